@@ -1,0 +1,523 @@
+#include "Codec.h"
+
+#include "Validation.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+#include <cmath>
+
+namespace conversa::protocol {
+
+namespace {
+
+using namespace Qt::StringLiterals;
+
+constexpr double kMaxSafeInteger = 9007199254740991.0; // 2^53 - 1: exact in every JSON parser
+
+QByteArray toCompactJson(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// Reads members of one JSON object, remembering the first problem in words.
+class MemberReader
+{
+public:
+    explicit MemberReader(const QJsonObject &object)
+        : m_object(object)
+    {
+    }
+
+    bool ok() const { return !m_error.has_value(); }
+    DecodeError error(const RequestId &id) const
+    {
+        DecodeError e = *m_error;
+        e.id = id;
+        return e;
+    }
+    void fail(ErrorCode code, const QString &message)
+    {
+        if (!m_error)
+            m_error = DecodeError{code, message, {}};
+    }
+
+    QString string(QLatin1StringView key, int maxLength, bool required = true)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (value.isUndefined() || value.isNull()) {
+            if (required)
+                fail(ErrorCode::BadRequest, u"member '%1' is missing"_s.arg(key));
+            return {};
+        }
+        if (!value.isString()) {
+            fail(ErrorCode::BadRequest, u"member '%1' must be a string"_s.arg(key));
+            return {};
+        }
+        QString text = value.toString();
+        if (!isWellFormedText(text)) {
+            fail(ErrorCode::BadRequest,
+                 u"member '%1' is not valid Unicode text (unpaired surrogate or NUL)"_s.arg(key));
+            return {};
+        }
+        if (text.size() > maxLength) {
+            fail(ErrorCode::BadRequest,
+                 u"member '%1' is longer than %2 characters"_s.arg(key).arg(maxLength));
+            return {};
+        }
+        return text;
+    }
+
+    // Integers are JSON numbers without a fraction, 0 ≤ n ≤ 2^53 - 1.
+    qint64 integer(QLatin1StringView key, bool required, qint64 fallback = 0)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (value.isUndefined() || value.isNull()) {
+            if (required)
+                fail(ErrorCode::BadRequest, u"member '%1' is missing"_s.arg(key));
+            return fallback;
+        }
+        const double number = value.toDouble(-1.0);
+        if (!value.isDouble() || number < 0 || number > kMaxSafeInteger ||
+            std::trunc(number) != number) {
+            fail(ErrorCode::BadRequest,
+                 u"member '%1' must be a whole number of at least 0"_s.arg(key));
+            return fallback;
+        }
+        return static_cast<qint64>(number);
+    }
+
+    bool boolean(QLatin1StringView key)
+    {
+        const QJsonValue value = m_object.value(key);
+        if (!value.isBool()) {
+            fail(ErrorCode::BadRequest, u"member '%1' must be true or false"_s.arg(key));
+            return false;
+        }
+        return value.toBool();
+    }
+
+    QString roomName(QLatin1StringView key = "room"_L1)
+    {
+        QString name = string(key, 1024);
+        if (ok() && !isValidRoomName(name))
+            fail(ErrorCode::BadRequest,
+                 u"'%1' is not a valid room name: use 1 to 64 of a-z, 0-9, '_' and '-', "
+                 "starting with a letter or digit"_s.arg(name.left(80)));
+        return name;
+    }
+
+    QString userName(QLatin1StringView key = "user"_L1)
+    {
+        QString name = string(key, 1024);
+        if (ok() && !isValidUserName(name))
+            fail(ErrorCode::BadRequest,
+                 u"'%1' is not a valid user name: use 1 to 32 of a-z, 0-9, '_', '.' and '-', "
+                 "starting with a letter or digit"_s.arg(name.left(80)));
+        return name;
+    }
+
+    int pageLimit(int fallback, int maximum)
+    {
+        const qint64 limit = integer("limit"_L1, false, fallback);
+        if (ok() && limit < 1)
+            fail(ErrorCode::BadRequest, u"member 'limit' must be at least 1"_s);
+        return static_cast<int>(qMin<qint64>(limit, maximum));
+    }
+
+private:
+    const QJsonObject &m_object;
+    std::optional<DecodeError> m_error;
+};
+
+std::optional<RequestId> readRequestId(const QJsonObject &object, DecodeError &error)
+{
+    const QJsonValue id = object.value("id"_L1);
+    if (id.isUndefined() || id.isNull()) {
+        error = {ErrorCode::BadRequest, u"member 'id' is missing"_s, {}};
+        return std::nullopt;
+    }
+    if (id.isDouble()) {
+        const double n = id.toDouble();
+        if (std::trunc(n) == n && std::fabs(n) <= kMaxSafeInteger)
+            return id;
+    } else if (id.isString() && id.toString().size() <= kMaxIdLength &&
+               isWellFormedText(id.toString())) {
+        return id;
+    }
+    error = {ErrorCode::BadRequest,
+             u"member 'id' must be a whole number or a string of up to 64 characters"_s,
+             {}};
+    return std::nullopt;
+}
+
+std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object, const QString &type,
+                                                       const Limits &limits)
+{
+    MemberReader in(object);
+    if (type == "typing"_L1) {
+        TypingRequest typing{in.roomName()};
+        if (!in.ok())
+            return in.error({});
+        return Request{typing};
+    }
+
+    DecodeError idError;
+    const std::optional<RequestId> maybeId = readRequestId(object, idError);
+    if (!maybeId)
+        return idError;
+    const RequestId &id = *maybeId;
+
+    auto finish = [&](Request &&request) -> std::variant<Request, DecodeError> {
+        if (!in.ok())
+            return in.error(id);
+        return std::move(request);
+    };
+
+    if (type == "login"_L1) {
+        LoginRequest r{id, in.userName(), in.string("password"_L1, kMaxPasswordBytes),
+                       in.string("device"_L1, kMaxDeviceLength, false)};
+        if (in.ok() && r.password.isEmpty())
+            in.fail(ErrorCode::BadRequest, u"member 'password' is empty"_s);
+        return finish(std::move(r));
+    }
+    if (type == "auth"_L1) {
+        AuthRequest r{id, in.string("token"_L1, kMaxTokenLength)};
+        if (in.ok() && r.token.isEmpty())
+            in.fail(ErrorCode::BadRequest, u"member 'token' is empty"_s);
+        return finish(std::move(r));
+    }
+    if (type == "logout"_L1)
+        return finish(LogoutRequest{id});
+    if (type == "rooms"_L1)
+        return finish(RoomsRequest{id});
+    if (type == "create"_L1) {
+        CreateRequest r{id, in.roomName(), in.string("title"_L1, kMaxTitleLength, false)};
+        return finish(std::move(r));
+    }
+    if (type == "join"_L1)
+        return finish(JoinRequest{id, in.roomName()});
+    if (type == "leave"_L1)
+        return finish(LeaveRequest{id, in.roomName()});
+    if (type == "members"_L1)
+        return finish(MembersRequest{id, in.roomName()});
+    if (type == "send"_L1) {
+        SendRequest r;
+        r.id = id;
+        r.room = in.roomName();
+        r.cid = in.string("cid"_L1, kMaxCidLength);
+        if (in.ok() && !isValidCid(r.cid))
+            in.fail(ErrorCode::BadRequest,
+                    u"member 'cid' must be 1 to 64 printable ASCII characters"_s);
+        // Length is checked in bytes below, so read with a generous character bound first.
+        r.body = in.string("body"_L1, static_cast<int>(limits.maxFrameBytes));
+        if (in.ok()) {
+            const qsizetype bytes = r.body.toUtf8().size();
+            if (!hasVisibleText(r.body))
+                in.fail(ErrorCode::BadRequest, u"member 'body' is empty"_s);
+            else if (bytes > limits.maxBodyBytes)
+                in.fail(ErrorCode::TooLarge, u"message body is %1 bytes; the limit is %2 bytes"_s
+                                                 .arg(bytes)
+                                                 .arg(limits.maxBodyBytes));
+        }
+        return finish(std::move(r));
+    }
+    if (type == "history"_L1) {
+        HistoryRequest r;
+        r.id = id;
+        r.room = in.roomName();
+        r.before = in.integer("before"_L1, false, 0);
+        r.limit = in.pageLimit(limits.defaultHistoryLimit, limits.maxHistoryLimit);
+        return finish(std::move(r));
+    }
+    if (type == "sync"_L1) {
+        SyncRequest r;
+        r.id = id;
+        r.room = in.roomName();
+        r.after = in.integer("after"_L1, true);
+        r.limit = in.pageLimit(limits.defaultSyncLimit, limits.maxSyncLimit);
+        return finish(std::move(r));
+    }
+    if (type == "read"_L1) {
+        ReadRequest r;
+        r.id = id;
+        r.room = in.roomName();
+        r.seq = in.integer("seq"_L1, true);
+        return finish(std::move(r));
+    }
+    return DecodeError{ErrorCode::BadRequest, u"unknown frame type '%1'"_s.arg(type.left(40)), id};
+}
+
+QJsonObject parseObject(QByteArrayView utf8Json, DecodeError &error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(utf8Json.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        error = {ErrorCode::BadRequest,
+                 u"invalid JSON at offset %1: %2"_s.arg(parseError.offset).arg(parseError.errorString()),
+                 {}};
+        return {};
+    }
+    if (!doc.isObject()) {
+        error = {ErrorCode::BadRequest, u"a frame must be a JSON object"_s, {}};
+        return {};
+    }
+    return doc.object();
+}
+
+} // namespace
+
+std::variant<Request, DecodeError> decodeRequest(QByteArrayView utf8Json, const Limits &limits)
+{
+    DecodeError error;
+    const QJsonObject object = parseObject(utf8Json, error);
+    if (!error.message.isEmpty())
+        return error;
+    const QJsonValue type = object.value("type"_L1);
+    if (!type.isString()) {
+        DecodeError missingType{ErrorCode::BadRequest, u"member 'type' must be a string"_s, {}};
+        DecodeError ignored;
+        if (auto id = readRequestId(object, ignored))
+            missingType.id = *id;
+        return missingType;
+    }
+    return decodeRequestObject(object, type.toString(), limits);
+}
+
+QLatin1StringView requestType(const Request &request)
+{
+    struct Visitor {
+        QLatin1StringView operator()(const LoginRequest &) const { return "login"_L1; }
+        QLatin1StringView operator()(const AuthRequest &) const { return "auth"_L1; }
+        QLatin1StringView operator()(const LogoutRequest &) const { return "logout"_L1; }
+        QLatin1StringView operator()(const RoomsRequest &) const { return "rooms"_L1; }
+        QLatin1StringView operator()(const CreateRequest &) const { return "create"_L1; }
+        QLatin1StringView operator()(const JoinRequest &) const { return "join"_L1; }
+        QLatin1StringView operator()(const LeaveRequest &) const { return "leave"_L1; }
+        QLatin1StringView operator()(const MembersRequest &) const { return "members"_L1; }
+        QLatin1StringView operator()(const SendRequest &) const { return "send"_L1; }
+        QLatin1StringView operator()(const HistoryRequest &) const { return "history"_L1; }
+        QLatin1StringView operator()(const SyncRequest &) const { return "sync"_L1; }
+        QLatin1StringView operator()(const ReadRequest &) const { return "read"_L1; }
+        QLatin1StringView operator()(const TypingRequest &) const { return "typing"_L1; }
+    };
+    return std::visit(Visitor{}, request);
+}
+
+RequestId requestId(const Request &request)
+{
+    return std::visit(
+        [](const auto &r) -> RequestId {
+            if constexpr (requires { r.id; })
+                return r.id;
+            else
+                return {};
+        },
+        request);
+}
+
+QByteArray encodeRequest(const Request &request)
+{
+    QJsonObject o{{"type"_L1, requestType(request)}};
+    std::visit(
+        [&o](const auto &r) {
+            using T = std::decay_t<decltype(r)>;
+            if constexpr (requires { r.id; })
+                o.insert("id"_L1, r.id);
+            if constexpr (requires { r.room; })
+                o.insert("room"_L1, r.room);
+            if constexpr (std::is_same_v<T, LoginRequest>) {
+                o.insert("user"_L1, r.user);
+                o.insert("password"_L1, r.password);
+                o.insert("device"_L1, r.device);
+            } else if constexpr (std::is_same_v<T, AuthRequest>) {
+                o.insert("token"_L1, r.token);
+            } else if constexpr (std::is_same_v<T, CreateRequest>) {
+                if (!r.title.isEmpty())
+                    o.insert("title"_L1, r.title);
+            } else if constexpr (std::is_same_v<T, SendRequest>) {
+                o.insert("cid"_L1, r.cid);
+                o.insert("body"_L1, r.body);
+            } else if constexpr (std::is_same_v<T, HistoryRequest>) {
+                if (r.before > 0)
+                    o.insert("before"_L1, r.before);
+                o.insert("limit"_L1, r.limit);
+            } else if constexpr (std::is_same_v<T, SyncRequest>) {
+                o.insert("after"_L1, r.after);
+                o.insert("limit"_L1, r.limit);
+            } else if constexpr (std::is_same_v<T, ReadRequest>) {
+                o.insert("seq"_L1, r.seq);
+            }
+        },
+        request);
+    return toCompactJson(o);
+}
+
+QJsonObject messageToJson(const MessageEvent &m)
+{
+    return QJsonObject{{"room"_L1, m.room}, {"seq"_L1, m.seq}, {"ts"_L1, m.ts},
+                       {"from"_L1, m.from}, {"cid"_L1, m.cid},  {"body"_L1, m.body}};
+}
+
+QJsonObject roomSummaryToJson(const RoomSummary &r)
+{
+    return QJsonObject{{"room"_L1, r.room},
+                       {"title"_L1, r.title},
+                       {"last_seq"_L1, r.lastSeq},
+                       {"read_seq"_L1, r.readSeq}};
+}
+
+QJsonObject memberToJson(const Member &m)
+{
+    return QJsonObject{{"user"_L1, m.user}, {"online"_L1, m.online}};
+}
+
+QByteArray encodeOk(const RequestId &re, const QJsonObject &payload)
+{
+    QJsonObject o = payload;
+    o.insert("type"_L1, "ok"_L1);
+    o.insert("re"_L1, re);
+    return toCompactJson(o);
+}
+
+QByteArray encodeError(const RequestId &re, ErrorCode code, const QString &message)
+{
+    return toCompactJson(QJsonObject{{"type"_L1, "error"_L1},
+                                     {"re"_L1, re},
+                                     {"code"_L1, errorCodeName(code)},
+                                     {"message"_L1, message}});
+}
+
+QByteArray encodeEvent(const MessageEvent &event)
+{
+    QJsonObject o = messageToJson(event);
+    o.insert("type"_L1, "message"_L1);
+    return toCompactJson(o);
+}
+
+QByteArray encodeEvent(const TypingEvent &event)
+{
+    return toCompactJson(
+        QJsonObject{{"type"_L1, "typing"_L1}, {"room"_L1, event.room}, {"user"_L1, event.user}});
+}
+
+QByteArray encodeEvent(const PresenceEvent &event)
+{
+    return toCompactJson(QJsonObject{
+        {"type"_L1, "presence"_L1}, {"user"_L1, event.user}, {"online"_L1, event.online}});
+}
+
+std::optional<MessageEvent> messageFromJson(const QJsonObject &object)
+{
+    MemberReader in(object);
+    MessageEvent m;
+    m.room = in.roomName();
+    m.seq = in.integer("seq"_L1, true);
+    m.ts = in.integer("ts"_L1, true);
+    m.from = in.string("from"_L1, kMaxUserNameLength);
+    m.cid = in.string("cid"_L1, kMaxCidLength);
+    m.body = in.string("body"_L1, 1 << 20);
+    if (!in.ok())
+        return std::nullopt;
+    return m;
+}
+
+std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value("messages"_L1);
+    if (!value.isArray())
+        return std::nullopt;
+    QList<MessageEvent> messages;
+    const QJsonArray array = value.toArray();
+    messages.reserve(array.size());
+    for (const QJsonValue &item : array) {
+        auto message = messageFromJson(item.toObject());
+        if (!message)
+            return std::nullopt;
+        messages.append(std::move(*message));
+    }
+    return messages;
+}
+
+std::optional<QList<RoomSummary>> roomsFromPayload(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value("rooms"_L1);
+    if (!value.isArray())
+        return std::nullopt;
+    QList<RoomSummary> rooms;
+    for (const QJsonValue &item : value.toArray()) {
+        const QJsonObject object = item.toObject();
+        MemberReader in(object);
+        RoomSummary r{in.roomName(), in.string("title"_L1, kMaxTitleLength, false),
+                      in.integer("last_seq"_L1, true), in.integer("read_seq"_L1, false)};
+        if (!in.ok())
+            return std::nullopt;
+        rooms.append(std::move(r));
+    }
+    return rooms;
+}
+
+std::optional<QList<Member>> membersFromPayload(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value("members"_L1);
+    if (!value.isArray())
+        return std::nullopt;
+    QList<Member> members;
+    for (const QJsonValue &item : value.toArray()) {
+        const QJsonObject object = item.toObject();
+        MemberReader in(object);
+        Member m{in.string("user"_L1, kMaxUserNameLength), in.boolean("online"_L1)};
+        if (!in.ok())
+            return std::nullopt;
+        members.append(std::move(m));
+    }
+    return members;
+}
+
+std::variant<ServerFrame, DecodeError> decodeServerFrame(QByteArrayView utf8Json)
+{
+    DecodeError error;
+    const QJsonObject object = parseObject(utf8Json, error);
+    if (!error.message.isEmpty())
+        return error;
+    const QString type = object.value("type"_L1).toString();
+    MemberReader in(object);
+    if (type == "ok"_L1) {
+        OkReply ok{object.value("re"_L1), object};
+        ok.payload.remove("type"_L1);
+        ok.payload.remove("re"_L1);
+        return ServerFrame{std::move(ok)};
+    }
+    if (type == "error"_L1) {
+        ErrorReply e;
+        e.re = object.value("re"_L1);
+        e.codeName = in.string("code"_L1, 64);
+        e.message = in.string("message"_L1, 4096, false);
+        e.code = errorCodeFromName(e.codeName).value_or(ErrorCode::Internal);
+        if (!in.ok())
+            return in.error({});
+        return ServerFrame{std::move(e)};
+    }
+    if (type == "message"_L1) {
+        auto message = messageFromJson(object);
+        if (!message)
+            return DecodeError{ErrorCode::BadRequest, u"malformed message event"_s, {}};
+        return ServerFrame{std::move(*message)};
+    }
+    if (type == "typing"_L1) {
+        TypingEvent t{in.roomName(), in.string("user"_L1, kMaxUserNameLength)};
+        if (!in.ok())
+            return in.error({});
+        return ServerFrame{std::move(t)};
+    }
+    if (type == "presence"_L1) {
+        PresenceEvent p{in.string("user"_L1, kMaxUserNameLength), in.boolean("online"_L1)};
+        if (!in.ok())
+            return in.error({});
+        return ServerFrame{std::move(p)};
+    }
+    return DecodeError{ErrorCode::BadRequest, u"unknown frame type '%1'"_s.arg(type.left(40)), {}};
+}
+
+} // namespace conversa::protocol

@@ -1,0 +1,135 @@
+#pragma once
+
+#include "Protocol.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include <variant>
+
+// One struct per frame of wire protocol v1. Member names follow the JSON members.
+namespace conversa::protocol {
+
+// `id` is chosen by the client (an integer or a short string) and echoed back as `re`.
+using RequestId = QJsonValue;
+
+struct LoginRequest {
+    RequestId id;
+    QString user;
+    QString password;
+    QString device;
+};
+struct AuthRequest {
+    RequestId id;
+    QString token;
+};
+struct LogoutRequest {
+    RequestId id;
+};
+struct RoomsRequest {
+    RequestId id;
+};
+struct CreateRequest {
+    RequestId id;
+    QString room;
+    QString title;
+};
+struct JoinRequest {
+    RequestId id;
+    QString room;
+};
+struct LeaveRequest {
+    RequestId id;
+    QString room;
+};
+struct MembersRequest {
+    RequestId id;
+    QString room;
+};
+struct SendRequest {
+    RequestId id;
+    QString room;
+    QString cid;
+    QString body;
+};
+// `before` 0 means "from the newest message".
+struct HistoryRequest {
+    RequestId id;
+    QString room;
+    qint64 before = 0;
+    int limit = 50;
+};
+struct SyncRequest {
+    RequestId id;
+    QString room;
+    qint64 after = 0;
+    int limit = 500;
+};
+struct ReadRequest {
+    RequestId id;
+    QString room;
+    qint64 seq = 0;
+};
+// Fire and forget: no id, no reply.
+struct TypingRequest {
+    QString room;
+};
+
+using Request = std::variant<LoginRequest, AuthRequest, LogoutRequest, RoomsRequest, CreateRequest,
+                             JoinRequest, LeaveRequest, MembersRequest, SendRequest,
+                             HistoryRequest, SyncRequest, ReadRequest, TypingRequest>;
+
+struct RoomSummary {
+    QString room;
+    QString title;
+    qint64 lastSeq = 0;
+    qint64 readSeq = 0;
+};
+
+struct Member {
+    QString user;
+    bool online = false;
+};
+
+struct MessageEvent {
+    QString room;
+    qint64 seq = 0;
+    qint64 ts = 0; // ms since the Unix epoch, server time
+    QString from;
+    QString cid;
+    QString body;
+};
+struct TypingEvent {
+    QString room;
+    QString user;
+};
+struct PresenceEvent {
+    QString user;
+    bool online = false;
+};
+
+// `payload` holds the members that answer the request (`token`, `rooms`, `seq`, ...).
+struct OkReply {
+    RequestId re;
+    QJsonObject payload;
+};
+struct ErrorReply {
+    RequestId re;
+    ErrorCode code = ErrorCode::Internal;
+    QString codeName; // as received, so a newer server's code is not lost
+    QString message;
+};
+
+using ServerFrame = std::variant<OkReply, ErrorReply, MessageEvent, TypingEvent, PresenceEvent>;
+
+// Why a frame could not be decoded. `id` is the request's id when it could be read,
+// so the error reply can still name the request it answers.
+struct DecodeError {
+    ErrorCode code = ErrorCode::BadRequest;
+    QString message;
+    RequestId id;
+};
+
+} // namespace conversa::protocol

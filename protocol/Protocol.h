@@ -1,0 +1,58 @@
+#pragma once
+
+#include <QLatin1StringView>
+#include <QStringView>
+
+#include <optional>
+
+// Constants of wire protocol v1 that both ends must agree on; docs/protocol.md explains each.
+namespace conversa::protocol {
+
+inline constexpr QLatin1StringView kSubprotocol{"conversa.v1"};
+inline constexpr QLatin1StringView kWebSocketPath{"/ws"};
+
+struct Limits {
+    qsizetype maxFrameBytes = 64 * 1024;
+    qsizetype maxBodyBytes = 16 * 1024;
+    int maxHistoryLimit = 200;
+    int maxSyncLimit = 500;
+    int defaultHistoryLimit = 50;
+    int defaultSyncLimit = 500;
+};
+
+inline constexpr int kMaxRoomNameLength = 64;
+inline constexpr int kMaxUserNameLength = 32;
+inline constexpr int kMaxTitleLength = 128;
+inline constexpr int kMaxCidLength = 64;
+inline constexpr int kMaxDeviceLength = 64;
+inline constexpr int kMaxTokenLength = 128;
+inline constexpr int kMaxPasswordBytes = 1024;
+inline constexpr int kMaxIdLength = 64;
+
+enum class ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    TooLarge,
+    Internal,
+};
+
+QLatin1StringView errorCodeName(ErrorCode code);
+std::optional<ErrorCode> errorCodeFromName(QStringView name);
+
+// WebSocket close codes. 1xxx are RFC 6455; 4xxx are Conversa's own.
+namespace CloseCode {
+inline constexpr quint16 Normal = 1000;
+inline constexpr quint16 GoingAway = 1001;    // server shutting down
+inline constexpr quint16 UnsupportedData = 1003; // binary frame
+inline constexpr quint16 PolicyViolation = 1008; // kept sending malformed frames
+inline constexpr quint16 TooLarge = 1009;     // frame or message over the size limit
+inline constexpr quint16 TokenRevoked = 4001; // token revoked or account disabled: ask for the password
+inline constexpr quint16 AuthTimeout = 4002;  // did not authenticate in time
+inline constexpr quint16 IdleTimeout = 4003;  // sent nothing for too long
+} // namespace CloseCode
+
+} // namespace conversa::protocol
