@@ -1,0 +1,939 @@
+#include "ChatServer.h"
+
+#include "Codec.h"
+#include "HttpRequest.h"
+#include "Log.h"
+#include "PasswordHasher.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+namespace conversa::server {
+
+using namespace Qt::StringLiterals;
+using protocol::ErrorCode;
+namespace CloseCode = protocol::CloseCode;
+
+namespace {
+constexpr qsizetype kMaxHttpHeaderBytes = 8192;
+constexpr int kMalformedFramesBeforeClose = 10;
+constexpr qint64 kTypingIntervalMs = 1000;
+constexpr qint64 kClosingGraceMs = 5000;
+// A recipient this far behind is not reading; dropping it protects everyone else's memory.
+constexpr qint64 kMaxQueuedBytesPerSocket = 8 * 1024 * 1024;
+
+QString normalizedAddress(const QHostAddress &address) {
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4).toString() : address.toString();
+}
+
+QString toText(const QByteArray &utf8) {
+    return QString::fromUtf8(utf8);
+}
+
+QJsonArray messagesToJson(const QList<protocol::MessageEvent> &messages) {
+    QJsonArray array;
+    for (const protocol::MessageEvent &m : messages)
+        array.append(protocol::messageToJson(m));
+    return array;
+}
+
+std::optional<QSslConfiguration> loadTls(const ServerConfig &config, QString *error) {
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(config.tlsCertFile);
+    if (chain.isEmpty()) {
+        *error = u"no PEM certificate found in '%1'"_s.arg(config.tlsCertFile);
+        return std::nullopt;
+    }
+    QFile keyFile(config.tlsKeyFile);
+    if (!keyFile.open(QIODevice::ReadOnly)) {
+        *error = u"cannot read TLS key '%1'"_s.arg(config.tlsKeyFile);
+        return std::nullopt;
+    }
+    const QByteArray pem = keyFile.readAll();
+    QSslKey key;
+    for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Opaque}) {
+        key = QSslKey(pem, algorithm, QSsl::Pem);
+        if (!key.isNull())
+            break;
+    }
+    if (key.isNull()) {
+        *error = u"'%1' is not a PEM RSA or EC private key"_s.arg(config.tlsKeyFile);
+        return std::nullopt;
+    }
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(chain);
+    tls.setPrivateKey(key);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    tls.setProtocol(QSsl::TlsV1_2OrLater);
+    return tls;
+}
+} // namespace
+
+ChatServer::ChatServer(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config)) {
+    m_clock.start();
+    m_hashPool.setMaxThreadCount(2);
+    m_sweepTimer.setInterval(1000);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &ChatServer::sweep);
+}
+
+ChatServer::~ChatServer() {
+    m_hashPool.waitForDone();
+    for (auto &[id, session] : m_sessions) {
+        if (session->ws)
+            session->ws->disconnect(this);
+        if (session->tcp)
+            session->tcp->disconnect(this);
+    }
+    m_sessions.clear();
+}
+
+QString ChatServer::start() {
+    if (!PasswordHasher::initialize())
+        return u"libsodium could not be initialised"_s;
+    if (QString error = m_store.open(m_config.dataDir); !error.isEmpty())
+        return error;
+    m_writer = new StorageWriter(this);
+    connect(m_writer, &StorageWriter::committed, this, [](int jobs, qint64 micros) {
+        if (micros > 200'000)
+            qCWarning(lcServer).noquote()
+                << u"event=slow_commit jobs=%1 ms=%2"_s.arg(jobs).arg(micros / 1000);
+    });
+    if (QString error = m_writer->start(m_config.dataDir, m_config.syncMode); !error.isEmpty())
+        return error;
+    loadRooms();
+    m_adminGeneration = m_store.adminGeneration();
+
+    const bool loopback = m_config.listen.host.isLoopback();
+    if (!m_config.tlsEnabled() && !loopback && !m_config.insecure)
+        return u"refusing to listen on %1 without TLS: give --tls-cert and --tls-key, or pass "
+               "--insecure if a TLS proxy in front of this server handles encryption"_s.arg(
+                   m_config.listen.host.toString());
+
+    m_webSockets =
+        new QWebSocketServer(u"conversa-server"_s, QWebSocketServer::NonSecureMode, this);
+    m_webSockets->setSupportedSubprotocols({QString(protocol::kSubprotocol)});
+    m_webSockets->setMaxPendingConnections(100000);
+    m_webSockets->setHandshakeTimeout(m_config.authTimeoutSeconds * 1000);
+    connect(m_webSockets, &QWebSocketServer::newConnection, this, &ChatServer::adoptWebSockets);
+
+    if (m_config.tlsEnabled()) {
+        QString error;
+        const auto tls = loadTls(m_config, &error);
+        if (!tls)
+            return error;
+        auto *sslServer = new QSslServer(this);
+        sslServer->setSslConfiguration(*tls);
+        sslServer->setHandshakeTimeout(m_config.authTimeoutSeconds * 1000);
+        connect(sslServer, &QSslServer::errorOccurred, this,
+                [](QSslSocket *socket, QAbstractSocket::SocketError) {
+                    qCInfo(lcServer).noquote() << u"event=tls_failed addr=%1 error=\"%2\""_s.arg(
+                        normalizedAddress(socket->peerAddress()), socket->errorString());
+                });
+        m_listener = sslServer;
+    } else {
+        m_listener = new QTcpServer(this);
+    }
+    if (QString error = listenOn(m_listener, m_config.listen, false); !error.isEmpty())
+        return error;
+    if (m_config.adminListen) {
+        m_adminListener = new QTcpServer(this);
+        if (QString error = listenOn(m_adminListener, *m_config.adminListen, true);
+            !error.isEmpty())
+            return error;
+    }
+    m_sweepTimer.start();
+    return {};
+}
+
+QString ChatServer::listenOn(QTcpServer *server, const ListenAddress &address, bool adminPort) {
+    server->setMaxPendingConnections(100000);
+    server->setListenBacklogSize(1024);
+    connect(server, &QTcpServer::pendingConnectionAvailable, this,
+            [this, server, adminPort] { acceptConnections(server, adminPort); });
+    if (!server->listen(address.host, address.port))
+        return u"cannot listen on %1:%2: %3"_s.arg(address.host.toString())
+            .arg(address.port)
+            .arg(server->errorString());
+    return {};
+}
+
+QUrl ChatServer::webSocketUrl() const {
+    QUrl url;
+    url.setScheme(m_config.tlsEnabled() ? u"wss"_s : u"ws"_s);
+    url.setHost(m_listener->serverAddress().toString());
+    url.setPort(m_listener->serverPort());
+    url.setPath(QString(protocol::kWebSocketPath));
+    return url;
+}
+
+QUrl ChatServer::adminUrl() const {
+    if (!m_adminListener)
+        return {};
+    QUrl url;
+    url.setScheme(u"http"_s);
+    url.setHost(m_adminListener->serverAddress().toString());
+    url.setPort(m_adminListener->serverPort());
+    return url;
+}
+
+void ChatServer::loadRooms() {
+    m_rooms.clear();
+    m_roomsOfUser.clear();
+    QHash<qint64, QString> names;
+    for (const RoomRecord &record : m_store.allRooms()) {
+        m_rooms.insert(record.name, Room{record.id, record.name, record.title, {}});
+        names.insert(record.id, record.name);
+    }
+    for (const Membership &m : m_store.allMemberships()) {
+        const QString name = names.value(m.roomId);
+        auto it = m_rooms.find(name);
+        if (it == m_rooms.end())
+            continue;
+        it->members.insert(m.userId);
+        m_roomsOfUser[m.userId].insert(name);
+    }
+}
+
+// --- connections ----------------------------------------------------------------------------
+
+void ChatServer::acceptConnections(QTcpServer *server, bool adminPort) {
+    while (server->hasPendingConnections()) {
+        QTcpSocket *tcp = server->nextPendingConnection();
+        if (!tcp)
+            break;
+        if (m_shuttingDown) {
+            tcp->abort();
+            tcp->deleteLater();
+            continue;
+        }
+        auto session = std::make_unique<Session>();
+        session->id = m_nextSessionId++;
+        session->adminPort = adminPort;
+        session->tcp = tcp;
+        session->address = normalizedAddress(tcp->peerAddress());
+        session->peerPort = tcp->peerPort();
+        session->acceptedMs = session->lastActivityMs = now();
+        const quint64 id = session->id;
+        Session &s = *session;
+        m_sessions.emplace(id, std::move(session));
+
+        int &count = m_connectionsPerAddress[s.address];
+        ++count;
+        connect(tcp, &QTcpSocket::disconnected, this, [this, id] {
+            Session *session = findSession(id);
+            if (session && session->stage != Stage::WebSocket && session->stage != Stage::Closing)
+                endSession(id);
+        });
+        if (!adminPort && count > m_config.maxConnectionsPerAddress) {
+            qCInfo(lcServer).noquote()
+                << u"event=refused reason=too_many_connections addr=%1"_s.arg(s.address);
+            tcp->write(httpResponse(429, "Too Many Requests", "text/plain",
+                                    "too many connections from your address\n"));
+            tcp->disconnectFromHost();
+            continue;
+        }
+        s.httpReader = connect(tcp, &QTcpSocket::readyRead, this, [this, id] {
+            if (Session *session = findSession(id))
+                readHttp(*session);
+        });
+        if (tcp->bytesAvailable() > 0)
+            readHttp(s);
+    }
+}
+
+void ChatServer::readHttp(Session &session) {
+    QTcpSocket *tcp = session.tcp;
+    if (!tcp || session.stage != Stage::Http)
+        return;
+    const QByteArray head = tcp->peek(kMaxHttpHeaderBytes + 1);
+    HttpRequest request;
+    const auto status = HttpRequest::parse(head, &request);
+    auto respond = [&](int code, QByteArrayView reason, QByteArrayView type, QByteArrayView body) {
+        disconnect(session.httpReader);
+        tcp->readAll();
+        tcp->write(httpResponse(code, reason, type, body));
+        tcp->disconnectFromHost();
+    };
+    if (status == HttpRequest::ParseStatus::NeedMore) {
+        if (head.size() > kMaxHttpHeaderBytes)
+            respond(431, "Request Header Fields Too Large", "text/plain", "headers too large\n");
+        return;
+    }
+    if (status == HttpRequest::ParseStatus::Malformed) {
+        respond(400, "Bad Request", "text/plain", "malformed HTTP request\n");
+        return;
+    }
+    if (request.method != "GET") {
+        respond(405, "Method Not Allowed", "text/plain", "only GET is served here\n");
+        return;
+    }
+    if (request.path == "/healthz") {
+        respond(200, "OK", "text/plain", "ok\n");
+        return;
+    }
+    const bool metricsHere = session.adminPort || !m_adminListener;
+    if (request.path == "/metrics" && metricsHere) {
+        respond(200, "OK", "text/plain; version=0.0.4", m_metrics.render());
+        return;
+    }
+    if (session.adminPort || request.path != protocol::kWebSocketPath.latin1()) {
+        respond(404, "Not Found", "text/plain", "not found; the WebSocket endpoint is /ws\n");
+        return;
+    }
+    if (!request.wantsUpgrade) {
+        respond(426, "Upgrade Required", "text/plain", "this endpoint speaks WebSocket only\n");
+        return;
+    }
+    if (!request.origin.isEmpty() &&
+        !m_config.allowedOrigins.contains(QString::fromUtf8(request.origin))) {
+        qCInfo(lcServer).noquote() << u"event=refused reason=origin addr=%1 origin=\"%2\""_s.arg(
+            session.address, QString::fromUtf8(request.origin.left(200)));
+        respond(403, "Forbidden", "text/plain", "this Origin is not allowed\n");
+        return;
+    }
+    upgrade(session);
+}
+
+void ChatServer::upgrade(Session &session) {
+    QTcpSocket *tcp = session.tcp;
+    disconnect(session.httpReader);
+    session.stage = Stage::Upgrading;
+    const quint64 id = session.id;
+    // Any bytes (frames, pings, pongs) count as activity for the idle limit.
+    connect(tcp, &QTcpSocket::readyRead, this, [this, id] {
+        if (Session *s = findSession(id))
+            s->lastActivityMs = now();
+    });
+    m_upgrading.insert({session.address, session.peerPort}, id);
+    m_webSockets->handleConnection(tcp);
+    // The request is already buffered, so no further readyRead may come to start the handshake.
+    if (tcp->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(tcp, &QTcpSocket::readyRead, Qt::QueuedConnection);
+}
+
+void ChatServer::adoptWebSockets() {
+    while (m_webSockets->hasPendingConnections()) {
+        QWebSocket *ws = m_webSockets->nextPendingConnection();
+        if (!ws)
+            break;
+        ws->setParent(this);
+        const auto key = qMakePair(normalizedAddress(ws->peerAddress()), ws->peerPort());
+        const quint64 id = m_upgrading.take(key);
+        Session *session = findSession(id);
+        if (!session || m_shuttingDown) {
+            ws->close(QWebSocketProtocol::CloseCodeGoingAway, u"server shutting down"_s);
+            ws->deleteLater();
+            continue;
+        }
+        session->ws = ws;
+        session->stage = Stage::WebSocket;
+        session->lastActivityMs = now();
+        ws->setMaxAllowedIncomingFrameSize(static_cast<quint64>(m_config.limits.maxFrameBytes));
+        ws->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_config.limits.maxFrameBytes));
+        ++m_metrics.connectionsOpen;
+        connect(ws, &QWebSocket::textMessageReceived, this, [this, id](const QString &text) {
+            if (Session *s = findSession(id))
+                handleText(*s, text);
+        });
+        connect(ws, &QWebSocket::binaryMessageReceived, this, [this, id] {
+            if (Session *s = findSession(id))
+                handleBinary(*s);
+        });
+        connect(ws, &QWebSocket::disconnected, this, [this, id] { endSession(id); });
+        qCInfo(lcServer).noquote()
+            << u"event=connect addr=%1 port=%2"_s.arg(session->address).arg(session->peerPort);
+    }
+}
+
+ChatServer::Session *ChatServer::findSession(quint64 id) {
+    const auto it = m_sessions.find(id);
+    return it == m_sessions.end() ? nullptr : it->second.get();
+}
+
+void ChatServer::closeSession(Session &session, quint16 code, const QString &reason) {
+    if (session.stage == Stage::Closing)
+        return;
+    if (session.ws) {
+        session.stage = Stage::Closing;
+        session.closingSinceMs = now();
+        session.ws->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    } else if (session.tcp) {
+        session.tcp->abort();
+    }
+}
+
+void ChatServer::endSession(quint64 sessionId) {
+    auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end())
+        return;
+    std::unique_ptr<Session> session = std::move(it->second);
+    m_sessions.erase(it);
+
+    if (auto count = m_connectionsPerAddress.find(session->address);
+        count != m_connectionsPerAddress.end() && --count.value() <= 0)
+        m_connectionsPerAddress.erase(count);
+    m_upgrading.remove({session->address, session->peerPort});
+
+    if (session->ws) {
+        --m_metrics.connectionsOpen;
+        const int code = session->ws->closeCode();
+        qCInfo(lcServer).noquote() << u"event=disconnect addr=%1 user=%2 code=%3"_s.arg(
+            session->address, session->userName.isEmpty() ? u"-"_s : session->userName,
+            QString::number(code));
+        session->ws->disconnect(this);
+        session->ws->deleteLater();
+    }
+    if (session->tcp) {
+        session->tcp->disconnect(this);
+        session->tcp->deleteLater();
+    }
+    if (session->authenticated()) {
+        --m_metrics.sessionsAuthenticated;
+        auto userSessions = m_sessionsOfUser.find(session->userId);
+        if (userSessions != m_sessionsOfUser.end()) {
+            userSessions->removeOne(session.get());
+            if (userSessions->isEmpty()) {
+                m_sessionsOfUser.erase(userSessions);
+                if (!m_shuttingDown)
+                    broadcastPresence(session->userId, session->userName, false);
+            }
+        }
+    }
+    if (m_shuttingDown && m_sessions.empty())
+        QMetaObject::invokeMethod(this, &ChatServer::stopped, Qt::QueuedConnection);
+}
+
+void ChatServer::sweep() {
+    const qint64 t = now();
+    const qint64 authLimit = m_config.authTimeoutSeconds * 1000LL;
+    const qint64 idleLimit = m_config.idleTimeoutSeconds * 1000LL;
+    QList<quint64> toAbort;
+    for (auto &[id, session] : m_sessions) {
+        Session &s = *session;
+        if (s.stage == Stage::Closing) {
+            if (t - s.closingSinceMs > kClosingGraceMs)
+                toAbort.append(id);
+        } else if (s.stage != Stage::WebSocket) {
+            if (t - s.acceptedMs > authLimit)
+                toAbort.append(id);
+        } else if (!s.authenticated() && !s.loginPending && t - s.acceptedMs > authLimit) {
+            qCInfo(lcServer).noquote() << u"event=auth_timeout addr=%1"_s.arg(s.address);
+            closeSession(s, CloseCode::AuthTimeout, u"not authenticated in time"_s);
+        } else if (t - s.lastActivityMs > idleLimit) {
+            qCInfo(lcServer).noquote()
+                << u"event=idle_timeout addr=%1 user=%2"_s.arg(s.address, s.userName);
+            closeSession(s, CloseCode::IdleTimeout, u"idle for too long"_s);
+        }
+    }
+    for (quint64 id : toAbort) {
+        Session *s = findSession(id);
+        if (!s)
+            continue;
+        if (s->ws)
+            s->ws->abort();
+        else if (s->tcp)
+            s->tcp->abort();
+        endSession(id);
+    }
+    m_loginFailures.prune(t);
+    m_lastTyping.removeIf([t](auto it) { return t - it.value() > 10 * kTypingIntervalMs; });
+    reloadAdminChanges();
+}
+
+void ChatServer::reloadAdminChanges() {
+    const qint64 generation = m_store.adminGeneration();
+    if (generation == m_adminGeneration || generation < 0)
+        return;
+    m_adminGeneration = generation;
+    QList<Session *> revoked;
+    for (auto &[id, session] : m_sessions) {
+        if (session->authenticated() && session->stage == Stage::WebSocket &&
+            !m_store.isTokenValid(session->tokenId))
+            revoked.append(session.get());
+    }
+    for (Session *s : revoked) {
+        qCInfo(lcServer).noquote()
+            << u"event=token_revoked addr=%1 user=%2"_s.arg(s->address, s->userName);
+        closeSession(*s, CloseCode::TokenRevoked, u"token revoked"_s);
+    }
+    loadRooms();
+}
+
+void ChatServer::shutdown() {
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    qCInfo(lcServer).noquote() << u"event=shutdown sessions=%1"_s.arg(m_sessions.size());
+    m_sweepTimer.stop();
+    if (m_listener)
+        m_listener->close();
+    if (m_adminListener)
+        m_adminListener->close();
+    m_hashPool.waitForDone();
+    // Commit everything that was accepted and send its acknowledgements before closing.
+    QCoreApplication::sendPostedEvents(this);
+    if (m_writer)
+        m_writer->flush();
+    QCoreApplication::sendPostedEvents(this);
+    QList<quint64> ids;
+    for (auto &[id, session] : m_sessions)
+        ids.append(id);
+    for (quint64 id : ids) {
+        Session *s = findSession(id);
+        if (s && s->ws)
+            closeSession(*s, CloseCode::GoingAway, u"server shutting down"_s);
+        else if (s)
+            endSession(id);
+    }
+    if (m_sessions.empty()) {
+        QMetaObject::invokeMethod(this, &ChatServer::stopped, Qt::QueuedConnection);
+        return;
+    }
+    // Peers that do not answer the close frame are not waited for long.
+    QTimer::singleShot(2000, this, [this] {
+        QList<quint64> rest;
+        for (auto &[id, session] : m_sessions)
+            rest.append(id);
+        for (quint64 id : rest) {
+            if (Session *s = findSession(id); s && s->ws)
+                s->ws->abort();
+            endSession(id);
+        }
+        if (!rest.isEmpty() || !m_sessions.empty())
+            emit stopped();
+    });
+}
+
+// --- frames ---------------------------------------------------------------------------------
+
+void ChatServer::reply(Session &session, const QByteArray &frame) {
+    sendFrame(session, toText(frame));
+}
+
+void ChatServer::sendFrame(Session &session, const QString &frame) {
+    if (session.ws && session.stage == Stage::WebSocket)
+        session.ws->sendTextMessage(frame);
+}
+
+void ChatServer::replyError(Session &session, const protocol::RequestId &re, ErrorCode code,
+                            const QString &message) {
+    ++m_metrics.framesRejected;
+    reply(session, protocol::encodeError(re, code, message));
+}
+
+void ChatServer::handleBinary(Session &session) {
+    closeSession(session, CloseCode::UnsupportedData, u"binary frames are not supported"_s);
+}
+
+void ChatServer::handleText(Session &session, const QString &text) {
+    if (session.stage != Stage::WebSocket)
+        return;
+    auto decoded = protocol::decodeRequest(text.toUtf8(), m_config.limits);
+    if (auto *error = std::get_if<protocol::DecodeError>(&decoded)) {
+        replyError(session, error->id, error->code, error->message);
+        if (++session.malformedInRow >= kMalformedFramesBeforeClose)
+            closeSession(session, CloseCode::PolicyViolation, u"too many malformed frames"_s);
+        return;
+    }
+    session.malformedInRow = 0;
+    auto &request = std::get<protocol::Request>(decoded);
+    const bool signInRequest = std::holds_alternative<protocol::LoginRequest>(request) ||
+                               std::holds_alternative<protocol::AuthRequest>(request);
+    if (!session.authenticated() && !signInRequest) {
+        replyError(session, protocol::requestId(request), ErrorCode::Unauthorized,
+                   u"sign in first with 'login' or 'auth'"_s);
+        return;
+    }
+    std::visit([this, &session](const auto &r) { handle(session, r); }, request);
+}
+
+void ChatServer::handle(Session &session, const protocol::LoginRequest &request) {
+    if (session.authenticated() || session.loginPending) {
+        replyError(session, request.id, ErrorCode::Conflict,
+                   session.loginPending ? u"a sign-in is already in progress"_s
+                                        : u"this connection is already signed in"_s);
+        return;
+    }
+    const qint64 t = now();
+    const QString accountKey = "user:"_L1 + request.user;
+    const QString addressKey = "addr:"_L1 + session.address;
+    const int limit = m_config.loginFailuresPerMinute;
+    if (m_loginFailures.count(accountKey, t) >= limit ||
+        m_loginFailures.count(addressKey, t) >= limit) {
+        const qint64 wait = qMax(m_loginFailures.retryAfterMs(accountKey, t),
+                                 m_loginFailures.retryAfterMs(addressKey, t));
+        replyError(session, request.id, ErrorCode::RateLimited,
+                   u"too many failed sign-ins; try again in %1 s"_s.arg((wait + 999) / 1000));
+        return;
+    }
+    session.loginPending = true;
+    const std::optional<UserRecord> user = m_store.userByName(request.user);
+    const QByteArray hash = user ? user->passwordHash : PasswordHasher::decoyHash();
+    const quint64 id = session.id;
+    m_hashPool.start([this, id, re = request.id, user, hash, password = request.password,
+                      device = request.device] {
+        const bool ok = PasswordHasher::verify(hash, password);
+        QMetaObject::invokeMethod(
+            this, [=, this] { finishLogin(id, re, user, ok, device); }, Qt::QueuedConnection);
+    });
+}
+
+void ChatServer::finishLogin(quint64 sessionId, const protocol::RequestId &re,
+                             const std::optional<UserRecord> &user, bool passwordOk,
+                             QString device) {
+    Session *session = findSession(sessionId);
+    if (!session)
+        return;
+    session->loginPending = false;
+    if (!user || !passwordOk) {
+        const qint64 t = now();
+        m_loginFailures.record("user:"_L1 + (user ? user->name : u"?"_s), t);
+        m_loginFailures.record("addr:"_L1 + session->address, t);
+        ++m_metrics.loginFailures;
+        qCInfo(lcServer).noquote() << u"event=login_failed addr=%1 user=%2"_s.arg(
+            session->address, user ? user->name : u"(unknown)"_s);
+        replyError(*session, re, ErrorCode::Unauthorized, u"wrong user name or password"_s);
+        return;
+    }
+    if (user->disabled) {
+        replyError(*session, re, ErrorCode::Unauthorized, u"this account is disabled"_s);
+        return;
+    }
+    if (device.trimmed().isEmpty())
+        device = u"unnamed device"_s;
+    const QString token = TokenSecrets::generate();
+    session->loginPending = true;
+    m_writer->submit(
+        write::CreateToken{user->id, TokenSecrets::hashOf(token), device},
+        [this, sessionId, re, user, token](const WriteResult &result) {
+            Session *session = findSession(sessionId);
+            if (!session)
+                return;
+            session->loginPending = false;
+            if (!result.ok) {
+                replyError(*session, re, result.code, result.error);
+                return;
+            }
+            authenticate(*session, user->id, user->name, result.value);
+            reply(*session, protocol::encodeOk(re, {{"user"_L1, user->name}, {"token"_L1, token}}));
+        });
+}
+
+void ChatServer::handle(Session &session, const protocol::AuthRequest &request) {
+    if (session.authenticated() || session.loginPending) {
+        replyError(session, request.id, ErrorCode::Conflict,
+                   u"this connection is already signed in"_s);
+        return;
+    }
+    const auto token = m_store.validToken(TokenSecrets::hashOf(request.token));
+    if (!token) {
+        qCInfo(lcServer).noquote() << u"event=auth_failed addr=%1"_s.arg(session.address);
+        replyError(session, request.id, ErrorCode::Unauthorized,
+                   u"this token is not valid (revoked or unknown); sign in with your password"_s);
+        return;
+    }
+    authenticate(session, token->userId, token->userName, token->tokenId);
+    m_writer->submit(write::TouchToken{token->tokenId});
+    reply(session, protocol::encodeOk(request.id, {{"user"_L1, token->userName}}));
+}
+
+void ChatServer::authenticate(Session &session, qint64 userId, const QString &userName,
+                              qint64 tokenId) {
+    session.userId = userId;
+    session.userName = userName;
+    session.tokenId = tokenId;
+    ++m_metrics.sessionsAuthenticated;
+    QList<Session *> &sessions = m_sessionsOfUser[userId];
+    sessions.append(&session);
+    qCInfo(lcServer).noquote() << u"event=auth addr=%1 user=%2 sessions=%3"_s.arg(
+        session.address, userName, QString::number(sessions.size()));
+    if (sessions.size() == 1)
+        broadcastPresence(userId, userName, true);
+}
+
+void ChatServer::broadcastPresence(qint64 userId, const QString &userName, bool online) {
+    const QString frame = toText(protocol::encodeEvent(protocol::PresenceEvent{userName, online}));
+    QSet<qint64> peers;
+    for (const QString &roomName : m_roomsOfUser.value(userId)) {
+        const auto room = m_rooms.constFind(roomName);
+        if (room != m_rooms.cend())
+            peers.unite(room->members);
+    }
+    peers.remove(userId);
+    for (qint64 peer : std::as_const(peers)) {
+        for (Session *s : m_sessionsOfUser.value(peer))
+            sendFrame(*s, frame);
+    }
+}
+
+void ChatServer::handle(Session &session, const protocol::LogoutRequest &request) {
+    const qint64 tokenId = session.tokenId;
+    const quint64 id = session.id;
+    m_writer->submit(write::RevokeToken{tokenId},
+                     [this, id, tokenId, re = request.id](const WriteResult &result) {
+                         Session *session = findSession(id);
+                         if (!result.ok) {
+                             if (session)
+                                 replyError(*session, re, result.code, result.error);
+                             return;
+                         }
+                         QList<Session *> others;
+                         for (auto &[otherId, other] : m_sessions) {
+                             if (other->tokenId == tokenId && otherId != id)
+                                 others.append(other.get());
+                         }
+                         for (Session *other : others)
+                             closeSession(*other, CloseCode::TokenRevoked, u"token revoked"_s);
+                         if (session) {
+                             reply(*session, protocol::encodeOk(re));
+                             closeSession(*session, CloseCode::Normal, u"signed out"_s);
+                         }
+                     });
+}
+
+void ChatServer::handle(Session &session, const protocol::RoomsRequest &request) {
+    QJsonArray rooms;
+    for (const protocol::RoomSummary &room : m_store.roomsOf(session.userId))
+        rooms.append(protocol::roomSummaryToJson(room));
+    reply(session, protocol::encodeOk(request.id, {{"rooms"_L1, rooms}}));
+}
+
+ChatServer::Room *ChatServer::roomFor(Session &session, const protocol::RequestId &re,
+                                      const QString &name, bool mustBeMember) {
+    auto it = m_rooms.find(name);
+    if (it == m_rooms.end()) {
+        replyError(session, re, ErrorCode::NotFound, u"there is no room named '%1'"_s.arg(name));
+        return nullptr;
+    }
+    if (mustBeMember && !it->members.contains(session.userId)) {
+        replyError(session, re, ErrorCode::Forbidden,
+                   u"you are not a member of '%1'; join it first"_s.arg(name));
+        return nullptr;
+    }
+    return &it.value();
+}
+
+void ChatServer::handle(Session &session, const protocol::CreateRequest &request) {
+    if (m_rooms.contains(request.room)) {
+        replyError(session, request.id, ErrorCode::Conflict,
+                   u"a room named '%1' already exists"_s.arg(request.room));
+        return;
+    }
+    const QString title = request.title.trimmed().isEmpty() ? request.room : request.title;
+    const quint64 id = session.id;
+    const qint64 userId = session.userId;
+    m_writer->submit(
+        write::CreateRoom{request.room, title, userId},
+        [this, id, userId, re = request.id, name = request.room, title](const WriteResult &result) {
+            if (result.ok) {
+                Room &room = m_rooms[name];
+                room = Room{result.value, name, title, {userId}};
+                m_roomsOfUser[userId].insert(name);
+            }
+            Session *session = findSession(id);
+            if (!session)
+                return;
+            if (!result.ok)
+                replyError(*session, re, result.code, result.error);
+            else
+                reply(*session, protocol::encodeOk(re, {{"room"_L1, name}, {"title"_L1, title}}));
+        });
+}
+
+void ChatServer::handle(Session &session, const protocol::JoinRequest &request) {
+    Room *room = roomFor(session, request.id, request.room, false);
+    if (!room)
+        return;
+    const quint64 id = session.id;
+    const qint64 userId = session.userId;
+    m_writer->submit(write::JoinRoom{room->id, userId}, [this, id, userId, re = request.id,
+                                                         name = room->name](const WriteResult &r) {
+        auto roomIt = m_rooms.find(name);
+        if (r.ok && roomIt != m_rooms.end()) {
+            roomIt->members.insert(userId);
+            m_roomsOfUser[userId].insert(name);
+        }
+        Session *session = findSession(id);
+        if (!session)
+            return;
+        if (!r.ok)
+            replyError(*session, re, r.code, r.error);
+        else
+            reply(*session,
+                  protocol::encodeOk(
+                      re, {{"room"_L1, name},
+                           {"title"_L1, roomIt != m_rooms.end() ? roomIt->title : name}}));
+    });
+}
+
+void ChatServer::handle(Session &session, const protocol::LeaveRequest &request) {
+    Room *room = roomFor(session, request.id, request.room, false);
+    if (!room)
+        return;
+    const quint64 id = session.id;
+    const qint64 userId = session.userId;
+    m_writer->submit(write::LeaveRoom{room->id, userId},
+                     [this, id, userId, re = request.id, name = room->name](const WriteResult &r) {
+                         if (r.ok) {
+                             if (auto roomIt = m_rooms.find(name); roomIt != m_rooms.end())
+                                 roomIt->members.remove(userId);
+                             m_roomsOfUser[userId].remove(name);
+                         }
+                         Session *session = findSession(id);
+                         if (!session)
+                             return;
+                         if (!r.ok)
+                             replyError(*session, re, r.code, r.error);
+                         else
+                             reply(*session, protocol::encodeOk(re, {{"room"_L1, name}}));
+                     });
+}
+
+void ChatServer::handle(Session &session, const protocol::MembersRequest &request) {
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    QJsonArray members;
+    for (const auto &[userId, name] : m_store.membersOf(room->id))
+        members.append(protocol::memberToJson({name, m_sessionsOfUser.contains(userId)}));
+    reply(session,
+          protocol::encodeOk(request.id, {{"room"_L1, room->name}, {"members"_L1, members}}));
+}
+
+void ChatServer::handle(Session &session, const protocol::SendRequest &request) {
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    TokenBucket &bucket = m_sendBuckets[session.userId];
+    if (!bucket.take(now(), m_config.messagesPerSecond, m_config.messageBurst)) {
+        replyError(session, request.id, ErrorCode::RateLimited,
+                   u"sending too fast; try again in %1 ms"_s.arg(
+                       bucket.waitMs(m_config.messagesPerSecond)));
+        return;
+    }
+    QElapsedTimer received;
+    received.start();
+    const quint64 id = session.id;
+    m_writer->submit(
+        write::InsertMessage{room->id, session.userId, request.cid, request.body},
+        [this, id, received, re = request.id,
+         event = protocol::MessageEvent{room->name, 0, 0, session.userName, request.cid,
+                                        request.body}](const WriteResult &result) mutable {
+            Session *session = findSession(id);
+            if (!result.ok) {
+                if (session)
+                    replyError(*session, re, result.code, result.error);
+                return;
+            }
+            event.seq = result.value;
+            event.ts = result.ts;
+            if (session)
+                reply(*session, protocol::encodeOk(re, {{"room"_L1, event.room},
+                                                        {"seq"_L1, event.seq},
+                                                        {"ts"_L1, event.ts},
+                                                        {"cid"_L1, event.cid}}));
+            m_metrics.observeSendAck(received.nsecsElapsed() / 1e9);
+            if (result.duplicate)
+                return;
+            ++m_metrics.messagesStored;
+            const auto room = m_rooms.constFind(event.room);
+            if (room != m_rooms.cend())
+                deliver(*room, toText(protocol::encodeEvent(event)), 0, session);
+        });
+}
+
+void ChatServer::deliver(const Room &room, const QString &frame, qint64 skipUserId,
+                         const Session *skipSession) {
+    QList<Session *> tooSlow;
+    for (qint64 member : room.members) {
+        if (member == skipUserId)
+            continue;
+        const auto sessions = m_sessionsOfUser.constFind(member);
+        if (sessions == m_sessionsOfUser.cend())
+            continue;
+        for (Session *s : *sessions) {
+            if (s == skipSession || s->stage != Stage::WebSocket || !s->ws)
+                continue;
+            if (s->ws->bytesToWrite() > kMaxQueuedBytesPerSocket) {
+                tooSlow.append(s);
+                continue;
+            }
+            s->ws->sendTextMessage(frame);
+            ++m_metrics.messagesDelivered;
+        }
+    }
+    for (Session *s : tooSlow) {
+        qCWarning(lcServer).noquote()
+            << u"event=slow_consumer addr=%1 user=%2"_s.arg(s->address, s->userName);
+        closeSession(*s, CloseCode::PolicyViolation, u"not reading fast enough"_s);
+    }
+}
+
+void ChatServer::handle(Session &session, const protocol::HistoryRequest &request) {
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    const auto messages = m_store.history(room->id, room->name, request.before, request.limit);
+    reply(session, protocol::encodeOk(request.id, {{"room"_L1, room->name},
+                                                   {"messages"_L1, messagesToJson(messages)}}));
+}
+
+void ChatServer::handle(Session &session, const protocol::SyncRequest &request) {
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    auto messages = m_store.messagesAfter(room->id, room->name, request.after, request.limit + 1);
+    const bool more = messages.size() > request.limit;
+    if (more)
+        messages.resize(request.limit);
+    reply(session, protocol::encodeOk(request.id, {{"room"_L1, room->name},
+                                                   {"messages"_L1, messagesToJson(messages)},
+                                                   {"more"_L1, more}}));
+}
+
+void ChatServer::handle(Session &session, const protocol::ReadRequest &request) {
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    const quint64 id = session.id;
+    m_writer->submit(
+        write::MarkRead{room->id, session.userId, request.seq},
+        [this, id, re = request.id, name = room->name](const WriteResult &r) {
+            Session *session = findSession(id);
+            if (!session)
+                return;
+            if (!r.ok)
+                replyError(*session, re, r.code, r.error);
+            else
+                reply(*session, protocol::encodeOk(re, {{"room"_L1, name}, {"seq"_L1, r.value}}));
+        });
+}
+
+void ChatServer::handle(Session &session, const protocol::TypingRequest &request) {
+    Room *room = roomFor(session, QJsonValue::Null, request.room, true);
+    if (!room)
+        return;
+    const qint64 t = now();
+    qint64 &last = m_lastTyping[{session.userId, room->id}];
+    if (last != 0 && t - last < kTypingIntervalMs)
+        return;
+    last = t;
+    deliver(*room,
+            toText(protocol::encodeEvent(protocol::TypingEvent{room->name, session.userName})),
+            session.userId, &session);
+}
+
+} // namespace conversa::server

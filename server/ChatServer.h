@@ -1,0 +1,148 @@
+#pragma once
+
+#include "Frames.h"
+#include "Metrics.h"
+#include "RateLimiter.h"
+#include "ServerConfig.h"
+#include "StorageWriter.h"
+#include "Store.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QThreadPool>
+#include <QTimer>
+#include <QUrl>
+
+#include <memory>
+#include <unordered_map>
+
+class QTcpServer;
+class QTcpSocket;
+class QWebSocket;
+class QWebSocketServer;
+
+namespace conversa::server {
+
+// The serving side of conversa-server: accepts TCP (or TLS) connections, answers /healthz and
+// /metrics, upgrades /ws to WebSockets, runs the protocol for each session and fans events out.
+// Everything here runs on one thread; storage writes go to StorageWriter's thread and password
+// hashing to a small pool, and their results come back here as queued calls.
+class ChatServer : public QObject {
+    Q_OBJECT
+public:
+    explicit ChatServer(ServerConfig config, QObject *parent = nullptr);
+    ~ChatServer() override;
+
+    // Opens storage and starts listening. Returns an error in words, or an empty string.
+    QString start();
+    QUrl webSocketUrl() const;
+    QUrl adminUrl() const;
+
+    // Stops accepting, commits what is pending, closes every socket with 1001, then emits stopped.
+    void shutdown();
+
+signals:
+    void stopped();
+
+private:
+    enum class Stage { Http, Upgrading, WebSocket, Closing };
+    struct Session {
+        quint64 id = 0;
+        Stage stage = Stage::Http;
+        bool adminPort = false;
+        QPointer<QTcpSocket> tcp;
+        QPointer<QWebSocket> ws;
+        QString address;
+        quint16 peerPort = 0;
+        qint64 acceptedMs = 0;
+        qint64 lastActivityMs = 0;
+        qint64 closingSinceMs = 0;
+        qint64 userId = 0;
+        QString userName;
+        qint64 tokenId = 0;
+        bool loginPending = false;
+        int malformedInRow = 0;
+        QMetaObject::Connection httpReader;
+        bool authenticated() const { return userId != 0; }
+    };
+    struct Room {
+        qint64 id = 0;
+        QString name;
+        QString title;
+        QSet<qint64> members;
+    };
+
+    QString listenOn(QTcpServer *server, const ListenAddress &address, bool adminPort);
+    void acceptConnections(QTcpServer *server, bool adminPort);
+    void readHttp(Session &session);
+    void upgrade(Session &session);
+    void adoptWebSockets();
+    void endSession(quint64 sessionId);
+    void closeSession(Session &session, quint16 code, const QString &reason);
+    void sweep();
+    void reloadAdminChanges();
+    void loadRooms();
+
+    void handleText(Session &session, const QString &text);
+    void handleBinary(Session &session);
+    void reply(Session &session, const QByteArray &frame);
+    void sendFrame(Session &session, const QString &frame);
+    void replyError(Session &session, const protocol::RequestId &re, protocol::ErrorCode code,
+                    const QString &message);
+
+    void handle(Session &session, const protocol::LoginRequest &request);
+    void handle(Session &session, const protocol::AuthRequest &request);
+    void handle(Session &session, const protocol::LogoutRequest &request);
+    void handle(Session &session, const protocol::RoomsRequest &request);
+    void handle(Session &session, const protocol::CreateRequest &request);
+    void handle(Session &session, const protocol::JoinRequest &request);
+    void handle(Session &session, const protocol::LeaveRequest &request);
+    void handle(Session &session, const protocol::MembersRequest &request);
+    void handle(Session &session, const protocol::SendRequest &request);
+    void handle(Session &session, const protocol::HistoryRequest &request);
+    void handle(Session &session, const protocol::SyncRequest &request);
+    void handle(Session &session, const protocol::ReadRequest &request);
+    void handle(Session &session, const protocol::TypingRequest &request);
+
+    void finishLogin(quint64 sessionId, const protocol::RequestId &re,
+                     const std::optional<UserRecord> &user, bool passwordOk, QString device);
+    void authenticate(Session &session, qint64 userId, const QString &userName, qint64 tokenId);
+    // The room the request names, if it exists and (when `mustBeMember`) the caller is in it;
+    // otherwise replies with not_found or forbidden and returns nullptr.
+    Room *roomFor(Session &session, const protocol::RequestId &re, const QString &name,
+                  bool mustBeMember);
+    void deliver(const Room &room, const QString &frame, qint64 skipUserId,
+                 const Session *skipSession);
+    void broadcastPresence(qint64 userId, const QString &userName, bool online);
+    Session *findSession(quint64 id);
+    qint64 now() const { return m_clock.elapsed(); }
+
+    ServerConfig m_config;
+    QElapsedTimer m_clock;
+    Store m_store;
+    StorageWriter *m_writer = nullptr;
+    QThreadPool m_hashPool;
+    QTcpServer *m_listener = nullptr;
+    QTcpServer *m_adminListener = nullptr;
+    QWebSocketServer *m_webSockets = nullptr;
+    QTimer m_sweepTimer;
+    Metrics m_metrics;
+
+    quint64 m_nextSessionId = 1;
+    std::unordered_map<quint64, std::unique_ptr<Session>> m_sessions;
+    QHash<QString, int> m_connectionsPerAddress;
+    QHash<QPair<QString, quint16>, quint64> m_upgrading; // peer address+port → session
+    QHash<qint64, QList<Session *>> m_sessionsOfUser;
+    QHash<QString, Room> m_rooms;
+    QHash<qint64, QSet<QString>> m_roomsOfUser;
+    QHash<qint64, TokenBucket> m_sendBuckets;
+    QHash<QPair<qint64, qint64>, qint64> m_lastTyping; // (user, room) → ms
+    FailureWindow m_loginFailures;
+    qint64 m_adminGeneration = -1;
+    bool m_shuttingDown = false;
+};
+
+} // namespace conversa::server

@@ -1,0 +1,147 @@
+#include "Database.h"
+
+#include <QDir>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace conversa::server {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+// Each entry moves the schema one version up; never edit a released entry, append a new one.
+const char *const kMigrations[] = {
+    // 1: accounts, devices, rooms, membership and messages.
+    R"sql(
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('admin_generation', 0);
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL);
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        hash BLOB NOT NULL UNIQUE,
+        device TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        last_used_ms INTEGER,
+        revoked INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX tokens_by_user ON tokens(user_id);
+    CREATE TABLE rooms (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL);
+    CREATE TABLE members (
+        room_id INTEGER NOT NULL REFERENCES rooms(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        read_seq INTEGER NOT NULL DEFAULT 0,
+        joined_ms INTEGER NOT NULL,
+        PRIMARY KEY (room_id, user_id)) WITHOUT ROWID;
+    CREATE INDEX members_by_user ON members(user_id);
+    CREATE TABLE messages (
+        room_id INTEGER NOT NULL REFERENCES rooms(id),
+        seq INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        cid TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (room_id, seq),
+        UNIQUE (room_id, user_id, cid)) WITHOUT ROWID;
+    )sql",
+};
+} // namespace
+
+Database::~Database() {
+    close();
+}
+
+int Database::schemaVersion() {
+    return static_cast<int>(std::size(kMigrations));
+}
+
+bool Database::exec(const QString &sql) {
+    QSqlQuery query(m_db);
+    if (!query.exec(sql)) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+QString Database::open(const QString &dataDir, const QString &connectionName, SyncMode syncMode) {
+    if (dataDir.isEmpty())
+        return u"no data folder given (use --data DIR)"_s;
+    if (!QDir().mkpath(dataDir))
+        return u"cannot create data folder '%1'"_s.arg(dataDir);
+    m_connectionName = connectionName;
+    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
+    m_db.setDatabaseName(QDir(dataDir).filePath(u"conversa.db"_s));
+    m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
+    if (!m_db.open())
+        return u"cannot open database in '%1': %2"_s.arg(dataDir, m_db.lastError().text());
+    const QString synchronous = syncMode == SyncMode::Full ? u"FULL"_s : u"NORMAL"_s;
+    if (!exec(u"PRAGMA journal_mode=WAL"_s) || !exec(u"PRAGMA synchronous="_s + synchronous) ||
+        !exec(u"PRAGMA foreign_keys=ON"_s) || !exec(u"PRAGMA temp_store=MEMORY"_s))
+        return u"cannot configure database: %1"_s.arg(m_lastError);
+    return migrate();
+}
+
+void Database::close() {
+    if (m_connectionName.isEmpty())
+        return;
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+    m_connectionName.clear();
+}
+
+QString Database::migrate() {
+    QSqlQuery version(m_db);
+    if (!version.exec(u"PRAGMA user_version"_s) || !version.next())
+        return u"cannot read schema version: %1"_s.arg(version.lastError().text());
+    int current = version.value(0).toInt();
+    version.finish();
+    if (current > schemaVersion())
+        return u"the database schema is version %1, newer than this server knows (%2); "
+               "upgrade conversa-server"_s.arg(current)
+                   .arg(schemaVersion());
+    while (current < schemaVersion()) {
+        if (!exec(u"BEGIN IMMEDIATE"_s))
+            return u"cannot start migration: %1"_s.arg(m_lastError);
+        // QSqlQuery runs one statement at a time, so split the migration on ';'.
+        const QStringList statements =
+            QString::fromUtf8(kMigrations[current]).split(u';', Qt::SkipEmptyParts);
+        for (const QString &statement : statements) {
+            if (statement.trimmed().isEmpty())
+                continue;
+            if (!exec(statement)) {
+                const QString error = m_lastError;
+                exec(u"ROLLBACK"_s);
+                return u"migration to schema version %1 failed: %2"_s.arg(current + 1).arg(error);
+            }
+        }
+        ++current;
+        if (!exec(u"PRAGMA user_version=%1"_s.arg(current)) || !exec(u"COMMIT"_s))
+            return u"cannot finish migration: %1"_s.arg(m_lastError);
+    }
+    return {};
+}
+
+bool Database::bumpAdminGeneration() {
+    return exec(u"UPDATE meta SET value = value + 1 WHERE key = 'admin_generation'"_s);
+}
+
+qint64 Database::adminGeneration() {
+    QSqlQuery query(m_db);
+    query.prepare(u"SELECT value FROM meta WHERE key = 'admin_generation'"_s);
+    if (!query.exec() || !query.next())
+        return -1;
+    return query.value(0).toLongLong();
+}
+
+} // namespace conversa::server

@@ -1,0 +1,44 @@
+#include "HttpRequest.h"
+
+#include <QList>
+
+namespace conversa::server {
+
+HttpRequest::ParseStatus HttpRequest::parse(QByteArrayView bytes, HttpRequest *out) {
+    const qsizetype end = bytes.indexOf(QByteArrayView("\r\n\r\n"));
+    if (end < 0)
+        return ParseStatus::NeedMore;
+    const QList<QByteArray> lines = bytes.first(end).toByteArray().split('\n');
+    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+    if (requestLine.size() != 3 || !requestLine.at(2).startsWith("HTTP/1."))
+        return ParseStatus::Malformed;
+    out->method = requestLine.at(0);
+    out->path = requestLine.at(1);
+    if (const qsizetype query = out->path.indexOf('?'); query >= 0)
+        out->path.truncate(query);
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines.at(i);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const QByteArray name = line.first(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "upgrade")
+            out->wantsUpgrade = value.toLower() == "websocket";
+        else if (name == "origin")
+            out->origin = value;
+    }
+    return ParseStatus::Complete;
+}
+
+QByteArray httpResponse(int status, QByteArrayView reason, QByteArrayView contentType,
+                        QByteArrayView body) {
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason.toByteArray() +
+                     "\r\nContent-Type: " + contentType.toByteArray() +
+                     "\r\nContent-Length: " + QByteArray::number(body.size()) +
+                     "\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n";
+    out += body.toByteArray();
+    return out;
+}
+
+} // namespace conversa::server

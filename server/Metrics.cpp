@@ -1,0 +1,43 @@
+#include "Metrics.h"
+
+namespace conversa::server {
+
+void Metrics::observeSendAck(double seconds) {
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+        if (seconds <= kBuckets[i])
+            ++m_bucketCounts[i];
+    }
+    ++m_latencyCount;
+    m_latencySum += seconds;
+}
+
+QByteArray Metrics::render() const {
+    QByteArray out;
+    auto metric = [&out](const char *name, const char *type, const char *help, qint64 value) {
+        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +
+               name + ' ' + QByteArray::number(value) + '\n';
+    };
+    metric("conversa_connections_open", "gauge", "Open WebSocket connections.", connectionsOpen);
+    metric("conversa_sessions_authenticated", "gauge", "Authenticated sessions.",
+           sessionsAuthenticated);
+    metric("conversa_messages_stored_total", "counter", "Messages committed to storage.",
+           messagesStored);
+    metric("conversa_messages_delivered_total", "counter", "Message events sent to sessions.",
+           messagesDelivered);
+    metric("conversa_frames_rejected_total", "counter", "Frames answered with an error.",
+           framesRejected);
+    metric("conversa_login_failures_total", "counter", "Failed sign-in attempts.", loginFailures);
+
+    out += "# HELP conversa_send_ack_seconds Time from receiving a send to acknowledging it.\n"
+           "# TYPE conversa_send_ack_seconds histogram\n";
+    for (size_t i = 0; i < kBuckets.size(); ++i)
+        out += "conversa_send_ack_seconds_bucket{le=\"" + QByteArray::number(kBuckets[i]) + "\"} " +
+               QByteArray::number(m_bucketCounts[i]) + '\n';
+    out += "conversa_send_ack_seconds_bucket{le=\"+Inf\"} " + QByteArray::number(m_latencyCount) +
+           '\n';
+    out += "conversa_send_ack_seconds_sum " + QByteArray::number(m_latencySum, 'g', 9) + '\n';
+    out += "conversa_send_ack_seconds_count " + QByteArray::number(m_latencyCount) + '\n';
+    return out;
+}
+
+} // namespace conversa::server

@@ -1,0 +1,244 @@
+#include "ServerConfig.h"
+
+#include <QFileInfo>
+#include <QProcessEnvironment>
+#include <QSettings>
+
+namespace conversa::server {
+
+using namespace Qt::StringLiterals;
+
+std::optional<ListenAddress> parseListenAddress(const QString &text, QString *error) {
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0) {
+        *error = u"'%1' is not HOST:PORT"_s.arg(text);
+        return std::nullopt;
+    }
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool portOk = false;
+    const uint port = text.mid(colon + 1).toUInt(&portOk);
+    if (!portOk || port > 65535) {
+        *error = u"'%1' has no valid port (0 to 65535)"_s.arg(text);
+        return std::nullopt;
+    }
+    ListenAddress address;
+    if (host == "localhost"_L1)
+        address.host = QHostAddress(QHostAddress::LocalHost);
+    else if (host == "*"_L1)
+        address.host = QHostAddress(QHostAddress::Any);
+    else if (!address.host.setAddress(host)) {
+        *error = u"'%1' is not an IP address (use 127.0.0.1, ::1, 0.0.0.0 or *)"_s.arg(host);
+        return std::nullopt;
+    }
+    address.port = static_cast<quint16>(port);
+    return address;
+}
+
+namespace {
+QString parsePositive(const QString &key, const QString &value, qint64 minimum, qint64 maximum,
+                      qint64 *out) {
+    bool ok = false;
+    const qint64 number = value.toLongLong(&ok);
+    if (!ok || number < minimum || number > maximum)
+        return u"%1 must be a whole number from %2 to %3, not '%4'"_s.arg(key)
+            .arg(minimum)
+            .arg(maximum)
+            .arg(value);
+    *out = number;
+    return {};
+}
+
+bool parseBool(const QString &value, bool *ok) {
+    const QString v = value.trimmed().toLower();
+    *ok = true;
+    if (v == "1"_L1 || v == "true"_L1 || v == "yes"_L1 || v == "on"_L1)
+        return true;
+    if (v == "0"_L1 || v == "false"_L1 || v == "no"_L1 || v == "off"_L1)
+        return false;
+    *ok = false;
+    return false;
+}
+} // namespace
+
+QStringList ServerConfig::keys() {
+    return {u"listen"_s,
+            u"data"_s,
+            u"tls_cert"_s,
+            u"tls_key"_s,
+            u"admin_listen"_s,
+            u"insecure"_s,
+            u"allowed_origins"_s,
+            u"max_frame_bytes"_s,
+            u"max_body_bytes"_s,
+            u"messages_per_second"_s,
+            u"message_burst"_s,
+            u"login_failures_per_minute"_s,
+            u"max_connections_per_address"_s,
+            u"auth_timeout_seconds"_s,
+            u"idle_timeout_seconds"_s,
+            u"sync_mode"_s};
+}
+
+QString ServerConfig::set(const QString &key, const QString &value) {
+    QString error;
+    qint64 number = 0;
+    if (key == "listen"_L1) {
+        auto address = parseListenAddress(value, &error);
+        if (address)
+            listen = *address;
+        return error;
+    }
+    if (key == "admin_listen"_L1) {
+        auto address = parseListenAddress(value, &error);
+        if (address)
+            adminListen = *address;
+        return error;
+    }
+    if (key == "data"_L1) {
+        dataDir = value;
+        return {};
+    }
+    if (key == "tls_cert"_L1) {
+        tlsCertFile = value;
+        return {};
+    }
+    if (key == "tls_key"_L1) {
+        tlsKeyFile = value;
+        return {};
+    }
+    if (key == "insecure"_L1) {
+        bool ok = false;
+        insecure = parseBool(value, &ok);
+        return ok ? QString() : u"insecure must be true or false, not '%1'"_s.arg(value);
+    }
+    if (key == "allowed_origins"_L1) {
+        allowedOrigins.clear();
+        for (const QString &origin : value.split(u',', Qt::SkipEmptyParts))
+            allowedOrigins.append(origin.trimmed());
+        return {};
+    }
+    if (key == "sync_mode"_L1) {
+        if (value == "full"_L1)
+            syncMode = SyncMode::Full;
+        else if (value == "normal"_L1)
+            syncMode = SyncMode::Normal;
+        else
+            return u"sync_mode must be 'full' or 'normal', not '%1'"_s.arg(value);
+        return {};
+    }
+    if (key == "messages_per_second"_L1) {
+        bool ok = false;
+        const double rate = value.toDouble(&ok);
+        if (!ok || rate <= 0 || rate > 1e6)
+            return u"messages_per_second must be a number above 0, not '%1'"_s.arg(value);
+        messagesPerSecond = rate;
+        return {};
+    }
+    struct IntegerKey {
+        QLatin1StringView name;
+        qint64 minimum;
+        qint64 maximum;
+    };
+    static const IntegerKey integerKeys[] = {
+        {"max_frame_bytes"_L1, 1024, 16 * 1024 * 1024},
+        {"max_body_bytes"_L1, 1, 16 * 1024 * 1024},
+        {"message_burst"_L1, 1, 1000000},
+        {"login_failures_per_minute"_L1, 1, 1000000},
+        {"max_connections_per_address"_L1, 1, 1000000},
+        {"auth_timeout_seconds"_L1, 1, 3600},
+        {"idle_timeout_seconds"_L1, 1, 86400},
+    };
+    for (const IntegerKey &k : integerKeys) {
+        if (key != k.name)
+            continue;
+        error = parsePositive(key, value, k.minimum, k.maximum, &number);
+        if (!error.isEmpty())
+            return error;
+        if (key == "max_frame_bytes"_L1)
+            limits.maxFrameBytes = number;
+        else if (key == "max_body_bytes"_L1)
+            limits.maxBodyBytes = number;
+        else if (key == "message_burst"_L1)
+            messageBurst = static_cast<int>(number);
+        else if (key == "login_failures_per_minute"_L1)
+            loginFailuresPerMinute = static_cast<int>(number);
+        else if (key == "max_connections_per_address"_L1)
+            maxConnectionsPerAddress = static_cast<int>(number);
+        else if (key == "auth_timeout_seconds"_L1)
+            authTimeoutSeconds = static_cast<int>(number);
+        else if (key == "idle_timeout_seconds"_L1)
+            idleTimeoutSeconds = static_cast<int>(number);
+        return {};
+    }
+    return u"unknown setting '%1'"_s.arg(key);
+}
+
+QString ServerConfig::load(ServerConfig &config, const QStringList &flags) {
+    // Flags are parsed first only to find --config; they are applied last so they win.
+    QList<std::pair<QString, QString>> flagValues;
+    QString configFile;
+    for (qsizetype i = 0; i < flags.size(); ++i) {
+        const QString &arg = flags.at(i);
+        if (!arg.startsWith("--"_L1))
+            return u"unexpected argument '%1'"_s.arg(arg);
+        QString key = arg.mid(2);
+        QString value;
+        const qsizetype equals = key.indexOf(u'=');
+        if (equals >= 0) {
+            value = key.mid(equals + 1);
+            key = key.left(equals);
+        } else if (key == "insecure"_L1) {
+            value = u"true"_s;
+        } else if (i + 1 < flags.size()) {
+            value = flags.at(++i);
+        } else {
+            return u"--%1 needs a value"_s.arg(key);
+        }
+        key.replace(u'-', u'_');
+        if (key == "config"_L1)
+            configFile = value;
+        else
+            flagValues.append({key, value});
+    }
+
+    if (!configFile.isEmpty()) {
+        if (!QFileInfo(configFile).isReadable())
+            return u"cannot read config file '%1'"_s.arg(configFile);
+        QSettings file(configFile, QSettings::IniFormat);
+        if (file.status() != QSettings::NoError)
+            return u"config file '%1' is not valid INI"_s.arg(configFile);
+        for (const QString &rawKey : file.allKeys()) {
+            // Keys may sit at the top or under a [server] section.
+            const QString key = rawKey.startsWith("server/"_L1) ? rawKey.mid(7) : rawKey;
+            const QVariant value = file.value(rawKey);
+            const QString text = value.typeId() == QMetaType::QStringList
+                                     ? value.toStringList().join(u',')
+                                     : value.toString();
+            if (QString error = config.set(key, text); !error.isEmpty())
+                return u"%1: %2"_s.arg(configFile, error);
+        }
+    }
+
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : keys()) {
+        const QString name = "CONVERSA_"_L1 + key.toUpper();
+        if (env.contains(name)) {
+            if (QString error = config.set(key, env.value(name)); !error.isEmpty())
+                return u"%1: %2"_s.arg(name, error);
+        }
+    }
+
+    for (const auto &[key, value] : flagValues) {
+        if (QString error = config.set(key, value); !error.isEmpty())
+            return u"--%1: %2"_s.arg(QString(key).replace(u'_', u'-'), error);
+    }
+    if (config.tlsCertFile.isEmpty() != config.tlsKeyFile.isEmpty())
+        return u"--tls-cert and --tls-key go together"_s;
+    if (config.limits.maxBodyBytes > config.limits.maxFrameBytes)
+        return u"max_body_bytes cannot exceed max_frame_bytes"_s;
+    return {};
+}
+
+} // namespace conversa::server

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "Protocol.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace conversa::server {
+
+struct ListenAddress {
+    QHostAddress host;
+    quint16 port = 0;
+};
+
+// Parses "HOST:PORT" or "[v6]:PORT"; returns nullopt and fills `error` otherwise.
+std::optional<ListenAddress> parseListenAddress(const QString &text, QString *error);
+
+enum class SyncMode { Full, Normal };
+
+struct ServerConfig {
+    ListenAddress listen{QHostAddress::LocalHost, 8080};
+    QString dataDir;
+    QString tlsCertFile;
+    QString tlsKeyFile;
+    std::optional<ListenAddress> adminListen;
+    bool insecure = false;
+    QStringList allowedOrigins;
+    protocol::Limits limits;
+    double messagesPerSecond = 10.0;
+    int messageBurst = 20;
+    int loginFailuresPerMinute = 5;
+    int maxConnectionsPerAddress = 50;
+    int authTimeoutSeconds = 10;
+    int idleTimeoutSeconds = 75;
+    SyncMode syncMode = SyncMode::Full;
+
+    bool tlsEnabled() const { return !tlsCertFile.isEmpty(); }
+
+    // Applies one setting by its config-file name ("max_body_bytes"). Returns an error in words,
+    // or an empty string when the value was taken.
+    QString set(const QString &key, const QString &value);
+
+    // Config file (INI), then CONVERSA_* environment variables, then `--key value` flags; later
+    // sources win. `flags` are the arguments after the subcommand. Returns an error in words, or
+    // an empty string.
+    static QString load(ServerConfig &config, const QStringList &flags);
+
+    // Every key `set` understands, for --help.
+    static QStringList keys();
+};
+
+} // namespace conversa::server

@@ -1,0 +1,111 @@
+#pragma once
+
+#include "Database.h"
+#include "Protocol.h"
+
+#include <QByteArray>
+#include <QMutex>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QThread>
+
+#include <functional>
+#include <memory>
+#include <variant>
+#include <vector>
+
+namespace conversa::server {
+
+namespace write {
+struct InsertMessage {
+    qint64 roomId = 0;
+    qint64 userId = 0;
+    QString cid;
+    QString body;
+};
+struct CreateRoom {
+    QString name;
+    QString title;
+    qint64 creatorId = 0;
+};
+struct JoinRoom {
+    qint64 roomId = 0;
+    qint64 userId = 0;
+};
+struct LeaveRoom {
+    qint64 roomId = 0;
+    qint64 userId = 0;
+};
+struct MarkRead {
+    qint64 roomId = 0;
+    qint64 userId = 0;
+    qint64 seq = 0;
+};
+struct CreateToken {
+    qint64 userId = 0;
+    QByteArray hash;
+    QString device;
+};
+struct RevokeToken {
+    qint64 tokenId = 0;
+};
+struct TouchToken {
+    qint64 tokenId = 0;
+};
+} // namespace write
+
+using WriteJob =
+    std::variant<write::InsertMessage, write::CreateRoom, write::JoinRoom, write::LeaveRoom,
+                 write::MarkRead, write::CreateToken, write::RevokeToken, write::TouchToken>;
+
+struct WriteResult {
+    bool ok = true;
+    protocol::ErrorCode code = protocol::ErrorCode::Internal;
+    QString error;
+    // InsertMessage: seq; CreateRoom: room id; MarkRead: the read marker now; CreateToken: token
+    // id.
+    qint64 value = 0;
+    qint64 ts = 0;          // InsertMessage: server timestamp (ms)
+    bool duplicate = false; // InsertMessage: this cid was already stored
+};
+
+using WriteCallback = std::function<void(const WriteResult &)>;
+
+// Applies writes on a thread of its own, grouping whatever arrived during one commit into the
+// next transaction (group commit). Callbacks run on `context`'s thread after the commit, so
+// nothing is acknowledged before it is durable.
+class StorageWriter : public QObject {
+    Q_OBJECT
+public:
+    explicit StorageWriter(QObject *context);
+    ~StorageWriter() override;
+
+    // Opens the database on the writer thread; returns an error in words, or an empty string.
+    QString start(const QString &dataDir, SyncMode syncMode);
+    // Thread-safe. `done` may be empty for writes nobody waits on.
+    void submit(WriteJob job, WriteCallback done = {});
+    // Blocks until every job submitted so far is committed and its callback queued.
+    void flush();
+    void stop();
+
+signals:
+    void committed(int jobCount, qint64 microseconds);
+
+private:
+    struct Pending {
+        WriteJob job;
+        WriteCallback done;
+    };
+    class Worker;
+
+    QPointer<QObject> m_context;
+    QThread m_thread;
+    std::unique_ptr<Worker> m_worker; // lives on m_thread while it runs
+    QMutex m_mutex;
+    std::vector<Pending> m_queue;
+    bool m_wakePosted = false;
+    friend class Worker;
+};
+
+} // namespace conversa::server

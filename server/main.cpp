@@ -1,0 +1,102 @@
+#include "AdminCommands.h"
+#include "ChatServer.h"
+#include "Log.h"
+#include "ServerConfig.h"
+#include "ShutdownSignals.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+using namespace conversa::server;
+
+namespace {
+
+const char kUsage[] = R"(Usage:
+  conversa-server serve --listen HOST:PORT --data DIR [--tls-cert FILE --tls-key FILE]
+                        [--config FILE] [--admin-listen HOST:PORT] [--insecure] [--KEY VALUE ...]
+  conversa-server user add|passwd NAME --data DIR [--password-stdin]
+  conversa-server user disable|enable NAME --data DIR
+  conversa-server user list --data DIR
+  conversa-server room create NAME [--title TITLE] --data DIR
+  conversa-server room list --data DIR
+  conversa-server token list [--user NAME] --data DIR
+  conversa-server token revoke ID|--user NAME --data DIR
+  conversa-server --version | --help
+
+serve runs the chat server: WebSocket at /ws, GET /healthz, GET /metrics (on --admin-listen
+when given). It refuses a non-loopback address without TLS unless --insecure is given.
+Settings come from the --config INI file, then CONVERSA_<KEY> environment variables, then
+--key-with-dashes flags; later ones win. Keys and defaults:
+  listen 127.0.0.1:8080, data, tls_cert, tls_key, admin_listen, insecure false,
+  allowed_origins (comma separated; a handshake without Origin is always allowed),
+  max_frame_bytes 65536, max_body_bytes 16384, messages_per_second 10, message_burst 20,
+  login_failures_per_minute 5, max_connections_per_address 50, auth_timeout_seconds 10,
+  idle_timeout_seconds 75, sync_mode full|normal (full: fsync every commit)
+
+Exit codes: 0 success, 1 failure (the message says why), 2 usage error.
+)";
+
+int serve(const QStringList &flags) {
+    ServerConfig config;
+    if (QString error = ServerConfig::load(config, flags); !error.isEmpty()) {
+        std::fprintf(stderr, "conversa-server: %s\n", qPrintable(error));
+        return 2;
+    }
+    if (config.dataDir.isEmpty()) {
+        std::fprintf(stderr, "conversa-server: give the data folder with --data DIR\n");
+        return 2;
+    }
+    ChatServer server(config);
+    if (QString error = server.start(); !error.isEmpty()) {
+        std::fprintf(stderr, "conversa-server: %s\n", qPrintable(error));
+        return 1;
+    }
+    ShutdownSignals shutdownSignals;
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &server,
+                     [&server](int number) {
+                         qCInfo(lcServer).noquote() << u"event=signal number=%1"_s.arg(number);
+                         server.shutdown();
+                     });
+    QObject::connect(&server, &ChatServer::stopped, QCoreApplication::instance(),
+                     &QCoreApplication::quit);
+    std::printf("conversa-server listening on %s\n",
+                server.webSocketUrl().toString().toUtf8().constData());
+    if (server.adminUrl().isValid())
+        std::printf("conversa-server admin on %s\n",
+                    server.adminUrl().toString().toUtf8().constData());
+    std::fflush(stdout);
+    qCInfo(lcServer).noquote() << u"event=listening url=%1 data=%2"_s.arg(
+        server.webSocketUrl().toString(), config.dataDir);
+    const int code = QCoreApplication::exec();
+    qCInfo(lcServer).noquote() << u"event=stopped"_s;
+    return code;
+}
+
+} // namespace
+
+int main(int argc, char *argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"conversa-server"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(CONVERSA_VERSION));
+    installLogHandler();
+
+    const QStringList args = QCoreApplication::arguments().mid(1);
+    const QString command = args.value(0);
+    if (command == "--version"_L1 || command == "-v"_L1) {
+        std::printf("conversa-server %s\n", CONVERSA_VERSION);
+        return 0;
+    }
+    if (command.isEmpty() || command == "--help"_L1 || command == "-h"_L1 || command == "help"_L1) {
+        std::fputs(kUsage, command.isEmpty() ? stderr : stdout);
+        return command.isEmpty() ? 2 : 0;
+    }
+    if (command == "serve"_L1)
+        return serve(args.mid(1));
+    if (command == "user"_L1 || command == "room"_L1 || command == "token"_L1)
+        return runAdminCommand(args);
+    std::fprintf(stderr, "conversa-server: unknown command '%s'\n%s", qPrintable(command), kUsage);
+    return 2;
+}
