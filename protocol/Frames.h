@@ -78,8 +78,8 @@ struct TypingRequest {
 };
 
 using Request = std::variant<LoginRequest, AuthRequest, LogoutRequest, RoomsRequest, CreateRequest,
-                             JoinRequest, LeaveRequest, MembersRequest, SendRequest,
-                             HistoryRequest, SyncRequest, ReadRequest, TypingRequest>;
+                             JoinRequest, LeaveRequest, MembersRequest, SendRequest, HistoryRequest,
+                             SyncRequest, ReadRequest, TypingRequest>;
 
 struct RoomSummary {
     QString room;

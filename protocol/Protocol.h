@@ -46,13 +46,14 @@ std::optional<ErrorCode> errorCodeFromName(QStringView name);
 // WebSocket close codes. 1xxx are RFC 6455; 4xxx are Conversa's own.
 namespace CloseCode {
 inline constexpr quint16 Normal = 1000;
-inline constexpr quint16 GoingAway = 1001;    // server shutting down
+inline constexpr quint16 GoingAway = 1001;       // server shutting down
 inline constexpr quint16 UnsupportedData = 1003; // binary frame
 inline constexpr quint16 PolicyViolation = 1008; // kept sending malformed frames
-inline constexpr quint16 TooLarge = 1009;     // frame or message over the size limit
-inline constexpr quint16 TokenRevoked = 4001; // token revoked or account disabled: ask for the password
-inline constexpr quint16 AuthTimeout = 4002;  // did not authenticate in time
-inline constexpr quint16 IdleTimeout = 4003;  // sent nothing for too long
+inline constexpr quint16 TooLarge = 1009;        // frame or message over the size limit
+inline constexpr quint16 TokenRevoked =
+    4001; // token revoked or account disabled: ask for the password
+inline constexpr quint16 AuthTimeout = 4002; // did not authenticate in time
+inline constexpr quint16 IdleTimeout = 4003; // sent nothing for too long
 } // namespace CloseCode
 
 } // namespace conversa::protocol

@@ -21,22 +21,26 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QTextStream &out() {
+QTextStream &out()
+{
     static QTextStream stream(stdout);
     return stream;
 }
 
-QTextStream &err() {
+QTextStream &err()
+{
     static QTextStream stream(stderr);
     return stream;
 }
 
-int fail(const QString &message) {
+int fail(const QString &message)
+{
     err() << "conversa-server: " << message << Qt::endl;
     return 1;
 }
 
-int usage(const QString &message) {
+int usage(const QString &message)
+{
     err() << "conversa-server: " << message << "\nRun 'conversa-server --help' for usage."
           << Qt::endl;
     return 2;
@@ -49,7 +53,8 @@ struct Arguments {
     QSet<QString> flags;
 
     static std::optional<Arguments> parse(const QStringList &args, const QSet<QString> &flagNames,
-                                          QString *error) {
+                                          QString *error)
+    {
         Arguments parsed;
         for (qsizetype i = 0; i < args.size(); ++i) {
             const QString &arg = args.at(i);
@@ -71,7 +76,8 @@ struct Arguments {
     }
 };
 
-QString readPasswordLine(bool fromStdin) {
+QString readPasswordLine(bool fromStdin)
+{
     std::string line;
     if (fromStdin) {
         std::getline(std::cin, line);
@@ -103,14 +109,16 @@ QString readPasswordLine(bool fromStdin) {
     return QString::fromStdString(line);
 }
 
-bool execPrepared(QSqlQuery &query, QString *error) {
+bool execPrepared(QSqlQuery &query, QString *error)
+{
     if (query.exec())
         return true;
     *error = query.lastError().text();
     return false;
 }
 
-int userCommand(Database &db, const QString &action, const Arguments &a) {
+int userCommand(Database &db, const QString &action, const Arguments &a)
+{
     QString error;
     if (action == "list"_L1) {
         QSqlQuery query(db.db());
@@ -183,7 +191,8 @@ int userCommand(Database &db, const QString &action, const Arguments &a) {
     return usage(u"unknown command 'user %1'"_s.arg(action));
 }
 
-int roomCommand(Database &db, const QString &action, const Arguments &a) {
+int roomCommand(Database &db, const QString &action, const Arguments &a)
+{
     if (action == "list"_L1) {
         QSqlQuery query(db.db());
         if (!query.exec(u"SELECT r.name, r.title, r.last_seq, (SELECT COUNT(*) FROM members m "
@@ -220,7 +229,8 @@ int roomCommand(Database &db, const QString &action, const Arguments &a) {
     return 0;
 }
 
-int tokenCommand(Database &db, const QString &action, const Arguments &a) {
+int tokenCommand(Database &db, const QString &action, const Arguments &a)
+{
     const QString user = a.options.value(u"user"_s);
     if (action == "list"_L1) {
         QSqlQuery query(db.db());
@@ -271,7 +281,8 @@ int tokenCommand(Database &db, const QString &action, const Arguments &a) {
 
 } // namespace
 
-int runAdminCommand(const QStringList &args) {
+int runAdminCommand(const QStringList &args)
+{
     if (args.size() < 2)
         return usage(u"'%1' needs an action"_s.arg(args.value(0)));
     const QString group = args.at(0);

@@ -32,24 +32,28 @@ constexpr qint64 kClosingGraceMs = 5000;
 // A recipient this far behind is not reading; dropping it protects everyone else's memory.
 constexpr qint64 kMaxQueuedBytesPerSocket = 8 * 1024 * 1024;
 
-QString normalizedAddress(const QHostAddress &address) {
+QString normalizedAddress(const QHostAddress &address)
+{
     bool isV4 = false;
     const quint32 v4 = address.toIPv4Address(&isV4);
     return isV4 ? QHostAddress(v4).toString() : address.toString();
 }
 
-QString toText(const QByteArray &utf8) {
+QString toText(const QByteArray &utf8)
+{
     return QString::fromUtf8(utf8);
 }
 
-QJsonArray messagesToJson(const QList<protocol::MessageEvent> &messages) {
+QJsonArray messagesToJson(const QList<protocol::MessageEvent> &messages)
+{
     QJsonArray array;
     for (const protocol::MessageEvent &m : messages)
         array.append(protocol::messageToJson(m));
     return array;
 }
 
-std::optional<QSslConfiguration> loadTls(const ServerConfig &config, QString *error) {
+std::optional<QSslConfiguration> loadTls(const ServerConfig &config, QString *error)
+{
     const QList<QSslCertificate> chain = QSslCertificate::fromPath(config.tlsCertFile);
     if (chain.isEmpty()) {
         *error = u"no PEM certificate found in '%1'"_s.arg(config.tlsCertFile);
@@ -82,14 +86,16 @@ std::optional<QSslConfiguration> loadTls(const ServerConfig &config, QString *er
 
 ChatServer::ChatServer(ServerConfig config, QObject *parent)
     : QObject(parent)
-    , m_config(std::move(config)) {
+    , m_config(std::move(config))
+{
     m_clock.start();
     m_hashPool.setMaxThreadCount(2);
     m_sweepTimer.setInterval(1000);
     connect(&m_sweepTimer, &QTimer::timeout, this, &ChatServer::sweep);
 }
 
-ChatServer::~ChatServer() {
+ChatServer::~ChatServer()
+{
     m_hashPool.waitForDone();
     for (auto &[id, session] : m_sessions) {
         if (session->ws)
@@ -100,7 +106,8 @@ ChatServer::~ChatServer() {
     m_sessions.clear();
 }
 
-QString ChatServer::start() {
+QString ChatServer::start()
+{
     if (!PasswordHasher::initialize())
         return u"libsodium could not be initialised"_s;
     if (QString error = m_store.open(m_config.dataDir); !error.isEmpty())
@@ -158,7 +165,8 @@ QString ChatServer::start() {
     return {};
 }
 
-QString ChatServer::listenOn(QTcpServer *server, const ListenAddress &address, bool adminPort) {
+QString ChatServer::listenOn(QTcpServer *server, const ListenAddress &address, bool adminPort)
+{
     server->setMaxPendingConnections(100000);
     server->setListenBacklogSize(1024);
     connect(server, &QTcpServer::pendingConnectionAvailable, this,
@@ -170,7 +178,8 @@ QString ChatServer::listenOn(QTcpServer *server, const ListenAddress &address, b
     return {};
 }
 
-QUrl ChatServer::webSocketUrl() const {
+QUrl ChatServer::webSocketUrl() const
+{
     QUrl url;
     url.setScheme(m_config.tlsEnabled() ? u"wss"_s : u"ws"_s);
     url.setHost(m_listener->serverAddress().toString());
@@ -179,7 +188,8 @@ QUrl ChatServer::webSocketUrl() const {
     return url;
 }
 
-QUrl ChatServer::adminUrl() const {
+QUrl ChatServer::adminUrl() const
+{
     if (!m_adminListener)
         return {};
     QUrl url;
@@ -189,7 +199,8 @@ QUrl ChatServer::adminUrl() const {
     return url;
 }
 
-void ChatServer::loadRooms() {
+void ChatServer::loadRooms()
+{
     m_rooms.clear();
     m_roomsOfUser.clear();
     QHash<qint64, QString> names;
@@ -209,7 +220,8 @@ void ChatServer::loadRooms() {
 
 // --- connections ----------------------------------------------------------------------------
 
-void ChatServer::acceptConnections(QTcpServer *server, bool adminPort) {
+void ChatServer::acceptConnections(QTcpServer *server, bool adminPort)
+{
     while (server->hasPendingConnections()) {
         QTcpSocket *tcp = server->nextPendingConnection();
         if (!tcp)
@@ -254,7 +266,8 @@ void ChatServer::acceptConnections(QTcpServer *server, bool adminPort) {
     }
 }
 
-void ChatServer::readHttp(Session &session) {
+void ChatServer::readHttp(Session &session)
+{
     QTcpSocket *tcp = session.tcp;
     if (!tcp || session.stage != Stage::Http)
         return;
@@ -307,7 +320,8 @@ void ChatServer::readHttp(Session &session) {
     upgrade(session);
 }
 
-void ChatServer::upgrade(Session &session) {
+void ChatServer::upgrade(Session &session)
+{
     QTcpSocket *tcp = session.tcp;
     disconnect(session.httpReader);
     session.stage = Stage::Upgrading;
@@ -324,7 +338,8 @@ void ChatServer::upgrade(Session &session) {
         QMetaObject::invokeMethod(tcp, &QTcpSocket::readyRead, Qt::QueuedConnection);
 }
 
-void ChatServer::adoptWebSockets() {
+void ChatServer::adoptWebSockets()
+{
     while (m_webSockets->hasPendingConnections()) {
         QWebSocket *ws = m_webSockets->nextPendingConnection();
         if (!ws)
@@ -358,12 +373,14 @@ void ChatServer::adoptWebSockets() {
     }
 }
 
-ChatServer::Session *ChatServer::findSession(quint64 id) {
+ChatServer::Session *ChatServer::findSession(quint64 id)
+{
     const auto it = m_sessions.find(id);
     return it == m_sessions.end() ? nullptr : it->second.get();
 }
 
-void ChatServer::closeSession(Session &session, quint16 code, const QString &reason) {
+void ChatServer::closeSession(Session &session, quint16 code, const QString &reason)
+{
     if (session.stage == Stage::Closing)
         return;
     if (session.ws) {
@@ -375,7 +392,8 @@ void ChatServer::closeSession(Session &session, quint16 code, const QString &rea
     }
 }
 
-void ChatServer::endSession(quint64 sessionId) {
+void ChatServer::endSession(quint64 sessionId)
+{
     auto it = m_sessions.find(sessionId);
     if (it == m_sessions.end())
         return;
@@ -416,7 +434,8 @@ void ChatServer::endSession(quint64 sessionId) {
         QMetaObject::invokeMethod(this, &ChatServer::stopped, Qt::QueuedConnection);
 }
 
-void ChatServer::sweep() {
+void ChatServer::sweep()
+{
     const qint64 t = now();
     const qint64 authLimit = m_config.authTimeoutSeconds * 1000LL;
     const qint64 idleLimit = m_config.idleTimeoutSeconds * 1000LL;
@@ -453,7 +472,8 @@ void ChatServer::sweep() {
     reloadAdminChanges();
 }
 
-void ChatServer::reloadAdminChanges() {
+void ChatServer::reloadAdminChanges()
+{
     const qint64 generation = m_store.adminGeneration();
     if (generation == m_adminGeneration || generation < 0)
         return;
@@ -472,7 +492,8 @@ void ChatServer::reloadAdminChanges() {
     loadRooms();
 }
 
-void ChatServer::shutdown() {
+void ChatServer::shutdown()
+{
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
@@ -519,26 +540,31 @@ void ChatServer::shutdown() {
 
 // --- frames ---------------------------------------------------------------------------------
 
-void ChatServer::reply(Session &session, const QByteArray &frame) {
+void ChatServer::reply(Session &session, const QByteArray &frame)
+{
     sendFrame(session, toText(frame));
 }
 
-void ChatServer::sendFrame(Session &session, const QString &frame) {
+void ChatServer::sendFrame(Session &session, const QString &frame)
+{
     if (session.ws && session.stage == Stage::WebSocket)
         session.ws->sendTextMessage(frame);
 }
 
 void ChatServer::replyError(Session &session, const protocol::RequestId &re, ErrorCode code,
-                            const QString &message) {
+                            const QString &message)
+{
     ++m_metrics.framesRejected;
     reply(session, protocol::encodeError(re, code, message));
 }
 
-void ChatServer::handleBinary(Session &session) {
+void ChatServer::handleBinary(Session &session)
+{
     closeSession(session, CloseCode::UnsupportedData, u"binary frames are not supported"_s);
 }
 
-void ChatServer::handleText(Session &session, const QString &text) {
+void ChatServer::handleText(Session &session, const QString &text)
+{
     if (session.stage != Stage::WebSocket)
         return;
     auto decoded = protocol::decodeRequest(text.toUtf8(), m_config.limits);
@@ -560,7 +586,8 @@ void ChatServer::handleText(Session &session, const QString &text) {
     std::visit([this, &session](const auto &r) { handle(session, r); }, request);
 }
 
-void ChatServer::handle(Session &session, const protocol::LoginRequest &request) {
+void ChatServer::handle(Session &session, const protocol::LoginRequest &request)
+{
     if (session.authenticated() || session.loginPending) {
         replyError(session, request.id, ErrorCode::Conflict,
                    session.loginPending ? u"a sign-in is already in progress"_s
@@ -592,8 +619,8 @@ void ChatServer::handle(Session &session, const protocol::LoginRequest &request)
 }
 
 void ChatServer::finishLogin(quint64 sessionId, const protocol::RequestId &re,
-                             const std::optional<UserRecord> &user, bool passwordOk,
-                             QString device) {
+                             const std::optional<UserRecord> &user, bool passwordOk, QString device)
+{
     Session *session = findSession(sessionId);
     if (!session)
         return;
@@ -632,7 +659,8 @@ void ChatServer::finishLogin(quint64 sessionId, const protocol::RequestId &re,
         });
 }
 
-void ChatServer::handle(Session &session, const protocol::AuthRequest &request) {
+void ChatServer::handle(Session &session, const protocol::AuthRequest &request)
+{
     if (session.authenticated() || session.loginPending) {
         replyError(session, request.id, ErrorCode::Conflict,
                    u"this connection is already signed in"_s);
@@ -651,7 +679,8 @@ void ChatServer::handle(Session &session, const protocol::AuthRequest &request) 
 }
 
 void ChatServer::authenticate(Session &session, qint64 userId, const QString &userName,
-                              qint64 tokenId) {
+                              qint64 tokenId)
+{
     session.userId = userId;
     session.userName = userName;
     session.tokenId = tokenId;
@@ -664,7 +693,8 @@ void ChatServer::authenticate(Session &session, qint64 userId, const QString &us
         broadcastPresence(userId, userName, true);
 }
 
-void ChatServer::broadcastPresence(qint64 userId, const QString &userName, bool online) {
+void ChatServer::broadcastPresence(qint64 userId, const QString &userName, bool online)
+{
     const QString frame = toText(protocol::encodeEvent(protocol::PresenceEvent{userName, online}));
     QSet<qint64> peers;
     for (const QString &roomName : m_roomsOfUser.value(userId)) {
@@ -679,7 +709,8 @@ void ChatServer::broadcastPresence(qint64 userId, const QString &userName, bool 
     }
 }
 
-void ChatServer::handle(Session &session, const protocol::LogoutRequest &request) {
+void ChatServer::handle(Session &session, const protocol::LogoutRequest &request)
+{
     const qint64 tokenId = session.tokenId;
     const quint64 id = session.id;
     m_writer->submit(write::RevokeToken{tokenId},
@@ -704,7 +735,8 @@ void ChatServer::handle(Session &session, const protocol::LogoutRequest &request
                      });
 }
 
-void ChatServer::handle(Session &session, const protocol::RoomsRequest &request) {
+void ChatServer::handle(Session &session, const protocol::RoomsRequest &request)
+{
     QJsonArray rooms;
     for (const protocol::RoomSummary &room : m_store.roomsOf(session.userId))
         rooms.append(protocol::roomSummaryToJson(room));
@@ -712,7 +744,8 @@ void ChatServer::handle(Session &session, const protocol::RoomsRequest &request)
 }
 
 ChatServer::Room *ChatServer::roomFor(Session &session, const protocol::RequestId &re,
-                                      const QString &name, bool mustBeMember) {
+                                      const QString &name, bool mustBeMember)
+{
     auto it = m_rooms.find(name);
     if (it == m_rooms.end()) {
         replyError(session, re, ErrorCode::NotFound, u"there is no room named '%1'"_s.arg(name));
@@ -726,7 +759,8 @@ ChatServer::Room *ChatServer::roomFor(Session &session, const protocol::RequestI
     return &it.value();
 }
 
-void ChatServer::handle(Session &session, const protocol::CreateRequest &request) {
+void ChatServer::handle(Session &session, const protocol::CreateRequest &request)
+{
     if (m_rooms.contains(request.room)) {
         replyError(session, request.id, ErrorCode::Conflict,
                    u"a room named '%1' already exists"_s.arg(request.room));
@@ -753,7 +787,8 @@ void ChatServer::handle(Session &session, const protocol::CreateRequest &request
         });
 }
 
-void ChatServer::handle(Session &session, const protocol::JoinRequest &request) {
+void ChatServer::handle(Session &session, const protocol::JoinRequest &request)
+{
     Room *room = roomFor(session, request.id, request.room, false);
     if (!room)
         return;
@@ -779,7 +814,8 @@ void ChatServer::handle(Session &session, const protocol::JoinRequest &request) 
     });
 }
 
-void ChatServer::handle(Session &session, const protocol::LeaveRequest &request) {
+void ChatServer::handle(Session &session, const protocol::LeaveRequest &request)
+{
     Room *room = roomFor(session, request.id, request.room, false);
     if (!room)
         return;
@@ -802,7 +838,8 @@ void ChatServer::handle(Session &session, const protocol::LeaveRequest &request)
                      });
 }
 
-void ChatServer::handle(Session &session, const protocol::MembersRequest &request) {
+void ChatServer::handle(Session &session, const protocol::MembersRequest &request)
+{
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
@@ -813,7 +850,8 @@ void ChatServer::handle(Session &session, const protocol::MembersRequest &reques
           protocol::encodeOk(request.id, {{"room"_L1, room->name}, {"members"_L1, members}}));
 }
 
-void ChatServer::handle(Session &session, const protocol::SendRequest &request) {
+void ChatServer::handle(Session &session, const protocol::SendRequest &request)
+{
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
@@ -856,7 +894,8 @@ void ChatServer::handle(Session &session, const protocol::SendRequest &request) 
 }
 
 void ChatServer::deliver(const Room &room, const QString &frame, qint64 skipUserId,
-                         const Session *skipSession) {
+                         const Session *skipSession)
+{
     QList<Session *> tooSlow;
     for (qint64 member : room.members) {
         if (member == skipUserId)
@@ -882,7 +921,8 @@ void ChatServer::deliver(const Room &room, const QString &frame, qint64 skipUser
     }
 }
 
-void ChatServer::handle(Session &session, const protocol::HistoryRequest &request) {
+void ChatServer::handle(Session &session, const protocol::HistoryRequest &request)
+{
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
@@ -891,7 +931,8 @@ void ChatServer::handle(Session &session, const protocol::HistoryRequest &reques
                                                    {"messages"_L1, messagesToJson(messages)}}));
 }
 
-void ChatServer::handle(Session &session, const protocol::SyncRequest &request) {
+void ChatServer::handle(Session &session, const protocol::SyncRequest &request)
+{
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
@@ -904,7 +945,8 @@ void ChatServer::handle(Session &session, const protocol::SyncRequest &request) 
                                                    {"more"_L1, more}}));
 }
 
-void ChatServer::handle(Session &session, const protocol::ReadRequest &request) {
+void ChatServer::handle(Session &session, const protocol::ReadRequest &request)
+{
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
@@ -922,7 +964,8 @@ void ChatServer::handle(Session &session, const protocol::ReadRequest &request) 
         });
 }
 
-void ChatServer::handle(Session &session, const protocol::TypingRequest &request) {
+void ChatServer::handle(Session &session, const protocol::TypingRequest &request)
+{
     Room *room = roomFor(session, QJsonValue::Null, request.room, true);
     if (!room)
         return;

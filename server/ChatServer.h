@@ -30,7 +30,8 @@ namespace conversa::server {
 // /metrics, upgrades /ws to WebSockets, runs the protocol for each session and fans events out.
 // Everything here runs on one thread; storage writes go to StorageWriter's thread and password
 // hashing to a small pool, and their results come back here as queued calls.
-class ChatServer : public QObject {
+class ChatServer : public QObject
+{
     Q_OBJECT
 public:
     explicit ChatServer(ServerConfig config, QObject *parent = nullptr);

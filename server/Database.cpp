@@ -56,15 +56,18 @@ const char *const kMigrations[] = {
 };
 } // namespace
 
-Database::~Database() {
+Database::~Database()
+{
     close();
 }
 
-int Database::schemaVersion() {
+int Database::schemaVersion()
+{
     return static_cast<int>(std::size(kMigrations));
 }
 
-bool Database::exec(const QString &sql) {
+bool Database::exec(const QString &sql)
+{
     QSqlQuery query(m_db);
     if (!query.exec(sql)) {
         m_lastError = query.lastError().text();
@@ -73,7 +76,8 @@ bool Database::exec(const QString &sql) {
     return true;
 }
 
-QString Database::open(const QString &dataDir, const QString &connectionName, SyncMode syncMode) {
+QString Database::open(const QString &dataDir, const QString &connectionName, SyncMode syncMode)
+{
     if (dataDir.isEmpty())
         return u"no data folder given (use --data DIR)"_s;
     if (!QDir().mkpath(dataDir))
@@ -91,7 +95,8 @@ QString Database::open(const QString &dataDir, const QString &connectionName, Sy
     return migrate();
 }
 
-void Database::close() {
+void Database::close()
+{
     if (m_connectionName.isEmpty())
         return;
     m_db.close();
@@ -100,7 +105,8 @@ void Database::close() {
     m_connectionName.clear();
 }
 
-QString Database::migrate() {
+QString Database::migrate()
+{
     QSqlQuery version(m_db);
     if (!version.exec(u"PRAGMA user_version"_s) || !version.next())
         return u"cannot read schema version: %1"_s.arg(version.lastError().text());
@@ -132,11 +138,13 @@ QString Database::migrate() {
     return {};
 }
 
-bool Database::bumpAdminGeneration() {
+bool Database::bumpAdminGeneration()
+{
     return exec(u"UPDATE meta SET value = value + 1 WHERE key = 'admin_generation'"_s);
 }
 
-qint64 Database::adminGeneration() {
+qint64 Database::adminGeneration()
+{
     QSqlQuery query(m_db);
     query.prepare(u"SELECT value FROM meta WHERE key = 'admin_generation'"_s);
     if (!query.exec() || !query.next())

@@ -8,7 +8,8 @@
 namespace conversa::server {
 
 // One SQLite connection to `<data>/conversa.db` in WAL mode. Each thread opens its own.
-class Database {
+class Database
+{
 public:
     Database() = default;
     ~Database();

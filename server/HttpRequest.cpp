@@ -4,7 +4,8 @@
 
 namespace conversa::server {
 
-HttpRequest::ParseStatus HttpRequest::parse(QByteArrayView bytes, HttpRequest *out) {
+HttpRequest::ParseStatus HttpRequest::parse(QByteArrayView bytes, HttpRequest *out)
+{
     const qsizetype end = bytes.indexOf(QByteArrayView("\r\n\r\n"));
     if (end < 0)
         return ParseStatus::NeedMore;
@@ -32,7 +33,8 @@ HttpRequest::ParseStatus HttpRequest::parse(QByteArrayView bytes, HttpRequest *o
 }
 
 QByteArray httpResponse(int status, QByteArrayView reason, QByteArrayView contentType,
-                        QByteArrayView body) {
+                        QByteArrayView body)
+{
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason.toByteArray() +
                      "\r\nContent-Type: " + contentType.toByteArray() +
                      "\r\nContent-Length: " + QByteArray::number(body.size()) +

@@ -9,7 +9,8 @@ Q_LOGGING_CATEGORY(lcServer, "conversa.server")
 namespace conversa::server {
 
 namespace {
-void writeLine(QtMsgType type, const QMessageLogContext &, const QString &message) {
+void writeLine(QtMsgType type, const QMessageLogContext &, const QString &message)
+{
     const char *level = "info";
     switch (type) {
     case QtDebugMsg:
@@ -32,7 +33,8 @@ void writeLine(QtMsgType type, const QMessageLogContext &, const QString &messag
 }
 } // namespace
 
-void installLogHandler() {
+void installLogHandler()
+{
     qInstallMessageHandler(writeLine);
 }
 

@@ -2,7 +2,8 @@
 
 namespace conversa::server {
 
-void Metrics::observeSendAck(double seconds) {
+void Metrics::observeSendAck(double seconds)
+{
     for (size_t i = 0; i < kBuckets.size(); ++i) {
         if (seconds <= kBuckets[i])
             ++m_bucketCounts[i];
@@ -11,7 +12,8 @@ void Metrics::observeSendAck(double seconds) {
     m_latencySum += seconds;
 }
 
-QByteArray Metrics::render() const {
+QByteArray Metrics::render() const
+{
     QByteArray out;
     auto metric = [&out](const char *name, const char *type, const char *help, qint64 value) {
         out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +

@@ -7,7 +7,8 @@
 namespace conversa::server {
 
 // Counters the serving thread updates; rendered in Prometheus text format for /metrics.
-class Metrics {
+class Metrics
+{
 public:
     qint64 connectionsOpen = 0;
     qint64 sessionsAuthenticated = 0;

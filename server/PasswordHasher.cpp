@@ -6,11 +6,13 @@
 
 namespace conversa::server {
 
-bool PasswordHasher::initialize() {
+bool PasswordHasher::initialize()
+{
     return sodium_init() >= 0;
 }
 
-QByteArray PasswordHasher::hash(const QString &password) {
+QByteArray PasswordHasher::hash(const QString &password)
+{
     const QByteArray utf8 = password.toUtf8();
     QByteArray out(crypto_pwhash_STRBYTES, '\0');
     if (crypto_pwhash_str(
@@ -21,7 +23,8 @@ QByteArray PasswordHasher::hash(const QString &password) {
     return out;
 }
 
-bool PasswordHasher::verify(const QByteArray &storedHash, const QString &password) {
+bool PasswordHasher::verify(const QByteArray &storedHash, const QString &password)
+{
     const QByteArray utf8 = password.toUtf8();
     QByteArray terminated = storedHash;
     terminated.append('\0');
@@ -29,7 +32,8 @@ bool PasswordHasher::verify(const QByteArray &storedHash, const QString &passwor
                                     static_cast<unsigned long long>(utf8.size())) == 0;
 }
 
-const QByteArray &PasswordHasher::decoyHash() {
+const QByteArray &PasswordHasher::decoyHash()
+{
     static const QByteArray decoy = [] {
         unsigned char random[16];
         randombytes_buf(random, sizeof random);
@@ -39,7 +43,8 @@ const QByteArray &PasswordHasher::decoyHash() {
     return decoy;
 }
 
-QString TokenSecrets::generate() {
+QString TokenSecrets::generate()
+{
     unsigned char secret[32];
     randombytes_buf(secret, sizeof secret);
     const QByteArray bytes(reinterpret_cast<const char *>(secret), sizeof secret);
@@ -48,7 +53,8 @@ QString TokenSecrets::generate() {
         bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
-QByteArray TokenSecrets::hashOf(const QString &token) {
+QByteArray TokenSecrets::hashOf(const QString &token)
+{
     return QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256);
 }
 

@@ -5,7 +5,8 @@
 
 namespace conversa::server {
 
-bool TokenBucket::take(qint64 nowMs, double rate, int burst) {
+bool TokenBucket::take(qint64 nowMs, double rate, int burst)
+{
     if (m_tokens < 0) {
         m_tokens = burst;
         m_lastMs = nowMs;
@@ -18,15 +19,18 @@ bool TokenBucket::take(qint64 nowMs, double rate, int burst) {
     return true;
 }
 
-qint64 TokenBucket::waitMs(double rate) const {
+qint64 TokenBucket::waitMs(double rate) const
+{
     return static_cast<qint64>(std::ceil(std::max(0.0, 1.0 - m_tokens) * 1000.0 / rate));
 }
 
-void FailureWindow::record(const QString &key, qint64 nowMs) {
+void FailureWindow::record(const QString &key, qint64 nowMs)
+{
     m_failures[key].append(nowMs);
 }
 
-int FailureWindow::count(const QString &key, qint64 nowMs) {
+int FailureWindow::count(const QString &key, qint64 nowMs)
+{
     auto it = m_failures.find(key);
     if (it == m_failures.end())
         return 0;
@@ -39,14 +43,16 @@ int FailureWindow::count(const QString &key, qint64 nowMs) {
     return static_cast<int>(times.size());
 }
 
-qint64 FailureWindow::retryAfterMs(const QString &key, qint64 nowMs) const {
+qint64 FailureWindow::retryAfterMs(const QString &key, qint64 nowMs) const
+{
     const QList<qint64> times = m_failures.value(key);
     if (times.isEmpty())
         return 0;
     return std::max<qint64>(0, times.first() + m_windowMs - nowMs);
 }
 
-void FailureWindow::prune(qint64 nowMs) {
+void FailureWindow::prune(qint64 nowMs)
+{
     for (auto it = m_failures.begin(); it != m_failures.end();) {
         if (it.value().isEmpty() || nowMs - it.value().last() >= m_windowMs)
             it = m_failures.erase(it);

@@ -7,7 +7,8 @@
 namespace conversa::server {
 
 // Token bucket: `rate` tokens a second, at most `burst` saved up. Times are monotonic ms.
-class TokenBucket {
+class TokenBucket
+{
 public:
     // Takes one token if there is one; otherwise returns false and leaves the bucket alone.
     bool take(qint64 nowMs, double rate, int burst);
@@ -20,10 +21,12 @@ private:
 };
 
 // Counts events per key in a sliding one-minute window (failed logins by account or address).
-class FailureWindow {
+class FailureWindow
+{
 public:
     explicit FailureWindow(qint64 windowMs = 60'000)
-        : m_windowMs(windowMs) {}
+        : m_windowMs(windowMs)
+    {}
     void record(const QString &key, qint64 nowMs);
     int count(const QString &key, qint64 nowMs);
     // Milliseconds until the oldest counted failure leaves the window.

@@ -8,7 +8,8 @@ namespace conversa::server {
 
 using namespace Qt::StringLiterals;
 
-std::optional<ListenAddress> parseListenAddress(const QString &text, QString *error) {
+std::optional<ListenAddress> parseListenAddress(const QString &text, QString *error)
+{
     const qsizetype colon = text.lastIndexOf(u':');
     if (colon <= 0) {
         *error = u"'%1' is not HOST:PORT"_s.arg(text);
@@ -38,7 +39,8 @@ std::optional<ListenAddress> parseListenAddress(const QString &text, QString *er
 
 namespace {
 QString parsePositive(const QString &key, const QString &value, qint64 minimum, qint64 maximum,
-                      qint64 *out) {
+                      qint64 *out)
+{
     bool ok = false;
     const qint64 number = value.toLongLong(&ok);
     if (!ok || number < minimum || number > maximum)
@@ -50,7 +52,8 @@ QString parsePositive(const QString &key, const QString &value, qint64 minimum, 
     return {};
 }
 
-bool parseBool(const QString &value, bool *ok) {
+bool parseBool(const QString &value, bool *ok)
+{
     const QString v = value.trimmed().toLower();
     *ok = true;
     if (v == "1"_L1 || v == "true"_L1 || v == "yes"_L1 || v == "on"_L1)
@@ -62,7 +65,8 @@ bool parseBool(const QString &value, bool *ok) {
 }
 } // namespace
 
-QStringList ServerConfig::keys() {
+QStringList ServerConfig::keys()
+{
     return {u"listen"_s,
             u"data"_s,
             u"tls_cert"_s,
@@ -81,7 +85,8 @@ QStringList ServerConfig::keys() {
             u"sync_mode"_s};
 }
 
-QString ServerConfig::set(const QString &key, const QString &value) {
+QString ServerConfig::set(const QString &key, const QString &value)
+{
     QString error;
     qint64 number = 0;
     if (key == "listen"_L1) {
@@ -175,7 +180,8 @@ QString ServerConfig::set(const QString &key, const QString &value) {
     return u"unknown setting '%1'"_s.arg(key);
 }
 
-QString ServerConfig::load(ServerConfig &config, const QStringList &flags) {
+QString ServerConfig::load(ServerConfig &config, const QStringList &flags)
+{
     // Flags are parsed first only to find --config; they are applied last so they win.
     QList<std::pair<QString, QString>> flagValues;
     QString configFile;

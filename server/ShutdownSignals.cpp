@@ -9,14 +9,16 @@ namespace conversa::server {
 namespace {
 int g_signalPipe[2] = {-1, -1};
 
-void onSignal(int number) {
+void onSignal(int number)
+{
     const char byte = static_cast<char>(number);
     [[maybe_unused]] const auto written = ::write(g_signalPipe[1], &byte, 1);
 }
 } // namespace
 
 ShutdownSignals::ShutdownSignals(QObject *parent)
-    : QObject(parent) {
+    : QObject(parent)
+{
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
         return;
     m_notifier = std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
@@ -34,7 +36,8 @@ ShutdownSignals::ShutdownSignals(QObject *parent)
     std::signal(SIGPIPE, SIG_IGN);
 }
 
-ShutdownSignals::~ShutdownSignals() {
+ShutdownSignals::~ShutdownSignals()
+{
     std::signal(SIGTERM, SIG_DFL);
     std::signal(SIGINT, SIG_DFL);
     m_notifier.reset();

@@ -8,7 +8,8 @@
 namespace conversa::server {
 
 // Turns SIGTERM and SIGINT into a Qt signal on the event loop (a handler may only write a byte).
-class ShutdownSignals : public QObject {
+class ShutdownSignals : public QObject
+{
     Q_OBJECT
 public:
     explicit ShutdownSignals(QObject *parent = nullptr);

@@ -13,12 +13,15 @@ namespace conversa::server {
 
 using namespace Qt::StringLiterals;
 
-class StorageWriter::Worker : public QObject {
+class StorageWriter::Worker : public QObject
+{
 public:
     explicit Worker(StorageWriter *owner)
-        : m_owner(owner) {}
+        : m_owner(owner)
+    {}
 
-    QString open(const QString &dataDir, SyncMode syncMode) {
+    QString open(const QString &dataDir, SyncMode syncMode)
+    {
         if (QString error = m_database.open(dataDir, u"conversa-write"_s, syncMode);
             !error.isEmpty())
             return error;
@@ -50,7 +53,8 @@ public:
 
     void close() { m_database.close(); }
 
-    void processQueue() {
+    void processQueue()
+    {
         std::vector<Pending> batch;
         {
             QMutexLocker lock(&m_owner->m_mutex);
@@ -104,7 +108,8 @@ public:
     }
 
 private:
-    static WriteResult failure(protocol::ErrorCode code, const QString &message) {
+    static WriteResult failure(protocol::ErrorCode code, const QString &message)
+    {
         WriteResult result;
         result.ok = false;
         result.code = code;
@@ -112,20 +117,23 @@ private:
         return result;
     }
 
-    bool exec(const QString &sql) {
+    bool exec(const QString &sql)
+    {
         QSqlQuery query(m_database.db());
         return query.exec(sql);
     }
 
     static qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
 
-    WriteResult failed(QSqlQuery &query) {
+    WriteResult failed(QSqlQuery &query)
+    {
         qCCritical(lcServer).noquote() << "event=write_failed error=" << query.lastError().text();
         query.finish();
         return failure(protocol::ErrorCode::Internal, u"the server could not store this"_s);
     }
 
-    qint64 lastSeq(qint64 roomId) {
+    qint64 lastSeq(qint64 roomId)
+    {
         auto it = m_lastSeqs.find(roomId);
         if (it != m_lastSeqs.end())
             return it.value();
@@ -138,7 +146,8 @@ private:
         return seq;
     }
 
-    WriteResult apply(const write::InsertMessage &job) {
+    WriteResult apply(const write::InsertMessage &job)
+    {
         m_findCid.bindValue(0, job.roomId);
         m_findCid.bindValue(1, job.userId);
         m_findCid.bindValue(2, job.cid);
@@ -170,7 +179,8 @@ private:
         return result;
     }
 
-    WriteResult apply(const write::CreateRoom &job) {
+    WriteResult apply(const write::CreateRoom &job)
+    {
         m_createRoom.bindValue(0, job.name);
         m_createRoom.bindValue(1, job.title);
         m_createRoom.bindValue(2, now());
@@ -190,7 +200,8 @@ private:
         return result;
     }
 
-    WriteResult apply(const write::JoinRoom &job) {
+    WriteResult apply(const write::JoinRoom &job)
+    {
         m_join.bindValue(0, job.roomId);
         m_join.bindValue(1, job.userId);
         m_join.bindValue(2, now());
@@ -199,7 +210,8 @@ private:
         return {};
     }
 
-    WriteResult apply(const write::LeaveRoom &job) {
+    WriteResult apply(const write::LeaveRoom &job)
+    {
         m_leave.bindValue(0, job.roomId);
         m_leave.bindValue(1, job.userId);
         if (!m_leave.exec())
@@ -207,7 +219,8 @@ private:
         return {};
     }
 
-    WriteResult apply(const write::MarkRead &job) {
+    WriteResult apply(const write::MarkRead &job)
+    {
         m_markRead.bindValue(0, job.seq);
         m_markRead.bindValue(1, job.roomId);
         m_markRead.bindValue(2, job.roomId);
@@ -224,7 +237,8 @@ private:
         return result;
     }
 
-    WriteResult apply(const write::CreateToken &job) {
+    WriteResult apply(const write::CreateToken &job)
+    {
         const qint64 ms = now();
         m_createToken.bindValue(0, job.userId);
         m_createToken.bindValue(1, job.hash);
@@ -238,14 +252,16 @@ private:
         return result;
     }
 
-    WriteResult apply(const write::RevokeToken &job) {
+    WriteResult apply(const write::RevokeToken &job)
+    {
         m_revokeToken.bindValue(0, job.tokenId);
         if (!m_revokeToken.exec())
             return failed(m_revokeToken);
         return {};
     }
 
-    WriteResult apply(const write::TouchToken &job) {
+    WriteResult apply(const write::TouchToken &job)
+    {
         m_touchToken.bindValue(0, now());
         m_touchToken.bindValue(1, job.tokenId);
         if (!m_touchToken.exec())
@@ -263,15 +279,18 @@ private:
 
 StorageWriter::StorageWriter(QObject *context)
     : QObject(context)
-    , m_context(context) {
+    , m_context(context)
+{
     m_thread.setObjectName(u"storage-writer"_s);
 }
 
-StorageWriter::~StorageWriter() {
+StorageWriter::~StorageWriter()
+{
     stop();
 }
 
-QString StorageWriter::start(const QString &dataDir, SyncMode syncMode) {
+QString StorageWriter::start(const QString &dataDir, SyncMode syncMode)
+{
     m_worker = std::make_unique<Worker>(this);
     m_worker->moveToThread(&m_thread);
     m_thread.start();
@@ -282,7 +301,8 @@ QString StorageWriter::start(const QString &dataDir, SyncMode syncMode) {
     return error;
 }
 
-void StorageWriter::submit(WriteJob job, WriteCallback done) {
+void StorageWriter::submit(WriteJob job, WriteCallback done)
+{
     QMutexLocker lock(&m_mutex);
     m_queue.push_back({std::move(job), std::move(done)});
     if (!m_wakePosted && m_worker) {
@@ -293,7 +313,8 @@ void StorageWriter::submit(WriteJob job, WriteCallback done) {
     }
 }
 
-void StorageWriter::flush() {
+void StorageWriter::flush()
+{
     if (!m_worker)
         return;
     QMetaObject::invokeMethod(
@@ -301,7 +322,8 @@ void StorageWriter::flush() {
         Qt::BlockingQueuedConnection);
 }
 
-void StorageWriter::stop() {
+void StorageWriter::stop()
+{
     if (!m_worker)
         return;
     flush();

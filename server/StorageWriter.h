@@ -75,7 +75,8 @@ using WriteCallback = std::function<void(const WriteResult &)>;
 // Applies writes on a thread of its own, grouping whatever arrived during one commit into the
 // next transaction (group commit). Callbacks run on `context`'s thread after the commit, so
 // nothing is acknowledged before it is durable.
-class StorageWriter : public QObject {
+class StorageWriter : public QObject
+{
     Q_OBJECT
 public:
     explicit StorageWriter(QObject *context);

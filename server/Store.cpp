@@ -10,7 +10,8 @@ namespace conversa::server {
 
 using namespace Qt::StringLiterals;
 
-QSqlQuery Store::prepared(const QString &sql) {
+QSqlQuery Store::prepared(const QString &sql)
+{
     QSqlQuery query(m_database.db());
     query.setForwardOnly(true);
     if (!query.prepare(sql))
@@ -18,7 +19,8 @@ QSqlQuery Store::prepared(const QString &sql) {
     return query;
 }
 
-QString Store::open(const QString &dataDir) {
+QString Store::open(const QString &dataDir)
+{
     if (QString error = m_database.open(dataDir, u"conversa-read"_s); !error.isEmpty())
         return error;
     m_userByName =
@@ -40,7 +42,8 @@ QString Store::open(const QString &dataDir) {
     return {};
 }
 
-std::optional<UserRecord> Store::userByName(const QString &name) {
+std::optional<UserRecord> Store::userByName(const QString &name)
+{
     m_userByName.bindValue(0, name);
     std::optional<UserRecord> user;
     if (m_userByName.exec() && m_userByName.next())
@@ -50,7 +53,8 @@ std::optional<UserRecord> Store::userByName(const QString &name) {
     return user;
 }
 
-std::optional<TokenRecord> Store::validToken(const QByteArray &tokenHash) {
+std::optional<TokenRecord> Store::validToken(const QByteArray &tokenHash)
+{
     m_validToken.bindValue(0, tokenHash);
     std::optional<TokenRecord> token;
     if (m_validToken.exec() && m_validToken.next())
@@ -60,14 +64,16 @@ std::optional<TokenRecord> Store::validToken(const QByteArray &tokenHash) {
     return token;
 }
 
-bool Store::isTokenValid(qint64 tokenId) {
+bool Store::isTokenValid(qint64 tokenId)
+{
     m_tokenValid.bindValue(0, tokenId);
     const bool valid = m_tokenValid.exec() && m_tokenValid.next();
     m_tokenValid.finish();
     return valid;
 }
 
-QList<RoomRecord> Store::allRooms() {
+QList<RoomRecord> Store::allRooms()
+{
     QSqlQuery query(m_database.db());
     QList<RoomRecord> rooms;
     if (query.exec(u"SELECT id, name, title FROM rooms"_s)) {
@@ -78,7 +84,8 @@ QList<RoomRecord> Store::allRooms() {
     return rooms;
 }
 
-QList<Membership> Store::allMemberships() {
+QList<Membership> Store::allMemberships()
+{
     QSqlQuery query(m_database.db());
     QList<Membership> members;
     if (query.exec(u"SELECT room_id, user_id FROM members"_s)) {
@@ -88,7 +95,8 @@ QList<Membership> Store::allMemberships() {
     return members;
 }
 
-QList<protocol::RoomSummary> Store::roomsOf(qint64 userId) {
+QList<protocol::RoomSummary> Store::roomsOf(qint64 userId)
+{
     m_roomsOf.bindValue(0, userId);
     QList<protocol::RoomSummary> rooms;
     if (m_roomsOf.exec()) {
@@ -100,7 +108,8 @@ QList<protocol::RoomSummary> Store::roomsOf(qint64 userId) {
     return rooms;
 }
 
-QList<std::pair<qint64, QString>> Store::membersOf(qint64 roomId) {
+QList<std::pair<qint64, QString>> Store::membersOf(qint64 roomId)
+{
     m_membersOf.bindValue(0, roomId);
     QList<std::pair<qint64, QString>> members;
     if (m_membersOf.exec()) {
@@ -111,7 +120,8 @@ QList<std::pair<qint64, QString>> Store::membersOf(qint64 roomId) {
     return members;
 }
 
-QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QString &roomName) {
+QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QString &roomName)
+{
     QList<protocol::MessageEvent> messages;
     if (!query.exec()) {
         qCCritical(lcServer) << "event=query_failed" << query.lastError().text();
@@ -126,7 +136,8 @@ QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QStrin
 }
 
 QList<protocol::MessageEvent> Store::history(qint64 roomId, const QString &roomName, qint64 before,
-                                             int limit) {
+                                             int limit)
+{
     m_history.bindValue(0, roomId);
     m_history.bindValue(1, before > 0 ? before : std::numeric_limits<qint64>::max());
     m_history.bindValue(2, limit);
@@ -136,7 +147,8 @@ QList<protocol::MessageEvent> Store::history(qint64 roomId, const QString &roomN
 }
 
 QList<protocol::MessageEvent> Store::messagesAfter(qint64 roomId, const QString &roomName,
-                                                   qint64 after, int limit) {
+                                                   qint64 after, int limit)
+{
     m_after.bindValue(0, roomId);
     m_after.bindValue(1, after);
     m_after.bindValue(2, limit);

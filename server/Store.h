@@ -38,7 +38,8 @@ struct Membership {
 
 // Read-only queries on the serving thread's own connection. Every statement is prepared once.
 // Writes go through StorageWriter, so reads here never wait on a commit in progress (WAL).
-class Store {
+class Store
+{
 public:
     QString open(const QString &dataDir);
 

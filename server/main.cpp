@@ -39,7 +39,8 @@ Settings come from the --config INI file, then CONVERSA_<KEY> environment variab
 Exit codes: 0 success, 1 failure (the message says why), 2 usage error.
 )";
 
-int serve(const QStringList &flags) {
+int serve(const QStringList &flags)
+{
     ServerConfig config;
     if (QString error = ServerConfig::load(config, flags); !error.isEmpty()) {
         std::fprintf(stderr, "conversa-server: %s\n", qPrintable(error));
@@ -77,7 +78,8 @@ int serve(const QStringList &flags) {
 
 } // namespace
 
-int main(int argc, char *argv[]) {
+int main(int argc, char *argv[])
+{
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"conversa-server"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(CONVERSA_VERSION));
