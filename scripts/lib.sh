@@ -1,0 +1,46 @@
+# Shared by run.sh and test.sh: install what is missing, then configure and build.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${CONVERSA_BUILD_DIR:-$REPO_ROOT/build}
+
+# What building needs (Debian 12 package names).
+BUILD_PACKAGES=(
+    build-essential cmake ninja-build ccache pkg-config git ca-certificates
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite
+    qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+    qtkeychain-qt6-dev libsodium-dev
+)
+# What the test suites use on top: real TLS certificates, a real keychain, a real proxy.
+TEST_PACKAGES=(
+    openssl curl procps
+    dbus dbus-x11 gnome-keyring libsecret-tools
+    squid
+)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+    local missing=()
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    echo "==> Installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_conversa() {
+    echo "==> Configuring and building in $BUILD_DIR"
+    export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+    cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$BUILD_DIR" -j2
+}
