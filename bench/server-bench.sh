@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Starts conversa-server on a throwaway data folder, drives it with conversa-load, and prints
+# throughput, server CPU per delivery, send-to-receive latency and memory per idle connection.
+# Usage: bench/server-bench.sh [BUILD_DIR]   (CLIENTS, SENDERS, SECONDS override the defaults)
+set -euo pipefail
+BUILD_DIR=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
+SERVER=$BUILD_DIR/server/conversa-server
+LOAD=$BUILD_DIR/bench/conversa-load
+CLIENTS=${CLIENTS:-500}
+SENDERS=${SENDERS:-5}
+SECONDS_MEASURED=${SECONDS:-10}
+PASSWORD=bench-password
+DATA=$(mktemp -d)
+trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
+ulimit -n 65536 2>/dev/null || ulimit -n 4096 || true
+
+printf '%s\n' "$PASSWORD" | "$SERVER" user add listener --data "$DATA" --password-stdin >/dev/null
+SENDER_ARGS=()
+for i in $(seq 1 "$SENDERS"); do
+    printf '%s\n' "$PASSWORD" | "$SERVER" user add "sender$i" --data "$DATA" --password-stdin >/dev/null
+    SENDER_ARGS+=(--sender-user "sender$i")
+done
+"$SERVER" room create bench --data "$DATA" >/dev/null
+
+"$SERVER" serve --listen 127.0.0.1:0 --data "$DATA" --max-connections-per-address 100000 \
+    --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
+    >"$DATA/stdout" 2>"$DATA/stderr" &
+SERVER_PID=$!
+for _ in $(seq 50); do grep -q listening "$DATA/stdout" 2>/dev/null && break; sleep 0.1; done
+URL=$(sed -n 's/.*listening on //p' "$DATA/stdout")
+TICKS=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
+
+echo "== conversa-server at $URL: $CLIENTS listeners, $SENDERS senders, ${SECONDS_MEASURED}s"
+echo "-- idle connections"
+# One sign-in first, so the Argon2 working memory is not counted as connection memory.
+"$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" --clients 1 --seconds 0 \
+    --idle-only >/dev/null
+sleep 0.5
+RSS0=$(rss_kb)
+"$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" --clients "$CLIENTS" \
+    --seconds 3 --idle-only >"$DATA/idle.out" &
+LOAD_PID=$!
+for _ in $(seq 300); do grep -q idle-ready "$DATA/idle.out" 2>/dev/null && break; sleep 0.1; done
+sleep 1
+RSS1=$(rss_kb)
+wait $LOAD_PID
+echo "server RSS ${RSS0} KB -> ${RSS1} KB with $CLIENTS authenticated idle connections:" \
+    "$(( (RSS1 - RSS0) * 1024 / CLIENTS / 1024 )) KB per connection"
+
+echo "-- unthrottled (senders keep 32 sends in flight each)"
+C0=$(cpu_ticks)
+"$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" "${SENDER_ARGS[@]}" \
+    --clients "$CLIENTS" --seconds "$SECONDS_MEASURED" | tee "$DATA/full.out"
+C1=$(cpu_ticks)
+DELIVERIES=$(sed -n 's/^deliveries \([0-9]*\) .*/\1/p' "$DATA/full.out")
+RATE=$(sed -n 's/.*= \([0-9]*\) deliveries\/s (\([0-9]*\) messages.*/\2/p' "$DATA/full.out")
+if [ "${DELIVERIES:-0}" -gt 0 ]; then
+    awk -v t=$((C1 - C0)) -v hz="$TICKS" -v d="$DELIVERIES" \
+        'BEGIN { printf "server CPU %.2f s (includes connecting) = %.2f us per delivery\n", t/hz, t/hz*1e6/d }'
+fi
+
+HALF=$(( ${RATE:-0} / 2 ))
+if [ "$HALF" -gt 0 ]; then
+    echo "-- paced at half the top message rate: $HALF messages/s"
+    "$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" "${SENDER_ARGS[@]}" \
+        --clients "$CLIENTS" --seconds "$SECONDS_MEASURED" --rate "$HALF"
+fi
