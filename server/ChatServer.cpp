@@ -610,16 +610,17 @@ void ChatServer::handle(Session &session, const protocol::LoginRequest &request)
     const std::optional<UserRecord> user = m_store.userByName(request.user);
     const QByteArray hash = user ? user->passwordHash : PasswordHasher::decoyHash();
     const quint64 id = session.id;
-    m_hashPool.start([this, id, re = request.id, user, hash, password = request.password,
-                      device = request.device] {
+    m_hashPool.start([this, id, re = request.id, name = request.user, user, hash,
+                      password = request.password, device = request.device] {
         const bool ok = PasswordHasher::verify(hash, password);
         QMetaObject::invokeMethod(
-            this, [=, this] { finishLogin(id, re, user, ok, device); }, Qt::QueuedConnection);
+            this, [=, this] { finishLogin(id, re, name, user, ok, device); }, Qt::QueuedConnection);
     });
 }
 
 void ChatServer::finishLogin(quint64 sessionId, const protocol::RequestId &re,
-                             const std::optional<UserRecord> &user, bool passwordOk, QString device)
+                             const QString &requestedUser, const std::optional<UserRecord> &user,
+                             bool passwordOk, QString device)
 {
     Session *session = findSession(sessionId);
     if (!session)
@@ -627,11 +628,11 @@ void ChatServer::finishLogin(quint64 sessionId, const protocol::RequestId &re,
     session->loginPending = false;
     if (!user || !passwordOk) {
         const qint64 t = now();
-        m_loginFailures.record("user:"_L1 + (user ? user->name : u"?"_s), t);
+        m_loginFailures.record("user:"_L1 + requestedUser, t);
         m_loginFailures.record("addr:"_L1 + session->address, t);
         ++m_metrics.loginFailures;
-        qCInfo(lcServer).noquote() << u"event=login_failed addr=%1 user=%2"_s.arg(
-            session->address, user ? user->name : u"(unknown)"_s);
+        qCInfo(lcServer).noquote()
+            << u"event=login_failed addr=%1 user=%2"_s.arg(session->address, requestedUser);
         replyError(*session, re, ErrorCode::Unauthorized, u"wrong user name or password"_s);
         return;
     }

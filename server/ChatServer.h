@@ -108,7 +108,7 @@ private:
     void handle(Session &session, const protocol::ReadRequest &request);
     void handle(Session &session, const protocol::TypingRequest &request);
 
-    void finishLogin(quint64 sessionId, const protocol::RequestId &re,
+    void finishLogin(quint64 sessionId, const protocol::RequestId &re, const QString &requestedUser,
                      const std::optional<UserRecord> &user, bool passwordOk, QString device);
     void authenticate(Session &session, qint64 userId, const QString &userName, qint64 tokenId);
     // The room the request names, if it exists and (when `mustBeMember`) the caller is in it;
