@@ -7,6 +7,7 @@
 #include <QJsonParseError>
 
 #include <cmath>
+#include <limits>
 
 namespace conversa::protocol {
 
@@ -27,8 +28,7 @@ class MemberReader
 public:
     explicit MemberReader(const QJsonObject &object)
         : m_object(object)
-    {
-    }
+    {}
 
     bool ok() const { return !m_error.has_value(); }
     DecodeError error(const RequestId &id) const
@@ -152,8 +152,8 @@ std::optional<RequestId> readRequestId(const QJsonObject &object, DecodeError &e
     return std::nullopt;
 }
 
-std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object, const QString &type,
-                                                       const Limits &limits)
+std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object,
+                                                       const QString &type, const Limits &limits)
 {
     MemberReader in(object);
     if (type == "typing"_L1) {
@@ -180,6 +180,9 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
                        in.string("device"_L1, kMaxDeviceLength, false)};
         if (in.ok() && r.password.isEmpty())
             in.fail(ErrorCode::BadRequest, u"member 'password' is empty"_s);
+        else if (in.ok() && r.password.toUtf8().size() > kMaxPasswordBytes)
+            in.fail(ErrorCode::BadRequest,
+                    u"member 'password' is longer than %1 bytes"_s.arg(kMaxPasswordBytes));
         return finish(std::move(r));
     }
     if (type == "auth"_L1) {
@@ -210,16 +213,16 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
         if (in.ok() && !isValidCid(r.cid))
             in.fail(ErrorCode::BadRequest,
                     u"member 'cid' must be 1 to 64 printable ASCII characters"_s);
-        // Length is checked in bytes below, so read with a generous character bound first.
-        r.body = in.string("body"_L1, static_cast<int>(limits.maxFrameBytes));
+        // Length is checked in UTF-8 bytes below (too_large), so no character bound here.
+        r.body = in.string("body"_L1, std::numeric_limits<int>::max());
         if (in.ok()) {
             const qsizetype bytes = r.body.toUtf8().size();
             if (!hasVisibleText(r.body))
                 in.fail(ErrorCode::BadRequest, u"member 'body' is empty"_s);
             else if (bytes > limits.maxBodyBytes)
-                in.fail(ErrorCode::TooLarge, u"message body is %1 bytes; the limit is %2 bytes"_s
-                                                 .arg(bytes)
-                                                 .arg(limits.maxBodyBytes));
+                in.fail(ErrorCode::TooLarge,
+                        u"message body is %1 bytes; the limit is %2 bytes"_s.arg(bytes).arg(
+                            limits.maxBodyBytes));
         }
         return finish(std::move(r));
     }
@@ -254,9 +257,10 @@ QJsonObject parseObject(QByteArrayView utf8Json, DecodeError &error)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(utf8Json.toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        error = {ErrorCode::BadRequest,
-                 u"invalid JSON at offset %1: %2"_s.arg(parseError.offset).arg(parseError.errorString()),
-                 {}};
+        error = {
+            ErrorCode::BadRequest,
+            u"invalid JSON at offset %1: %2"_s.arg(parseError.offset).arg(parseError.errorString()),
+            {}};
         return {};
     }
     if (!doc.isObject()) {
@@ -357,7 +361,7 @@ QByteArray encodeRequest(const Request &request)
 QJsonObject messageToJson(const MessageEvent &m)
 {
     return QJsonObject{{"room"_L1, m.room}, {"seq"_L1, m.seq}, {"ts"_L1, m.ts},
-                       {"from"_L1, m.from}, {"cid"_L1, m.cid},  {"body"_L1, m.body}};
+                       {"from"_L1, m.from}, {"cid"_L1, m.cid}, {"body"_L1, m.body}};
 }
 
 QJsonObject roomSummaryToJson(const RoomSummary &r)

@@ -13,7 +13,8 @@
 namespace conversa::protocol {
 
 // --- what the server reads -------------------------------------------------------------
-std::variant<Request, DecodeError> decodeRequest(QByteArrayView utf8Json, const Limits &limits = {});
+std::variant<Request, DecodeError> decodeRequest(QByteArrayView utf8Json,
+                                                 const Limits &limits = {});
 QByteArray encodeRequest(const Request &request);
 
 // --- what the client reads --------------------------------------------------------------

@@ -1,0 +1,191 @@
+// Unit tests for Validation.h / Validation.cpp: the name, cid and text rules both ends share.
+
+#include "Validation.h"
+
+#include <QTest>
+
+using namespace conversa::protocol;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// A string from UTF-16 code units, so tests can build unpaired surrogates and NULs.
+QString fromUnits(std::initializer_list<char16_t> units)
+{
+    QString text;
+    for (char16_t unit : units)
+        text.append(QChar(unit));
+    return text;
+}
+
+} // namespace
+
+class TestValidation : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void roomNames_data();
+    void roomNames();
+    void userNames_data();
+    void userNames();
+    void cids_data();
+    void cids();
+    void wellFormedText_data();
+    void wellFormedText();
+    void visibleText_data();
+    void visibleText();
+};
+
+void TestValidation::roomNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("plain") << u"general"_s << true;
+    QTest::newRow("one letter") << u"a"_s << true;
+    QTest::newRow("one digit") << u"7"_s << true;
+    QTest::newRow("leading digit") << u"9lives"_s << true;
+    QTest::newRow("dash inside") << u"dev-ops"_s << true;
+    QTest::newRow("underscore inside") << u"team_1"_s << true;
+    QTest::newRow("trailing dash") << u"a-"_s << true;
+    QTest::newRow("dashes and underscores after first") << u"a-_-_"_s << true;
+    QTest::newRow("64 characters") << QString(64, u'r') << true;
+    QTest::newRow("64 characters mixed") << (u"x"_s + QString(63, u'-')) << true;
+
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("65 characters") << QString(65, u'r') << false;
+    QTest::newRow("upper case") << u"General"_s << false;
+    QTest::newRow("upper case only") << u"A"_s << false;
+    QTest::newRow("leading dash") << u"-general"_s << false;
+    QTest::newRow("leading underscore") << u"_general"_s << false;
+    QTest::newRow("dot") << u"a.b"_s << false;
+    QTest::newRow("space") << u"a b"_s << false;
+    QTest::newRow("slash") << u"room/1"_s << false;
+    QTest::newRow("accented letter") << u"café"_s << false;
+    QTest::newRow("fullwidth letter") << u"ａ"_s << false;
+    QTest::newRow("dotless i") << u"\u0131"_s << false;
+    QTest::newRow("emoji") << u"😀"_s << false;
+    QTest::newRow("NUL inside") << fromUnits({u'a', 0, u'b'}) << false;
+}
+
+void TestValidation::roomNames()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidRoomName(name), valid);
+}
+
+void TestValidation::userNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("plain") << u"alice"_s << true;
+    QTest::newRow("one letter") << u"a"_s << true;
+    QTest::newRow("one digit") << u"0"_s << true;
+    QTest::newRow("dot inside") << u"alice.smith"_s << true;
+    QTest::newRow("underscore inside") << u"bob_2"_s << true;
+    QTest::newRow("dash inside") << u"x-y"_s << true;
+    QTest::newRow("32 characters") << QString(32, u'u') << true;
+
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("33 characters") << QString(33, u'u') << false;
+    QTest::newRow("upper case") << u"Alice"_s << false;
+    QTest::newRow("leading dot") << u".alice"_s << false;
+    QTest::newRow("leading dash") << u"-alice"_s << false;
+    QTest::newRow("leading underscore") << u"_alice"_s << false;
+    QTest::newRow("space") << u"al ice"_s << false;
+    QTest::newRow("at sign") << u"alice@example.com"_s << false;
+    QTest::newRow("accented letter") << u"zoë"_s << false;
+}
+
+void TestValidation::userNames()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidUserName(name), valid);
+}
+
+void TestValidation::cids_data()
+{
+    QTest::addColumn<QString>("cid");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("one character") << u"x"_s << true;
+    QTest::newRow("uuid") << u"0b0c8a8e-54a8-4f2b-9f6c-2f6a3b9f1d2e"_s << true;
+    QTest::newRow("braced uuid") << u"{0b0c8a8e-54a8-4f2b-9f6c-2f6a3b9f1d2e}"_s << true;
+    QTest::newRow("punctuation bounds") << u"!~"_s << true;
+    QTest::newRow("64 characters") << QString(64, u'c') << true;
+
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("65 characters") << QString(65, u'c') << false;
+    QTest::newRow("space") << u"a b"_s << false;
+    QTest::newRow("tab") << u"a\tb"_s << false;
+    QTest::newRow("DEL") << fromUnits({u'a', 0x7f}) << false;
+    QTest::newRow("NUL") << fromUnits({u'a', 0}) << false;
+    QTest::newRow("non-ASCII") << u"é"_s << false;
+}
+
+void TestValidation::cids()
+{
+    QFETCH(QString, cid);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidCid(cid), valid);
+}
+
+void TestValidation::wellFormedText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("empty") << QString() << true;
+    QTest::newRow("ascii") << u"hello"_s << true;
+    QTest::newRow("line break and tab") << u"a\nb\tc"_s << true;
+    QTest::newRow("BMP non-ASCII") << u"olá €"_s << true;
+    QTest::newRow("surrogate pair") << u"😀"_s << true;
+
+    QTest::newRow("lone high surrogate") << fromUnits({0xd800}) << false;
+    QTest::newRow("lone low surrogate") << fromUnits({0xdc00}) << false;
+    QTest::newRow("high surrogate at end") << fromUnits({u'a', 0xd83d}) << false;
+    QTest::newRow("reversed pair") << fromUnits({0xde00, 0xd83d}) << false;
+    QTest::newRow("NUL") << fromUnits({0}) << false;
+    QTest::newRow("NUL inside") << fromUnits({u'a', 0, u'b'}) << false;
+}
+
+void TestValidation::wellFormedText()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, valid);
+    QCOMPARE(isWellFormedText(text), valid);
+}
+
+void TestValidation::visibleText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("visible");
+
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("space") << u" "_s << false;
+    QTest::newRow("ascii white space") << u" \t\r\n\v\f"_s << false;
+    QTest::newRow("no-break space") << u"\u00a0"_s << false;
+    QTest::newRow("em space and ideographic space") << u"\u2003\u3000"_s << false;
+    QTest::newRow("line separator") << u"\u2028"_s << false;
+
+    QTest::newRow("letter") << u"a"_s << true;
+    QTest::newRow("padded letter") << u"  a  "_s << true;
+    QTest::newRow("punctuation") << u"."_s << true;
+    QTest::newRow("emoji") << u"😀"_s << true;
+    QTest::newRow("space then CJK") << u"\u3000中"_s << true;
+}
+
+void TestValidation::visibleText()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, visible);
+    QCOMPARE(hasVisibleText(text), visible);
+}
+
+QTEST_APPLESS_MAIN(TestValidation)
+
+#include "tst_validation.moc"
