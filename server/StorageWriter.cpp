@@ -41,9 +41,8 @@ public:
         prepare(m_join, u"INSERT OR IGNORE INTO members (room_id, user_id, joined_ms) "
                         "VALUES (?, ?, ?)"_s);
         prepare(m_leave, u"DELETE FROM members WHERE room_id = ? AND user_id = ?"_s);
-        prepare(m_markRead,
-                u"UPDATE members SET read_seq = MAX(read_seq, MIN(?, (SELECT last_seq FROM rooms "
-                "WHERE id = ?))) WHERE room_id = ? AND user_id = ? RETURNING read_seq"_s);
+        prepare(m_markRead, u"UPDATE members SET read_seq = MAX(read_seq, ?) WHERE room_id = ? AND "
+                            "user_id = ? RETURNING read_seq"_s);
         prepare(m_createToken, u"INSERT INTO tokens (user_id, hash, device, created_ms, "
                                "last_used_ms) VALUES (?, ?, ?, ?, ?)"_s);
         prepare(m_revokeToken, u"UPDATE tokens SET revoked = 1 WHERE id = ?"_s);
@@ -221,10 +220,10 @@ private:
 
     WriteResult apply(const write::MarkRead &job)
     {
-        m_markRead.bindValue(0, job.seq);
+        // Capped at the newest message, which may still be in this very transaction.
+        m_markRead.bindValue(0, qMin(job.seq, lastSeq(job.roomId)));
         m_markRead.bindValue(1, job.roomId);
-        m_markRead.bindValue(2, job.roomId);
-        m_markRead.bindValue(3, job.userId);
+        m_markRead.bindValue(2, job.userId);
         if (!m_markRead.exec())
             return failed(m_markRead);
         WriteResult result;
