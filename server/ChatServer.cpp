@@ -782,24 +782,13 @@ void ChatServer::handle(Session &session, const protocol::CreateRequest &request
         return;
     }
     const QString title = request.title.trimmed().isEmpty() ? request.room : request.title;
-    const quint64 id = session.id;
     const qint64 userId = session.userId;
-    m_writer->submit(
-        write::CreateRoom{request.room, title, userId},
-        [this, id, userId, re = request.id, name = request.room, title](const WriteResult &result) {
-            if (result.ok) {
-                Room &room = m_rooms[name];
-                room = Room{result.value, name, title, {userId}};
-                m_roomsOfUser[userId].insert(name);
-            }
-            Session *session = findSession(id);
-            if (!session)
-                return;
-            if (!result.ok)
-                replyError(*session, re, result.code, result.error);
-            else
-                reply(*session, protocol::encodeOk(re, {{"room"_L1, name}, {"title"_L1, title}}));
-        });
+    submitAndReply(session, request.id, write::CreateRoom{request.room, title, userId},
+                   [this, userId, name = request.room, title](const WriteResult &result) {
+                       m_rooms.insert(name, Room{result.value, name, title, {userId}});
+                       m_roomsOfUser[userId].insert(name);
+                       return QJsonObject{{"room"_L1, name}, {"title"_L1, title}};
+                   });
 }
 
 void ChatServer::handle(Session &session, const protocol::JoinRequest &request)
@@ -807,26 +796,17 @@ void ChatServer::handle(Session &session, const protocol::JoinRequest &request)
     Room *room = roomFor(session, request.id, request.room, false);
     if (!room)
         return;
-    const quint64 id = session.id;
     const qint64 userId = session.userId;
-    m_writer->submit(write::JoinRoom{room->id, userId}, [this, id, userId, re = request.id,
-                                                         name = room->name](const WriteResult &r) {
-        auto roomIt = m_rooms.find(name);
-        if (r.ok && roomIt != m_rooms.end()) {
-            roomIt->members.insert(userId);
-            m_roomsOfUser[userId].insert(name);
-        }
-        Session *session = findSession(id);
-        if (!session)
-            return;
-        if (!r.ok)
-            replyError(*session, re, r.code, r.error);
-        else
-            reply(*session,
-                  protocol::encodeOk(
-                      re, {{"room"_L1, name},
-                           {"title"_L1, roomIt != m_rooms.end() ? roomIt->title : name}}));
-    });
+    submitAndReply(session, request.id, write::JoinRoom{room->id, userId},
+                   [this, userId, name = room->name](const WriteResult &) {
+                       QString title = name;
+                       if (auto it = m_rooms.find(name); it != m_rooms.end()) {
+                           it->members.insert(userId);
+                           title = it->title;
+                       }
+                       m_roomsOfUser[userId].insert(name);
+                       return QJsonObject{{"room"_L1, name}, {"title"_L1, title}};
+                   });
 }
 
 void ChatServer::handle(Session &session, const protocol::LeaveRequest &request)
@@ -834,23 +814,14 @@ void ChatServer::handle(Session &session, const protocol::LeaveRequest &request)
     Room *room = roomFor(session, request.id, request.room, false);
     if (!room)
         return;
-    const quint64 id = session.id;
     const qint64 userId = session.userId;
-    m_writer->submit(write::LeaveRoom{room->id, userId},
-                     [this, id, userId, re = request.id, name = room->name](const WriteResult &r) {
-                         if (r.ok) {
-                             if (auto roomIt = m_rooms.find(name); roomIt != m_rooms.end())
-                                 roomIt->members.remove(userId);
-                             m_roomsOfUser[userId].remove(name);
-                         }
-                         Session *session = findSession(id);
-                         if (!session)
-                             return;
-                         if (!r.ok)
-                             replyError(*session, re, r.code, r.error);
-                         else
-                             reply(*session, protocol::encodeOk(re, {{"room"_L1, name}}));
-                     });
+    submitAndReply(session, request.id, write::LeaveRoom{room->id, userId},
+                   [this, userId, name = room->name](const WriteResult &) {
+                       if (auto it = m_rooms.find(name); it != m_rooms.end())
+                           it->members.remove(userId);
+                       m_roomsOfUser[userId].remove(name);
+                       return QJsonObject{{"room"_L1, name}};
+                   });
 }
 
 void ChatServer::handle(Session &session, const protocol::MembersRequest &request)
@@ -965,18 +936,28 @@ void ChatServer::handle(Session &session, const protocol::ReadRequest &request)
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
+    submitAndReply(session, request.id, write::MarkRead{room->id, session.userId, request.seq},
+                   [name = room->name](const WriteResult &result) {
+                       return QJsonObject{{"room"_L1, name}, {"seq"_L1, result.value}};
+                   });
+}
+
+void ChatServer::submitAndReply(Session &session, const protocol::RequestId &re, WriteJob job,
+                                std::function<QJsonObject(const WriteResult &)> onCommitted)
+{
     const quint64 id = session.id;
-    m_writer->submit(
-        write::MarkRead{room->id, session.userId, request.seq},
-        [this, id, re = request.id, name = room->name](const WriteResult &r) {
-            Session *session = findSession(id);
-            if (!session)
-                return;
-            if (!r.ok)
-                replyError(*session, re, r.code, r.error);
-            else
-                reply(*session, protocol::encodeOk(re, {{"room"_L1, name}, {"seq"_L1, r.value}}));
-        });
+    m_writer->submit(std::move(job), [this, id, re, onCommitted = std::move(onCommitted)](
+                                         const WriteResult &result) {
+        // Server state follows the database even when the requester has gone meanwhile.
+        const QJsonObject payload = result.ok ? onCommitted(result) : QJsonObject();
+        Session *session = findSession(id);
+        if (!session)
+            return;
+        if (result.ok)
+            reply(*session, protocol::encodeOk(re, payload));
+        else
+            replyError(*session, re, result.code, result.error);
+    });
 }
 
 void ChatServer::handle(Session &session, const protocol::TypingRequest &request)

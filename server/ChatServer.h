@@ -108,6 +108,10 @@ private:
     void handle(Session &session, const protocol::ReadRequest &request);
     void handle(Session &session, const protocol::TypingRequest &request);
 
+    // Writes `job`; once committed, `onCommitted` updates in-memory state and returns the `ok`
+    // payload for the requester; a failed write is answered with its error.
+    void submitAndReply(Session &session, const protocol::RequestId &re, WriteJob job,
+                        std::function<QJsonObject(const WriteResult &)> onCommitted);
     void finishLogin(quint64 sessionId, const protocol::RequestId &re, const QString &requestedUser,
                      const std::optional<UserRecord> &user, bool passwordOk, QString device);
     void authenticate(Session &session, qint64 userId, const QString &userName, qint64 tokenId);
