@@ -16,6 +16,7 @@ TEST_PACKAGES=(
     openssl curl procps
     dbus dbus-x11 gnome-keyring libsecret-tools
     squid
+    lintian systemd desktop-file-utils appstream xz-utils
 )
 
 as_root() {

@@ -218,6 +218,9 @@ QString ServerConfig::load(ServerConfig &config, const QStringList &flags)
         for (const QString &rawKey : file.allKeys()) {
             // Keys may sit at the top or under a [server] section.
             const QString key = rawKey.startsWith("server/"_L1) ? rawKey.mid(7) : rawKey;
+            // QSettings only knows ';' comments; '#' lines arrive as keys and are skipped here.
+            if (key.startsWith(u'#'))
+                continue;
             const QVariant value = file.value(rawKey);
             const QString text = value.typeId() == QMetaType::QStringList
                                      ? value.toStringList().join(u',')

@@ -30,7 +30,8 @@ private slots:
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(
-            "[server]\nidle_timeout_seconds = 30\nauth_timeout_seconds = 7\n"
+            "[server]\n# a comment = with an equals sign\n; another comment\n"
+            "idle_timeout_seconds = 30\nauth_timeout_seconds = 7\n"
             "max_body_bytes = 1000\nallowed_origins = https://a.example, https://b.example\n");
         file.close();
         qputenv("CONVERSA_AUTH_TIMEOUT_SECONDS", "8");
