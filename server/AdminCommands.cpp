@@ -5,6 +5,7 @@
 #include "Validation.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTextStream>
@@ -279,16 +280,38 @@ int tokenCommand(Database &db, const QString &action, const Arguments &a)
     return 0;
 }
 
+// A consistent copy of the live database, taken while the server runs: VACUUM INTO reads one
+// snapshot (WAL keeps writers going) and writes a compact, self-contained file.
+int backupCommand(Database &db, const Arguments &a)
+{
+    if (a.positional.size() != 1)
+        return usage(u"backup needs the file to write, e.g. backup /var/backups/conversa.db"_s);
+    const QString target = QFileInfo(a.positional.first()).absoluteFilePath();
+    if (QFileInfo::exists(target))
+        return fail(u"'%1' already exists; choose a new file name"_s.arg(target));
+    QSqlQuery query(db.db());
+    query.prepare(u"VACUUM INTO ?"_s);
+    query.addBindValue(target);
+    QString error;
+    if (!execPrepared(query, &error))
+        return fail(u"backup to '%1' failed: %2"_s.arg(target, error));
+    out() << "backed up to " << target << " (" << QFileInfo(target).size() << " bytes)" << Qt::endl;
+    return 0;
+}
+
 } // namespace
 
 int runAdminCommand(const QStringList &args)
 {
+    // `backup FILE` has no action word; the others are `GROUP ACTION ...`.
+    const bool isBackup = args.value(0) == "backup"_L1;
     if (args.size() < 2)
-        return usage(u"'%1' needs an action"_s.arg(args.value(0)));
+        return usage(
+            u"'%1' needs %2"_s.arg(args.value(0), isBackup ? u"a file name"_s : u"an action"_s));
     const QString group = args.at(0);
-    const QString action = args.at(1);
+    const QString action = isBackup ? QString() : args.at(1);
     QString error;
-    const auto parsed = Arguments::parse(args.mid(2), {u"password-stdin"_s}, &error);
+    const auto parsed = Arguments::parse(args.mid(isBackup ? 1 : 2), {u"password-stdin"_s}, &error);
     if (!parsed)
         return usage(error);
     QString dataDir = parsed->options.value(u"data"_s);
@@ -307,6 +330,8 @@ int runAdminCommand(const QStringList &args)
         return roomCommand(db, action, *parsed);
     if (group == "token"_L1)
         return tokenCommand(db, action, *parsed);
+    if (isBackup)
+        return backupCommand(db, *parsed);
     return usage(u"unknown command '%1'"_s.arg(group));
 }
 

@@ -24,6 +24,7 @@ const char kUsage[] = R"(Usage:
   conversa-server room list --data DIR
   conversa-server token list [--user NAME] --data DIR
   conversa-server token revoke ID|--user NAME --data DIR
+  conversa-server backup FILE --data DIR   (a consistent copy, safe while serving)
   conversa-server --version | --help
 
 serve runs the chat server: WebSocket at /ws, GET /healthz, GET /metrics (on --admin-listen
@@ -97,7 +98,8 @@ int main(int argc, char *argv[])
     }
     if (command == "serve"_L1)
         return serve(args.mid(1));
-    if (command == "user"_L1 || command == "room"_L1 || command == "token"_L1)
+    if (command == "user"_L1 || command == "room"_L1 || command == "token"_L1 ||
+        command == "backup"_L1)
         return runAdminCommand(args);
     std::fprintf(stderr, "conversa-server: unknown command '%s'\n%s", qPrintable(command), kUsage);
     return 2;
