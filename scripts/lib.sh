@@ -17,6 +17,7 @@ TEST_PACKAGES=(
     dbus dbus-x11 gnome-keyring libsecret-tools
     squid
     lintian systemd desktop-file-utils appstream xz-utils
+    nginx
 )
 
 as_root() {

@@ -1,0 +1,138 @@
+// End-to-end through a real nginx from Debian: the repository's example site
+// (installer/linux/nginx-conversa.conf) terminates TLS with a test CA and forwards /ws to
+// conversa-server on loopback. A client that trusts the CA signs in through it, and a message
+// one user sends reaches the other live.
+#include "ConversaTest.h"
+#include "TestCertificates.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace conversa::test;
+
+namespace {
+const QString kPassword = u"nginx-Secret-5"_s;
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+} // namespace
+
+class tst_server_nginx : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_nginx = QStandardPaths::findExecutable(u"nginx"_s, {u"/usr/sbin"_s, u"/sbin"_s});
+        if (m_nginx.isEmpty())
+            QSKIP("nginx is not installed (apt-get install nginx)");
+        QVERIFY2(m_certs.generate(), qPrintable(m_certs.errorString()));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_nginxProcess.state() != QProcess::NotRunning) {
+            m_nginxProcess.terminate();
+            m_nginxProcess.waitForFinished(5000);
+        }
+    }
+
+    void messageThroughNginx()
+    {
+        ServerProcess server;
+        QVERIFY(server.addUser(u"alice"_s, kPassword));
+        QVERIFY(server.addUser(u"bob"_s, kPassword));
+        QVERIFY(server.createRoom(u"general"_s, u"General"_s));
+        QVERIFY2(server.start(), qPrintable(server.diagnostics()));
+
+        const quint16 port = freePort();
+        QVERIFY2(startNginx(port, server.port()), qPrintable(m_nginxLog));
+        QUrl url;
+        url.setScheme(u"wss"_s);
+        url.setHost(u"127.0.0.1"_s);
+        url.setPort(port);
+        url.setPath(u"/ws"_s);
+
+        ClientOptions trusted;
+        trusted.ssl = m_certs.clientConfiguration();
+        QString why;
+        auto alice = openWithLogin(url, u"alice"_s, kPassword, &why, trusted);
+        QVERIFY2(alice, qPrintable(why + u"\n"_s + m_nginxLog));
+        auto bob = openWithLogin(url, u"bob"_s, kPassword, &why, trusted);
+        QVERIFY2(bob, qPrintable(why));
+        QCOMPARE(alice->subprotocol(), u"conversa.v1"_s);
+        QVERIFY(TestClient::isOk(alice->join(u"general"_s)));
+        QVERIFY(TestClient::isOk(bob->join(u"general"_s)));
+        const QJsonObject sent = alice->send(u"general"_s, u"hello through nginx"_s);
+        QVERIFY2(TestClient::isOk(sent), TestClient::describe(sent));
+        const QJsonObject event = bob->waitForEvent(u"message"_s);
+        QCOMPARE(event.value(u"body"_s).toString(), u"hello through nginx"_s);
+        QCOMPARE(event.value(u"from"_s).toString(), u"alice"_s);
+
+        // Without the test CA the TLS handshake with nginx fails.
+        TestClient untrusted;
+        QVERIFY(!untrusted.open(url, ClientOptions{}, 5000));
+        QVERIFY(!untrusted.sslErrors().isEmpty());
+    }
+
+private:
+    bool startNginx(quint16 port, quint16 backendPort)
+    {
+        QFile example(QStringLiteral(CONVERSA_SOURCE_DIR "/installer/linux/nginx-conversa.conf"));
+        if (!example.open(QIODevice::ReadOnly)) {
+            m_nginxLog = u"cannot read "_s + example.fileName();
+            return false;
+        }
+        // The example as shipped, pointed at this test's ports and certificates.
+        QString site = QString::fromUtf8(example.readAll());
+        site.replace(u"listen 443 ssl;"_s, u"listen 127.0.0.1:%1 ssl;"_s.arg(port));
+        site.replace(u"listen [::]:443 ssl;"_s, QString());
+        site.replace(u"127.0.0.1:8080"_s, u"127.0.0.1:%1"_s.arg(backendPort));
+        site.replace(u"/etc/ssl/conversa/fullchain.pem"_s, m_certs.serverCertificate());
+        site.replace(u"/etc/ssl/conversa/privkey.pem"_s, m_certs.serverKey());
+        const QDir dir(m_nginxDir.path());
+        const QString conf = u"pid %1;\nerror_log %2 info;\ndaemon off;\nmaster_process off;\n"
+                             "events { worker_connections 64; }\n"
+                             "http {\n  access_log %3;\n  client_body_temp_path %4;\n"
+                             "  proxy_temp_path %4;\n%5\n}\n"_s.arg(
+                                 dir.filePath(u"nginx.pid"_s), dir.filePath(u"error.log"_s),
+                                 dir.filePath(u"access.log"_s), m_nginxDir.path(), site);
+        QFile file(dir.filePath(u"nginx.conf"_s));
+        if (!file.open(QIODevice::WriteOnly))
+            return false;
+        file.write(conf.toUtf8());
+        file.close();
+        m_nginxProcess.setProcessChannelMode(QProcess::MergedChannels);
+        m_nginxProcess.start(m_nginx, {u"-p"_s, m_nginxDir.path(), u"-c"_s, file.fileName(),
+                                       u"-e"_s, dir.filePath(u"error.log"_s)});
+        const bool listening = waitUntil(
+            [&] {
+                QTcpSocket probe;
+                probe.connectToHost(QHostAddress::LocalHost, port);
+                return probe.waitForConnected(200);
+            },
+            10000);
+        QFile log(dir.filePath(u"error.log"_s));
+        log.open(QIODevice::ReadOnly);
+        m_nginxLog = QString::fromUtf8(m_nginxProcess.readAll() + log.readAll());
+        return listening && m_nginxProcess.state() == QProcess::Running;
+    }
+
+    TestCertificates m_certs;
+    QTemporaryDir m_nginxDir;
+    QProcess m_nginxProcess;
+    QString m_nginx;
+    QString m_nginxLog;
+};
+
+QTEST_GUILESS_MAIN(tst_server_nginx)
+#include "tst_server_nginx.moc"
