@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts conversa-server on a throwaway data folder, drives it with conversa-load, and prints
 # throughput, server CPU per delivery, send-to-receive latency and memory per idle connection.
-# Usage: bench/server-bench.sh [BUILD_DIR]   (CLIENTS, SENDERS, SECONDS override the defaults)
+# Usage: bench/server-bench.sh [BUILD_DIR]   (CLIENTS, SENDERS, SECONDS, SYNC_MODE=full|normal
+# override the defaults)
 set -euo pipefail
 BUILD_DIR=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 SERVER=$BUILD_DIR/server/conversa-server
@@ -24,7 +25,7 @@ done
 
 "$SERVER" serve --listen 127.0.0.1:0 --data "$DATA" --max-connections-per-address 100000 \
     --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
-    >"$DATA/stdout" 2>"$DATA/stderr" &
+    --sync-mode "${SYNC_MODE:-full}" >"$DATA/stdout" 2>"$DATA/stderr" &
 SERVER_PID=$!
 for _ in $(seq 50); do grep -q listening "$DATA/stdout" 2>/dev/null && break; sleep 0.1; done
 URL=$(sed -n 's/.*listening on //p' "$DATA/stdout")
