@@ -1,0 +1,624 @@
+#include "CliApplication.h"
+
+#include "StdinReader.h"
+
+#include <AccountPaths.h>
+#include <Codec.h>
+#include <MessageCache.h>
+#include <Outbox.h>
+#include <TokenStore.h>
+#include <Validation.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonDocument>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QSysInfo>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#ifdef Q_OS_UNIX
+#include <termios.h>
+#include <unistd.h>
+#endif
+#ifdef Q_OS_WIN
+#include <windows.h>
+#endif
+
+using namespace Qt::StringLiterals;
+namespace core = conversa::core;
+namespace proto = conversa::protocol;
+
+namespace {
+
+// One line from the terminal without echo (or from a pipe, as it is).
+QString readPassword(const QString &prompt)
+{
+    std::fputs(qPrintable(prompt), stderr);
+    std::fflush(stderr);
+    std::string line;
+#ifdef Q_OS_UNIX
+    termios saved{};
+    const bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (tty) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::getline(std::cin, line);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::fputs("\n", stderr);
+    }
+#elif defined(Q_OS_WIN)
+    HANDLE input = GetStdHandle(STD_INPUT_HANDLE);
+    DWORD mode = 0;
+    const bool console = GetConsoleMode(input, &mode);
+    if (console)
+        SetConsoleMode(input, mode & ~ENABLE_ECHO_INPUT);
+    std::getline(std::cin, line);
+    if (console) {
+        SetConsoleMode(input, mode);
+        std::fputs("\n", stderr);
+    }
+#else
+    std::getline(std::cin, line);
+#endif
+    if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+    return QString::fromStdString(line);
+}
+
+} // namespace
+
+CliApplication::CliApplication(const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+{
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, [this] {
+        const core::ConnectionStatus status = m_session->status();
+        QString message =
+            tr("No answer from the server within %1 s.").arg(m_options.timeoutSeconds);
+        if (!status.reason.isEmpty())
+            message += u" "_s + status.reason;
+        if (m_options.command == u"send"_s)
+            message += u" "_s + tr("The message stays in the outbox and goes out with the next "
+                                   "command that reaches the server.");
+        finish(Unreachable, message);
+    });
+}
+
+CliApplication::~CliApplication() = default;
+
+void CliApplication::finish(int exitCode, const QString &message)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    if (!message.isEmpty())
+        printError(message);
+    m_timeout.stop();
+    if (m_session && m_options.command != u"login"_s && m_options.command != u"logout"_s)
+        m_session->signOut();
+    if (m_outbox)
+        m_outbox->purgeSent();
+    std::fflush(stdout);
+    emit finished(exitCode);
+}
+
+void CliApplication::printError(const QString &message)
+{
+    std::fprintf(stderr, "conversa-cli: %s\n", qUtf8Printable(message));
+    std::fflush(stderr);
+}
+
+void CliApplication::printJson(const QJsonObject &object)
+{
+    const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    std::fflush(stdout);
+}
+
+void CliApplication::printMessage(const proto::MessageEvent &message)
+{
+    printJson(proto::messageToJson(message));
+}
+
+// --- setup ------------------------------------------------------------------------------------
+
+bool CliApplication::resolveAccount()
+{
+    if (m_options.dataDir.isEmpty())
+        m_options.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QSettings saved(QDir(m_options.dataDir).filePath(u"conversa-cli.ini"_s),
+                          QSettings::IniFormat);
+
+    QString server = m_options.server;
+    m_user = m_options.user;
+    if (m_options.command == u"login"_s) {
+        server = m_options.arguments.value(0);
+        m_user = m_options.arguments.value(1);
+    }
+    if (server.isEmpty())
+        server = saved.value(u"server"_s).toString();
+    if (m_user.isEmpty())
+        m_user = saved.value(u"user"_s).toString();
+
+    // Admin policy: a fixed server wins over the command line.
+    const QString managed = m_policy.managedValue(core::ManagedSettings::ServerUrl).toString();
+    if (!managed.isEmpty()) {
+        if (!m_policy.serverUrlChangeAllowed()) {
+            if (!server.isEmpty() && core::SessionManager::normalizeServerUrl(server) !=
+                                         core::SessionManager::normalizeServerUrl(managed)) {
+                finish(UsageError,
+                       tr("Your administrator set the server to %1; it cannot be "
+                          "changed (policy in %2).")
+                           .arg(managed, m_policy.origin(core::ManagedSettings::ServerUrl)));
+                return false;
+            }
+            server = managed;
+        } else if (server.isEmpty()) {
+            server = managed;
+        }
+    }
+
+    if (server.isEmpty() || m_user.isEmpty()) {
+        finish(NotSignedIn, tr("No account: sign in first with `conversa-cli login URL USER`, or "
+                               "give --server and --user."));
+        return false;
+    }
+    m_url = core::SessionManager::normalizeServerUrl(server);
+    if (!m_url.isValid()) {
+        finish(UsageError,
+               tr("“%1” is not a server address; use ws://host:port or wss://host.").arg(server));
+        return false;
+    }
+    if (!proto::isValidUserName(m_user)) {
+        finish(UsageError, tr("“%1” is not a valid user name.").arg(m_user));
+        return false;
+    }
+    m_accountKey = core::SessionManager::accountKey(m_user, m_url);
+    return true;
+}
+
+bool CliApplication::openStores()
+{
+    const core::AccountPaths paths(m_options.dataDir);
+    m_cache = new core::MessageCache(this);
+    m_outbox = new core::Outbox(this);
+    if (!m_cache->open(paths.cachePath(m_accountKey))) {
+        finish(Refused, tr("Cannot open the cache %1: %2")
+                            .arg(paths.cachePath(m_accountKey), m_cache->lastError()));
+        return false;
+    }
+    if (!m_outbox->open(paths.outboxPath(m_accountKey))) {
+        finish(Refused, tr("Cannot open the outbox %1: %2")
+                            .arg(paths.outboxPath(m_accountKey), m_outbox->lastError()));
+        return false;
+    }
+    return true;
+}
+
+bool CliApplication::configureSession()
+{
+    m_session = new core::SessionManager(this);
+    m_session->setServerUrl(m_url);
+    m_session->setCache(m_cache);
+    m_session->setOutbox(m_outbox);
+    m_session->setDeviceName(m_options.device.isEmpty()
+                                 ? u"conversa-cli on %1"_s.arg(QSysInfo::machineHostName())
+                                 : m_options.device);
+    int last = m_options.last;
+    if (last < 0)
+        last = m_options.command == u"tail"_s ? 10 : 0;
+    m_session->setInitialBacklog(last);
+
+    // Proxy: the command line, unless the administrator decided.
+    QString proxyMode = m_options.proxy;
+    QString proxyUrl;
+    if (proxyMode.contains(u"://"_s)) {
+        proxyUrl = proxyMode;
+        proxyMode = QUrl(proxyUrl).scheme();
+    }
+    if (m_policy.isManaged(core::ManagedSettings::ProxyMode)) {
+        proxyMode = m_policy.managedValue(core::ManagedSettings::ProxyMode).toString();
+        proxyUrl = m_policy.managedValue(core::ManagedSettings::ProxyUrl).toString();
+    }
+    proxyMode = proxyMode.toLower();
+    if (proxyMode.isEmpty() || proxyMode == u"system"_s) {
+        m_session->setProxy(core::SessionManager::ProxyMode::System);
+    } else if (proxyMode == u"none"_s) {
+        m_session->setProxy(core::SessionManager::ProxyMode::None);
+    } else if (proxyMode == u"http"_s || proxyMode == u"socks5"_s) {
+        const QUrl url(proxyUrl.contains(u"://"_s) ? proxyUrl : proxyMode + u"://"_s + proxyUrl);
+        if (url.host().isEmpty()) {
+            finish(UsageError, tr("The proxy needs an address, e.g. http://proxy:3128."));
+            return false;
+        }
+        m_session->setProxy(proxyMode == u"http"_s ? core::SessionManager::ProxyMode::Http
+                                                   : core::SessionManager::ProxyMode::Socks5,
+                            url);
+    } else {
+        finish(UsageError, tr("Unknown proxy “%1”: use system, none, http://HOST:PORT or "
+                              "socks5://HOST:PORT.")
+                               .arg(m_options.proxy));
+        return false;
+    }
+
+    const QString caFile =
+        m_policy.effective(core::ManagedSettings::ExtraCaFile, m_options.caFile).toString();
+    QString caError;
+    if (!m_session->setExtraCaFile(caFile, &caError)) {
+        finish(UsageError, caError);
+        return false;
+    }
+
+    connect(m_session, &core::SessionManager::statusChanged, this, &CliApplication::onStatus);
+    connect(m_session, &core::SessionManager::synced, this, &CliApplication::onSynced);
+    connect(m_session, &core::SessionManager::tokenRejected, this, [this] {
+        if (qEnvironmentVariableIsEmpty("CONVERSA_TOKEN"))
+            m_tokens->deleteToken(m_accountKey); // useless now; the next login saves a new one
+    });
+    return true;
+}
+
+void CliApplication::saveAccount()
+{
+    QSettings saved(QDir(m_options.dataDir).filePath(u"conversa-cli.ini"_s), QSettings::IniFormat);
+    saved.setValue(u"server"_s, m_url.toString());
+    saved.setValue(u"user"_s, m_user);
+    saved.sync();
+}
+
+void CliApplication::loadToken(const std::function<void(const QString &)> &then)
+{
+    const QString fromEnvironment = qEnvironmentVariable("CONVERSA_TOKEN");
+    if (!fromEnvironment.isEmpty()) {
+        then(fromEnvironment);
+        return;
+    }
+    connect(m_tokens, &core::TokenStore::tokenRead, this,
+            [this, then](const QString &key, core::TokenStore::Result result, const QString &token,
+                         const QString &message) {
+                if (key != m_accountKey)
+                    return;
+                switch (result) {
+                case core::TokenStore::Result::Ok:
+                    then(token);
+                    return;
+                case core::TokenStore::Result::NotFound:
+                    finish(NotSignedIn, tr("Not signed in as %1; run `conversa-cli login %2 %3`.")
+                                            .arg(m_accountKey, m_url.toString(), m_user));
+                    return;
+                case core::TokenStore::Result::Unavailable:
+                case core::TokenStore::Result::Failed:
+                    finish(NotSignedIn,
+                           message + u" "_s +
+                               tr("Scripts may pass the token in CONVERSA_TOKEN instead."));
+                    return;
+                }
+            });
+    m_tokens->readToken(m_accountKey);
+}
+
+void CliApplication::start()
+{
+    if (!resolveAccount() || !openStores() || !configureSession())
+        return;
+    m_tokens = new core::TokenStore(this);
+    connect(m_outbox, &core::Outbox::entryChanged, this, [this](const core::OutboxEntry &entry) {
+        if (entry.state == core::OutboxState::Failed &&
+            (m_ownCids.contains(entry.cid) || entry.cid == m_sendCid)) {
+            ++m_failedThisRun;
+            printError(tr("Message %1 to %2 failed: %3").arg(entry.cid, entry.room, entry.reason));
+        }
+    });
+
+    const QString &command = m_options.command;
+    if (command == u"login"_s)
+        runLogin();
+    else if (command == u"logout"_s)
+        runLogout();
+    else if (command == u"send"_s)
+        runSend();
+    else if (command == u"tail"_s)
+        runTail();
+    else if (command == u"chat"_s)
+        runChat();
+    else
+        runRequest();
+}
+
+void CliApplication::startSession(const QString &token)
+{
+    m_session->resume(m_user, token);
+}
+
+void CliApplication::onStatus(const core::ConnectionStatus &status)
+{
+    const bool longRunning = m_options.command == u"tail"_s || m_options.command == u"chat"_s;
+    if (m_options.verbose || longRunning)
+        printError(status.toDisplayString());
+    if (status.state == core::ConnectionState::AuthFailed) {
+        if (m_options.command == u"logout"_s) {
+            // Already revoked on the server: finish the job here.
+            if (qEnvironmentVariableIsEmpty("CONVERSA_TOKEN"))
+                m_tokens->deleteToken(m_accountKey);
+            QTimer::singleShot(0, this, [this] { finish(Success, tr("Signed out.")); });
+            return;
+        }
+        finish(NotSignedIn, status.reason);
+    } else if (status.state == core::ConnectionState::SignedOut &&
+               status.problem != core::ConnectionProblem::None) {
+        finish(Unreachable, status.reason);
+    }
+}
+
+// --- commands ---------------------------------------------------------------------------------
+
+void CliApplication::runLogin()
+{
+    if (m_options.arguments.size() != 2) {
+        finish(UsageError, tr("Usage: conversa-cli login URL USER [--password-stdin]"));
+        return;
+    }
+    QString password;
+    if (m_options.passwordStdin) {
+        std::string line;
+        std::getline(std::cin, line);
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        password = QString::fromStdString(line);
+    } else {
+        password = readPassword(tr("Password for %1: ").arg(m_accountKey));
+    }
+    if (password.isEmpty()) {
+        finish(UsageError, tr("The password is empty."));
+        return;
+    }
+    connect(m_session, &core::SessionManager::tokenIssued, this,
+            [this](const QString &, const QString &token) {
+                saveAccount();
+                if (m_options.printToken) {
+                    std::fprintf(stdout, "%s\n", qUtf8Printable(token));
+                    QTimer::singleShot(0, this, [this] {
+                        m_session->signOut();
+                        finish(Success);
+                    });
+                    return;
+                }
+                m_tokens->writeToken(m_accountKey, token);
+            });
+    connect(
+        m_tokens, &core::TokenStore::tokenWritten, this,
+        [this](const QString &, core::TokenStore::Result result, const QString &message) {
+            if (result == core::TokenStore::Result::Ok) {
+                m_session->signOut();
+                finish(
+                    Success,
+                    tr("Signed in as %1; the sign-in is saved in the keychain.").arg(m_accountKey));
+                return;
+            }
+            // Do not leave a token behind that nobody holds: revoke it, then report.
+            printError(message);
+            connect(m_session, &core::SessionManager::loggedOut, this, [this] {
+                finish(NoKeychain, tr("Not signed in. Use --print-token to handle the token "
+                                      "yourself (e.g. in CONVERSA_TOKEN)."));
+            });
+            m_session->logout();
+        });
+    m_timeout.start(m_options.timeoutSeconds * 1000);
+    m_session->signIn(m_user, password);
+}
+
+void CliApplication::runLogout()
+{
+    connect(m_session, &core::SessionManager::loggedOut, this, [this](bool confirmed) {
+        if (qEnvironmentVariableIsEmpty("CONVERSA_TOKEN")) {
+            connect(m_tokens, &core::TokenStore::tokenDeleted, this,
+                    [this, confirmed](const QString &, core::TokenStore::Result result,
+                                      const QString &message) {
+                        if (result != core::TokenStore::Result::Ok)
+                            printError(message);
+                        finish(confirmed ? Success : Unreachable,
+                               confirmed ? tr("Signed out; the sign-in was revoked and removed "
+                                              "from the keychain.")
+                                         : tr("The server did not confirm the sign-out."));
+                    });
+            m_tokens->deleteToken(m_accountKey);
+        } else {
+            finish(confirmed ? Success : Unreachable);
+        }
+    });
+    loadToken([this](const QString &token) {
+        m_timeout.start(m_options.timeoutSeconds * 1000);
+        startSession(token);
+        m_session->logout();
+    });
+}
+
+void CliApplication::runSend()
+{
+    if (m_options.arguments.size() != 2) {
+        finish(UsageError, tr("Usage: conversa-cli send ROOM TEXT"));
+        return;
+    }
+    const QString room = m_options.arguments.at(0);
+    const QString body = m_options.arguments.at(1);
+    if (!proto::isValidRoomName(room) || !proto::hasVisibleText(body)) {
+        finish(UsageError, tr("Give a valid room name and a message that is not empty."));
+        return;
+    }
+    connect(m_outbox, &core::Outbox::entryChanged, this, [this](const core::OutboxEntry &entry) {
+        if (entry.cid != m_sendCid)
+            return;
+        if (entry.state == core::OutboxState::Sent) {
+            printMessage({entry.room, entry.seq, entry.ts, m_user, entry.cid, entry.body});
+            finish(Success);
+        } else if (entry.state == core::OutboxState::Failed) {
+            finish(Refused);
+        }
+    });
+    // Durable first: from here on the message is not lost, whatever happens to this run.
+    m_sendCid = m_session->sendMessage(room, body);
+    if (m_sendCid.isEmpty()) {
+        finish(Refused, tr("Cannot write to the outbox: %1").arg(m_outbox->lastError()));
+        return;
+    }
+    loadToken([this](const QString &token) {
+        m_timeout.start(m_options.timeoutSeconds * 1000);
+        startSession(token);
+    });
+}
+
+void CliApplication::runTail()
+{
+    if (m_options.arguments.size() != 1 || !proto::isValidRoomName(m_options.arguments.at(0))) {
+        finish(UsageError, tr("Usage: conversa-cli tail ROOM"));
+        return;
+    }
+    const QString room = m_options.arguments.at(0);
+    connect(m_session, &core::SessionManager::messageReceived, this,
+            [this, room](const proto::MessageEvent &m) {
+                if (m.room == room)
+                    printMessage(m);
+            });
+    loadToken([this](const QString &token) { startSession(token); });
+}
+
+void CliApplication::runChat()
+{
+    if (m_options.arguments.size() != 1 || !proto::isValidRoomName(m_options.arguments.at(0))) {
+        finish(UsageError, tr("Usage: conversa-cli chat ROOM"));
+        return;
+    }
+    const QString room = m_options.arguments.at(0);
+    connect(m_session, &core::SessionManager::messageReceived, this,
+            [this, room](const proto::MessageEvent &m) {
+                if (m.room == room)
+                    printMessage(m);
+            });
+    connect(m_session, &core::SessionManager::outboxDrained, this, &CliApplication::checkChatDone);
+    connect(m_outbox, &core::Outbox::entryChanged, this, &CliApplication::checkChatDone);
+
+    auto *reader = new StdinReader; // outlives everything: see StdinReader
+    connect(reader, &StdinReader::lineRead, this, [this, room](const QString &line) {
+        if (m_finished || !proto::hasVisibleText(line))
+            return;
+        const QString cid = m_session->sendMessage(room, line);
+        if (cid.isEmpty())
+            printError(tr("Cannot write to the outbox: %1").arg(m_outbox->lastError()));
+        else
+            m_ownCids.insert(cid);
+    });
+    connect(reader, &StdinReader::endOfInput, this, [this] {
+        m_stdinEnded = true;
+        checkChatDone();
+    });
+    loadToken([this, reader](const QString &token) {
+        startSession(token);
+        reader->start();
+    });
+}
+
+void CliApplication::checkChatDone()
+{
+    if (m_finished || !m_stdinEnded || !m_session->outboxIdle())
+        return;
+    finish(m_failedThisRun > 0 ? Refused : Success);
+}
+
+void CliApplication::runRequest()
+{
+    static const QStringList known{u"rooms"_s, u"create"_s,  u"join"_s,
+                                   u"leave"_s, u"members"_s, u"history"_s};
+    const QString &command = m_options.command;
+    if (!known.contains(command)) {
+        finish(UsageError, tr("Unknown command “%1”; see --help.").arg(command));
+        return;
+    }
+    const int wanted = command == u"rooms"_s ? 0 : 1;
+    const int allowed = command == u"create"_s ? 2 : wanted;
+    if (m_options.arguments.size() < wanted || m_options.arguments.size() > allowed ||
+        (wanted == 1 && !proto::isValidRoomName(m_options.arguments.at(0)))) {
+        finish(UsageError, tr("Usage: conversa-cli %1 %2")
+                               .arg(command, command == u"rooms"_s    ? QString()
+                                             : command == u"create"_s ? u"ROOM [TITLE]"_s
+                                                                      : u"ROOM"_s));
+        return;
+    }
+    if (command == u"history"_s && (m_options.limit < 1 || m_options.limit > 200)) {
+        finish(UsageError, tr("--limit must be between 1 and 200."));
+        return;
+    }
+    loadToken([this](const QString &token) {
+        m_timeout.start(m_options.timeoutSeconds * 1000);
+        startSession(token);
+    });
+}
+
+void CliApplication::onSynced()
+{
+    const QString &command = m_options.command;
+    const QString room = m_options.arguments.value(0);
+
+    if ((command == u"tail"_s || command == u"chat"_s) && !m_roomChecked) {
+        m_roomChecked = true;
+        if (!m_cache->room(room)) {
+            finish(Refused, tr("You are not a member of “%1”; join it with `conversa-cli join "
+                               "%1`.")
+                                .arg(room));
+        }
+        return;
+    }
+    if (m_commandIssued)
+        return;
+
+    proto::Request request;
+    if (command == u"rooms"_s)
+        request = proto::RoomsRequest{};
+    else if (command == u"create"_s)
+        request = proto::CreateRequest{{}, room, m_options.arguments.value(1)};
+    else if (command == u"join"_s)
+        request = proto::JoinRequest{{}, room};
+    else if (command == u"leave"_s)
+        request = proto::LeaveRequest{{}, room};
+    else if (command == u"members"_s)
+        request = proto::MembersRequest{{}, room};
+    else if (command == u"history"_s)
+        request = proto::HistoryRequest{{}, room, 0, m_options.limit};
+    else
+        return;
+
+    m_commandIssued = true;
+    m_session->request(request, [this, command](const core::RequestResult &result) {
+        if (result.outcome == core::RequestResult::Outcome::ConnectionLost) {
+            m_commandIssued = false; // asked again once the session is back
+            return;
+        }
+        if (!result.isOk()) {
+            finish(Refused, result.message.isEmpty() ? result.codeName : result.message);
+            return;
+        }
+        if (command == u"rooms"_s) {
+            for (const proto::RoomSummary &r :
+                 proto::roomsFromPayload(result.payload).value_or(QList<proto::RoomSummary>{}))
+                printJson(proto::roomSummaryToJson(r));
+        } else if (command == u"members"_s) {
+            for (const proto::Member &m :
+                 proto::membersFromPayload(result.payload).value_or(QList<proto::Member>{}))
+                printJson(proto::memberToJson(m));
+        } else if (command == u"history"_s) {
+            for (const proto::MessageEvent &m :
+                 proto::messagesFromPayload(result.payload).value_or(QList<proto::MessageEvent>{}))
+                printMessage(m);
+        } else {
+            printJson(result.payload);
+        }
+        finish(Success);
+    });
+}

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <Frames.h>
+
+#include <QAbstractListModel>
+#include <QList>
+#include <QPointer>
+
+namespace conversa::core {
+
+class SessionManager;
+
+// A room's members with their online flag: online first, then by name. Presence events keep it
+// current without asking the server again.
+class MemberListModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum Role { UserRole = Qt::UserRole + 1, OnlineRole };
+    Q_ENUM(Role)
+
+    explicit MemberListModel(QObject *parent = nullptr);
+
+    void setSession(SessionManager *session);
+    // Shows `room` and asks the server for its members.
+    void setRoom(const QString &room);
+    QString room() const { return m_room; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    int onlineCount() const;
+
+public slots:
+    void setMembers(const QString &room, const QList<conversa::protocol::Member> &members);
+    void setOnline(const QString &user, bool online);
+
+private:
+    void sort();
+
+    QPointer<SessionManager> m_session;
+    QString m_room;
+    QList<protocol::Member> m_members;
+};
+
+} // namespace conversa::core

@@ -1,0 +1,205 @@
+#include "Outbox.h"
+
+#include <QDateTime>
+#include <QUuid>
+
+namespace conversa::core {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr auto kColumns = "cid, room, body, state, seq, ts, reason, created_ms, position"_L1;
+
+OutboxEntry readEntry(const QSqlQuery &q)
+{
+    OutboxEntry e;
+    e.cid = q.value(0).toString();
+    e.room = q.value(1).toString();
+    e.body = q.value(2).toString();
+    e.state = static_cast<OutboxState>(q.value(3).toInt());
+    e.seq = q.value(4).toLongLong();
+    e.ts = q.value(5).toLongLong();
+    e.reason = q.value(6).toString();
+    e.createdMs = q.value(7).toLongLong();
+    e.position = q.value(8).toLongLong();
+    return e;
+}
+
+} // namespace
+
+Outbox::Outbox(QObject *parent)
+    : QObject(parent)
+{}
+
+bool Outbox::open(const QString &path)
+{
+    return m_db.open(path, {u"CREATE TABLE IF NOT EXISTS outbox ("
+                            "position INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            "cid TEXT NOT NULL UNIQUE,"
+                            "room TEXT NOT NULL,"
+                            "body TEXT NOT NULL,"
+                            "state INTEGER NOT NULL DEFAULT 0,"
+                            "seq INTEGER NOT NULL DEFAULT 0,"
+                            "ts INTEGER NOT NULL DEFAULT 0,"
+                            "reason TEXT NOT NULL DEFAULT '',"
+                            "created_ms INTEGER NOT NULL)"_s,
+                            u"CREATE INDEX IF NOT EXISTS outbox_room_state "
+                            "ON outbox(room, state, position)"_s});
+}
+
+QString Outbox::enqueue(const QString &room, const QString &body)
+{
+    const QString cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!m_db.exec(
+            u"INSERT INTO outbox(cid, room, body, state, created_ms) VALUES(?, ?, ?, ?, ?)"_s,
+            {cid, room, body, static_cast<int>(OutboxState::Pending), now}))
+        return {};
+    if (auto e = entry(cid))
+        emit entryChanged(*e);
+    return cid;
+}
+
+std::optional<OutboxEntry> Outbox::single(QSqlQuery &query)
+{
+    if (!m_db.exec(query) || !query.next())
+        return std::nullopt;
+    return readEntry(query);
+}
+
+std::optional<OutboxEntry> Outbox::entry(const QString &cid)
+{
+    QSqlQuery q = m_db.prepare(u"SELECT %1 FROM outbox WHERE cid = ?"_s.arg(kColumns));
+    q.addBindValue(cid);
+    return single(q);
+}
+
+std::optional<OutboxEntry> Outbox::nextPending(const QString &room)
+{
+    QSqlQuery q = m_db.prepare(
+        u"SELECT %1 FROM outbox WHERE room = ? AND state = ? ORDER BY position LIMIT 1"_s.arg(
+            kColumns));
+    q.addBindValue(room);
+    q.addBindValue(static_cast<int>(OutboxState::Pending));
+    return single(q);
+}
+
+QStringList Outbox::roomsWithPending()
+{
+    QSqlQuery q = m_db.prepare(
+        u"SELECT room, MIN(position) AS first FROM outbox WHERE state = ? GROUP BY room "
+        "ORDER BY first"_s);
+    q.addBindValue(static_cast<int>(OutboxState::Pending));
+    QStringList rooms;
+    if (m_db.exec(q)) {
+        while (q.next())
+            rooms.append(q.value(0).toString());
+    }
+    return rooms;
+}
+
+QList<OutboxEntry> Outbox::unsent(const QString &room)
+{
+    QSqlQuery q = m_db.prepare(u"SELECT %1 FROM outbox WHERE state != ? %2 ORDER BY position"_s.arg(
+        kColumns, room.isEmpty() ? QString() : u"AND room = ?"_s));
+    q.addBindValue(static_cast<int>(OutboxState::Sent));
+    if (!room.isEmpty())
+        q.addBindValue(room);
+    QList<OutboxEntry> entries;
+    if (m_db.exec(q)) {
+        while (q.next())
+            entries.append(readEntry(q));
+    }
+    return entries;
+}
+
+bool Outbox::setState(const QString &cid, OutboxState state, qint64 seq, qint64 ts,
+                      const QString &reason)
+{
+    QSqlQuery q = m_db.prepare(u"UPDATE outbox SET state = ?, seq = ?, ts = ?, reason = ? "
+                               "WHERE cid = ?"_s);
+    q.addBindValue(static_cast<int>(state));
+    q.addBindValue(seq);
+    q.addBindValue(ts);
+    q.addBindValue(SqliteDatabase::text(reason));
+    q.addBindValue(cid);
+    if (!m_db.exec(q) || q.numRowsAffected() != 1)
+        return false;
+    if (auto e = entry(cid))
+        emit entryChanged(*e);
+    return true;
+}
+
+bool Outbox::markSent(const QString &cid, qint64 seq, qint64 ts)
+{
+    return setState(cid, OutboxState::Sent, seq, ts, {});
+}
+
+bool Outbox::markFailed(const QString &cid, const QString &reason)
+{
+    return setState(cid, OutboxState::Failed, 0, 0, reason);
+}
+
+bool Outbox::retry(const QString &cid)
+{
+    // A new position puts it behind everything queued meanwhile: the outbox order is the send
+    // order.
+    if (!m_db.transaction())
+        return false;
+    QSqlQuery q = m_db.prepare(
+        u"UPDATE outbox SET position = (SELECT MAX(position) + 1 FROM outbox), state = ?, "
+        "reason = '' WHERE cid = ? AND state = ?"_s);
+    q.addBindValue(static_cast<int>(OutboxState::Pending));
+    q.addBindValue(cid);
+    q.addBindValue(static_cast<int>(OutboxState::Failed));
+    if (!m_db.exec(q) || q.numRowsAffected() != 1 || !m_db.commit()) {
+        m_db.rollback();
+        return false;
+    }
+    if (auto e = entry(cid))
+        emit entryChanged(*e);
+    return true;
+}
+
+bool Outbox::discard(const QString &cid)
+{
+    QSqlQuery q = m_db.prepare(u"DELETE FROM outbox WHERE cid = ? AND state != ?"_s);
+    q.addBindValue(cid);
+    q.addBindValue(static_cast<int>(OutboxState::Sent));
+    if (!m_db.exec(q) || q.numRowsAffected() != 1)
+        return false;
+    emit entryRemoved(cid);
+    return true;
+}
+
+int Outbox::purgeSent()
+{
+    QSqlQuery q = m_db.prepare(u"DELETE FROM outbox WHERE state = ?"_s);
+    q.addBindValue(static_cast<int>(OutboxState::Sent));
+    return m_db.exec(q) ? q.numRowsAffected() : 0;
+}
+
+int Outbox::count(OutboxState state, const QString &room)
+{
+    QSqlQuery q = m_db.prepare(u"SELECT COUNT(*) FROM outbox WHERE state = ? %1"_s.arg(
+        room.isEmpty() ? QString() : u"AND room = ?"_s));
+    q.addBindValue(static_cast<int>(state));
+    if (!room.isEmpty())
+        q.addBindValue(room);
+    if (!m_db.exec(q) || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+int Outbox::pendingCount(const QString &room)
+{
+    return count(OutboxState::Pending, room);
+}
+
+int Outbox::failedCount(const QString &room)
+{
+    return count(OutboxState::Failed, room);
+}
+
+} // namespace conversa::core

@@ -1,0 +1,238 @@
+#pragma once
+
+#include "Backoff.h"
+#include "ConnectionState.h"
+
+#include <Frames.h>
+
+#include <QAbstractSocket>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QSslCertificate>
+#include <QSslError>
+#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+
+class QWebSocket;
+
+namespace conversa::core {
+
+class MessageCache;
+class Outbox;
+
+// The answer to one request: ok with its payload, an error reply, or the link went down first.
+struct RequestResult {
+    enum class Outcome { Ok, Error, ConnectionLost };
+    Outcome outcome = Outcome::ConnectionLost;
+    QJsonObject payload;
+    protocol::ErrorCode code = protocol::ErrorCode::Internal;
+    QString codeName;
+    QString message;
+    bool isOk() const { return outcome == Outcome::Ok; }
+};
+using ReplyHandler = std::function<void(const RequestResult &)>;
+
+// One account's session with a Conversa server: the connection state machine (connect, sign in,
+// catch up, stay alive, reconnect), request/reply bookkeeping, the outbox pump and the merge of
+// live and synced messages into one gapless, duplicate-free stream per room.
+//
+// Every attempt uses a new QWebSocket. A link is declared dead after `pongTimeoutMs` without a
+// pong, and at once when a heartbeat fires far too late (the machine slept). Reconnects back off
+// exponentially with full jitter; the backoff resets only once a session was accepted and lasted.
+class SessionManager : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(conversa::core::ConnectionState state READ state NOTIFY stateChanged)
+public:
+    enum class ProxyMode {
+        System, // the operating system's proxy settings (the default)
+        None,   // connect directly
+        Http,   // HTTP proxy with CONNECT
+        Socks5,
+    };
+    Q_ENUM(ProxyMode)
+
+    struct Timing {
+        int connectTimeoutMs = 15'000; // TCP, proxy, TLS, upgrade and the sign-in answer
+        int pingIntervalMs = 15'000;
+        int pongTimeoutMs = 10'000;
+        int lateTimerToleranceMs = 10'000; // a heartbeat this late means the machine slept
+        int transientRetryMs = 1'000;      // after `rate_limited` or `internal` on send
+    };
+
+    explicit SessionManager(QObject *parent = nullptr);
+    ~SessionManager() override;
+
+    // Accepts "host:port", "http(s)://…" and "ws(s)://…"; the path defaults to /ws.
+    static QUrl normalizeServerUrl(const QString &text);
+    // "user@host:port", the keychain key and the name of the account's data folder.
+    static QString accountKey(const QString &user, const QUrl &serverUrl);
+
+    void setCache(MessageCache *cache);
+    void setOutbox(Outbox *outbox);
+    void setServerUrl(const QUrl &url) { m_url = url; }
+    QUrl serverUrl() const { return m_url; }
+    void setProxy(ProxyMode mode, const QUrl &proxyUrl = {});
+    // Extra trusted CA certificates (PEM) beside the system's; false with a message when unusable.
+    bool setExtraCaFile(const QString &path, QString *errorMessage = nullptr);
+    void setDeviceName(const QString &name) { m_deviceName = name; }
+    void setTiming(const Timing &timing) { m_timing = timing; }
+    void setBackoff(const Backoff &backoff) { m_backoff = backoff; }
+    // How many recent messages of a room never synced before are fetched (at most).
+    void setInitialBacklog(int messages) { m_initialBacklog = qMax(0, messages); }
+    // Retry at once when the system says the network is back (on by default).
+    void setWatchNetwork(bool watch);
+
+    QString user() const { return m_user; }
+    QString token() const { return m_token; }
+    ConnectionState state() const { return m_status.state; }
+    ConnectionStatus status() const { return m_status; }
+    const Backoff &backoff() const { return m_backoff; }
+    bool isAuthenticated() const { return m_authenticated; }
+
+    // Sign in with a password (`login`); on success `tokenIssued` hands out the device token and
+    // the session goes on as if resumed with it. The password is kept only for this attempt.
+    void signIn(const QString &user, const QString &password);
+    // Start (and keep) a session with a saved token (`auth`).
+    void resume(const QString &user, const QString &token);
+    // Revoke the token on the server, then sign out. `loggedOut` tells whether the server
+    // confirmed.
+    void logout();
+    // Stop here without revoking anything.
+    void signOut();
+    // Skip the remaining wait and try now.
+    void reconnectNow();
+
+    // Sends a request (its id is filled in) once authenticated; fails at once with ConnectionLost
+    // when not connected.
+    void request(protocol::Request request, ReplyHandler handler = {});
+
+    // Queues a message in the outbox (durably) and sends it when possible. Returns its cid, or
+    // an empty string for an invalid room name, a body with nothing visible, or a disk error.
+    QString sendMessage(const QString &room, const QString &body);
+    // Re-reads the outbox and sends what is pending (after another process added to it).
+    void flushOutbox();
+    bool outboxIdle() const;
+    void sendTyping(const QString &room);
+    void markRead(const QString &room, qint64 seq);
+    void requestHistory(const QString &room, qint64 beforeSeq, int limit = 50);
+    void requestMembers(const QString &room);
+    void refreshRooms();
+
+signals:
+    void statusChanged(const conversa::core::ConnectionStatus &status);
+    void stateChanged(conversa::core::ConnectionState state);
+    void tokenIssued(const QString &user, const QString &token);
+    // The server no longer accepts the token (revoked, account disabled): forget it.
+    void tokenRejected(const QString &user);
+    void loggedOut(bool confirmedByServer);
+    void roomsUpdated(const QList<conversa::protocol::RoomSummary> &rooms);
+    // Every message exactly once, in seq order per room, whether it came live, from a sync or as
+    // the answer to our own send.
+    void messageReceived(const conversa::protocol::MessageEvent &message);
+    void historyReceived(const QString &room,
+                         const QList<conversa::protocol::MessageEvent> &messages);
+    void membersReceived(const QString &room, const QList<conversa::protocol::Member> &members);
+    void typingReceived(const QString &room, const QString &user);
+    void presenceChanged(const QString &user, bool online);
+    // Rooms and messages are caught up; the session is live.
+    void synced();
+    // Nothing pending in the outbox and nothing in flight.
+    void outboxDrained();
+
+private:
+    enum class Mode { Idle, Login, Resume };
+    struct RoomSync {
+        bool initialized = false;
+        qint64 contiguous = 0; // everything up to here was delivered
+        QMap<qint64, protocol::MessageEvent> buffered;
+        bool syncing = false;
+    };
+
+    void connectNow();
+    void teardownSocket();
+    void setStatus(ConnectionState state, ConnectionProblem problem = ConnectionProblem::None,
+                   const QString &reason = {}, int secondsLeft = 0);
+    void linkDown(ConnectionProblem problem, const QString &reason, bool immediate = false);
+    void stopAll(ConnectionState state, ConnectionProblem problem, const QString &reason);
+    void scheduleReconnect(ConnectionProblem problem, const QString &reason, qint64 delayMs);
+    void updateCountdown();
+
+    void onConnected();
+    void onDisconnected();
+    void scheduleAttemptEnd();
+    void concludeAttempt();
+    void onSocketError(QAbstractSocket::SocketError error);
+    void onSslErrors(const QList<QSslError> &errors);
+    void onTextMessage(const QString &text);
+    void onPingTick();
+    void onPong();
+    void onPongTimeout();
+
+    void sendFrame(const protocol::Request &request, ReplyHandler handler);
+    void onSignedIn(const QString &user);
+    void onRoomsReply(const RequestResult &result);
+    void initializeRoom(const protocol::RoomSummary &summary);
+    void syncRoom(const QString &room);
+    void ingest(const QString &room, const QList<protocol::MessageEvent> &messages);
+    void sendNextFromOutbox(const QString &room);
+    void checkOutboxIdle();
+    void maybeFinishSync();
+
+    QString describeSocketError(QAbstractSocket::SocketError error,
+                                ConnectionProblem *problem) const;
+    QString describeCloseCode(int code, ConnectionProblem *problem) const;
+
+    QPointer<MessageCache> m_cache;
+    QPointer<Outbox> m_outbox;
+    QUrl m_url;
+    ProxyMode m_proxyMode = ProxyMode::System;
+    QUrl m_proxyUrl;
+    QList<QSslCertificate> m_extraCas;
+    QString m_deviceName;
+    Timing m_timing;
+    Backoff m_backoff;
+    int m_initialBacklog = 1000;
+
+    Mode m_mode = Mode::Idle;
+    QString m_user;
+    QString m_token;
+    QString m_password; // only while a login attempt is on its way
+    bool m_logoutRequested = false;
+
+    QWebSocket *m_socket = nullptr;
+    quint64 m_attempt = 0;
+    bool m_authenticated = false;
+    bool m_attemptEndScheduled = false;
+    ConnectionProblem m_attemptProblem = ConnectionProblem::None;
+    QString m_attemptReason;
+    ConnectionStatus m_status;
+
+    QTimer m_connectTimer;
+    QTimer m_pingTimer;
+    QTimer m_pongTimer;
+    QTimer m_reconnectTimer;
+    QTimer m_countdownTimer;
+    qint64 m_lastPingTickMs = 0;
+    qint64 m_reconnectDueMs = 0;
+
+    qint64 m_nextId = 1;
+    QHash<qint64, ReplyHandler> m_pending;
+
+    QHash<QString, RoomSync> m_rooms;
+    bool m_roomsRequested = false;
+    bool m_roomsLoaded = false;
+    QHash<QString, QString> m_inFlight; // room -> cid being sent (or waiting to be retried)
+    QHash<QString, qint64> m_lastTypingMs;
+    bool m_watchNetwork = true;
+    bool m_networkWatched = false;
+};
+
+} // namespace conversa::core

@@ -1,0 +1,314 @@
+// conversa-cli end to end, against a real conversa-server that gets killed under it.
+#include "CliRunner.h"
+
+#include <ConversaTest.h>
+
+#include <AccountPaths.h>
+#include <Outbox.h>
+#include <SessionManager.h>
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using conversa::test::ServerProcess;
+using conversa::test::waitUntil;
+
+namespace {
+
+const QString kAlicePassword = u"alice-password"_s;
+const QString kBobPassword = u"bob-password"_s;
+
+// A long-running conversa-cli (tail, chat) whose JSON lines are collected as they come.
+class CliProcess
+{
+public:
+    CliProcess(const QStringList &arguments, const QString &token)
+    {
+        process.setProcessEnvironment(CliRunner::withToken(token));
+        QObject::connect(&process, &QProcess::readyReadStandardOutput, [this] {
+            buffer += process.readAllStandardOutput();
+            qsizetype newline;
+            while ((newline = buffer.indexOf('\n')) >= 0) {
+                const QByteArray line = buffer.left(newline);
+                buffer.remove(0, newline + 1);
+                lines.append(QJsonDocument::fromJson(line).object());
+            }
+        });
+        QObject::connect(&process, &QProcess::readyReadStandardError,
+                         [this] { err += process.readAllStandardError(); });
+        process.start(CliRunner::binary(), arguments);
+    }
+    ~CliProcess()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(5000);
+        }
+    }
+    bool waitForOnline(int timeoutMs = 15000)
+    {
+        return waitUntil([this] { return err.contains("Online"); }, timeoutMs);
+    }
+    QString describe() const
+    {
+        return u"%1 lines; stderr:\n%2"_s.arg(lines.size()).arg(QString::fromUtf8(err.right(4000)));
+    }
+
+    QProcess process;
+    QByteArray buffer;
+    QByteArray err;
+    QList<QJsonObject> lines;
+};
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void oneShotCommands();
+    void exitCodes();
+    void chat500LinesAcrossThreeServerKills();
+    void clientKilledMidOutbox();
+
+private:
+    QString login(const QString &user, const QString &password, const QString &dataDir);
+    std::unique_ptr<ServerProcess> m_server;
+    QTemporaryDir m_dir;
+    QString m_aliceData, m_bobData, m_aliceToken, m_bobToken;
+};
+
+void TestCli::initTestCase()
+{
+    if (ServerProcess::defaultBinary().isEmpty())
+        QSKIP("CONVERSA_SERVER_BIN is not set (run through ctest)");
+}
+
+QString TestCli::login(const QString &user, const QString &password, const QString &dataDir)
+{
+    const auto result =
+        CliRunner::run({u"login"_s, m_server->url().toString(), user, u"--password-stdin"_s,
+                        u"--print-token"_s, u"--data"_s, dataDir},
+                       password.toUtf8() + '\n', CliRunner::withToken({}));
+    if (result.exitCode != 0) {
+        qWarning("login failed: %s", qPrintable(result.describe()));
+        return {};
+    }
+    return QString::fromUtf8(result.out).trimmed();
+}
+
+void TestCli::init()
+{
+    m_server = std::make_unique<ServerProcess>();
+    QVERIFY2(m_server->addUser(u"alice"_s, kAlicePassword), qPrintable(m_server->lastAdminError()));
+    QVERIFY(m_server->addUser(u"bob"_s, kBobPassword));
+    QVERIFY(m_server->createRoom(u"general"_s, u"General"_s));
+    const QString test = QString::fromLatin1(QTest::currentTestFunction());
+    m_aliceData = m_dir.filePath(test + u"/alice"_s);
+    m_bobData = m_dir.filePath(test + u"/bob"_s);
+    // The chat tests need more than the default 10 messages per second to finish quickly.
+    QStringList args;
+    if (test != u"clientKilledMidOutbox"_s)
+        args = {u"--messages-per-second"_s, u"2000"_s, u"--message-burst"_s, u"2000"_s};
+    QVERIFY2(m_server->start(args), qPrintable(m_server->diagnostics()));
+    m_aliceToken = login(u"alice"_s, kAlicePassword, m_aliceData);
+    m_bobToken = login(u"bob"_s, kBobPassword, m_bobData);
+    QVERIFY(!m_aliceToken.isEmpty() && !m_bobToken.isEmpty());
+    for (const auto &[data, token] :
+         {std::pair{m_aliceData, m_aliceToken}, std::pair{m_bobData, m_bobToken}}) {
+        const auto joined = CliRunner::run({u"join"_s, u"general"_s, u"--data"_s, data}, {},
+                                           CliRunner::withToken(token));
+        QVERIFY2(joined.exitCode == 0, qPrintable(joined.describe()));
+    }
+}
+
+void TestCli::cleanup()
+{
+    if (QTest::currentTestFailed() && m_server)
+        qWarning("%s", qPrintable(m_server->diagnostics()));
+    m_server.reset();
+}
+
+void TestCli::oneShotCommands()
+{
+    const auto alice = CliRunner::withToken(m_aliceToken);
+    auto r = CliRunner::run({u"create"_s, u"dev"_s, u"Developers"_s, u"--data"_s, m_aliceData}, {},
+                            alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    r = CliRunner::run({u"rooms"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(r.out.count('\n'), 2);
+    QVERIFY(r.out.contains("\"title\":\"Developers\""));
+
+    r = CliRunner::run({u"send"_s, u"dev"_s, u"hello, developers"_s, u"--data"_s, m_aliceData}, {},
+                       alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QJsonObject sent = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(sent.value("seq"_L1).toInteger(), 1);
+    QCOMPARE(sent.value("from"_L1).toString(), u"alice"_s);
+    QCOMPARE(sent.value("body"_L1).toString(), u"hello, developers"_s);
+    QCOMPARE(sent.value("cid"_L1).toString().size(), 36);
+
+    r = CliRunner::run({u"history"_s, u"dev"_s, u"--limit"_s, u"10"_s, u"--data"_s, m_aliceData},
+                       {}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(QJsonDocument::fromJson(r.out.trimmed()).object(), sent);
+
+    r = CliRunner::run({u"members"_s, u"general"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(r.out.contains("\"user\":\"alice\"") && r.out.contains("\"user\":\"bob\""));
+
+    // The account of the last login is remembered: no --server or --user needed above.
+    r = CliRunner::run({u"leave"_s, u"dev"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+}
+
+void TestCli::exitCodes()
+{
+    const auto alice = CliRunner::withToken(m_aliceToken);
+    auto r = CliRunner::run({u"--help"_s});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains("Exit codes"));
+    QCOMPARE(CliRunner::run({}).exitCode, 2);
+    QCOMPARE(CliRunner::run({u"frobnicate"_s, u"--data"_s, m_aliceData}, {}, alice).exitCode, 2);
+
+    r = CliRunner::run({u"login"_s, m_server->url().toString(), u"alice"_s, u"--password-stdin"_s,
+                        u"--print-token"_s, u"--data"_s, m_dir.filePath(u"wrong"_s)},
+                       "not the password\n", CliRunner::withToken({}));
+    QVERIFY2(r.exitCode == 3, qPrintable(r.describe()));
+    QVERIFY(r.err.contains("password"));
+
+    // No account at all.
+    r = CliRunner::run({u"rooms"_s, u"--data"_s, m_dir.filePath(u"nobody"_s)}, {},
+                       CliRunner::withToken({}));
+    QVERIFY2(r.exitCode == 3, qPrintable(r.describe()));
+
+    // A revoked token.
+    r = CliRunner::run({u"rooms"_s, u"--data"_s, m_aliceData}, {},
+                       CliRunner::withToken(u"revoked-or-never-issued"_s));
+    QVERIFY2(r.exitCode == 3, qPrintable(r.describe()));
+
+    // Nothing listens there.
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    const quint16 closed = probe.serverPort();
+    probe.close();
+    r = CliRunner::run({u"rooms"_s, u"--server"_s, u"ws://127.0.0.1:%1"_s.arg(closed), u"--user"_s,
+                        u"alice"_s, u"--timeout"_s, u"2"_s, u"--data"_s, m_aliceData},
+                       {}, alice);
+    QVERIFY2(r.exitCode == 4, qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("refused"), qPrintable(r.describe()));
+
+    // Refused by the server: no such room.
+    r = CliRunner::run({u"join"_s, u"no-such-room"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 1, qPrintable(r.describe()));
+    r = CliRunner::run({u"send"_s, u"no-such-room"_s, u"hi"_s, u"--data"_s, m_aliceData}, {},
+                       alice);
+    QVERIFY2(r.exitCode == 1, qPrintable(r.describe()));
+    r = CliRunner::run({u"tail"_s, u"no-such-room"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 1, qPrintable(r.describe()));
+}
+
+void TestCli::chat500LinesAcrossThreeServerKills()
+{
+    CliProcess tail({u"tail"_s, u"general"_s, u"--data"_s, m_bobData}, m_bobToken);
+    QVERIFY2(tail.waitForOnline(), qPrintable(tail.describe()));
+    CliProcess chat({u"chat"_s, u"general"_s, u"--data"_s, m_aliceData}, m_aliceToken);
+    QVERIFY2(chat.waitForOnline(), qPrintable(chat.describe()));
+
+    constexpr int kLines = 500;
+    constexpr int kBatch = 125;
+    int written = 0;
+    for (int batch = 0; batch < 4; ++batch) {
+        QByteArray text;
+        for (int i = 0; i < kBatch; ++i)
+            text += "line " + QByteArray::number(++written) + '\n';
+        chat.process.write(text);
+        if (batch == 3)
+            break;
+        // Kill the server while this batch is going out: some sent, some in flight, some queued.
+        const int seen = batch * kBatch + 20;
+        QVERIFY2(waitUntil([&] { return tail.lines.size() >= seen; }, 30000),
+                 qPrintable(tail.describe()));
+        m_server->kill();
+        QVERIFY2(m_server->restart(), qPrintable(m_server->diagnostics()));
+    }
+    chat.process.closeWriteChannel();
+
+    QVERIFY2(chat.process.waitForFinished(90000), qPrintable(chat.describe()));
+    QCOMPARE(chat.process.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(chat.process.exitCode() == 0, qPrintable(chat.describe()));
+    QVERIFY2(waitUntil([&] { return tail.lines.size() >= kLines; }, 60000),
+             qPrintable(tail.describe()));
+    QTest::qWait(500); // a duplicate would show up now
+    QCOMPARE(tail.lines.size(), kLines);
+    qint64 previousSeq = 0;
+    for (int i = 0; i < kLines; ++i) {
+        const QJsonObject &line = tail.lines.at(i);
+        QCOMPARE(line.value("body"_L1).toString(), u"line %1"_s.arg(i + 1));
+        QCOMPARE(line.value("room"_L1).toString(), u"general"_s);
+        QCOMPARE(line.value("from"_L1).toString(), u"alice"_s);
+        const qint64 seq = line.value("seq"_L1).toInteger();
+        QCOMPARE(seq, previousSeq + 1);
+        previousSeq = seq;
+    }
+
+    // The sender's outbox ends empty.
+    conversa::core::Outbox outbox;
+    const QString key = conversa::core::SessionManager::accountKey(u"alice"_s, m_server->url());
+    QVERIFY(outbox.open(conversa::core::AccountPaths(m_aliceData).outboxPath(key)));
+    QCOMPARE(outbox.pendingCount(), 0);
+    QCOMPARE(outbox.failedCount(), 0);
+}
+
+void TestCli::clientKilledMidOutbox()
+{
+    // Default server limits (10 messages/s after a burst of 20): the outbox drains slowly, so
+    // the client is killed with most of it still queued.
+    constexpr int kLines = 60;
+    CliProcess tail({u"tail"_s, u"general"_s, u"--data"_s, m_bobData}, m_bobToken);
+    QVERIFY2(tail.waitForOnline(), qPrintable(tail.describe()));
+    {
+        CliProcess chat({u"chat"_s, u"general"_s, u"--data"_s, m_aliceData}, m_aliceToken);
+        QByteArray text;
+        for (int i = 1; i <= kLines; ++i)
+            text += "message " + QByteArray::number(i) + '\n';
+        chat.process.write(text);
+        QVERIFY2(waitUntil([&] { return tail.lines.size() >= 25; }, 30000),
+                 qPrintable(tail.describe()));
+        chat.process.kill(); // SIGKILL: no chance to tidy up
+        QVERIFY(chat.process.waitForFinished(5000));
+    }
+    QVERIFY(tail.lines.size() < kLines);
+
+    // Started again with nothing to say: the rest goes out, then it exits.
+    const auto rest = CliRunner::run({u"chat"_s, u"general"_s, u"--data"_s, m_aliceData}, {},
+                                     CliRunner::withToken(m_aliceToken), 60000);
+    QVERIFY2(rest.exitCode == 0, qPrintable(rest.describe()));
+    QVERIFY2(waitUntil([&] { return tail.lines.size() >= kLines; }, 30000),
+             qPrintable(tail.describe()));
+
+    const auto history =
+        CliRunner::run({u"history"_s, u"general"_s, u"--limit"_s, u"200"_s, u"--data"_s, m_bobData},
+                       {}, CliRunner::withToken(m_bobToken));
+    QVERIFY2(history.exitCode == 0, qPrintable(history.describe()));
+    const QList<QByteArray> lines = history.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), kLines); // nothing twice
+    for (int i = 0; i < kLines; ++i) {
+        const QJsonObject m = QJsonDocument::fromJson(lines.at(i)).object();
+        QCOMPARE(m.value("body"_L1).toString(), u"message %1"_s.arg(i + 1));
+        QCOMPARE(m.value("seq"_L1).toInteger(), i + 1);
+    }
+    QCOMPARE(tail.lines.size(), kLines);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,130 @@
+#include <MessageCache.h>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using conversa::core::MessageCache;
+using conversa::protocol::MessageEvent;
+using conversa::protocol::RoomSummary;
+
+namespace {
+QList<MessageEvent> messages(const QString &room, qint64 first, qint64 last)
+{
+    QList<MessageEvent> list;
+    for (qint64 seq = first; seq <= last; ++seq)
+        list.append(
+            {room, seq, 1000 + seq, u"alice"_s, u"cid-%1"_s.arg(seq), u"message %1"_s.arg(seq)});
+    return list;
+}
+QList<qint64> seqs(const QList<MessageEvent> &list)
+{
+    QList<qint64> result;
+    for (const MessageEvent &m : list)
+        result.append(m.seq);
+    return result;
+}
+} // namespace
+
+class TestMessageCache : public QObject
+{
+    Q_OBJECT
+private slots:
+    void roomsMoveForwardOnly();
+    void storesAndPagesMessages();
+    void boundedPerRoom();
+    void duplicatesAreIgnored();
+    void persistsAcrossReopen();
+};
+
+void TestMessageCache::roomsMoveForwardOnly()
+{
+    QTemporaryDir dir;
+    MessageCache cache;
+    QVERIFY2(cache.open(dir.filePath(u"c.sqlite"_s)), qPrintable(cache.lastError()));
+    QVERIFY(cache.updateRooms({{u"general"_s, u"General"_s, 10, 4}, {u"dev"_s, {}, 0, 0}}));
+    auto general = cache.room(u"general"_s);
+    QVERIFY(general);
+    QCOMPARE(general->title, u"General"_s);
+    QCOMPARE(general->lastSeq, 10);
+    QCOMPARE(general->unreadCount(), 6);
+    QCOMPARE(general->syncedSeq, 0);
+    // An older answer does not move markers back; a new title replaces the old one.
+    QVERIFY(cache.updateRooms({{u"general"_s, u"Everyone"_s, 8, 2}}));
+    general = cache.room(u"general"_s);
+    QCOMPARE(general->lastSeq, 10);
+    QCOMPARE(general->readSeq, 4);
+    QCOMPARE(general->title, u"Everyone"_s);
+    // Rooms no longer listed were left: gone.
+    QVERIFY(!cache.room(u"dev"_s));
+    QVERIFY(cache.setReadSeq(u"general"_s, 9));
+    QVERIFY(cache.setReadSeq(u"general"_s, 5));
+    QCOMPARE(cache.room(u"general"_s)->readSeq, 9);
+}
+
+void TestMessageCache::storesAndPagesMessages()
+{
+    QTemporaryDir dir;
+    MessageCache cache;
+    QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+    QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 1, 30), 30));
+    QCOMPARE(cache.syncedSeq(u"general"_s), 30);
+    QCOMPARE(cache.room(u"general"_s)->lastSeq, 30);
+    QCOMPARE(seqs(cache.latest(u"general"_s, 3)), (QList<qint64>{28, 29, 30}));
+    QCOMPARE(seqs(cache.before(u"general"_s, 5, 10)), (QList<qint64>{1, 2, 3, 4}));
+    const auto one = cache.latest(u"general"_s, 1).first();
+    QCOMPARE(one.body, u"message 30"_s);
+    QCOMPARE(one.from, u"alice"_s);
+    QCOMPARE(one.cid, u"cid-30"_s);
+    QCOMPARE(one.ts, 1030);
+    QCOMPARE(one.room, u"general"_s);
+    QVERIFY(cache.latest(u"other"_s, 5).isEmpty());
+}
+
+void TestMessageCache::boundedPerRoom()
+{
+    QTemporaryDir dir;
+    MessageCache cache;
+    cache.setCapacityPerRoom(100);
+    QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+    for (qint64 first = 1; first <= 250; first += 50)
+        QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, first, first + 49),
+                                    first + 49));
+    QVERIFY(cache.storeMessages(u"small"_s, messages(u"small"_s, 1, 5), 5));
+    QCOMPARE(cache.messageCount(u"general"_s), 100);
+    QCOMPARE(cache.latest(u"general"_s, 1000).first().seq, 151);
+    QCOMPARE(cache.messageCount(u"small"_s), 5); // other rooms are not touched
+    QCOMPARE(cache.syncedSeq(u"general"_s), 250);
+}
+
+void TestMessageCache::duplicatesAreIgnored()
+{
+    QTemporaryDir dir;
+    MessageCache cache;
+    QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+    QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 1, 10), 10));
+    QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 5, 12), 12));
+    QCOMPARE(cache.messageCount(u"general"_s), 12);
+    // The synced seq never goes back.
+    QVERIFY(cache.storeMessages(u"general"_s, {}, 3));
+    QCOMPARE(cache.syncedSeq(u"general"_s), 12);
+}
+
+void TestMessageCache::persistsAcrossReopen()
+{
+    QTemporaryDir dir;
+    {
+        MessageCache cache;
+        QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+        QVERIFY(cache.updateRooms({{u"general"_s, u"General"_s, 3, 1}}));
+        QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 1, 3), 3));
+    }
+    MessageCache cache;
+    QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+    QCOMPARE(cache.rooms().size(), 1);
+    QCOMPARE(cache.syncedSeq(u"general"_s), 3);
+    QCOMPARE(seqs(cache.latest(u"general"_s, 10)), (QList<qint64>{1, 2, 3}));
+}
+
+QTEST_GUILESS_MAIN(TestMessageCache)
+#include "tst_messagecache.moc"
