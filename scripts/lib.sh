@@ -15,7 +15,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
     openssl curl procps
     dbus dbus-x11 gnome-keyring libsecret-tools
-    squid
+    squid tinyproxy microsocks
     lintian systemd desktop-file-utils appstream xz-utils
     nginx
 )

@@ -26,11 +26,15 @@ Conversa server on ws://$LISTEN/ws  (data: $DATA_DIR)
   health:    curl http://$LISTEN/healthz      metrics: curl http://$LISTEN/metrics
   protocol:  docs/protocol.md  (any WebSocket client with subprotocol conversa.v1)
 MSG
-if [ -x "$BUILD_DIR/app/cli/conversa-cli" ]; then
+CLI="$BUILD_DIR/app/cli/conversa-cli"
+if [ -x "$CLI" ]; then
     cat <<MSG
-  terminal client, in another terminal:
-    $BUILD_DIR/app/cli/conversa-cli login ws://$LISTEN/ws $DEMO_USER
-    $BUILD_DIR/app/cli/conversa-cli chat general
+  chat from two more terminals with conversa-cli (each asks for its password once and keeps
+  the sign-in in the system keychain; see app/cli/README.md where there is none):
+    terminal 2:  $CLI login ws://$LISTEN/ws $DEMO_USER --data ~/.conversa-demo-1
+                 $CLI join general --data ~/.conversa-demo-1
+                 $CLI chat general --data ~/.conversa-demo-1
+    terminal 3:  the same with friend and --data ~/.conversa-demo-2
 MSG
 fi
 echo "Press Ctrl+C to stop."
