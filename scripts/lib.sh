@@ -10,6 +10,8 @@ BUILD_PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qtkeychain-qt6-dev libsodium-dev
+    libqt6svg6 qt6-translations-l10n fonts-dejavu-core fonts-noto-color-emoji
+    librsvg2-bin
 )
 # What the test suites use on top: real TLS certificates, a real keychain, a real proxy.
 TEST_PACKAGES=(
@@ -18,6 +20,8 @@ TEST_PACKAGES=(
     squid tinyproxy microsocks
     lintian systemd desktop-file-utils appstream xz-utils
     nginx
+    xvfb xauth xdotool imagemagick
+    wixl msitools python3
 )
 
 as_root() {

@@ -1,0 +1,362 @@
+// The chat page on the real core models (cache and outbox on disk, a session that is not
+// connected): Enter sends into the outbox, failed messages can be retried and discarded from the
+// view, unread counts show and clear, the quick switcher and Alt+Up/Down move between rooms.
+#include <ChatPage.h>
+#include <Composer.h>
+#include <MemberListModel.h>
+#include <MessageCache.h>
+#include <MessageDelegate.h>
+#include <MessageModel.h>
+#include <MessageView.h>
+#include <Outbox.h>
+#include <QuickSwitcher.h>
+#include <RoomListDelegate.h>
+#include <RoomListModel.h>
+#include <SessionManager.h>
+#include <TypingUsers.h>
+
+#include <QClipboard>
+#include <QLineEdit>
+#include <QListView>
+#include <QScrollBar>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+namespace core = conversa::core;
+namespace proto = conversa::protocol;
+using conversa::ui::ChatPage;
+using conversa::ui::MessageDelegate;
+
+class TestChatPage : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void composerIsDisabledWithoutRoom();
+    void enterSendsShiftEnterDoesNot();
+    void failedMessageCanBeRetriedAndDiscarded();
+    void unreadCountsShowAndClearWhenRead();
+    void quickSwitcherOpensTheChosenRoom();
+    void altUpDownMovesBetweenRooms();
+    void roomFilterNarrowsTheList();
+    void newMessagesButtonWhenScrolledUp();
+    void olderHistoryLoadsAtTheTopWithoutJumping();
+    void dragSelectsTextAcrossMessages();
+
+private:
+    void addMessages(const QString &room, int count, const QString &from = u"bob"_s);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    core::MessageCache *m_cache = nullptr;
+    core::Outbox *m_outbox = nullptr;
+    core::SessionManager *m_session = nullptr;
+    core::RoomListModel *m_rooms = nullptr;
+    core::MessageModel *m_messages = nullptr;
+    core::MemberListModel *m_members = nullptr;
+    core::TypingUsers *m_typing = nullptr;
+    ChatPage *m_page = nullptr;
+    qint64 m_nextSeq = 1;
+};
+
+void TestChatPage::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_cache = new core::MessageCache(this);
+    m_outbox = new core::Outbox(this);
+    QVERIFY(m_cache->open(m_dir->filePath(u"cache.sqlite"_s)));
+    QVERIFY(m_outbox->open(m_dir->filePath(u"outbox.sqlite"_s)));
+    QVERIFY(m_cache->updateRooms({{u"general"_s, u"General"_s, 0, 0},
+                                  {u"random"_s, u"Random"_s, 0, 0},
+                                  {u"release"_s, u"Release 2.4"_s, 0, 0}}));
+    m_session = new core::SessionManager(this);
+    m_session->setCache(m_cache);
+    m_session->setOutbox(m_outbox);
+    m_rooms = new core::RoomListModel(this);
+    m_rooms->setCache(m_cache);
+    m_rooms->setSession(m_session);
+    m_messages = new core::MessageModel(this);
+    m_messages->setSources(m_cache, m_outbox, m_session);
+    m_members = new core::MemberListModel(this);
+    m_members->setSession(m_session);
+    m_typing = new core::TypingUsers(this);
+    m_typing->setSession(m_session);
+    m_page = new ChatPage;
+    m_page->setSources({m_session, m_outbox, m_rooms, m_messages, m_members, m_typing});
+    m_page->setCurrentUser(u"alice"_s);
+    m_page->setConnectionState(core::ConnectionState::WaitingToReconnect);
+    m_page->resize(1000, 700);
+    m_page->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_page));
+}
+
+void TestChatPage::cleanup()
+{
+    delete m_page;
+    m_page = nullptr;
+    delete m_session;
+    delete m_messages;
+    delete m_rooms;
+    delete m_members;
+    delete m_typing;
+    delete m_outbox;
+    delete m_cache;
+    m_dir.reset();
+    m_nextSeq = 1;
+}
+
+void TestChatPage::addMessages(const QString &room, int count, const QString &from)
+{
+    QList<proto::MessageEvent> batch;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int i = 0; i < count; ++i) {
+        const qint64 seq = m_nextSeq++;
+        batch.append({room, seq, now + seq, from, u"c-%1"_s.arg(seq),
+                      u"message %1 with some words to wrap"_s.arg(seq)});
+    }
+    QVERIFY(m_cache->storeMessages(room, batch, batch.last().seq));
+    QVERIFY(m_cache->updateRooms(
+        {{u"general"_s, u"General"_s, room == u"general"_s ? batch.last().seq : 0, 0},
+         {u"random"_s, u"Random"_s, room == u"random"_s ? batch.last().seq : 0, 0},
+         {u"release"_s, u"Release 2.4"_s, 0, 0}}));
+}
+
+void TestChatPage::composerIsDisabledWithoutRoom()
+{
+    QVERIFY(m_page->currentRoom().isEmpty() || m_page->composer()->isEnabled());
+    m_page->openRoom({});
+    QVERIFY(!m_page->composer()->isEnabled());
+    QVERIFY(!m_page->composer()->disabledReason().isEmpty());
+    m_page->openRoom(u"general"_s);
+    QVERIFY(m_page->composer()->isEnabled());
+    // Signed out: cannot write, and says why.
+    m_page->setConnectionState(core::ConnectionState::AuthFailed);
+    QVERIFY(!m_page->composer()->isEnabled());
+    QVERIFY(m_page->composer()->placeholderText().contains(u"sign in"_s));
+}
+
+void TestChatPage::enterSendsShiftEnterDoesNot()
+{
+    m_page->openRoom(u"general"_s);
+    auto *composer = m_page->composer();
+    composer->setFocus();
+    QTest::keyClicks(composer, u"first line"_s);
+    QTest::keyClick(composer, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(composer, u"second line"_s);
+    QCOMPARE(m_outbox->pendingCount(), 0); // Shift+Enter only added a line
+    QCOMPARE(composer->toPlainText(), u"first line\nsecond line"_s);
+
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(m_outbox->pendingCount(u"general"_s), 1);
+    QVERIFY(composer->toPlainText().isEmpty());
+    const auto unsent = m_outbox->unsent(u"general"_s);
+    QCOMPARE(unsent.first().body, u"first line\nsecond line"_s);
+    // Shown at once as pending, offline as we are.
+    QCOMPARE(m_messages->rowCount(), 1);
+    QCOMPARE(m_messages->index(0)
+                 .data(core::MessageModel::StateRole)
+                 .value<core::MessageModel::DeliveryState>(),
+             core::MessageModel::DeliveryState::Pending);
+    // Blank messages are not sent.
+    QTest::keyClicks(composer, u"   "_s);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(m_outbox->pendingCount(u"general"_s), 1);
+}
+
+void TestChatPage::failedMessageCanBeRetriedAndDiscarded()
+{
+    m_page->openRoom(u"general"_s);
+    const QString cid = m_session->sendMessage(u"general"_s, u"will fail"_s);
+    QVERIFY(m_outbox->markFailed(cid, u"the server refused it"_s));
+    QCOMPARE(m_messages->rowCount(), 1);
+    const QModelIndex failed = m_messages->index(0);
+    QCOMPARE(failed.data(core::MessageModel::StateRole).value<core::MessageModel::DeliveryState>(),
+             core::MessageModel::DeliveryState::Failed);
+
+    // Click on "Retry" where the delegate drew it.
+    auto *view = m_page->messageView();
+    QTest::qWait(50);
+    const QModelIndex viewIndex = view->model()->index(0, 0);
+    const QRect rowRect = view->visualRect(viewIndex);
+    QStyleOptionViewItem option;
+    option.initFrom(view);
+    option.font = view->font();
+    option.rect = rowRect;
+    option.widget = view;
+    QPoint retryPoint;
+    for (int y = rowRect.top(); y <= rowRect.bottom() && retryPoint.isNull(); ++y)
+        for (int x = rowRect.left(); x <= rowRect.right() && retryPoint.isNull(); x += 2)
+            if (view->messageDelegate()->actionAt(option, viewIndex, QPoint(x, y)) ==
+                MessageDelegate::Action::Retry)
+                retryPoint = QPoint(x, y);
+    QVERIFY2(!retryPoint.isNull(), "no Retry area drawn");
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, retryPoint);
+    QCOMPARE(m_outbox->failedCount(), 0);
+    QCOMPARE(m_outbox->pendingCount(), 1);
+    QCOMPARE(m_messages->index(0)
+                 .data(core::MessageModel::StateRole)
+                 .value<core::MessageModel::DeliveryState>(),
+             core::MessageModel::DeliveryState::Pending);
+
+    // Fail again, then discard through the page.
+    QVERIFY(m_outbox->markFailed(cid, u"still refused"_s));
+    m_page->discardMessage(cid);
+    QCOMPARE(m_outbox->unsent().size(), 0);
+    QCOMPARE(m_messages->rowCount(), 0);
+}
+
+void TestChatPage::unreadCountsShowAndClearWhenRead()
+{
+    addMessages(u"random"_s, 7);
+    m_rooms->reload();
+    const int randomRow = m_rooms->rowOfRoom(u"random"_s);
+    QCOMPARE(m_rooms->index(randomRow).data(core::RoomListModel::UnreadCountRole).toLongLong(), 7);
+    QCOMPARE(conversa::ui::RoomListDelegate::badgeText(7), u"7"_s);
+    QCOMPARE(conversa::ui::RoomListDelegate::badgeText(250), u"99+"_s);
+    // Opening the room shows its newest message, which marks it read.
+    m_page->openRoom(u"random"_s);
+    QTRY_COMPARE(m_rooms->index(randomRow).data(core::RoomListModel::UnreadCountRole).toLongLong(),
+                 0);
+    QCOMPARE(m_cache->room(u"random"_s)->readSeq, 7);
+}
+
+void TestChatPage::quickSwitcherOpensTheChosenRoom()
+{
+    m_page->openRoom(u"general"_s);
+    m_page->showQuickSwitcher();
+    auto *switcher = m_page->quickSwitcher();
+    QVERIFY(switcher->isVisible());
+    QTest::keyClicks(switcher->filterEdit(), u"rele"_s);
+    QCOMPARE(switcher->list()->model()->rowCount(), 1);
+    QCOMPARE(switcher->currentRoom(), u"release"_s);
+    QTest::keyClick(switcher->filterEdit(), Qt::Key_Return);
+    QCOMPARE(m_page->currentRoom(), u"release"_s);
+    QVERIFY(!switcher->isVisible());
+
+    // Arrows move through the matches; an empty filter shows every room.
+    m_page->showQuickSwitcher();
+    QCOMPARE(switcher->list()->model()->rowCount(), 3);
+    QTest::keyClick(switcher->filterEdit(), Qt::Key_Down);
+    QCOMPARE(switcher->currentRoom(), u"random"_s);
+    QTest::keyClick(switcher->filterEdit(), Qt::Key_Escape);
+    QVERIFY(!switcher->isVisible());
+    QCOMPARE(m_page->currentRoom(), u"release"_s);
+}
+
+void TestChatPage::altUpDownMovesBetweenRooms()
+{
+    m_page->openRoom(u"general"_s);
+    m_page->selectAdjacentRoom(1);
+    QCOMPARE(m_page->currentRoom(), u"random"_s);
+    m_page->selectAdjacentRoom(1);
+    QCOMPARE(m_page->currentRoom(), u"release"_s);
+    m_page->selectAdjacentRoom(1); // wraps around
+    QCOMPARE(m_page->currentRoom(), u"general"_s);
+    m_page->selectAdjacentRoom(-1);
+    QCOMPARE(m_page->currentRoom(), u"release"_s);
+    // The list's selection follows.
+    QCOMPARE(m_page->roomList()->currentIndex().data(core::RoomListModel::NameRole).toString(),
+             u"release"_s);
+}
+
+void TestChatPage::roomFilterNarrowsTheList()
+{
+    QTest::keyClicks(m_page->roomFilter(), u"GEN"_s);
+    QCOMPARE(m_page->roomList()->model()->rowCount(), 1);
+    m_page->roomFilter()->clear();
+    QCOMPARE(m_page->roomList()->model()->rowCount(), 3);
+}
+
+void TestChatPage::newMessagesButtonWhenScrolledUp()
+{
+    addMessages(u"general"_s, 60);
+    m_page->openRoom({});
+    m_page->openRoom(u"general"_s);
+    auto *view = m_page->messageView();
+    QTRY_VERIFY(view->verticalScrollBar()->maximum() > 0);
+    QTRY_VERIFY(view->isAtBottom());
+    view->verticalScrollBar()->setValue(view->verticalScrollBar()->maximum() / 2);
+    QVERIFY(!view->isAtBottom());
+    // Three messages arrive from someone else while the reader looks at older ones.
+    for (int i = 0; i < 3; ++i) {
+        const qint64 seq = m_nextSeq++;
+        m_messages->addMessage({u"general"_s, seq, QDateTime::currentMSecsSinceEpoch(), u"bob"_s,
+                                u"n-%1"_s.arg(seq), u"news %1"_s.arg(seq)});
+    }
+    QCOMPARE(view->unseenCount(), 3);
+    auto *button = view->findChild<QWidget *>(u"newMessagesButton"_s);
+    QVERIFY(button && button->isVisible());
+    view->scrollToNewest();
+    QTRY_VERIFY(view->isAtBottom());
+    QCOMPARE(view->unseenCount(), 0);
+    QVERIFY(!button->isVisible());
+}
+
+void TestChatPage::olderHistoryLoadsAtTheTopWithoutJumping()
+{
+    addMessages(u"general"_s, 120);
+    m_messages->setPageSize(50);
+    m_page->openRoom({});
+    m_page->openRoom(u"general"_s);
+    auto *view = m_page->messageView();
+    QTRY_VERIFY(view->isAtBottom() && view->verticalScrollBar()->maximum() > 0);
+    QTest::qWait(50); // let the first layout settle, as it has by the time a person scrolls
+    const int loaded = m_messages->rowCount();
+    QCOMPARE(loaded, 50); // one page: the window is full with it
+    // Scroll to the top: the next older page comes in from the cache.
+    view->verticalScrollBar()->setValue(0);
+    QTRY_VERIFY(m_messages->rowCount() > loaded);
+    // What was at the top is still in view: the older rows went above it.
+    const QModelIndex formerFirst = view->model()->index(m_messages->rowCount() - loaded, 0);
+    QTRY_VERIFY(view->viewport()->rect().intersects(view->visualRect(formerFirst)));
+    QVERIFY(view->verticalScrollBar()->value() > 0);
+}
+
+void TestChatPage::dragSelectsTextAcrossMessages()
+{
+    addMessages(u"general"_s, 3);
+    m_page->openRoom({});
+    m_page->openRoom(u"general"_s);
+    auto *view = m_page->messageView();
+    QTest::qWait(50);
+    QStyleOptionViewItem option;
+    option.initFrom(view);
+    option.font = view->font();
+    option.widget = view;
+    // A point on the first line of a row's body, `x` pixels into the text area.
+    const auto pointIn = [&](int row, int x) {
+        const QModelIndex index = view->model()->index(row, 0);
+        option.rect = view->visualRect(index);
+        for (int y = option.rect.top(); y <= option.rect.bottom(); ++y) {
+            const QPoint p(64 + x, y);
+            if (view->messageDelegate()->cursorAt(option, index, p) >= 0)
+                return p + QPoint(0, 3);
+        }
+        return QPoint();
+    };
+    const QPoint start = pointIn(0, 1);
+    const QPoint end = pointIn(1, 60);
+    QVERIFY(!start.isNull() && !end.isNull());
+    QTest::mousePress(view->viewport(), Qt::LeftButton, {}, start);
+    QMouseEvent move(QEvent::MouseMove, end, view->viewport()->mapToGlobal(end), Qt::NoButton,
+                     Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(view->viewport(), &move);
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, end);
+
+    const QString selected = view->selectedText();
+    const QStringList lines = selected.split(u'\n');
+    QCOMPARE(lines.size(), 2);
+    QCOMPARE(lines.at(0), u"message 1 with some words to wrap"_s); // all of the first
+    QVERIFY2(u"message 2 with some words to wrap"_s.startsWith(lines.at(1)) &&
+                 !lines.at(1).isEmpty() && lines.at(1).size() < 30,
+             qPrintable(lines.at(1))); // the start of the second, up to where the drag ended
+    view->copySelection();
+    QCOMPARE(QApplication::clipboard()->text(), selected);
+    // A plain click clears it; Ctrl+C then copies the clicked message whole.
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ControlModifier, end);
+    QCOMPARE(view->selectedText(), u"message 2 with some words to wrap"_s);
+}
+
+QTEST_MAIN(TestChatPage)
+#include "tst_chatpage.moc"

@@ -1,0 +1,182 @@
+// The message delegate: heights for long and multi-line text, grouping, links, mentions.
+#include <MessageDelegate.h>
+#include <MessageModel.h>
+
+#include <QPainter>
+#include <QStandardItemModel>
+#include <QStyleOptionViewItem>
+#include <QTest>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+using conversa::core::MessageModel;
+using conversa::ui::MessageDelegate;
+
+class TestDelegate : public QObject
+{
+    Q_OBJECT
+private slots:
+    void longTextWrapsIntoMoreHeight();
+    void newLinesAddHeight();
+    void groupedMessagesAreShorter();
+    void failedMessageHasRetryAndDiscard();
+    void findsLinks();
+    void findsMentionsOfMeOnly();
+    void initials();
+    void paintsWithoutCrashing();
+
+private:
+    QStandardItemModel *model(const QStringList &bodies, const QStringList &senders = {});
+    int heightAt(QStandardItemModel *model, int row, int width);
+    MessageDelegate m_delegate;
+};
+
+QStandardItemModel *TestDelegate::model(const QStringList &bodies, const QStringList &senders)
+{
+    auto *m = new QStandardItemModel(this);
+    const QDateTime base = QDateTime::currentDateTime();
+    for (int i = 0; i < bodies.size(); ++i) {
+        auto *item = new QStandardItem;
+        item->setData(bodies.at(i), MessageModel::BodyRole);
+        item->setData(senders.value(i, u"bob"_s), MessageModel::SenderRole);
+        item->setData(base.addSecs(i), MessageModel::TimeRole);
+        item->setData(qint64(i + 1), MessageModel::SeqRole);
+        item->setData(QUuid::createUuid().toString(), MessageModel::CidRole);
+        item->setData(QVariant::fromValue(MessageModel::DeliveryState::Delivered),
+                      MessageModel::StateRole);
+        m->appendRow(item);
+    }
+    return m;
+}
+
+int TestDelegate::heightAt(QStandardItemModel *model, int row, int width)
+{
+    QStyleOptionViewItem option;
+    option.font = QApplication::font();
+    option.rect = QRect(0, 0, width, 10);
+    return m_delegate.sizeHint(option, model->index(row, 0)).height();
+}
+
+void TestDelegate::longTextWrapsIntoMoreHeight()
+{
+    const QString shortText = u"hi"_s;
+    const QString longText = u"lorem ipsum dolor sit amet "_s.repeated(60);
+    auto *m = model({shortText, longText}, {u"bob"_s, u"carol"_s});
+    const int shortHeight = heightAt(m, 0, 600);
+    const int longHeight = heightAt(m, 1, 600);
+    const int lineHeight = QFontMetrics(QApplication::font()).lineSpacing();
+    QVERIFY2(longHeight > shortHeight + 8 * lineHeight,
+             qPrintable(u"%1 vs %2"_s.arg(longHeight).arg(shortHeight)));
+    // Narrower means more lines.
+    m_delegate.clearCache();
+    QVERIFY(heightAt(m, 1, 300) > longHeight);
+    // A single word longer than the line still wraps (anywhere) instead of overflowing.
+    auto *word = model({u"x"_s.repeated(3000)});
+    QVERIFY(heightAt(word, 0, 300) > heightAt(word, 0, 3000));
+}
+
+void TestDelegate::newLinesAddHeight()
+{
+    auto *single = model({u"one"_s});
+    auto *three = model({u"one\ntwo\nthree"_s});
+    const int lineHeight = QFontMetrics(QApplication::font()).lineSpacing();
+    QVERIFY(heightAt(three, 0, 600) > heightAt(single, 0, 600) + lineHeight);
+}
+
+void TestDelegate::groupedMessagesAreShorter()
+{
+    // Same sender a second later: no header, no avatar.
+    auto *m = model({u"first"_s, u"second"_s}, {u"bob"_s, u"bob"_s});
+    QVERIFY(m_delegate.startsGroup(m->index(0, 0)));
+    QVERIFY(!m_delegate.startsGroup(m->index(1, 0)));
+    QVERIFY(m_delegate.startsDay(m->index(0, 0)));
+    QVERIFY(!m_delegate.startsDay(m->index(1, 0)));
+    QVERIFY(heightAt(m, 1, 600) < heightAt(m, 0, 600));
+    // A day later starts a new day and a new group.
+    m_delegate.clearCache();
+    m->setData(m->index(1, 0), QDateTime::currentDateTime().addDays(1), MessageModel::TimeRole);
+    QVERIFY(m_delegate.startsDay(m->index(1, 0)));
+    QVERIFY(m_delegate.startsGroup(m->index(1, 0)));
+}
+
+void TestDelegate::failedMessageHasRetryAndDiscard()
+{
+    auto *m = model({u"did not make it"_s});
+    m->setData(m->index(0, 0), QVariant::fromValue(MessageModel::DeliveryState::Failed),
+               MessageModel::StateRole);
+    m->setData(m->index(0, 0), u"too large"_s, MessageModel::FailureReasonRole);
+    QStyleOptionViewItem option;
+    option.font = QApplication::font();
+    option.rect = QRect(0, 0, 600, heightAt(m, 0, 600));
+    // Scan the row for the two hit areas.
+    bool retry = false;
+    bool discard = false;
+    for (int y = 0; y < option.rect.height(); y += 2) {
+        for (int x = 0; x < 600; x += 3) {
+            const auto action = m_delegate.actionAt(option, m->index(0, 0), QPoint(x, y));
+            retry |= action == MessageDelegate::Action::Retry;
+            discard |= action == MessageDelegate::Action::Discard;
+        }
+    }
+    QVERIFY(retry);
+    QVERIFY(discard);
+}
+
+void TestDelegate::findsLinks()
+{
+    const auto links = MessageDelegate::findLinks(
+        u"see https://example.com/a?b=1, and www.example.org/x. Also (https://en.wikipedia.org/wiki/Qt_(software))"_s);
+    QCOMPARE(links.size(), 3);
+    QCOMPARE(links.at(0).target, u"https://example.com/a?b=1"_s);
+    QCOMPARE(links.at(1).target, u"https://www.example.org/x"_s);
+    QCOMPARE(links.at(2).target, u"https://en.wikipedia.org/wiki/Qt_(software)"_s);
+    QVERIFY(MessageDelegate::findLinks(u"no links here, just text."_s).isEmpty());
+    // Markup is text: nothing is interpreted.
+    QVERIFY(MessageDelegate::findLinks(u"<a href=\"x\">click</a>"_s).isEmpty());
+}
+
+void TestDelegate::findsMentionsOfMeOnly()
+{
+    QVERIFY(MessageDelegate::mentions(u"@alice look"_s, u"alice"_s));
+    QVERIFY(MessageDelegate::mentions(u"thanks, @Alice!"_s, u"alice"_s));
+    QVERIFY(!MessageDelegate::mentions(u"@alicette look"_s, u"alice"_s));
+    QVERIFY(!MessageDelegate::mentions(u"mail alice@example.com"_s, u"alice"_s));
+    QVERIFY(!MessageDelegate::mentions(u"@alice_b"_s, u"alice"_s));
+    QCOMPARE(MessageDelegate::findMentions(u"@bob and @bob"_s, u"bob"_s).size(), 2);
+}
+
+void TestDelegate::initials()
+{
+    QCOMPARE(MessageDelegate::initials(u"alice"_s), u"AL"_s);
+    QCOMPARE(MessageDelegate::initials(u"ana-maria"_s), u"AM"_s);
+    QCOMPARE(MessageDelegate::initials(u"j.doe"_s), u"JD"_s);
+    QCOMPARE(MessageDelegate::initials(u"x"_s), u"X"_s);
+}
+
+void TestDelegate::paintsWithoutCrashing()
+{
+    auto *m = model({u"hello https://example.com @me"_s, u"second"_s});
+    m_delegate.setCurrentUser(u"me"_s);
+    QImage image(600, 200, QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    QStyleOptionViewItem option;
+    option.font = QApplication::font();
+    option.palette = QApplication::palette();
+    int y = 0;
+    for (int row = 0; row < 2; ++row) {
+        option.rect = QRect(0, y, 600, heightAt(m, row, 600));
+        m_delegate.paint(&painter, option, m->index(row, 0));
+        y += option.rect.height();
+    }
+    painter.end();
+    // Something other than the background was drawn.
+    bool drew = false;
+    for (int x = 0; x < 600 && !drew; ++x)
+        for (int yy = 0; yy < y && !drew; ++yy)
+            drew = image.pixel(x, yy) != qRgb(255, 255, 255);
+    QVERIFY(drew);
+}
+
+QTEST_MAIN(TestDelegate)
+#include "tst_delegate.moc"

@@ -1,0 +1,239 @@
+// End to end: a real conversa-server, the desktop app's own wiring and window (offscreen), and a
+// peer on the wire. The app signs in through its sign-in page, sends from the composer with
+// Enter, the peer receives it and answers, and the answer appears in the window.
+#include <ChatPage.h>
+#include <Composer.h>
+#include <ConnectionStatusWidget.h>
+#include <ConversaTest.h>
+#include <DesktopApplication.h>
+#include <MainWindow.h>
+#include <MessageModel.h>
+#include <MessageView.h>
+#include <Outbox.h>
+#include <RoomListModel.h>
+#include <SessionManager.h>
+#include <SignInPage.h>
+
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace conversa::test;
+namespace core = conversa::core;
+namespace ui = conversa::ui;
+
+class TestDesktopE2e : public QObject
+{
+    Q_OBJECT
+private slots:
+    void signInSendAndSeeTheAnswer();
+    void chatWithConversaCli();
+    void wrongPasswordStaysOnSignIn();
+};
+
+static bool viewShows(ui::MessageView *view, const QString &body, const QString &sender)
+{
+    const QAbstractItemModel *model = view->model();
+    for (int row = model->rowCount() - 1; row >= 0; --row) {
+        const QModelIndex index = model->index(row, 0);
+        if (index.data(core::MessageModel::BodyRole).toString() == body &&
+            index.data(core::MessageModel::SenderRole).toString() == sender)
+            return true;
+    }
+    return false;
+}
+
+void TestDesktopE2e::signInSendAndSeeTheAnswer()
+{
+    ServerProcess server;
+    QVERIFY2(server.addUser(u"alice"_s, u"alice-password"_s), qPrintable(server.lastAdminError()));
+    QVERIFY2(server.addUser(u"bob"_s, u"bob-password"_s), qPrintable(server.lastAdminError()));
+    QVERIFY2(server.start(), qPrintable(server.diagnostics()));
+
+    QString why;
+    auto bob = openWithLogin(server.url(), u"bob"_s, u"bob-password"_s, &why);
+    QVERIFY2(bob, qPrintable(why));
+    VERIFY_OK(bob->create(u"general"_s, u"General"_s));
+    VERIFY_OK(bob->send(u"general"_s, u"welcome to general"_s));
+    {
+        auto alice = openWithLogin(server.url(), u"alice"_s, u"alice-password"_s, &why);
+        QVERIFY2(alice, qPrintable(why));
+        VERIFY_OK(alice->join(u"general"_s));
+    }
+
+    QTemporaryDir data;
+    DesktopApplication::Options options;
+    options.dataDir = data.path();
+    options.server = server.url().toString();
+    options.user = u"alice"_s;
+    options.useKeychain = false;
+    options.theme = u"light"_s;
+    DesktopApplication app(options);
+    app.start();
+    ui::MainWindow *window = app.window();
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    QVERIFY(!window->isShowingChat());
+
+    // Sign in the way a person does: password, Enter.
+    ui::SignInPage *signIn = window->signInPage();
+    QCOMPARE(signIn->userEdit()->text(), u"alice"_s);
+    signIn->passwordEdit()->setFocus();
+    QTest::keyClicks(signIn->passwordEdit(), u"alice-password"_s);
+    QTest::keyClick(signIn->passwordEdit(), Qt::Key_Return);
+    QVERIFY(signIn->isBusy());
+    QTRY_VERIFY_WITH_TIMEOUT(window->isShowingChat(), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), core::ConnectionState::Online, 15000);
+    QCOMPARE(window->statusWidget()->text(), u"Online"_s);
+
+    // The room and its history are there.
+    ui::ChatPage *chat = window->chatPage();
+    QTRY_VERIFY_WITH_TIMEOUT(app.roomModel()->rowOfRoom(u"general"_s) >= 0, 10000);
+    chat->openRoom(u"general"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(viewShows(chat->messageView(), u"welcome to general"_s, u"bob"_s),
+                             10000);
+
+    // Enter sends.
+    ui::Composer *composer = chat->composer();
+    QVERIFY(composer->isEnabled());
+    composer->setFocus();
+    QTest::keyClicks(composer, u"hello from the desktop app"_s);
+    QTest::keyClick(composer, Qt::Key_Return);
+    const QJsonObject received =
+        bob->waitForEvent(u"message"_s, 10000, [](const QJsonObject &event) {
+            return event.value("body"_L1).toString() == u"hello from the desktop app"_s;
+        });
+    QVERIFY2(!received.isEmpty(), qPrintable(bob->diagnostics()));
+    QCOMPARE(received.value("from"_L1).toString(), u"alice"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(app.outbox()->pendingCount() == 0, 10000);
+
+    // The peer answers; the answer appears in the window.
+    VERIFY_OK(bob->send(u"general"_s, u"hi @alice, got it"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(viewShows(chat->messageView(), u"hi @alice, got it"_s, u"bob"_s),
+                             10000);
+    QVERIFY(viewShows(chat->messageView(), u"hello from the desktop app"_s, u"alice"_s));
+
+    // Signing out revokes the device token and goes back to the sign-in page.
+    emit window->signOutRequested();
+    QTRY_VERIFY_WITH_TIMEOUT(!window->isShowingChat(), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), core::ConnectionState::SignedOut, 10000);
+    QVERIFY(signIn->passwordEdit()->text().isEmpty()); // the password was never kept
+}
+
+// What a new user does per the README: the app on one side, conversa-cli on the other.
+void TestDesktopE2e::chatWithConversaCli()
+{
+    ServerProcess server;
+    QVERIFY2(server.addUser(u"alice"_s, u"alice-password"_s), qPrintable(server.lastAdminError()));
+    QVERIFY2(server.addUser(u"bob"_s, u"bob-password"_s), qPrintable(server.lastAdminError()));
+    QVERIFY2(server.start(), qPrintable(server.diagnostics()));
+    const QString url = server.url().toString();
+    QTemporaryDir cliData;
+    const QString cli = QStringLiteral(CONVERSA_CLI_BIN);
+    const auto runCli = [&](const QStringList &arguments, const QByteArray &input,
+                            const QString &token) {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        if (!token.isEmpty())
+            environment.insert(u"CONVERSA_TOKEN"_s, token);
+        process.setProcessEnvironment(environment);
+        process.start(cli, arguments);
+        process.write(input);
+        process.closeWriteChannel();
+        process.waitForFinished(30000);
+        return std::make_pair(process.exitCode(), process.readAllStandardOutput());
+    };
+    // bob signs in on the command line (token printed, no keychain needed) and opens a room.
+    const auto login = runCli({u"login"_s, url, u"bob"_s, u"--password-stdin"_s, u"--print-token"_s,
+                               u"--data"_s, cliData.path()},
+                              "bob-password\n", {});
+    QCOMPARE(login.first, 0);
+    const QString bobToken = QString::fromUtf8(login.second).trimmed().split(u'\n').last();
+    QVERIFY(!bobToken.isEmpty());
+    const QStringList account{u"--server"_s, url,         u"--user"_s,
+                              u"bob"_s,      u"--data"_s, cliData.path()};
+    QCOMPARE(
+        runCli(QStringList{u"create"_s, u"general"_s, u"General"_s} + account, {}, bobToken).first,
+        0);
+    QString why;
+    {
+        auto alice = openWithLogin(server.url(), u"alice"_s, u"alice-password"_s, &why);
+        QVERIFY2(alice, qPrintable(why));
+        VERIFY_OK(alice->join(u"general"_s));
+    }
+    // bob follows the room.
+    QProcess tail;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"CONVERSA_TOKEN"_s, bobToken);
+    tail.setProcessEnvironment(environment);
+    tail.start(cli, QStringList{u"tail"_s, u"general"_s} + account);
+    QVERIFY(tail.waitForStarted());
+
+    QTemporaryDir data;
+    DesktopApplication::Options options;
+    options.dataDir = data.path();
+    options.server = url;
+    options.user = u"alice"_s;
+    options.useKeychain = false;
+    DesktopApplication app(options);
+    app.start();
+    ui::SignInPage *signIn = app.window()->signInPage();
+    signIn->passwordEdit()->setText(u"alice-password"_s);
+    QTest::mouseClick(signIn->signInButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), core::ConnectionState::Online, 15000);
+    ui::ChatPage *chat = app.window()->chatPage();
+    QTRY_VERIFY_WITH_TIMEOUT(app.roomModel()->rowOfRoom(u"general"_s) >= 0, 10000);
+    chat->openRoom(u"general"_s);
+    chat->composer()->setFocus();
+    QTest::keyClicks(chat->composer(), u"hi bob, this is the desktop app"_s);
+    QTest::keyClick(chat->composer(), Qt::Key_Return);
+
+    // conversa-cli prints it as a JSON line.
+    QByteArray printed;
+    QVERIFY2(waitUntil(
+                 [&] {
+                     printed += tail.readAllStandardOutput();
+                     return printed.contains("hi bob, this is the desktop app");
+                 },
+                 15000),
+             printed.constData());
+    QVERIFY(printed.contains("\"from\":\"alice\""));
+
+    // bob answers with conversa-cli send; the answer shows in the window.
+    QCOMPARE(
+        runCli(QStringList{u"send"_s, u"general"_s, u"hello alice, from the terminal"_s} + account,
+               {}, bobToken)
+            .first,
+        0);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        viewShows(chat->messageView(), u"hello alice, from the terminal"_s, u"bob"_s), 10000);
+    tail.kill();
+    tail.waitForFinished();
+}
+
+void TestDesktopE2e::wrongPasswordStaysOnSignIn()
+{
+    ServerProcess server;
+    QVERIFY2(server.addUser(u"carol"_s, u"right-password"_s), qPrintable(server.lastAdminError()));
+    QVERIFY2(server.start(), qPrintable(server.diagnostics()));
+    QTemporaryDir data;
+    DesktopApplication::Options options;
+    options.dataDir = data.path();
+    options.server = server.url().toString();
+    options.user = u"carol"_s;
+    options.useKeychain = false;
+    DesktopApplication app(options);
+    app.start();
+    ui::SignInPage *signIn = app.window()->signInPage();
+    signIn->passwordEdit()->setText(u"wrong"_s);
+    QTest::mouseClick(signIn->signInButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!signIn->isBusy(), 15000);
+    QVERIFY(!app.window()->isShowingChat());
+    QVERIFY2(signIn->errorText().contains(u"Wrong user name or password"_s),
+             qPrintable(signIn->errorText()));
+}
+
+QTEST_MAIN(TestDesktopE2e)
+#include "tst_desktop_e2e.moc"

@@ -1,0 +1,1298 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>Autostart</name>
+    <message>
+        <source>Starting on login is set in the system&apos;s own settings on this platform.</source>
+        <translation>Starting on login is set in the system&apos;s own settings on this platform.</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionState</name>
+    <message>
+        <source>Signed out</source>
+        <translation>Signed out</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Signing in…</translation>
+    </message>
+    <message>
+        <source>Catching up…</source>
+        <translation>Catching up…</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reconnecting in %n s</source>
+        <translation>
+            <numerusform>Reconnecting in %n s</numerusform>
+            <numerusform>Reconnecting in %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sign-in needed</source>
+        <translation>Sign-in needed</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopApplication</name>
+    <message>
+        <source>Conversa on %1</source>
+        <translation>Conversa on %1</translation>
+    </message>
+    <message>
+        <source>Your sign-in is kept for this session only: %1</source>
+        <translation>Your sign-in is kept for this session only: %1</translation>
+    </message>
+    <message>
+        <source>Conversa cannot open its files in %1: %2</source>
+        <translation>Conversa cannot open its files in %1: %2</translation>
+    </message>
+    <message>
+        <source>Please sign in again.</source>
+        <translation>Please sign in again.</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Could not change starting on login: %1</source>
+        <translation>Could not change starting on login: %1</translation>
+    </message>
+</context>
+<context>
+    <name>TypingUsers</name>
+    <message>
+        <source>%1 is typing…</source>
+        <translation>%1 is typing…</translation>
+    </message>
+    <message>
+        <source>%1 and %2 are typing…</source>
+        <translation>%1 and %2 are typing…</translation>
+    </message>
+    <message>
+        <source>Several people are typing…</source>
+        <translation>Several people are typing…</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::ConnectionProbe</name>
+    <message>
+        <source>No answer within %1 s.</source>
+        <translation>No answer within %1 s.</translation>
+    </message>
+    <message>
+        <source>System settings: </source>
+        <translation>System settings: </translation>
+    </message>
+    <message>
+        <source>HTTP proxy at %1:%2</source>
+        <translation>HTTP proxy at %1:%2</translation>
+    </message>
+    <message>
+        <source>SOCKS5 proxy at %1:%2</source>
+        <translation>SOCKS5 proxy at %1:%2</translation>
+    </message>
+    <message>
+        <source>none (direct connection)</source>
+        <translation>none (direct connection)</translation>
+    </message>
+    <message>
+        <source>other (%1)</source>
+        <translation>other (%1)</translation>
+    </message>
+    <message>
+        <source>DNS: %1</source>
+        <translation>DNS: %1</translation>
+    </message>
+    <message>
+        <source>TLS: %1</source>
+        <translation>TLS: %1</translation>
+    </message>
+    <message>
+        <source>The server did not accept the WebSocket upgrade: %1</source>
+        <translation>The server did not accept the WebSocket upgrade: %1</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::SessionManager</name>
+    <message>
+        <source>the certificate is self-signed and not trusted on this computer</source>
+        <translation>the certificate is self-signed and not trusted on this computer</translation>
+    </message>
+    <message>
+        <source>it was issued by an authority this computer does not trust</source>
+        <translation>it was issued by an authority this computer does not trust</translation>
+    </message>
+    <message>
+        <source>the certificate has expired</source>
+        <translation>the certificate has expired</translation>
+    </message>
+    <message>
+        <source>the certificate is not valid yet (check the computer&apos;s clock)</source>
+        <translation>the certificate is not valid yet (check the computer&apos;s clock)</translation>
+    </message>
+    <message>
+        <source>the certificate belongs to another server name</source>
+        <translation>the certificate belongs to another server name</translation>
+    </message>
+    <message>
+        <source>the certificate has been revoked</source>
+        <translation>the certificate has been revoked</translation>
+    </message>
+    <message>
+        <source>The server did not answer within %1 s.</source>
+        <translation>The server did not answer within %1 s.</translation>
+    </message>
+    <message>
+        <source>Cannot read the CA file %1: %2</source>
+        <translation>Cannot read the CA file %1: %2</translation>
+    </message>
+    <message>
+        <source>The CA file %1 holds no certificate (PEM or DER).</source>
+        <translation>The CA file %1 holds no certificate (PEM or DER).</translation>
+    </message>
+    <message>
+        <source>No valid server address is set.</source>
+        <translation>No valid server address is set.</translation>
+    </message>
+    <message>
+        <source>The server sent binary data.</source>
+        <translation>The server sent binary data.</translation>
+    </message>
+    <message>
+        <source>The proxy asks for a user name and password; put them in the proxy address (http://user:password@host:port).</source>
+        <translation>The proxy asks for a user name and password; put them in the proxy address (http://user:password@host:port).</translation>
+    </message>
+    <message>
+        <source>The connection was lost before the server answered.</source>
+        <translation>The connection was lost before the server answered.</translation>
+    </message>
+    <message>
+        <source>Too many sign-in attempts; wait a minute and try again.</source>
+        <translation>Too many sign-in attempts; wait a minute and try again.</translation>
+    </message>
+    <message>
+        <source>The user name or password is not right.</source>
+        <translation>The user name or password is not right.</translation>
+    </message>
+    <message>
+        <source>The server no longer accepts this device&apos;s sign-in; enter your password again.</source>
+        <translation>The server no longer accepts this device&apos;s sign-in; enter your password again.</translation>
+    </message>
+    <message>
+        <source>The server refused the session: %1</source>
+        <translation>The server refused the session: %1</translation>
+    </message>
+    <message>
+        <source>The connection was closed.</source>
+        <translation>The connection was closed.</translation>
+    </message>
+    <message>
+        <source>The server is restarting or shutting down.</source>
+        <translation>The server is restarting or shutting down.</translation>
+    </message>
+    <message>
+        <source>This device was signed out (its sign-in was revoked or the account disabled); enter your password again.</source>
+        <translation>This device was signed out (its sign-in was revoked or the account disabled); enter your password again.</translation>
+    </message>
+    <message>
+        <source>The server closed the connection: sign-in took too long.</source>
+        <translation>The server closed the connection: sign-in took too long.</translation>
+    </message>
+    <message>
+        <source>The server closed an idle connection.</source>
+        <translation>The server closed an idle connection.</translation>
+    </message>
+    <message>
+        <source>The server closed the connection (code %1%2).</source>
+        <translation>The server closed the connection (code %1%2).</translation>
+    </message>
+    <message>
+        <source>The server closed the connection.</source>
+        <translation>The server closed the connection.</translation>
+    </message>
+    <message>
+        <source>The connection was lost.</source>
+        <translation>The connection was lost.</translation>
+    </message>
+    <message>
+        <source>The server at %1 answered with HTTP %2%3 instead of opening a chat connection (check the address and path).</source>
+        <translation>The server at %1 answered with HTTP %2%3 instead of opening a chat connection (check the address and path).</translation>
+    </message>
+    <message>
+        <source>The server name %1 was not found (DNS).</source>
+        <translation>The server name %1 was not found (DNS).</translation>
+    </message>
+    <message>
+        <source>The server %1 refused the connection (is it running on port %2?).</source>
+        <translation>The server %1 refused the connection (is it running on port %2?).</translation>
+    </message>
+    <message>
+        <source>The connection to %1 timed out.</source>
+        <translation>The connection to %1 timed out.</translation>
+    </message>
+    <message>
+        <source>The proxy refused or failed the connection: %1</source>
+        <translation>The proxy refused or failed the connection: %1</translation>
+    </message>
+    <message>
+        <source>The secure (TLS) connection to %1 failed: %2</source>
+        <translation>The secure (TLS) connection to %1 failed: %2</translation>
+    </message>
+    <message>
+        <source>The network is unreachable: %1</source>
+        <translation>The network is unreachable: %1</translation>
+    </message>
+    <message>
+        <source>The certificate of %1 is not trusted: %2.</source>
+        <translation>The certificate of %1 is not trusted: %2.</translation>
+    </message>
+    <message>
+        <source>Certificate for “%1”, issued by “%2”.</source>
+        <translation>Certificate for “%1”, issued by “%2”.</translation>
+    </message>
+    <message>
+        <source>If this is your organisation&apos;s own server, ask for its CA certificate and add it as an extra CA file.</source>
+        <translation>If this is your organisation&apos;s own server, ask for its CA certificate and add it as an extra CA file.</translation>
+    </message>
+    <message>
+        <source>The computer was asleep; reconnecting.</source>
+        <translation>The computer was asleep; reconnecting.</translation>
+    </message>
+    <message>
+        <source>The server stopped answering (no reply for %1 s).</source>
+        <translation>The server stopped answering (no reply for %1 s).</translation>
+    </message>
+    <message>
+        <source>Not connected.</source>
+        <translation>Not connected.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s room list could not be read.</source>
+        <translation>The server&apos;s room list could not be read.</translation>
+    </message>
+    <message>
+        <source>A sync answer could not be read.</source>
+        <translation>A sync answer could not be read.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ChatPage</name>
+    <message>
+        <source>Rooms</source>
+        <translation>Rooms</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Create a room (Ctrl+N)</source>
+        <translation>Create a room (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Create room</source>
+        <translation>Create room</translation>
+    </message>
+    <message>
+        <source>Join…</source>
+        <translation>Join…</translation>
+    </message>
+    <message>
+        <source>Join a room by its name (Ctrl+J)</source>
+        <translation>Join a room by its name (Ctrl+J)</translation>
+    </message>
+    <message>
+        <source>Join room</source>
+        <translation>Join room</translation>
+    </message>
+    <message>
+        <source>Filter rooms</source>
+        <translation>Filter rooms</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>Leave</translation>
+    </message>
+    <message>
+        <source>Leave room</source>
+        <translation>Leave room</translation>
+    </message>
+    <message>
+        <source>Choose a room on the left, or create one with Ctrl+N.</source>
+        <translation>Choose a room on the left, or create one with Ctrl+N.</translation>
+    </message>
+    <message>
+        <source>Who is typing</source>
+        <translation>Who is typing</translation>
+    </message>
+    <message>
+        <source>No room open</source>
+        <translation>No room open</translation>
+    </message>
+    <message numerus="yes">
+        <source>#%1 · %n member(s)</source>
+        <translation>
+            <numerusform>#%1 · %n member</numerusform>
+            <numerusform>#%1 · %n members</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose a room to start writing.</source>
+        <translation>Choose a room to start writing.</translation>
+    </message>
+    <message>
+        <source>You are signed out; sign in again to write.</source>
+        <translation>You are signed out; sign in again to write.</translation>
+    </message>
+    <message>
+        <source>Messages cannot be saved on this computer right now.</source>
+        <translation>Messages cannot be saved on this computer right now.</translation>
+    </message>
+    <message>
+        <source>Message too long</source>
+        <translation>Message too long</translation>
+    </message>
+    <message>
+        <source>This message is %1 KB; the server accepts up to 16 KB. Split it into several messages.</source>
+        <translation>This message is %1 KB; the server accepts up to 16 KB. Split it into several messages.</translation>
+    </message>
+    <message>
+        <source>A room with that name already exists. Join it instead.</source>
+        <translation>A room with that name already exists. Join it instead.</translation>
+    </message>
+    <message>
+        <source>There is no room with that name.</source>
+        <translation>There is no room with that name.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do that.</source>
+        <translation>You are not allowed to do that.</translation>
+    </message>
+    <message>
+        <source>You are offline. Try again when the connection is back.</source>
+        <translation>You are offline. Try again when the connection is back.</translation>
+    </message>
+    <message>
+        <source>The server said: %1</source>
+        <translation>The server said: %1</translation>
+    </message>
+    <message>
+        <source>Create a room</source>
+        <translation>Create a room</translation>
+    </message>
+    <message>
+        <source>Room name</source>
+        <translation>Room name</translation>
+    </message>
+    <message>
+        <source>e.g. design-team</source>
+        <translation>e.g. design-team</translation>
+    </message>
+    <message>
+        <source>Room title</source>
+        <translation>Room title</translation>
+    </message>
+    <message>
+        <source>e.g. Design team</source>
+        <translation>e.g. Design team</translation>
+    </message>
+    <message>
+        <source>Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>Names use lower-case letters, digits, “-” and “_”.</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Create</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Name</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>&amp;Title</translation>
+    </message>
+    <message>
+        <source>Join a room</source>
+        <translation>Join a room</translation>
+    </message>
+    <message>
+        <source>Name of the room to join:</source>
+        <translation>Name of the room to join:</translation>
+    </message>
+    <message>
+        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</translation>
+    </message>
+    <message>
+        <source>Leave #%1? You can join it again later.</source>
+        <translation>Leave #%1? You can join it again later.</translation>
+    </message>
+    <message>
+        <source>You are not in any room yet.
+Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</source>
+        <translation>You are not in any room yet.
+Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::Composer</name>
+    <message>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>Enter sends the message, Shift+Enter starts a new line.</source>
+        <translation>Enter sends the message, Shift+Enter starts a new line.</translation>
+    </message>
+    <message>
+        <source>Message #%1</source>
+        <translation>Message #%1</translation>
+    </message>
+    <message>
+        <source>Write a message</source>
+        <translation>Write a message</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ConnectionDetailsDialog</name>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1. %2
+   issued by %3
+   valid %4 to %5
+   SHA-256 %6</source>
+        <translation>%1. %2
+   issued by %3
+   valid %4 to %5
+   SHA-256 %6</translation>
+    </message>
+    <message>
+        <source>Connection details</source>
+        <translation>Connection details</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Session</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Reconnects</source>
+        <translation>Reconnects</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <source>Path to the server (measured on a test connection)</source>
+        <translation>Path to the server (measured on a test connection)</translation>
+    </message>
+    <message>
+        <source>DNS answered</source>
+        <translation>DNS answered</translation>
+    </message>
+    <message>
+        <source>Connected to</source>
+        <translation>Connected to</translation>
+    </message>
+    <message>
+        <source>DNS lookup</source>
+        <translation>DNS lookup</translation>
+    </message>
+    <message>
+        <source>TCP connect</source>
+        <translation>TCP connect</translation>
+    </message>
+    <message>
+        <source>TLS handshake</source>
+        <translation>TLS handshake</translation>
+    </message>
+    <message>
+        <source>WebSocket upgrade</source>
+        <translation>WebSocket upgrade</translation>
+    </message>
+    <message>
+        <source>Ping round trip</source>
+        <translation>Ping round trip</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Certificate chain</source>
+        <translation>Certificate chain</translation>
+    </message>
+    <message>
+        <source>&amp;Measure again</source>
+        <translation>&amp;Measure again</translation>
+    </message>
+    <message>
+        <source>Measure again</source>
+        <translation>Measure again</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copy</translation>
+    </message>
+    <message>
+        <source>Copy the details</source>
+        <translation>Copy the details</translation>
+    </message>
+    <message>
+        <source>%1 as %2</source>
+        <translation>%1 as %2</translation>
+    </message>
+    <message>
+        <source>%1 since %2</source>
+        <translation>%1 since %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n time(s) since Conversa started</source>
+        <translation>
+            <numerusform>%n time since Conversa started</numerusform>
+            <numerusform>%n times since Conversa started</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Measuring…</source>
+        <translation>Measuring…</translation>
+    </message>
+    <message>
+        <source>%1, port %2</source>
+        <translation>%1, port %2</translation>
+    </message>
+    <message>
+        <source>%1 ms · %2 · %3</source>
+        <translation>%1 ms · %2 · %3</translation>
+    </message>
+    <message>
+        <source>not used: the address starts with ws:// (no encryption)</source>
+        <translation>not used: the address starts with ws:// (no encryption)</translation>
+    </message>
+    <message>
+        <source>%1 ms · subprotocol %2</source>
+        <translation>%1 ms · subprotocol %2</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>Every step worked.</source>
+        <translation>Every step worked.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Failed: %1</translation>
+    </message>
+    <message>
+        <source>No certificates: the connection is not encrypted.</source>
+        <translation>No certificates: the connection is not encrypted.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ConnectionStatusWidget</name>
+    <message>
+        <source>Reconnect now</source>
+        <translation>Reconnect now</translation>
+    </message>
+    <message>
+        <source>Connection details…</source>
+        <translation>Connection details…</translation>
+    </message>
+    <message>
+        <source>Connection state</source>
+        <translation>Connection state</translation>
+    </message>
+    <message>
+        <source>Connection indicator</source>
+        <translation>Connection indicator</translation>
+    </message>
+    <message>
+        <source>Connection details</source>
+        <translation>Connection details</translation>
+    </message>
+    <message>
+        <source>Signed out</source>
+        <translation>Signed out</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Signing in…</translation>
+    </message>
+    <message>
+        <source>Catching up…</source>
+        <translation>Catching up…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Online · sending %n message(s)…</source>
+        <translation>
+            <numerusform>Online · sending %n message…</numerusform>
+            <numerusform>Online · sending %n messages…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reconnecting in %n s</source>
+        <translation>
+            <numerusform>Reconnecting in %n s</numerusform>
+            <numerusform>Reconnecting in %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Offline — messages will be sent when you are back</source>
+        <translation>Offline — messages will be sent when you are back</translation>
+    </message>
+    <message>
+        <source>Sign-in needed</source>
+        <translation>Sign-in needed</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MainWindow</name>
+    <message>
+        <source>&amp;Conversa</source>
+        <translation>&amp;Conversa</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Settings…</translation>
+    </message>
+    <message>
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <source>Connection &amp;details…</source>
+        <translation>Connection &amp;details…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>Sign &amp;out</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <source>&amp;Room</source>
+        <translation>&amp;Room</translation>
+    </message>
+    <message>
+        <source>&amp;Go to room…</source>
+        <translation>&amp;Go to room…</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>&amp;Previous room</source>
+        <translation>&amp;Previous room</translation>
+    </message>
+    <message>
+        <source>Alt+Up</source>
+        <translation>Alt+Up</translation>
+    </message>
+    <message>
+        <source>&amp;Next room</source>
+        <translation>&amp;Next room</translation>
+    </message>
+    <message>
+        <source>Alt+Down</source>
+        <translation>Alt+Down</translation>
+    </message>
+    <message>
+        <source>&amp;Create room…</source>
+        <translation>&amp;Create room…</translation>
+    </message>
+    <message>
+        <source>&amp;Join room…</source>
+        <translation>&amp;Join room…</translation>
+    </message>
+    <message>
+        <source>Ctrl+J</source>
+        <translation>Ctrl+J</translation>
+    </message>
+    <message>
+        <source>&amp;Leave room</source>
+        <translation>&amp;Leave room</translation>
+    </message>
+    <message>
+        <source>&amp;Filter rooms</source>
+        <translation>&amp;Filter rooms</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <source>&amp;About Conversa</source>
+        <translation>&amp;About Conversa</translation>
+    </message>
+    <message>
+        <source>About Conversa</source>
+        <translation>About Conversa</translation>
+    </message>
+    <message>
+        <source>Conversa %1
+Chat in rooms with your organisation, live.</source>
+        <translation>Conversa %1
+Chat in rooms with your organisation, live.</translation>
+    </message>
+    <message>
+        <source>Conversa — %1</source>
+        <translation>Conversa — %1</translation>
+    </message>
+    <message>
+        <source>Conversa</source>
+        <translation>Conversa</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MembersPanel</name>
+    <message>
+        <source>%1 (you)</source>
+        <translation>%1 (you)</translation>
+    </message>
+    <message>
+        <source>typing…</source>
+        <translation>typing…</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>Room members</source>
+        <translation>Room members</translation>
+    </message>
+    <message numerus="yes">
+        <source>Members · %1 of %n online</source>
+        <translation>
+            <numerusform>Members · %1 of %n online</numerusform>
+            <numerusform>Members · %1 of %n online</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Members · offline</source>
+        <translation>Members · offline</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageDelegate</name>
+    <message>
+        <source>Today</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Yesterday</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Sending…</translation>
+    </message>
+    <message>
+        <source>Not sent.</source>
+        <translation>Not sent.</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Not sent: %1</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Discard</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageView</name>
+    <message>
+        <source>Messages</source>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>Jump to new messages</source>
+        <translation>Jump to new messages</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new message(s) ↓</source>
+        <translation>
+            <numerusform>%n new message ↓</numerusform>
+            <numerusform>%n new messages ↓</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Message actions</source>
+        <translation>Message actions</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copy</translation>
+    </message>
+    <message>
+        <source>Copy &amp;link address</source>
+        <translation>Copy &amp;link address</translation>
+    </message>
+    <message>
+        <source>&amp;Open link</source>
+        <translation>&amp;Open link</translation>
+    </message>
+    <message>
+        <source>&amp;Retry sending</source>
+        <translation>&amp;Retry sending</translation>
+    </message>
+    <message>
+        <source>&amp;Discard message</source>
+        <translation>&amp;Discard message</translation>
+    </message>
+    <message>
+        <source>No messages here yet. Say hello!</source>
+        <translation>No messages here yet. Say hello!</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::QuickSwitcher</name>
+    <message>
+        <source>Go to room</source>
+        <translation>Go to room</translation>
+    </message>
+    <message>
+        <source>Type a room name</source>
+        <translation>Type a room name</translation>
+    </message>
+    <message>
+        <source>Room name</source>
+        <translation>Room name</translation>
+    </message>
+    <message>
+        <source>Matching rooms</source>
+        <translation>Matching rooms</translation>
+    </message>
+    <message>
+        <source>↑↓ to choose · Enter to open · Esc to close</source>
+        <translation>↑↓ to choose · Enter to open · Esc to close</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::RoomListDelegate</name>
+    <message>
+        <source>99+</source>
+        <translation>99+</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>No messages yet</source>
+        <translation>No messages yet</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Network</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <source>Use the system&apos;s proxy settings</source>
+        <translation>Use the system&apos;s proxy settings</translation>
+    </message>
+    <message>
+        <source>No proxy</source>
+        <translation>No proxy</translation>
+    </message>
+    <message>
+        <source>HTTP proxy</source>
+        <translation>HTTP proxy</translation>
+    </message>
+    <message>
+        <source>SOCKS5 proxy</source>
+        <translation>SOCKS5 proxy</translation>
+    </message>
+    <message>
+        <source>Proxy address</source>
+        <translation>Proxy address</translation>
+    </message>
+    <message>
+        <source>proxy.example.com:3128</source>
+        <translation>proxy.example.com:3128</translation>
+    </message>
+    <message>
+        <source>Extra CA certificate file</source>
+        <translation>Extra CA certificate file</translation>
+    </message>
+    <message>
+        <source>Only for servers with their own certificate authority</source>
+        <translation>Only for servers with their own certificate authority</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Browse…</translation>
+    </message>
+    <message>
+        <source>Choose a CA certificate file</source>
+        <translation>Choose a CA certificate file</translation>
+    </message>
+    <message>
+        <source>Extra CA certificate</source>
+        <translation>Extra CA certificate</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>PEM certificates (*.pem *.crt);;All files (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Proxy</source>
+        <translation>&amp;Proxy</translation>
+    </message>
+    <message>
+        <source>Proxy &amp;address</source>
+        <translation>Proxy &amp;address</translation>
+    </message>
+    <message>
+        <source>Extra &amp;CA file</source>
+        <translation>Extra &amp;CA file</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notifications</translation>
+    </message>
+    <message>
+        <source>Notify me when someone mentions me</source>
+        <translation>Notify me when someone mentions me</translation>
+    </message>
+    <message>
+        <source>Notify on mentions</source>
+        <translation>Notify on mentions</translation>
+    </message>
+    <message>
+        <source>Notify me about every new message</source>
+        <translation>Notify me about every new message</translation>
+    </message>
+    <message>
+        <source>Notify on every message</source>
+        <translation>Notify on every message</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Appearance</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>The system&apos;s language</source>
+        <translation>The system&apos;s language</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Theme</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>Follow the system</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Light</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dark</translation>
+    </message>
+    <message>
+        <source>Start Conversa when I log in to this computer</source>
+        <translation>Start Conversa when I log in to this computer</translation>
+    </message>
+    <message>
+        <source>Start on login</source>
+        <translation>Start on login</translation>
+    </message>
+    <message>
+        <source>A new language shows the next time Conversa starts.</source>
+        <translation>A new language shows the next time Conversa starts.</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Language</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Theme</translation>
+    </message>
+    <message>
+        <source>Set by your administrator</source>
+        <translation>Set by your administrator</translation>
+    </message>
+    <message>
+        <source>Policy read from %1</source>
+        <translation>Policy read from %1</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::SignInPage</name>
+    <message>
+        <source>&amp;Keep me signed in</source>
+        <translation>&amp;Keep me signed in</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Sign in</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <source>Conversa logo</source>
+        <translation>Conversa logo</translation>
+    </message>
+    <message>
+        <source>Sign in to Conversa</source>
+        <translation>Sign in to Conversa</translation>
+    </message>
+    <message>
+        <source>Use the account your organisation gave you.</source>
+        <translation>Use the account your organisation gave you.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Server address</translation>
+    </message>
+    <message>
+        <source>chat.example.com or ws://127.0.0.1:8080</source>
+        <translation>chat.example.com or ws://127.0.0.1:8080</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>e.g. alice</source>
+        <translation>e.g. alice</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Keep me signed in</source>
+        <translation>Keep me signed in</translation>
+    </message>
+    <message>
+        <source>Set by your administrator</source>
+        <translation>Set by your administrator</translation>
+    </message>
+    <message>
+        <source>Sign-in problem</source>
+        <translation>Sign-in problem</translation>
+    </message>
+    <message>
+        <source>Signing in</source>
+        <translation>Signing in</translation>
+    </message>
+    <message>
+        <source>Se&amp;rver</source>
+        <translation>Se&amp;rver</translation>
+    </message>
+    <message>
+        <source>&amp;User name</source>
+        <translation>&amp;User name</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>&amp;Password</translation>
+    </message>
+    <message>
+        <source>Policy read from %1</source>
+        <translation>Policy read from %1</translation>
+    </message>
+    <message>
+        <source>Enter the address of your Conversa server.</source>
+        <translation>Enter the address of your Conversa server.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a server address. Try chat.example.com or ws://127.0.0.1:8080.</source>
+        <translation>“%1” is not a server address. Try chat.example.com or ws://127.0.0.1:8080.</translation>
+    </message>
+    <message>
+        <source>Enter your user name.</source>
+        <translation>Enter your user name.</translation>
+    </message>
+    <message>
+        <source>User names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>User names use lower-case letters, digits, “-” and “_”.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Enter your password.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Connecting to %1…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Signing in…</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password.</source>
+        <translation>Wrong user name or password.</translation>
+    </message>
+    <message>
+        <source>Too many attempts.</source>
+        <translation>Too many attempts.</translation>
+    </message>
+    <message>
+        <source>The server could not be found.</source>
+        <translation>The server could not be found.</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached.</source>
+        <translation>The server cannot be reached.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not trusted.</source>
+        <translation>The server&apos;s certificate is not trusted.</translation>
+    </message>
+    <message>
+        <source>A secure connection could not be set up.</source>
+        <translation>A secure connection could not be set up.</translation>
+    </message>
+    <message>
+        <source>The proxy refused the connection.</source>
+        <translation>The proxy refused the connection.</translation>
+    </message>
+    <message>
+        <source>This address does not answer like a Conversa server.</source>
+        <translation>This address does not answer like a Conversa server.</translation>
+    </message>
+    <message>
+        <source>Please sign in again.</source>
+        <translation>Please sign in again.</translation>
+    </message>
+    <message>
+        <source>Signing in did not work.</source>
+        <translation>Signing in did not work.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::TrayIcon</name>
+    <message>
+        <source>Conversa tray menu</source>
+        <translation>Conversa tray menu</translation>
+    </message>
+    <message>
+        <source>&amp;Open Conversa</source>
+        <translation>&amp;Open Conversa</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message numerus="yes">
+        <source>Conversa — %n unread message(s)</source>
+        <translation>
+            <numerusform>Conversa — %n unread message</numerusform>
+            <numerusform>Conversa — %n unread messages</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Conversa</source>
+        <translation>Conversa</translation>
+    </message>
+    <message>
+        <source>%1 in #%2</source>
+        <translation>%1 in #%2</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Conversa: chat in rooms with your organisation.</source>
+        <translation>Conversa: chat in rooms with your organisation.</translation>
+    </message>
+    <message>
+        <source>Pre-fill the server address.</source>
+        <translation>Pre-fill the server address.</translation>
+    </message>
+    <message>
+        <source>Pre-fill the user name.</source>
+        <translation>Pre-fill the user name.</translation>
+    </message>
+    <message>
+        <source>Keep settings, cache and outbox in this folder instead of the usual places.</source>
+        <translation>Keep settings, cache and outbox in this folder instead of the usual places.</translation>
+    </message>
+    <message>
+        <source>Use this language (en, pt_PT, pt_BR) for this run.</source>
+        <translation>Use this language (en, pt_PT, pt_BR) for this run.</translation>
+    </message>
+    <message>
+        <source>system, light or dark, for this run.</source>
+        <translation>system, light or dark, for this run.</translation>
+    </message>
+    <message>
+        <source>Do not read or store sign-ins in the system keychain.</source>
+        <translation>Do not read or store sign-ins in the system keychain.</translation>
+    </message>
+    <message>
+        <source>Start in the tray, without a window.</source>
+        <translation>Start in the tray, without a window.</translation>
+    </message>
+    <message>
+        <source>Run even if Conversa is already running.</source>
+        <translation>Run even if Conversa is already running.</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1298 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="pt_PT" sourcelanguage="en">
+<context>
+    <name>Autostart</name>
+    <message>
+        <source>Starting on login is set in the system&apos;s own settings on this platform.</source>
+        <translation>Nesta plataforma, o arranque com a sessão define-se nas definições do próprio sistema.</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionState</name>
+    <message>
+        <source>Signed out</source>
+        <translation>Sessão terminada</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>A ligar…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>A iniciar sessão…</translation>
+    </message>
+    <message>
+        <source>Catching up…</source>
+        <translation>A atualizar…</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Ligado</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reconnecting in %n s</source>
+        <translation>
+            <numerusform>A religar dentro de %n s</numerusform>
+            <numerusform>A religar dentro de %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sign-in needed</source>
+        <translation>É preciso iniciar sessão</translation>
+    </message>
+</context>
+<context>
+    <name>DesktopApplication</name>
+    <message>
+        <source>Conversa on %1</source>
+        <translation>Conversa em %1</translation>
+    </message>
+    <message>
+        <source>Your sign-in is kept for this session only: %1</source>
+        <translation>A sua sessão fica guardada só até fechar a aplicação: %1</translation>
+    </message>
+    <message>
+        <source>Conversa cannot open its files in %1: %2</source>
+        <translation>O Conversa não consegue abrir os seus ficheiros em %1: %2</translation>
+    </message>
+    <message>
+        <source>Please sign in again.</source>
+        <translation>Inicie sessão novamente.</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Definições</translation>
+    </message>
+    <message>
+        <source>Could not change starting on login: %1</source>
+        <translation>Não foi possível alterar o arranque com a sessão: %1</translation>
+    </message>
+</context>
+<context>
+    <name>TypingUsers</name>
+    <message>
+        <source>%1 is typing…</source>
+        <translation>%1 está a escrever…</translation>
+    </message>
+    <message>
+        <source>%1 and %2 are typing…</source>
+        <translation>%1 e %2 estão a escrever…</translation>
+    </message>
+    <message>
+        <source>Several people are typing…</source>
+        <translation>Várias pessoas estão a escrever…</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::ConnectionProbe</name>
+    <message>
+        <source>No answer within %1 s.</source>
+        <translation>Sem resposta em %1 s.</translation>
+    </message>
+    <message>
+        <source>System settings: </source>
+        <translation>Definições do sistema: </translation>
+    </message>
+    <message>
+        <source>HTTP proxy at %1:%2</source>
+        <translation>proxy HTTP em %1:%2</translation>
+    </message>
+    <message>
+        <source>SOCKS5 proxy at %1:%2</source>
+        <translation>proxy SOCKS5 em %1:%2</translation>
+    </message>
+    <message>
+        <source>none (direct connection)</source>
+        <translation>nenhum (ligação direta)</translation>
+    </message>
+    <message>
+        <source>other (%1)</source>
+        <translation>outro (%1)</translation>
+    </message>
+    <message>
+        <source>DNS: %1</source>
+        <translation>DNS: %1</translation>
+    </message>
+    <message>
+        <source>TLS: %1</source>
+        <translation>TLS: %1</translation>
+    </message>
+    <message>
+        <source>The server did not accept the WebSocket upgrade: %1</source>
+        <translation>O servidor não aceitou a passagem a WebSocket: %1</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::SessionManager</name>
+    <message>
+        <source>the certificate is self-signed and not trusted on this computer</source>
+        <translation>o certificado é autoassinado e este computador não confia nele</translation>
+    </message>
+    <message>
+        <source>it was issued by an authority this computer does not trust</source>
+        <translation>foi emitido por uma autoridade em que este computador não confia</translation>
+    </message>
+    <message>
+        <source>the certificate has expired</source>
+        <translation>o certificado expirou</translation>
+    </message>
+    <message>
+        <source>the certificate is not valid yet (check the computer&apos;s clock)</source>
+        <translation>o certificado ainda não é válido (verifique o relógio do computador)</translation>
+    </message>
+    <message>
+        <source>the certificate belongs to another server name</source>
+        <translation>o certificado pertence a outro nome de servidor</translation>
+    </message>
+    <message>
+        <source>the certificate has been revoked</source>
+        <translation>o certificado foi revogado</translation>
+    </message>
+    <message>
+        <source>The server did not answer within %1 s.</source>
+        <translation>O servidor não respondeu em %1 s.</translation>
+    </message>
+    <message>
+        <source>Cannot read the CA file %1: %2</source>
+        <translation>Não é possível ler o ficheiro de CA %1: %2</translation>
+    </message>
+    <message>
+        <source>The CA file %1 holds no certificate (PEM or DER).</source>
+        <translation>O ficheiro de CA %1 não contém nenhum certificado (PEM ou DER).</translation>
+    </message>
+    <message>
+        <source>No valid server address is set.</source>
+        <translation>Não há um endereço de servidor válido.</translation>
+    </message>
+    <message>
+        <source>The server sent binary data.</source>
+        <translation>O servidor enviou dados binários.</translation>
+    </message>
+    <message>
+        <source>The proxy asks for a user name and password; put them in the proxy address (http://user:password@host:port).</source>
+        <translation>O proxy pede nome de utilizador e palavra-passe; inclua-os no endereço do proxy (http://utilizador:palavra-passe@anfitrião:porta).</translation>
+    </message>
+    <message>
+        <source>The connection was lost before the server answered.</source>
+        <translation>A ligação perdeu-se antes de o servidor responder.</translation>
+    </message>
+    <message>
+        <source>Too many sign-in attempts; wait a minute and try again.</source>
+        <translation>Demasiadas tentativas de início de sessão; aguarde um minuto e tente novamente.</translation>
+    </message>
+    <message>
+        <source>The user name or password is not right.</source>
+        <translation>O nome de utilizador ou a palavra-passe não estão certos.</translation>
+    </message>
+    <message>
+        <source>The server no longer accepts this device&apos;s sign-in; enter your password again.</source>
+        <translation>O servidor já não aceita a sessão deste dispositivo; introduza novamente a palavra-passe.</translation>
+    </message>
+    <message>
+        <source>The server refused the session: %1</source>
+        <translation>O servidor recusou a sessão: %1</translation>
+    </message>
+    <message>
+        <source>The connection was closed.</source>
+        <translation>A ligação foi fechada.</translation>
+    </message>
+    <message>
+        <source>The server is restarting or shutting down.</source>
+        <translation>O servidor está a reiniciar ou a desligar-se.</translation>
+    </message>
+    <message>
+        <source>This device was signed out (its sign-in was revoked or the account disabled); enter your password again.</source>
+        <translation>A sessão deste dispositivo terminou (foi revogada ou a conta foi desativada); introduza novamente a palavra-passe.</translation>
+    </message>
+    <message>
+        <source>The server closed the connection: sign-in took too long.</source>
+        <translation>O servidor fechou a ligação: o início de sessão demorou demasiado.</translation>
+    </message>
+    <message>
+        <source>The server closed an idle connection.</source>
+        <translation>O servidor fechou uma ligação inativa.</translation>
+    </message>
+    <message>
+        <source>The server closed the connection (code %1%2).</source>
+        <translation>O servidor fechou a ligação (código %1%2).</translation>
+    </message>
+    <message>
+        <source>The server closed the connection.</source>
+        <translation>O servidor fechou a ligação.</translation>
+    </message>
+    <message>
+        <source>The connection was lost.</source>
+        <translation>A ligação perdeu-se.</translation>
+    </message>
+    <message>
+        <source>The server at %1 answered with HTTP %2%3 instead of opening a chat connection (check the address and path).</source>
+        <translation>O servidor em %1 respondeu com HTTP %2%3 em vez de abrir uma ligação de conversa (verifique o endereço e o caminho).</translation>
+    </message>
+    <message>
+        <source>The server name %1 was not found (DNS).</source>
+        <translation>O nome de servidor %1 não foi encontrado (DNS).</translation>
+    </message>
+    <message>
+        <source>The server %1 refused the connection (is it running on port %2?).</source>
+        <translation>O servidor %1 recusou a ligação (está a correr na porta %2?).</translation>
+    </message>
+    <message>
+        <source>The connection to %1 timed out.</source>
+        <translation>A ligação a %1 excedeu o tempo limite.</translation>
+    </message>
+    <message>
+        <source>The proxy refused or failed the connection: %1</source>
+        <translation>O proxy recusou ou falhou a ligação: %1</translation>
+    </message>
+    <message>
+        <source>The secure (TLS) connection to %1 failed: %2</source>
+        <translation>A ligação segura (TLS) a %1 falhou: %2</translation>
+    </message>
+    <message>
+        <source>The network is unreachable: %1</source>
+        <translation>A rede não está acessível: %1</translation>
+    </message>
+    <message>
+        <source>The certificate of %1 is not trusted: %2.</source>
+        <translation>O certificado de %1 não é de confiança: %2.</translation>
+    </message>
+    <message>
+        <source>Certificate for “%1”, issued by “%2”.</source>
+        <translation>Certificado para «%1», emitido por «%2».</translation>
+    </message>
+    <message>
+        <source>If this is your organisation&apos;s own server, ask for its CA certificate and add it as an extra CA file.</source>
+        <translation>Se este for o servidor da sua organização, peça o certificado da CA e adicione-o como ficheiro de CA adicional.</translation>
+    </message>
+    <message>
+        <source>The computer was asleep; reconnecting.</source>
+        <translation>O computador esteve suspenso; a religar.</translation>
+    </message>
+    <message>
+        <source>The server stopped answering (no reply for %1 s).</source>
+        <translation>O servidor deixou de responder (sem resposta há %1 s).</translation>
+    </message>
+    <message>
+        <source>Not connected.</source>
+        <translation>Sem ligação.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s room list could not be read.</source>
+        <translation>Não foi possível ler a lista de salas do servidor.</translation>
+    </message>
+    <message>
+        <source>A sync answer could not be read.</source>
+        <translation>Não foi possível ler uma resposta de sincronização.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ChatPage</name>
+    <message>
+        <source>Rooms</source>
+        <translation>Salas</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Create a room (Ctrl+N)</source>
+        <translation>Criar uma sala (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Create room</source>
+        <translation>Criar sala</translation>
+    </message>
+    <message>
+        <source>Join…</source>
+        <translation>Entrar…</translation>
+    </message>
+    <message>
+        <source>Join a room by its name (Ctrl+J)</source>
+        <translation>Entrar numa sala pelo nome (Ctrl+J)</translation>
+    </message>
+    <message>
+        <source>Join room</source>
+        <translation>Entrar na sala</translation>
+    </message>
+    <message>
+        <source>Filter rooms</source>
+        <translation>Filtrar salas</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>Sair</translation>
+    </message>
+    <message>
+        <source>Leave room</source>
+        <translation>Sair da sala</translation>
+    </message>
+    <message>
+        <source>Choose a room on the left, or create one with Ctrl+N.</source>
+        <translation>Escolha uma sala à esquerda ou crie uma com Ctrl+N.</translation>
+    </message>
+    <message>
+        <source>Who is typing</source>
+        <translation>Quem está a escrever</translation>
+    </message>
+    <message>
+        <source>No room open</source>
+        <translation>Nenhuma sala aberta</translation>
+    </message>
+    <message numerus="yes">
+        <source>#%1 · %n member(s)</source>
+        <translation>
+            <numerusform>#%1 · %n membro</numerusform>
+            <numerusform>#%1 · %n membros</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose a room to start writing.</source>
+        <translation>Escolha uma sala para começar a escrever.</translation>
+    </message>
+    <message>
+        <source>You are signed out; sign in again to write.</source>
+        <translation>A sessão terminou; inicie sessão novamente para escrever.</translation>
+    </message>
+    <message>
+        <source>Messages cannot be saved on this computer right now.</source>
+        <translation>Neste momento não é possível guardar mensagens neste computador.</translation>
+    </message>
+    <message>
+        <source>Message too long</source>
+        <translation>Mensagem demasiado longa</translation>
+    </message>
+    <message>
+        <source>This message is %1 KB; the server accepts up to 16 KB. Split it into several messages.</source>
+        <translation>Esta mensagem tem %1 KB; o servidor aceita até 16 KB. Divida-a em várias mensagens.</translation>
+    </message>
+    <message>
+        <source>A room with that name already exists. Join it instead.</source>
+        <translation>Já existe uma sala com esse nome. Entre nela.</translation>
+    </message>
+    <message>
+        <source>There is no room with that name.</source>
+        <translation>Não existe nenhuma sala com esse nome.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do that.</source>
+        <translation>Não tem permissão para fazer isso.</translation>
+    </message>
+    <message>
+        <source>You are offline. Try again when the connection is back.</source>
+        <translation>Está sem ligação. Tente novamente quando a ligação voltar.</translation>
+    </message>
+    <message>
+        <source>The server said: %1</source>
+        <translation>O servidor respondeu: %1</translation>
+    </message>
+    <message>
+        <source>Create a room</source>
+        <translation>Criar uma sala</translation>
+    </message>
+    <message>
+        <source>Room name</source>
+        <translation>Nome da sala</translation>
+    </message>
+    <message>
+        <source>e.g. design-team</source>
+        <translation>p. ex. equipa-design</translation>
+    </message>
+    <message>
+        <source>Room title</source>
+        <translation>Título da sala</translation>
+    </message>
+    <message>
+        <source>e.g. Design team</source>
+        <translation>p. ex. Equipa de design</translation>
+    </message>
+    <message>
+        <source>Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>Os nomes usam letras minúsculas, algarismos, «-» e «_».</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Criar</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Nome</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>&amp;Título</translation>
+    </message>
+    <message>
+        <source>Join a room</source>
+        <translation>Entrar numa sala</translation>
+    </message>
+    <message>
+        <source>Name of the room to join:</source>
+        <translation>Nome da sala onde quer entrar:</translation>
+    </message>
+    <message>
+        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>«%1» não é um nome de sala. Os nomes usam letras minúsculas, algarismos, «-» e «_».</translation>
+    </message>
+    <message>
+        <source>Leave #%1? You can join it again later.</source>
+        <translation>Sair de #%1? Pode voltar a entrar mais tarde.</translation>
+    </message>
+    <message>
+        <source>You are not in any room yet.
+Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</source>
+        <translation>Ainda não está em nenhuma sala.
+Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::Composer</name>
+    <message>
+        <source>Message</source>
+        <translation>Mensagem</translation>
+    </message>
+    <message>
+        <source>Enter sends the message, Shift+Enter starts a new line.</source>
+        <translation>Enter envia a mensagem, Shift+Enter começa uma nova linha.</translation>
+    </message>
+    <message>
+        <source>Message #%1</source>
+        <translation>Mensagem para #%1</translation>
+    </message>
+    <message>
+        <source>Write a message</source>
+        <translation>Escreva uma mensagem</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ConnectionDetailsDialog</name>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1. %2
+   issued by %3
+   valid %4 to %5
+   SHA-256 %6</source>
+        <translation>%1. %2
+   emitido por %3
+   válido de %4 a %5
+   SHA-256 %6</translation>
+    </message>
+    <message>
+        <source>Connection details</source>
+        <translation>Detalhes da ligação</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sessão</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Servidor</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Reconnects</source>
+        <translation>Religações</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <source>Path to the server (measured on a test connection)</source>
+        <translation>Caminho até ao servidor (medido numa ligação de teste)</translation>
+    </message>
+    <message>
+        <source>DNS answered</source>
+        <translation>Resposta do DNS</translation>
+    </message>
+    <message>
+        <source>Connected to</source>
+        <translation>Ligado a</translation>
+    </message>
+    <message>
+        <source>DNS lookup</source>
+        <translation>Consulta DNS</translation>
+    </message>
+    <message>
+        <source>TCP connect</source>
+        <translation>Ligação TCP</translation>
+    </message>
+    <message>
+        <source>TLS handshake</source>
+        <translation>Negociação TLS</translation>
+    </message>
+    <message>
+        <source>WebSocket upgrade</source>
+        <translation>Passagem a WebSocket</translation>
+    </message>
+    <message>
+        <source>Ping round trip</source>
+        <translation>Ida e volta do ping</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Resultado</translation>
+    </message>
+    <message>
+        <source>Certificate chain</source>
+        <translation>Cadeia de certificados</translation>
+    </message>
+    <message>
+        <source>&amp;Measure again</source>
+        <translation>&amp;Medir novamente</translation>
+    </message>
+    <message>
+        <source>Measure again</source>
+        <translation>Medir novamente</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copiar</translation>
+    </message>
+    <message>
+        <source>Copy the details</source>
+        <translation>Copiar os detalhes</translation>
+    </message>
+    <message>
+        <source>%1 as %2</source>
+        <translation>%1 como %2</translation>
+    </message>
+    <message>
+        <source>%1 since %2</source>
+        <translation>%1 desde as %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n time(s) since Conversa started</source>
+        <translation>
+            <numerusform>%n vez desde que o Conversa arrancou</numerusform>
+            <numerusform>%n vezes desde que o Conversa arrancou</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Measuring…</source>
+        <translation>A medir…</translation>
+    </message>
+    <message>
+        <source>%1, port %2</source>
+        <translation>%1, porta %2</translation>
+    </message>
+    <message>
+        <source>%1 ms · %2 · %3</source>
+        <translation>%1 ms · %2 · %3</translation>
+    </message>
+    <message>
+        <source>not used: the address starts with ws:// (no encryption)</source>
+        <translation>não usado: o endereço começa por ws:// (sem cifra)</translation>
+    </message>
+    <message>
+        <source>%1 ms · subprotocol %2</source>
+        <translation>%1 ms · subprotocolo %2</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>nenhum</translation>
+    </message>
+    <message>
+        <source>Every step worked.</source>
+        <translation>Todos os passos funcionaram.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Falhou: %1</translation>
+    </message>
+    <message>
+        <source>No certificates: the connection is not encrypted.</source>
+        <translation>Sem certificados: a ligação não é cifrada.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ConnectionStatusWidget</name>
+    <message>
+        <source>Reconnect now</source>
+        <translation>Religar agora</translation>
+    </message>
+    <message>
+        <source>Connection details…</source>
+        <translation>Detalhes da ligação…</translation>
+    </message>
+    <message>
+        <source>Connection state</source>
+        <translation>Estado da ligação</translation>
+    </message>
+    <message>
+        <source>Connection indicator</source>
+        <translation>Indicador de ligação</translation>
+    </message>
+    <message>
+        <source>Connection details</source>
+        <translation>Detalhes da ligação</translation>
+    </message>
+    <message>
+        <source>Signed out</source>
+        <translation>Sessão terminada</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>A ligar…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>A iniciar sessão…</translation>
+    </message>
+    <message>
+        <source>Catching up…</source>
+        <translation>A atualizar…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Online · sending %n message(s)…</source>
+        <translation>
+            <numerusform>Ligado · a enviar %n mensagem…</numerusform>
+            <numerusform>Ligado · a enviar %n mensagens…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Ligado</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reconnecting in %n s</source>
+        <translation>
+            <numerusform>A religar dentro de %n s</numerusform>
+            <numerusform>A religar dentro de %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Offline — messages will be sent when you are back</source>
+        <translation>Sem ligação — as mensagens serão enviadas quando voltar</translation>
+    </message>
+    <message>
+        <source>Sign-in needed</source>
+        <translation>É preciso iniciar sessão</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MainWindow</name>
+    <message>
+        <source>&amp;Conversa</source>
+        <translation>&amp;Conversa</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Definições…</translation>
+    </message>
+    <message>
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <source>Connection &amp;details…</source>
+        <translation>&amp;Detalhes da ligação…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>&amp;Terminar sessão</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Sair</translation>
+    </message>
+    <message>
+        <source>&amp;Room</source>
+        <translation>&amp;Sala</translation>
+    </message>
+    <message>
+        <source>&amp;Go to room…</source>
+        <translation>&amp;Ir para a sala…</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>&amp;Previous room</source>
+        <translation>Sala &amp;anterior</translation>
+    </message>
+    <message>
+        <source>Alt+Up</source>
+        <translation>Alt+Up</translation>
+    </message>
+    <message>
+        <source>&amp;Next room</source>
+        <translation>Sala &amp;seguinte</translation>
+    </message>
+    <message>
+        <source>Alt+Down</source>
+        <translation>Alt+Down</translation>
+    </message>
+    <message>
+        <source>&amp;Create room…</source>
+        <translation>&amp;Criar sala…</translation>
+    </message>
+    <message>
+        <source>&amp;Join room…</source>
+        <translation>&amp;Entrar numa sala…</translation>
+    </message>
+    <message>
+        <source>Ctrl+J</source>
+        <translation>Ctrl+J</translation>
+    </message>
+    <message>
+        <source>&amp;Leave room</source>
+        <translation>Sai&amp;r da sala</translation>
+    </message>
+    <message>
+        <source>&amp;Filter rooms</source>
+        <translation>&amp;Filtrar salas</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>A&amp;juda</translation>
+    </message>
+    <message>
+        <source>&amp;About Conversa</source>
+        <translation>&amp;Acerca do Conversa</translation>
+    </message>
+    <message>
+        <source>About Conversa</source>
+        <translation>Acerca do Conversa</translation>
+    </message>
+    <message>
+        <source>Conversa %1
+Chat in rooms with your organisation, live.</source>
+        <translation>Conversa %1
+Converse em salas com a sua organização, em tempo real.</translation>
+    </message>
+    <message>
+        <source>Conversa — %1</source>
+        <translation>Conversa — %1</translation>
+    </message>
+    <message>
+        <source>Conversa</source>
+        <translation>Conversa</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MembersPanel</name>
+    <message>
+        <source>%1 (you)</source>
+        <translation>%1 (você)</translation>
+    </message>
+    <message>
+        <source>typing…</source>
+        <translation>a escrever…</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Membros</translation>
+    </message>
+    <message>
+        <source>Room members</source>
+        <translation>Membros da sala</translation>
+    </message>
+    <message numerus="yes">
+        <source>Members · %1 of %n online</source>
+        <translation>
+            <numerusform>Membros · %1 de %n ligado</numerusform>
+            <numerusform>Membros · %1 de %n ligados</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Members · offline</source>
+        <translation>Membros · sem ligação</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageDelegate</name>
+    <message>
+        <source>Today</source>
+        <translation>Hoje</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Ontem</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>A enviar…</translation>
+    </message>
+    <message>
+        <source>Not sent.</source>
+        <translation>Não enviada.</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Não enviada: %1</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Tentar novamente</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Descartar</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageView</name>
+    <message>
+        <source>Messages</source>
+        <translation>Mensagens</translation>
+    </message>
+    <message>
+        <source>Jump to new messages</source>
+        <translation>Ir para as mensagens novas</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new message(s) ↓</source>
+        <translation>
+            <numerusform>%n mensagem nova ↓</numerusform>
+            <numerusform>%n mensagens novas ↓</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Message actions</source>
+        <translation>Ações da mensagem</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copiar</translation>
+    </message>
+    <message>
+        <source>Copy &amp;link address</source>
+        <translation>Copiar o endereço da &amp;ligação</translation>
+    </message>
+    <message>
+        <source>&amp;Open link</source>
+        <translation>&amp;Abrir ligação</translation>
+    </message>
+    <message>
+        <source>&amp;Retry sending</source>
+        <translation>&amp;Tentar enviar novamente</translation>
+    </message>
+    <message>
+        <source>&amp;Discard message</source>
+        <translation>&amp;Descartar mensagem</translation>
+    </message>
+    <message>
+        <source>No messages here yet. Say hello!</source>
+        <translation>Ainda não há mensagens aqui. Diga olá!</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::QuickSwitcher</name>
+    <message>
+        <source>Go to room</source>
+        <translation>Ir para a sala</translation>
+    </message>
+    <message>
+        <source>Type a room name</source>
+        <translation>Escreva o nome de uma sala</translation>
+    </message>
+    <message>
+        <source>Room name</source>
+        <translation>Nome da sala</translation>
+    </message>
+    <message>
+        <source>Matching rooms</source>
+        <translation>Salas correspondentes</translation>
+    </message>
+    <message>
+        <source>↑↓ to choose · Enter to open · Esc to close</source>
+        <translation>↑↓ para escolher · Enter para abrir · Esc para fechar</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::RoomListDelegate</name>
+    <message>
+        <source>99+</source>
+        <translation>99+</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>No messages yet</source>
+        <translation>Ainda sem mensagens</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Definições</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>Rede</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>Proxy</translation>
+    </message>
+    <message>
+        <source>Use the system&apos;s proxy settings</source>
+        <translation>Usar as definições de proxy do sistema</translation>
+    </message>
+    <message>
+        <source>No proxy</source>
+        <translation>Sem proxy</translation>
+    </message>
+    <message>
+        <source>HTTP proxy</source>
+        <translation>Proxy HTTP</translation>
+    </message>
+    <message>
+        <source>SOCKS5 proxy</source>
+        <translation>Proxy SOCKS5</translation>
+    </message>
+    <message>
+        <source>Proxy address</source>
+        <translation>Endereço do proxy</translation>
+    </message>
+    <message>
+        <source>proxy.example.com:3128</source>
+        <translation>proxy.exemplo.pt:3128</translation>
+    </message>
+    <message>
+        <source>Extra CA certificate file</source>
+        <translation>Ficheiro de certificado de CA adicional</translation>
+    </message>
+    <message>
+        <source>Only for servers with their own certificate authority</source>
+        <translation>Só para servidores com a sua própria autoridade de certificação</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Procurar…</translation>
+    </message>
+    <message>
+        <source>Choose a CA certificate file</source>
+        <translation>Escolher um ficheiro de certificado de CA</translation>
+    </message>
+    <message>
+        <source>Extra CA certificate</source>
+        <translation>Certificado de CA adicional</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>Certificados PEM (*.pem *.crt);;Todos os ficheiros (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Proxy</source>
+        <translation>&amp;Proxy</translation>
+    </message>
+    <message>
+        <source>Proxy &amp;address</source>
+        <translation>&amp;Endereço do proxy</translation>
+    </message>
+    <message>
+        <source>Extra &amp;CA file</source>
+        <translation>Ficheiro de &amp;CA adicional</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notificações</translation>
+    </message>
+    <message>
+        <source>Notify me when someone mentions me</source>
+        <translation>Notificar-me quando alguém me mencionar</translation>
+    </message>
+    <message>
+        <source>Notify on mentions</source>
+        <translation>Notificar menções</translation>
+    </message>
+    <message>
+        <source>Notify me about every new message</source>
+        <translation>Notificar-me de todas as mensagens novas</translation>
+    </message>
+    <message>
+        <source>Notify on every message</source>
+        <translation>Notificar todas as mensagens</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Aspeto</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>The system&apos;s language</source>
+        <translation>O idioma do sistema</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Tema</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>Seguir o sistema</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Claro</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Escuro</translation>
+    </message>
+    <message>
+        <source>Start Conversa when I log in to this computer</source>
+        <translation>Iniciar o Conversa quando eu entrar neste computador</translation>
+    </message>
+    <message>
+        <source>Start on login</source>
+        <translation>Iniciar com a sessão</translation>
+    </message>
+    <message>
+        <source>A new language shows the next time Conversa starts.</source>
+        <translation>O novo idioma aparece da próxima vez que o Conversa arrancar.</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Idioma</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Tema</translation>
+    </message>
+    <message>
+        <source>Set by your administrator</source>
+        <translation>Definido pelo seu administrador</translation>
+    </message>
+    <message>
+        <source>Policy read from %1</source>
+        <translation>Política lida de %1</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::SignInPage</name>
+    <message>
+        <source>&amp;Keep me signed in</source>
+        <translation>&amp;Manter a sessão iniciada</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in</source>
+        <translation>&amp;Iniciar sessão</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Iniciar sessão</translation>
+    </message>
+    <message>
+        <source>Conversa logo</source>
+        <translation>Logótipo do Conversa</translation>
+    </message>
+    <message>
+        <source>Sign in to Conversa</source>
+        <translation>Iniciar sessão no Conversa</translation>
+    </message>
+    <message>
+        <source>Use the account your organisation gave you.</source>
+        <translation>Use a conta que a sua organização lhe deu.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Endereço do servidor</translation>
+    </message>
+    <message>
+        <source>chat.example.com or ws://127.0.0.1:8080</source>
+        <translation>chat.exemplo.pt ou ws://127.0.0.1:8080</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Nome de utilizador</translation>
+    </message>
+    <message>
+        <source>e.g. alice</source>
+        <translation>p. ex. alice</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Palavra-passe</translation>
+    </message>
+    <message>
+        <source>Keep me signed in</source>
+        <translation>Manter a sessão iniciada</translation>
+    </message>
+    <message>
+        <source>Set by your administrator</source>
+        <translation>Definido pelo seu administrador</translation>
+    </message>
+    <message>
+        <source>Sign-in problem</source>
+        <translation>Problema no início de sessão</translation>
+    </message>
+    <message>
+        <source>Signing in</source>
+        <translation>A iniciar sessão</translation>
+    </message>
+    <message>
+        <source>Se&amp;rver</source>
+        <translation>Se&amp;rvidor</translation>
+    </message>
+    <message>
+        <source>&amp;User name</source>
+        <translation>Nome de &amp;utilizador</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>&amp;Palavra-passe</translation>
+    </message>
+    <message>
+        <source>Policy read from %1</source>
+        <translation>Política lida de %1</translation>
+    </message>
+    <message>
+        <source>Enter the address of your Conversa server.</source>
+        <translation>Introduza o endereço do seu servidor Conversa.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a server address. Try chat.example.com or ws://127.0.0.1:8080.</source>
+        <translation>«%1» não é um endereço de servidor. Experimente chat.exemplo.pt ou ws://127.0.0.1:8080.</translation>
+    </message>
+    <message>
+        <source>Enter your user name.</source>
+        <translation>Introduza o seu nome de utilizador.</translation>
+    </message>
+    <message>
+        <source>User names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>Os nomes de utilizador usam letras minúsculas, algarismos, «-» e «_».</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Introduza a sua palavra-passe.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>A ligar a %1…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>A iniciar sessão…</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password.</source>
+        <translation>Nome de utilizador ou palavra-passe errados.</translation>
+    </message>
+    <message>
+        <source>Too many attempts.</source>
+        <translation>Demasiadas tentativas.</translation>
+    </message>
+    <message>
+        <source>The server could not be found.</source>
+        <translation>Não foi possível encontrar o servidor.</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached.</source>
+        <translation>Não é possível contactar o servidor.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate is not trusted.</source>
+        <translation>O certificado do servidor não é de confiança.</translation>
+    </message>
+    <message>
+        <source>A secure connection could not be set up.</source>
+        <translation>Não foi possível estabelecer uma ligação segura.</translation>
+    </message>
+    <message>
+        <source>The proxy refused the connection.</source>
+        <translation>O proxy recusou a ligação.</translation>
+    </message>
+    <message>
+        <source>This address does not answer like a Conversa server.</source>
+        <translation>Este endereço não responde como um servidor Conversa.</translation>
+    </message>
+    <message>
+        <source>Please sign in again.</source>
+        <translation>Inicie sessão novamente.</translation>
+    </message>
+    <message>
+        <source>Signing in did not work.</source>
+        <translation>O início de sessão não funcionou.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::TrayIcon</name>
+    <message>
+        <source>Conversa tray menu</source>
+        <translation>Menu do Conversa na área de notificação</translation>
+    </message>
+    <message>
+        <source>&amp;Open Conversa</source>
+        <translation>&amp;Abrir o Conversa</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Sair</translation>
+    </message>
+    <message numerus="yes">
+        <source>Conversa — %n unread message(s)</source>
+        <translation>
+            <numerusform>Conversa — %n mensagem por ler</numerusform>
+            <numerusform>Conversa — %n mensagens por ler</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Conversa</source>
+        <translation>Conversa</translation>
+    </message>
+    <message>
+        <source>%1 in #%2</source>
+        <translation>%1 em #%2</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Conversa: chat in rooms with your organisation.</source>
+        <translation>Conversa: converse em salas com a sua organização.</translation>
+    </message>
+    <message>
+        <source>Pre-fill the server address.</source>
+        <translation>Preencher o endereço do servidor.</translation>
+    </message>
+    <message>
+        <source>Pre-fill the user name.</source>
+        <translation>Preencher o nome de utilizador.</translation>
+    </message>
+    <message>
+        <source>Keep settings, cache and outbox in this folder instead of the usual places.</source>
+        <translation>Guardar definições, cache e caixa de saída nesta pasta em vez dos locais habituais.</translation>
+    </message>
+    <message>
+        <source>Use this language (en, pt_PT, pt_BR) for this run.</source>
+        <translation>Usar este idioma (en, pt_PT, pt_BR) nesta execução.</translation>
+    </message>
+    <message>
+        <source>system, light or dark, for this run.</source>
+        <translation>system, light ou dark, nesta execução.</translation>
+    </message>
+    <message>
+        <source>Do not read or store sign-ins in the system keychain.</source>
+        <translation>Não ler nem guardar sessões no porta-chaves do sistema.</translation>
+    </message>
+    <message>
+        <source>Start in the tray, without a window.</source>
+        <translation>Arrancar na área de notificação, sem janela.</translation>
+    </message>
+    <message>
+        <source>Run even if Conversa is already running.</source>
+        <translation>Executar mesmo que o Conversa já esteja em execução.</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,520 @@
+#include "ChatPage.h"
+
+#include "Composer.h"
+#include "MembersPanel.h"
+#include "MessageDelegate.h"
+#include "MessageView.h"
+#include "QuickSwitcher.h"
+#include "RoomFilterModel.h"
+#include "RoomListDelegate.h"
+
+#include <MemberListModel.h>
+#include <MessageModel.h>
+#include <Outbox.h>
+#include <RoomListModel.h>
+#include <SessionManager.h>
+#include <TypingUsers.h>
+#include <Validation.h>
+
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+namespace proto = conversa::protocol;
+using conversa::core::ConnectionState;
+using conversa::core::RequestResult;
+
+namespace conversa::ui {
+
+ChatPage::ChatPage(QWidget *parent)
+    : QWidget(parent)
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_filtered(new RoomFilterModel(this))
+{
+    setObjectName(u"chatPage"_s);
+    m_markReadTimer = new QTimer(this);
+    m_markReadTimer->setSingleShot(true);
+    m_markReadTimer->setInterval(1000);
+    connect(m_markReadTimer, &QTimer::timeout, this, &ChatPage::markCurrentRoomRead);
+    m_splitter->setObjectName(u"chatSplitter"_s);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->addWidget(buildRoomColumn());
+    m_splitter->addWidget(buildConversationColumn());
+    m_membersPanel = new MembersPanel(this);
+    m_membersPanel->setMinimumWidth(170);
+    m_splitter->addWidget(m_membersPanel);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setStretchFactor(2, 0);
+    m_splitter->setSizes({260, 760, 210});
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_splitter);
+    updateComposer();
+    updateRoomHeader();
+}
+
+QWidget *ChatPage::buildRoomColumn()
+{
+    auto *column = new QWidget(this);
+    column->setObjectName(u"roomColumn"_s);
+    column->setMinimumWidth(200);
+    column->setAutoFillBackground(true);
+
+    auto *heading = new QLabel(tr("Rooms"), column);
+    QFont headingFont = heading->font();
+    headingFont.setBold(true);
+    headingFont.setPointSizeF(headingFont.pointSizeF() * 1.1);
+    heading->setFont(headingFont);
+
+    m_createButton = new QToolButton(column);
+    m_createButton->setObjectName(u"createRoomButton"_s);
+    m_createButton->setText(tr("+"));
+    m_createButton->setToolTip(tr("Create a room (Ctrl+N)"));
+    m_createButton->setAccessibleName(tr("Create room"));
+    m_createButton->setAutoRaise(true);
+    m_joinButton = new QToolButton(column);
+    m_joinButton->setObjectName(u"joinRoomButton"_s);
+    m_joinButton->setText(tr("Join…"));
+    m_joinButton->setToolTip(tr("Join a room by its name (Ctrl+J)"));
+    m_joinButton->setAccessibleName(tr("Join room"));
+    m_joinButton->setAutoRaise(true);
+    connect(m_createButton, &QToolButton::clicked, this, &ChatPage::createRoom);
+    connect(m_joinButton, &QToolButton::clicked, this, &ChatPage::joinRoom);
+
+    m_filter = new QLineEdit(column);
+    m_filter->setObjectName(u"roomFilter"_s);
+    m_filter->setPlaceholderText(tr("Filter rooms"));
+    m_filter->setAccessibleName(tr("Filter rooms"));
+    m_filter->setClearButtonEnabled(true);
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_filtered->setFilterText(text);
+        reselectCurrentRoom();
+    });
+
+    m_roomList = new QListView(column);
+    m_roomList->setObjectName(u"roomList"_s);
+    m_roomList->setAccessibleName(tr("Rooms"));
+    m_roomList->setModel(m_filtered);
+    m_roomList->setItemDelegate(new RoomListDelegate(m_roomList));
+    m_roomList->setFrameShape(QFrame::NoFrame);
+    m_roomList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_roomList->setMouseTracking(true);
+    m_roomList->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_roomList->setBackgroundRole(QPalette::Window);
+    connect(m_roomList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    openRoom(current.data(core::RoomListModel::NameRole).toString());
+            });
+    connect(m_filtered, &QAbstractItemModel::modelReset, this, &ChatPage::reselectCurrentRoom);
+    connect(m_filtered, &QAbstractItemModel::layoutChanged, this, &ChatPage::reselectCurrentRoom);
+
+    auto *header = new QHBoxLayout;
+    header->addWidget(heading, 1);
+    header->addWidget(m_joinButton);
+    header->addWidget(m_createButton);
+
+    auto *layout = new QVBoxLayout(column);
+    layout->setContentsMargins(8, 8, 4, 0);
+    layout->setSpacing(6);
+    layout->addLayout(header);
+    layout->addWidget(m_filter);
+    layout->addWidget(m_roomList, 1);
+    return column;
+}
+
+QWidget *ChatPage::buildConversationColumn()
+{
+    auto *column = new QWidget(this);
+    column->setObjectName(u"conversationColumn"_s);
+
+    m_roomTitle = new QLabel(column);
+    m_roomTitle->setObjectName(u"roomTitle"_s);
+    QFont titleFont = m_roomTitle->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    m_roomTitle->setFont(titleFont);
+    m_roomSubtitle = new QLabel(column);
+    m_roomSubtitle->setObjectName(u"roomSubtitle"_s);
+    m_roomSubtitle->setForegroundRole(QPalette::PlaceholderText);
+    m_leaveButton = new QToolButton(column);
+    m_leaveButton->setObjectName(u"leaveRoomButton"_s);
+    m_leaveButton->setText(tr("Leave"));
+    m_leaveButton->setAccessibleName(tr("Leave room"));
+    m_leaveButton->setAutoRaise(true);
+    connect(m_leaveButton, &QToolButton::clicked, this, &ChatPage::leaveRoom);
+
+    auto *headerBar = new QWidget(column);
+    headerBar->setObjectName(u"roomHeader"_s);
+    auto *headerLayout = new QHBoxLayout(headerBar);
+    headerLayout->setContentsMargins(16, 8, 12, 8);
+    auto *titles = new QVBoxLayout;
+    titles->setSpacing(0);
+    titles->addWidget(m_roomTitle);
+    titles->addWidget(m_roomSubtitle);
+    headerLayout->addLayout(titles, 1);
+    headerLayout->addWidget(m_leaveButton);
+
+    m_messages = new MessageView(column);
+    connect(m_messages, &MessageView::newestShown, this, &ChatPage::scheduleMarkRead);
+    connect(m_messages, &MessageView::retryRequested, this, &ChatPage::retryMessage);
+    connect(m_messages, &MessageView::discardRequested, this, &ChatPage::discardMessage);
+    connect(m_messages, &MessageView::linkActivated, this, &ChatPage::linkActivated);
+
+    m_emptyLabel = new QLabel(tr("Choose a room on the left, or create one with Ctrl+N."), column);
+    m_emptyLabel->setObjectName(u"emptyRoomHint"_s);
+    m_emptyLabel->setAlignment(Qt::AlignCenter);
+    m_emptyLabel->setForegroundRole(QPalette::PlaceholderText);
+    m_emptyLabel->setWordWrap(true);
+
+    m_typingLabel = new QLabel(column);
+    m_typingLabel->setObjectName(u"typingLabel"_s);
+    m_typingLabel->setAccessibleName(tr("Who is typing"));
+    m_typingLabel->setForegroundRole(QPalette::PlaceholderText);
+    m_typingLabel->setContentsMargins(16, 0, 16, 0);
+    QFont typingFont = m_typingLabel->font();
+    typingFont.setItalic(true);
+    m_typingLabel->setFont(typingFont);
+    m_typingLabel->setMinimumHeight(m_typingLabel->fontMetrics().height());
+
+    m_composer = new Composer(column);
+    connect(m_composer, &Composer::sendRequested, this, &ChatPage::sendMessage);
+    connect(m_composer, &Composer::typing, this, [this] {
+        if (m_sources.session && !m_room.isEmpty())
+            m_sources.session->sendTyping(m_room);
+    });
+
+    auto *layout = new QVBoxLayout(column);
+    layout->setContentsMargins(0, 0, 0, 8);
+    layout->setSpacing(4);
+    layout->addWidget(headerBar);
+    layout->addWidget(m_messages, 1);
+    layout->addWidget(m_emptyLabel, 1);
+    layout->addWidget(m_typingLabel);
+    auto *composerRow = new QHBoxLayout;
+    composerRow->setContentsMargins(12, 0, 12, 0);
+    composerRow->addWidget(m_composer);
+    layout->addLayout(composerRow);
+    return column;
+}
+
+void ChatPage::setSources(const ChatSources &sources)
+{
+    m_sources = sources;
+    m_filtered->setSourceModel(sources.rooms);
+    m_messages->setMessageModel(sources.messages);
+    m_membersPanel->setModels(sources.members, sources.typing);
+    if (m_switcher)
+        m_switcher->deleteLater();
+    m_switcher = new QuickSwitcher(sources.rooms, this);
+    connect(m_switcher, &QuickSwitcher::roomChosen, this, &ChatPage::openRoom);
+    if (sources.typing) {
+        connect(sources.typing, &core::TypingUsers::changed, this,
+                [this] { m_typingLabel->setText(m_sources.typing->displayText()); });
+    }
+    if (sources.members) {
+        connect(sources.members, &QAbstractItemModel::modelReset, this,
+                &ChatPage::updateRoomHeader);
+        connect(sources.members, &QAbstractItemModel::layoutChanged, this,
+                &ChatPage::updateRoomHeader);
+    }
+    if (sources.rooms) {
+        connect(sources.rooms, &QAbstractItemModel::modelReset, this, [this] {
+            // A room we had open may have been left on another device.
+            if (!m_room.isEmpty() && m_sources.rooms->rowOfRoom(m_room) < 0)
+                openRoom({});
+            // Nothing open yet (first sign-in): open the first room rather than a blank page.
+            if (m_room.isEmpty() && m_sources.rooms->rowCount() > 0 && isVisible())
+                openRoom(m_sources.rooms->roomAt(0));
+            updateRoomHeader();
+        });
+    }
+}
+
+void ChatPage::setCurrentUser(const QString &user)
+{
+    m_user = user;
+    m_messages->messageDelegate()->setCurrentUser(user);
+    m_messages->messageDelegate()->clearCache();
+    m_membersPanel->setCurrentUser(user);
+}
+
+void ChatPage::setConnectionState(ConnectionState state)
+{
+    m_state = state;
+    m_membersPanel->setPresenceKnown(state == ConnectionState::Online ||
+                                     state == ConnectionState::Syncing);
+    updateComposer();
+}
+
+void ChatPage::openRoom(const QString &room)
+{
+    if (room == m_room)
+        return;
+    m_room = room;
+    if (m_sources.messages)
+        m_sources.messages->setRoom(room);
+    if (m_sources.members)
+        m_sources.members->setRoom(room);
+    if (m_sources.typing)
+        m_sources.typing->setRoom(room);
+    m_typingLabel->clear();
+    reselectCurrentRoom();
+    updateRoomHeader();
+    updateComposer();
+    if (!room.isEmpty()) {
+        m_messages->scrollToNewest();
+        m_composer->setFocus();
+        // Opening a room reads it: no need to wait for the throttle.
+        QTimer::singleShot(0, this, &ChatPage::markCurrentRoomRead);
+    }
+    emit roomOpened(room);
+}
+
+void ChatPage::reselectCurrentRoom()
+{
+    const int row = m_filtered->rowOfRoom(m_room);
+    QItemSelectionModel *selection = m_roomList->selectionModel();
+    const QSignalBlocker blocker(selection);
+    if (row < 0) {
+        selection->clear();
+    } else {
+        const QModelIndex index = m_filtered->index(row, 0);
+        selection->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+    }
+    m_roomList->viewport()->update();
+}
+
+void ChatPage::selectAdjacentRoom(int delta)
+{
+    const int count = m_filtered->rowCount();
+    if (count == 0)
+        return;
+    int row = m_filtered->rowOfRoom(m_room);
+    row = row < 0 ? (delta > 0 ? 0 : count - 1) : (row + delta + count) % count;
+    openRoom(m_filtered->roomAt(row));
+}
+
+void ChatPage::showQuickSwitcher()
+{
+    if (m_switcher)
+        m_switcher->popup();
+}
+
+void ChatPage::updateRoomHeader()
+{
+    const bool hasRoom = !m_room.isEmpty();
+    m_messages->setVisible(hasRoom);
+    m_emptyLabel->setVisible(!hasRoom);
+    m_leaveButton->setVisible(hasRoom);
+    if (!hasRoom) {
+        const bool noRooms = !m_sources.rooms || m_sources.rooms->rowCount() == 0;
+        m_emptyLabel->setText(noRooms
+                                  ? tr("You are not in any room yet.\nJoin one with Ctrl+J "
+                                       "(for example “general”) or create one with Ctrl+N.")
+                                  : tr("Choose a room on the left, or create one with Ctrl+N."));
+        m_roomTitle->setText(tr("No room open"));
+        m_roomSubtitle->clear();
+        return;
+    }
+    QString title = m_room;
+    if (m_sources.rooms) {
+        const int row = m_sources.rooms->rowOfRoom(m_room);
+        if (row >= 0)
+            title = m_sources.rooms->index(row).data(Qt::DisplayRole).toString();
+    }
+    m_roomTitle->setText(title);
+    m_composer->setRoomTitle(title);
+    const int members = m_sources.members ? m_sources.members->rowCount() : 0;
+    m_roomSubtitle->setText(members > 0 ? tr("#%1 · %n member(s)", nullptr, members).arg(m_room)
+                                        : u"#"_s + m_room);
+}
+
+void ChatPage::updateComposer()
+{
+    if (m_room.isEmpty())
+        m_composer->setDisabledReason(tr("Choose a room to start writing."));
+    else if (m_state == ConnectionState::SignedOut || m_state == ConnectionState::AuthFailed)
+        m_composer->setDisabledReason(tr("You are signed out; sign in again to write."));
+    else if (!m_sources.outbox || !m_sources.outbox->isOpen())
+        m_composer->setDisabledReason(tr("Messages cannot be saved on this computer right now."));
+    else
+        m_composer->setDisabledReason({});
+}
+
+void ChatPage::scheduleMarkRead()
+{
+    if (!m_markReadTimer->isActive())
+        m_markReadTimer->start();
+}
+
+void ChatPage::markCurrentRoomRead()
+{
+    m_markReadTimer->stop();
+    if (m_room.isEmpty() || !m_sources.rooms || !m_sources.messages)
+        return;
+    // Only what a person can actually see counts as read.
+    if (!window()->isVisible() || window()->isMinimized() || !m_messages->isAtBottom())
+        return;
+    const qint64 newest = m_sources.messages->newestSeq();
+    if (newest > 0)
+        m_sources.rooms->markRead(m_room, newest);
+}
+
+void ChatPage::sendMessage(const QString &body)
+{
+    if (m_room.isEmpty() || !m_sources.session)
+        return;
+    if (body.toUtf8().size() > 16384) {
+        QMessageBox::warning(this, tr("Message too long"),
+                             tr("This message is %1 KB; the server accepts up to 16 KB. Split "
+                                "it into several messages.")
+                                 .arg(body.toUtf8().size() / 1024));
+        m_composer->setPlainText(body);
+        return;
+    }
+    m_sources.session->sendMessage(m_room, body);
+    m_messages->scrollToNewest();
+}
+
+void ChatPage::retryMessage(const QString &cid)
+{
+    if (!m_sources.outbox)
+        return;
+    m_sources.outbox->retry(cid);
+    if (m_sources.session)
+        m_sources.session->flushOutbox();
+}
+
+void ChatPage::discardMessage(const QString &cid)
+{
+    if (m_sources.outbox)
+        m_sources.outbox->discard(cid);
+}
+
+void ChatPage::showRequestError(const QString &action, const QString &code, const QString &message)
+{
+    QString text;
+    if (code == u"conflict"_s)
+        text = tr("A room with that name already exists. Join it instead.");
+    else if (code == u"not_found"_s)
+        text = tr("There is no room with that name.");
+    else if (code == u"forbidden"_s)
+        text = tr("You are not allowed to do that.");
+    else if (code.isEmpty())
+        text = tr("You are offline. Try again when the connection is back.");
+    else
+        text = tr("The server said: %1").arg(message);
+    QMessageBox::warning(this, action, text);
+}
+
+void ChatPage::createRoom()
+{
+    if (!m_sources.session)
+        return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Create a room"));
+    dialog.setAccessibleName(tr("Create a room"));
+    auto *name = new QLineEdit(&dialog);
+    name->setObjectName(u"newRoomName"_s);
+    name->setAccessibleName(tr("Room name"));
+    name->setPlaceholderText(tr("e.g. design-team"));
+    auto *title = new QLineEdit(&dialog);
+    title->setObjectName(u"newRoomTitle"_s);
+    title->setAccessibleName(tr("Room title"));
+    title->setPlaceholderText(tr("e.g. Design team"));
+    auto *hint = new QLabel(tr("Names use lower-case letters, digits, “-” and “_”."), &dialog);
+    hint->setForegroundRole(QPalette::PlaceholderText);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+    connect(name, &QLineEdit::textChanged, &dialog, [name, buttons] {
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(protocol::isValidRoomName(name->text()));
+    });
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *form = new QFormLayout(&dialog);
+    form->addRow(tr("&Name"), name);
+    form->addRow(tr("&Title"), title);
+    form->addRow(hint);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const QString room = name->text();
+    m_sources.session->request(proto::CreateRequest{{}, room, title->text().trimmed()},
+                               [this, room](const RequestResult &result) {
+                                   if (!result.isOk()) {
+                                       showRequestError(tr("Create a room"), result.codeName,
+                                                        result.message);
+                                       return;
+                                   }
+                                   m_sources.session->refreshRooms();
+                                   m_room.clear();
+                                   openRoom(room);
+                               });
+}
+
+void ChatPage::joinRoom()
+{
+    if (!m_sources.session)
+        return;
+    bool ok = false;
+    const QString room =
+        QInputDialog::getText(this, tr("Join a room"), tr("Name of the room to join:"),
+                              QLineEdit::Normal, {}, &ok)
+            .trimmed();
+    if (!ok || room.isEmpty())
+        return;
+    if (!protocol::isValidRoomName(room)) {
+        QMessageBox::warning(this, tr("Join a room"),
+                             tr("“%1” is not a room name. Names use lower-case letters, digits, "
+                                "“-” and “_”.")
+                                 .arg(room));
+        return;
+    }
+    m_sources.session->request(proto::JoinRequest{{}, room}, [this, room](const RequestResult &r) {
+        if (!r.isOk()) {
+            showRequestError(tr("Join a room"), r.codeName, r.message);
+            return;
+        }
+        m_sources.session->refreshRooms();
+        m_room.clear();
+        openRoom(room);
+    });
+}
+
+void ChatPage::leaveRoom()
+{
+    if (!m_sources.session || m_room.isEmpty())
+        return;
+    const QString room = m_room;
+    const auto answer = QMessageBox::question(
+        this, tr("Leave room"), tr("Leave #%1? You can join it again later.").arg(room));
+    if (answer != QMessageBox::Yes)
+        return;
+    m_sources.session->request(proto::LeaveRequest{{}, room}, [this, room](const RequestResult &r) {
+        if (!r.isOk()) {
+            showRequestError(tr("Leave room"), r.codeName, r.message);
+            return;
+        }
+        if (m_room == room)
+            openRoom({});
+        m_sources.session->refreshRooms();
+    });
+}
+
+} // namespace conversa::ui

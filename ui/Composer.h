@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QPlainTextEdit>
+
+namespace conversa::ui {
+
+// Where a message is written. Enter sends, Shift+Enter starts a new line; the box grows with its
+// text up to a few lines. Typing emits `typing` (core throttles what goes on the wire). When the
+// room cannot be written to, the box is disabled and says why.
+class Composer : public QPlainTextEdit
+{
+    Q_OBJECT
+public:
+    explicit Composer(QWidget *parent = nullptr);
+
+    // Empty: writable. Otherwise disabled, with `reason` shown in the box.
+    void setDisabledReason(const QString &reason);
+    QString disabledReason() const { return m_disabledReason; }
+    void setRoomTitle(const QString &title);
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    void sendRequested(const QString &body);
+    void typing();
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    void updatePlaceholder();
+    int heightForLines(int lines) const;
+
+    QString m_disabledReason;
+    QString m_roomTitle;
+};
+
+} // namespace conversa::ui

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <ConnectionState.h>
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+
+namespace conversa::ui {
+
+// The status bar's account of the connection, always the true state: a coloured dot, the state
+// in words ("Online", "Reconnecting in 4 s", "Offline — messages will be sent when you are
+// back"), the reason on hover, "Reconnect now" while waiting, and a way to the details.
+class ConnectionStatusWidget : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ConnectionStatusWidget(QWidget *parent = nullptr);
+
+    void setStatus(const core::ConnectionStatus &status);
+    // Messages waiting in the outbox change what "offline" means to the reader.
+    void setPendingCount(int pending);
+    QString text() const;
+    core::ConnectionStatus status() const { return m_status; }
+
+    static QString describe(const core::ConnectionStatus &status, int pending);
+
+signals:
+    void reconnectRequested();
+    void detailsRequested();
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void refresh();
+    void elide();
+
+    core::ConnectionStatus m_status;
+    int m_pending = 0;
+    QString m_fullText;
+    QLabel *m_dot = nullptr;
+    QLabel *m_label = nullptr;
+    QPushButton *m_reconnect = nullptr;
+    QPushButton *m_details = nullptr;
+};
+
+} // namespace conversa::ui

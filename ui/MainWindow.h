@@ -1,0 +1,67 @@
+#pragma once
+
+#include <ConnectionState.h>
+
+#include <QMainWindow>
+
+class QAction;
+class QStackedWidget;
+
+namespace conversa::ui {
+
+class ChatPage;
+class ConnectionStatusWidget;
+class SignInPage;
+
+// The one window: the sign-in page until a session is accepted, then the chat page, with the
+// connection state always in the status bar. Menus carry every action with its shortcut, so the
+// whole app works from the keyboard.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+
+    SignInPage *signInPage() const { return m_signIn; }
+    ChatPage *chatPage() const { return m_chat; }
+    ConnectionStatusWidget *statusWidget() const { return m_status; }
+    bool isShowingChat() const;
+
+    void setConnectionStatus(const core::ConnectionStatus &status);
+    void setSignedInUser(const QString &user);
+    // Brings the window to the front (a second launch, a notification click).
+    void bringToFront();
+
+public slots:
+    void showSignIn();
+    void showChat();
+
+signals:
+    void settingsRequested();
+    void connectionDetailsRequested();
+    void reconnectRequested();
+    void signOutRequested();
+    void quitRequested();
+    void activated();
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    void updateTitle();
+
+    QStackedWidget *m_stack = nullptr;
+    SignInPage *m_signIn = nullptr;
+    ChatPage *m_chat = nullptr;
+    ConnectionStatusWidget *m_status = nullptr;
+    QList<QAction *> m_chatActions;
+    QString m_user;
+
+public:
+    // When a tray icon exists, closing the window hides it instead of quitting.
+    bool hideOnClose = false;
+};
+
+} // namespace conversa::ui

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QListView;
+class QAbstractItemModel;
+
+namespace conversa::core {
+class MemberListModel;
+class TypingUsers;
+} // namespace conversa::core
+
+namespace conversa::ui {
+
+// The room's members: an online dot per person, "typing…" beside those who are, and a header
+// with how many are online.
+class MembersPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit MembersPanel(QWidget *parent = nullptr);
+
+    void setModels(core::MemberListModel *members, core::TypingUsers *typing);
+    void setCurrentUser(const QString &user);
+    // While the session is not live, presence is unknown: nobody is shown as online.
+    void setPresenceKnown(bool known);
+    QListView *list() const { return m_list; }
+
+private:
+    void updateHeader();
+
+    QPointer<core::MemberListModel> m_members;
+    QPointer<core::TypingUsers> m_typing;
+    QLabel *m_header = nullptr;
+    QListView *m_list = nullptr;
+    class MemberDelegate *m_delegate = nullptr;
+};
+
+} // namespace conversa::ui

@@ -1,0 +1,538 @@
+#include "MessageDelegate.h"
+
+#include "Theme.h"
+
+#include <MessageModel.h>
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QDateTime>
+#include <QLocale>
+#include <QPainter>
+#include <QPainterPath>
+#include <QRegularExpression>
+#include <QTextLayout>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+using conversa::core::MessageModel;
+
+namespace conversa::ui {
+
+namespace {
+
+constexpr int kSideMargin = 16;
+constexpr int kAvatarSize = 36;
+constexpr int kAvatarGap = 12;
+constexpr int kGroupTopPadding = 10;
+constexpr int kContinuationTopPadding = 2;
+constexpr int kBottomPadding = 2;
+// A pause this long starts a new group even when the same person goes on writing.
+constexpr qint64 kGroupPauseMs = 5 * 60 * 1000;
+
+MessageModel::DeliveryState deliveryState(const QModelIndex &index)
+{
+    return index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>();
+}
+
+// The cid identifies a message across rooms and survives the step from pending to delivered
+// (same body, same height); seqs repeat from room to room.
+QString messageKey(const QModelIndex &index)
+{
+    const QString cid = index.data(MessageModel::CidRole).toString();
+    if (!cid.isEmpty())
+        return cid;
+    return u"seq:"_s + QString::number(index.data(MessageModel::SeqRole).toLongLong());
+}
+
+// The width rows are laid out for: the view's viewport, so sizeHint() and paint() agree.
+int rowWidth(const QStyleOptionViewItem &option)
+{
+    if (const auto *view = qobject_cast<const QAbstractItemView *>(option.widget))
+        return view->viewport()->width();
+    return option.rect.width() > 0 ? option.rect.width() : 600;
+}
+
+QString dayLabel(const QDate &date)
+{
+    const QDate today = QDate::currentDate();
+    if (date == today)
+        return MessageDelegate::tr("Today");
+    if (date == today.addDays(-1))
+        return MessageDelegate::tr("Yesterday");
+    return QLocale().toString(date, QLocale::LongFormat);
+}
+
+QString timeLabel(const QDateTime &time)
+{
+    return MessageDelegate::shortTime(time);
+}
+
+} // namespace
+
+MessageDelegate::MessageDelegate(QObject *parent)
+    : QStyledItemDelegate(parent)
+{}
+
+void MessageDelegate::setCurrentUser(const QString &user)
+{
+    m_currentUser = user;
+}
+
+QString MessageDelegate::shortTime(const QDateTime &time)
+{
+    // Some locales' "short" format still has seconds (C: HH:mm:ss); a chat wants minutes.
+    QString format = QLocale().timeFormat(QLocale::ShortFormat);
+    format.remove(u":ss"_s).remove(u".ss"_s);
+    return QLocale().toString(time.toLocalTime().time(), format);
+}
+
+// --- text helpers -------------------------------------------------------------------------------
+
+QList<MessageDelegate::Span> MessageDelegate::findLinks(const QString &text)
+{
+    static const QRegularExpression pattern(u"\\b(?:https?://|www\\.)[^\\s<>\"]+"_s,
+                                            QRegularExpression::CaseInsensitiveOption);
+    QList<Span> spans;
+    auto it = pattern.globalMatch(text);
+    while (it.hasNext()) {
+        const auto match = it.next();
+        QString url = match.captured();
+        // Punctuation that ends a sentence is not part of the link.
+        while (!url.isEmpty() && u".,;:!?)]}'"_s.contains(url.back())) {
+            if (url.back() == u')' && url.count(u'(') > url.count(u')') - 1)
+                break; // a balanced parenthesis, as in Wikipedia links
+            url.chop(1);
+        }
+        if (url.size() < 5)
+            continue;
+        const QString target =
+            url.startsWith(u"www."_s, Qt::CaseInsensitive) ? u"https://"_s + url : url;
+        spans.append(Span{int(match.capturedStart()), int(url.size()), target});
+    }
+    return spans;
+}
+
+QList<MessageDelegate::Span> MessageDelegate::findMentions(const QString &text, const QString &user)
+{
+    QList<Span> spans;
+    if (user.isEmpty())
+        return spans;
+    const QString needle = u"@"_s + user;
+    qsizetype from = 0;
+    while ((from = text.indexOf(needle, from, Qt::CaseInsensitive)) >= 0) {
+        const qsizetype end = from + needle.size();
+        const bool startOk = from == 0 || !text.at(from - 1).isLetterOrNumber();
+        const bool endOk = end >= text.size() || !(text.at(end).isLetterOrNumber() ||
+                                                   text.at(end) == u'_' || text.at(end) == u'-');
+        if (startOk && endOk)
+            spans.append(Span{int(from), int(needle.size()), {}});
+        from = end;
+    }
+    return spans;
+}
+
+bool MessageDelegate::mentions(const QString &text, const QString &user)
+{
+    return !findMentions(text, user).isEmpty();
+}
+
+QString MessageDelegate::initials(const QString &user)
+{
+    // "ana-maria" -> "AM", "bob" -> "BO", "j.doe" -> "JD".
+    const QStringList parts = user.split(QRegularExpression(u"[\\s._-]+"_s), Qt::SkipEmptyParts);
+    QString result;
+    if (parts.size() >= 2)
+        result = parts.at(0).left(1) + parts.at(1).left(1);
+    else if (!parts.isEmpty())
+        result = parts.at(0).left(2);
+    return result.toUpper();
+}
+
+const MessageDelegate::Facts &MessageDelegate::facts(const QModelIndex &index) const
+{
+    const QString key = messageKey(index);
+    auto it = m_facts.find(key);
+    if (it == m_facts.end()) {
+        const QDateTime time = index.data(MessageModel::TimeRole).toDateTime();
+        Facts f;
+        f.ms = time.toMSecsSinceEpoch();
+        f.localDay = QDate(1970, 1, 1).daysTo(time.toLocalTime().date());
+        f.sender = index.data(MessageModel::SenderRole).toString();
+        // A pending row shows as our own; once delivered it has the same key and sender.
+        it = m_facts.insert(key, f);
+    }
+    return it.value();
+}
+
+bool MessageDelegate::startsDay(const QModelIndex &index) const
+{
+    if (index.row() == 0)
+        return true;
+    const qint64 day = facts(index).localDay;
+    return day != facts(index.siblingAtRow(index.row() - 1)).localDay;
+}
+
+bool MessageDelegate::startsGroup(const QModelIndex &index) const
+{
+    if (index.row() == 0)
+        return true;
+    const Facts &current = facts(index);
+    const Facts &previous = facts(index.siblingAtRow(index.row() - 1));
+    return current.localDay != previous.localDay || current.sender != previous.sender ||
+           current.ms - previous.ms > kGroupPauseMs;
+}
+
+QString MessageDelegate::clipboardText(const QModelIndex &index)
+{
+    return u"[%1] %2: %3"_s.arg(timeLabel(index.data(MessageModel::TimeRole).toDateTime()),
+                                index.data(MessageModel::SenderRole).toString(),
+                                index.data(MessageModel::BodyRole).toString());
+}
+
+// --- geometry -----------------------------------------------------------------------------------
+
+std::unique_ptr<QTextLayout> MessageDelegate::bodyLayout(const QStyleOptionViewItem &option,
+                                                         const QModelIndex &index, int width) const
+{
+    QString text = index.data(MessageModel::BodyRole).toString();
+    // QTextLayout breaks lines only at LineSeparator; same length, so spans stay valid.
+    text.replace(u'\n', QChar::LineSeparator);
+    auto layout = std::make_unique<QTextLayout>(text, option.font);
+    QTextOption textOption;
+    textOption.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    layout->setTextOption(textOption);
+
+    QList<QTextLayout::FormatRange> formats;
+    const QPalette &palette = option.palette;
+    for (const Span &link : findLinks(text)) {
+        QTextLayout::FormatRange range;
+        range.start = link.start;
+        range.length = link.length;
+        range.format.setForeground(palette.color(QPalette::Link));
+        range.format.setFontUnderline(true);
+        formats.append(range);
+    }
+    for (const Span &mention : findMentions(text, m_currentUser)) {
+        QTextLayout::FormatRange range;
+        range.start = mention.start;
+        range.length = mention.length;
+        range.format.setFontWeight(QFont::Bold);
+        range.format.setForeground(palette.color(QPalette::Highlight));
+        formats.append(range);
+    }
+    layout->setFormats(formats);
+
+    layout->beginLayout();
+    qreal y = 0;
+    for (QTextLine line = layout->createLine(); line.isValid(); line = layout->createLine()) {
+        line.setLineWidth(width);
+        line.setPosition(QPointF(0, y));
+        y += line.height();
+    }
+    layout->endLayout();
+    return layout;
+}
+
+int MessageDelegate::bodyHeight(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                int width) const
+{
+    if (width != m_cacheWidth) {
+        m_heightCache.clear();
+        m_cacheWidth = width;
+    }
+    const QString key = messageKey(index);
+    if (const auto it = m_heightCache.constFind(key); it != m_heightCache.constEnd())
+        return it.value();
+    const auto layout = bodyLayout(option, index, width);
+    const int height = int(std::ceil(layout->boundingRect().height()));
+    m_heightCache.insert(key, height);
+    return height;
+}
+
+QString MessageDelegate::statusText(const QModelIndex &index) const
+{
+    switch (deliveryState(index)) {
+    case MessageModel::DeliveryState::Pending:
+        return tr("Sending…");
+    case MessageModel::DeliveryState::Failed: {
+        const QString reason = index.data(MessageModel::FailureReasonRole).toString();
+        return reason.isEmpty() ? tr("Not sent.") : tr("Not sent: %1").arg(reason);
+    }
+    case MessageModel::DeliveryState::Delivered:
+        break;
+    }
+    return {};
+}
+
+MessageDelegate::Geometry MessageDelegate::geometry(const QStyleOptionViewItem &option,
+                                                    const QModelIndex &index) const
+{
+    Geometry g;
+    const QFontMetrics metrics(option.font);
+    const int width = rowWidth(option);
+    const int left = option.rect.left() + kSideMargin;
+    const int bodyLeft = left + kAvatarSize + kAvatarGap;
+    const int bodyWidth = qMax(40, width - kSideMargin - (bodyLeft - option.rect.left()));
+    int y = option.rect.top();
+
+    if (startsDay(index)) {
+        g.daySeparator = QRect(option.rect.left(), y, width, metrics.height() + 20);
+        y += g.daySeparator.height();
+    }
+    const bool head = startsGroup(index);
+    y += head ? kGroupTopPadding : kContinuationTopPadding;
+    const int rowContentTop = y;
+    if (head) {
+        g.avatar = QRect(left, y, kAvatarSize, kAvatarSize);
+        g.header = QRect(bodyLeft, y, bodyWidth, metrics.height());
+        y += metrics.height() + 2;
+    }
+    const int height = bodyHeight(option, index, bodyWidth);
+    g.body = QRect(bodyLeft, y, bodyWidth, height);
+    y += height;
+
+    const auto state = deliveryState(index);
+    if (state != MessageModel::DeliveryState::Delivered) {
+        y += 3;
+        QFont small = option.font;
+        small.setPointSizeF(small.pointSizeF() * 0.9);
+        const QFontMetrics smallMetrics(small);
+        g.status = QRect(bodyLeft, y, bodyWidth, smallMetrics.height());
+        if (state == MessageModel::DeliveryState::Failed) {
+            // Retry and Discard sit right after the reason, on the same line.
+            const int textWidth =
+                qMin(smallMetrics.horizontalAdvance(statusText(index)), bodyWidth / 2);
+            const int retryWidth = smallMetrics.horizontalAdvance(tr("Retry")) + 12;
+            const int discardWidth = smallMetrics.horizontalAdvance(tr("Discard")) + 12;
+            g.retry = QRect(bodyLeft + textWidth + 12, y, retryWidth, smallMetrics.height());
+            g.discard = QRect(g.retry.right() + 6, y, discardWidth, smallMetrics.height());
+        }
+        y += smallMetrics.height();
+    }
+    y += kBottomPadding;
+    if (head)
+        y = qMax(y, rowContentTop + kAvatarSize + kBottomPadding);
+    g.row = QRect(option.rect.left(), option.rect.top(), width, y - option.rect.top());
+    return g;
+}
+
+QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyleOptionViewItem opt = option;
+    opt.rect.moveTo(0, 0);
+    const Geometry g = geometry(opt, index);
+    return g.row.size();
+}
+
+// --- painting -----------------------------------------------------------------------------------
+
+void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                            const QModelIndex &index) const
+{
+    const Geometry g = geometry(option, index);
+    const QPalette &palette = option.palette;
+    const QString body = index.data(MessageModel::BodyRole).toString();
+    const QString sender = index.data(MessageModel::SenderRole).toString();
+    const QDateTime time = index.data(MessageModel::TimeRole).toDateTime();
+    const auto state = deliveryState(index);
+
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setRenderHint(QPainter::TextAntialiasing);
+
+    QRect messageArea = option.rect;
+    if (!g.daySeparator.isEmpty())
+        messageArea.setTop(g.daySeparator.bottom() + 1);
+
+    // Backgrounds: a mention of me, then selection and hover on top.
+    const bool mentioned = sender != m_currentUser && mentions(body, m_currentUser);
+    if (mentioned) {
+        painter->fillRect(messageArea, Theme::mentionBackground());
+        painter->fillRect(QRect(messageArea.left(), messageArea.top(), 3, messageArea.height()),
+                          Theme::accent());
+    }
+    if (option.state & QStyle::State_Selected) {
+        QColor selection = palette.color(QPalette::Highlight);
+        selection.setAlpha(70);
+        painter->fillRect(messageArea, selection);
+    } else if (option.state & QStyle::State_MouseOver) {
+        QColor hover = palette.color(QPalette::Text);
+        hover.setAlpha(12);
+        painter->fillRect(messageArea, hover);
+    }
+
+    QFont bold = option.font;
+    bold.setBold(true);
+    QFont small = option.font;
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+
+    // Day separator: a centred date between two hairlines.
+    if (!g.daySeparator.isEmpty()) {
+        QFont dayFont = small;
+        dayFont.setBold(true);
+        painter->setFont(dayFont);
+        const QString label = dayLabel(time.toLocalTime().date());
+        const int labelWidth = QFontMetrics(dayFont).horizontalAdvance(label) + 24;
+        const QRect labelRect(g.daySeparator.center().x() - labelWidth / 2, g.daySeparator.top(),
+                              labelWidth, g.daySeparator.height());
+        QColor line = palette.color(QPalette::Mid);
+        painter->setPen(line);
+        const int lineY = g.daySeparator.center().y();
+        painter->drawLine(g.daySeparator.left() + kSideMargin, lineY, labelRect.left(), lineY);
+        painter->drawLine(labelRect.right(), lineY, g.daySeparator.right() - kSideMargin, lineY);
+        painter->setPen(Theme::mutedText());
+        painter->drawText(labelRect, Qt::AlignCenter, label);
+    }
+
+    // Header: initials avatar, sender, time.
+    if (!g.avatar.isEmpty()) {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(Theme::avatarColor(sender));
+        painter->drawEllipse(g.avatar);
+        QFont avatarFont = bold;
+        avatarFont.setPixelSize(kAvatarSize * 2 / 5);
+        painter->setFont(avatarFont);
+        painter->setPen(Qt::white);
+        painter->drawText(g.avatar, Qt::AlignCenter, initials(sender));
+
+        painter->setFont(bold);
+        painter->setPen(palette.color(QPalette::Text));
+        const QFontMetrics boldMetrics(bold);
+        const QString shownSender =
+            boldMetrics.elidedText(sender, Qt::ElideRight, g.header.width() * 2 / 3);
+        painter->drawText(g.header, Qt::AlignLeft | Qt::AlignVCenter, shownSender);
+        painter->setFont(small);
+        painter->setPen(Theme::mutedText());
+        const QRect timeRect =
+            g.header.adjusted(boldMetrics.horizontalAdvance(shownSender) + 8, 0, 0, 0);
+        painter->drawText(timeRect, Qt::AlignLeft | Qt::AlignVCenter, timeLabel(time));
+    } else if (option.state & QStyle::State_MouseOver) {
+        // Continuation rows show their time in the avatar column while hovered.
+        painter->setFont(small);
+        painter->setPen(Theme::mutedText());
+        const QRect gutter(option.rect.left(), g.body.top(), kSideMargin + kAvatarSize + 4,
+                           QFontMetrics(option.font).height());
+        painter->drawText(gutter, Qt::AlignRight | Qt::AlignVCenter, timeLabel(time));
+    }
+
+    // Body: plain text laid out by QTextLayout; nothing in it is ever read as markup.
+    const auto layout = bodyLayout(option, index, g.body.width());
+    painter->setFont(option.font);
+    QColor textColor = palette.color(QPalette::Text);
+    if (state == MessageModel::DeliveryState::Pending)
+        textColor = Theme::mutedText();
+    painter->setPen(textColor);
+    QList<QTextLayout::FormatRange> selected;
+    const auto [from, to] = m_selection.rangeIn(index.row(), int(layout->text().size()));
+    if (to > from) {
+        QTextLayout::FormatRange range;
+        range.start = from;
+        range.length = to - from;
+        range.format.setBackground(palette.color(QPalette::Highlight));
+        range.format.setForeground(palette.color(QPalette::HighlightedText));
+        selected.append(range);
+    }
+    layout->draw(painter, g.body.topLeft(), selected);
+
+    // Status line for messages the server has not stored.
+    if (!g.status.isEmpty()) {
+        painter->setFont(small);
+        if (state == MessageModel::DeliveryState::Failed) {
+            painter->setPen(Theme::failureText());
+            const QRect reasonRect(g.status.left(), g.status.top(),
+                                   g.retry.left() - 12 - g.status.left(), g.status.height());
+            painter->drawText(reasonRect, Qt::AlignLeft | Qt::AlignVCenter,
+                              QFontMetrics(small).elidedText(statusText(index), Qt::ElideRight,
+                                                             reasonRect.width()));
+            QFont linkFont = small;
+            linkFont.setUnderline(true);
+            linkFont.setBold(true);
+            painter->setFont(linkFont);
+            painter->setPen(palette.color(QPalette::Link));
+            painter->drawText(g.retry, Qt::AlignCenter, tr("Retry"));
+            painter->drawText(g.discard, Qt::AlignCenter, tr("Discard"));
+        } else {
+            small.setItalic(true);
+            painter->setFont(small);
+            painter->setPen(Theme::mutedText());
+            painter->drawText(g.status, Qt::AlignLeft | Qt::AlignVCenter, statusText(index));
+        }
+    }
+
+    if (option.state & QStyle::State_HasFocus) {
+        QColor focus = palette.color(QPalette::Highlight);
+        painter->setPen(QPen(focus, 1, Qt::DotLine));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRect(messageArea.adjusted(1, 0, -2, -1));
+    }
+    painter->restore();
+}
+
+// --- hit tests ----------------------------------------------------------------------------------
+
+QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                const QPoint &pos) const
+{
+    const Geometry g = geometry(option, index);
+    if (!g.body.contains(pos))
+        return {};
+    const auto layout = bodyLayout(option, index, g.body.width());
+    const QPointF local = pos - g.body.topLeft();
+    for (int i = 0; i < layout->lineCount(); ++i) {
+        const QTextLine line = layout->lineAt(i);
+        if (local.y() < line.y() || local.y() >= line.y() + line.height())
+            continue;
+        if (local.x() > line.naturalTextWidth())
+            return {};
+        const int cursor = line.xToCursor(local.x(), QTextLine::CursorOnCharacter);
+        for (const Span &link : findLinks(layout->text())) {
+            if (cursor >= link.start && cursor < link.start + link.length)
+                return link.target;
+        }
+        return {};
+    }
+    return {};
+}
+
+std::pair<int, int> MessageDelegate::TextSelection::rangeIn(int row, int length) const
+{
+    if (isEmpty() || row < startRow || row > endRow)
+        return {0, 0};
+    const int from = row == startRow ? qBound(0, startChar, length) : 0;
+    const int to = row == endRow ? qBound(0, endChar, length) : length;
+    return {from, qMax(from, to)};
+}
+
+int MessageDelegate::cursorAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                              const QPoint &pos) const
+{
+    const Geometry g = geometry(option, index);
+    const auto layout = bodyLayout(option, index, g.body.width());
+    const int length = int(layout->text().size());
+    if (pos.y() < g.body.top())
+        return -1;
+    if (pos.y() >= g.body.bottom() || layout->lineCount() == 0)
+        return length;
+    const QPointF local = pos - g.body.topLeft();
+    for (int i = 0; i < layout->lineCount(); ++i) {
+        const QTextLine line = layout->lineAt(i);
+        if (local.y() < line.y() + line.height())
+            return line.xToCursor(local.x(), QTextLine::CursorBetweenCharacters);
+    }
+    return length;
+}
+
+MessageDelegate::Action MessageDelegate::actionAt(const QStyleOptionViewItem &option,
+                                                  const QModelIndex &index, const QPoint &pos) const
+{
+    const Geometry g = geometry(option, index);
+    if (g.retry.contains(pos))
+        return Action::Retry;
+    if (g.discard.contains(pos))
+        return Action::Discard;
+    return Action::None;
+}
+
+} // namespace conversa::ui

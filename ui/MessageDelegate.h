@@ -1,0 +1,118 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QStyledItemDelegate>
+
+#include <memory>
+
+class QTextLayout;
+
+namespace conversa::ui {
+
+// Paints every row of the message view: no widget per message. A row is, top to bottom, an
+// optional day separator, an optional header (initials avatar, sender, time) when it starts a
+// group, the wrapped body with links and @mentions marked, and for messages not yet stored a
+// status line ("Sending…", or "Not sent" with Retry and Discard). The same geometry code serves
+// sizeHint(), paint() and the hit tests the view uses for clicks.
+class MessageDelegate : public QStyledItemDelegate
+{
+    Q_OBJECT
+public:
+    enum class Action { None, Retry, Discard };
+
+    struct Span {
+        int start = 0;
+        int length = 0;
+        QString target; // links only: the URL to open
+    };
+
+    explicit MessageDelegate(QObject *parent = nullptr);
+
+    // Whose @mentions are highlighted.
+    void setCurrentUser(const QString &user);
+    QString currentUser() const { return m_currentUser; }
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
+
+    // What lies under `pos` (view coordinates) in the row drawn at option.rect.
+    QString linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                   const QPoint &pos) const;
+    Action actionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                    const QPoint &pos) const;
+    // The character of the body under `pos`: -1 above the body, the body's length below it.
+    int cursorAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                 const QPoint &pos) const;
+
+    // Text selected by dragging, from (startRow, startChar) to (endRow, endChar), start first.
+    struct TextSelection {
+        int startRow = -1;
+        int startChar = 0;
+        int endRow = -1;
+        int endChar = 0;
+        bool isEmpty() const
+        {
+            return startRow < 0 || (startRow == endRow && startChar == endChar);
+        }
+        // The selected characters of `row` as [from, to) in its body of `length` characters.
+        std::pair<int, int> rangeIn(int row, int length) const;
+    };
+    void setTextSelection(const TextSelection &selection) { m_selection = selection; }
+    const TextSelection &textSelection() const { return m_selection; }
+
+    // Heights are cached per message and width; call when fonts or the current user change.
+    void clearCache()
+    {
+        m_heightCache.clear();
+        m_facts.clear();
+    }
+
+    // Text helpers, public for tests.
+    static QList<Span> findLinks(const QString &text);
+    static QList<Span> findMentions(const QString &text, const QString &user);
+    static QString initials(const QString &user);
+    static bool mentions(const QString &text, const QString &user);
+    // Whether a row starts a new group (other sender, other day, or a long pause before it).
+    bool startsGroup(const QModelIndex &index) const;
+    bool startsDay(const QModelIndex &index) const;
+    // The plain text of a message for the clipboard: "[12:04] alice: hi".
+    static QString clipboardText(const QModelIndex &index);
+    // Hours and minutes in the reader's locale.
+    static QString shortTime(const QDateTime &time);
+
+private:
+    struct Geometry {
+        QRect row;
+        QRect daySeparator; // empty when the day does not change here
+        QRect avatar;       // empty for continuation rows
+        QRect header;
+        QRect body;
+        QRect status; // empty for delivered messages
+        QRect retry;
+        QRect discard;
+    };
+    Geometry geometry(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    int bodyHeight(const QStyleOptionViewItem &option, const QModelIndex &index, int width) const;
+    std::unique_ptr<QTextLayout> bodyLayout(const QStyleOptionViewItem &option,
+                                            const QModelIndex &index, int width) const;
+    QString statusText(const QModelIndex &index) const;
+
+    // What grouping needs of a message, worked out once: local-time conversions are slow, and a
+    // relayout asks every row (and its neighbour) again.
+    struct Facts {
+        qint64 ms = 0;
+        qint64 localDay = 0; // days since the epoch in local time
+        QString sender;
+    };
+    const Facts &facts(const QModelIndex &index) const;
+
+    QString m_currentUser;
+    TextSelection m_selection;
+    mutable QHash<QString, Facts> m_facts;
+    mutable QHash<QString, int> m_heightCache; // key: message identity; valid for m_cacheWidth
+    mutable int m_cacheWidth = -1;
+};
+
+} // namespace conversa::ui

@@ -1,0 +1,470 @@
+#include "MessageView.h"
+
+#include "MessageDelegate.h"
+
+#include <MessageModel.h>
+
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QIdentityProxyModel>
+#include <QMenu>
+#include <QPainter>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTimer>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+using conversa::core::MessageModel;
+
+namespace conversa::ui {
+
+namespace {
+
+// QAbstractItemView fetches more whenever the last row is visible, which for a chat log (where
+// "more" means older rows at the top) would page the whole history in at once. The view asks for
+// older rows itself, when the reader reaches the top.
+class NoAutoFetchProxy : public QIdentityProxyModel
+{
+public:
+    using QIdentityProxyModel::QIdentityProxyModel;
+    bool canFetchMore(const QModelIndex &) const override { return false; }
+    void fetchMore(const QModelIndex &) override {}
+};
+
+constexpr int kBottomSlack = 8; // pixels that still count as "at the bottom"
+
+} // namespace
+
+MessageView::MessageView(QWidget *parent)
+    : QListView(parent)
+    , m_proxy(new NoAutoFetchProxy(this))
+    , m_delegate(new MessageDelegate(this))
+{
+    setObjectName(u"messageView"_s);
+    setAccessibleName(tr("Messages"));
+    setItemDelegate(m_delegate);
+    setModel(m_proxy);
+    setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setResizeMode(QListView::Adjust);
+    setLayoutMode(QListView::SinglePass);
+    setUniformItemSizes(false);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setEditTriggers(QAbstractItemView::NoEditTriggers);
+    setMouseTracking(true);
+    setFrameShape(QFrame::NoFrame);
+    verticalScrollBar()->setSingleStep(24);
+
+    m_newMessagesButton = new QPushButton(this);
+    m_newMessagesButton->setObjectName(u"newMessagesButton"_s);
+    m_newMessagesButton->setAccessibleName(tr("Jump to new messages"));
+    m_newMessagesButton->setCursor(Qt::PointingHandCursor);
+    m_newMessagesButton->hide();
+    connect(m_newMessagesButton, &QPushButton::clicked, this, &MessageView::scrollToNewest);
+
+    connect(m_proxy, &QAbstractItemModel::rowsAboutToBeInserted, this,
+            &MessageView::onRowsAboutToBeInserted);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MessageView::onRowsInserted);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MessageView::onModelReset);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this,
+            [this](const QModelIndex &, int first, int last) {
+                if (first == 0)
+                    shiftTextSelection(-(last + 1)); // the oldest rows were trimmed
+                else if (!m_delegate->textSelection().isEmpty())
+                    clearTextSelection(); // a pending message went; keep it simple
+            });
+    connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, &MessageView::onRangeChanged);
+}
+
+void MessageView::setMessageModel(MessageModel *model)
+{
+    m_source = model;
+    m_proxy->setSourceModel(model);
+    onModelReset();
+}
+
+bool MessageView::isAtBottom() const
+{
+    const QScrollBar *bar = verticalScrollBar();
+    return bar->value() >= bar->maximum() - kBottomSlack;
+}
+
+void MessageView::scrollToNewest()
+{
+    m_stickToBottom = true;
+    m_unseen = 0;
+    updateNewMessagesButton();
+    scrollToBottom();
+    // Layout may still be pending; the range change lands us at the bottom again.
+    QTimer::singleShot(0, this, [this] {
+        if (m_stickToBottom)
+            scrollToBottom();
+    });
+    emit newestShown();
+}
+
+void MessageView::loadOlder()
+{
+    if (!m_source || m_loadingOlder || !m_source->canFetchMore({}))
+        return;
+    m_loadingOlder = true;
+    m_source->fetchMore({});
+    m_loadingOlder = false;
+}
+
+void MessageView::onModelReset()
+{
+    m_unseen = 0;
+    m_stickToBottom = true;
+    m_keepDistanceFromBottom = -1;
+    m_delegate->clearCache(); // another room: the cached heights belong to other messages
+    m_delegate->setTextSelection({});
+    m_selectingText = false;
+    updateNewMessagesButton();
+    scrollToBottom();
+    // A short room may not fill the window: page older history in until it does.
+    QTimer::singleShot(0, this, [this] {
+        executeDelayedItemsLayout(); // the real height of the rows, not the empty view's
+        if (verticalScrollBar()->maximum() == 0)
+            loadOlder();
+        scrollToBottom();
+    });
+}
+
+void MessageView::shiftTextSelection(int rows)
+{
+    // The selection is kept by row number; rows added or dropped above it move it.
+    MessageDelegate::TextSelection selection = m_delegate->textSelection();
+    if (m_textAnchor.first >= 0)
+        m_textAnchor.first = qMax(0, m_textAnchor.first + rows);
+    if (selection.isEmpty())
+        return;
+    selection.startRow += rows;
+    selection.endRow += rows;
+    if (selection.endRow < 0) {
+        clearTextSelection();
+        return;
+    }
+    if (selection.startRow < 0) {
+        selection.startRow = 0;
+        selection.startChar = 0;
+    }
+    m_delegate->setTextSelection(selection);
+}
+
+void MessageView::onRowsAboutToBeInserted(const QModelIndex &, int first, int last)
+{
+    if (first == 0)
+        shiftTextSelection(last - first + 1);
+    if (first == 0 && m_proxy->rowCount() > 0) {
+        const QScrollBar *bar = verticalScrollBar();
+        m_keepDistanceFromBottom = bar->maximum() - bar->value();
+    }
+}
+
+void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
+{
+    if (first == 0 && m_keepDistanceFromBottom >= 0)
+        return; // older history; onRangeChanged keeps the position
+    if (m_stickToBottom) {
+        QTimer::singleShot(0, this, [this] {
+            if (m_stickToBottom)
+                scrollToBottom();
+        });
+        emit newestShown();
+        return;
+    }
+    // Only messages from others count as news; our own pending rows do not.
+    for (int row = first; row <= last; ++row) {
+        const QModelIndex index = m_proxy->index(row, 0);
+        if (index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>() ==
+                MessageModel::DeliveryState::Delivered &&
+            index.data(MessageModel::SenderRole).toString() != m_delegate->currentUser())
+            ++m_unseen;
+    }
+    updateNewMessagesButton();
+}
+
+void MessageView::onRangeChanged(int, int max)
+{
+    if (m_keepDistanceFromBottom >= 0) {
+        verticalScrollBar()->setValue(max - m_keepDistanceFromBottom);
+        m_keepDistanceFromBottom = -1;
+        return;
+    }
+    if (m_stickToBottom)
+        verticalScrollBar()->setValue(max);
+}
+
+void MessageView::verticalScrollbarValueChanged(int value)
+{
+    // Deliberately not the base class: it would fetch on reaching the bottom.
+    const bool atBottom = isAtBottom();
+    if (atBottom != m_stickToBottom) {
+        m_stickToBottom = atBottom;
+        if (atBottom) {
+            m_unseen = 0;
+            updateNewMessagesButton();
+            emit newestShown();
+        }
+    }
+    if (value <= verticalScrollBar()->minimum() + 40 && verticalScrollBar()->maximum() > 0)
+        QTimer::singleShot(0, this, &MessageView::loadOlder);
+}
+
+void MessageView::paintEvent(QPaintEvent *event)
+{
+    QListView::paintEvent(event);
+    if (m_source && !m_source->room().isEmpty() && m_proxy->rowCount() == 0) {
+        QPainter painter(viewport());
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(viewport()->rect().adjusted(24, 24, -24, -24),
+                         Qt::AlignCenter | Qt::TextWordWrap,
+                         tr("No messages here yet. Say hello!"));
+    }
+}
+
+void MessageView::wheelEvent(QWheelEvent *event)
+{
+    // A room shorter than the window has no scroll bar to reach the top with.
+    if (verticalScrollBar()->maximum() == 0 && event->angleDelta().y() > 0)
+        loadOlder();
+    QListView::wheelEvent(event);
+}
+
+void MessageView::updateNewMessagesButton()
+{
+    if (m_unseen <= 0) {
+        m_newMessagesButton->hide();
+        return;
+    }
+    m_newMessagesButton->setText(tr("%n new message(s) ↓", nullptr, m_unseen));
+    m_newMessagesButton->adjustSize();
+    const QSize size = m_newMessagesButton->sizeHint();
+    m_newMessagesButton->setGeometry((width() - size.width()) / 2, height() - size.height() - 12,
+                                     size.width(), size.height());
+    m_newMessagesButton->show();
+    m_newMessagesButton->raise();
+}
+
+void MessageView::resizeEvent(QResizeEvent *event)
+{
+    const bool wasAtBottom = m_stickToBottom;
+    QListView::resizeEvent(event);
+    // Widths changed, so every wrapped height did too.
+    m_delegate->clearCache();
+    scheduleDelayedItemsLayout();
+    if (wasAtBottom)
+        QTimer::singleShot(0, this, &MessageView::scrollToBottom);
+    updateNewMessagesButton();
+}
+
+QStyleOptionViewItem MessageView::optionForIndex(const QModelIndex &index) const
+{
+    QStyleOptionViewItem option;
+    initViewItemOption(&option);
+    option.rect = visualRect(index);
+    return option;
+}
+
+std::pair<int, int> MessageView::textPositionAt(const QPoint &pos) const
+{
+    QModelIndex index = indexAt(pos);
+    if (!index.isValid()) {
+        // Above the first or below the last row: the nearest end of the text.
+        const int rows = m_proxy->rowCount();
+        if (rows == 0)
+            return {-1, 0};
+        const bool above = pos.y() < visualRect(m_proxy->index(0, 0)).top();
+        index = m_proxy->index(above ? 0 : rows - 1, 0);
+        if (above)
+            return {index.row(), 0};
+        return {index.row(), int(index.data(MessageModel::BodyRole).toString().size())};
+    }
+    const int cursor = m_delegate->cursorAt(optionForIndex(index), index, pos);
+    if (cursor < 0)
+        return {index.row(), 0};
+    return {index.row(), cursor};
+}
+
+void MessageView::clearTextSelection()
+{
+    if (m_delegate->textSelection().isEmpty() && !m_selectingText)
+        return;
+    m_delegate->setTextSelection({});
+    m_selectingText = false;
+    viewport()->update();
+}
+
+void MessageView::mousePressEvent(QMouseEvent *event)
+{
+    const QPoint pos = event->position().toPoint();
+    const QModelIndex index = indexAt(pos);
+    clearTextSelection();
+    if (event->button() == Qt::LeftButton && event->modifiers() == Qt::NoModifier &&
+        index.isValid()) {
+        const QStyleOptionViewItem option = optionForIndex(index);
+        const bool onBody =
+            m_delegate->cursorAt(option, index, pos) >= 0 &&
+            m_delegate->actionAt(option, index, pos) == MessageDelegate::Action::None;
+        if (onBody) {
+            // Text selection starts here; the row still becomes the current one.
+            m_selectingText = true;
+            m_textAnchor = textPositionAt(pos);
+            selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+            event->accept();
+            return;
+        }
+    }
+    QListView::mousePressEvent(event);
+}
+
+void MessageView::mouseMoveEvent(QMouseEvent *event)
+{
+    if (m_selectingText && (event->buttons() & Qt::LeftButton)) {
+        const auto focus = textPositionAt(event->position().toPoint());
+        MessageDelegate::TextSelection selection;
+        const bool forward =
+            focus.first > m_textAnchor.first ||
+            (focus.first == m_textAnchor.first && focus.second >= m_textAnchor.second);
+        const auto &start = forward ? m_textAnchor : focus;
+        const auto &end = forward ? focus : m_textAnchor;
+        selection.startRow = start.first;
+        selection.startChar = start.second;
+        selection.endRow = end.first;
+        selection.endChar = end.second;
+        m_delegate->setTextSelection(selection);
+        if (!selection.isEmpty())
+            selectionModel()->clearSelection(); // text, not rows, is what will be copied
+        viewport()->update();
+        event->accept();
+        return;
+    }
+    QListView::mouseMoveEvent(event);
+    const QModelIndex index = indexAt(event->position().toPoint());
+    bool pointing = false;
+    if (index.isValid()) {
+        const QStyleOptionViewItem option = optionForIndex(index);
+        const QPoint pos = event->position().toPoint();
+        pointing = !m_delegate->linkAt(option, index, pos).isEmpty() ||
+                   m_delegate->actionAt(option, index, pos) != MessageDelegate::Action::None;
+    }
+    viewport()->setCursor(pointing ? Qt::PointingHandCursor : Qt::ArrowCursor);
+}
+
+void MessageView::mouseReleaseEvent(QMouseEvent *event)
+{
+    const bool wasSelectingText = m_selectingText;
+    m_selectingText = false;
+    if (wasSelectingText && !m_delegate->textSelection().isEmpty()) {
+        // On X11 a selection also goes to the primary selection, for middle-click pasting.
+        if (QApplication::clipboard()->supportsSelection())
+            QApplication::clipboard()->setText(selectedText(), QClipboard::Selection);
+        event->accept();
+        return;
+    }
+    const QPoint pos = event->position().toPoint();
+    const QModelIndex index = indexAt(pos);
+    if (event->button() == Qt::LeftButton && index.isValid()) {
+        const QStyleOptionViewItem option = optionForIndex(index);
+        const QString cid = index.data(MessageModel::CidRole).toString();
+        switch (m_delegate->actionAt(option, index, pos)) {
+        case MessageDelegate::Action::Retry:
+            emit retryRequested(cid);
+            event->accept();
+            return;
+        case MessageDelegate::Action::Discard:
+            emit discardRequested(cid);
+            event->accept();
+            return;
+        case MessageDelegate::Action::None:
+            break;
+        }
+        const QString link = m_delegate->linkAt(option, index, pos);
+        if (!link.isEmpty()) {
+            emit linkActivated(QUrl(link));
+            event->accept();
+            return;
+        }
+    }
+    QListView::mouseReleaseEvent(event);
+}
+
+QString MessageView::selectedText() const
+{
+    const MessageDelegate::TextSelection &text = m_delegate->textSelection();
+    if (!text.isEmpty()) {
+        QStringList parts;
+        for (int row = text.startRow; row <= text.endRow && row < m_proxy->rowCount(); ++row) {
+            const QString body = m_proxy->index(row, 0).data(MessageModel::BodyRole).toString();
+            const auto [from, to] = text.rangeIn(row, int(body.size()));
+            parts.append(body.mid(from, to - from));
+        }
+        return parts.join(u'\n');
+    }
+    QModelIndexList rows = selectionModel() ? selectionModel()->selectedRows() : QModelIndexList{};
+    std::sort(rows.begin(), rows.end(),
+              [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QStringList lines;
+    for (const QModelIndex &index : rows)
+        lines.append(rows.size() == 1 ? index.data(MessageModel::BodyRole).toString()
+                                      : MessageDelegate::clipboardText(index));
+    return lines.join(u'\n');
+}
+
+void MessageView::copySelection()
+{
+    const QString text = selectedText();
+    if (!text.isEmpty())
+        QApplication::clipboard()->setText(text);
+}
+
+void MessageView::keyPressEvent(QKeyEvent *event)
+{
+    if (event->matches(QKeySequence::Copy)) {
+        copySelection();
+        event->accept();
+        return;
+    }
+    if (event->key() == Qt::Key_End && event->modifiers() == Qt::NoModifier) {
+        scrollToNewest();
+        event->accept();
+        return;
+    }
+    QListView::keyPressEvent(event);
+}
+
+void MessageView::contextMenuEvent(QContextMenuEvent *event)
+{
+    // From the keyboard (Menu key, Shift+F10) the menu is for the current message.
+    const bool fromKeyboard = event->reason() == QContextMenuEvent::Keyboard;
+    const QModelIndex index = fromKeyboard ? currentIndex() : indexAt(event->pos());
+    if (!index.isValid())
+        return;
+    const QPoint where = fromKeyboard ? visualRect(index).center() : event->pos();
+    if (!selectionModel()->isSelected(index))
+        selectionModel()->select(index, QItemSelectionModel::ClearAndSelect);
+    QMenu menu(this);
+    menu.setAccessibleName(tr("Message actions"));
+    QAction *copy = menu.addAction(tr("&Copy"), this, &MessageView::copySelection);
+    copy->setShortcut(QKeySequence::Copy);
+    const QStyleOptionViewItem option = optionForIndex(index);
+    const QString link = m_delegate->linkAt(option, index, where);
+    if (!link.isEmpty()) {
+        menu.addAction(tr("Copy &link address"), this,
+                       [link] { QApplication::clipboard()->setText(link); });
+        menu.addAction(tr("&Open link"), this, [this, link] { emit linkActivated(QUrl(link)); });
+    }
+    if (index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>() ==
+        MessageModel::DeliveryState::Failed) {
+        const QString cid = index.data(MessageModel::CidRole).toString();
+        menu.addSeparator();
+        menu.addAction(tr("&Retry sending"), this, [this, cid] { emit retryRequested(cid); });
+        menu.addAction(tr("&Discard message"), this, [this, cid] { emit discardRequested(cid); });
+    }
+    menu.exec(fromKeyboard ? viewport()->mapToGlobal(where) : event->globalPos());
+}
+
+} // namespace conversa::ui

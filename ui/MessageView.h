@@ -1,0 +1,84 @@
+#pragma once
+
+#include <MessageModel.h>
+
+#include <QListView>
+#include <QPointer>
+
+class QPushButton;
+class QIdentityProxyModel;
+
+namespace conversa::ui {
+
+class MessageDelegate;
+
+// The chat log: a QListView over core::MessageModel with one painting delegate. It keeps the
+// newest message in sight while the reader is at the bottom, offers "N new messages" when they
+// scrolled up, loads older history when they reach the top (keeping what they look at in place),
+// opens links, and turns clicks on Retry/Discard into signals.
+class MessageView : public QListView
+{
+    Q_OBJECT
+public:
+    explicit MessageView(QWidget *parent = nullptr);
+
+    void setMessageModel(core::MessageModel *model);
+    core::MessageModel *messageModel() const { return m_source; }
+    MessageDelegate *messageDelegate() const { return m_delegate; }
+
+    bool isAtBottom() const;
+    int unseenCount() const { return m_unseen; }
+    // Messages of the selection as text, oldest first.
+    QString selectedText() const;
+
+public slots:
+    void scrollToNewest();
+    void copySelection();
+    // Asks the model for older messages if there are any.
+    void loadOlder();
+
+signals:
+    void linkActivated(const QUrl &url);
+    void retryRequested(const QString &cid);
+    void discardRequested(const QString &cid);
+    // The newest message is (again) on screen: the room can be marked read.
+    void newestShown();
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void verticalScrollbarValueChanged(int value) override;
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    void onRowsAboutToBeInserted(const QModelIndex &parent, int first, int last);
+    void onRowsInserted(const QModelIndex &parent, int first, int last);
+    void onModelReset();
+    void onRangeChanged(int min, int max);
+    void updateNewMessagesButton();
+    QStyleOptionViewItem optionForIndex(const QModelIndex &index) const;
+    // Where a drag is in the text: the row under `pos` (or the nearest) and the character.
+    std::pair<int, int> textPositionAt(const QPoint &pos) const;
+    void clearTextSelection();
+    void shiftTextSelection(int rows);
+
+    QPointer<core::MessageModel> m_source;
+    QIdentityProxyModel *m_proxy = nullptr;
+    MessageDelegate *m_delegate = nullptr;
+    QPushButton *m_newMessagesButton = nullptr;
+    int m_unseen = 0;
+    bool m_stickToBottom = true;
+    // While older rows arrive, the distance from the bottom is kept so the view does not jump.
+    int m_keepDistanceFromBottom = -1;
+    bool m_loadingOlder = false;
+    // A press on a message body starts selecting text instead of rows.
+    bool m_selectingText = false;
+    std::pair<int, int> m_textAnchor{-1, 0};
+};
+
+} // namespace conversa::ui

@@ -1,0 +1,41 @@
+#include "RoomFilterModel.h"
+
+#include <RoomListModel.h>
+
+using conversa::core::RoomListModel;
+
+namespace conversa::ui {
+
+void RoomFilterModel::setFilterText(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed == m_text)
+        return;
+    m_text = trimmed;
+    invalidateFilter();
+}
+
+QString RoomFilterModel::roomAt(int row) const
+{
+    return index(row, 0).data(RoomListModel::NameRole).toString();
+}
+
+int RoomFilterModel::rowOfRoom(const QString &room) const
+{
+    for (int row = 0; row < rowCount(); ++row) {
+        if (roomAt(row) == room)
+            return row;
+    }
+    return -1;
+}
+
+bool RoomFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (m_text.isEmpty())
+        return true;
+    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    return index.data(RoomListModel::NameRole).toString().contains(m_text, Qt::CaseInsensitive) ||
+           index.data(Qt::DisplayRole).toString().contains(m_text, Qt::CaseInsensitive);
+}
+
+} // namespace conversa::ui

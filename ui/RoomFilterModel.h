@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QSortFilterProxyModel>
+
+namespace conversa::ui {
+
+// Rooms whose name or title contains the filter text (case-insensitive), in the source order.
+class RoomFilterModel : public QSortFilterProxyModel
+{
+    Q_OBJECT
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+    void setFilterText(const QString &text);
+    QString filterText() const { return m_text; }
+    QString roomAt(int row) const;
+    int rowOfRoom(const QString &room) const;
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    QString m_text;
+};
+
+} // namespace conversa::ui

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QStyledItemDelegate>
+
+namespace conversa::ui {
+
+// One room per row: title (bold while unread), time of the last message, a one-line preview and
+// an unread badge.
+class RoomListDelegate : public QStyledItemDelegate
+{
+    Q_OBJECT
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
+
+    // "7", "99+"
+    static QString badgeText(qint64 unread);
+};
+
+} // namespace conversa::ui

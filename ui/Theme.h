@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QColor>
+#include <QPalette>
+#include <QString>
+
+class QApplication;
+
+namespace conversa::ui {
+
+// The look of the app: Fusion everywhere (the same on every desktop, and it honours palettes),
+// with a light and a dark palette. "System" picks one from the platform's own palette, which is
+// the only hint Qt 6.4 offers about the desktop's colour scheme.
+class Theme
+{
+public:
+    enum class Mode { System, Light, Dark };
+
+    static Mode modeFromString(const QString &name);
+    static QString modeToString(Mode mode);
+
+    // Call once, before any window exists: remembers the platform palette for Mode::System.
+    static void install(QApplication &app);
+    static void apply(Mode mode);
+    // Registers the compiled-in icons (:/icons/…); cheap, and safe to call more than once.
+    static void ensureResources();
+    static bool isDark();
+
+    static QPalette lightPalette();
+    static QPalette darkPalette();
+
+    // Colours the painting delegates share; derived from the current palette.
+    static QColor accent();
+    static QColor mutedText();
+    static QColor mentionBackground();
+    static QColor failureText();
+    static QColor onlineDot();
+    static QColor offlineDot();
+    static QColor badgeBackground();
+    static QColor badgeText();
+    // A stable colour per user name for the initials avatar.
+    static QColor avatarColor(const QString &user);
+};
+
+} // namespace conversa::ui

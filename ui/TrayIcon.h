@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QIcon>
+#include <QObject>
+
+class QSystemTrayIcon;
+class QMenu;
+
+namespace conversa::ui {
+
+// The tray (notification area) icon: the app icon with the unread count on it, a menu, and the
+// desktop notification for a mention, which opens its room when clicked.
+class TrayIcon : public QObject
+{
+    Q_OBJECT
+public:
+    explicit TrayIcon(QObject *parent = nullptr);
+    ~TrayIcon() override;
+
+    static bool isAvailable();
+    void show();
+    void setUnreadCount(qint64 unread);
+    qint64 unreadCount() const { return m_unread; }
+    // "#general — alice: @bob can you look?"
+    void notify(const QString &room, const QString &roomTitle, const QString &sender,
+                const QString &body);
+    QString lastNotifiedRoom() const { return m_lastRoom; }
+    // The icon with a badge, as shown in the tray (also used for tests and the window icon).
+    static QIcon iconWithCount(qint64 unread);
+
+signals:
+    void showWindowRequested();
+    void openRoomRequested(const QString &room);
+    void quitRequested();
+
+private:
+    QSystemTrayIcon *m_tray = nullptr;
+    QMenu *m_menu = nullptr;
+    qint64 m_unread = -1;
+    QString m_lastRoom;
+};
+
+} // namespace conversa::ui
