@@ -225,6 +225,8 @@ void ChatServer::acceptConnections(QTcpServer *server, bool adminPort)
             tcp->deleteLater();
             continue;
         }
+        // Small frames both ways (handshake answers, acks, events): no Nagle delay.
+        tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         auto session = std::make_unique<Session>();
         session->id = m_nextSessionId++;
         session->adminPort = adminPort;

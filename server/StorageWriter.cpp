@@ -43,6 +43,8 @@ public:
         prepare(m_leave, u"DELETE FROM members WHERE room_id = ? AND user_id = ?"_s);
         prepare(m_markRead, u"UPDATE members SET read_seq = MAX(read_seq, ?) WHERE room_id = ? AND "
                             "user_id = ? RETURNING read_seq"_s);
+        prepare(m_advanceRead, u"UPDATE members SET read_seq = MAX(read_seq, ?) WHERE room_id = ? "
+                               "AND user_id = ?"_s);
         prepare(m_createToken, u"INSERT INTO tokens (user_id, hash, device, created_ms, "
                                "last_used_ms) VALUES (?, ?, ?, ?, ?)"_s);
         prepare(m_revokeToken, u"UPDATE tokens SET revoked = 1 WHERE id = ?"_s);
@@ -66,6 +68,7 @@ public:
         timer.start();
         std::vector<WriteResult> results(batch.size());
         m_dirtySeqs.clear();
+        m_ownReads.clear();
         bool committed = exec(u"BEGIN IMMEDIATE"_s);
         if (committed) {
             for (size_t i = 0; i < batch.size(); ++i)
@@ -78,6 +81,12 @@ public:
                     committed = false;
                     break;
                 }
+            }
+            for (auto it = m_ownReads.cbegin(); committed && it != m_ownReads.cend(); ++it) {
+                m_advanceRead.bindValue(0, it.value());
+                m_advanceRead.bindValue(1, it.key().first);
+                m_advanceRead.bindValue(2, it.key().second);
+                committed = m_advanceRead.exec();
             }
             committed = committed && exec(u"COMMIT"_s);
         }
@@ -173,6 +182,8 @@ private:
             return failed(m_insertMessage);
         m_lastSeqs.insert(job.roomId, seq);
         m_dirtySeqs.insert(job.roomId, seq);
+        // What you wrote yourself is read: the sender's marker moves with the batch.
+        m_ownReads.insert({job.roomId, job.userId}, seq);
         result.value = seq;
         result.ts = ts;
         return result;
@@ -272,8 +283,9 @@ private:
     Database m_database;
     QHash<qint64, qint64> m_lastSeqs;
     QHash<qint64, qint64> m_dirtySeqs;
+    QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq
     QSqlQuery m_findCid, m_insertMessage, m_lastSeq, m_setLastSeq, m_createRoom, m_join, m_leave,
-        m_markRead, m_createToken, m_revokeToken, m_touchToken;
+        m_markRead, m_advanceRead, m_createToken, m_revokeToken, m_touchToken;
 };
 
 StorageWriter::StorageWriter(QObject *context)

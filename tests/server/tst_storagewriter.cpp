@@ -91,6 +91,10 @@ private slots:
         const auto all = store.history(room.value, u"r"_s, 0, 50);
         QCOMPARE(all.size(), 1);
         QCOMPARE(all.first().body, u"one"_s);
+        // The sender has read what they wrote.
+        const auto rooms = store.roomsOf(1);
+        QCOMPARE(rooms.size(), 1);
+        QCOMPARE(rooms.first().readSeq, first.value);
     }
 
     void roomNamesAreUniqueAndReadMarkersClamp()
