@@ -23,6 +23,35 @@ void MemberListModel::setSession(SessionManager *session)
         if (!m_room.isEmpty())
             m_session->requestMembers(m_room);
     });
+    connect(session, &SessionManager::stateChanged, this, &MemberListModel::onSessionState);
+    onSessionState(session->state());
+}
+
+void MemberListModel::onSessionState(ConnectionState state)
+{
+    if (state == ConnectionState::Syncing || state == ConnectionState::Online)
+        return; // the fresh list comes after the sync (see `synced`)
+    // Offline: no presence events reach us, so whatever we knew goes stale. Show everyone as
+    // offline rather than as they were when the link went down.
+    const bool anyOnline = onlineCount() > 0;
+    if (anyOnline) {
+        emit layoutAboutToBeChanged();
+        for (protocol::Member &m : m_members)
+            m.online = false;
+        sort();
+        emit layoutChanged();
+        if (!m_members.isEmpty())
+            emit dataChanged(index(0), index(rowCount() - 1), {OnlineRole});
+    }
+    setPresenceKnown(false);
+}
+
+void MemberListModel::setPresenceKnown(bool known)
+{
+    if (known == m_presenceKnown)
+        return;
+    m_presenceKnown = known;
+    emit presenceKnownChanged(known);
 }
 
 void MemberListModel::setRoom(const QString &room)
@@ -45,13 +74,14 @@ void MemberListModel::setMembers(const QString &room, const QList<protocol::Memb
     m_members = members;
     sort();
     endResetModel();
+    setPresenceKnown(true); // the server's answer, fresh
 }
 
 void MemberListModel::setOnline(const QString &user, bool online)
 {
     const auto it = std::find_if(m_members.begin(), m_members.end(),
                                  [&](const protocol::Member &m) { return m.user == user; });
-    if (it == m_members.end() || it->online == online)
+    if (!m_presenceKnown || it == m_members.end() || it->online == online)
         return;
     it->online = online;
     emit layoutAboutToBeChanged();

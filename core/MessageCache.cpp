@@ -15,20 +15,24 @@ MessageCache::MessageCache(QObject *parent)
 
 bool MessageCache::open(const QString &path)
 {
-    return m_db.open(path, {u"CREATE TABLE IF NOT EXISTS rooms ("
-                            "room TEXT PRIMARY KEY,"
-                            "title TEXT NOT NULL DEFAULT '',"
-                            "last_seq INTEGER NOT NULL DEFAULT 0,"
-                            "read_seq INTEGER NOT NULL DEFAULT 0,"
-                            "synced_seq INTEGER NOT NULL DEFAULT 0)"_s,
-                            u"CREATE TABLE IF NOT EXISTS messages ("
-                            "room TEXT NOT NULL REFERENCES rooms(room) ON DELETE CASCADE,"
-                            "seq INTEGER NOT NULL,"
-                            "ts INTEGER NOT NULL,"
-                            "sender TEXT NOT NULL,"
-                            "cid TEXT NOT NULL,"
-                            "body TEXT NOT NULL,"
-                            "PRIMARY KEY(room, seq)) WITHOUT ROWID"_s});
+    return m_db.open(path,
+                     {u"CREATE TABLE IF NOT EXISTS rooms ("
+                      "room TEXT PRIMARY KEY,"
+                      "title TEXT NOT NULL DEFAULT '',"
+                      "last_seq INTEGER NOT NULL DEFAULT 0,"
+                      "read_seq INTEGER NOT NULL DEFAULT 0,"
+                      "synced_seq INTEGER NOT NULL DEFAULT 0)"_s,
+                      u"CREATE TABLE IF NOT EXISTS messages ("
+                      "room TEXT NOT NULL REFERENCES rooms(room) ON DELETE CASCADE,"
+                      "seq INTEGER NOT NULL,"
+                      "ts INTEGER NOT NULL,"
+                      "sender TEXT NOT NULL,"
+                      "cid TEXT NOT NULL,"
+                      "body TEXT NOT NULL,"
+                      "PRIMARY KEY(room, seq)) WITHOUT ROWID"_s},
+                     // A copy of what the server keeps: after a power cut the next sync refills
+                     // whatever the last commits lost, so commits need not wait for the disk.
+                     SqliteDatabase::Synchronous::Normal);
 }
 
 bool MessageCache::addRoom(const QString &room, const QString &title)

@@ -35,6 +35,8 @@ public:
     bool open(const QString &path);
     bool isOpen() const { return m_db.isOpen(); }
     QString lastError() const { return m_db.lastError(); }
+    // The connection itself (for tests and diagnostics).
+    SqliteDatabase &database() { return m_db; }
 
     void setCapacityPerRoom(int capacity) { m_capacity = qMax(1, capacity); }
     int capacityPerRoom() const { return m_capacity; }

@@ -42,6 +42,8 @@ public:
     bool open(const QString &path);
     bool isOpen() const { return m_db.isOpen(); }
     QString lastError() const { return m_db.lastError(); }
+    // The connection itself (for tests and diagnostics).
+    SqliteDatabase &database() { return m_db; }
 
     // Stores a new pending message and returns its cid (empty on failure).
     QString enqueue(const QString &room, const QString &body);

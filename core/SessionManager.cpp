@@ -17,7 +17,9 @@
 #include <QNetworkProxyFactory>
 #include <QNetworkRequest>
 #include <QRegularExpression>
+#include <QSslCipher>
 #include <QSslConfiguration>
+#include <QSslSocket>
 #include <QSysInfo>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
@@ -208,6 +210,8 @@ void SessionManager::signIn(const QString &user, const QString &password)
     m_password = password;
     m_token.clear();
     m_backoff.reset();
+    m_sessionsSinceSignIn = 0;
+    m_details = ConnectionDetails{};
     connectNow();
 }
 
@@ -219,6 +223,8 @@ void SessionManager::resume(const QString &user, const QString &token)
     m_token = token;
     m_password.clear();
     m_backoff.reset();
+    m_sessionsSinceSignIn = 0;
+    m_details = ConnectionDetails{};
     connectNow();
 }
 
@@ -349,6 +355,19 @@ void SessionManager::connectNow()
                              "address (http://user:password@host:port).");
     });
 
+    resetConnectionDetails();
+    ++m_details.attempts;
+    m_details.serverUrl = m_url;
+    m_details.user = m_user;
+    m_details.proxy = m_socket->proxy();
+    if (m_details.proxy.type() == QNetworkProxy::DefaultProxy) {
+        // What the system settings give for this address, as the socket asks them.
+        const auto system = QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(m_url));
+        m_details.proxy =
+            system.isEmpty() ? QNetworkProxy(QNetworkProxy::NoProxy) : system.constFirst();
+        m_details.proxyFromSystem = true;
+    }
+
     setStatus(ConnectionState::Connecting);
     m_connectTimer.start(m_timing.connectTimeoutMs);
 
@@ -357,7 +376,108 @@ void SessionManager::connectNow()
                       u"Conversa/%1"_s.arg(QLatin1StringView(CONVERSA_VERSION)));
     QWebSocketHandshakeOptions options;
     options.setSubprotocols({proto::kSubprotocol});
+    m_attemptClock.start();
     m_socket->open(request, options);
+    watchSocketPhases();
+    emitDetails();
+}
+
+// --- connection details -----------------------------------------------------------------------
+
+void SessionManager::resetConnectionDetails()
+{
+    // Per connection; the server, the user and the counters since sign-in stay.
+    ConnectionDetails fresh;
+    fresh.serverUrl = m_details.serverUrl;
+    fresh.user = m_details.user;
+    fresh.attempts = m_details.attempts;
+    fresh.reconnects = m_details.reconnects;
+    m_details = fresh;
+    m_transport.clear();
+    m_lookupSeen = false;
+    m_connectingAt = m_tcpUpAt = m_encryptedAt = m_upgradedAt = -1;
+}
+
+void SessionManager::emitDetails()
+{
+    emit connectionDetailsChanged(m_details);
+}
+
+void SessionManager::watchSocketPhases()
+{
+    // QWebSocket does not expose its socket nor the steps of opening it; its stateChanged only
+    // says "connecting" and, after the upgrade, "connected". The socket is its child object, so
+    // follow that one's state (host lookup, connecting, connected) and, for wss://, `encrypted`.
+    // Without it (another Qt might do otherwise) only the total is known: phasesSeparated false.
+    if (!m_socket)
+        return;
+    m_transport = m_socket->findChild<QAbstractSocket *>(QString(), Qt::FindDirectChildrenOnly);
+    m_details.phasesSeparated = !m_transport.isNull();
+    if (!m_transport)
+        return;
+    const quint64 attempt = m_attempt;
+    connect(m_transport, &QAbstractSocket::stateChanged, this,
+            [this, attempt](QAbstractSocket::SocketState socketState) {
+                if (attempt == m_attempt)
+                    notePhase(socketState);
+            });
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_transport.data())) {
+        connect(ssl, &QSslSocket::encrypted, this, [this, attempt] {
+            if (attempt == m_attempt)
+                onEncrypted();
+        });
+    }
+    // What open() already did before we could listen (an IP address needs no lookup).
+    notePhase(m_transport->state());
+}
+
+void SessionManager::notePhase(QAbstractSocket::SocketState socketState)
+{
+    const qint64 now = m_attemptClock.elapsed();
+    switch (socketState) {
+    case QAbstractSocket::HostLookupState:
+        m_lookupSeen = true;
+        break;
+    case QAbstractSocket::ConnectingState:
+    case QAbstractSocket::ConnectedState:
+        // Straight to "connecting" (a literal address, or a proxy that resolves the name):
+        // there was no lookup here and TCP started when the attempt did.
+        if (m_connectingAt < 0)
+            m_connectingAt = m_lookupSeen ? now : 0;
+        if (socketState == QAbstractSocket::ConnectedState && m_tcpUpAt < 0) {
+            m_tcpUpAt = now;
+            updatePhaseTimes();
+            emitDetails();
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+void SessionManager::onEncrypted()
+{
+    if (m_encryptedAt < 0)
+        m_encryptedAt = m_attemptClock.elapsed();
+    updatePhaseTimes();
+    emitDetails();
+}
+
+void SessionManager::updatePhaseTimes()
+{
+    ConnectionDetails &d = m_details;
+    const bool tls = m_url.scheme() == u"wss"_s;
+    if (m_upgradedAt >= 0)
+        d.totalMs = m_upgradedAt;
+    if (!d.phasesSeparated) {
+        d.upgradeMs = d.totalMs; // TCP, TLS and the upgrade together
+        return;
+    }
+    d.dnsMs = m_lookupSeen && m_connectingAt >= 0 ? m_connectingAt : -1;
+    d.tcpMs = m_tcpUpAt >= 0 ? m_tcpUpAt - qMax<qint64>(0, m_connectingAt) : -1;
+    d.tlsMs = tls && m_encryptedAt >= 0 && m_tcpUpAt >= 0 ? m_encryptedAt - m_tcpUpAt : -1;
+    const qint64 upgradeFrom = tls ? m_encryptedAt : m_tcpUpAt;
+    d.upgradeMs = m_upgradedAt >= 0 && upgradeFrom >= 0 ? m_upgradedAt - upgradeFrom : -1;
 }
 
 void SessionManager::teardownSocket()
@@ -377,8 +497,12 @@ void SessionManager::teardownSocket()
         QWebSocket *socket = m_socket;
         m_socket = nullptr;
         socket->disconnect(this);
+        if (m_transport)
+            m_transport->disconnect(this);
         socket->abort();
         socket->deleteLater();
+        resetConnectionDetails();
+        emitDetails();
     }
     // Fail what was waiting for an answer; callers may retry on the next session.
     const auto pending = std::exchange(m_pending, {});
@@ -441,6 +565,25 @@ void SessionManager::updateCountdown()
 void SessionManager::onConnected()
 {
     m_connectTimer.start(m_timing.connectTimeoutMs); // now for the sign-in answer
+    m_upgradedAt = m_attemptClock.elapsed();
+    if (m_transport && m_tcpUpAt < 0)
+        notePhase(m_transport->state());
+    ConnectionDetails &d = m_details;
+    d.connected = true;
+    d.connectedSince = QDateTime::currentDateTime();
+    d.peerName = m_socket->peerName();
+    d.peerAddress = m_socket->peerAddress();
+    d.peerPort = m_socket->peerPort();
+    if (m_url.scheme() == u"wss"_s) {
+        auto *ssl = qobject_cast<QSslSocket *>(m_transport.data());
+        const QSslConfiguration tls = ssl ? ssl->sslConfiguration() : m_socket->sslConfiguration();
+        d.encrypted = true;
+        d.tlsProtocol = tls.sessionProtocol();
+        d.tlsCipher = tls.sessionCipher().name();
+        d.certificateChain = tls.peerCertificateChain();
+    }
+    updatePhaseTimes();
+    emitDetails();
     setStatus(ConnectionState::Authenticating);
     m_lastPingTickMs = nowMs();
     m_pingTimer.start(m_timing.pingIntervalMs);
@@ -491,6 +634,11 @@ void SessionManager::onSignedIn(const QString &user)
         m_user = user;
     m_authenticated = true;
     m_backoff.sessionEstablished();
+    m_details.user = m_user;
+    m_details.authenticated = true;
+    if (m_sessionsSinceSignIn++ > 0)
+        ++m_details.reconnects;
+    emitDetails();
     setStatus(ConnectionState::Syncing);
     if (m_logoutRequested) {
         m_logoutRequested = false;
@@ -699,9 +847,13 @@ void SessionManager::onPingTick()
     }
 }
 
-void SessionManager::onPong()
+void SessionManager::onPong(quint64 elapsedMs)
 {
     m_pongTimer.stop();
+    // QWebSocket times its own ping: the round trip, in milliseconds.
+    m_details.pingRttMs = qint64(elapsedMs);
+    m_details.lastPongAt = QDateTime::currentDateTime();
+    emitDetails();
 }
 
 void SessionManager::onPongTimeout()

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "Backoff.h"
+#include "ConnectionDetails.h"
 #include "ConnectionState.h"
 
 #include <Frames.h>
 
 #include <QAbstractSocket>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -96,6 +98,9 @@ public:
     ConnectionStatus status() const { return m_status; }
     const Backoff &backoff() const { return m_backoff; }
     bool isAuthenticated() const { return m_authenticated; }
+    // The current connection as it is: path, proxy, TLS, the timings of the attempt that opened
+    // it, the last ping's round trip and the reconnects since sign-in (see ConnectionDetails).
+    ConnectionDetails connectionDetails() const { return m_details; }
 
     // Sign in with a password (`login`); on success `tokenIssued` hands out the device token and
     // the session goes on as if resumed with it. The password is kept only for this attempt.
@@ -128,6 +133,7 @@ public:
 
 signals:
     void statusChanged(const conversa::core::ConnectionStatus &status);
+    void connectionDetailsChanged(const conversa::core::ConnectionDetails &details);
     void stateChanged(conversa::core::ConnectionState state);
     void tokenIssued(const QString &user, const QString &token);
     // The server no longer accepts the token (revoked, account disabled): forget it.
@@ -173,7 +179,13 @@ private:
     void onSslErrors(const QList<QSslError> &errors);
     void onTextMessage(const QString &text);
     void onPingTick();
-    void onPong();
+    void onPong(quint64 elapsedMs);
+    void watchSocketPhases();
+    void notePhase(QAbstractSocket::SocketState socketState);
+    void onEncrypted();
+    void updatePhaseTimes();
+    void resetConnectionDetails();
+    void emitDetails();
     void onPongTimeout();
 
     void sendFrame(const protocol::Request &request, ReplyHandler handler);
@@ -208,12 +220,22 @@ private:
     bool m_logoutRequested = false;
 
     QWebSocket *m_socket = nullptr;
+    QPointer<QAbstractSocket> m_transport; // the WebSocket's own TCP/TLS socket, when found
     quint64 m_attempt = 0;
     bool m_authenticated = false;
     bool m_attemptEndScheduled = false;
     ConnectionProblem m_attemptProblem = ConnectionProblem::None;
     QString m_attemptReason;
     ConnectionStatus m_status;
+
+    ConnectionDetails m_details;
+    QElapsedTimer m_attemptClock;
+    bool m_lookupSeen = false;
+    qint64 m_connectingAt = -1; // the lookup ended, TCP connecting
+    qint64 m_tcpUpAt = -1;
+    qint64 m_encryptedAt = -1;
+    qint64 m_upgradedAt = -1;
+    int m_sessionsSinceSignIn = 0;
 
     QTimer m_connectTimer;
     QTimer m_pingTimer;

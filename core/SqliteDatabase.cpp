@@ -18,7 +18,7 @@ SqliteDatabase::~SqliteDatabase()
     close();
 }
 
-bool SqliteDatabase::open(const QString &path, const QStringList &schema)
+bool SqliteDatabase::open(const QString &path, const QStringList &schema, Synchronous synchronous)
 {
     close();
     m_path = path;
@@ -34,7 +34,9 @@ bool SqliteDatabase::open(const QString &path, const QStringList &schema)
         m_lastError = db.lastError().text();
         return false;
     }
-    const QStringList pragmas{u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=FULL"_s,
+    const QStringList pragmas{u"PRAGMA journal_mode=WAL"_s,
+                              synchronous == Synchronous::Full ? u"PRAGMA synchronous=FULL"_s
+                                                               : u"PRAGMA synchronous=NORMAL"_s,
                               u"PRAGMA foreign_keys=ON"_s};
     for (const QString &statement : pragmas + schema) {
         if (!exec(statement)) {
@@ -88,6 +90,14 @@ bool SqliteDatabase::exec(const QString &sql, std::initializer_list<QVariant> va
     for (const QVariant &value : values)
         query.addBindValue(value);
     return exec(query);
+}
+
+QVariant SqliteDatabase::pragma(const QString &name)
+{
+    QSqlQuery query = prepare(u"PRAGMA "_s + name);
+    if (!exec(query) || !query.next())
+        return {};
+    return query.value(0);
 }
 
 bool SqliteDatabase::transaction()

@@ -19,8 +19,14 @@ public:
     SqliteDatabase(const SqliteDatabase &) = delete;
     SqliteDatabase &operator=(const SqliteDatabase &) = delete;
 
+    // How hard a commit waits for the disk (PRAGMA synchronous, with WAL). Full: a committed
+    // transaction survives a power cut (the outbox: what the person typed). Normal: a power cut
+    // may lose the last commits but never corrupts the file (the cache: the server refills it).
+    enum class Synchronous { Full, Normal };
+
     // Opens (creating folders and file) and runs `schema`, one statement per entry.
-    bool open(const QString &path, const QStringList &schema);
+    bool open(const QString &path, const QStringList &schema,
+              Synchronous synchronous = Synchronous::Full);
     void close();
     bool isOpen() const;
     QString lastError() const { return m_lastError; }
@@ -30,6 +36,8 @@ public:
     QSqlQuery prepare(const QString &sql);
     bool exec(QSqlQuery &query);
     bool exec(const QString &sql, std::initializer_list<QVariant> values = {});
+    // The value of a PRAGMA on this connection (e.g. "synchronous"); invalid on failure.
+    QVariant pragma(const QString &name);
 
     // A bind value for a TEXT NOT NULL column: a null QString would bind as SQL NULL.
     static QVariant text(const QString &value)

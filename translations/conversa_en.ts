@@ -85,45 +85,6 @@
     </message>
 </context>
 <context>
-    <name>conversa::core::ConnectionProbe</name>
-    <message>
-        <source>No answer within %1 s.</source>
-        <translation>No answer within %1 s.</translation>
-    </message>
-    <message>
-        <source>System settings: </source>
-        <translation>System settings: </translation>
-    </message>
-    <message>
-        <source>HTTP proxy at %1:%2</source>
-        <translation>HTTP proxy at %1:%2</translation>
-    </message>
-    <message>
-        <source>SOCKS5 proxy at %1:%2</source>
-        <translation>SOCKS5 proxy at %1:%2</translation>
-    </message>
-    <message>
-        <source>none (direct connection)</source>
-        <translation>none (direct connection)</translation>
-    </message>
-    <message>
-        <source>other (%1)</source>
-        <translation>other (%1)</translation>
-    </message>
-    <message>
-        <source>DNS: %1</source>
-        <translation>DNS: %1</translation>
-    </message>
-    <message>
-        <source>TLS: %1</source>
-        <translation>TLS: %1</translation>
-    </message>
-    <message>
-        <source>The server did not accept the WebSocket upgrade: %1</source>
-        <translation>The server did not accept the WebSocket upgrade: %1</translation>
-    </message>
-</context>
-<context>
     <name>conversa::core::SessionManager</name>
     <message>
         <source>the certificate is self-signed and not trusted on this computer</source>
@@ -510,14 +471,6 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <translation>Proxy</translation>
     </message>
     <message>
-        <source>Path to the server (measured on a test connection)</source>
-        <translation>Path to the server (measured on a test connection)</translation>
-    </message>
-    <message>
-        <source>DNS answered</source>
-        <translation>DNS answered</translation>
-    </message>
-    <message>
         <source>Connected to</source>
         <translation>Connected to</translation>
     </message>
@@ -542,20 +495,8 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <translation>Ping round trip</translation>
     </message>
     <message>
-        <source>Result</source>
-        <translation>Result</translation>
-    </message>
-    <message>
         <source>Certificate chain</source>
         <translation>Certificate chain</translation>
-    </message>
-    <message>
-        <source>&amp;Measure again</source>
-        <translation>&amp;Measure again</translation>
-    </message>
-    <message>
-        <source>Measure again</source>
-        <translation>Measure again</translation>
     </message>
     <message>
         <source>&amp;Copy</source>
@@ -570,51 +511,107 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <translation>%1 as %2</translation>
     </message>
     <message>
-        <source>%1 since %2</source>
-        <translation>%1 since %2</translation>
+        <source>No certificates: the connection is not encrypted.</source>
+        <translation>No certificates: the connection is not encrypted.</translation>
+    </message>
+    <message>
+        <source>Current connection</source>
+        <translation>Current connection</translation>
+    </message>
+    <message>
+        <source>Encryption</source>
+        <translation>Encryption</translation>
+    </message>
+    <message>
+        <source>TLS 1.2</source>
+        <translation>TLS 1.2</translation>
+    </message>
+    <message>
+        <source>TLS 1.3</source>
+        <translation>TLS 1.3</translation>
+    </message>
+    <message>
+        <source>TLS (version unknown)</source>
+        <translation>TLS (version unknown)</translation>
+    </message>
+    <message>
+        <source>HTTP proxy at %1:%2</source>
+        <translation>HTTP proxy at %1:%2</translation>
+    </message>
+    <message>
+        <source>SOCKS5 proxy at %1:%2</source>
+        <translation>SOCKS5 proxy at %1:%2</translation>
+    </message>
+    <message>
+        <source>none (direct connection)</source>
+        <translation>none (direct connection)</translation>
+    </message>
+    <message>
+        <source>%1, from the system settings</source>
+        <translation>%1, from the system settings</translation>
+    </message>
+    <message>
+        <source>none (not signed in)</source>
+        <translation>none (not signed in)</translation>
     </message>
     <message numerus="yes">
-        <source>%n time(s) since Conversa started</source>
+        <source>%n time(s) since signing in</source>
         <translation>
-            <numerusform>%n time since Conversa started</numerusform>
-            <numerusform>%n times since Conversa started</numerusform>
+            <numerusform>%n time since signing in</numerusform>
+            <numerusform>%n times since signing in</numerusform>
         </translation>
     </message>
     <message>
-        <source>Measuring…</source>
-        <translation>Measuring…</translation>
+        <source>%1 ms, at %2</source>
+        <translation>%1 ms, at %2</translation>
     </message>
     <message>
-        <source>%1, port %2</source>
-        <translation>%1, port %2</translation>
+        <source>no answer to a ping yet</source>
+        <translation>no answer to a ping yet</translation>
     </message>
     <message>
-        <source>%1 ms · %2 · %3</source>
-        <translation>%1 ms · %2 · %3</translation>
+        <source>not connected</source>
+        <translation>not connected</translation>
     </message>
     <message>
-        <source>not used: the address starts with ws:// (no encryption)</source>
-        <translation>not used: the address starts with ws:// (no encryption)</translation>
+        <source>Not connected.</source>
+        <translation>Not connected.</translation>
     </message>
     <message>
-        <source>%1 ms · subprotocol %2</source>
-        <translation>%1 ms · subprotocol %2</translation>
+        <source>%1, port %2 (since %3)</source>
+        <translation>%1, port %2 (since %3)</translation>
     </message>
     <message>
-        <source>none</source>
-        <translation>none</translation>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
     </message>
     <message>
-        <source>Every step worked.</source>
-        <translation>Every step worked.</translation>
+        <source>none: the address starts with ws:// (no encryption)</source>
+        <translation>none: the address starts with ws:// (no encryption)</translation>
     </message>
     <message>
-        <source>Failed: %1</source>
-        <translation>Failed: %1</translation>
+        <source>done by the proxy</source>
+        <translation>done by the proxy</translation>
     </message>
     <message>
-        <source>No certificates: the connection is not encrypted.</source>
-        <translation>No certificates: the connection is not encrypted.</translation>
+        <source>none needed (an IP address)</source>
+        <translation>none needed (an IP address)</translation>
+    </message>
+    <message>
+        <source>%1 ms, with the proxy&apos;s part</source>
+        <translation>%1 ms, with the proxy&apos;s part</translation>
+    </message>
+    <message>
+        <source>not used</source>
+        <translation>not used</translation>
+    </message>
+    <message>
+        <source>included in the WebSocket upgrade</source>
+        <translation>included in the WebSocket upgrade</translation>
+    </message>
+    <message>
+        <source>%1 ms, TCP and TLS included</source>
+        <translation>%1 ms, TCP and TLS included</translation>
     </message>
 </context>
 <context>

@@ -85,45 +85,6 @@
     </message>
 </context>
 <context>
-    <name>conversa::core::ConnectionProbe</name>
-    <message>
-        <source>No answer within %1 s.</source>
-        <translation>Sem resposta em %1 s.</translation>
-    </message>
-    <message>
-        <source>System settings: </source>
-        <translation>Definições do sistema: </translation>
-    </message>
-    <message>
-        <source>HTTP proxy at %1:%2</source>
-        <translation>proxy HTTP em %1:%2</translation>
-    </message>
-    <message>
-        <source>SOCKS5 proxy at %1:%2</source>
-        <translation>proxy SOCKS5 em %1:%2</translation>
-    </message>
-    <message>
-        <source>none (direct connection)</source>
-        <translation>nenhum (ligação direta)</translation>
-    </message>
-    <message>
-        <source>other (%1)</source>
-        <translation>outro (%1)</translation>
-    </message>
-    <message>
-        <source>DNS: %1</source>
-        <translation>DNS: %1</translation>
-    </message>
-    <message>
-        <source>TLS: %1</source>
-        <translation>TLS: %1</translation>
-    </message>
-    <message>
-        <source>The server did not accept the WebSocket upgrade: %1</source>
-        <translation>O servidor não aceitou a passagem a WebSocket: %1</translation>
-    </message>
-</context>
-<context>
     <name>conversa::core::SessionManager</name>
     <message>
         <source>the certificate is self-signed and not trusted on this computer</source>
@@ -510,14 +471,6 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <translation>Proxy</translation>
     </message>
     <message>
-        <source>Path to the server (measured on a test connection)</source>
-        <translation>Caminho até ao servidor (medido numa ligação de teste)</translation>
-    </message>
-    <message>
-        <source>DNS answered</source>
-        <translation>Resposta do DNS</translation>
-    </message>
-    <message>
         <source>Connected to</source>
         <translation>Ligado a</translation>
     </message>
@@ -542,20 +495,8 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <translation>Ida e volta do ping</translation>
     </message>
     <message>
-        <source>Result</source>
-        <translation>Resultado</translation>
-    </message>
-    <message>
         <source>Certificate chain</source>
         <translation>Cadeia de certificados</translation>
-    </message>
-    <message>
-        <source>&amp;Measure again</source>
-        <translation>&amp;Medir novamente</translation>
-    </message>
-    <message>
-        <source>Measure again</source>
-        <translation>Medir novamente</translation>
     </message>
     <message>
         <source>&amp;Copy</source>
@@ -570,51 +511,107 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <translation>%1 como %2</translation>
     </message>
     <message>
-        <source>%1 since %2</source>
-        <translation>%1 desde as %2</translation>
+        <source>No certificates: the connection is not encrypted.</source>
+        <translation>Sem certificados: a ligação não é cifrada.</translation>
+    </message>
+    <message>
+        <source>Current connection</source>
+        <translation>Ligação atual</translation>
+    </message>
+    <message>
+        <source>Encryption</source>
+        <translation>Cifragem</translation>
+    </message>
+    <message>
+        <source>TLS 1.2</source>
+        <translation>TLS 1.2</translation>
+    </message>
+    <message>
+        <source>TLS 1.3</source>
+        <translation>TLS 1.3</translation>
+    </message>
+    <message>
+        <source>TLS (version unknown)</source>
+        <translation>TLS (versão desconhecida)</translation>
+    </message>
+    <message>
+        <source>HTTP proxy at %1:%2</source>
+        <translation>proxy HTTP em %1:%2</translation>
+    </message>
+    <message>
+        <source>SOCKS5 proxy at %1:%2</source>
+        <translation>proxy SOCKS5 em %1:%2</translation>
+    </message>
+    <message>
+        <source>none (direct connection)</source>
+        <translation>nenhum (ligação direta)</translation>
+    </message>
+    <message>
+        <source>%1, from the system settings</source>
+        <translation>%1, das definições do sistema</translation>
+    </message>
+    <message>
+        <source>none (not signed in)</source>
+        <translation>nenhum (sem sessão iniciada)</translation>
     </message>
     <message numerus="yes">
-        <source>%n time(s) since Conversa started</source>
+        <source>%n time(s) since signing in</source>
         <translation>
-            <numerusform>%n vez desde que o Conversa arrancou</numerusform>
-            <numerusform>%n vezes desde que o Conversa arrancou</numerusform>
+            <numerusform>%n vez desde o início de sessão</numerusform>
+            <numerusform>%n vezes desde o início de sessão</numerusform>
         </translation>
     </message>
     <message>
-        <source>Measuring…</source>
-        <translation>A medir…</translation>
+        <source>%1 ms, at %2</source>
+        <translation>%1 ms, às %2</translation>
     </message>
     <message>
-        <source>%1, port %2</source>
-        <translation>%1, porta %2</translation>
+        <source>no answer to a ping yet</source>
+        <translation>ainda sem resposta a um ping</translation>
     </message>
     <message>
-        <source>%1 ms · %2 · %3</source>
-        <translation>%1 ms · %2 · %3</translation>
+        <source>not connected</source>
+        <translation>sem ligação</translation>
     </message>
     <message>
-        <source>not used: the address starts with ws:// (no encryption)</source>
-        <translation>não usado: o endereço começa por ws:// (sem cifra)</translation>
+        <source>Not connected.</source>
+        <translation>Sem ligação.</translation>
     </message>
     <message>
-        <source>%1 ms · subprotocol %2</source>
-        <translation>%1 ms · subprotocolo %2</translation>
+        <source>%1, port %2 (since %3)</source>
+        <translation>%1, porta %2 (desde as %3)</translation>
     </message>
     <message>
-        <source>none</source>
-        <translation>nenhum</translation>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
     </message>
     <message>
-        <source>Every step worked.</source>
-        <translation>Todos os passos funcionaram.</translation>
+        <source>none: the address starts with ws:// (no encryption)</source>
+        <translation>nenhuma: o endereço começa por ws:// (sem cifragem)</translation>
     </message>
     <message>
-        <source>Failed: %1</source>
-        <translation>Falhou: %1</translation>
+        <source>done by the proxy</source>
+        <translation>feita pelo proxy</translation>
     </message>
     <message>
-        <source>No certificates: the connection is not encrypted.</source>
-        <translation>Sem certificados: a ligação não é cifrada.</translation>
+        <source>none needed (an IP address)</source>
+        <translation>desnecessária (é um endereço IP)</translation>
+    </message>
+    <message>
+        <source>%1 ms, with the proxy&apos;s part</source>
+        <translation>%1 ms, incluindo a parte do proxy</translation>
+    </message>
+    <message>
+        <source>not used</source>
+        <translation>não usada</translation>
+    </message>
+    <message>
+        <source>included in the WebSocket upgrade</source>
+        <translation>incluída na passagem a WebSocket</translation>
+    </message>
+    <message>
+        <source>%1 ms, TCP and TLS included</source>
+        <translation>%1 ms, incluindo TCP e TLS</translation>
     </message>
 </context>
 <context>

@@ -256,8 +256,6 @@ void ChatPage::setCurrentUser(const QString &user)
 void ChatPage::setConnectionState(ConnectionState state)
 {
     m_state = state;
-    m_membersPanel->setPresenceKnown(state == ConnectionState::Online ||
-                                     state == ConnectionState::Syncing);
     updateComposer();
 }
 

@@ -1,7 +1,8 @@
 #include "ConnectionDetailsDialog.h"
 
 #include "ConnectionStatusWidget.h"
-#include "Theme.h"
+
+#include <SessionManager.h>
 
 #include <QApplication>
 #include <QClipboard>
@@ -16,7 +17,7 @@
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
-using conversa::core::ConnectionReport;
+using conversa::core::ConnectionDetails;
 
 namespace conversa::ui {
 
@@ -42,9 +43,8 @@ QString describeCertificate(const QSslCertificate &certificate, int position)
 }
 } // namespace
 
-ConnectionDetailsDialog::ConnectionDetailsDialog(core::ConnectionProbe *probe, QWidget *parent)
+ConnectionDetailsDialog::ConnectionDetailsDialog(QWidget *parent)
     : QDialog(parent)
-    , m_probe(probe)
 {
     setObjectName(u"connectionDetailsDialog"_s);
     setWindowTitle(tr("Connection details"));
@@ -55,18 +55,17 @@ ConnectionDetailsDialog::ConnectionDetailsDialog(core::ConnectionProbe *probe, Q
     m_server = addRow(sessionForm, tr("Server"), u"detailServer"_s);
     m_state = addRow(sessionForm, tr("State"), u"detailState"_s);
     m_reconnects = addRow(sessionForm, tr("Reconnects"), u"detailReconnects"_s);
-    m_proxy = addRow(sessionForm, tr("Proxy"), u"detailProxy"_s);
+    m_ping = addRow(sessionForm, tr("Ping round trip"), u"detailPing"_s);
 
-    auto *path = new QGroupBox(tr("Path to the server (measured on a test connection)"), this);
+    auto *path = new QGroupBox(tr("Current connection"), this);
     auto *pathForm = new QFormLayout(path);
-    m_resolved = addRow(pathForm, tr("DNS answered"), u"detailResolved"_s);
     m_peer = addRow(pathForm, tr("Connected to"), u"detailPeer"_s);
+    m_proxy = addRow(pathForm, tr("Proxy"), u"detailProxy"_s);
+    m_encryption = addRow(pathForm, tr("Encryption"), u"detailEncryption"_s);
     m_dns = addRow(pathForm, tr("DNS lookup"), u"detailDns"_s);
     m_tcp = addRow(pathForm, tr("TCP connect"), u"detailTcp"_s);
     m_tls = addRow(pathForm, tr("TLS handshake"), u"detailTls"_s);
     m_upgrade = addRow(pathForm, tr("WebSocket upgrade"), u"detailUpgrade"_s);
-    m_ping = addRow(pathForm, tr("Ping round trip"), u"detailPing"_s);
-    m_result = addRow(pathForm, tr("Result"), u"detailResult"_s);
 
     auto *certificates = new QGroupBox(tr("Certificate chain"), this);
     m_chain = new QPlainTextEdit(certificates);
@@ -78,12 +77,9 @@ ConnectionDetailsDialog::ConnectionDetailsDialog(core::ConnectionProbe *probe, Q
     chainLayout->addWidget(m_chain);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    m_measure = buttons->addButton(tr("&Measure again"), QDialogButtonBox::ActionRole);
-    m_measure->setAccessibleName(tr("Measure again"));
     QPushButton *copy = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
     copy->setAccessibleName(tr("Copy the details"));
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_measure, &QPushButton::clicked, this, &ConnectionDetailsDialog::measure);
     connect(copy, &QPushButton::clicked, this,
             [this] { QApplication::clipboard()->setText(detailsText()); });
 
@@ -94,12 +90,8 @@ ConnectionDetailsDialog::ConnectionDetailsDialog(core::ConnectionProbe *probe, Q
     layout->addWidget(buttons);
     setMinimumWidth(560);
 
-    if (m_probe) {
-        connect(m_probe, &core::ConnectionProbe::progress, this,
-                &ConnectionDetailsDialog::showReport);
-        connect(m_probe, &core::ConnectionProbe::finished, this,
-                &ConnectionDetailsDialog::showReport);
-    }
+    showStatus({});
+    showDetails({});
 }
 
 QLabel *ConnectionDetailsDialog::addRow(QFormLayout *form, const QString &label,
@@ -119,71 +111,119 @@ QLabel *ConnectionDetailsDialog::valueLabel(const QString &objectName) const
     return findChild<QLabel *>(objectName);
 }
 
-void ConnectionDetailsDialog::setSessionFacts(const SessionFacts &facts)
+void ConnectionDetailsDialog::setSession(core::SessionManager *session)
 {
-    m_facts = facts;
-    m_server->setText(facts.user.isEmpty()
-                          ? facts.serverUrl.toDisplayString()
-                          : tr("%1 as %2").arg(facts.serverUrl.toDisplayString(), facts.user));
-    QString state = ConnectionStatusWidget::describe(facts.status, 0);
-    if (facts.status.state == core::ConnectionState::Online && facts.onlineSince.isValid())
-        state = tr("%1 since %2")
-                    .arg(state, QLocale().toString(facts.onlineSince.time(), QLocale::ShortFormat));
-    if (!facts.status.reason.isEmpty())
-        state += u" — "_s + facts.status.reason;
-    m_state->setText(state);
-    m_reconnects->setText(tr("%n time(s) since Conversa started", nullptr, facts.reconnectCount));
-}
-
-void ConnectionDetailsDialog::measure()
-{
-    if (!m_probe || !m_facts.serverUrl.isValid())
+    if (m_session)
+        m_session->disconnect(this);
+    m_session = session;
+    if (!session)
         return;
-    m_result->setText(tr("Measuring…"));
-    m_probe->start(m_facts.serverUrl);
+    connect(session, &core::SessionManager::statusChanged, this,
+            &ConnectionDetailsDialog::showStatus);
+    connect(session, &core::SessionManager::connectionDetailsChanged, this,
+            &ConnectionDetailsDialog::showDetails);
+    showStatus(session->status());
+    showDetails(session->connectionDetails());
 }
 
-void ConnectionDetailsDialog::showReport(const ConnectionReport &report)
+void ConnectionDetailsDialog::showStatus(const core::ConnectionStatus &status)
 {
-    m_proxy->setText(report.proxy);
-    m_resolved->setText(
-        report.resolvedAddresses.isEmpty() ? tr("—") : report.resolvedAddresses.join(u", "_s));
-    m_peer->setText(report.peerAddress.isEmpty()
-                        ? tr("—")
-                        : tr("%1, port %2").arg(report.peerAddress).arg(report.port));
-    m_dns->setText(milliseconds(report.dnsMs));
-    m_tcp->setText(milliseconds(report.tcpMs));
-    if (report.url.scheme() == u"wss"_s) {
-        m_tls->setText(report.tlsMs < 0 ? tr("—")
-                                        : tr("%1 ms · %2 · %3")
-                                              .arg(report.tlsMs)
-                                              .arg(report.tlsProtocol, report.tlsCipher));
-    } else {
-        m_tls->setText(tr("not used: the address starts with ws:// (no encryption)"));
+    QString state = ConnectionStatusWidget::describe(status, 0);
+    if (!status.reason.isEmpty())
+        state += u" — "_s + status.reason;
+    m_state->setText(state);
+}
+
+QString ConnectionDetailsDialog::tlsProtocolName(QSsl::SslProtocol protocol)
+{
+    switch (protocol) {
+    case QSsl::TlsV1_2:
+        return tr("TLS 1.2");
+    case QSsl::TlsV1_3:
+        return tr("TLS 1.3");
+    default:
+        return tr("TLS (version unknown)");
     }
-    m_upgrade->setText(
-        report.upgradeMs < 0
-            ? tr("—")
-            : tr("%1 ms · subprotocol %2")
-                  .arg(report.upgradeMs)
-                  .arg(report.subprotocol.isEmpty() ? tr("none") : report.subprotocol));
-    m_ping->setText(milliseconds(report.pingMs));
-    if (!report.done)
-        m_result->setText(tr("Measuring…"));
-    else if (report.error.isEmpty())
-        m_result->setText(tr("Every step worked."));
+}
+
+QString ConnectionDetailsDialog::describeProxy(const ConnectionDetails &details)
+{
+    const QNetworkProxy &proxy = details.proxy;
+    QString text;
+    switch (proxy.type()) {
+    case QNetworkProxy::HttpProxy:
+        text = tr("HTTP proxy at %1:%2").arg(proxy.hostName()).arg(proxy.port());
+        break;
+    case QNetworkProxy::Socks5Proxy:
+        text = tr("SOCKS5 proxy at %1:%2").arg(proxy.hostName()).arg(proxy.port());
+        break;
+    default:
+        text = tr("none (direct connection)");
+        break;
+    }
+    return details.proxyFromSystem ? tr("%1, from the system settings").arg(text) : text;
+}
+
+void ConnectionDetailsDialog::showDetails(const ConnectionDetails &details)
+{
+    m_details = details;
+    const QString server = details.serverUrl.isValid() ? details.serverUrl.toDisplayString()
+                                                       : tr("none (not signed in)");
+    m_server->setText(details.user.isEmpty() ? server : tr("%1 as %2").arg(server, details.user));
+    m_reconnects->setText(tr("%n time(s) since signing in", nullptr, details.reconnects));
+    m_ping->setText(
+        details.connected && details.pingRttMs >= 0
+            ? tr("%1 ms, at %2")
+                  .arg(details.pingRttMs)
+                  .arg(QLocale().toString(details.lastPongAt.time(), QLocale::LongFormat))
+        : details.connected ? tr("no answer to a ping yet")
+                            : tr("not connected"));
+
+    if (!details.connected) {
+        for (QLabel *label : {m_peer, m_proxy, m_encryption, m_dns, m_tcp, m_tls, m_upgrade})
+            label->setText(tr("not connected"));
+        m_chain->setPlainText(tr("Not connected."));
+        return;
+    }
+
+    const QString address =
+        details.peerAddress.isNull() ? details.peerName : details.peerAddress.toString();
+    m_peer->setText(
+        tr("%1, port %2 (since %3)")
+            .arg(address)
+            .arg(details.peerPort)
+            .arg(QLocale().toString(details.connectedSince.time(), QLocale::ShortFormat)));
+    m_proxy->setText(describeProxy(details));
+    m_encryption->setText(
+        details.encrypted
+            ? tr("%1 · %2").arg(tlsProtocolName(details.tlsProtocol), details.tlsCipher)
+            : tr("none: the address starts with ws:// (no encryption)"));
+
+    if (details.dnsMs >= 0)
+        m_dns->setText(milliseconds(details.dnsMs));
+    else if (details.proxy.type() != QNetworkProxy::NoProxy)
+        m_dns->setText(tr("done by the proxy"));
     else
-        m_result->setText(tr("Failed: %1").arg(report.error));
-    QPalette palette = m_result->palette();
-    palette.setColor(QPalette::WindowText,
-                     report.done && !report.error.isEmpty()
-                         ? Theme::failureText()
-                         : QApplication::palette().color(QPalette::WindowText));
-    m_result->setPalette(palette);
+        m_dns->setText(tr("none needed (an IP address)"));
+    if (details.phasesSeparated) {
+        m_tcp->setText(details.proxy.type() != QNetworkProxy::NoProxy && details.tcpMs >= 0
+                           ? tr("%1 ms, with the proxy's part").arg(details.tcpMs)
+                           : milliseconds(details.tcpMs));
+        m_tls->setText(details.encrypted ? milliseconds(details.tlsMs) : tr("not used"));
+        m_upgrade->setText(milliseconds(details.upgradeMs));
+    } else {
+        // Qt did not let the steps be told apart: one figure for all of them.
+        m_tcp->setText(tr("included in the WebSocket upgrade"));
+        m_tls->setText(details.encrypted ? tr("included in the WebSocket upgrade")
+                                         : tr("not used"));
+        m_upgrade->setText(details.upgradeMs < 0
+                               ? tr("—")
+                               : tr("%1 ms, TCP and TLS included").arg(details.upgradeMs));
+    }
 
     QStringList chain;
-    for (int i = 0; i < report.certificateChain.size(); ++i)
-        chain.append(describeCertificate(report.certificateChain.at(i), i + 1));
+    for (int i = 0; i < details.certificateChain.size(); ++i)
+        chain.append(describeCertificate(details.certificateChain.at(i), i + 1));
     m_chain->setPlainText(chain.isEmpty() ? tr("No certificates: the connection is not encrypted.")
                                           : chain.join(u"\n\n"_s));
 }
@@ -191,8 +231,8 @@ void ConnectionDetailsDialog::showReport(const ConnectionReport &report)
 QString ConnectionDetailsDialog::detailsText() const
 {
     QStringList lines;
-    for (QLabel *label : {m_server, m_state, m_reconnects, m_proxy, m_resolved, m_peer, m_dns,
-                          m_tcp, m_tls, m_upgrade, m_ping, m_result})
+    for (QLabel *label : {m_server, m_state, m_reconnects, m_ping, m_peer, m_proxy, m_encryption,
+                          m_dns, m_tcp, m_tls, m_upgrade})
         lines.append(label->accessibleName() + u": "_s + label->text());
     lines.append(m_chain->toPlainText());
     return lines.join(u'\n');

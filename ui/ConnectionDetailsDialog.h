@@ -1,64 +1,59 @@
 #pragma once
 
-#include <ConnectionProbe.h>
+#include <ConnectionDetails.h>
 #include <ConnectionState.h>
 
-#include <QDateTime>
 #include <QDialog>
 #include <QPointer>
 
 class QFormLayout;
 class QLabel;
 class QPlainTextEdit;
-class QPushButton;
+
+namespace conversa::core {
+class SessionManager;
+}
 
 namespace conversa::ui {
 
-// "Connection details" from the status bar: where the app connects, through which proxy, to
-// which address, with which TLS and certificates, and what each step of getting there costs
-// (DNS, TCP, TLS, WebSocket upgrade, ping), so the person debugging a slow or failing link can
-// see the path a message takes.
+// "Connection details" from the status bar: the session's own connection as it is — where it
+// goes, through which proxy, to which address, with which TLS and certificates, what each step of
+// opening it cost (DNS, TCP, TLS, WebSocket upgrade), the last ping's round trip and how often it
+// reconnected. It follows the session while open; offline it says "not connected".
 class ConnectionDetailsDialog : public QDialog
 {
     Q_OBJECT
 public:
-    struct SessionFacts {
-        QUrl serverUrl;
-        QString user;
-        core::ConnectionStatus status;
-        int reconnectCount = 0;
-        QDateTime onlineSince;
-    };
+    explicit ConnectionDetailsDialog(QWidget *parent = nullptr);
 
-    ConnectionDetailsDialog(core::ConnectionProbe *probe, QWidget *parent = nullptr);
+    // Shows the session's details and status now and whenever they change.
+    void setSession(core::SessionManager *session);
 
-    void setSessionFacts(const SessionFacts &facts);
-    void showReport(const core::ConnectionReport &report);
+    void showStatus(const core::ConnectionStatus &status);
+    void showDetails(const core::ConnectionDetails &details);
     QString detailsText() const;
     QLabel *valueLabel(const QString &objectName) const;
 
-public slots:
-    void measure();
+    static QString describeProxy(const core::ConnectionDetails &details);
+    static QString tlsProtocolName(QSsl::SslProtocol protocol);
 
 private:
     QLabel *addRow(QFormLayout *form, const QString &label, const QString &name);
 
-    QPointer<core::ConnectionProbe> m_probe;
-    SessionFacts m_facts;
+    QPointer<core::SessionManager> m_session;
+    core::ConnectionDetails m_details;
     QLabel *m_server = nullptr;
     QLabel *m_state = nullptr;
     QLabel *m_reconnects = nullptr;
     QLabel *m_proxy = nullptr;
-    QLabel *m_resolved = nullptr;
     QLabel *m_peer = nullptr;
     QLabel *m_dns = nullptr;
     QLabel *m_tcp = nullptr;
     QLabel *m_tls = nullptr;
     QLabel *m_upgrade = nullptr;
     QLabel *m_ping = nullptr;
-    QLabel *m_result = nullptr;
+    QLabel *m_encryption = nullptr;
     QPlainTextEdit *m_chain = nullptr;
-    QPushButton *m_measure = nullptr;
 };
 
 } // namespace conversa::ui

@@ -24,7 +24,6 @@ public:
     using QStyledItemDelegate::QStyledItemDelegate;
     QPointer<core::TypingUsers> typing;
     QString currentUser;
-    bool presenceKnown = true;
 
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
     {
@@ -37,7 +36,7 @@ public:
         painter->save();
         painter->setRenderHint(QPainter::Antialiasing);
         const QString user = index.data(MemberListModel::UserRole).toString();
-        const bool online = presenceKnown && index.data(MemberListModel::OnlineRole).toBool();
+        const bool online = index.data(MemberListModel::OnlineRole).toBool();
         if (option.state & QStyle::State_Selected) {
             QColor selection = option.palette.color(QPalette::Highlight);
             selection.setAlpha(60);
@@ -71,7 +70,7 @@ public:
         painter->setFont(option.font);
         painter->setPen(online ? option.palette.color(QPalette::Text) : Theme::mutedText());
         const QFontMetrics metrics(option.font);
-        const bool isTyping = presenceKnown && typing && typing->users().contains(user);
+        const bool isTyping = online && typing && typing->users().contains(user);
         const QString typingLabel = MembersPanel::tr("typing…");
         const int typingWidth = isTyping ? metrics.horizontalAdvance(typingLabel) + 8 : 0;
         const QString shown = metrics.elidedText(label, Qt::ElideRight, text.width() - typingWidth);
@@ -125,6 +124,7 @@ void MembersPanel::setModels(MemberListModel *members, core::TypingUsers *typing
     connect(members, &QAbstractItemModel::layoutChanged, this, &MembersPanel::updateHeader);
     connect(members, &QAbstractItemModel::rowsInserted, this, &MembersPanel::updateHeader);
     connect(members, &QAbstractItemModel::dataChanged, this, &MembersPanel::updateHeader);
+    connect(members, &MemberListModel::presenceKnownChanged, this, &MembersPanel::updateHeader);
     if (typing)
         connect(typing, &core::TypingUsers::changed, m_list->viewport(),
                 qOverload<>(&QWidget::update));
@@ -137,25 +137,16 @@ void MembersPanel::setCurrentUser(const QString &user)
     m_list->viewport()->update();
 }
 
-void MembersPanel::setPresenceKnown(bool known)
-{
-    if (m_delegate->presenceKnown == known)
-        return;
-    m_delegate->presenceKnown = known;
-    updateHeader();
-    m_list->viewport()->update();
-}
-
 void MembersPanel::updateHeader()
 {
-    if (!m_delegate->presenceKnown) {
-        m_header->setText(tr("Members · offline"));
-        return;
-    }
     const int total = m_members ? m_members->rowCount() : 0;
     const int online = m_members ? m_members->onlineCount() : 0;
     if (total == 0) {
         m_header->setText(tr("Members"));
+        return;
+    }
+    if (!m_members->presenceKnown()) {
+        m_header->setText(tr("Members · offline"));
         return;
     }
     m_header->setText(tr("Members · %1 of %n online", nullptr, total).arg(online));

@@ -24,8 +24,6 @@ public:
 
     void setModels(core::MemberListModel *members, core::TypingUsers *typing);
     void setCurrentUser(const QString &user);
-    // While the session is not live, presence is unknown: nobody is shown as online.
-    void setPresenceKnown(bool known);
     QListView *list() const { return m_list; }
 
 private:

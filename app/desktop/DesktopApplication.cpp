@@ -6,7 +6,6 @@
 #include <AppSettings.h>
 #include <ChatPage.h>
 #include <ConnectionDetailsDialog.h>
-#include <ConnectionProbe.h>
 #include <ConnectionStatusWidget.h>
 #include <MainWindow.h>
 #include <MemberListModel.h>
@@ -30,7 +29,6 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QSplitter>
-#include <QSslCertificate>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QSysInfo>
@@ -64,7 +62,6 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
     m_typing = new core::TypingUsers(this);
     m_members->setSession(m_session);
     m_typing->setSession(m_session);
-    m_probe = new core::ConnectionProbe(this);
 
     m_window = new ui::MainWindow;
     m_window->setAttribute(Qt::WA_DeleteOnClose, false);
@@ -258,30 +255,22 @@ bool DesktopApplication::applyNetworkSettings(QString *problem)
                              .toLower();
     const QString proxyText =
         m_policy.effective(ManagedSettings::ProxyUrl, m_settings->proxyUrl()).toString();
-    QNetworkProxy probeProxy(QNetworkProxy::DefaultProxy);
     if (mode == u"none"_s) {
         m_session->setProxy(core::SessionManager::ProxyMode::None);
-        probeProxy = QNetworkProxy(QNetworkProxy::NoProxy);
     } else if (mode == u"http"_s || mode == u"socks5"_s) {
         const QUrl proxyUrl(proxyText.contains(u"://"_s) ? proxyText : mode + u"://"_s + proxyText);
         const bool http = mode == u"http"_s;
         m_session->setProxy(http ? core::SessionManager::ProxyMode::Http
                                  : core::SessionManager::ProxyMode::Socks5,
                             proxyUrl);
-        probeProxy = QNetworkProxy(http ? QNetworkProxy::HttpProxy : QNetworkProxy::Socks5Proxy,
-                                   proxyUrl.host(), quint16(proxyUrl.port(http ? 8080 : 1080)),
-                                   proxyUrl.userName(), proxyUrl.password());
     } else {
         m_session->setProxy(core::SessionManager::ProxyMode::System);
     }
-    m_probe->setProxy(probeProxy);
 
     const QString caFile =
         m_policy.effective(ManagedSettings::ExtraCaFile, m_settings->extraCaFile()).toString();
     QString caError;
     const bool caOk = m_session->setExtraCaFile(caFile, &caError);
-    m_probe->setExtraCaCertificates(caFile.isEmpty() ? QList<QSslCertificate>{}
-                                                     : QSslCertificate::fromPath(caFile));
     if (!caOk && problem)
         *problem = caError;
     return caOk;
@@ -308,17 +297,8 @@ void DesktopApplication::onStatus(const core::ConnectionStatus &status)
 {
     m_window->setConnectionStatus(status);
     switch (status.state) {
-    case ConnectionState::Connecting:
-        if (m_wasOnline)
-            ++m_reconnects;
-        m_wasOnline = false;
-        break;
     case ConnectionState::Syncing:
     case ConnectionState::Online:
-        if (status.state == ConnectionState::Online && !m_wasOnline) {
-            m_wasOnline = true;
-            m_onlineSince = QDateTime::currentDateTime();
-        }
         if (m_signingIn) {
             // The server accepted the password: remember the account, go to the rooms.
             m_signingIn = false;
@@ -334,7 +314,6 @@ void DesktopApplication::onStatus(const core::ConnectionStatus &status)
         break;
     case ConnectionState::SignedOut:
     case ConnectionState::AuthFailed:
-        m_wasOnline = false;
         if (m_signingIn) {
             m_signingIn = false;
             m_window->signInPage()->setBusy(false);
@@ -344,6 +323,7 @@ void DesktopApplication::onStatus(const core::ConnectionStatus &status)
             showSignInPage(tr("Please sign in again.") + u"\n"_s + status.reason);
         }
         break;
+    case ConnectionState::Connecting:
     case ConnectionState::Authenticating:
     case ConnectionState::WaitingToReconnect:
         break;
@@ -398,22 +378,11 @@ void DesktopApplication::showSettings()
 
 void DesktopApplication::showConnectionDetails()
 {
-    auto *dialog = new ui::ConnectionDetailsDialog(m_probe, m_window);
+    // The session's own connection, live while the dialog is open.
+    auto *dialog = new ui::ConnectionDetailsDialog(m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    ui::ConnectionDetailsDialog::SessionFacts facts;
-    facts.serverUrl =
-        m_url.isValid()
-            ? m_url
-            : core::SessionManager::normalizeServerUrl(m_window->signInPage()->server());
-    facts.user = m_user;
-    facts.status = m_session->status();
-    facts.reconnectCount = m_reconnects;
-    facts.onlineSince = m_onlineSince;
-    dialog->setSessionFacts(facts);
-    QString ignored;
-    applyNetworkSettings(&ignored);
+    dialog->setSession(m_session);
     dialog->show();
-    dialog->measure();
 }
 
 void DesktopApplication::signOut()

@@ -4,13 +4,11 @@
 #include <Frames.h>
 #include <ManagedSettings.h>
 
-#include <QDateTime>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
 
 namespace conversa::core {
-class ConnectionProbe;
 class MemberListModel;
 class MessageCache;
 class MessageModel;
@@ -88,7 +86,6 @@ private:
     conversa::core::MessageModel *m_messages = nullptr;
     conversa::core::MemberListModel *m_members = nullptr;
     conversa::core::TypingUsers *m_typing = nullptr;
-    conversa::core::ConnectionProbe *m_probe = nullptr;
     conversa::ui::MainWindow *m_window = nullptr;
     conversa::ui::TrayIcon *m_tray = nullptr;
 
@@ -97,7 +94,4 @@ private:
     QString m_accountKey;
     bool m_keepSignedIn = true;
     bool m_signingIn = false;
-    bool m_wasOnline = false;
-    int m_reconnects = 0;
-    QDateTime m_onlineSince;
 };

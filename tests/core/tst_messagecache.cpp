@@ -1,4 +1,5 @@
 #include <MessageCache.h>
+#include <Outbox.h>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,7 +36,23 @@ private slots:
     void boundedPerRoom();
     void duplicatesAreIgnored();
     void persistsAcrossReopen();
+    void cacheCommitsLazilyOutboxDurably();
 };
+
+// The cache can be refilled from the server: WAL with synchronous=NORMAL. The outbox holds what
+// only this computer knows: synchronous=FULL.
+void TestMessageCache::cacheCommitsLazilyOutboxDurably()
+{
+    QTemporaryDir dir;
+    MessageCache cache;
+    QVERIFY2(cache.open(dir.filePath(u"cache.sqlite"_s)), qPrintable(cache.lastError()));
+    QCOMPARE(cache.database().pragma(u"journal_mode"_s).toString(), u"wal"_s);
+    QCOMPARE(cache.database().pragma(u"synchronous"_s).toInt(), 1); // NORMAL
+    conversa::core::Outbox outbox;
+    QVERIFY2(outbox.open(dir.filePath(u"outbox.sqlite"_s)), qPrintable(outbox.lastError()));
+    QCOMPARE(outbox.database().pragma(u"journal_mode"_s).toString(), u"wal"_s);
+    QCOMPARE(outbox.database().pragma(u"synchronous"_s).toInt(), 2); // FULL
+}
 
 void TestMessageCache::roomsMoveForwardOnly()
 {

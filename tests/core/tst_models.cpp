@@ -3,6 +3,7 @@
 #include <MessageModel.h>
 #include <Outbox.h>
 #include <RoomListModel.h>
+#include <SessionManager.h>
 #include <TypingUsers.h>
 
 #include <QAbstractItemModelTester>
@@ -47,6 +48,7 @@ private slots:
     void historyFromServerIsPrepended();
     void roomListCountsUnread();
     void memberListSortsOnlineFirst();
+    void memberListForgetsPresenceWhenOffline();
     void typingUsersExpire();
     void modelTester();
 
@@ -216,6 +218,40 @@ void TestModels::memberListSortsOnlineFirst()
     QCOMPARE(model.onlineCount(), 2);
     model.setMembers(u"other"_s, {}); // another room's answer is not ours
     QCOMPARE(model.rowCount(), 3);
+}
+
+void TestModels::memberListForgetsPresenceWhenOffline()
+{
+    SessionManager session;
+    session.setWatchNetwork(false);
+    MemberListModel model;
+    QAbstractItemModelTester tester(&model);
+    model.setSession(&session);
+    QVERIFY(!model.presenceKnown());
+    QSignalSpy known(&model, &MemberListModel::presenceKnownChanged);
+    model.setRoom(u"general"_s);
+    model.setMembers(u"general"_s, {{u"alice"_s, true}, {u"bob"_s, true}, {u"carol"_s, false}});
+    QVERIFY(model.presenceKnown());
+    QCOMPARE(model.onlineCount(), 2);
+
+    // The link went down: nobody's presence is known any more, so nobody shows as online.
+    emit session.stateChanged(ConnectionState::WaitingToReconnect);
+    QVERIFY(!model.presenceKnown());
+    QCOMPARE(model.onlineCount(), 0);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.index(0).data().toString(), u"alice"_s); // by name now
+    QCOMPARE(model.index(1).data().toString(), u"bob"_s);
+    QVERIFY(!model.index(1).data(MemberListModel::OnlineRole).toBool());
+    model.setOnline(u"bob"_s, true); // stale news is not taken either
+    QCOMPARE(model.onlineCount(), 0);
+    QCOMPARE(known.size(), 2);
+
+    // Back online: the fresh answer after the sync brings presence back.
+    emit session.stateChanged(ConnectionState::Online);
+    QVERIFY(!model.presenceKnown());
+    model.setMembers(u"general"_s, {{u"alice"_s, true}, {u"bob"_s, false}, {u"carol"_s, true}});
+    QVERIFY(model.presenceKnown());
+    QCOMPARE(model.onlineCount(), 2);
 }
 
 void TestModels::typingUsersExpire()

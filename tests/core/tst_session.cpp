@@ -13,8 +13,10 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QNetworkProxy>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSslCertificate>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -125,6 +127,9 @@ private slots:
     void throughHttpProxy();
     void throughSocks5Proxy();
     void proxyRefused();
+    void connectionDetailsFollowTheConnection();
+    void connectionDetailsOverTls();
+    void memberPresenceIsForgottenWhileOffline();
 
 private:
     std::unique_ptr<ServerProcess> startServer(const QStringList &extra = {});
@@ -737,6 +742,135 @@ void TestSession::proxyRefused()
                        10000),
              qPrintable(client.describe()));
     QCOMPARE(client.session.status().problem, ConnectionProblem::ProxyRefused);
+}
+
+void TestSession::connectionDetailsFollowTheConnection()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    // By name, so there is a DNS lookup to time.
+    QUrl url = server->url();
+    url.setHost(u"localhost"_s);
+    Client alice(url);
+    SessionManager::Timing timing;
+    timing.pingIntervalMs = 200;
+    alice.session.setTiming(timing);
+    QSignalSpy changed(&alice.session, &SessionManager::connectionDetailsChanged);
+    QVERIFY(!alice.session.connectionDetails().connected);
+    alice.session.signIn(u"alice"_s, kAlicePassword);
+    QVERIFY2(alice.waitForState(ConnectionState::Online), qPrintable(alice.describe()));
+
+    ConnectionDetails d = alice.session.connectionDetails();
+    QVERIFY(changed.size() > 0);
+    QVERIFY(d.connected);
+    QVERIFY(d.authenticated);
+    QCOMPARE(d.serverUrl, url);
+    QCOMPARE(d.user, u"alice"_s);
+    QVERIFY2(d.peerAddress.isLoopback(), qPrintable(d.peerAddress.toString()));
+    QCOMPARE(d.peerPort, server->port());
+    QCOMPARE(d.proxy.type(), QNetworkProxy::NoProxy);
+    QVERIFY(d.connectedSince.isValid());
+    QVERIFY(d.phasesSeparated);
+    QVERIFY2(d.dnsMs >= 0, qPrintable(QString::number(d.dnsMs)));
+    QVERIFY(d.tcpMs >= 0);
+    QCOMPARE(d.tlsMs, -1); // ws://
+    QVERIFY(d.upgradeMs >= 0);
+    QVERIFY(d.totalMs >= d.dnsMs + d.tcpMs + d.upgradeMs - 1);
+    QVERIFY(!d.encrypted);
+    QVERIFY(d.certificateChain.isEmpty());
+    QCOMPARE(d.attempts, 1);
+    QCOMPARE(d.reconnects, 0);
+    qInfo("dns %lld ms, tcp %lld ms, upgrade %lld ms, total %lld ms", d.dnsMs, d.tcpMs, d.upgradeMs,
+          d.totalMs);
+
+    // The heartbeat's pong gives the round trip.
+    QVERIFY(waitUntil([&] { return alice.session.connectionDetails().pingRttMs >= 0; }, 5000));
+    QVERIFY(alice.session.connectionDetails().lastPongAt.isValid());
+
+    // Offline: nothing about a connection that is gone; the counters stay.
+    server->kill();
+    QVERIFY2(alice.waitForState(ConnectionState::WaitingToReconnect), qPrintable(alice.describe()));
+    d = alice.session.connectionDetails();
+    QVERIFY(!d.connected);
+    QVERIFY(d.peerAddress.isNull());
+    QCOMPARE(d.pingRttMs, -1);
+    QCOMPARE(d.user, u"alice"_s);
+
+    QVERIFY2(server->restart(), qPrintable(server->diagnostics()));
+    QVERIFY2(alice.waitForState(ConnectionState::Online, 20000), qPrintable(alice.describe()));
+    d = alice.session.connectionDetails();
+    QVERIFY(d.connected);
+    QCOMPARE(d.reconnects, 1);
+    QVERIFY(d.attempts >= 2);
+
+    // A new sign-in starts counting again.
+    alice.session.signIn(u"alice"_s, kAlicePassword);
+    QVERIFY2(alice.waitForState(ConnectionState::Online), qPrintable(alice.describe()));
+    QCOMPARE(alice.session.connectionDetails().reconnects, 0);
+    QCOMPARE(alice.session.connectionDetails().attempts, 1);
+}
+
+void TestSession::connectionDetailsOverTls()
+{
+    TestCertificates certs;
+    if (TestCertificates::opensslProgram().isEmpty())
+        QSKIP("openssl is not installed");
+    QVERIFY2(certs.generate(), qPrintable(certs.errorString()));
+    auto server = startServer(
+        {u"--tls-cert"_s, certs.serverCertificate(), u"--tls-key"_s, certs.serverKey()});
+    QVERIFY(server);
+    Client client(server->url());
+    QString error;
+    QVERIFY2(client.session.setExtraCaFile(certs.caCertificate(), &error), qPrintable(error));
+    client.session.signIn(u"alice"_s, kAlicePassword);
+    QVERIFY2(client.waitForState(ConnectionState::Online), qPrintable(client.describe()));
+
+    const ConnectionDetails d = client.session.connectionDetails();
+    QVERIFY(d.connected);
+    QVERIFY(d.encrypted);
+    QVERIFY2(d.tlsProtocol == QSsl::TlsV1_3 || d.tlsProtocol == QSsl::TlsV1_2,
+             qPrintable(QString::number(int(d.tlsProtocol))));
+    QVERIFY(!d.tlsCipher.isEmpty());
+    QVERIFY(!d.certificateChain.isEmpty());
+    const QSslCertificate ca = QSslCertificate::fromPath(certs.caCertificate()).value(0);
+    QVERIFY(!ca.isNull());
+    QCOMPARE(d.certificateChain.first(),
+             QSslCertificate::fromPath(certs.serverCertificate()).value(0));
+    QCOMPARE(d.certificateChain.first().issuerDisplayName(), ca.subjectDisplayName());
+    QCOMPARE(d.dnsMs, -1); // 127.0.0.1: nothing to look up
+    QVERIFY(d.tcpMs >= 0);
+    QVERIFY(d.tlsMs >= 0);
+    QVERIFY(d.upgradeMs >= 0);
+    qInfo("tcp %lld ms, tls %lld ms (%s), upgrade %lld ms", d.tcpMs, d.tlsMs,
+          qPrintable(d.tlsCipher), d.upgradeMs);
+}
+
+void TestSession::memberPresenceIsForgottenWhileOffline()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
+    QVERIFY(alice);
+    auto bob = signedIn(*server, u"bob"_s, kBobPassword);
+    QVERIFY(bob);
+    MemberListModel members;
+    members.setSession(&alice->session);
+    members.setRoom(u"general"_s);
+    QVERIFY(waitUntil([&] { return members.rowCount() == 2 && members.onlineCount() == 2; }, 5000));
+    QVERIFY(members.presenceKnown());
+
+    server->kill();
+    QVERIFY2(alice->waitForState(ConnectionState::WaitingToReconnect),
+             qPrintable(alice->describe()));
+    QCOMPARE(members.rowCount(), 2);
+    QCOMPARE(members.onlineCount(), 0);
+    QVERIFY(!members.presenceKnown());
+
+    QVERIFY2(server->restart(), qPrintable(server->diagnostics()));
+    QVERIFY2(alice->waitForState(ConnectionState::Online, 20000), qPrintable(alice->describe()));
+    QVERIFY2(bob->waitForState(ConnectionState::Online, 20000), qPrintable(bob->describe()));
+    QVERIFY(
+        waitUntil([&] { return members.presenceKnown() && members.onlineCount() == 2; }, 10000));
 }
 
 QTEST_GUILESS_MAIN(TestSession)
