@@ -78,6 +78,45 @@ private Q_SLOTS:
         QCOMPARE(event.value(u"body"_s).toString(), u"hello through nginx"_s);
         QCOMPARE(event.value(u"from"_s).toString(), u"alice"_s);
 
+#ifdef CONVERSA_CLI_BIN
+        // The same path with conversa-cli as bob: sign in through nginx, send, read history.
+        QTemporaryDir cliData;
+        auto cli = [&](const QStringList &args, const QByteArray &input = {},
+                       const QString &token = {}) {
+            QProcess process;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            if (!token.isEmpty())
+                env.insert(u"CONVERSA_TOKEN"_s, token);
+            process.setProcessEnvironment(env);
+            process.start(QStringLiteral(CONVERSA_CLI_BIN),
+                          args + QStringList{u"--data"_s, cliData.path(), u"--ca-file"_s,
+                                             m_certs.caCertificate()});
+            process.write(input);
+            process.closeWriteChannel();
+            process.waitForFinished(30000);
+            return std::pair{process.exitCode(),
+                             process.readAllStandardOutput() + process.readAllStandardError()};
+        };
+        const auto [loginCode, token] =
+            cli({u"login"_s, url.toString(), u"bob"_s, u"--password-stdin"_s, u"--print-token"_s},
+                kPassword.toUtf8() + '\n');
+        QVERIFY2(loginCode == 0, token.constData());
+        const QString bobToken = QString::fromUtf8(token).trimmed().split(u'\n').last();
+        const QStringList account{u"--server"_s, url.toString(), u"--user"_s, u"bob"_s};
+        const auto [sendCode, sendOut] =
+            cli(QStringList{u"send"_s, u"general"_s, u"hello from conversa-cli"_s} + account, {},
+                bobToken);
+        QVERIFY2(sendCode == 0, sendOut.constData());
+        alice->clearEvents();
+        const QJsonObject fromCli = alice->waitForEvent(u"message"_s);
+        QCOMPARE(fromCli.value(u"body"_s).toString(), u"hello from conversa-cli"_s);
+        QCOMPARE(fromCli.value(u"from"_s).toString(), u"bob"_s);
+        const auto [historyCode, history] =
+            cli(QStringList{u"history"_s, u"general"_s} + account, {}, bobToken);
+        QVERIFY2(historyCode == 0, history.constData());
+        QVERIFY2(history.contains("hello through nginx"), history.constData());
+#endif
+
         // Without the test CA the TLS handshake with nginx fails.
         TestClient untrusted;
         QVERIFY(!untrusted.open(url, ClientOptions{}, 5000));
