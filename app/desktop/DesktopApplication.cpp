@@ -310,6 +310,10 @@ void DesktopApplication::onStatus(const core::ConnectionStatus &status)
             const QString lastRoom = m_settings->lastRoom();
             if (!lastRoom.isEmpty() && m_rooms->rowOfRoom(lastRoom) >= 0)
                 m_window->chatPage()->openRoom(lastRoom);
+        } else if (!m_window->isShowingChat()) {
+            // A session that is live never sits behind the sign-in page, whatever order the
+            // keychain answer and the sign-in arrived in.
+            m_window->showChat();
         }
         break;
     case ConnectionState::SignedOut:
