@@ -209,7 +209,6 @@ int main(int argc, char *argv[])
     const int window = parser.value(windowOption).toInt();
     const QString room = parser.value(roomOption);
     Stats stats;
-    std::vector<BenchClient *> listeners;
     std::vector<BenchClient *> senders;
     int readyCount = 0;
     const int total = clients + static_cast<int>(parser.values(senderUsers).size());
@@ -288,7 +287,6 @@ int main(int argc, char *argv[])
     for (int i = 0; i < clients; ++i) {
         auto *c = new BenchClient(url, listenerToken, room, stats, &app);
         c->onReady = onReady;
-        listeners.push_back(c);
     }
     for (const QString &token : std::as_const(senderTokens)) {
         auto *c = new BenchClient(url, token, room, stats, &app);

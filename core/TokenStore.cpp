@@ -84,8 +84,7 @@ void TokenStore::start(Operation op, const QString &key, const QString &token, q
                                [=, this] { start(op, key, token, startedMs); });
             return;
         }
-        if (error == QKeychain::NoBackendAvailable || error == QKeychain::NotImplemented ||
-            maybeNotReady) {
+        if (error == QKeychain::NotImplemented || maybeNotReady) {
             finish(op, key, Result::Unavailable, {},
                    QCoreApplication::translate(
                        "TokenStore",

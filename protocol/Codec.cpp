@@ -255,7 +255,9 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
 QJsonObject parseObject(QByteArrayView utf8Json, DecodeError &error)
 {
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(utf8Json.toByteArray(), &parseError);
+    // Every incoming frame passes here: parse the caller's bytes in place instead of copying.
+    const QJsonDocument doc = QJsonDocument::fromJson(
+        QByteArray::fromRawData(utf8Json.data(), utf8Json.size()), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         error = {
             ErrorCode::BadRequest,
