@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // conversa-load: many WebSocket clients in one room against a running conversa-server.
 // Listeners authenticate with one token (sessions of one user), senders each with their own,
 // and every message carries its send time so receivers measure send-to-receive latency.

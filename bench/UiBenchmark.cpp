@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // conversa-ui-bench: how the desktop app's chat view holds up with a big room.
 //
 //   conversa-ui-bench [--messages N] [--seconds S] [--rate R]

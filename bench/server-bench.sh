@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Starts conversa-server on a throwaway data folder, drives it with conversa-load, and prints
 # throughput, server CPU per delivery, send-to-receive latency and memory per idle connection.
 # Usage: bench/server-bench.sh [BUILD_DIR]   (CLIENTS, SENDERS, SECONDS, SYNC_MODE=full|normal

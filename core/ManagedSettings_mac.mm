@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // Forced (managed) preferences on macOS: values an administrator set with a configuration
 // profile. Only forced values count as policy; a user's own defaults do not.
 #include <QHash>

@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Shared by run.sh and test.sh: install what is missing, then configure and build.
 set -euo pipefail
 

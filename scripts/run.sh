@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Installs what is missing, builds, starts a local Conversa server with demo accounts, and opens
 # the desktop app signed in to it. Without a display it keeps serving and says how to connect.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

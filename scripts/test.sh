@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Installs what is missing, builds everything, and runs every test suite.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 #include "Translations.h"
 
 #include <QCoreApplication>

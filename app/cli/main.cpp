@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // conversa-cli: chat from a terminal or a script, on the same engine as the desktop app.
 #include "CliApplication.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // A whole Conversa session from docs/protocol.md alone, with the npm package `ws`:
 //   npm install ws && node docs/examples/node-client.mjs ws://127.0.0.1:8080/ws demo demo-password general
 // Signs in, joins the room, catches up with sync, sends a message, prints live events for a few

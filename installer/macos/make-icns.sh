@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Makes conversa.icns for the macOS bundle from the app's SVG icon. Runs on macOS (iconutil is
 # part of Xcode's command line tools; rsvg-convert: `brew install librsvg`).
 # Usage: installer/macos/make-icns.sh OUTPUT.icns   (then configure with -DCONVERSA_MACOS_ICNS=OUTPUT.icns)

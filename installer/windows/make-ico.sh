@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates installer/windows/conversa.ico (the exe's icon, also Add/Remove Programs') from
 # resources/icons/conversa.svg: run it after the SVG changes, on Debian with librsvg2-bin and
 # imagemagick installed. Sizes: what Windows shows in Explorer, the taskbar and the Start menu.

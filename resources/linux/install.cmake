@@ -1,3 +1,5 @@
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Linux desktop integration of the `conversa` app, in the `client` component (the `conversa` .deb).
 # Included from installer/CMakeLists.txt when the target `conversa` exists, on Linux only.
 #

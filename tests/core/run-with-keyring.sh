@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Runs a test inside a private D-Bus session with a fresh, unlocked GNOME Keyring, so the real
 # Secret Service backend of QtKeychain is exercised without touching the user's own keyring.
 # Exit code 77 (CTest: skipped) when the tools are not installed.

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // conversa-cli end to end, against a real conversa-server that gets killed under it.
 #include "CliRunner.h"
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // The real keychain (GNOME Keyring through the Secret Service, started by run-with-keyring.sh):
 // login writes the token, the next start uses it, logout revokes and deletes it.
 #include "CliRunner.h"

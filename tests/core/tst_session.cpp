@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // SessionManager against a real conversa-server process: sign-in, sync, outbox, reconnects,
 // dead links, TLS, proxies and the errors a person sees.
 #include <ConversaTest.h>

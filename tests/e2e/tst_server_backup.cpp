@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: `conversa-server backup FILE` copies the live database while the server keeps
 // accepting messages, and a server started on the restored copy has every message that was
 // acknowledged before the backup, gapless.

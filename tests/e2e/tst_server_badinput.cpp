@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: a real conversa-server facing hostile or broken input, one case per test.
 
 #include "ConversaTest.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: what a conversa-server keeps across crashes and shutdowns.
 // kill -9 after and during bursts of sends, SIGTERM, restart on the same data and port.
 

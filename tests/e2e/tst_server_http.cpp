@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: plain HTTP on the WebSocket port of a real conversa-server: /healthz, /metrics,
 // other paths, and the admin subcommands' exit codes.
 

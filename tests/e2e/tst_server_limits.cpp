@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: the limits a conversa-server enforces, each with small values set by flags so the
 // suite stays fast. Every test starts its own server.
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: messages against a real conversa-server.
 // send, message events, cid de-duplication, history, sync, read markers and typing.
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end through a real nginx from Debian: the repository's example site
 // (installer/linux/nginx-conversa.conf) terminates TLS with a test CA and forwards /ws to
 // conversa-server on loopback. A client that trusts the CA signs in through it, and a message

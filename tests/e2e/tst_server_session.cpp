@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: sessions and rooms against a real conversa-server.
 // login, auth, logout, rooms, create, join, leave, members and presence events.
 

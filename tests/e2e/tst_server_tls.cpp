@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: conversa-server over TLS with a CA and certificates made for the test, and the
 // refusal to serve plain text beyond loopback.
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 """Builds a test MSI with msitools' wixl from the WiX sources in installer/windows/.
 
 Usage: build-test-msi.py SOURCE_DIR WORK_DIR UPGRADE_GUID VERSION

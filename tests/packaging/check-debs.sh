@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Builds the .deb packages from a finished build, checks them the way Debian would, and runs the
 # packaged binaries from a throwaway root. Usage: check-debs.sh BUILD_DIR
 set -euo pipefail

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 # Builds a test MSI with wixl from installer/windows/ (stand-in payload) and checks with msiinfo
 # that what admins rely on is in its tables: the msiexec properties, the policy registry values
 # and their conditions, the shortcuts, LAUNCH, per-machine install and the fixed upgrade code.

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-FileCopyrightText: 2026 The Conversa authors
+# SPDX-License-Identifier: Apache-2.0
 """Checks the example admin policies and the macOS bundle plist against what the app reads.
 
 Usage: check-policy-files.py SOURCE_DIR

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for Codec.h / Codec.cpp: JSON encoding and decoding of every frame of protocol v1,
 // the rejection of malformed frames with the right error code, and the payload helpers.
 

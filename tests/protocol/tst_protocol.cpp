@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for Protocol.h / Protocol.cpp: constants, limits, error and close codes.
 // docs/protocol.md quotes these values; a change here must change the document too.
 

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests for Validation.h / Validation.cpp: the name, cid and text rules both ends share.
 
 #include "Validation.h"

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // The chat page on the real core models (cache and outbox on disk, a session that is not
 // connected): Enter sends into the outbox, failed messages can be retried and discarded from the
 // view, unread counts show and clear, the quick switcher and Alt+Up/Down move between rooms.

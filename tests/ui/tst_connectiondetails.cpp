@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // The Connection details dialog shows what it is given: the session's ConnectionDetails and
 // status, updated in place while it is open, and "not connected" when offline.
 #include <ConnectionDetailsDialog.h>

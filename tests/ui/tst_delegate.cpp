@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // The message delegate: heights for long and multi-line text, grouping, links, mentions.
 #include <MessageDelegate.h>
 #include <MessageModel.h>

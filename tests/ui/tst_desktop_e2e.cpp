@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // End to end: a real conversa-server, the desktop app's own wiring and window (offscreen), and a
 // peer on the wire. The app signs in through its sign-in page, sends from the composer with
 // Enter, the peer receives it and answers, and the answer appears in the window.

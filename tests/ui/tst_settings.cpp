@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // Settings: values round-trip, and fields the administrator set are locked, show the managed
 // value and say "Set by your administrator"; accepting never writes over them.
 #include <AppSettings.h>

@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // The sign-in page checks its fields before anything goes on the network, says what is wrong in
 // words, and shows a busy state while the session connects.
 #include <SignInPage.h>

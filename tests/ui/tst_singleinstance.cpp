@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // A second launch finds the first one, hands over its arguments so the first raises its window,
 // and steps back; a socket left by a crashed instance does not block a new start.
 #include <SingleInstance.h>

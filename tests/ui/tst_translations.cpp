@@ -1,3 +1,5 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
 // Translations: every .ts is complete and not stale (no unfinished, no vanished or obsolete
 // entries), and a pseudo-locale walk over every window finds no visible text that bypassed tr().
 #include <AppSettings.h>
