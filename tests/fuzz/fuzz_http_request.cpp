@@ -1,0 +1,40 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+// libFuzzer target: the HTTP request head the server reads before any WebSocket upgrade, from
+// any client that can open a TCP connection. ChatServer peeks at most kMaxHttpHeaderBytes + 1
+// bytes, so inputs beyond that prove nothing new; -max_len in the README keeps them near it.
+#include "HttpRequest.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+using conversa::server::HttpRequest;
+
+namespace {
+
+[[noreturn]] void fail(const char *what, const QByteArray &detail)
+{
+    std::fprintf(stderr, "fuzz_http_request: %s: %s\n", what, detail.constData());
+    std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    const QByteArrayView head(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
+    HttpRequest request;
+    const auto status = HttpRequest::parse(head, &request);
+    const bool complete = head.contains(QByteArrayView("\r\n\r\n"));
+    if ((status == HttpRequest::ParseStatus::NeedMore) == complete)
+        fail("NeedMore does not match a missing blank line", head.toByteArray());
+    if (status == HttpRequest::ParseStatus::Complete) {
+        // ChatServer routes on the path without its query string.
+        if (request.path.contains('?'))
+            fail("the path keeps its query string", request.path);
+        if (request.method.isEmpty())
+            fail("a complete request without a method", head.toByteArray());
+    }
+    return 0;
+}
