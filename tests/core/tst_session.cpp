@@ -649,7 +649,10 @@ void TestSession::throughHttpProxy()
         arguments = {u"-d"_s, u"-c"_s, conf.fileName()};
     } else {
         // Without the stock "deny CONNECT to non-SSL ports" rule: any port may be tunnelled.
-        conf.write(u"http_port 127.0.0.1:%1\nacl local src 127.0.0.1/32\n"
+        // visible_hostname: squid refuses to start where the machine's own name does not
+        // resolve (a fresh container or chroot), so the test names it instead of relying on it.
+        conf.write(u"http_port 127.0.0.1:%1\nvisible_hostname conversa-test.invalid\n"
+                   "acl local src 127.0.0.1/32\n"
                    "http_access allow local\nhttp_access deny all\ncache deny all\n"
                    "access_log stdio:%2\ncache_log %3/cache.log\npid_filename %3/squid.pid\n"
                    "coredump_dir %3\nshutdown_lifetime 0 seconds\n"_s.arg(proxyPort)
