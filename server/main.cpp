@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "AdminCommands.h"
 #include "ChatServer.h"
+#include "EpollEventDispatcher.h"
 #include "Log.h"
 #include "ServerConfig.h"
 #include "ShutdownSignals.h"
@@ -83,6 +84,14 @@ int serve(const QStringList &flags)
 
 int main(int argc, char *argv[])
 {
+    // serve runs on epoll (Linux) unless CONVERSA_EVENT_DISPATCHER=qt; it must be installed
+    // before the application exists. The admin commands keep Qt's default.
+    if (argc > 1 && qstrcmp(argv[1], "serve") == 0) {
+        if (QString error = installServingEventDispatcher(); !error.isEmpty()) {
+            std::fprintf(stderr, "conversa-server: %s\n", qPrintable(error));
+            return 2;
+        }
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"conversa-server"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(CONVERSA_VERSION));
