@@ -25,11 +25,17 @@ QByteArray toCompactJson(const QJsonObject &object)
 }
 
 // Reads members of one JSON object, remembering the first problem in words.
+// What control characters a text member may hold. Requests from clients are strict: their text
+// reaches other people's screens, admin terminals and logs. Frames from the server are read
+// leniently, so an old stored title cannot make a client drop a whole frame.
+enum class Controls { Rejected, LineBreaksAndTabs, Allowed };
+
 class MemberReader
 {
 public:
-    explicit MemberReader(const QJsonObject &object)
+    explicit MemberReader(const QJsonObject &object, bool strictControls = false)
         : m_object(object)
+        , m_strictControls(strictControls)
     {}
 
     bool ok() const { return !m_error.has_value(); }
@@ -45,7 +51,8 @@ public:
             m_error = DecodeError{code, message, {}};
     }
 
-    QString string(QLatin1StringView key, int maxLength, bool required = true)
+    QString string(QLatin1StringView key, int maxLength, bool required = true,
+                   Controls controls = Controls::Rejected)
     {
         const QJsonValue value = m_object.value(key);
         if (value.isUndefined() || value.isNull()) {
@@ -67,6 +74,17 @@ public:
             fail(ErrorCode::BadRequest,
                  u"member '%1' is longer than %2 characters"_s.arg(key).arg(maxLength));
             return {};
+        }
+        if (m_strictControls && controls != Controls::Allowed) {
+            const char32_t control = firstControlCharacter(
+                text, controls == Controls::LineBreaksAndTabs ? AllowLineBreaks::Yes
+                                                              : AllowLineBreaks::No);
+            if (control != 0) {
+                fail(ErrorCode::BadRequest,
+                     u"member '%1' contains the control character U+%2; remove it"_s.arg(key).arg(
+                         QString::number(control, 16).toUpper().rightJustified(4, u'0')));
+                return {};
+            }
         }
         return text;
     }
@@ -130,6 +148,7 @@ public:
 
 private:
     const QJsonObject &m_object;
+    bool m_strictControls;
     std::optional<DecodeError> m_error;
 };
 
@@ -145,7 +164,8 @@ std::optional<RequestId> readRequestId(const QJsonObject &object, DecodeError &e
         if (std::trunc(n) == n && std::fabs(n) <= kMaxSafeInteger)
             return id;
     } else if (id.isString() && id.toString().size() <= kMaxIdLength &&
-               isWellFormedText(id.toString())) {
+               isWellFormedText(id.toString()) &&
+               firstControlCharacter(id.toString(), AllowLineBreaks::No) == 0) {
         return id;
     }
     error = {ErrorCode::BadRequest,
@@ -157,7 +177,7 @@ std::optional<RequestId> readRequestId(const QJsonObject &object, DecodeError &e
 std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object,
                                                        const QString &type, const Limits &limits)
 {
-    MemberReader in(object);
+    MemberReader in(object, true);
     if (type == "typing"_L1) {
         TypingRequest typing{in.roomName()};
         if (!in.ok())
@@ -178,7 +198,8 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
     };
 
     if (type == "login"_L1) {
-        LoginRequest r{id, in.userName(), in.string("password"_L1, kMaxPasswordBytes),
+        LoginRequest r{id, in.userName(),
+                       in.string("password"_L1, kMaxPasswordBytes, true, Controls::Allowed),
                        in.string("device"_L1, kMaxDeviceLength, false)};
         if (in.ok() && r.password.isEmpty())
             in.fail(ErrorCode::BadRequest, u"member 'password' is empty"_s);
@@ -216,7 +237,8 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
             in.fail(ErrorCode::BadRequest,
                     u"member 'cid' must be 1 to 64 printable ASCII characters"_s);
         // Length is checked in UTF-8 bytes below (too_large), so no character bound here.
-        r.body = in.string("body"_L1, std::numeric_limits<int>::max());
+        r.body = in.string("body"_L1, std::numeric_limits<int>::max(), true,
+                           Controls::LineBreaksAndTabs);
         if (in.ok()) {
             const qsizetype bytes = r.body.toUtf8().size();
             if (!hasVisibleText(r.body))

@@ -50,6 +50,19 @@ bool isWellFormedText(QStringView text)
     return text.isValidUtf16() && !text.contains(QChar(u'\0'));
 }
 
+char32_t firstControlCharacter(QStringView text, AllowLineBreaks lineBreaks)
+{
+    for (QChar c : text) {
+        const char16_t u = c.unicode();
+        if (lineBreaks == AllowLineBreaks::Yes && (u == u'\n' || u == u'\t'))
+            continue;
+        // C0, DEL and C1: C1 holds single-character terminal escapes such as CSI (U+009B).
+        if (u < 0x20 || (u >= 0x7f && u <= 0x9f))
+            return u;
+    }
+    return 0;
+}
+
 bool hasVisibleText(QStringView text)
 {
     for (QChar c : text) {

@@ -15,6 +15,11 @@ bool isValidUserName(QStringView name);
 bool isValidCid(QStringView cid);
 // No unpaired surrogates (they cannot be encoded as UTF-8) and no NUL characters.
 bool isWellFormedText(QStringView text);
+enum class AllowLineBreaks { No, Yes };
+// The first C0 control character, DEL or C1 control character in `text` (with `Yes`, newline and
+// tab are allowed), or 0 when there is none. Clients may not send them: they reach other people's
+// screens, terminals and logs.
+char32_t firstControlCharacter(QStringView text, AllowLineBreaks lineBreaks);
 // Text that is not empty and not only white space.
 bool hasVisibleText(QStringView text);
 

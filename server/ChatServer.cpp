@@ -4,6 +4,7 @@
 
 #include "Codec.h"
 #include "HttpRequest.h"
+#include "Listener.h"
 #include "Log.h"
 #include "PasswordHasher.h"
 
@@ -13,9 +14,7 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
 #include <QSslSocket>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -31,15 +30,16 @@ constexpr qsizetype kMaxHttpHeaderBytes = 8192;
 constexpr int kMalformedFramesBeforeClose = 10;
 constexpr qint64 kTypingIntervalMs = 1000;
 constexpr qint64 kClosingGraceMs = 5000;
-// A recipient this far behind is not reading; dropping it protects everyone else's memory.
-constexpr qint64 kMaxQueuedBytesPerSocket = 8 * 1024 * 1024;
-
-QString normalizedAddress(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4).toString() : address.toString();
-}
+// Before sign-in nothing large is ever sent, so a connection that piles up more than this
+// (pongs to a flood of pings) is not reading.
+constexpr qint64 kMaxQueuedBytesBeforeAuth = 64 * 1024;
+// Requests held back from a connection over its soft output mark; past these it is dropped.
+constexpr int kMaxHeldRequests = 64;
+constexpr qsizetype kMaxHeldRequestBytes = 1024 * 1024;
+// Password hashes waiting for the pool: past this, sign-ins are refused until it drains.
+constexpr int kMaxPendingHashes = 32;
+constexpr qint64 kPresenceIntervalMs = 2000;
+constexpr int kLongestAcceptBackoffMs = 2000;
 
 QString toText(const QByteArray &utf8)
 {
@@ -137,22 +137,14 @@ QString ChatServer::start()
         const auto tls = loadTls(m_config, &error);
         if (!tls)
             return error;
-        auto *sslServer = new QSslServer(this);
-        sslServer->setSslConfiguration(*tls);
-        sslServer->setHandshakeTimeout(m_config.authTimeoutSeconds * 1000);
-        connect(sslServer, &QSslServer::errorOccurred, this,
-                [](QSslSocket *socket, QAbstractSocket::SocketError) {
-                    qCInfo(lcServer).noquote() << u"event=tls_failed addr=%1 error=\"%2\""_s.arg(
-                        normalizedAddress(socket->peerAddress()), socket->errorString());
-                });
-        m_listener = sslServer;
+        m_listener = new Listener(*tls, this);
     } else {
-        m_listener = new QTcpServer(this);
+        m_listener = new Listener(std::nullopt, this);
     }
     if (QString error = listenOn(m_listener, m_config.listen, false); !error.isEmpty())
         return error;
     if (m_config.adminListen) {
-        m_adminListener = new QTcpServer(this);
+        m_adminListener = new Listener(std::nullopt, this);
         if (QString error = listenOn(m_adminListener, *m_config.adminListen, true);
             !error.isEmpty())
             return error;
@@ -161,16 +153,15 @@ QString ChatServer::start()
     return {};
 }
 
-QString ChatServer::listenOn(QTcpServer *server, const ListenAddress &address, bool adminPort)
+QString ChatServer::listenOn(Listener *listener, const ListenAddress &address, bool adminPort)
 {
-    server->setMaxPendingConnections(100000);
-    server->setListenBacklogSize(1024);
-    connect(server, &QTcpServer::pendingConnectionAvailable, this,
-            [this, server, adminPort] { acceptConnections(server, adminPort); });
-    if (!server->listen(address.host, address.port))
+    connect(listener, &Listener::accepted, this,
+            [this, adminPort](QTcpSocket *socket) { acceptConnection(socket, adminPort); });
+    connect(listener, &Listener::acceptFailed, this, &ChatServer::onAcceptFailed);
+    if (QString error = listener->listen(address.host, address.port, 1024); !error.isEmpty())
         return u"cannot listen on %1:%2: %3"_s.arg(address.host.toString())
             .arg(address.port)
-            .arg(server->errorString());
+            .arg(error);
     return {};
 }
 
@@ -178,8 +169,8 @@ QUrl ChatServer::webSocketUrl() const
 {
     QUrl url;
     url.setScheme(m_config.tlsEnabled() ? u"wss"_s : u"ws"_s);
-    url.setHost(m_listener->serverAddress().toString());
-    url.setPort(m_listener->serverPort());
+    url.setHost(m_listener->address().toString());
+    url.setPort(m_listener->port());
     url.setPath(QString(protocol::kWebSocketPath));
     return url;
 }
@@ -190,8 +181,8 @@ QUrl ChatServer::adminUrl() const
         return {};
     QUrl url;
     url.setScheme(u"http"_s);
-    url.setHost(m_adminListener->serverAddress().toString());
-    url.setPort(m_adminListener->serverPort());
+    url.setHost(m_adminListener->address().toString());
+    url.setPort(m_adminListener->port());
     return url;
 }
 
@@ -216,56 +207,85 @@ void ChatServer::loadRooms()
 
 // --- connections ----------------------------------------------------------------------------
 
-void ChatServer::acceptConnections(QTcpServer *server, bool adminPort)
+void ChatServer::acceptConnection(QTcpSocket *tcp, bool adminPort)
 {
-    while (server->hasPendingConnections()) {
-        QTcpSocket *tcp = server->nextPendingConnection();
-        if (!tcp)
-            break;
-        if (m_shuttingDown) {
-            tcp->abort();
-            tcp->deleteLater();
-            continue;
-        }
-        // Small frames both ways (handshake answers, acks, events): no Nagle delay.
-        tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        auto session = std::make_unique<Session>();
-        session->id = m_nextSessionId++;
-        session->adminPort = adminPort;
-        session->tcp = tcp;
-        session->address = normalizedAddress(tcp->peerAddress());
-        session->peerPort = tcp->peerPort();
-        session->acceptedMs = session->lastActivityMs = now();
-        const quint64 id = session->id;
-        Session &s = *session;
-        m_sessions.emplace(id, std::move(session));
-
-        int &count = m_connectionsPerAddress[s.address];
-        ++count;
-        connect(
-            tcp, &QTcpSocket::disconnected, this,
-            [this, id] {
-                Session *session = findSession(id);
-                if (session && session->stage != Stage::WebSocket &&
-                    session->stage != Stage::Closing)
-                    endSession(id);
-            },
-            Qt::QueuedConnection);
-        if (!adminPort && count > m_config.maxConnectionsPerAddress) {
-            qCInfo(lcServer).noquote()
-                << u"event=refused reason=too_many_connections addr=%1"_s.arg(s.address);
-            tcp->write(httpResponse(429, "Too Many Requests", "text/plain",
-                                    "too many connections from your address\n"));
-            tcp->disconnectFromHost();
-            continue;
-        }
-        s.httpReader = connect(tcp, &QTcpSocket::readyRead, this, [this, id] {
-            if (Session *session = findSession(id))
-                readHttp(*session);
+    tcp->setParent(this);
+    if (auto *tls = qobject_cast<QSslSocket *>(tcp)) {
+        connect(tls, &QSslSocket::errorOccurred, this, [this, tls](QAbstractSocket::SocketError e) {
+            if (e != QAbstractSocket::SslHandshakeFailedError)
+                return;
+            const QString address = normalizedAddress(tls->peerAddress());
+            logClient(address, u"event=tls_failed addr=%1 error=%2"_s.arg(
+                                   address, logValue(tls->errorString())));
         });
-        if (tcp->bytesAvailable() > 0)
-            readHttp(s);
     }
+    if (m_shuttingDown) {
+        tcp->abort();
+        tcp->deleteLater();
+        return;
+    }
+    // Small frames both ways (handshake answers, acks, events): no Nagle delay.
+    tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    auto session = std::make_unique<Session>();
+    session->id = m_nextSessionId++;
+    session->adminPort = adminPort;
+    session->tcp = tcp;
+    session->socketAddress = normalizedAddress(tcp->peerAddress());
+    session->address = session->socketAddress;
+    session->peerPort = tcp->peerPort();
+    session->acceptedMs = session->lastActivityMs = now();
+    const quint64 id = session->id;
+    Session &s = *session;
+    m_sessions.emplace(id, std::move(session));
+    connect(
+        tcp, &QTcpSocket::disconnected, this,
+        [this, id] {
+            Session *session = findSession(id);
+            if (session && session->stage != Stage::WebSocket && session->stage != Stage::Closing)
+                endSession(id);
+        },
+        Qt::QueuedConnection);
+    if (adminPort) {
+        // The admin port has its own small budget, apart from the chat port's per-address one.
+        if (++m_adminConnections > m_config.maxAdminConnections) {
+            logClient(s.address,
+                      u"event=refused reason=too_many_admin_connections addr=%1"_s.arg(s.address));
+            respondHttp(s, 429, "Too Many Requests", "too many admin connections\n");
+            return;
+        }
+    } else if (!m_config.trustedProxies.contains(tcp->peerAddress()) && !admitAddress(s)) {
+        // A trusted proxy's connections are counted once its header names the client.
+        return;
+    }
+    s.httpReader = connect(tcp, &QTcpSocket::readyRead, this, [this, id] {
+        if (Session *session = findSession(id))
+            readHttp(*session);
+    });
+    if (tcp->bytesAvailable() > 0)
+        readHttp(s);
+}
+
+bool ChatServer::admitAddress(Session &session)
+{
+    session.addressCounted = true;
+    const int count = ++m_connectionsPerAddress[session.address];
+    if (count <= m_config.maxConnectionsPerAddress)
+        return true;
+    logClient(session.address,
+              u"event=refused reason=too_many_connections addr=%1"_s.arg(session.address));
+    respondHttp(session, 429, "Too Many Requests", "too many connections from your address\n");
+    return false;
+}
+
+void ChatServer::respondHttp(Session &session, int code, QByteArrayView reason, QByteArrayView body)
+{
+    QTcpSocket *tcp = session.tcp;
+    if (!tcp)
+        return;
+    disconnect(session.httpReader);
+    tcp->readAll();
+    tcp->write(httpResponse(code, reason, "text/plain", body));
+    tcp->disconnectFromHost();
 }
 
 void ChatServer::readHttp(Session &session)
@@ -273,6 +293,27 @@ void ChatServer::readHttp(Session &session)
     QTcpSocket *tcp = session.tcp;
     if (!tcp || session.stage != Stage::Http)
         return;
+    const bool fromTrustedProxy =
+        !session.adminPort && m_config.trustedProxies.contains(tcp->peerAddress());
+    if (fromTrustedProxy && m_config.proxyProtocol && !session.addressCounted) {
+        const ProxyHeader proxy = ProxyHeader::parse(tcp->peek(ProxyHeader::kMaxLength));
+        switch (proxy.status) {
+        case ProxyHeader::Status::NeedMore:
+            return;
+        case ProxyHeader::Status::Malformed:
+            logClient(session.address,
+                      u"event=refused reason=bad_proxy_header addr=%1"_s.arg(session.address));
+            respondHttp(session, 400, "Bad Request", "malformed PROXY protocol header\n");
+            return;
+        case ProxyHeader::Status::Complete:
+            tcp->read(proxy.length);
+            if (!proxy.source.isNull())
+                session.address = normalizedAddress(proxy.source);
+            break;
+        case ProxyHeader::Status::NotProxy:
+            break;
+        }
+    }
     const QByteArray head = tcp->peek(kMaxHttpHeaderBytes + 1);
     HttpRequest request;
     const auto status = HttpRequest::parse(head, &request);
@@ -282,6 +323,14 @@ void ChatServer::readHttp(Session &session)
         tcp->write(httpResponse(code, reason, type, body));
         tcp->disconnectFromHost();
     };
+    if (fromTrustedProxy && !session.addressCounted &&
+        status != HttpRequest::ParseStatus::NeedMore) {
+        if (!m_config.proxyProtocol && status == HttpRequest::ParseStatus::Complete)
+            session.address = normalizedAddress(m_config.trustedProxies.clientFromForwardedFor(
+                tcp->peerAddress(), request.forwardedFor));
+        if (!admitAddress(session))
+            return;
+    }
     if (status == HttpRequest::ParseStatus::NeedMore) {
         if (head.size() > kMaxHttpHeaderBytes)
             respond(431, "Request Header Fields Too Large", "text/plain", "headers too large\n");
@@ -314,8 +363,9 @@ void ChatServer::readHttp(Session &session)
     }
     if (!request.origin.isEmpty() &&
         !m_config.allowedOrigins.contains(QString::fromUtf8(request.origin))) {
-        qCInfo(lcServer).noquote() << u"event=refused reason=origin addr=%1 origin=\"%2\""_s.arg(
-            session.address, QString::fromUtf8(request.origin.left(200)));
+        logClient(session.address,
+                  u"event=refused reason=origin addr=%1 origin=%2"_s.arg(
+                      session.address, logValue(QString::fromUtf8(request.origin))));
         respond(403, "Forbidden", "text/plain", "this Origin is not allowed\n");
         return;
     }
@@ -328,12 +378,17 @@ void ChatServer::upgrade(Session &session)
     disconnect(session.httpReader);
     session.stage = Stage::Upgrading;
     const quint64 id = session.id;
-    // Any bytes (frames, pings, pongs) count as activity for the idle limit.
+    // Any bytes (frames, pings, pongs) count as activity for the idle limit. A client that keeps
+    // sending but never reads (pings whose pongs pile up) is dropped at its output cap.
     connect(tcp, &QTcpSocket::readyRead, this, [this, id] {
-        if (Session *s = findSession(id))
-            s->lastActivityMs = now();
+        Session *s = findSession(id);
+        if (!s)
+            return;
+        s->lastActivityMs = now();
+        if (s->tcp && s->tcp->bytesToWrite() > outputCap(*s))
+            dropOverflowing(*s, "pongs");
     });
-    m_upgrading.insert({session.address, session.peerPort}, id);
+    m_upgrading.insert({session.socketAddress, session.peerPort}, id);
     m_webSockets->handleConnection(tcp);
     // The request is already buffered, so no further readyRead may come to start the handshake.
     if (tcp->bytesAvailable() > 0)
@@ -374,8 +429,8 @@ void ChatServer::adoptWebSockets()
         connect(
             ws, &QWebSocket::disconnected, this, [this, id] { endSession(id); },
             Qt::QueuedConnection);
-        qCInfo(lcServer).noquote()
-            << u"event=connect addr=%1 port=%2"_s.arg(session->address).arg(session->peerPort);
+        logClient(session->address,
+                  u"event=connect addr=%1 port=%2"_s.arg(session->address).arg(session->peerPort));
     }
 }
 
@@ -406,17 +461,22 @@ void ChatServer::endSession(quint64 sessionId)
     std::unique_ptr<Session> session = std::move(it->second);
     m_sessions.erase(it);
 
-    if (auto count = m_connectionsPerAddress.find(session->address);
-        count != m_connectionsPerAddress.end() && --count.value() <= 0)
-        m_connectionsPerAddress.erase(count);
-    m_upgrading.remove({session->address, session->peerPort});
+    if (session->adminPort) {
+        --m_adminConnections;
+    } else if (session->addressCounted) {
+        if (auto count = m_connectionsPerAddress.find(session->address);
+            count != m_connectionsPerAddress.end() && --count.value() <= 0)
+            m_connectionsPerAddress.erase(count);
+    }
+    m_upgrading.remove({session->socketAddress, session->peerPort});
 
     if (session->ws) {
         --m_metrics.connectionsOpen;
         const int code = session->ws->closeCode();
-        qCInfo(lcServer).noquote() << u"event=disconnect addr=%1 user=%2 code=%3"_s.arg(
-            session->address, session->userName.isEmpty() ? u"-"_s : session->userName,
-            QString::number(code));
+        logClient(session->address,
+                  u"event=disconnect addr=%1 user=%2 code=%3"_s.arg(
+                      session->address, session->userName.isEmpty() ? u"-"_s : session->userName,
+                      QString::number(code)));
         session->ws->disconnect(this);
         session->ws->deleteLater();
     }
@@ -432,7 +492,7 @@ void ChatServer::endSession(quint64 sessionId)
             if (userSessions->isEmpty()) {
                 m_sessionsOfUser.erase(userSessions);
                 if (!m_shuttingDown)
-                    broadcastPresence(session->userId, session->userName, false);
+                    presenceChanged(session->userId, session->userName);
             }
         }
     }
@@ -468,12 +528,12 @@ void ChatServer::sweep()
             continue;
         switch (verdict) {
         case Verdict::AuthTimeout:
-            qCInfo(lcServer).noquote() << u"event=auth_timeout addr=%1"_s.arg(s->address);
+            logClient(s->address, u"event=auth_timeout addr=%1"_s.arg(s->address));
             closeSession(*s, CloseCode::AuthTimeout, u"not authenticated in time"_s);
             break;
         case Verdict::Idle:
-            qCInfo(lcServer).noquote()
-                << u"event=idle_timeout addr=%1 user=%2"_s.arg(s->address, s->userName);
+            logClient(s->address,
+                      u"event=idle_timeout addr=%1 user=%2"_s.arg(s->address, s->userName));
             closeSession(*s, CloseCode::IdleTimeout, u"idle for too long"_s);
             break;
         case Verdict::Abort:
@@ -486,6 +546,11 @@ void ChatServer::sweep()
         }
     }
     m_loginFailures.prune(t);
+    m_accountLockout.prune(t);
+    flushPendingPresence();
+    // Full buckets hold no state worth keeping.
+    const int logBurst = m_config.logLinesPerMinutePerAddress;
+    m_logBuckets.removeIf([&](auto it) { return it.value().isFull(t, logBurst / 60.0, logBurst); });
     m_lastTyping.removeIf([t](auto it) { return t - it.value() > 10 * kTypingIntervalMs; });
     reloadAdminChanges();
 }
@@ -565,8 +630,63 @@ void ChatServer::reply(Session &session, const QByteArray &frame)
 
 void ChatServer::sendFrame(Session &session, const QString &frame)
 {
-    if (session.ws && session.stage == Stage::WebSocket)
-        session.ws->sendTextMessage(frame);
+    if (!session.ws || session.stage != Stage::WebSocket)
+        return;
+    if (session.ws->bytesToWrite() + frame.size() > outputCap(session)) {
+        dropOverflowing(session, "replies");
+        return;
+    }
+    session.ws->sendTextMessage(frame);
+}
+
+qint64 ChatServer::outputCap(const Session &session) const
+{
+    return session.authenticated() ? m_config.maxQueuedBytesPerConnection
+                                   : kMaxQueuedBytesBeforeAuth;
+}
+
+void ChatServer::dropOverflowing(Session &session, const char *what)
+{
+    if (session.stage == Stage::Closing)
+        return;
+    ++m_metrics.connectionsOverflowed;
+    logClient(session.address,
+              u"event=dropped reason=output_cap addr=%1 user=%2 queued=%3 by=%4"_s.arg(
+                  session.address, session.userName.isEmpty() ? u"-"_s : session.userName,
+                  QString::number(session.tcp ? session.tcp->bytesToWrite() : 0),
+                  QLatin1StringView(what)));
+    // It is not reading, so a close frame would only queue behind the rest: cut it off. The
+    // queued disconnected signal ends the session.
+    session.stage = Stage::Closing;
+    session.closingSinceMs = now();
+    session.heldRequests.clear();
+    session.heldBytes = 0;
+    if (session.ws)
+        session.ws->abort();
+    else if (session.tcp)
+        session.tcp->abort();
+}
+
+void ChatServer::logClient(const QString &address, const QString &line)
+{
+    const int perMinute = m_config.logLinesPerMinutePerAddress;
+    if (!m_logBuckets[address].take(now(), perMinute / 60.0, perMinute)) {
+        ++m_metrics.logLinesSuppressed;
+        return;
+    }
+    qCInfo(lcServer).noquote() << line;
+}
+
+void ChatServer::onAcceptFailed(const QString &reason, bool firstInRow, int retryMs)
+{
+    ++m_metrics.acceptErrors;
+    // One line per run of failures (and at most one a minute): the condition, not each retry.
+    const qint64 t = now();
+    if (!firstInRow || (m_lastAcceptFailureLogMs != 0 && t - m_lastAcceptFailureLogMs < 60'000))
+        return;
+    m_lastAcceptFailureLogMs = t;
+    qCWarning(lcServer).noquote() << u"event=accept_failed reason=%1 retry_ms=%2"_s.arg(
+        logValue(reason), QString::number(retryMs));
 }
 
 void ChatServer::replyError(Session &session, const protocol::RequestId &re, ErrorCode code,
@@ -585,6 +705,48 @@ void ChatServer::handleText(Session &session, const QString &text)
 {
     if (session.stage != Stage::WebSocket)
         return;
+    // Back-pressure: while replies pile up unread, hold further requests instead of answering
+    // them; a client that keeps sending regardless is dropped.
+    const qint64 softMark = outputCap(session) / 4;
+    if (!session.heldRequests.isEmpty() || (session.ws && session.ws->bytesToWrite() > softMark)) {
+        if (session.heldRequests.size() >= kMaxHeldRequests ||
+            session.heldBytes + text.size() > kMaxHeldRequestBytes) {
+            dropOverflowing(session, "requests");
+            return;
+        }
+        session.heldRequests.append(text);
+        session.heldBytes += text.size();
+        if (!session.drainWatch) {
+            const quint64 id = session.id;
+            session.drainWatch = connect(session.ws, &QWebSocket::bytesWritten, this,
+                                         [this, id] { drainHeldRequests(id); });
+        }
+        return;
+    }
+    handleRequest(session, text);
+}
+
+void ChatServer::drainHeldRequests(quint64 sessionId)
+{
+    Session *session = findSession(sessionId);
+    if (!session)
+        return;
+    const qint64 softMark = outputCap(*session) / 4;
+    while (session && session->stage == Stage::WebSocket && !session->heldRequests.isEmpty() &&
+           session->ws && session->ws->bytesToWrite() <= softMark) {
+        const QString text = session->heldRequests.takeFirst();
+        session->heldBytes -= text.size();
+        handleRequest(*session, text);
+        session = findSession(sessionId);
+    }
+    if (session && session->heldRequests.isEmpty()) {
+        disconnect(session->drainWatch);
+        session->drainWatch = {};
+    }
+}
+
+void ChatServer::handleRequest(Session &session, const QString &text)
+{
     auto decoded = protocol::decodeRequest(text.toUtf8(), m_config.limits);
     if (auto *error = std::get_if<protocol::DecodeError>(&decoded)) {
         replyError(session, error->id, error->code, error->message);
@@ -616,14 +778,30 @@ void ChatServer::handle(Session &session, const protocol::LoginRequest &request)
     const QString accountKey = "user:"_L1 + request.user;
     const QString addressKey = "addr:"_L1 + session.address;
     const int limit = m_config.loginFailuresPerMinute;
-    if (m_loginFailures.count(accountKey, t) >= limit ||
-        m_loginFailures.count(addressKey, t) >= limit) {
-        const qint64 wait = qMax(m_loginFailures.retryAfterMs(accountKey, t),
-                                 m_loginFailures.retryAfterMs(addressKey, t));
+    // Attempts count when they start, not when their hash is done: thirty logins sent at once
+    // get `limit` guesses, not thirty.
+    qint64 wait = m_accountLockout.lockedForMs(accountKey, t);
+    if (m_loginFailures.count(addressKey, t) >= limit)
+        wait = qMax(wait, m_loginFailures.retryAfterMs(addressKey, t));
+    if (m_loginFailures.count(accountKey, t) >= limit) {
+        m_accountLockout.strike(accountKey, t);
+        wait = qMax(wait, m_accountLockout.lockedForMs(accountKey, t));
+    }
+    if (wait > 0) {
+        ++m_metrics.loginsRefused;
         replyError(session, request.id, ErrorCode::RateLimited,
                    u"too many failed sign-ins; try again in %1 s"_s.arg((wait + 999) / 1000));
         return;
     }
+    if (m_hashesPending >= kMaxPendingHashes) {
+        ++m_metrics.loginsRefused;
+        replyError(session, request.id, ErrorCode::RateLimited,
+                   u"the server is busy signing other people in; try again in a few seconds"_s);
+        return;
+    }
+    m_loginFailures.record(accountKey, t);
+    m_loginFailures.record(addressKey, t);
+    ++m_hashesPending;
     session.loginPending = true;
     const std::optional<UserRecord> user = m_store.userByName(request.user);
     const QByteArray hash = user ? user->passwordHash : PasswordHasher::decoyHash();
@@ -632,7 +810,12 @@ void ChatServer::handle(Session &session, const protocol::LoginRequest &request)
                       password = request.password, device = request.device] {
         const bool ok = PasswordHasher::verify(hash, password);
         QMetaObject::invokeMethod(
-            this, [=, this] { finishLogin(id, re, name, user, ok, device); }, Qt::QueuedConnection);
+            this,
+            [=, this] {
+                --m_hashesPending;
+                finishLogin(id, re, name, user, ok, device);
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -644,20 +827,21 @@ void ChatServer::finishLogin(quint64 sessionId, const protocol::RequestId &re,
     if (!session)
         return;
     session->loginPending = false;
-    if (!user || !passwordOk) {
-        const qint64 t = now();
-        m_loginFailures.record("user:"_L1 + requestedUser, t);
-        m_loginFailures.record("addr:"_L1 + session->address, t);
+    if (!user || !passwordOk || user->disabled) {
+        // The attempt was counted when it started. A disabled account answers the same whether
+        // or not the password was right, so the reply never confirms a password.
         ++m_metrics.loginFailures;
-        qCInfo(lcServer).noquote()
-            << u"event=login_failed addr=%1 user=%2"_s.arg(session->address, requestedUser);
-        replyError(*session, re, ErrorCode::Unauthorized, u"wrong user name or password"_s);
+        logClient(session->address, u"event=login_failed addr=%1 user=%2"_s.arg(
+                                        session->address, logValue(requestedUser)));
+        replyError(*session, re, ErrorCode::Unauthorized,
+                   user && user->disabled ? u"this account is disabled; ask your administrator"_s
+                                          : u"wrong user name or password"_s);
+        countAuthFailure(*session);
         return;
     }
-    if (user->disabled) {
-        replyError(*session, re, ErrorCode::Unauthorized, u"this account is disabled"_s);
-        return;
-    }
+    // A right password is not a failed attempt: take back what was counted at the start.
+    m_loginFailures.forgetLatest("user:"_L1 + requestedUser);
+    m_loginFailures.forgetLatest("addr:"_L1 + session->address);
     if (device.trimmed().isEmpty())
         device = u"unnamed device"_s;
     const QString token = TokenSecrets::generate();
@@ -687,14 +871,24 @@ void ChatServer::handle(Session &session, const protocol::AuthRequest &request)
     }
     const auto token = m_store.validToken(TokenSecrets::hashOf(request.token));
     if (!token) {
-        qCInfo(lcServer).noquote() << u"event=auth_failed addr=%1"_s.arg(session.address);
+        logClient(session.address, u"event=auth_failed addr=%1"_s.arg(session.address));
         replyError(session, request.id, ErrorCode::Unauthorized,
                    u"this token is not valid (revoked or unknown); sign in with your password"_s);
+        countAuthFailure(session);
         return;
     }
     authenticate(session, token->userId, token->userName, token->tokenId);
     m_writer->submit(write::TouchToken{token->tokenId});
     reply(session, protocol::encodeOk(request.id, {{"user"_L1, token->userName}}));
+}
+
+void ChatServer::countAuthFailure(Session &session)
+{
+    if (++session.authFailures < m_config.authFailuresPerConnection)
+        return;
+    logClient(session.address, u"event=closed reason=auth_failures addr=%1"_s.arg(session.address));
+    closeSession(session, CloseCode::PolicyViolation,
+                 u"too many failed sign-ins on this connection"_s);
 }
 
 void ChatServer::authenticate(Session &session, qint64 userId, const QString &userName,
@@ -706,10 +900,53 @@ void ChatServer::authenticate(Session &session, qint64 userId, const QString &us
     ++m_metrics.sessionsAuthenticated;
     QList<Session *> &sessions = m_sessionsOfUser[userId];
     sessions.append(&session);
-    qCInfo(lcServer).noquote() << u"event=auth addr=%1 user=%2 sessions=%3"_s.arg(
-        session.address, userName, QString::number(sessions.size()));
+    logClient(session.address, u"event=auth addr=%1 user=%2 sessions=%3"_s.arg(
+                                   session.address, userName, QString::number(sessions.size())));
     if (sessions.size() == 1)
-        broadcastPresence(userId, userName, true);
+        presenceChanged(userId, userName);
+}
+
+void ChatServer::presenceChanged(qint64 userId, const QString &userName)
+{
+    const bool online = m_sessionsOfUser.contains(userId);
+    PresenceState &state = m_presence[userId];
+    state.userName = userName;
+    const qint64 t = now();
+    if (state.lastSentMs != 0 && t - state.lastSentMs < kPresenceIntervalMs) {
+        state.pending = online != state.sentOnline;
+        return;
+    }
+    state.pending = false;
+    if (state.lastSentMs != 0 && online == state.sentOnline)
+        return;
+    state.lastSentMs = t;
+    state.sentOnline = online;
+    broadcastPresence(userId, userName, online);
+}
+
+void ChatServer::flushPendingPresence()
+{
+    const qint64 t = now();
+    QList<qint64> due;
+    for (auto it = m_presence.begin(); it != m_presence.end();) {
+        if (it->pending && t - it->lastSentMs >= kPresenceIntervalMs)
+            due.append(it.key());
+        // Offline and quiet: nothing left to remember.
+        if (!it->pending && !it->sentOnline && t - it->lastSentMs >= kPresenceIntervalMs)
+            it = m_presence.erase(it);
+        else
+            ++it;
+    }
+    for (qint64 userId : due) {
+        PresenceState &state = m_presence[userId];
+        state.pending = false;
+        const bool online = m_sessionsOfUser.contains(userId);
+        if (online == state.sentOnline)
+            continue;
+        state.lastSentMs = t;
+        state.sentOnline = online;
+        broadcastPresence(userId, state.userName, online);
+    }
 }
 
 void ChatServer::broadcastPresence(qint64 userId, const QString &userName, bool online)
@@ -785,6 +1022,21 @@ void ChatServer::handle(Session &session, const protocol::CreateRequest &request
                    u"a room named '%1' already exists"_s.arg(request.room));
         return;
     }
+    if (m_roomsOfUser.value(session.userId).size() >= m_config.maxRoomsPerUser) {
+        replyError(session, request.id, ErrorCode::Forbidden,
+                   u"you are in %1 rooms, the most this server allows; leave one first"_s.arg(
+                       m_config.maxRoomsPerUser));
+        return;
+    }
+    TokenBucket &creations = m_roomCreationBuckets[session.userId];
+    const double perMs = m_config.roomCreationsPerHour / 3600.0;
+    if (!creations.take(now(), perMs, m_config.roomCreationsPerHour)) {
+        replyError(session, request.id, ErrorCode::RateLimited,
+                   u"you have created %1 rooms in the last hour, the most allowed; try again in "
+                   "%2 min"_s.arg(m_config.roomCreationsPerHour)
+                       .arg((creations.waitMs(perMs) + 59'999) / 60'000));
+        return;
+    }
     const QString title = request.title.trimmed().isEmpty() ? request.room : request.title;
     const qint64 userId = session.userId;
     submitAndReply(session, request.id, write::CreateRoom{request.room, title, userId},
@@ -800,6 +1052,13 @@ void ChatServer::handle(Session &session, const protocol::JoinRequest &request)
     Room *room = roomFor(session, request.id, request.room, false);
     if (!room)
         return;
+    if (!room->members.contains(session.userId) &&
+        m_roomsOfUser.value(session.userId).size() >= m_config.maxRoomsPerUser) {
+        replyError(session, request.id, ErrorCode::Forbidden,
+                   u"you are in %1 rooms, the most this server allows; leave one first"_s.arg(
+                       m_config.maxRoomsPerUser));
+        return;
+    }
     const qint64 userId = session.userId;
     submitAndReply(session, request.id, write::JoinRoom{room->id, userId},
                    [this, userId, name = room->name](const WriteResult &) {
@@ -896,7 +1155,7 @@ void ChatServer::deliver(const Room &room, const QString &frame, qint64 skipUser
         for (Session *s : *sessions) {
             if (s == skipSession || s->stage != Stage::WebSocket || !s->ws)
                 continue;
-            if (s->ws->bytesToWrite() > kMaxQueuedBytesPerSocket) {
+            if (s->ws->bytesToWrite() + frame.size() > outputCap(*s)) {
                 tooSlow.append(s);
                 continue;
             }
@@ -904,11 +1163,8 @@ void ChatServer::deliver(const Room &room, const QString &frame, qint64 skipUser
             ++m_metrics.messagesDelivered;
         }
     }
-    for (Session *s : tooSlow) {
-        qCWarning(lcServer).noquote()
-            << u"event=slow_consumer addr=%1 user=%2"_s.arg(s->address, s->userName);
-        closeSession(*s, CloseCode::PolicyViolation, u"not reading fast enough"_s);
-    }
+    for (Session *s : tooSlow)
+        dropOverflowing(*s, "events");
 }
 
 void ChatServer::handle(Session &session, const protocol::HistoryRequest &request)

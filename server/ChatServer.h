@@ -9,6 +9,7 @@
 #include "StorageWriter.h"
 #include "Store.h"
 
+#include <QAbstractSocket>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
@@ -21,12 +22,13 @@
 #include <memory>
 #include <unordered_map>
 
-class QTcpServer;
 class QTcpSocket;
 class QWebSocket;
 class QWebSocketServer;
 
 namespace conversa::server {
+
+class Listener;
 
 // The serving side of conversa-server: accepts TCP (or TLS) connections, answers /healthz and
 // /metrics, upgrades /ws to WebSockets, runs the protocol for each session and fans events out.
@@ -58,8 +60,10 @@ private:
         bool adminPort = false;
         QPointer<QTcpSocket> tcp;
         QPointer<QWebSocket> ws;
-        QString address;
+        QString address;       // the client's: from a trusted proxy's header, else the peer's
+        QString socketAddress; // the TCP peer's (a proxy, perhaps)
         quint16 peerPort = 0;
+        bool addressCounted = false;
         qint64 acceptedMs = 0;
         qint64 lastActivityMs = 0;
         qint64 closingSinceMs = 0;
@@ -68,7 +72,12 @@ private:
         qint64 tokenId = 0;
         bool loginPending = false;
         int malformedInRow = 0;
+        int authFailures = 0;
         QMetaObject::Connection httpReader;
+        // Requests held back while the client is not reading its replies (back-pressure).
+        QStringList heldRequests;
+        qsizetype heldBytes = 0;
+        QMetaObject::Connection drainWatch;
         bool authenticated() const { return userId != 0; }
     };
     struct Room {
@@ -78,9 +87,13 @@ private:
         QSet<qint64> members;
     };
 
-    QString listenOn(QTcpServer *server, const ListenAddress &address, bool adminPort);
-    void acceptConnections(QTcpServer *server, bool adminPort);
+    QString listenOn(Listener *listener, const ListenAddress &address, bool adminPort);
+    void acceptConnection(QTcpSocket *tcp, bool adminPort);
     void readHttp(Session &session);
+    // Counts the session against its client address; false (and a 429) when that address has
+    // too many connections.
+    bool admitAddress(Session &session);
+    void respondHttp(Session &session, int code, QByteArrayView reason, QByteArrayView body);
     void upgrade(Session &session);
     void adoptWebSockets();
     void endSession(quint64 sessionId);
@@ -90,6 +103,15 @@ private:
     void loadRooms();
 
     void handleText(Session &session, const QString &text);
+    void handleRequest(Session &session, const QString &text);
+    void drainHeldRequests(quint64 sessionId);
+    qint64 outputCap(const Session &session) const;
+    // Drops a connection whose unsent output passed its cap: it is not reading.
+    void dropOverflowing(Session &session, const char *what);
+    void countAuthFailure(Session &session);
+    // Client-triggered log lines are rate-limited per address so one client cannot fill the disk.
+    void logClient(const QString &address, const QString &line);
+    void onAcceptFailed(const QString &reason, bool firstInRow, int retryMs);
     void handleBinary(Session &session);
     void reply(Session &session, const QByteArray &frame);
     void sendFrame(Session &session, const QString &frame);
@@ -123,7 +145,11 @@ private:
                   bool mustBeMember);
     void deliver(const Room &room, const QString &frame, qint64 skipUserId,
                  const Session *skipSession);
+    // Presence changes go out at most once per interval per user; a burst of reconnects sends
+    // only the final state, from the sweep.
+    void presenceChanged(qint64 userId, const QString &userName);
     void broadcastPresence(qint64 userId, const QString &userName, bool online);
+    void flushPendingPresence();
     Session *findSession(quint64 id);
     qint64 now() const { return m_clock.elapsed(); }
 
@@ -132,8 +158,8 @@ private:
     Store m_store;
     StorageWriter *m_writer = nullptr;
     QThreadPool m_hashPool;
-    QTcpServer *m_listener = nullptr;
-    QTcpServer *m_adminListener = nullptr;
+    Listener *m_listener = nullptr;
+    Listener *m_adminListener = nullptr;
     QWebSocketServer *m_webSockets = nullptr;
     QTimer m_sweepTimer;
     Metrics m_metrics;
@@ -141,6 +167,18 @@ private:
     quint64 m_nextSessionId = 1;
     std::unordered_map<quint64, std::unique_ptr<Session>> m_sessions;
     QHash<QString, int> m_connectionsPerAddress;
+    int m_adminConnections = 0;
+    int m_hashesPending = 0;
+    qint64 m_lastAcceptFailureLogMs = 0;
+    QHash<QString, TokenBucket> m_logBuckets;
+    QHash<qint64, TokenBucket> m_roomCreationBuckets;
+    struct PresenceState {
+        QString userName;
+        qint64 lastSentMs = 0;
+        bool sentOnline = false;
+        bool pending = false; // a change arrived inside the quiet interval; sent by the sweep
+    };
+    QHash<qint64, PresenceState> m_presence;
     QHash<QPair<QString, quint16>, quint64> m_upgrading; // peer address+port → session
     QHash<qint64, QList<Session *>> m_sessionsOfUser;
     QHash<QString, Room> m_rooms;
@@ -148,6 +186,7 @@ private:
     QHash<qint64, TokenBucket> m_sendBuckets;
     QHash<QPair<qint64, qint64>, qint64> m_lastTyping; // (user, room) → ms
     FailureWindow m_loginFailures;
+    AccountLockout m_accountLockout;
     qint64 m_adminGeneration = -1;
     bool m_shuttingDown = false;
 };

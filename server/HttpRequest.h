@@ -15,6 +15,9 @@ struct HttpRequest {
     QByteArray method;
     QByteArray path; // without the query string
     QByteArray origin;
+    // Every X-Forwarded-For header, joined with ',' in the order received (only believed from
+    // a trusted proxy).
+    QByteArray forwardedFor;
     bool wantsUpgrade = false;
 
     enum class ParseStatus { Complete, NeedMore, Malformed };

@@ -31,6 +31,17 @@ QByteArray Metrics::render() const
     metric("conversa_frames_rejected_total", "counter", "Frames answered with an error.",
            framesRejected);
     metric("conversa_login_failures_total", "counter", "Failed sign-in attempts.", loginFailures);
+    metric("conversa_logins_refused_total", "counter",
+           "Sign-ins refused before checking the password (rate limits, busy hashing).",
+           loginsRefused);
+    metric("conversa_connections_overflowed_total", "counter",
+           "Connections dropped for queuing more output than their cap (not reading).",
+           connectionsOverflowed);
+    metric("conversa_log_lines_suppressed_total", "counter",
+           "Log lines about a client left out by the per-address log rate limit.",
+           logLinesSuppressed);
+    metric("conversa_accept_errors_total", "counter",
+           "Failed accepts (for example no file descriptors left).", acceptErrors);
 
     out += "# HELP conversa_send_ack_seconds Time from receiving a send to acknowledging it.\n"
            "# TYPE conversa_send_ack_seconds histogram\n";

@@ -18,6 +18,10 @@ public:
     qint64 messagesDelivered = 0;
     qint64 framesRejected = 0;
     qint64 loginFailures = 0;
+    qint64 loginsRefused = 0;
+    qint64 connectionsOverflowed = 0;
+    qint64 logLinesSuppressed = 0;
+    qint64 acceptErrors = 0;
 
     void observeSendAck(double seconds);
     QByteArray render() const;

@@ -84,7 +84,15 @@ QStringList ServerConfig::keys()
             u"max_connections_per_address"_s,
             u"auth_timeout_seconds"_s,
             u"idle_timeout_seconds"_s,
-            u"sync_mode"_s};
+            u"sync_mode"_s,
+            u"trusted_proxies"_s,
+            u"proxy_protocol"_s,
+            u"max_queued_bytes_per_connection"_s,
+            u"room_creations_per_hour"_s,
+            u"max_rooms_per_user"_s,
+            u"auth_failures_per_connection"_s,
+            u"max_admin_connections"_s,
+            u"log_lines_per_minute_per_address"_s};
 }
 
 QString ServerConfig::set(const QString &key, const QString &value)
@@ -126,6 +134,13 @@ QString ServerConfig::set(const QString &key, const QString &value)
             allowedOrigins.append(origin.trimmed());
         return {};
     }
+    if (key == "trusted_proxies"_L1)
+        return trustedProxies.parse(value);
+    if (key == "proxy_protocol"_L1) {
+        bool ok = false;
+        proxyProtocol = parseBool(value, &ok);
+        return ok ? QString() : u"proxy_protocol must be true or false, not '%1'"_s.arg(value);
+    }
     if (key == "sync_mode"_L1) {
         if (value == "full"_L1)
             syncMode = SyncMode::Full;
@@ -156,6 +171,12 @@ QString ServerConfig::set(const QString &key, const QString &value)
         {"max_connections_per_address"_L1, 1, 1000000},
         {"auth_timeout_seconds"_L1, 1, 3600},
         {"idle_timeout_seconds"_L1, 1, 86400},
+        {"max_queued_bytes_per_connection"_L1, 64 * 1024, 1024 * 1024 * 1024},
+        {"room_creations_per_hour"_L1, 1, 1000000},
+        {"max_rooms_per_user"_L1, 1, 1000000},
+        {"auth_failures_per_connection"_L1, 1, 1000},
+        {"max_admin_connections"_L1, 1, 100000},
+        {"log_lines_per_minute_per_address"_L1, 1, 1000000},
     };
     for (const IntegerKey &k : integerKeys) {
         if (key != k.name)
@@ -177,6 +198,18 @@ QString ServerConfig::set(const QString &key, const QString &value)
             authTimeoutSeconds = static_cast<int>(number);
         else if (key == "idle_timeout_seconds"_L1)
             idleTimeoutSeconds = static_cast<int>(number);
+        else if (key == "max_queued_bytes_per_connection"_L1)
+            maxQueuedBytesPerConnection = number;
+        else if (key == "room_creations_per_hour"_L1)
+            roomCreationsPerHour = static_cast<int>(number);
+        else if (key == "max_rooms_per_user"_L1)
+            maxRoomsPerUser = static_cast<int>(number);
+        else if (key == "auth_failures_per_connection"_L1)
+            authFailuresPerConnection = static_cast<int>(number);
+        else if (key == "max_admin_connections"_L1)
+            maxAdminConnections = static_cast<int>(number);
+        else if (key == "log_lines_per_minute_per_address"_L1)
+            logLinesPerMinutePerAddress = static_cast<int>(number);
         return {};
     }
     return u"unknown setting '%1'"_s.arg(key);
@@ -251,6 +284,12 @@ QString ServerConfig::load(ServerConfig &config, const QStringList &flags)
         return u"refusing to listen on %1 without TLS: give --tls-cert and --tls-key, or pass "
                "--insecure if a TLS proxy in front of this server handles encryption"_s.arg(
                    config.listen.host.toString());
+    if (config.proxyProtocol && config.tlsEnabled())
+        return u"proxy_protocol works on a plain listener behind a TLS-terminating proxy; it "
+               "cannot be combined with --tls-cert"_s;
+    if (config.proxyProtocol && config.trustedProxies.isEmpty())
+        return u"proxy_protocol needs trusted_proxies: the addresses of the proxies allowed to "
+               "send the PROXY header"_s;
     if (config.limits.maxBodyBytes > config.limits.maxFrameBytes)
         return u"max_body_bytes cannot exceed max_frame_bytes"_s;
     return {};

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "ClientAddress.h"
 #include "Protocol.h"
 
 #include <QHostAddress>
@@ -38,6 +39,19 @@ struct ServerConfig {
     int authTimeoutSeconds = 10;
     int idleTimeoutSeconds = 75;
     SyncMode syncMode = SyncMode::Full;
+    // Reverse proxies whose X-Forwarded-For (or PROXY protocol v2 header, with proxyProtocol)
+    // names the real client for per-address limits and logs.
+    TrustedProxies trustedProxies;
+    bool proxyProtocol = false;
+    // Everything one connection may have waiting to be sent (replies, events, pongs). Over a
+    // quarter of it the server stops reading that connection's requests; over all of it the
+    // connection is dropped.
+    qint64 maxQueuedBytesPerConnection = 16 * 1024 * 1024;
+    int roomCreationsPerHour = 20;
+    int maxRoomsPerUser = 1000;
+    int authFailuresPerConnection = 3;
+    int maxAdminConnections = 16;
+    int logLinesPerMinutePerAddress = 120;
 
     bool tlsEnabled() const { return !tlsCertFile.isEmpty(); }
 

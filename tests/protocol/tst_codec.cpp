@@ -888,6 +888,36 @@ void TestCodec::rejectsMalformedRequests_data()
         << QJsonValue(2);
     QTest::newRow("title 129 characters")
         << withMember("create", "title", QString(129, u'T')) << bad << QJsonValue(1);
+
+    // Control characters: they would reach other people's screens, terminals and logs.
+    const QJsonObject sendWithBody{
+        {"type"_L1, "send"_L1}, {"id"_L1, 1}, {"room"_L1, "general"_L1}, {"cid"_L1, "c1"_L1}};
+    auto loginWithDevice = [](const QString &device) {
+        return toJson({{"type"_L1, "login"_L1},
+                       {"id"_L1, 1},
+                       {"user"_L1, "alice"_L1},
+                       {"password"_L1, "p"_L1},
+                       {"device"_L1, device}});
+    };
+    QTest::newRow("device with an escape sequence")
+        << loginWithDevice(u"laptop\u001b]0;pwned\u0007"_s) << bad << QJsonValue(1);
+    QTest::newRow("device with a newline")
+        << loginWithDevice(u"laptop\nevent=forged"_s) << bad << QJsonValue(1);
+    QTest::newRow("device with C1 CSI")
+        << loginWithDevice(u"laptop\u009b31m"_s) << bad << QJsonValue(1);
+    QTest::newRow("device with DEL") << loginWithDevice(u"lap\u007ftop"_s) << bad << QJsonValue(1);
+    QTest::newRow("title with a carriage return")
+        << withMember("create", "title", u"General\rforged"_s) << bad << QJsonValue(1);
+    QTest::newRow("title with a tab")
+        << withMember("create", "title", u"Gen\teral"_s) << bad << QJsonValue(1);
+    QJsonObject bodyWithEscape = sendWithBody;
+    bodyWithEscape.insert("body"_L1, u"hi \u001b[2J"_s);
+    QTest::newRow("body with an escape sequence") << toJson(bodyWithEscape) << bad << QJsonValue(1);
+    QJsonObject bodyWithBell = sendWithBody;
+    bodyWithBell.insert("body"_L1, u"ring\u0007"_s);
+    QTest::newRow("body with a bell") << toJson(bodyWithBell) << bad << QJsonValue(1);
+    QTest::newRow("string id with a newline")
+        << toJson({{"type"_L1, "rooms"_L1}, {"id"_L1, u"a\nb"_s}}) << bad << none;
 }
 
 void TestCodec::rejectsMalformedRequests()
@@ -954,6 +984,19 @@ void TestCodec::acceptsEdgeCases_data()
     QTest::newRow("negative id") << R"({"type":"rooms","id":-7})"_ba;
     QTest::newRow("id string of 64 characters")
         << toJson({{"type"_L1, "rooms"_L1}, {"id"_L1, QString(64, u'i')}});
+    QTest::newRow("body with newlines and tabs")
+        << toJson({{"type"_L1, "send"_L1},
+                   {"id"_L1, 1},
+                   {"room"_L1, "general"_L1},
+                   {"cid"_L1, "c1"_L1},
+                   {"body"_L1, u"line one\n\tindented\nline three"_s}});
+    QTest::newRow("password with control characters (never shown or logged)")
+        << toJson({{"type"_L1, "login"_L1},
+                   {"id"_L1, 1},
+                   {"user"_L1, "alice"_L1},
+                   {"password"_L1, u"p\u0001\tw"_s}});
+    QTest::newRow("title with emoji and accents")
+        << withMember("create", "title", u"Café ☕ equipa"_s);
 }
 
 void TestCodec::acceptsEdgeCases()

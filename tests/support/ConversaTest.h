@@ -6,6 +6,7 @@
 // print the frame that was actually received when they fail.
 
 #include "HttpProbe.h"
+#include "RawWebSocket.h"
 #include "ServerProcess.h"
 #include "TestCertificates.h"
 #include "TestClient.h"

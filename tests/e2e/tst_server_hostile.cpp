@@ -1,0 +1,527 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+// End-to-end: a real conversa-server against clients that try to exhaust or fool it (issue 8).
+// Each test failed before its fix: unread replies and pongs grew the server's memory without
+// bound, concurrent logins all got a guess, admin connections ate the chat port's budget, and
+// client text reached the log raw.
+#include "ConversaTest.h"
+
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using namespace conversa::test;
+
+namespace {
+const QString kPassword = u"hostile-Secret-5"_s;
+
+// Resident memory of a process in KiB, from /proc.
+qint64 residentKiB(qint64 pid)
+{
+    QFile status(u"/proc/%1/status"_s.arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+// User plus system CPU time of a process in milliseconds, from /proc.
+qint64 cpuMs(qint64 pid)
+{
+    QFile stat(u"/proc/%1/stat"_s.arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    const qint64 ticks = fields.value(11).toLongLong() + fields.value(12).toLongLong();
+    return ticks * 1000 / sysconf(_SC_CLK_TCK);
+}
+
+QByteArray frame(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+int countLines(const QString &log, const QString &needle)
+{
+    int n = 0;
+    for (const QString &line : log.split(u'\n'))
+        n += line.contains(needle) ? 1 : 0;
+    return n;
+}
+
+qint64 metricValue(const QByteArray &metrics, const QByteArray &name)
+{
+    for (const QByteArray &line : metrics.split('\n')) {
+        if (line.startsWith(name + ' '))
+            return line.mid(name.size() + 1).toLongLong();
+    }
+    return -1;
+}
+} // namespace
+
+class tst_server_hostile : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void unreadReplies_heldBackThenDropped_memoryBounded();
+    void pingFloodBeforeAuth_dropped_memoryBounded();
+    void concurrentLogins_onlyTheLimitGetAGuess();
+    void accountLock_growsAcrossAddresses();
+    void failedAuthsOnOneConnection_closed1008();
+    void disabledAccount_replySameWhateverThePassword();
+    void roomCreation_rateLimitedAndCapped();
+    void presenceFlapping_throttled_finalStateDelivered();
+    void logLines_rateLimitedPerAddress_counted();
+    void controlCharacters_rejectedOrEscaped();
+    void adminPort_ownBudget();
+    void trustedProxy_forwardedFor_namesTheClient();
+    void untrustedPeer_forwardedForIgnored();
+    void fileDescriptorsExhausted_backsOffLogsOnce_recovers();
+
+private:
+    bool startServer(ServerProcess &server, const QStringList &flags);
+};
+
+bool tst_server_hostile::startServer(ServerProcess &server, const QStringList &flags)
+{
+    if (server.isValid() && server.addUser(u"alice"_s, kPassword) &&
+        server.addUser(u"bob"_s, kPassword) && server.createRoom(u"general"_s, u"General"_s) &&
+        server.start(flags))
+        return true;
+    qWarning().noquote() << server.diagnostics();
+    return false;
+}
+
+void tst_server_hostile::unreadReplies_heldBackThenDropped_memoryBounded()
+{
+    ServerProcess server;
+    QVERIFY(startServer(
+        server, {u"--messages-per-second"_s, u"100000"_s, u"--message-burst"_s, u"100000"_s}));
+    QString why;
+    auto alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+    QVERIFY2(alice, qPrintable(why));
+    VERIFY_OK(alice->join(u"general"_s));
+    // 300 messages of 1 KB: every sync reply is about 350 KB.
+    const QString body = QString(1000, u'x');
+    QStringList bodies;
+    for (int i = 0; i < 300; ++i)
+        bodies.append(body);
+    for (const QJsonObject &reply : alice->sendBurst(u"general"_s, bodies))
+        VERIFY_OK(reply);
+
+    RawWebSocket greedy;
+    RawWebSocket::Options options;
+    options.receiveBufferBytes = 4096;
+    QVERIFY2(greedy.open(server.url(), options), qPrintable(greedy.error()));
+    greedy.sendText(frame({{"type"_L1, "auth"_L1}, {"id"_L1, 1}, {"token"_L1, alice->token()}}));
+    QVERIFY(greedy.flush());
+    QVERIFY(greedy.readReply(1).has_value());
+
+    const qint64 before = residentKiB(server.pid());
+    // 2,000 syncs would be 700 MB of replies if the server answered them all.
+    for (int i = 0; i < 2000; ++i)
+        greedy.sendText(frame({{"type"_L1, "sync"_L1},
+                               {"id"_L1, 100 + i},
+                               {"room"_L1, "general"_L1},
+                               {"after"_L1, 0},
+                               {"limit"_L1, 500}}));
+    greedy.flush(10000);
+    QVERIFY2(greedy.waitForEnd(15000), "the server kept a client that does not read");
+    const qint64 after = residentKiB(server.pid());
+    QVERIFY2(after - before < 64 * 1024,
+             qPrintable(u"server RSS grew from %1 to %2 KiB"_s.arg(before).arg(after)));
+
+    // Everyone else is still served.
+    VERIFY_OK(alice->send(u"general"_s, u"still here"_s));
+    const QByteArray metrics = httpGet(server.httpUrl(u"/metrics"_s)).body;
+    QVERIFY2(metricValue(metrics, "conversa_connections_overflowed_total") >= 1,
+             metrics.constData());
+}
+
+void tst_server_hostile::pingFloodBeforeAuth_dropped_memoryBounded()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {}));
+    RawWebSocket flooder;
+    RawWebSocket::Options options;
+    options.receiveBufferBytes = 4096;
+    QVERIFY2(flooder.open(server.url(), options), qPrintable(flooder.error()));
+    const qint64 before = residentKiB(server.pid());
+    const QByteArray payload(125, 'p');
+    // 200,000 pings: 25 MB of pongs nobody reads.
+    for (int round = 0; round < 20 && flooder.isOpen(); ++round) {
+        for (int i = 0; i < 10000; ++i)
+            flooder.sendPing(payload);
+        flooder.flush(2000);
+    }
+    QVERIFY2(flooder.waitForEnd(10000), "the server kept a client that floods pings unread");
+    const qint64 after = residentKiB(server.pid());
+    QVERIFY2(after - before < 16 * 1024,
+             qPrintable(u"server RSS grew from %1 to %2 KiB"_s.arg(before).arg(after)));
+    QString why;
+    QVERIFY2(openWithLogin(server.url(), u"bob"_s, kPassword, &why), qPrintable(why));
+}
+
+void tst_server_hostile::concurrentLogins_onlyTheLimitGetAGuess()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {u"--login-failures-per-minute"_s, u"5"_s,
+                                 u"--max-connections-per-address"_s, u"100"_s}));
+    // Thirty connections each send a wrong password for alice at the same moment.
+    std::vector<std::unique_ptr<TestClient>> clients;
+    QList<QJsonValue> ids;
+    for (int i = 0; i < 30; ++i) {
+        auto client = std::make_unique<TestClient>();
+        QVERIFY2(client->open(server.url()), qPrintable(client->errorString()));
+        clients.push_back(std::move(client));
+    }
+    for (auto &client : clients)
+        ids.append(client->post({{"type"_L1, "login"_L1},
+                                 {"user"_L1, "alice"_L1},
+                                 {"password"_L1, "wrong-guess"_L1},
+                                 {"device"_L1, "race"_L1}}));
+    int checked = 0;
+    int refused = 0;
+    for (size_t i = 0; i < clients.size(); ++i) {
+        const QJsonObject reply = clients[i]->waitForReply(ids[qsizetype(i)], 20000);
+        if (TestClient::isError(reply, u"unauthorized"_s))
+            ++checked;
+        else if (TestClient::isError(reply, u"rate_limited"_s))
+            ++refused;
+        else
+            QFAIL(qPrintable(u"unexpected reply "_s + TestClient::toText(reply)));
+    }
+    QVERIFY2(checked <= 5, qPrintable(u"%1 of 30 concurrent guesses were checked"_s.arg(checked)));
+    QCOMPARE(checked + refused, 30);
+    // The right password is refused as well while the account is locked.
+    TestClient late;
+    QVERIFY(late.open(server.url()));
+    VERIFY_ERROR(late.login(u"alice"_s, kPassword), u"rate_limited"_s);
+}
+
+void tst_server_hostile::accountLock_growsAcrossAddresses()
+{
+    // Failures from many "addresses" (via a trusted proxy) still lock the one account.
+    ServerProcess server;
+    QVERIFY(startServer(server, {u"--login-failures-per-minute"_s, u"3"_s, u"--trusted-proxies"_s,
+                                 u"127.0.0.1"_s}));
+    int checked = 0;
+    for (int i = 0; i < 10; ++i) {
+        RawWebSocket client;
+        RawWebSocket::Options options;
+        options.extraHeaders = {{"X-Forwarded-For", "198.51.100." + QByteArray::number(i + 1)}};
+        QVERIFY2(client.open(server.url(), options), qPrintable(client.error()));
+        client.sendText(frame({{"type"_L1, "login"_L1},
+                               {"id"_L1, 1},
+                               {"user"_L1, "alice"_L1},
+                               {"password"_L1, "guess"_L1}}));
+        client.flush();
+        const auto reply = client.readReply(1, 10000);
+        QVERIFY(reply);
+        if (reply->contains("\"unauthorized\""))
+            ++checked;
+        else
+            QVERIFY2(reply->contains("\"rate_limited\""), reply->constData());
+    }
+    QCOMPARE(checked, 3);
+    // bob, on another account, is not affected.
+    QString why;
+    QVERIFY2(openWithLogin(server.url(), u"bob"_s, kPassword, &why), qPrintable(why));
+}
+
+void tst_server_hostile::failedAuthsOnOneConnection_closed1008()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {}));
+    TestClient client;
+    QVERIFY(client.open(server.url()));
+    VERIFY_ERROR(client.auth(u"not-a-token-1"_s), u"unauthorized"_s);
+    VERIFY_ERROR(client.auth(u"not-a-token-2"_s), u"unauthorized"_s);
+    client.post({{"type"_L1, "auth"_L1}, {"token"_L1, "not-a-token-3"_L1}});
+    VERIFY_CLOSED(client, 1008, 5000);
+}
+
+void tst_server_hostile::disabledAccount_replySameWhateverThePassword()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {}));
+    QVERIFY2(server.disableUser(u"bob"_s), qPrintable(server.lastAdminError()));
+    TestClient right;
+    TestClient wrong;
+    QVERIFY(right.open(server.url()));
+    QVERIFY(wrong.open(server.url()));
+    const QJsonObject withRight = right.login(u"bob"_s, kPassword);
+    const QJsonObject withWrong = wrong.login(u"bob"_s, u"not-his-password"_s);
+    VERIFY_ERROR(withRight, u"unauthorized"_s);
+    VERIFY_ERROR(withWrong, u"unauthorized"_s);
+    QCOMPARE(withRight.value("message"_L1), withWrong.value("message"_L1));
+}
+
+void tst_server_hostile::roomCreation_rateLimitedAndCapped()
+{
+    ServerProcess server;
+    QVERIFY(startServer(
+        server, {u"--room-creations-per-hour"_s, u"3"_s, u"--max-rooms-per-user"_s, u"4"_s}));
+    QString why;
+    auto alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+    QVERIFY2(alice, qPrintable(why));
+    VERIFY_OK(alice->create(u"one"_s));
+    VERIFY_OK(alice->create(u"two"_s));
+    VERIFY_OK(alice->create(u"three"_s));
+    const QJsonObject fourth = alice->create(u"four"_s);
+    VERIFY_ERROR(fourth, u"rate_limited"_s);
+    QVERIFY(fourth.value("message"_L1).toString().contains(u"rooms in the last hour"_s));
+    // Joining counts against the same cap on rooms per user.
+    VERIFY_OK(alice->join(u"general"_s));
+    auto bob = openWithLogin(server.url(), u"bob"_s, kPassword, &why);
+    QVERIFY2(bob, qPrintable(why));
+    VERIFY_OK(bob->create(u"bobs"_s));
+    VERIFY_ERROR(alice->join(u"bobs"_s), u"forbidden"_s);
+    VERIFY_OK(alice->leave(u"one"_s));
+    VERIFY_OK(alice->join(u"bobs"_s));
+}
+
+void tst_server_hostile::presenceFlapping_throttled_finalStateDelivered()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {}));
+    QString why;
+    auto alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+    QVERIFY2(alice, qPrintable(why));
+    auto bob = openWithLogin(server.url(), u"bob"_s, kPassword, &why);
+    QVERIFY2(bob, qPrintable(why));
+    VERIFY_OK(alice->join(u"general"_s));
+    VERIFY_OK(bob->join(u"general"_s));
+    const QString token = alice->token();
+    alice->close();
+    QTest::qWait(2500); // let that first change out of the throttle window
+    bob->clearEvents();
+    // alice flaps: 20 connects and disconnects within about a second.
+    for (int i = 0; i < 20; ++i) {
+        auto flap = openWithToken(server.url(), token, &why);
+        QVERIFY2(flap, qPrintable(why));
+        flap->close();
+    }
+    QTest::qWait(3500);
+    const QList<QJsonObject> seen = bob->eventsOfType(u"presence"_s);
+    QVERIFY2(seen.size() <= 3, qPrintable(u"bob got %1 presence events"_s.arg(seen.size())));
+    // Whatever was coalesced, the last word is right: alice is offline.
+    const QJsonObject members = bob->members(u"general"_s);
+    QCOMPARE(memberRow(members, u"alice"_s).value("online"_L1).toBool(), false);
+    if (!seen.isEmpty())
+        QCOMPARE(seen.last().value("online"_L1).toBool(), false);
+}
+
+void tst_server_hostile::logLines_rateLimitedPerAddress_counted()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {u"--log-lines-per-minute-per-address"_s, u"10"_s,
+                                 u"--max-connections-per-address"_s, u"100"_s}));
+    for (int i = 0; i < 40; ++i) {
+        TestClient client;
+        QVERIFY(client.open(server.url()));
+        VERIFY_ERROR(client.auth(u"bogus-%1"_s.arg(i)), u"unauthorized"_s);
+        client.close();
+    }
+    const QString log = server.diagnostics(4 * 1024 * 1024);
+    const int lines = countLines(log, u"addr=127.0.0.1"_s);
+    QVERIFY2(lines <= 12, qPrintable(u"%1 log lines about 127.0.0.1"_s.arg(lines)));
+    const QByteArray metrics = httpGet(server.httpUrl(u"/metrics"_s)).body;
+    QVERIFY2(metricValue(metrics, "conversa_log_lines_suppressed_total") > 50, metrics.constData());
+}
+
+void tst_server_hostile::controlCharacters_rejectedOrEscaped()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {u"--allowed-origins"_s, u"https://chat.example.com"_s}));
+    TestClient client;
+    QVERIFY(client.open(server.url()));
+    // A device name with a terminal escape is refused before any password check.
+    const QJsonObject login = client.request({{"type"_L1, "login"_L1},
+                                              {"user"_L1, "alice"_L1},
+                                              {"password"_L1, kPassword},
+                                              {"device"_L1, u"laptop\u001b]0;owned\u0007"_s}});
+    VERIFY_ERROR(login, u"bad_request"_s);
+    QVERIFY(login.value("message"_L1).toString().contains(u"U+001B"_s));
+    VERIFY_OK(client.login(u"alice"_s, kPassword));
+    VERIFY_ERROR(client.create(u"forged"_s, u"Title\nevent=forged"_s), u"bad_request"_s);
+    VERIFY_OK(client.join(u"general"_s));
+    VERIFY_ERROR(client.send(u"general"_s, u"\u001b[2Jcleared"_s), u"bad_request"_s);
+    VERIFY_OK(client.send(u"general"_s, u"two lines\n\tand a tab"_s));
+
+    // A refused Origin reaches the log escaped and quoted: no raw escape, no forged field.
+    const HttpResponse refused = httpGet(
+        server.url(), webSocketUpgradeHeaders() +
+                          HttpHeaders{{"Origin", "https://evil.example \x1b[31m user=admin"}});
+    QCOMPARE(refused.status, 403);
+    const QString log = server.diagnostics(4 * 1024 * 1024);
+    QVERIFY2(!log.contains(QChar(0x1b)), "a raw escape character reached the log");
+    QVERIFY2(log.contains(u"origin=\"https://evil.example \\x1b[31m user=admin\""_s),
+             qPrintable(log.right(2000)));
+}
+
+void tst_server_hostile::adminPort_ownBudget()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server,
+                        {u"--max-connections-per-address"_s, u"2"_s, u"--max-admin-connections"_s,
+                         u"3"_s, u"--admin-listen"_s, u"127.0.0.1:0"_s}));
+    // Three idle connections to the admin port do not use the chat port's budget of two.
+    std::vector<std::unique_ptr<QTcpSocket>> admin;
+    for (int i = 0; i < 3; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(server.adminUrl().host(), quint16(server.adminUrl().port()));
+        QVERIFY(socket->waitForConnected(2000));
+        admin.push_back(std::move(socket));
+    }
+    QTest::qWait(200);
+    TestClient first;
+    TestClient second;
+    QVERIFY2(first.open(server.url()), qPrintable(first.errorString()));
+    QVERIFY2(second.open(server.url()), qPrintable(second.errorString()));
+    // The admin port's own cap refuses a fourth.
+    const HttpResponse fourth = httpGet(server.adminUrl().resolved(QUrl(u"/metrics"_s)));
+    QCOMPARE(fourth.status, 429);
+    admin.clear();
+    QVERIFY(waitUntil(
+        [&] { return httpGet(server.adminUrl().resolved(QUrl(u"/metrics"_s))).status == 200; },
+        5000));
+}
+
+void tst_server_hostile::trustedProxy_forwardedFor_namesTheClient()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {u"--trusted-proxies"_s, u"127.0.0.1, 10.0.0.0/8"_s,
+                                 u"--login-failures-per-minute"_s, u"2"_s,
+                                 u"--max-connections-per-address"_s, u"2"_s}));
+    auto loginVia = [&](const QByteArray &forwardedFor, const QString &user,
+                        const QString &password) -> QByteArray {
+        RawWebSocket client;
+        RawWebSocket::Options options;
+        options.extraHeaders = {{"X-Forwarded-For", forwardedFor}};
+        if (!client.open(server.url(), options))
+            return "open failed: " + client.error().toUtf8();
+        client.sendText(frame(
+            {{"type"_L1, "login"_L1}, {"id"_L1, 1}, {"user"_L1, user}, {"password"_L1, password}}));
+        client.flush();
+        return client.readReply(1, 10000).value_or("no reply");
+    };
+    // The attacker at 203.0.113.7 (behind the proxy) uses up its failures, on two accounts ...
+    QVERIFY(loginVia("203.0.113.7", u"alice"_s, u"guess1"_s).contains("unauthorized"));
+    QVERIFY(loginVia("203.0.113.7", u"bob"_s, u"guess2"_s).contains("unauthorized"));
+    QVERIFY(loginVia("203.0.113.7", u"bob"_s, kPassword).contains("rate_limited"));
+    // ... and a forged left-most entry does not help it: the right-most untrusted one counts.
+    QVERIFY(loginVia("192.0.2.1, 203.0.113.7", u"bob"_s, kPassword).contains("rate_limited"));
+    // A user at 203.0.113.8 behind the same proxy signs in at once; a proxy chain through
+    // 10.1.2.3 (trusted) is walked past.
+    QVERIFY(loginVia("203.0.113.8", u"bob"_s, kPassword).contains("\"ok\""));
+    QVERIFY(loginVia("203.0.113.9, 10.1.2.3", u"bob"_s, kPassword).contains("\"ok\""));
+    // The log names the client, not the proxy.
+    const QString log = server.diagnostics(4 * 1024 * 1024);
+    QVERIFY2(log.contains(u"event=login_failed addr=203.0.113.7"_s), qPrintable(log.right(2000)));
+    // Per-address connection limits apply to the client behind the proxy, too.
+    std::vector<std::unique_ptr<RawWebSocket>> held;
+    for (int i = 0; i < 2; ++i) {
+        auto client = std::make_unique<RawWebSocket>();
+        RawWebSocket::Options options;
+        options.extraHeaders = {{"X-Forwarded-For", "198.51.100.20"}};
+        QVERIFY2(client->open(server.url(), options), qPrintable(client->error()));
+        held.push_back(std::move(client));
+    }
+    RawWebSocket third;
+    RawWebSocket::Options sameClient;
+    sameClient.extraHeaders = {{"X-Forwarded-For", "198.51.100.20"}};
+    QVERIFY(!third.open(server.url(), sameClient));
+    QVERIFY2(third.error().contains(u"429"_s), qPrintable(third.error()));
+    RawWebSocket other;
+    RawWebSocket::Options otherClient;
+    otherClient.extraHeaders = {{"X-Forwarded-For", "198.51.100.21"}};
+    QVERIFY2(other.open(server.url(), otherClient), qPrintable(other.error()));
+}
+
+void tst_server_hostile::untrustedPeer_forwardedForIgnored()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {u"--login-failures-per-minute"_s, u"2"_s}));
+    // No trusted_proxies: a client cannot pick its own address with the header.
+    for (int i = 0; i < 2; ++i) {
+        RawWebSocket client;
+        RawWebSocket::Options options;
+        options.extraHeaders = {{"X-Forwarded-For", "203.0.113." + QByteArray::number(i + 1)}};
+        QVERIFY2(client.open(server.url(), options), qPrintable(client.error()));
+        client.sendText(frame({{"type"_L1, "login"_L1},
+                               {"id"_L1, 1},
+                               {"user"_L1, "alice"_L1},
+                               {"password"_L1, "guess"_L1}}));
+        client.flush();
+        QVERIFY(client.readReply(1).value_or("").contains("unauthorized"));
+    }
+    RawWebSocket third;
+    RawWebSocket::Options options;
+    options.extraHeaders = {{"X-Forwarded-For", "203.0.113.99"}};
+    QVERIFY(third.open(server.url(), options));
+    third.sendText(frame({{"type"_L1, "login"_L1},
+                          {"id"_L1, 1},
+                          {"user"_L1, "bob"_L1},
+                          {"password"_L1, kPassword}}));
+    third.flush();
+    QVERIFY(third.readReply(1).value_or("").contains("rate_limited"));
+}
+
+void tst_server_hostile::fileDescriptorsExhausted_backsOffLogsOnce_recovers()
+{
+    // The server runs with 40 file descriptors; a crowd of connections uses them all up.
+    QTemporaryDir dir;
+    const QString wrapper = dir.filePath(u"few-fds.sh"_s);
+    QFile script(wrapper);
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write("#!/bin/sh\nulimit -n 40\nexec \"" + ServerProcess::defaultBinary().toUtf8() +
+                 "\" \"$@\"\n");
+    script.close();
+    QFile::setPermissions(wrapper,
+                          QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::WriteOwner);
+    ServerProcess server;
+    server.setBinary(wrapper);
+    QVERIFY(startServer(server, {u"--max-connections-per-address"_s, u"1000"_s}));
+
+    std::vector<std::unique_ptr<QTcpSocket>> crowd;
+    for (int i = 0; i < 60; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, server.port());
+        socket->waitForConnected(1000);
+        crowd.push_back(std::move(socket));
+    }
+    QTest::qWait(500);
+    const qint64 cpuBefore = cpuMs(server.pid());
+    QTest::qWait(2000);
+    const qint64 cpuSpent = cpuMs(server.pid()) - cpuBefore;
+    QVERIFY2(cpuSpent < 500, qPrintable(u"the server used %1 ms of CPU in 2 s"_s.arg(cpuSpent)));
+    crowd.clear();
+    // Once descriptors are free again it serves as before.
+    QString why;
+    std::unique_ptr<TestClient> alice;
+    QVERIFY(waitUntil(
+        [&] {
+            return (alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why)) != nullptr;
+        },
+        10000));
+    const QString log = server.diagnostics(4 * 1024 * 1024);
+    QCOMPARE(countLines(log, u"event=accept_failed"_s), 1);
+    const QByteArray metrics = httpGet(server.httpUrl(u"/metrics"_s)).body;
+    QVERIFY2(metricValue(metrics, "conversa_accept_errors_total") >= 1, metrics.constData());
+}
+
+QTEST_GUILESS_MAIN(tst_server_hostile)
+#include "tst_server_hostile.moc"
