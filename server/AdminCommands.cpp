@@ -7,14 +7,23 @@
 #include "Validation.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTextStream>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -120,6 +129,51 @@ bool execPrepared(QSqlQuery &query, QString *error)
     return false;
 }
 
+// Revokes every live token of `userId`; returns how many, or -1 (with `*error`).
+int revokeTokensOf(Database &db, qint64 userId, QString *error)
+{
+    QSqlQuery query(db.db());
+    query.prepare(u"UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND user_id = ?"_s);
+    query.addBindValue(userId);
+    if (!execPrepared(query, error))
+        return -1;
+    return query.numRowsAffected();
+}
+
+std::optional<qint64> userIdOf(Database &db, const QString &name, QString *error)
+{
+    QSqlQuery query(db.db());
+    query.prepare(u"SELECT id FROM users WHERE name = ?"_s);
+    query.addBindValue(name);
+    if (!execPrepared(query, error))
+        return std::nullopt;
+    if (!query.next()) {
+        *error = query.lastError().isValid() ? query.lastError().text()
+                                             : u"there is no user named '%1'"_s.arg(name);
+        return std::nullopt;
+    }
+    return query.value(0).toLongLong();
+}
+
+// Runs `change` in one transaction with the admin-generation bump that makes a running server
+// look again (and close the sessions of tokens revoked here). Returns an error, or empty.
+// IMMEDIATE takes the write lock first (waiting up to the busy timeout for the server's writer);
+// a deferred transaction that read first could not upgrade while the server writes.
+QString inTransaction(Database &db, const std::function<QString()> &change)
+{
+    QSqlQuery control(db.db());
+    if (!control.exec(u"BEGIN IMMEDIATE"_s))
+        return control.lastError().text();
+    QString error = change();
+    if (error.isEmpty() && !db.bumpAdminGeneration())
+        error = db.lastError();
+    if (error.isEmpty() && !control.exec(u"COMMIT"_s))
+        error = control.lastError().text();
+    if (!error.isEmpty())
+        control.exec(u"ROLLBACK"_s);
+    return error;
+}
+
 int userCommand(Database &db, const QString &action, const Arguments &a)
 {
     QString error;
@@ -168,27 +222,53 @@ int userCommand(Database &db, const QString &action, const Arguments &a)
             out() << "created user " << name << Qt::endl;
             return 0;
         }
-        query.prepare(u"UPDATE users SET password_hash = ? WHERE name = ?"_s);
-        query.addBindValue(hash);
-        query.addBindValue(name);
-        if (!execPrepared(query, &error))
+        // A new password signs every device out: whoever knew the old one keeps nothing.
+        int revoked = 0;
+        error = inTransaction(db, [&]() -> QString {
+            QString why;
+            const auto userId = userIdOf(db, name, &why);
+            if (!userId)
+                return why;
+            query.prepare(u"UPDATE users SET password_hash = ? WHERE id = ?"_s);
+            query.addBindValue(hash);
+            query.addBindValue(*userId);
+            if (!execPrepared(query, &why))
+                return why;
+            revoked = revokeTokensOf(db, *userId, &why);
+            return why;
+        });
+        if (!error.isEmpty())
             return fail(error);
-        if (query.numRowsAffected() == 0)
-            return fail(u"there is no user named '%1'"_s.arg(name));
-        out() << "changed the password of " << name << Qt::endl;
+        out() << "changed the password of " << name << "; signed out " << revoked << " device(s)"
+              << Qt::endl;
         return 0;
     }
     if (action == "disable"_L1 || action == "enable"_L1) {
-        QSqlQuery query(db.db());
-        query.prepare(u"UPDATE users SET disabled = ? WHERE name = ?"_s);
-        query.addBindValue(action == "disable"_L1 ? 1 : 0);
-        query.addBindValue(name);
-        if (!execPrepared(query, &error))
+        // Disabling revokes the tokens, so enabling later does not bring old devices back:
+        // they sign in again with the password.
+        const bool disable = action == "disable"_L1;
+        int revoked = 0;
+        error = inTransaction(db, [&]() -> QString {
+            QString why;
+            const auto userId = userIdOf(db, name, &why);
+            if (!userId)
+                return why;
+            QSqlQuery query(db.db());
+            query.prepare(u"UPDATE users SET disabled = ? WHERE id = ?"_s);
+            query.addBindValue(disable ? 1 : 0);
+            query.addBindValue(*userId);
+            if (!execPrepared(query, &why))
+                return why;
+            if (disable)
+                revoked = revokeTokensOf(db, *userId, &why);
+            return why;
+        });
+        if (!error.isEmpty())
             return fail(error);
-        if (query.numRowsAffected() == 0)
-            return fail(u"there is no user named '%1'"_s.arg(name));
-        db.bumpAdminGeneration();
-        out() << action << "d " << name << Qt::endl;
+        if (disable)
+            out() << "disabled " << name << "; signed out " << revoked << " device(s)" << Qt::endl;
+        else
+            out() << "enabled " << name << "; they sign in again with their password" << Qt::endl;
         return 0;
     }
     return usage(u"unknown command 'user %1'"_s.arg(action));
@@ -238,10 +318,10 @@ int tokenCommand(Database &db, const QString &action, const Arguments &a)
     if (action == "list"_L1) {
         QSqlQuery query(db.db());
         query.prepare(u"SELECT t.id, u.name, t.device, t.created_ms, t.last_used_ms FROM tokens t "
-                      "JOIN users u ON u.id = t.user_id WHERE t.revoked = 0 AND (? = '' OR u.name "
-                      "= ?) ORDER BY t.id"_s);
-        query.addBindValue(user);
-        query.addBindValue(user);
+                      "JOIN users u ON u.id = t.user_id WHERE t.revoked = 0%1 ORDER BY t.id"_s.arg(
+                          user.isEmpty() ? QString() : u" AND u.name = ?"_s));
+        if (!user.isEmpty())
+            query.addBindValue(user);
         QString error;
         if (!execPrepared(query, &error))
             return fail(error);
@@ -259,26 +339,39 @@ int tokenCommand(Database &db, const QString &action, const Arguments &a)
     }
     if (action != "revoke"_L1)
         return usage(u"unknown command 'token %1'"_s.arg(action));
-    QSqlQuery query(db.db());
-    if (!user.isEmpty() && a.positional.isEmpty()) {
-        query.prepare(u"UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND user_id = (SELECT id "
-                      "FROM users WHERE name = ?)"_s);
-        query.addBindValue(user);
-    } else if (user.isEmpty() && a.positional.size() == 1) {
+    qint64 tokenId = 0;
+    if (user.isEmpty() && a.positional.size() == 1) {
         bool ok = false;
-        const qint64 id = a.positional.first().toLongLong(&ok);
+        tokenId = a.positional.first().toLongLong(&ok);
         if (!ok)
             return usage(u"'%1' is not a token id (see 'token list')"_s.arg(a.positional.first()));
-        query.prepare(u"UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND id = ?"_s);
-        query.addBindValue(id);
-    } else {
+    } else if (user.isEmpty() || !a.positional.isEmpty()) {
         return usage(u"token revoke needs a token id or --user NAME"_s);
     }
-    QString error;
-    if (!execPrepared(query, &error))
+    // Counted right after the UPDATE: the generation bump is a statement of its own.
+    int revoked = 0;
+    const QString error = inTransaction(db, [&]() -> QString {
+        QString why;
+        if (!user.isEmpty()) {
+            const auto userId = userIdOf(db, user, &why);
+            if (!userId)
+                return why;
+            revoked = revokeTokensOf(db, *userId, &why);
+            return why;
+        }
+        QSqlQuery query(db.db());
+        query.prepare(u"UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND id = ?"_s);
+        query.addBindValue(tokenId);
+        if (!execPrepared(query, &why))
+            return why;
+        revoked = query.numRowsAffected();
+        return QString();
+    });
+    if (!error.isEmpty())
         return fail(error);
-    db.bumpAdminGeneration();
-    out() << "revoked " << query.numRowsAffected() << " token(s)" << Qt::endl;
+    if (revoked == 0 && user.isEmpty())
+        return fail(u"there is no live token with id %1 (see 'token list')"_s.arg(tokenId));
+    out() << "revoked " << revoked << " token(s)" << Qt::endl;
     return 0;
 }
 
@@ -287,7 +380,8 @@ int tokenCommand(Database &db, const QString &action, const Arguments &a)
 int backupCommand(Database &db, const Arguments &a)
 {
     if (a.positional.size() != 1)
-        return usage(u"backup needs the file to write, e.g. backup /var/backups/conversa.db"_s);
+        return usage(u"backup needs the file to write, e.g. backup "
+                     "/var/lib/conversa/backups/conversa.db"_s);
     const QString target = QFileInfo(a.positional.first()).absoluteFilePath();
     if (QFileInfo::exists(target))
         return fail(u"'%1' already exists; choose a new file name"_s.arg(target));
@@ -297,23 +391,173 @@ int backupCommand(Database &db, const Arguments &a)
     QString error;
     if (!execPrepared(query, &error))
         return fail(u"backup to '%1' failed: %2"_s.arg(target, error));
+    // Every message and password hash is in there: owner and group only, whatever the umask.
+    QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup);
     out() << "backed up to " << target << " (" << QFileInfo(target).size() << " bytes)" << Qt::endl;
+    return 0;
+}
+
+QString databaseFile(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(u"conversa.db"_s);
+}
+
+// SQLite's full integrity check, without changing the file (no schema upgrade).
+int checkCommand(const QString &dataDir, const Arguments &a)
+{
+    if (!a.positional.isEmpty())
+        return usage(u"check takes no file name: it checks the database in --data DIR"_s);
+    const QString file = databaseFile(dataDir);
+    if (!QFileInfo(file).isFile())
+        return fail(u"there is no database in '%1' (no conversa.db)"_s.arg(dataDir));
+    Database db;
+    if (QString error = db.openFile(file, u"conversa-check"_s, SyncMode::Full, false);
+        !error.isEmpty())
+        return fail(u"the database '%1' cannot be opened, so it is damaged or not a Conversa "
+                    "database: %2"_s.arg(file, error));
+    const QStringList problems = db.checkIntegrity(false);
+    if (problems.isEmpty()) {
+        out() << "ok" << Qt::endl;
+        return 0;
+    }
+    for (const QString &problem : problems)
+        out() << problem << Qt::endl;
+    return fail(u"the database '%1' is damaged (%2 problem(s) above). Stop the server and "
+                "restore the latest backup with 'conversa-server restore FILE --data %3'"_s.arg(
+                    file, QString::number(problems.size()), dataDir));
+}
+
+bool syncToDisk(const QString &path)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    return synced;
+}
+
+// Replaces the database with a backup while no server runs on the folder. The restored file
+// gets a new history epoch: clients whose cache holds messages the backup lacks see that it
+// changed and drop their copies instead of keeping messages whose seqs are handed out again.
+int restoreCommand(const QString &dataDir, const Arguments &a)
+{
+    if (a.positional.size() != 1)
+        return usage(u"restore needs the backup file, e.g. restore "
+                     "/var/lib/conversa/backups/conversa-2026-11-25.db"_s);
+    const QString source = QFileInfo(a.positional.first()).absoluteFilePath();
+    if (!QFileInfo(source).isFile())
+        return fail(u"there is no backup file '%1'"_s.arg(source));
+    if (!QDir().mkpath(dataDir))
+        return fail(u"cannot create data folder '%1'"_s.arg(dataDir));
+    DataFolderLock lock;
+    if (QString error = lock.acquire(dataDir, DataFolderLock::Mode::Exclusive); !error.isEmpty())
+        return fail(error);
+
+    // Work on a copy: the backup itself stays untouched, whatever happens below.
+    const QString live = databaseFile(dataDir);
+    const QString incoming = live + u".restoring"_s;
+    for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s})
+        QFile::remove(incoming + suffix);
+    if (!QFile::copy(source, incoming))
+        return fail(u"cannot copy '%1' to '%2'"_s.arg(source, incoming));
+    QFile::setPermissions(incoming, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup);
+    qint64 rooms = 0, messages = 0, epoch = 0;
+    {
+        Database db;
+        QString error = db.openFile(incoming, u"conversa-restore"_s, SyncMode::Full, true);
+        QStringList problems = error.isEmpty() ? db.checkIntegrity(false) : QStringList{error};
+        const qint64 previousEpoch = problems.isEmpty() ? db.historyEpoch() : -1;
+        epoch = qMax(QDateTime::currentMSecsSinceEpoch(), previousEpoch + 1);
+        if (problems.isEmpty() && !db.setHistoryEpoch(epoch))
+            problems.append(db.lastError());
+        if (problems.isEmpty()) {
+            QSqlQuery count(db.db());
+            if (count.exec(u"SELECT (SELECT COUNT(*) FROM rooms), "
+                           "(SELECT COUNT(*) FROM messages)"_s) &&
+                count.next()) {
+                rooms = count.value(0).toLongLong();
+                messages = count.value(1).toLongLong();
+            }
+        }
+        db.close();
+        if (!problems.isEmpty()) {
+            for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s})
+                QFile::remove(incoming + suffix);
+            return fail(u"'%1' is not a sound Conversa database, so nothing was changed: %2"_s.arg(
+                source, problems.mid(0, 5).join(u"; "_s)));
+        }
+    }
+    // Closing the last connection checkpointed the WAL into the file; it must stand alone now.
+    if (QFileInfo::exists(incoming + u"-wal"_s) || !syncToDisk(incoming))
+        return fail(u"could not finish writing '%1'; nothing was changed"_s.arg(incoming));
+
+    // Keep the replaced database (with its WAL, which may hold committed data) beside it.
+    const QString kept =
+        live + u".replaced-"_s + QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmss"_s);
+    const bool hadDatabase = QFileInfo::exists(live);
+    for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s}) {
+        if (QFileInfo::exists(live + suffix) && !QFile::rename(live + suffix, kept + suffix))
+            return fail(u"cannot move '%1' aside to '%2'"_s.arg(live + suffix, kept + suffix));
+    }
+    if (!QFile::rename(incoming, live))
+        return fail(
+            u"cannot move '%1' to '%2'; the replaced database is '%3'"_s.arg(incoming, live, kept));
+    QFile::remove(incoming + u"-shm"_s);
+    // Run as root: hand the files to the folder's owner (the service user), as the server
+    // must write them.
+    struct stat folder {};
+    if (::geteuid() == 0 && ::stat(QFile::encodeName(dataDir).constData(), &folder) == 0)
+        (void)::chown(QFile::encodeName(live).constData(), folder.st_uid, folder.st_gid);
+    syncToDisk(dataDir);
+    out() << "restored " << source << " into " << dataDir << ": " << rooms << " room(s), "
+          << messages << " message(s), history epoch " << epoch << Qt::endl;
+    if (hadDatabase)
+        out() << "the replaced database is kept as " << kept << Qt::endl;
+    out() << "clients that saw later messages drop their cached copies when they reconnect"
+          << Qt::endl;
     return 0;
 }
 
 } // namespace
 
+DataFolderLock::~DataFolderLock()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+QString DataFolderLock::acquire(const QString &dataDir, Mode mode)
+{
+    const QString path = QDir(dataDir).filePath(u"serve.lock"_s);
+    m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (m_fd < 0)
+        return u"cannot open '%1': %2"_s.arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    if (::flock(m_fd, (mode == Mode::Shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+        return {};
+    const int why = errno;
+    ::close(m_fd);
+    m_fd = -1;
+    if (why != EWOULDBLOCK)
+        return u"cannot lock '%1': %2"_s.arg(path, QString::fromLocal8Bit(std::strerror(why)));
+    return mode == Mode::Shared
+               ? u"a restore is replacing the database in '%1'; start the server when it is "
+                 "done"_s.arg(dataDir)
+               : u"a conversa-server is serving '%1': stop it first (systemctl stop "
+                 "conversa-server), then restore"_s.arg(dataDir);
+}
+
 int runAdminCommand(const QStringList &args)
 {
-    // `backup FILE` has no action word; the others are `GROUP ACTION ...`.
-    const bool isBackup = args.value(0) == "backup"_L1;
-    if (args.size() < 2)
-        return usage(
-            u"'%1' needs %2"_s.arg(args.value(0), isBackup ? u"a file name"_s : u"an action"_s));
-    const QString group = args.at(0);
-    const QString action = isBackup ? QString() : args.at(1);
+    // `backup FILE`, `restore FILE` and `check` have no action word; the others are
+    // `GROUP ACTION ...`.
+    const QString group = args.value(0);
+    const bool single = group == "backup"_L1 || group == "restore"_L1 || group == "check"_L1;
+    if (args.size() < 2 && group != "check"_L1)
+        return usage(u"'%1' needs %2"_s.arg(group, single ? u"a file name"_s : u"an action"_s));
+    const QString action = single ? QString() : args.at(1);
     QString error;
-    const auto parsed = Arguments::parse(args.mid(isBackup ? 1 : 2), {u"password-stdin"_s}, &error);
+    const auto parsed = Arguments::parse(args.mid(single ? 1 : 2), {u"password-stdin"_s}, &error);
     if (!parsed)
         return usage(error);
     QString dataDir = parsed->options.value(u"data"_s);
@@ -321,6 +565,10 @@ int runAdminCommand(const QStringList &args)
         dataDir = qEnvironmentVariable("CONVERSA_DATA");
     if (dataDir.isEmpty())
         return usage(u"give the server's data folder with --data DIR"_s);
+    if (group == "check"_L1)
+        return checkCommand(dataDir, *parsed);
+    if (group == "restore"_L1)
+        return restoreCommand(dataDir, *parsed);
     if (!PasswordHasher::initialize())
         return fail(u"libsodium could not be initialised"_s);
     Database db;
@@ -332,7 +580,7 @@ int runAdminCommand(const QStringList &args)
         return roomCommand(db, action, *parsed);
     if (group == "token"_L1)
         return tokenCommand(db, action, *parsed);
-    if (isBackup)
+    if (group == "backup"_L1)
         return backupCommand(db, *parsed);
     return usage(u"unknown command '%1'"_s.arg(group));
 }

@@ -84,17 +84,23 @@ QString Database::open(const QString &dataDir, const QString &connectionName, Sy
         return u"no data folder given (use --data DIR)"_s;
     if (!QDir().mkpath(dataDir))
         return u"cannot create data folder '%1'"_s.arg(dataDir);
+    return openFile(QDir(dataDir).filePath(u"conversa.db"_s), connectionName, syncMode, true);
+}
+
+QString Database::openFile(const QString &filePath, const QString &connectionName,
+                           SyncMode syncMode, bool upgradeSchema)
+{
     m_connectionName = connectionName;
     m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
-    m_db.setDatabaseName(QDir(dataDir).filePath(u"conversa.db"_s));
+    m_db.setDatabaseName(filePath);
     m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
     if (!m_db.open())
-        return u"cannot open database in '%1': %2"_s.arg(dataDir, m_db.lastError().text());
+        return u"cannot open database '%1': %2"_s.arg(filePath, m_db.lastError().text());
     const QString synchronous = syncMode == SyncMode::Full ? u"FULL"_s : u"NORMAL"_s;
     if (!exec(u"PRAGMA journal_mode=WAL"_s) || !exec(u"PRAGMA synchronous="_s + synchronous) ||
         !exec(u"PRAGMA foreign_keys=ON"_s) || !exec(u"PRAGMA temp_store=MEMORY"_s))
-        return u"cannot configure database: %1"_s.arg(m_lastError);
-    return migrate();
+        return u"cannot configure database '%1': %2"_s.arg(filePath, m_lastError);
+    return upgradeSchema ? migrate() : QString();
 }
 
 void Database::close()
@@ -138,6 +144,47 @@ QString Database::migrate()
             return u"cannot finish migration: %1"_s.arg(m_lastError);
     }
     return {};
+}
+
+QStringList Database::checkIntegrity(bool quick)
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(quick ? u"PRAGMA quick_check"_s : u"PRAGMA integrity_check"_s))
+        return {query.lastError().text()};
+    QStringList problems;
+    while (query.next()) {
+        // One row can hold several lines, under a "*** in database main ***" heading.
+        const QStringList lines = query.value(0).toString().split(u'\n', Qt::SkipEmptyParts);
+        for (const QString &line : lines) {
+            if (line != "ok"_L1 && !line.startsWith("*** in database"_L1))
+                problems.append(line);
+        }
+    }
+    // A damaged page can also stop the check itself half-way.
+    if (query.lastError().isValid())
+        problems.append(query.lastError().text());
+    return problems;
+}
+
+qint64 Database::historyEpoch()
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(u"SELECT value FROM meta WHERE key = 'history_epoch'"_s))
+        return -1;
+    if (query.next())
+        return query.value(0).toLongLong();
+    return query.lastError().isValid() ? -1 : 0;
+}
+
+bool Database::setHistoryEpoch(qint64 epoch)
+{
+    QSqlQuery query(m_db);
+    query.prepare(u"INSERT OR REPLACE INTO meta (key, value) VALUES ('history_epoch', ?)"_s);
+    query.addBindValue(epoch);
+    if (query.exec())
+        return true;
+    m_lastError = query.lastError().text();
+    return false;
 }
 
 bool Database::bumpAdminGeneration()

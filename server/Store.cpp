@@ -7,10 +7,33 @@
 #include <QSqlError>
 
 #include <algorithm>
+#include <limits>
 
 namespace conversa::server {
 
 using namespace Qt::StringLiterals;
+
+namespace {
+// A query whose exec() or next() stopped on an error: log it, fill `*error`, report failure.
+bool readFailed(QSqlQuery &query, QString *error)
+{
+    const QString text = query.lastError().text();
+    qCCritical(lcServer).noquote() << u"event=read_failed error=\"%1\""_s.arg(text);
+    query.finish();
+    if (error)
+        *error = text.isEmpty() ? u"the database read failed"_s : text;
+    return false;
+}
+
+// next() returns false both at the end and on an error; only lastError() tells them apart.
+bool endedCleanly(QSqlQuery &query, QString *error)
+{
+    if (query.lastError().isValid())
+        return readFailed(query, error);
+    query.finish();
+    return true;
+}
+} // namespace
 
 QSqlQuery Store::prepared(const QString &sql)
 {
@@ -25,6 +48,14 @@ QString Store::open(const QString &dataDir)
 {
     if (QString error = m_database.open(dataDir, u"conversa-read"_s); !error.isEmpty())
         return error;
+    if (const QStringList problems = m_database.checkIntegrity(true); !problems.isEmpty())
+        return u"the database in '%1' is damaged, so it is not served (SQLite's quick check "
+               "says: %2). Restore the latest backup with 'conversa-server restore FILE --data "
+               "%1'; 'conversa-server check --data %1' lists every problem"_s.arg(
+                   dataDir, problems.mid(0, 5).join(u"; "_s));
+    m_historyEpoch = m_database.historyEpoch();
+    if (m_historyEpoch < 0)
+        return u"cannot read the database in '%1': %2"_s.arg(dataDir, m_database.lastError());
     m_userByName =
         prepared(u"SELECT id, name, password_hash, disabled FROM users WHERE name = ?"_s);
     m_validToken = prepared(u"SELECT t.id, u.id, u.name FROM tokens t JOIN users u ON u.id = "
@@ -41,120 +72,155 @@ QString Store::open(const QString &dataDir)
     m_after = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body FROM messages m "
                        "JOIN users u ON u.id = m.user_id WHERE m.room_id = ? AND m.seq > ? "
                        "ORDER BY m.seq ASC LIMIT ?"_s);
+    m_lastSeq = prepared(u"SELECT last_seq FROM rooms WHERE id = ?"_s);
     return {};
 }
 
-std::optional<UserRecord> Store::userByName(const QString &name)
+std::optional<UserRecord> Store::userByName(const QString &name, QString *error)
 {
     m_userByName.bindValue(0, name);
+    if (!m_userByName.exec()) {
+        readFailed(m_userByName, error);
+        return std::nullopt;
+    }
     std::optional<UserRecord> user;
-    if (m_userByName.exec() && m_userByName.next())
+    if (m_userByName.next())
         user = UserRecord{m_userByName.value(0).toLongLong(), m_userByName.value(1).toString(),
                           m_userByName.value(2).toByteArray(), m_userByName.value(3).toBool()};
-    m_userByName.finish();
+    endedCleanly(m_userByName, error);
     return user;
 }
 
-std::optional<TokenRecord> Store::validToken(const QByteArray &tokenHash)
+std::optional<TokenRecord> Store::validToken(const QByteArray &tokenHash, QString *error)
 {
     m_validToken.bindValue(0, tokenHash);
+    if (!m_validToken.exec()) {
+        readFailed(m_validToken, error);
+        return std::nullopt;
+    }
     std::optional<TokenRecord> token;
-    if (m_validToken.exec() && m_validToken.next())
+    if (m_validToken.next())
         token = TokenRecord{m_validToken.value(0).toLongLong(), m_validToken.value(1).toLongLong(),
                             m_validToken.value(2).toString()};
-    m_validToken.finish();
+    endedCleanly(m_validToken, error);
     return token;
 }
 
-bool Store::isTokenValid(qint64 tokenId)
+bool Store::isTokenValid(qint64 tokenId, QString *error)
 {
     m_tokenValid.bindValue(0, tokenId);
-    const bool valid = m_tokenValid.exec() && m_tokenValid.next();
-    m_tokenValid.finish();
-    return valid;
+    if (!m_tokenValid.exec())
+        return readFailed(m_tokenValid, error);
+    const bool valid = m_tokenValid.next();
+    return endedCleanly(m_tokenValid, error) && valid;
 }
 
-QList<RoomRecord> Store::allRooms()
+QList<RoomRecord> Store::allRooms(QString *error)
 {
     QSqlQuery query(m_database.db());
     QList<RoomRecord> rooms;
-    if (query.exec(u"SELECT id, name, title FROM rooms"_s)) {
-        while (query.next())
-            rooms.append({query.value(0).toLongLong(), query.value(1).toString(),
-                          query.value(2).toString()});
+    if (!query.exec(u"SELECT id, name, title FROM rooms"_s)) {
+        readFailed(query, error);
+        return rooms;
     }
+    while (query.next())
+        rooms.append(
+            {query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString()});
+    endedCleanly(query, error);
     return rooms;
 }
 
-QList<Membership> Store::allMemberships()
+QList<Membership> Store::allMemberships(QString *error)
 {
     QSqlQuery query(m_database.db());
     QList<Membership> members;
-    if (query.exec(u"SELECT room_id, user_id FROM members"_s)) {
-        while (query.next())
-            members.append({query.value(0).toLongLong(), query.value(1).toLongLong()});
+    if (!query.exec(u"SELECT room_id, user_id FROM members"_s)) {
+        readFailed(query, error);
+        return members;
     }
+    while (query.next())
+        members.append({query.value(0).toLongLong(), query.value(1).toLongLong()});
+    endedCleanly(query, error);
     return members;
 }
 
-QList<protocol::RoomSummary> Store::roomsOf(qint64 userId)
+QList<protocol::RoomSummary> Store::roomsOf(qint64 userId, QString *error)
 {
     m_roomsOf.bindValue(0, userId);
     QList<protocol::RoomSummary> rooms;
-    if (m_roomsOf.exec()) {
-        while (m_roomsOf.next())
-            rooms.append({m_roomsOf.value(0).toString(), m_roomsOf.value(1).toString(),
-                          m_roomsOf.value(2).toLongLong(), m_roomsOf.value(3).toLongLong()});
+    if (!m_roomsOf.exec()) {
+        readFailed(m_roomsOf, error);
+        return rooms;
     }
-    m_roomsOf.finish();
+    while (m_roomsOf.next())
+        rooms.append({m_roomsOf.value(0).toString(), m_roomsOf.value(1).toString(),
+                      m_roomsOf.value(2).toLongLong(), m_roomsOf.value(3).toLongLong()});
+    if (!endedCleanly(m_roomsOf, error))
+        rooms.clear();
     return rooms;
 }
 
-QList<std::pair<qint64, QString>> Store::membersOf(qint64 roomId)
+QList<std::pair<qint64, QString>> Store::membersOf(qint64 roomId, QString *error)
 {
     m_membersOf.bindValue(0, roomId);
     QList<std::pair<qint64, QString>> members;
-    if (m_membersOf.exec()) {
-        while (m_membersOf.next())
-            members.append({m_membersOf.value(0).toLongLong(), m_membersOf.value(1).toString()});
+    if (!m_membersOf.exec()) {
+        readFailed(m_membersOf, error);
+        return members;
     }
-    m_membersOf.finish();
+    while (m_membersOf.next())
+        members.append({m_membersOf.value(0).toLongLong(), m_membersOf.value(1).toString()});
+    if (!endedCleanly(m_membersOf, error))
+        members.clear();
     return members;
 }
 
-QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QString &roomName)
+qint64 Store::lastSeq(qint64 roomId, QString *error)
+{
+    m_lastSeq.bindValue(0, roomId);
+    if (!m_lastSeq.exec()) {
+        readFailed(m_lastSeq, error);
+        return 0;
+    }
+    const qint64 seq = m_lastSeq.next() ? m_lastSeq.value(0).toLongLong() : 0;
+    return endedCleanly(m_lastSeq, error) ? seq : 0;
+}
+
+QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QString &roomName,
+                                                  QString *error)
 {
     QList<protocol::MessageEvent> messages;
     if (!query.exec()) {
-        qCCritical(lcServer) << "event=query_failed" << query.lastError().text();
+        readFailed(query, error);
         return messages;
     }
     while (query.next())
         messages.append({roomName, query.value(0).toLongLong(), query.value(1).toLongLong(),
                          query.value(2).toString(), query.value(3).toString(),
                          query.value(4).toString()});
-    query.finish();
+    if (!endedCleanly(query, error))
+        messages.clear();
     return messages;
 }
 
 QList<protocol::MessageEvent> Store::history(qint64 roomId, const QString &roomName, qint64 before,
-                                             int limit)
+                                             int limit, QString *error)
 {
     m_history.bindValue(0, roomId);
     m_history.bindValue(1, before > 0 ? before : std::numeric_limits<qint64>::max());
     m_history.bindValue(2, limit);
-    QList<protocol::MessageEvent> messages = readMessages(m_history, roomName);
+    QList<protocol::MessageEvent> messages = readMessages(m_history, roomName, error);
     std::reverse(messages.begin(), messages.end());
     return messages;
 }
 
 QList<protocol::MessageEvent> Store::messagesAfter(qint64 roomId, const QString &roomName,
-                                                   qint64 after, int limit)
+                                                   qint64 after, int limit, QString *error)
 {
     m_after.bindValue(0, roomId);
     m_after.bindValue(1, after);
     m_after.bindValue(2, limit);
-    return readMessages(m_after, roomName);
+    return readMessages(m_after, roomName, error);
 }
 
 } // namespace conversa::server

@@ -8,9 +8,11 @@
 #include "ShutdownSignals.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QTextStream>
 
 #include <cstdio>
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using namespace conversa::server;
@@ -28,6 +30,8 @@ const char kUsage[] = R"(Usage:
   conversa-server token list [--user NAME] --data DIR
   conversa-server token revoke ID|--user NAME --data DIR
   conversa-server backup FILE --data DIR   (a consistent copy, safe while serving)
+  conversa-server check --data DIR         (full integrity check: prints ok or the problems)
+  conversa-server restore FILE --data DIR  (replaces the database with a backup; server stopped)
   conversa-server --version | --help
 
 serve runs the chat server: WebSocket at /ws, GET /healthz, GET /metrics (on --admin-listen
@@ -40,7 +44,10 @@ Settings come from the --config INI file, then CONVERSA_<KEY> environment variab
   login_failures_per_minute 5, max_connections_per_address 50, auth_timeout_seconds 10,
   idle_timeout_seconds 75, sync_mode full|normal (full: fsync every commit)
 
-Exit codes: 0 success, 1 failure (the message says why), 2 usage error.
+user passwd and user disable sign the user out everywhere (their tokens are revoked).
+Files the server and these commands create are not readable by other users (umask 027).
+
+Exit codes: 0 success, 1 failure (the message says why, e.g. a damaged database), 2 usage error.
 )";
 
 int serve(const QStringList &flags)
@@ -53,6 +60,18 @@ int serve(const QStringList &flags)
     if (config.dataDir.isEmpty()) {
         std::fprintf(stderr, "conversa-server: give the data folder with --data DIR\n");
         return 2;
+    }
+    // Held while serving, so `restore` cannot replace the database under this process.
+    DataFolderLock lock;
+    if (!QDir().mkpath(config.dataDir)) {
+        std::fprintf(stderr, "conversa-server: cannot create data folder '%s'\n",
+                     qPrintable(config.dataDir));
+        return 1;
+    }
+    if (QString error = lock.acquire(config.dataDir, DataFolderLock::Mode::Shared);
+        !error.isEmpty()) {
+        std::fprintf(stderr, "conversa-server: %s\n", qPrintable(error));
+        return 1;
     }
     ChatServer server(config);
     if (QString error = server.start(); !error.isEmpty()) {
@@ -84,6 +103,9 @@ int serve(const QStringList &flags)
 
 int main(int argc, char *argv[])
 {
+    // The database, its backups and everything else this process writes hold messages and
+    // password hashes: never world-readable, also when started outside systemd (UMask=0027).
+    ::umask(027);
     // serve runs on epoll (Linux) unless CONVERSA_EVENT_DISPATCHER=qt; it must be installed
     // before the application exists. The admin commands keep Qt's default.
     if (argc > 1 && qstrcmp(argv[1], "serve") == 0) {
@@ -110,7 +132,7 @@ int main(int argc, char *argv[])
     if (command == "serve"_L1)
         return serve(args.mid(1));
     if (command == "user"_L1 || command == "room"_L1 || command == "token"_L1 ||
-        command == "backup"_L1)
+        command == "backup"_L1 || command == "check"_L1 || command == "restore"_L1)
         return runAdminCommand(args);
     std::fprintf(stderr, "conversa-server: unknown command '%s'\n%s", qPrintable(command), kUsage);
     return 2;
