@@ -21,7 +21,7 @@ TEST_PACKAGES=(
     dbus dbus-x11 gnome-keyring libsecret-tools
     squid tinyproxy microsocks
     lintian systemd desktop-file-utils appstream xz-utils
-    nginx
+    nginx haproxy
     xvfb xauth xdotool imagemagick
     wixl msitools python3
 )

@@ -9,6 +9,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -40,13 +42,7 @@ private Q_SLOTS:
         QVERIFY2(m_certs.generate(), qPrintable(m_certs.errorString()));
     }
 
-    void cleanupTestCase()
-    {
-        if (m_nginxProcess.state() != QProcess::NotRunning) {
-            m_nginxProcess.terminate();
-            m_nginxProcess.waitForFinished(5000);
-        }
-    }
+    void cleanupTestCase() { stopNginx(); }
 
     void messageThroughNginx()
     {
@@ -125,7 +121,71 @@ private Q_SLOTS:
         QVERIFY(!untrusted.sslErrors().isEmpty());
     }
 
+    // Behind nginx every connection comes from 127.0.0.1. With trusted_proxies the server takes
+    // the client from the X-Forwarded-For header the shipped site sets, so one client's failed
+    // sign-ins lock out that client, not everyone behind the proxy.
+    void perClientLimitsThroughNginx()
+    {
+        ServerProcess server;
+        QVERIFY(server.addUser(u"alice"_s, kPassword));
+        QVERIFY(server.addUser(u"bob"_s, kPassword));
+        QVERIFY2(
+            server.start({u"--trusted-proxies"_s, u"127.0.0.1"_s, u"--login-failures-per-minute"_s,
+                          u"2"_s, u"--auth-failures-per-connection"_s, u"10"_s}),
+            qPrintable(server.diagnostics()));
+        stopNginx();
+        const quint16 port = freePort();
+        QVERIFY2(startNginx(port, server.port()), qPrintable(m_nginxLog));
+        QUrl url;
+        url.setScheme(u"wss"_s);
+        url.setHost(u"127.0.0.1"_s);
+        url.setPort(port);
+        url.setPath(u"/ws"_s);
+
+        auto login = [&](RawWebSocket &client, const QString &user, const QString &password) {
+            client.sendText(QJsonDocument(QJsonObject{{"type"_L1, "login"_L1},
+                                                      {"id"_L1, 1},
+                                                      {"user"_L1, user},
+                                                      {"password"_L1, password}})
+                                .toJson(QJsonDocument::Compact));
+            client.flush();
+            return client.readReply(1, 10000).value_or("no reply");
+        };
+        RawWebSocket::Options fromAttacker;
+        fromAttacker.ssl = m_certs.clientConfiguration();
+        // The attacker (127.0.0.1) guesses until its address is refused.
+        for (int i = 0; i < 2; ++i) {
+            RawWebSocket attacker;
+            QVERIFY2(attacker.open(url, fromAttacker), qPrintable(attacker.error()));
+            const QByteArray reply = login(attacker, u"alice"_s, u"guess %1"_s.arg(i));
+            QVERIFY2(reply.contains("unauthorized"), reply.constData());
+        }
+        RawWebSocket attacker;
+        QVERIFY2(attacker.open(url, fromAttacker), qPrintable(attacker.error()));
+        const QByteArray refused = login(attacker, u"bob"_s, kPassword);
+        QVERIFY2(refused.contains("rate_limited"), refused.constData());
+
+        // Another person (127.0.0.2) behind the same nginx signs in at once.
+        RawWebSocket::Options fromUser = fromAttacker;
+        fromUser.sourceAddress = QHostAddress(u"127.0.0.2"_s);
+        RawWebSocket user;
+        QVERIFY2(user.open(url, fromUser), qPrintable(user.error()));
+        const QByteArray accepted = login(user, u"bob"_s, kPassword);
+        QVERIFY2(accepted.contains("\"ok\""), accepted.constData());
+        const QString log = server.diagnostics(1024 * 1024);
+        QVERIFY2(log.contains(u"event=login_failed addr=127.0.0.1"_s), qPrintable(log));
+        QVERIFY2(log.contains(u"event=auth addr=127.0.0.2 user=bob"_s), qPrintable(log));
+    }
+
 private:
+    void stopNginx()
+    {
+        if (m_nginxProcess.state() != QProcess::NotRunning) {
+            m_nginxProcess.terminate();
+            m_nginxProcess.waitForFinished(5000);
+        }
+    }
+
     bool startNginx(quint16 port, quint16 backendPort)
     {
         QFile example(QStringLiteral(CONVERSA_SOURCE_DIR "/installer/linux/nginx-conversa.conf"));

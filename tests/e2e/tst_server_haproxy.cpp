@@ -1,0 +1,179 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+// End-to-end through a real HAProxy from Debian with the repository's example configuration
+// (installer/linux/haproxy-conversa.cfg): TLS ends at HAProxy, which sends a PROXY protocol v2
+// header before each connection. conversa-server, trusting HAProxy's address, judges clients by
+// the address in that header.
+#include "ConversaTest.h"
+#include "TestCertificates.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace conversa::test;
+
+namespace {
+const QString kPassword = u"haproxy-Secret-5"_s;
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+QByteArray login(RawWebSocket &client, const QString &user, const QString &password)
+{
+    client.sendText(QJsonDocument(QJsonObject{{"type"_L1, "login"_L1},
+                                              {"id"_L1, 1},
+                                              {"user"_L1, user},
+                                              {"password"_L1, password}})
+                        .toJson(QJsonDocument::Compact));
+    client.flush();
+    return client.readReply(1, 10000).value_or("no reply");
+}
+} // namespace
+
+class tst_server_haproxy : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_haproxy = QStandardPaths::findExecutable(u"haproxy"_s, {u"/usr/sbin"_s, u"/sbin"_s});
+        if (m_haproxy.isEmpty())
+            QSKIP("haproxy is not installed (apt-get install haproxy)");
+        QVERIFY2(m_certs.generate(), qPrintable(m_certs.errorString()));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.terminate();
+            m_process.waitForFinished(5000);
+        }
+    }
+
+    void proxyProtocol_namesEachClient()
+    {
+        ServerProcess server;
+        QVERIFY(server.addUser(u"alice"_s, kPassword));
+        QVERIFY(server.addUser(u"bob"_s, kPassword));
+        QVERIFY(server.createRoom(u"general"_s, u"General"_s));
+        QVERIFY2(server.start({u"--trusted-proxies"_s, u"127.0.0.1"_s, u"--proxy-protocol"_s,
+                               u"true"_s, u"--login-failures-per-minute"_s, u"2"_s,
+                               u"--auth-failures-per-connection"_s, u"10"_s}),
+                 qPrintable(server.diagnostics()));
+        const quint16 port = freePort();
+        QVERIFY2(startHaproxy(port, server.port()), qPrintable(m_log));
+        QUrl url;
+        url.setScheme(u"wss"_s);
+        url.setHost(u"127.0.0.1"_s);
+        url.setPort(port);
+        url.setPath(u"/ws"_s);
+
+        // Health checks (PROXY LOCAL + GET /healthz) keep the backend up.
+        QVERIFY(waitUntil(
+            [&] {
+                RawWebSocket probe;
+                RawWebSocket::Options options;
+                options.ssl = m_certs.clientConfiguration();
+                return probe.open(url, options, 2000);
+            },
+            10000));
+
+        RawWebSocket::Options fromAttacker;
+        fromAttacker.ssl = m_certs.clientConfiguration();
+        for (int i = 0; i < 2; ++i) {
+            RawWebSocket attacker;
+            QVERIFY2(attacker.open(url, fromAttacker), qPrintable(attacker.error()));
+            const QByteArray reply = login(attacker, u"alice"_s, u"guess %1"_s.arg(i));
+            QVERIFY2(reply.contains("unauthorized"), reply.constData());
+        }
+        RawWebSocket attacker;
+        QVERIFY2(attacker.open(url, fromAttacker), qPrintable(attacker.error()));
+        const QByteArray refused = login(attacker, u"bob"_s, kPassword);
+        QVERIFY2(refused.contains("rate_limited"), refused.constData());
+
+        RawWebSocket::Options fromUser = fromAttacker;
+        fromUser.sourceAddress = QHostAddress(u"127.0.0.2"_s);
+        RawWebSocket user;
+        QVERIFY2(user.open(url, fromUser), qPrintable(user.error()));
+        const QByteArray accepted = login(user, u"bob"_s, kPassword);
+        QVERIFY2(accepted.contains("\"ok\""), accepted.constData());
+        const QString log = server.diagnostics(1024 * 1024);
+        QVERIFY2(log.contains(u"event=auth addr=127.0.0.2 user=bob"_s), qPrintable(log));
+
+        // A chat message goes through the proxy both ways.
+        QString why;
+        ClientOptions trusted;
+        trusted.ssl = m_certs.clientConfiguration();
+        // (127.0.0.1 is still locked out, so bob's second device resumes with his token.)
+        const QString token =
+            QJsonDocument::fromJson(accepted).object().value("token"_L1).toString();
+        auto bob = openWithToken(url, token, &why, trusted);
+        QVERIFY2(bob, qPrintable(why));
+        VERIFY_OK(bob->join(u"general"_s));
+        VERIFY_OK(bob->send(u"general"_s, u"hello through haproxy"_s));
+        const QJsonObject history = bob->history(u"general"_s);
+        QCOMPARE(messagesOf(history).last().value("body"_L1).toString(),
+                 u"hello through haproxy"_s);
+    }
+
+private:
+    bool startHaproxy(quint16 port, quint16 backendPort)
+    {
+        QFile example(QStringLiteral(CONVERSA_SOURCE_DIR "/installer/linux/haproxy-conversa.cfg"));
+        if (!example.open(QIODevice::ReadOnly)) {
+            m_log = u"cannot read "_s + example.fileName();
+            return false;
+        }
+        const QDir dir(m_dir.path());
+        // HAProxy wants the chain and the key in one file.
+        QFile pem(dir.filePath(u"conversa.pem"_s));
+        QFile certificate(m_certs.serverCertificate());
+        QFile key(m_certs.serverKey());
+        if (!pem.open(QIODevice::WriteOnly) || !certificate.open(QIODevice::ReadOnly) ||
+            !key.open(QIODevice::ReadOnly))
+            return false;
+        pem.write(certificate.readAll() + key.readAll());
+        pem.close();
+        // The example as shipped, pointed at this test's ports and certificate.
+        QString config = QString::fromUtf8(example.readAll());
+        config.replace(u"bind :443"_s, u"bind 127.0.0.1:%1"_s.arg(port));
+        config.replace(u"127.0.0.1:8080"_s, u"127.0.0.1:%1"_s.arg(backendPort));
+        config.replace(u"/etc/ssl/conversa/conversa.pem"_s, pem.fileName());
+        QFile file(dir.filePath(u"haproxy.cfg"_s));
+        if (!file.open(QIODevice::WriteOnly))
+            return false;
+        file.write(config.toUtf8());
+        file.close();
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.start(m_haproxy, {u"-db"_s, u"-f"_s, file.fileName()});
+        const bool listening = waitUntil(
+            [&] {
+                QTcpSocket probe;
+                probe.connectToHost(QHostAddress::LocalHost, port);
+                return probe.waitForConnected(200) || m_process.state() == QProcess::NotRunning;
+            },
+            10000);
+        m_log = QString::fromUtf8(m_process.readAll());
+        return listening && m_process.state() == QProcess::Running;
+    }
+
+    TestCertificates m_certs;
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    QString m_haproxy;
+    QString m_log;
+};
+
+QTEST_GUILESS_MAIN(tst_server_haproxy)
+#include "tst_server_haproxy.moc"
