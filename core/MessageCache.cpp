@@ -31,7 +31,10 @@ bool MessageCache::open(const QString &path)
                       "sender TEXT NOT NULL,"
                       "cid TEXT NOT NULL,"
                       "body TEXT NOT NULL,"
-                      "PRIMARY KEY(room, seq)) WITHOUT ROWID"_s},
+                      "PRIMARY KEY(room, seq)) WITHOUT ROWID"_s,
+                      u"CREATE TABLE IF NOT EXISTS meta ("
+                      "key TEXT PRIMARY KEY,"
+                      "value INTEGER NOT NULL)"_s},
                      // A copy of what the server keeps: after a power cut the next sync refills
                      // whatever the last commits lost, so commits need not wait for the disk.
                      SqliteDatabase::Synchronous::Normal);
@@ -140,6 +143,46 @@ bool MessageCache::storeMessages(const QString &room, const QList<MessageEvent> 
         m_db.rollback();
         return false;
     }
+    return true;
+}
+
+qint64 MessageCache::historyEpoch()
+{
+    QSqlQuery q = m_db.prepare(u"SELECT value FROM meta WHERE key = 'history_epoch'"_s);
+    if (!m_db.exec(q) || !q.next())
+        return 0;
+    return q.value(0).toLongLong();
+}
+
+bool MessageCache::resetHistory(qint64 epoch)
+{
+    if (!m_db.transaction())
+        return false;
+    const bool ok =
+        m_db.exec(u"DELETE FROM messages"_s) &&
+        m_db.exec(u"UPDATE rooms SET last_seq = 0, read_seq = 0, synced_seq = 0"_s) &&
+        m_db.exec(u"INSERT OR REPLACE INTO meta(key, value) VALUES('history_epoch', ?)"_s, {epoch});
+    if (!ok || !m_db.commit()) {
+        m_db.rollback();
+        return false;
+    }
+    emit roomsChanged();
+    return true;
+}
+
+bool MessageCache::resetRoomHistory(const QString &room)
+{
+    if (!m_db.transaction())
+        return false;
+    const bool ok = m_db.exec(u"DELETE FROM messages WHERE room = ?"_s, {room}) &&
+                    m_db.exec(u"UPDATE rooms SET last_seq = 0, read_seq = 0, synced_seq = 0 "
+                              "WHERE room = ?"_s,
+                              {room});
+    if (!ok || !m_db.commit()) {
+        m_db.rollback();
+        return false;
+    }
+    emit roomsChanged();
     return true;
 }
 

@@ -56,6 +56,15 @@ public:
     bool storeMessages(const QString &room, const QList<protocol::MessageEvent> &messages,
                        qint64 syncedSeq);
     qint64 syncedSeq(const QString &room);
+
+    // Which copy of the server's history the cached messages came from: the `epoch` of the
+    // server's `rooms` answer (0 until the server is restored from a backup).
+    qint64 historyEpoch();
+    // The server was restored: its seqs now name other messages. Drops every cached message,
+    // sync point, last seq and read marker (the rooms stay) and records the new `epoch`.
+    bool resetHistory(qint64 epoch);
+    // The same for one room, whose `sync` was answered `conflict`.
+    bool resetRoomHistory(const QString &room);
     bool setReadSeq(const QString &room, qint64 seq);
 
     // Ascending by seq: the newest `limit` messages, or those before `beforeSeq`.

@@ -31,6 +31,10 @@ void MessageModel::setSources(MessageCache *cache, Outbox *outbox, SessionManage
     if (session) {
         connect(session, &SessionManager::messageReceived, this, &MessageModel::addMessage);
         connect(session, &SessionManager::historyReceived, this, &MessageModel::addHistory);
+        connect(session, &SessionManager::historyReset, this, [this](const QString &room) {
+            if (room.isEmpty() || room == m_room)
+                reload();
+        });
     }
     reload();
 }

@@ -969,6 +969,14 @@ void SessionManager::onRoomsReply(const RequestResult &result)
         linkDown(ConnectionProblem::ProtocolError, tr("The server's room list could not be read."));
         return;
     }
+    // A server restored from a backup hands out again seqs that we may hold for other
+    // messages; its `epoch` then differs from the one our copy came from.
+    const qint64 epoch = result.payload.value("epoch"_L1).toInteger();
+    const qint64 knownEpoch =
+        m_cache ? m_cache->historyEpoch() : (m_historyEpoch < 0 ? epoch : m_historyEpoch);
+    if (epoch != knownEpoch)
+        resetHistory({}, epoch);
+    m_historyEpoch = epoch;
     if (m_cache) {
         // Read markers set while offline go to the server now.
         for (const proto::RoomSummary &summary : *rooms) {
@@ -1027,6 +1035,14 @@ void SessionManager::syncRoom(const QString &name)
         auto it = m_rooms.find(name);
         if (it == m_rooms.end())
             return;
+        if (result.code == proto::ErrorCode::Conflict &&
+            result.outcome == RequestResult::Outcome::Error) {
+            // We hold seqs the server never had (it was restored from a backup): start over.
+            qWarning("conversa-core: %s: %s", qUtf8Printable(name), qUtf8Printable(result.message));
+            resetHistory(name, m_historyEpoch);
+            refreshRooms();
+            return;
+        }
         if (!result.isOk()) {
             it->syncing = false;
             // Left or deleted meanwhile: forget it; anything else is worth a warning only.
@@ -1055,6 +1071,22 @@ void SessionManager::syncRoom(const QString &name)
         else
             maybeFinishSync();
     });
+}
+
+void SessionManager::resetHistory(const QString &room, qint64 epoch)
+{
+    if (m_cache) {
+        const bool reset =
+            room.isEmpty() ? m_cache->resetHistory(epoch) : m_cache->resetRoomHistory(room);
+        if (!reset)
+            qWarning("conversa-core: cannot reset the cache: %s",
+                     qUtf8Printable(m_cache->lastError()));
+    }
+    for (auto it = m_rooms.begin(); it != m_rooms.end(); ++it) {
+        if (room.isEmpty() || it.key() == room)
+            it.value() = RoomSync{};
+    }
+    emit historyReset(room);
 }
 
 void SessionManager::maybeFinishSync()

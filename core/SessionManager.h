@@ -150,6 +150,9 @@ signals:
     void membersReceived(const QString &room, const QList<conversa::protocol::Member> &members);
     void typingReceived(const QString &room, const QString &user);
     void presenceChanged(const QString &user, bool online);
+    // The server was restored from a backup and its seqs now name other messages: the cached
+    // messages of `room` (of every room when empty) were dropped and are synced afresh.
+    void historyReset(const QString &room);
     // Rooms and messages are caught up; the session is live.
     void synced();
     // Nothing pending in the outbox and nothing in flight.
@@ -195,6 +198,9 @@ private:
     void onRoomsReply(const RequestResult &result);
     void initializeRoom(const protocol::RoomSummary &summary);
     void syncRoom(const QString &room);
+    // Forgets what is known of a room's log (of every room's for an empty name): the server was
+    // restored from a backup. `epoch` is the server's new history epoch.
+    void resetHistory(const QString &room, qint64 epoch);
     void ingest(const QString &room, const QList<protocol::MessageEvent> &messages);
     void sendNextFromOutbox(const QString &room);
     void checkOutboxIdle();
@@ -214,6 +220,7 @@ private:
     Timing m_timing;
     Backoff m_backoff;
     int m_initialBacklog = 1000;
+    qint64 m_historyEpoch = -1; // the server's, once known (the cache keeps it across runs)
 
     Mode m_mode = Mode::Idle;
     QString m_user;

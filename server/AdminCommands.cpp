@@ -530,9 +530,16 @@ DataFolderLock::~DataFolderLock()
 QString DataFolderLock::acquire(const QString &dataDir, Mode mode)
 {
     const QString path = QDir(dataDir).filePath(u"serve.lock"_s);
-    m_fd = ::open(QFile::encodeName(path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    const QByteArray file = QFile::encodeName(path);
+    m_fd = ::open(file.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (m_fd < 0 && errno == EACCES) // someone else's: flock needs no write access
+        m_fd = ::open(file.constData(), O_RDONLY | O_CLOEXEC);
     if (m_fd < 0)
         return u"cannot open '%1': %2"_s.arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    // Made by root (a restore or serve run as root): the service user must still open it.
+    struct stat folder {};
+    if (::geteuid() == 0 && ::stat(QFile::encodeName(dataDir).constData(), &folder) == 0)
+        (void)::fchown(m_fd, folder.st_uid, folder.st_gid);
     if (::flock(m_fd, (mode == Mode::Shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
         return {};
     const int why = errno;

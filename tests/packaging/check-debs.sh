@@ -42,9 +42,17 @@ if [ -e "$WORK/root/usr/bin/conversa-server" ]; then
         # systemd-analyze checks that ExecStart exists on this machine: point it at the unpacked one.
         sed "s|/usr/bin/conversa-server|$WORK/root/usr/bin/conversa-server|" "$unit" \
             >"$WORK/unit/conversa-server.service"
-        systemd-analyze verify "$WORK/unit/conversa-server.service"
+        # Documentation= must name what the package ships: files in it, man pages from it.
+        local doc
+        # shellcheck disable=SC2013 # Documentation= is a list of words
+        for doc in $(sed -n 's/^Documentation=//p' "$unit"); do
+            case $doc in
+                file://*) [ -e "$WORK/root${doc#file://}" ] || { echo "$doc is not in the package"; return 1; } ;;
+            esac
+        done
+        MANPATH="$WORK/root/usr/share/man" systemd-analyze verify "$WORK/unit/conversa-server.service"
     }
-    check "systemd-analyze verify conversa-server.service" unit_verifies
+    check "systemd-analyze verify conversa-server.service (its Documentation= is in the package)" unit_verifies
 
     config_is_accepted() { # the packaged default config must start the server as shipped
         local data="$WORK/data"
