@@ -3,6 +3,8 @@
 // conversa-load: many WebSocket clients in one room against a running conversa-server.
 // Listeners authenticate with one token (sessions of one user), senders each with their own,
 // and every message carries its send time so receivers measure send-to-receive latency.
+// With --processes N the clients are spread over N worker processes of this program (each
+// under its own open-files limit and on its own core); the first one also runs the senders.
 #include "Codec.h"
 
 #include <QCommandLineParser>
@@ -11,15 +13,22 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QSocketNotifier>
 #include <QTimer>
 #include <QUuid>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using namespace conversa::protocol;
@@ -28,12 +37,112 @@ namespace {
 
 QElapsedTimer g_clock;
 
+qint64 cpuMicroseconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return (qint64(usage.ru_utime.tv_sec) + usage.ru_stime.tv_sec) * 1'000'000 +
+           usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+// Send-to-receive latencies in microseconds: exact below 1 ms, within 1/128 above, in a fixed
+// number of buckets however long the run (and mergeable across worker processes).
+class LatencyHistogram
+{
+public:
+    LatencyHistogram()
+        : m_counts(bucketCount, 0)
+    {}
+
+    void add(qint64 us)
+    {
+        ++m_counts[size_t(bucketOf(us))];
+        ++m_total;
+    }
+    void clear()
+    {
+        std::fill(m_counts.begin(), m_counts.end(), 0);
+        m_total = 0;
+    }
+    void merge(const LatencyHistogram &other)
+    {
+        for (size_t i = 0; i < m_counts.size(); ++i)
+            m_counts[i] += other.m_counts[i];
+        m_total += other.m_total;
+    }
+    qint64 percentile(double p) const
+    {
+        if (m_total == 0)
+            return 0;
+        const qint64 rank = std::min<qint64>(m_total - 1, qint64(p * double(m_total)));
+        qint64 seen = 0;
+        for (size_t i = 0; i < m_counts.size(); ++i) {
+            seen += m_counts[i];
+            if (seen > rank)
+                return valueOf(int(i));
+        }
+        return valueOf(bucketCount - 1);
+    }
+    QByteArray serialize() const
+    {
+        QByteArray out;
+        for (size_t i = 0; i < m_counts.size(); ++i) {
+            if (m_counts[i])
+                out +=
+                    QByteArray::number(qulonglong(i)) + ':' + QByteArray::number(m_counts[i]) + ' ';
+        }
+        return out.trimmed();
+    }
+    bool parse(QByteArrayView text)
+    {
+        for (const QByteArray &pair : text.toByteArray().split(' ')) {
+            if (pair.isEmpty())
+                continue;
+            const qsizetype colon = pair.indexOf(':');
+            bool indexOk = false;
+            bool countOk = false;
+            const int index = pair.left(colon).toInt(&indexOk);
+            const qint64 count = pair.mid(colon + 1).toLongLong(&countOk);
+            if (colon < 0 || !indexOk || !countOk || index < 0 || index >= bucketCount)
+                return false;
+            m_counts[size_t(index)] += count;
+            m_total += count;
+        }
+        return true;
+    }
+
+private:
+    static constexpr int exactBelow = 1024;
+    static constexpr int subBuckets = 128;
+    static constexpr int bucketCount = exactBelow + (63 - 10) * subBuckets;
+
+    static int bucketOf(qint64 us)
+    {
+        if (us < exactBelow)
+            return us < 0 ? 0 : int(us);
+        const int exponent = 63 - std::countl_zero(quint64(us)); // >= 10
+        const int sub = int((quint64(us) >> (exponent - 7)) & (subBuckets - 1));
+        return exactBelow + (exponent - 10) * subBuckets + sub;
+    }
+    static qint64 valueOf(int bucket)
+    {
+        if (bucket < exactBelow)
+            return bucket;
+        const int exponent = 10 + (bucket - exactBelow) / subBuckets;
+        const int sub = (bucket - exactBelow) % subBuckets;
+        return qint64(subBuckets + sub) << (exponent - 7);
+    }
+
+    std::vector<qint64> m_counts;
+    qint64 m_total = 0;
+};
+
 struct Stats {
     qint64 received = 0;
     qint64 sent = 0;
     qint64 acked = 0;
     qint64 errors = 0;
-    std::vector<qint64> latenciesUs;
+    LatencyHistogram latency;
 };
 
 class BenchClient : public QObject
@@ -41,6 +150,7 @@ class BenchClient : public QObject
 public:
     BenchClient(QUrl url, QString token, QString room, Stats &stats, QObject *parent)
         : QObject(parent)
+        , m_url(std::move(url))
         , m_token(std::move(token))
         , m_room(std::move(room))
         , m_stats(stats)
@@ -50,9 +160,28 @@ public:
             send(AuthRequest{nextId(), m_token});
         });
         connect(&m_socket, &QWebSocket::textMessageReceived, this, &BenchClient::onText);
+        connect(&m_socket, &QWebSocket::disconnected, this, [this] {
+            const QString why =
+                m_socket.closeReason().isEmpty()
+                    ? m_socket.errorString()
+                    : u"%1 %2"_s.arg(int(m_socket.closeCode())).arg(m_socket.closeReason());
+            if (!m_ready && onFailed)
+                onFailed(why);
+            else if (m_ready && !m_closing && onLost)
+                onLost(why);
+        });
+    }
+
+    void open()
+    {
         QWebSocketHandshakeOptions options;
         options.setSubprotocols({QString(kSubprotocol)});
-        m_socket.open(QNetworkRequest(url), options);
+        m_socket.open(QNetworkRequest(m_url), options);
+    }
+    void close()
+    {
+        m_closing = true;
+        m_socket.close();
     }
 
     bool ready() const { return m_ready; }
@@ -68,6 +197,8 @@ public:
     }
 
     std::function<void()> onReady;
+    std::function<void(const QString &)> onFailed; // closed before it was ready
+    std::function<void(const QString &)> onLost;   // closed while measuring
     std::function<void()> onAck;
 
 private:
@@ -87,7 +218,7 @@ private:
             const qint64 sentUs =
                 QStringView(text).mid(prefix.size(), end - prefix.size()).toLongLong();
             ++m_stats.received;
-            m_stats.latenciesUs.push_back(g_clock.nsecsElapsed() / 1000 - sentUs);
+            m_stats.latency.add(g_clock.nsecsElapsed() / 1000 - sentUs);
             return;
         }
         auto decoded = decodeServerFrame(text.toUtf8());
@@ -97,7 +228,7 @@ private:
         if (auto *message = std::get_if<MessageEvent>(frame)) {
             ++m_stats.received;
             const qint64 sentUs = message->body.toLongLong();
-            m_stats.latenciesUs.push_back(g_clock.nsecsElapsed() / 1000 - sentUs);
+            m_stats.latency.add(g_clock.nsecsElapsed() / 1000 - sentUs);
         } else if (std::get_if<OkReply>(frame)) {
             if (!m_joined) {
                 m_joined = true;
@@ -123,6 +254,7 @@ private:
         }
     }
 
+    QUrl m_url;
     QString m_token;
     QString m_room;
     Stats &m_stats;
@@ -131,6 +263,7 @@ private:
     int m_inFlight = 0;
     bool m_joined = false;
     bool m_ready = false;
+    bool m_closing = false;
 };
 
 // Signs in once with the password and returns the device token, or an empty string.
@@ -164,13 +297,390 @@ QString obtainToken(const QUrl &url, const QString &user, const QString &passwor
     return token;
 }
 
-qint64 percentile(std::vector<qint64> &values, double p)
+struct RunOptions {
+    QUrl url;
+    QString listenerToken;
+    QStringList senderTokens;
+    int clients = 0;
+    int seconds = 10;
+    double rate = 0;
+    int window = 32;
+    int connectWindow = 256;
+    int connectTimeoutSeconds = 300;
+    QString room;
+    bool idleOnly = false;
+};
+
+struct RunResult {
+    qint64 sent = 0;
+    qint64 acked = 0;
+    qint64 errors = 0;
+    qint64 delivered = 0;
+    qint64 elapsedUs = 0;
+    qint64 cpuUs = 0; // this process, over the measured seconds
+    qint64 lost = 0;  // connections closed while measuring
+    LatencyHistogram latency;
+};
+
+// One process's share of the clients: connects them a window at a time, then measures.
+class LoadRun : public QObject
 {
-    if (values.empty())
-        return 0;
-    const size_t index = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
-    std::nth_element(values.begin(), values.begin() + static_cast<qsizetype>(index), values.end());
-    return values[index];
+public:
+    explicit LoadRun(RunOptions options, QObject *parent = nullptr)
+        : QObject(parent)
+        , m_options(std::move(options))
+    {
+        m_connectDeadline.setSingleShot(true);
+        connect(&m_connectDeadline, &QTimer::timeout, this, [this] {
+            fail(u"%1 of %2 clients ready after %3 s"_s.arg(m_ready).arg(total()).arg(
+                m_options.connectTimeoutSeconds));
+        });
+    }
+
+    int total() const { return m_options.clients + int(m_options.senderTokens.size()); }
+
+    std::function<void(double connectSeconds)> onAllReady;
+    std::function<void(const QString &why)> onFailed;
+    std::function<void(const RunResult &)> onFinished;
+
+    void connectAll()
+    {
+        m_connectStarted = g_clock.elapsed();
+        m_connectDeadline.start(m_options.connectTimeoutSeconds * 1000);
+        for (const QString &token : std::as_const(m_options.senderTokens)) {
+            auto *client = newClient(token);
+            client->onAck = [this] { sendMore(); };
+            m_senders.push_back(client);
+        }
+        for (int i = 0; i < m_options.clients; ++i)
+            newClient(m_options.listenerToken);
+        if (total() == 0) {
+            allReady();
+            return;
+        }
+        openMore();
+    }
+
+    void startMeasuring()
+    {
+        m_startUs = g_clock.nsecsElapsed() / 1000;
+        m_startCpuUs = cpuMicroseconds();
+        m_receivedAtStart = m_stats.received;
+        m_sentAtStart = m_stats.sent;
+        m_ackedAtStart = m_stats.acked;
+        m_stats.latency.clear();
+        m_measuring = true;
+        if (!m_options.idleOnly) {
+            if (m_options.rate > 0)
+                startPacing();
+            else
+                sendMore();
+        }
+        QTimer::singleShot(m_options.seconds * 1000, this, [this] { finish(); });
+    }
+
+private:
+    BenchClient *newClient(const QString &token)
+    {
+        auto *client = new BenchClient(m_options.url, token, m_options.room, m_stats, this);
+        client->onReady = [this] {
+            --m_opening;
+            ++m_ready;
+            openMore();
+            if (m_ready == total())
+                allReady();
+        };
+        client->onFailed = [this](const QString &why) {
+            fail(u"a client closed before it was ready: %1"_s.arg(why));
+        };
+        client->onLost = [this](const QString &why) {
+            if (m_lost++ == 0)
+                std::fprintf(stderr, "a ready client was closed: %s\n", qPrintable(why));
+        };
+        m_all.push_back(client);
+        return client;
+    }
+
+    // At most connectWindow handshakes at a time: a burst of thousands of SYNs overflows the
+    // server's listen backlog and stalls clients for seconds of retransmission.
+    void openMore()
+    {
+        while (m_opening < m_options.connectWindow && m_nextToOpen < m_all.size()) {
+            ++m_opening;
+            m_all[m_nextToOpen++]->open();
+        }
+    }
+
+    void allReady()
+    {
+        m_connectDeadline.stop();
+        if (onAllReady)
+            onAllReady((g_clock.elapsed() - m_connectStarted) / 1000.0);
+    }
+
+    void fail(const QString &why)
+    {
+        if (m_failed)
+            return;
+        m_failed = true;
+        m_connectDeadline.stop();
+        if (onFailed)
+            onFailed(why);
+    }
+
+    void sendMore()
+    {
+        if (!m_measuring || m_options.rate > 0)
+            return;
+        for (BenchClient *sender : m_senders) {
+            while (sender->canSend(m_options.window))
+                sender->sendOne();
+        }
+    }
+
+    void startPacing()
+    {
+        // Paced: every 5 ms send the share of messages that is due.
+        m_pump.setInterval(5);
+        connect(&m_pump, &QTimer::timeout, this, [this] {
+            m_due += m_options.rate * 0.005;
+            size_t i = 0;
+            while (m_due >= 1.0 && !m_senders.empty()) {
+                BenchClient *sender = m_senders[i++ % m_senders.size()];
+                if (!sender->canSend(1 << 20))
+                    break;
+                sender->sendOne();
+                m_due -= 1.0;
+            }
+        });
+        m_pump.start();
+    }
+
+    void finish()
+    {
+        m_pump.stop();
+        m_measuring = false;
+        RunResult result;
+        result.elapsedUs = g_clock.nsecsElapsed() / 1000 - m_startUs;
+        result.cpuUs = cpuMicroseconds() - m_startCpuUs;
+        result.delivered = m_stats.received - m_receivedAtStart;
+        result.sent = m_stats.sent - m_sentAtStart;
+        result.acked = m_stats.acked - m_ackedAtStart;
+        result.errors = m_stats.errors;
+        result.lost = m_lost;
+        result.latency = m_stats.latency;
+        for (BenchClient *client : m_all)
+            client->close();
+        if (onFinished)
+            onFinished(result);
+    }
+
+    RunOptions m_options;
+    Stats m_stats;
+    std::vector<BenchClient *> m_all;
+    std::vector<BenchClient *> m_senders;
+    size_t m_nextToOpen = 0;
+    int m_opening = 0;
+    int m_ready = 0;
+    qint64 m_lost = 0;
+    bool m_failed = false;
+    bool m_measuring = false;
+    qint64 m_connectStarted = 0;
+    QTimer m_connectDeadline;
+    QTimer m_pump;
+    double m_due = 0;
+    qint64 m_startUs = 0;
+    qint64 m_startCpuUs = 0;
+    qint64 m_receivedAtStart = 0;
+    qint64 m_sentAtStart = 0;
+    qint64 m_ackedAtStart = 0;
+};
+
+void printResult(const RunResult &result, int listeners, int processes)
+{
+    const double elapsed = result.elapsedUs / 1e6;
+    std::printf("sent %lld acked %lld errors %lld\n", result.sent, result.acked, result.errors);
+    if (result.lost > 0)
+        std::printf("connections lost while measuring %lld\n", result.lost);
+    std::printf("deliveries %lld in %.2f s = %.0f deliveries/s (%.0f messages/s)\n",
+                result.delivered, elapsed, result.delivered / elapsed,
+                listeners > 0 ? result.delivered / elapsed / listeners : 0.0);
+    std::printf("latency us p50 %lld p99 %lld max %lld\n", result.latency.percentile(0.50),
+                result.latency.percentile(0.99), result.latency.percentile(1.0));
+    std::printf("load generator CPU %.2f s in %.2f s (%.2f cores, %d process%s)\n",
+                result.cpuUs / 1e6, elapsed, result.cpuUs / 1e6 / elapsed, processes,
+                processes == 1 ? "" : "es");
+    std::fflush(stdout);
+}
+
+// Worker side of --processes: "ready" on stdout when connected, waits for "go" on stdin,
+// then prints one "result" line and exits.
+int runWorker(LoadRun &run)
+{
+    QSocketNotifier input(STDIN_FILENO, QSocketNotifier::Read);
+    input.setEnabled(false);
+    QObject::connect(&input, &QSocketNotifier::activated, &run, [&] {
+        char buffer[64];
+        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n <= 0) { // the parent went away
+            QCoreApplication::exit(1);
+            return;
+        }
+        input.setEnabled(false);
+        run.startMeasuring();
+    });
+    run.onAllReady = [&](double seconds) {
+        std::printf("ready %.3f\n", seconds);
+        std::fflush(stdout);
+        input.setEnabled(true);
+    };
+    run.onFailed = [](const QString &why) {
+        std::fprintf(stderr, "worker %d: %s\n", int(getpid()), qPrintable(why));
+        QCoreApplication::exit(1);
+    };
+    run.onFinished = [](const RunResult &r) {
+        std::printf("result %lld %lld %lld %lld %lld %lld %lld %s\n", r.sent, r.acked, r.errors,
+                    r.delivered, r.elapsedUs, r.cpuUs, r.lost, r.latency.serialize().constData());
+        std::fflush(stdout);
+        QCoreApplication::quit();
+    };
+    run.connectAll();
+    return QCoreApplication::exec();
+}
+
+// Parent side of --processes: starts the workers, lets them measure together, adds up.
+int runCoordinator(const RunOptions &options, int processes)
+{
+    struct Worker {
+        std::unique_ptr<QProcess> process;
+        QByteArray output;
+        bool ready = false;
+        bool done = false;
+        RunResult result;
+    };
+    std::vector<Worker> workers(static_cast<size_t>(processes));
+    int readyCount = 0;
+    int doneCount = 0;
+    double slowestConnect = 0;
+    bool failed = false;
+    const int total = options.clients + int(options.senderTokens.size());
+
+    auto finishAll = [&] {
+        RunResult sum;
+        qint64 elapsedSum = 0;
+        for (const Worker &worker : workers) {
+            sum.sent += worker.result.sent;
+            sum.acked += worker.result.acked;
+            sum.errors += worker.result.errors;
+            sum.delivered += worker.result.delivered;
+            sum.cpuUs += worker.result.cpuUs;
+            sum.lost += worker.result.lost;
+            sum.latency.merge(worker.result.latency);
+            elapsedSum += worker.result.elapsedUs;
+        }
+        sum.elapsedUs = elapsedSum / qint64(workers.size());
+        if (!options.idleOnly)
+            printResult(sum, options.clients, processes);
+        QCoreApplication::quit();
+    };
+    auto abortAll = [&](const QString &why) {
+        if (failed)
+            return;
+        failed = true;
+        std::fprintf(stderr, "%s\n", qPrintable(why));
+        for (Worker &worker : workers)
+            worker.process->kill();
+        QCoreApplication::exit(1);
+    };
+
+    for (int i = 0; i < processes; ++i) {
+        Worker &worker = workers[size_t(i)];
+        // Listeners split evenly; the senders go to the first worker.
+        const int share = options.clients / processes + (i < options.clients % processes);
+        QStringList args{u"--worker"_s,
+                         u"--url"_s,
+                         options.url.toString(),
+                         u"--listener-token"_s,
+                         options.listenerToken,
+                         u"--clients"_s,
+                         QString::number(share),
+                         u"--seconds"_s,
+                         QString::number(options.seconds),
+                         u"--rate"_s,
+                         QString::number(i == 0 ? options.rate : 0),
+                         u"--window"_s,
+                         QString::number(options.window),
+                         u"--connect-window"_s,
+                         QString::number(std::max(1, options.connectWindow / processes)),
+                         u"--room"_s,
+                         options.room};
+        if (i == 0) {
+            for (const QString &token : options.senderTokens)
+                args << u"--sender-token"_s << token;
+        }
+        if (options.idleOnly)
+            args << u"--idle-only"_s;
+        worker.process = std::make_unique<QProcess>();
+        worker.process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        QProcess *process = worker.process.get();
+        QObject::connect(process, &QProcess::readyReadStandardOutput, process, [&, i] {
+            Worker &w = workers[size_t(i)];
+            w.output += w.process->readAllStandardOutput();
+            qsizetype newline;
+            while ((newline = w.output.indexOf('\n')) >= 0) {
+                const QByteArray line = w.output.left(newline);
+                w.output.remove(0, newline + 1);
+                if (line.startsWith("ready ") && !w.ready) {
+                    w.ready = true;
+                    slowestConnect = std::max(slowestConnect, line.mid(6).toDouble());
+                    if (++readyCount == processes) {
+                        std::printf("connected %d clients in %.2f s\n", total, slowestConnect);
+                        if (options.idleOnly)
+                            std::printf("idle-ready\n");
+                        std::fflush(stdout);
+                        for (Worker &each : workers)
+                            each.process->write("go\n");
+                    }
+                } else if (line.startsWith("result ") && !w.done) {
+                    const QList<QByteArray> fields = line.split(' ');
+                    if (fields.size() < 8) {
+                        abortAll(u"worker %1 printed a short result"_s.arg(i));
+                        return;
+                    }
+                    RunResult &r = w.result;
+                    r.sent = fields[1].toLongLong();
+                    r.acked = fields[2].toLongLong();
+                    r.errors = fields[3].toLongLong();
+                    r.delivered = fields[4].toLongLong();
+                    r.elapsedUs = fields[5].toLongLong();
+                    r.cpuUs = fields[6].toLongLong();
+                    r.lost = fields[7].toLongLong();
+                    // The histogram is everything after the eighth field.
+                    qsizetype histogramAt = 0;
+                    for (int field = 0; field < 8 && histogramAt >= 0; ++field) {
+                        const qsizetype space = line.indexOf(' ', histogramAt);
+                        histogramAt = space < 0 ? -1 : space + 1;
+                    }
+                    if (histogramAt > 0 && !r.latency.parse(line.mid(histogramAt))) {
+                        abortAll(u"worker %1 printed a malformed histogram"_s.arg(i));
+                        return;
+                    }
+                    w.done = true;
+                    if (++doneCount == processes)
+                        finishAll();
+                }
+            }
+        });
+        QObject::connect(process, &QProcess::finished, process, [&, i](int code) {
+            if (!workers[size_t(i)].done)
+                abortAll(u"worker %1 exited (%2) before it reported"_s.arg(i).arg(code));
+        });
+        process->start(QCoreApplication::applicationFilePath(), args);
+    }
+    const int code = QCoreApplication::exec();
+    for (Worker &worker : workers)
+        worker.process->waitForFinished(5000);
+    return code;
 }
 
 } // namespace
@@ -200,101 +710,82 @@ int main(int argc, char *argv[])
     const QCommandLineOption roomOption(u"room"_s, u"Room."_s, u"name"_s, u"bench"_s);
     const QCommandLineOption idleOption(u"idle-only"_s,
                                         u"Connect and authenticate, wait, then exit."_s);
+    const QCommandLineOption processesOption(
+        u"processes"_s, u"Worker processes the clients are spread over (1: this one)."_s, u"n"_s,
+        u"1"_s);
+    const QCommandLineOption connectWindowOption(
+        u"connect-window"_s, u"Handshakes in progress at a time, over all processes."_s, u"n"_s,
+        u"256"_s);
+    const QCommandLineOption connectTimeoutOption(
+        u"connect-timeout"_s, u"Seconds all clients may take to be ready."_s, u"s"_s, u"300"_s);
+    // Internal: how the coordinator starts its workers.
+    QCommandLineOption workerOption(u"worker"_s, u"Internal: run as a worker."_s);
+    workerOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption listenerTokenOption(u"listener-token"_s, u"Internal."_s, u"token"_s);
+    listenerTokenOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption senderTokenOption(u"sender-token"_s, u"Internal."_s, u"token"_s);
+    senderTokenOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({urlOption, listenerUser, senderUsers, passwordOption, clientsOption,
-                       secondsOption, rateOption, windowOption, roomOption, idleOption});
+                       secondsOption, rateOption, windowOption, roomOption, idleOption,
+                       processesOption, connectWindowOption, connectTimeoutOption, workerOption,
+                       listenerTokenOption, senderTokenOption});
     parser.process(app);
 
-    const QUrl url(parser.value(urlOption));
-    const int clients = parser.value(clientsOption).toInt();
-    const int seconds = parser.value(secondsOption).toInt();
-    const double rate = parser.value(rateOption).toDouble();
-    const int window = parser.value(windowOption).toInt();
-    const QString room = parser.value(roomOption);
-    Stats stats;
-    std::vector<BenchClient *> senders;
-    int readyCount = 0;
-    const int total = clients + static_cast<int>(parser.values(senderUsers).size());
+    RunOptions options;
+    options.url = QUrl(parser.value(urlOption));
+    options.clients = parser.value(clientsOption).toInt();
+    options.seconds = parser.value(secondsOption).toInt();
+    options.rate = parser.value(rateOption).toDouble();
+    options.window = parser.value(windowOption).toInt();
+    options.room = parser.value(roomOption);
+    options.idleOnly = parser.isSet(idleOption);
+    options.connectWindow = parser.value(connectWindowOption).toInt();
+    options.connectTimeoutSeconds = parser.value(connectTimeoutOption).toInt();
+    const int processes = parser.value(processesOption).toInt();
+    if (!options.url.isValid() || options.clients < 0 || options.seconds < 0 ||
+        options.window < 1 || options.connectWindow < 1 || options.connectTimeoutSeconds < 1 ||
+        processes < 1 || processes > 64) {
+        std::fprintf(stderr, "conversa-load: give --url, --clients >= 0, --window >= 1, "
+                             "--connect-window >= 1, --connect-timeout >= 1 and --processes "
+                             "from 1 to 64\n");
+        return 2;
+    }
+
+    if (parser.isSet(workerOption)) {
+        options.listenerToken = parser.value(listenerTokenOption);
+        options.senderTokens = parser.values(senderTokenOption);
+        LoadRun run(options);
+        return runWorker(run);
+    }
+
     const QString password = parser.value(passwordOption);
-    const QString listenerToken = obtainToken(url, parser.value(listenerUser), password);
-    QStringList senderTokens;
+    options.listenerToken = obtainToken(options.url, parser.value(listenerUser), password);
     for (const QString &user : parser.values(senderUsers))
-        senderTokens.append(obtainToken(url, user, password));
-    if (listenerToken.isEmpty() || senderTokens.contains(QString())) {
+        options.senderTokens.append(obtainToken(options.url, user, password));
+    if (options.listenerToken.isEmpty() || options.senderTokens.contains(QString())) {
         std::fprintf(stderr, "could not sign in; check --url, the accounts and --password\n");
         return 1;
     }
+    if (processes > 1)
+        return runCoordinator(options, processes);
 
-    QTimer pump;
-    auto sendMore = [&] {
-        if (rate > 0)
-            return;
-        for (BenchClient *s : senders) {
-            while (s->canSend(window))
-                s->sendOne();
-        }
-    };
-    qint64 startUs = 0;
-    qint64 receivedAtStart = 0;
-    auto startMeasuring = [&] {
-        std::printf("connected %d clients in %.2f s\n", total, g_clock.elapsed() / 1000.0);
-        std::fflush(stdout);
-        if (parser.isSet(idleOption)) {
+    LoadRun run(options);
+    run.onAllReady = [&](double seconds) {
+        std::printf("connected %d clients in %.2f s\n", run.total(), seconds);
+        if (options.idleOnly)
             std::printf("idle-ready\n");
-            std::fflush(stdout);
-            QTimer::singleShot(seconds * 1000, &app, &QCoreApplication::quit);
-            return;
-        }
-        startUs = g_clock.nsecsElapsed() / 1000;
-        receivedAtStart = stats.received;
-        stats.latenciesUs.clear();
-        if (rate > 0) {
-            // Paced: every 5 ms send the share of messages that is due.
-            auto due = std::make_shared<double>(0);
-            pump.setInterval(5);
-            QObject::connect(&pump, &QTimer::timeout, &app, [&, due] {
-                *due += rate * 0.005;
-                size_t i = 0;
-                while (*due >= 1.0 && !senders.empty()) {
-                    BenchClient *s = senders[i++ % senders.size()];
-                    if (!s->canSend(1 << 20))
-                        break;
-                    s->sendOne();
-                    *due -= 1.0;
-                }
-            });
-            pump.start();
-        } else {
-            sendMore();
-        }
-        QTimer::singleShot(seconds * 1000, &app, [&] {
-            pump.stop();
-            const double elapsed = (g_clock.nsecsElapsed() / 1000 - startUs) / 1e6;
-            const qint64 delivered = stats.received - receivedAtStart;
-            std::printf("sent %lld acked %lld errors %lld\n", stats.sent, stats.acked,
-                        stats.errors);
-            std::printf("deliveries %lld in %.2f s = %.0f deliveries/s (%.0f messages/s)\n",
-                        delivered, elapsed, delivered / elapsed,
-                        clients > 0 ? delivered / elapsed / clients : 0.0);
-            std::printf("latency us p50 %lld p99 %lld max %lld\n",
-                        percentile(stats.latenciesUs, 0.50), percentile(stats.latenciesUs, 0.99),
-                        percentile(stats.latenciesUs, 1.0));
-            std::fflush(stdout);
-            QCoreApplication::quit();
-        });
+        std::fflush(stdout);
+        run.startMeasuring();
     };
-    auto onReady = [&] {
-        if (++readyCount == total)
-            startMeasuring();
+    run.onFailed = [](const QString &why) {
+        std::fprintf(stderr, "conversa-load: %s\n", qPrintable(why));
+        QCoreApplication::exit(1);
     };
-    for (int i = 0; i < clients; ++i) {
-        auto *c = new BenchClient(url, listenerToken, room, stats, &app);
-        c->onReady = onReady;
-    }
-    for (const QString &token : std::as_const(senderTokens)) {
-        auto *c = new BenchClient(url, token, room, stats, &app);
-        c->onReady = onReady;
-        c->onAck = sendMore;
-        senders.push_back(c);
-    }
+    run.onFinished = [&](const RunResult &result) {
+        if (!options.idleOnly)
+            printResult(result, options.clients, 1);
+        QCoreApplication::quit();
+    };
+    run.connectAll();
     return QCoreApplication::exec();
 }

@@ -3,19 +3,23 @@
 # SPDX-License-Identifier: Apache-2.0
 # Starts conversa-server on a throwaway data folder, drives it with conversa-load, and prints
 # throughput, server CPU per delivery, send-to-receive latency and memory per idle connection.
-# Usage: bench/server-bench.sh [BUILD_DIR]   (CLIENTS, SENDERS, SECONDS, SYNC_MODE=full|normal
-# override the defaults)
+# Usage: bench/server-bench.sh [BUILD_DIR]   (CLIENTS, SENDERS, MEASURE_SECONDS, SYNC_MODE=full|normal
+# override the defaults; PROCESSES spreads the clients over that many generator processes;
+# CONVERSA_EVENT_DISPATCHER=qt runs the server on Qt's default dispatcher)
 set -euo pipefail
 BUILD_DIR=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 SERVER=$BUILD_DIR/server/conversa-server
 LOAD=$BUILD_DIR/bench/conversa-load
 CLIENTS=${CLIENTS:-500}
+PROCESSES=${PROCESSES:-1}
 SENDERS=${SENDERS:-5}
-SECONDS_MEASURED=${SECONDS:-10}
+# Not SECONDS: bash counts that one up from the start of the script (0 when not given).
+SECONDS_MEASURED=${MEASURE_SECONDS:-10}
 PASSWORD=bench-password
 DATA=$(mktemp -d)
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
-ulimit -n 65536 2>/dev/null || ulimit -n 4096 || true
+# As many open files as the hard limit allows (one per connection in the server and the generator).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 printf '%s\n' "$PASSWORD" | "$SERVER" user add listener --data "$DATA" --password-stdin >/dev/null
 SENDER_ARGS=()
@@ -35,7 +39,8 @@ TICKS=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 
-echo "== conversa-server at $URL: $CLIENTS listeners, $SENDERS senders, ${SECONDS_MEASURED}s"
+echo "== conversa-server at $URL: $CLIENTS listeners, $SENDERS senders, ${SECONDS_MEASURED}s," \
+    "event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}, open files $(ulimit -n)"
 echo "-- idle connections"
 # One sign-in first, so the Argon2 working memory is not counted as connection memory.
 "$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" --clients 1 --seconds 0 \
@@ -43,9 +48,12 @@ echo "-- idle connections"
 sleep 0.5
 RSS0=$(rss_kb)
 "$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" --clients "$CLIENTS" \
-    --seconds 3 --idle-only >"$DATA/idle.out" &
+    --processes "$PROCESSES" --seconds 3 --idle-only >"$DATA/idle.out" &
 LOAD_PID=$!
-for _ in $(seq 300); do grep -q idle-ready "$DATA/idle.out" 2>/dev/null && break; sleep 0.1; done
+until grep -q idle-ready "$DATA/idle.out" 2>/dev/null; do
+    kill -0 "$LOAD_PID" 2>/dev/null || { echo "conversa-load failed while connecting" >&2; exit 1; }
+    sleep 0.1
+done
 sleep 1
 RSS1=$(rss_kb)
 wait $LOAD_PID
@@ -55,7 +63,7 @@ echo "server RSS ${RSS0} KB -> ${RSS1} KB with $CLIENTS authenticated idle conne
 echo "-- unthrottled (senders keep 32 sends in flight each)"
 C0=$(cpu_ticks)
 "$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" "${SENDER_ARGS[@]}" \
-    --clients "$CLIENTS" --seconds "$SECONDS_MEASURED" | tee "$DATA/full.out"
+    --clients "$CLIENTS" --processes "$PROCESSES" --seconds "$SECONDS_MEASURED" | tee "$DATA/full.out"
 C1=$(cpu_ticks)
 DELIVERIES=$(sed -n 's/^deliveries \([0-9]*\) .*/\1/p' "$DATA/full.out")
 RATE=$(sed -n 's/.*= \([0-9]*\) deliveries\/s (\([0-9]*\) messages.*/\2/p' "$DATA/full.out")
@@ -68,5 +76,5 @@ HALF=$(( ${RATE:-0} / 2 ))
 if [ "$HALF" -gt 0 ]; then
     echo "-- paced at half the top message rate: $HALF messages/s"
     "$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" "${SENDER_ARGS[@]}" \
-        --clients "$CLIENTS" --seconds "$SECONDS_MEASURED" --rate "$HALF"
+        --clients "$CLIENTS" --processes "$PROCESSES" --seconds "$SECONDS_MEASURED" --rate "$HALF"
 fi
