@@ -597,28 +597,59 @@ void ChatServer::shutdown()
         ids.append(id);
     for (quint64 id : ids) {
         Session *s = findSession(id);
-        if (s && s->ws)
-            closeSession(*s, CloseCode::GoingAway, u"server shutting down"_s);
-        else if (s)
+        if (s && s->ws && s->stage == Stage::WebSocket)
+            sendCloseAndDrain(*s, CloseCode::GoingAway, "server shutting down");
+        else if (s && !s->ws)
             endSession(id);
     }
     if (m_sessions.empty()) {
         QMetaObject::invokeMethod(this, &ChatServer::stopped, Qt::QueuedConnection);
         return;
     }
-    // Peers that do not answer the close frame are not waited for long.
-    QTimer::singleShot(2000, this, [this] {
-        QList<quint64> rest;
-        for (auto &[id, session] : m_sessions)
-            rest.append(id);
-        for (quint64 id : rest) {
-            if (Session *s = findSession(id); s && s->ws)
-                s->ws->abort();
-            endSession(id);
+    // Peers read what is queued for them and answer the close frame at their own pace, up to
+    // drain_seconds; only then is a connection cut off.
+    const qint64 deadline = now() + m_config.drainSeconds * 1000LL;
+    auto *drain = new QTimer(this);
+    drain->setInterval(100);
+    connect(drain, &QTimer::timeout, this, [this, drain, deadline] {
+        if (now() >= deadline) {
+            QList<quint64> rest;
+            for (auto &[id, session] : m_sessions)
+                rest.append(id);
+            for (quint64 id : rest) {
+                if (Session *s = findSession(id); s && s->ws)
+                    s->ws->abort();
+                endSession(id);
+            }
         }
-        if (!rest.isEmpty() || !m_sessions.empty())
-            emit stopped();
+        // The last endSession() announces stopped().
+        if (m_sessions.empty()) {
+            drain->stop();
+            drain->deleteLater();
+        }
     });
+    drain->start();
+}
+
+void ChatServer::sendCloseAndDrain(Session &session, quint16 code, QByteArrayView reason)
+{
+    // QWebSocket::close() closes the TCP connection as soon as its close frame is written. If
+    // the peer is still sending then, the kernel answers with a reset, and a reset makes the
+    // peer drop the acknowledgements and the close frame it has not read yet. So the close
+    // frame is written here by hand (a server frame is unmasked) and the connection stays open,
+    // still read (and ignored), until the peer answers with its own close.
+    QByteArray frame;
+    frame.append(char(0x88));
+    frame.append(char(2 + reason.size()));
+    frame.append(char(code >> 8));
+    frame.append(char(code & 0xff));
+    frame.append(reason.data(), reason.size());
+    session.stage = Stage::Closing;
+    session.closingSinceMs = now();
+    session.heldRequests.clear();
+    session.heldBytes = 0;
+    if (session.tcp)
+        session.tcp->write(frame);
 }
 
 // --- frames ---------------------------------------------------------------------------------
@@ -993,10 +1024,18 @@ void ChatServer::handle(Session &session, const protocol::LogoutRequest &request
 
 void ChatServer::handle(Session &session, const protocol::RoomsRequest &request)
 {
+    QString error;
+    const auto summaries = m_store.roomsOf(session.userId, &error);
+    if (!error.isEmpty()) {
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not read your rooms; try again later"_s);
+        return;
+    }
     QJsonArray rooms;
-    for (const protocol::RoomSummary &room : m_store.roomsOf(session.userId))
+    for (const protocol::RoomSummary &room : summaries)
         rooms.append(protocol::roomSummaryToJson(room));
-    reply(session, protocol::encodeOk(request.id, {{"rooms"_L1, rooms}}));
+    reply(session, protocol::encodeOk(request.id,
+                                      {{"rooms"_L1, rooms}, {"epoch"_L1, m_store.historyEpoch()}}));
 }
 
 ChatServer::Room *ChatServer::roomFor(Session &session, const protocol::RequestId &re,
@@ -1092,8 +1131,15 @@ void ChatServer::handle(Session &session, const protocol::MembersRequest &reques
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
+    QString error;
+    const auto stored = m_store.membersOf(room->id, &error);
+    if (!error.isEmpty()) {
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not read this room's members; try again later"_s);
+        return;
+    }
     QJsonArray members;
-    for (const auto &[userId, name] : m_store.membersOf(room->id))
+    for (const auto &[userId, name] : stored)
         members.append(protocol::memberToJson({name, m_sessionsOfUser.contains(userId)}));
     reply(session,
           protocol::encodeOk(request.id, {{"room"_L1, room->name}, {"members"_L1, members}}));
@@ -1172,7 +1218,14 @@ void ChatServer::handle(Session &session, const protocol::HistoryRequest &reques
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
-    const auto messages = m_store.history(room->id, room->name, request.before, request.limit);
+    QString error;
+    const auto messages =
+        m_store.history(room->id, room->name, request.before, request.limit, &error);
+    if (!error.isEmpty()) {
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not read this room's messages; try again later"_s);
+        return;
+    }
     reply(session, protocol::encodeOk(request.id, {{"room"_L1, room->name},
                                                    {"messages"_L1, messagesToJson(messages)}}));
 }
@@ -1182,7 +1235,28 @@ void ChatServer::handle(Session &session, const protocol::SyncRequest &request)
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
-    auto messages = m_store.messagesAfter(room->id, room->name, request.after, request.limit + 1);
+    QString error;
+    auto messages =
+        m_store.messagesAfter(room->id, room->name, request.after, request.limit + 1, &error);
+    // Nothing after `after` may also mean the client has seen seqs this database never had:
+    // it was restored from a backup. Its copy of the room is from another history.
+    const qint64 lastSeq = error.isEmpty() && messages.isEmpty() && request.after > 0
+                               ? m_store.lastSeq(room->id, &error)
+                               : 0;
+    if (!error.isEmpty()) {
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not read this room's messages; try again later"_s);
+        return;
+    }
+    if (messages.isEmpty() && request.after > lastSeq) {
+        replyError(session, request.id, ErrorCode::Conflict,
+                   u"'%1' has no messages after %2, yet you asked for those after %3: the server "
+                   "was restored from a backup. Drop your copy of this room and sync it again "
+                   "from 0"_s.arg(room->name)
+                       .arg(lastSeq)
+                       .arg(request.after));
+        return;
+    }
     const bool more = messages.size() > request.limit;
     if (more)
         messages.resize(request.limit);

@@ -98,6 +98,7 @@ private:
     void adoptWebSockets();
     void endSession(quint64 sessionId);
     void closeSession(Session &session, quint16 code, const QString &reason);
+    void sendCloseAndDrain(Session &session, quint16 code, QByteArrayView reason);
     void sweep();
     void reloadAdminChanges();
     void loadRooms();

@@ -92,7 +92,8 @@ QStringList ServerConfig::keys()
             u"max_rooms_per_user"_s,
             u"auth_failures_per_connection"_s,
             u"max_admin_connections"_s,
-            u"log_lines_per_minute_per_address"_s};
+            u"log_lines_per_minute_per_address"_s,
+            u"drain_seconds"_s};
 }
 
 QString ServerConfig::set(const QString &key, const QString &value)
@@ -177,6 +178,7 @@ QString ServerConfig::set(const QString &key, const QString &value)
         {"auth_failures_per_connection"_L1, 1, 1000},
         {"max_admin_connections"_L1, 1, 100000},
         {"log_lines_per_minute_per_address"_L1, 1, 1000000},
+        {"drain_seconds"_L1, 0, 3600},
     };
     for (const IntegerKey &k : integerKeys) {
         if (key != k.name)
@@ -210,6 +212,8 @@ QString ServerConfig::set(const QString &key, const QString &value)
             maxAdminConnections = static_cast<int>(number);
         else if (key == "log_lines_per_minute_per_address"_L1)
             logLinesPerMinutePerAddress = static_cast<int>(number);
+        else if (key == "drain_seconds"_L1)
+            drainSeconds = static_cast<int>(number);
         return {};
     }
     return u"unknown setting '%1'"_s.arg(key);

@@ -52,6 +52,8 @@ struct ServerConfig {
     int authFailuresPerConnection = 3;
     int maxAdminConnections = 16;
     int logLinesPerMinutePerAddress = 120;
+    // On SIGTERM: how long peers get to read what is queued for them and close.
+    int drainSeconds = 10;
 
     bool tlsEnabled() const { return !tlsCertFile.isEmpty(); }
 

@@ -10,10 +10,14 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QTimer>
 
+#include <csignal>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -89,6 +93,8 @@ private Q_SLOTS:
     void trustedProxy_forwardedFor_namesTheClient();
     void untrustedPeer_forwardedForIgnored();
     void fileDescriptorsExhausted_backsOffLogsOnce_recovers();
+    void shutdownWhileClientsKeepSending_acksThenClose1001();
+    void shutdownWithASlowReader_itGetsEveryAckAndTheClose();
 
 private:
     bool startServer(ServerProcess &server, const QStringList &flags);
@@ -524,6 +530,141 @@ void tst_server_hostile::fileDescriptorsExhausted_backsOffLogsOnce_recovers()
     QCOMPARE(countLines(log, u"event=accept_failed"_s), 1);
     const QByteArray metrics = httpGet(server.httpUrl(u"/metrics"_s)).body;
     QVERIFY2(metricValue(metrics, "conversa_accept_errors_total") >= 1, metrics.constData());
+}
+
+void tst_server_hostile::shutdownWhileClientsKeepSending_acksThenClose1001()
+{
+    ServerProcess server;
+    QVERIFY(startServer(
+        server, {u"--messages-per-second"_s, u"100000"_s, u"--message-burst"_s, u"100000"_s}));
+    QString why;
+    std::vector<std::unique_ptr<TestClient>> senders;
+    for (int i = 0; i < 4; ++i) {
+        auto client = openWithLogin(server.url(), i % 2 ? u"bob"_s : u"alice"_s, kPassword, &why);
+        QVERIFY2(client, qPrintable(why));
+        VERIFY_OK(client->join(u"general"_s));
+        senders.push_back(std::move(client));
+    }
+    // Each client keeps a stream of sends going while the server is told to stop.
+    int next = 0;
+    QTimer pump;
+    pump.setInterval(1);
+    connect(&pump, &QTimer::timeout, this, [&] {
+        for (size_t i = 0; i < senders.size(); ++i) {
+            if (!senders[i]->isConnected())
+                continue;
+            for (int k = 0; k < 5; ++k) {
+                ++next;
+                senders[i]->post({{"type"_L1, "send"_L1},
+                                  {"room"_L1, "general"_L1},
+                                  {"cid"_L1, u"s-%1"_s.arg(next)},
+                                  {"body"_L1, u"message %1"_s.arg(next)}});
+            }
+        }
+    });
+    pump.start();
+    QVERIFY(waitUntil([&] { return senders[0]->pendingReplies().size() > 100; }, 10000));
+    QCOMPARE(::kill(pid_t(server.pid()), SIGTERM), 0);
+    QVERIFY(waitUntil(
+        [&] {
+            for (auto &client : senders) {
+                if (!client->wasDisconnected())
+                    return false;
+            }
+            return true;
+        },
+        10000));
+    pump.stop();
+    QSet<QString> acked;
+    for (auto &client : senders) {
+        QVERIFY2(client->closeCode() == 1001, qPrintable(client->diagnostics()));
+        for (const QJsonObject &reply : client->pendingReplies()) {
+            if (TestClient::isOk(reply))
+                acked.insert(reply.value("cid"_L1).toString());
+        }
+    }
+    QVERIFY(waitUntil([&] { return !server.isRunning(); }, 10000));
+    QCOMPARE(server.exitCode(), 0);
+    // Every message the server stored was acknowledged to its sender.
+    QVERIFY2(server.restart(), qPrintable(server.diagnostics()));
+    auto reader = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+    QVERIFY2(reader, qPrintable(why));
+    qint64 after = 0;
+    int stored = 0;
+    for (;;) {
+        const QJsonObject page = reader->sync(u"general"_s, after, 500);
+        VERIFY_OK(page);
+        for (const QJsonObject &message : messagesOf(page)) {
+            ++stored;
+            after = message.value("seq"_L1).toInteger();
+            QVERIFY2(acked.contains(message.value("cid"_L1).toString()),
+                     qPrintable(u"stored but never acknowledged: "_s +
+                                message.value("cid"_L1).toString()));
+        }
+        if (!page.value("more"_L1).toBool())
+            break;
+    }
+    QVERIFY(stored > 100);
+}
+
+void tst_server_hostile::shutdownWithASlowReader_itGetsEveryAckAndTheClose()
+{
+    ServerProcess server;
+    QVERIFY(startServer(
+        server, {u"--messages-per-second"_s, u"100000"_s, u"--message-burst"_s, u"100000"_s}));
+    QString why;
+    auto alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+    QVERIFY2(alice, qPrintable(why));
+    VERIFY_OK(alice->join(u"general"_s));
+
+    // A client on a slow link: it sends 300 messages and then reads nothing for 3 s, across the
+    // server's SIGTERM, while it keeps sending.
+    RawWebSocket slow;
+    RawWebSocket::Options options;
+    options.receiveBufferBytes = 2048;
+    QVERIFY2(slow.open(server.url(), options), qPrintable(slow.error()));
+    slow.sendText(frame({{"type"_L1, "auth"_L1}, {"id"_L1, 1}, {"token"_L1, alice->token()}}));
+    QVERIFY(slow.flush());
+    QVERIFY(slow.readReply(1).has_value());
+    const QString body(2000, u'b');
+    for (int i = 0; i < 300; ++i)
+        slow.sendText(frame({{"type"_L1, "send"_L1},
+                             {"id"_L1, 100 + i},
+                             {"room"_L1, "general"_L1},
+                             {"cid"_L1, u"slow-%1"_s.arg(i)},
+                             {"body"_L1, body}}));
+    slow.flush(5000);
+    QTest::qWait(300);
+    QCOMPARE(::kill(pid_t(server.pid()), SIGTERM), 0);
+    // Still talking, not yet listening: typing notices go out every 20 ms for 3 s.
+    for (int i = 0; i < 150; ++i) {
+        slow.sendText(frame({{"type"_L1, "typing"_L1}, {"room"_L1, "general"_L1}}));
+        slow.flush(100);
+        QThread::msleep(20);
+    }
+    // Now it reads: every acknowledgement, then the 1001 close frame.
+    QSet<QString> acked;
+    std::optional<QByteArray> text;
+    while ((text = slow.readText(5000))) {
+        const QJsonObject reply = QJsonDocument::fromJson(*text).object();
+        if (reply.value("type"_L1).toString() == "ok"_L1 && reply.contains("cid"_L1))
+            acked.insert(reply.value("cid"_L1).toString());
+    }
+    QCOMPARE(slow.lastCloseCode(), 1001);
+    QVERIFY(waitUntil([&] { return !server.isRunning(); }, 15000));
+    QVERIFY2(server.restart(), qPrintable(server.diagnostics()));
+    auto reader = openWithLogin(server.url(), u"bob"_s, kPassword, &why);
+    QVERIFY2(reader, qPrintable(why));
+    VERIFY_OK(reader->join(u"general"_s));
+    const QJsonObject page = reader->sync(u"general"_s, 0, 500);
+    VERIFY_OK(page);
+    const QList<QJsonObject> stored = messagesOf(page);
+    QVERIFY(!stored.isEmpty());
+    for (const QJsonObject &message : stored)
+        QVERIFY2(acked.contains(message.value("cid"_L1).toString()),
+                 qPrintable(u"stored but the sender never got its ack: "_s +
+                            message.value("cid"_L1).toString() +
+                            u" (%1 acks read)"_s.arg(acked.size())));
 }
 
 QTEST_GUILESS_MAIN(tst_server_hostile)

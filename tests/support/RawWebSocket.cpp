@@ -175,8 +175,11 @@ std::optional<QByteArray> RawWebSocket::readText(int timeoutMs)
     while (readFrame(int(qMax<qint64>(0, deadline.remainingTime())), &opcode, &payload)) {
         if (opcode == 0x1)
             return payload;
-        if (opcode == 0x8)
+        if (opcode == 0x8) {
+            if (payload.size() >= 2)
+                m_closeCode = (quint8(payload[0]) << 8) | quint8(payload[1]);
             return std::nullopt;
+        }
     }
     return std::nullopt;
 }

@@ -50,6 +50,8 @@ public:
     // Reads and discards until the connection ends; true when it did within the timeout.
     bool waitForEnd(int timeoutMs);
     bool isOpen() const;
+    // The code of the close frame received, or 1006 when none came.
+    int lastCloseCode() const { return m_closeCode; }
 
 private:
     bool readFrame(int timeoutMs, quint8 *opcode, QByteArray *payload);
@@ -58,6 +60,7 @@ private:
     std::unique_ptr<QTcpSocket> m_socket;
     QByteArray m_buffer; // received, not yet parsed
     QString m_error;
+    int m_closeCode = 1006;
 };
 
 } // namespace conversa::test
