@@ -469,10 +469,12 @@ private:
         result.errors = m_stats.errors;
         result.lost = m_lost;
         result.latency = m_stats.latency;
-        for (BenchClient *client : m_all)
-            client->close();
+        // Reported before the clients close, so whoever watches the output can read the
+        // server's CPU time for the measured seconds alone.
         if (onFinished)
             onFinished(result);
+        for (BenchClient *client : m_all)
+            client->close();
     }
 
     RunOptions m_options;
