@@ -3,6 +3,7 @@
 #include "AdminCommands.h"
 
 #include "Database.h"
+#include "Log.h"
 #include "PasswordHasher.h"
 #include "Validation.h"
 
@@ -282,22 +283,57 @@ int roomCommand(Database &db, const QString &action, const Arguments &a)
                         "WHERE m.room_id = r.id) FROM rooms r ORDER BY r.name"_s))
             return fail(query.lastError().text());
         out() << "ROOM\tMEMBERS\tMESSAGES\tTITLE" << Qt::endl;
+        // Titles come from users: escape anything that could drive the admin's terminal.
         while (query.next())
             out() << query.value(0).toString() << '\t' << query.value(3).toLongLong() << '\t'
-                  << query.value(2).toLongLong() << '\t' << query.value(1).toString() << Qt::endl;
+                  << query.value(2).toLongLong() << '\t' << terminalSafe(query.value(1).toString())
+                  << Qt::endl;
         return 0;
     }
-    if (action != "create"_L1)
+    if (action != "create"_L1 && action != "delete"_L1)
         return usage(u"unknown command 'room %1'"_s.arg(action));
     if (a.positional.size() != 1)
-        return usage(u"room create needs exactly one room name"_s);
+        return usage(u"room %1 needs exactly one room name"_s.arg(action));
     const QString name = a.positional.first();
     if (!protocol::isValidRoomName(name))
         return usage(u"'%1' is not a valid room name: use 1 to 64 of a-z, 0-9, '_' and '-', "
-                     "starting with a letter or digit"_s.arg(name));
+                     "starting with a letter or digit"_s.arg(terminalSafe(name)));
+    if (action == "delete"_L1) {
+        // The room, its members and every message go in one transaction; a running server
+        // sees the admin generation change within a second and forgets the room.
+        qint64 messages = 0;
+        const QString error = inTransaction(db, [&]() -> QString {
+            QSqlQuery find(db.db());
+            find.prepare(u"SELECT id, last_seq FROM rooms WHERE name = ?"_s);
+            find.addBindValue(name);
+            QString why;
+            if (!execPrepared(find, &why))
+                return why;
+            if (!find.next())
+                return u"there is no room named '%1'"_s.arg(name);
+            const qint64 roomId = find.value(0).toLongLong();
+            messages = find.value(1).toLongLong();
+            for (const QString &statement : {u"DELETE FROM messages WHERE room_id = ?"_s,
+                                             u"DELETE FROM members WHERE room_id = ?"_s,
+                                             u"DELETE FROM rooms WHERE id = ?"_s}) {
+                QSqlQuery remove(db.db());
+                remove.prepare(statement);
+                remove.addBindValue(roomId);
+                if (!execPrepared(remove, &why))
+                    return why;
+            }
+            return {};
+        });
+        if (!error.isEmpty())
+            return fail(error);
+        out() << "deleted room " << name << " and its " << messages << " message(s)" << Qt::endl;
+        return 0;
+    }
     const QString title = a.options.value(u"title"_s, name);
     if (title.size() > protocol::kMaxTitleLength)
         return usage(u"the title is longer than %1 characters"_s.arg(protocol::kMaxTitleLength));
+    if (protocol::firstControlCharacter(title, protocol::AllowLineBreaks::No) != 0)
+        return usage(u"the title contains a control character; remove it"_s);
     QSqlQuery query(db.db());
     query.prepare(u"INSERT INTO rooms (name, title, created_ms) VALUES (?, ?, ?)"_s);
     query.addBindValue(name);
@@ -333,7 +369,7 @@ int tokenCommand(Database &db, const QString &action, const Arguments &a)
         };
         while (query.next())
             out() << query.value(0).toLongLong() << '\t' << query.value(1).toString() << '\t'
-                  << query.value(2).toString() << '\t' << when(query.value(3)) << '\t'
+                  << terminalSafe(query.value(2).toString()) << '\t' << when(query.value(3)) << '\t'
                   << when(query.value(4)) << Qt::endl;
         return 0;
     }

@@ -27,6 +27,7 @@ const char kUsage[] = R"(Usage:
   conversa-server user list --data DIR
   conversa-server room create NAME [--title TITLE] --data DIR
   conversa-server room list --data DIR
+  conversa-server room delete NAME --data DIR   (the room, its members and all its messages)
   conversa-server token list [--user NAME] --data DIR
   conversa-server token revoke ID|--user NAME --data DIR
   conversa-server backup FILE --data DIR   (a consistent copy, safe while serving)
@@ -42,7 +43,12 @@ Settings come from the --config INI file, then CONVERSA_<KEY> environment variab
   allowed_origins (comma separated; a handshake without Origin is always allowed),
   max_frame_bytes 65536, max_body_bytes 16384, messages_per_second 10, message_burst 20,
   login_failures_per_minute 5, max_connections_per_address 50, auth_timeout_seconds 10,
-  idle_timeout_seconds 75, sync_mode full|normal (full: fsync every commit)
+  idle_timeout_seconds 75, sync_mode full|normal (full: fsync every commit),
+  trusted_proxies (addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed),
+  proxy_protocol false (read a PROXY v2 header from trusted_proxies instead),
+  max_queued_bytes_per_connection 16777216, auth_failures_per_connection 3,
+  room_creations_per_hour 20, max_rooms_per_user 1000, max_admin_connections 16,
+  log_lines_per_minute_per_address 120, drain_seconds 10 (SIGTERM: time for peers to close)
 
 user passwd and user disable sign the user out everywhere (their tokens are revoked).
 Files the server and these commands create are not readable by other users (umask 027).

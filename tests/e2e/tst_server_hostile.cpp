@@ -94,6 +94,7 @@ private Q_SLOTS:
     void untrustedPeer_forwardedForIgnored();
     void fileDescriptorsExhausted_backsOffLogsOnce_recovers();
     void shutdownWhileClientsKeepSending_acksThenClose1001();
+    void adminRoomDelete_runningServerForgetsIt();
     void shutdownWithASlowReader_itGetsEveryAckAndTheClose();
 
 private:
@@ -665,6 +666,30 @@ void tst_server_hostile::shutdownWithASlowReader_itGetsEveryAckAndTheClose()
                  qPrintable(u"stored but the sender never got its ack: "_s +
                             message.value("cid"_L1).toString() +
                             u" (%1 acks read)"_s.arg(acked.size())));
+}
+
+void tst_server_hostile::adminRoomDelete_runningServerForgetsIt()
+{
+    // The answer to a room made 5,000 times over: an admin removes it, live.
+    ServerProcess server;
+    QVERIFY(startServer(server, {}));
+    QString why;
+    auto alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+    QVERIFY2(alice, qPrintable(why));
+    VERIFY_OK(alice->create(u"spam"_s, u"Spam"_s));
+    VERIFY_OK(alice->send(u"spam"_s, u"junk"_s));
+    const AdminResult deleted = server.runAdmin({u"room"_s, u"delete"_s, u"spam"_s});
+    QVERIFY2(deleted.ok(), qPrintable(deleted.describe()));
+    QVERIFY(deleted.standardOutput.contains("deleted room spam and its 1 message(s)"));
+    QVERIFY(waitUntil(
+        [&] { return TestClient::isError(alice->history(u"spam"_s), u"not_found"_s); }, 5000));
+    QVERIFY(roomRow(alice->rooms(), u"spam"_s).isEmpty());
+    const AdminResult again = server.runAdmin({u"room"_s, u"delete"_s, u"spam"_s});
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY(again.standardError.contains("there is no room named 'spam'"));
+    // The name is free again.
+    VERIFY_OK(alice->create(u"spam"_s, u"Spam again"_s));
+    VERIFY_ERROR(alice->sync(u"spam"_s, 1), u"conflict"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_server_hostile)
