@@ -3,7 +3,8 @@
 // End-to-end: the admin commands against a running server. A new password or a disabled
 // account signs the user out everywhere (4001 within about a second) and enabling the account
 // brings no old device back; `token list` and `token revoke` tell the truth; backups are not
-// world-readable.
+// world-readable; `restore` refuses while serving, installs a backup, and the restored server
+// tells clients that saw later messages to drop their copy (`conflict`, a new `epoch`).
 #include "ConversaTest.h"
 
 #include <QDir>
@@ -129,6 +130,78 @@ private Q_SLOTS:
             QVERIFY2(!(QFileInfo(path).permissions() & world),
                      qPrintable(u"%1 is world-accessible: %2"_s.arg(path).arg(
                          int(QFileInfo(path).permissions()), 0, 16)));
+    }
+
+    void restore_refusedWhileServing_clientsFromTheLostFutureAreTold()
+    {
+        ServerProcess server;
+        QVERIFY2(server.addUser(u"alice"_s, kPassword), qPrintable(server.lastAdminError()));
+        QVERIFY2(server.start(), qPrintable(server.diagnostics()));
+        QString why;
+        auto alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+        QVERIFY2(alice, qPrintable(why));
+        VERIFY_OK(alice->create(u"general"_s));
+        for (int i = 1; i <= 5; ++i)
+            VERIFY_OK(alice->send(u"general"_s, u"kept %1"_s.arg(i)));
+        QJsonObject rooms = alice->rooms();
+        VERIFY_OK(rooms);
+        const qint64 epochBefore = rooms.value(u"epoch"_s).toInteger(-1);
+        QCOMPARE(epochBefore, 0); // never restored
+        QTemporaryDir backups;
+        const QString file = backups.filePath(u"before.db"_s);
+        QVERIFY2(server.runAdmin({u"backup"_s, file}).ok(), "backup failed");
+        for (int i = 6; i <= 10; ++i)
+            VERIFY_OK(alice->send(u"general"_s, u"lost %1"_s.arg(i)));
+
+        AdminResult restore = server.runAdmin({u"restore"_s, file});
+        QCOMPARE(restore.exitCode, 1);
+        QVERIFY2(restore.standardError.contains("stop it first"), qPrintable(restore.describe()));
+        VERIFY_OK(alice->sync(u"general"_s, 0)); // untouched
+
+        QCOMPARE(server.terminate(), 0);
+        // Not a database: refused, nothing changed.
+        const QString junk = backups.filePath(u"junk.db"_s);
+        {
+            QFile f(junk);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(8192, 'j'));
+        }
+        restore = server.runAdmin({u"restore"_s, junk});
+        QCOMPARE(restore.exitCode, 1);
+        QVERIFY2(restore.standardError.contains("nothing was changed"),
+                 qPrintable(restore.describe()));
+
+        restore = server.runAdmin({u"restore"_s, file});
+        QVERIFY2(restore.ok(), qPrintable(restore.describe()));
+        const QStringList kept = QDir(server.dataDir()).entryList({u"conversa.db.replaced-*"_s});
+        QVERIFY2(!kept.isEmpty(), qPrintable(restore.describe()));
+        QVERIFY(
+            !(QFileInfo(server.dataDir() + u"/conversa.db"_s).permissions() & QFile::ReadOther));
+
+        QVERIFY2(server.restart(), qPrintable(server.diagnostics()));
+        alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+        QVERIFY2(alice, qPrintable(why));
+        rooms = alice->rooms();
+        VERIFY_OK(rooms);
+        QCOMPARE(roomRow(rooms, u"general"_s).value(u"last_seq"_s).toInteger(), 5);
+        const qint64 epochAfter = rooms.value(u"epoch"_s).toInteger(-1);
+        QVERIFY2(epochAfter > 0 && epochAfter != epochBefore, TestClient::describe(rooms));
+
+        // A client that saw seq 10 is told, in words, that its copy is from another history.
+        QJsonObject page = alice->sync(u"general"_s, 10);
+        VERIFY_ERROR(page, u"conflict"_s);
+        QVERIFY2(page.value(u"message"_s).toString().contains(u"restored"_s),
+                 TestClient::describe(page));
+        // One that stopped within the backup goes on as before.
+        page = alice->sync(u"general"_s, 3);
+        VERIFY_OK(page);
+        QCOMPARE(seqsOf(messagesOf(page)), range(4, 5));
+        VERIFY_OK(alice->sync(u"general"_s, 5));
+        // New messages continue the restored log, gapless.
+        const QJsonObject sent = alice->send(u"general"_s, u"after the restore"_s);
+        VERIFY_OK(sent);
+        QCOMPARE(sent.value(u"seq"_s).toInteger(), 6);
+        VERIFY_ERROR(alice->sync(u"general"_s, 10), u"conflict"_s);
     }
 };
 
