@@ -95,6 +95,8 @@ private Q_SLOTS:
     void fileDescriptorsExhausted_backsOffLogsOnce_recovers();
     void shutdownWhileClientsKeepSending_acksThenClose1001();
     void adminRoomDelete_runningServerForgetsIt();
+    void slowloris_cutAtTheSignInDeadline();
+    void oversizedHeaders_431();
     void shutdownWithASlowReader_itGetsEveryAckAndTheClose();
 
 private:
@@ -690,6 +692,39 @@ void tst_server_hostile::adminRoomDelete_runningServerForgetsIt()
     // The name is free again.
     VERIFY_OK(alice->create(u"spam"_s, u"Spam again"_s));
     VERIFY_ERROR(alice->sync(u"spam"_s, 1), u"conflict"_s);
+}
+
+void tst_server_hostile::slowloris_cutAtTheSignInDeadline()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {u"--auth-timeout-seconds"_s, u"2"_s}));
+    // One header byte every 200 ms: the request never completes.
+    QTcpSocket slow;
+    slow.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(slow.waitForConnected(2000));
+    const QByteArray request = "GET /ws HTTP/1.1\r\nHost: x\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaa";
+    QElapsedTimer clock;
+    clock.start();
+    for (qsizetype i = 0; i < request.size() && slow.state() == QAbstractSocket::ConnectedState;
+         ++i) {
+        slow.write(request.mid(i, 1));
+        slow.waitForBytesWritten(100);
+        slow.waitForReadyRead(200);
+    }
+    QVERIFY(waitUntil([&] { return slow.state() != QAbstractSocket::ConnectedState; }, 5000));
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(u"cut after %1 ms"_s.arg(clock.elapsed())));
+}
+
+void tst_server_hostile::oversizedHeaders_431()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {}));
+    HttpHeaders headers = webSocketUpgradeHeaders();
+    headers.append({"X-Padding", QByteArray(9000, 'a')});
+    const HttpResponse response = httpGet(server.url(), headers);
+    QCOMPARE(response.status, 431);
+    QString why;
+    QVERIFY2(openWithLogin(server.url(), u"alice"_s, kPassword, &why), qPrintable(why));
 }
 
 QTEST_GUILESS_MAIN(tst_server_hostile)
