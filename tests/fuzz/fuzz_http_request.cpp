@@ -1,8 +1,10 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the HTTP request head the server reads before any WebSocket upgrade, from
-// any client that can open a TCP connection. ChatServer peeks at most kMaxHttpHeaderBytes + 1
-// bytes, so inputs beyond that prove nothing new; -max_len in the README keeps them near it.
+// any client that can open a TCP connection, then, as from a trusted reverse proxy, the client
+// address its X-Forwarded-For names. ChatServer peeks at most kMaxHttpHeaderBytes + 1 bytes, so
+// run.sh keeps -max_len there.
+#include "ClientAddress.h"
 #include "HttpRequest.h"
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <cstdlib>
 
 using conversa::server::HttpRequest;
+using conversa::server::TrustedProxies;
 
 namespace {
 
@@ -17,6 +20,17 @@ namespace {
 {
     std::fprintf(stderr, "fuzz_http_request: %s: %s\n", what, detail.constData());
     std::abort();
+}
+
+const TrustedProxies &trustedProxies()
+{
+    static const TrustedProxies proxies = [] {
+        TrustedProxies p;
+        if (!p.parse(QStringLiteral("127.0.0.1, 10.0.0.0/8, ::1, fd00::/8")).isEmpty())
+            std::abort();
+        return p;
+    }();
+    return proxies;
 }
 
 } // namespace
@@ -35,6 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             fail("the path keeps its query string", request.path);
         if (request.method.isEmpty())
             fail("a complete request without a method", head.toByteArray());
+        const QHostAddress client = trustedProxies().clientFromForwardedFor(
+            QHostAddress(QHostAddress::LocalHost), request.forwardedFor);
+        if (conversa::server::normalizedAddress(client).isEmpty())
+            fail("X-Forwarded-For gives no client address", request.forwardedFor);
     }
     return 0;
 }
