@@ -94,6 +94,8 @@ ChatServer::ChatServer(ServerConfig config, QObject *parent)
     m_hashPool.setMaxThreadCount(2);
     m_sweepTimer.setInterval(1000);
     connect(&m_sweepTimer, &QTimer::timeout, this, &ChatServer::sweep);
+    m_presenceTimer.setSingleShot(true);
+    connect(&m_presenceTimer, &QTimer::timeout, this, &ChatServer::flushPendingPresence);
 }
 
 ChatServer::~ChatServer()
@@ -122,7 +124,8 @@ QString ChatServer::start()
     });
     if (QString error = m_writer->start(m_config.dataDir, m_config.syncMode); !error.isEmpty())
         return error;
-    loadRooms();
+    if (!loadRooms())
+        return u"cannot read the rooms from the database; run 'conversa-server check'"_s;
     m_adminGeneration = m_store.adminGeneration();
 
     m_webSockets =
@@ -186,23 +189,34 @@ QUrl ChatServer::adminUrl() const
     return url;
 }
 
-void ChatServer::loadRooms()
+bool ChatServer::loadRooms()
 {
-    m_rooms.clear();
-    m_roomsOfUser.clear();
+    // Built aside and swapped in only when both reads worked: a failed read keeps the rooms
+    // the server had, instead of serving everyone an empty list.
+    QString error;
+    const QList<RoomRecord> records = m_store.allRooms(&error);
+    const QList<Membership> memberships =
+        error.isEmpty() ? m_store.allMemberships(&error) : QList<Membership>();
+    if (!error.isEmpty())
+        return false;
+    QHash<QString, Room> rooms;
+    QHash<qint64, QSet<QString>> roomsOfUser;
     QHash<qint64, QString> names;
-    for (const RoomRecord &record : m_store.allRooms()) {
-        m_rooms.insert(record.name, Room{record.id, record.name, record.title, {}});
+    for (const RoomRecord &record : records) {
+        rooms.insert(record.name, Room{record.id, record.name, record.title, {}});
         names.insert(record.id, record.name);
     }
-    for (const Membership &m : m_store.allMemberships()) {
+    for (const Membership &m : memberships) {
         const QString name = names.value(m.roomId);
-        auto it = m_rooms.find(name);
-        if (it == m_rooms.end())
+        auto it = rooms.find(name);
+        if (it == rooms.end())
             continue;
         it->members.insert(m.userId);
-        m_roomsOfUser[m.userId].insert(name);
+        roomsOfUser[m.userId].insert(name);
     }
+    m_rooms = std::move(rooms);
+    m_roomsOfUser = std::move(roomsOfUser);
+    return true;
 }
 
 // --- connections ----------------------------------------------------------------------------
@@ -560,19 +574,27 @@ void ChatServer::reloadAdminChanges()
     const qint64 generation = m_store.adminGeneration();
     if (generation == m_adminGeneration || generation < 0)
         return;
-    m_adminGeneration = generation;
+    // A read that fails proves nothing about a token: keep the session, and leave the
+    // generation as it was so the next sweep looks again.
+    QString error;
     QList<Session *> revoked;
     for (auto &[id, session] : m_sessions) {
-        if (session->authenticated() && session->stage == Stage::WebSocket &&
-            !m_store.isTokenValid(session->tokenId))
+        if (!session->authenticated() || session->stage != Stage::WebSocket)
+            continue;
+        const bool valid = m_store.isTokenValid(session->tokenId, &error);
+        if (!error.isEmpty())
+            return;
+        if (!valid)
             revoked.append(session.get());
     }
+    if (!loadRooms())
+        return;
+    m_adminGeneration = generation;
     for (Session *s : revoked) {
         qCInfo(lcServer).noquote()
             << u"event=token_revoked addr=%1 user=%2"_s.arg(s->address, s->userName);
         closeSession(*s, CloseCode::TokenRevoked, u"token revoked"_s);
     }
-    loadRooms();
 }
 
 void ChatServer::shutdown()
@@ -830,11 +852,18 @@ void ChatServer::handle(Session &session, const protocol::LoginRequest &request)
                    u"the server is busy signing other people in; try again in a few seconds"_s);
         return;
     }
+    QString error;
+    const std::optional<UserRecord> user = m_store.userByName(request.user, &error);
+    if (!error.isEmpty()) {
+        // Not the client's fault, and not a guess: it may try again with the same password.
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not check your account; try again in a moment"_s);
+        return;
+    }
     m_loginFailures.record(accountKey, t);
     m_loginFailures.record(addressKey, t);
     ++m_hashesPending;
     session.loginPending = true;
-    const std::optional<UserRecord> user = m_store.userByName(request.user);
     const QByteArray hash = user ? user->passwordHash : PasswordHasher::decoyHash();
     const quint64 id = session.id;
     m_hashPool.start([this, id, re = request.id, name = request.user, user, hash,
@@ -900,7 +929,15 @@ void ChatServer::handle(Session &session, const protocol::AuthRequest &request)
                    u"this connection is already signed in"_s);
         return;
     }
-    const auto token = m_store.validToken(TokenSecrets::hashOf(request.token));
+    QString error;
+    const auto token = m_store.validToken(TokenSecrets::hashOf(request.token), &error);
+    if (!error.isEmpty()) {
+        // `unauthorized` would make the client throw its token away; this is the server's
+        // trouble, so the client keeps the token and retries.
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not check your sign-in; try again in a moment"_s);
+        return;
+    }
     if (!token) {
         logClient(session.address, u"event=auth_failed addr=%1"_s.arg(session.address));
         replyError(session, request.id, ErrorCode::Unauthorized,
@@ -945,6 +982,11 @@ void ChatServer::presenceChanged(qint64 userId, const QString &userName)
     const qint64 t = now();
     if (state.lastSentMs != 0 && t - state.lastSentMs < kPresenceIntervalMs) {
         state.pending = online != state.sentOnline;
+        // One timer for all users: it fires when the earliest held change is due.
+        const qint64 dueInMs = state.lastSentMs + kPresenceIntervalMs - t;
+        if (state.pending &&
+            (!m_presenceTimer.isActive() || m_presenceTimer.remainingTime() > dueInMs))
+            m_presenceTimer.start(int(dueInMs));
         return;
     }
     state.pending = false;
@@ -968,6 +1010,16 @@ void ChatServer::flushPendingPresence()
         else
             ++it;
     }
+    qint64 nextDueMs = -1;
+    for (const PresenceState &state : std::as_const(m_presence)) {
+        if (state.pending && !due.isEmpty()) {
+            const qint64 dueIn = state.lastSentMs + kPresenceIntervalMs - t;
+            if (dueIn > 0 && (nextDueMs < 0 || dueIn < nextDueMs))
+                nextDueMs = dueIn;
+        }
+    }
+    if (nextDueMs > 0)
+        m_presenceTimer.start(int(nextDueMs));
     for (qint64 userId : due) {
         PresenceState &state = m_presence[userId];
         state.pending = false;

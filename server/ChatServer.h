@@ -101,7 +101,8 @@ private:
     void sendCloseAndDrain(Session &session, quint16 code, QByteArrayView reason);
     void sweep();
     void reloadAdminChanges();
-    void loadRooms();
+    // Reads every room and membership; false (and the old maps kept) when storage fails.
+    bool loadRooms();
 
     void handleText(Session &session, const QString &text);
     void handleRequest(Session &session, const QString &text);
@@ -163,6 +164,7 @@ private:
     Listener *m_adminListener = nullptr;
     QWebSocketServer *m_webSockets = nullptr;
     QTimer m_sweepTimer;
+    QTimer m_presenceTimer;
     Metrics m_metrics;
 
     quint64 m_nextSessionId = 1;
