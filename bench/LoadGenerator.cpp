@@ -272,11 +272,13 @@ QString obtainToken(const QUrl &url, const QString &user, const QString &passwor
     QWebSocket socket;
     QEventLoop loop;
     QString token;
+    bool answered = false;
     QObject::connect(&socket, &QWebSocket::connected, &loop, [&] {
         socket.sendTextMessage(QString::fromUtf8(
             encodeRequest(LoginRequest{QJsonValue(1), user, password, u"conversa-load"_s})));
     });
     QObject::connect(&socket, &QWebSocket::textMessageReceived, &loop, [&](const QString &text) {
+        answered = true;
         auto decoded = decodeServerFrame(text.toUtf8());
         if (auto *frame = std::get_if<ServerFrame>(&decoded)) {
             if (auto *ok = std::get_if<OkReply>(frame))
@@ -287,8 +289,16 @@ QString obtainToken(const QUrl &url, const QString &user, const QString &passwor
         }
         loop.quit();
     });
-    QObject::connect(&socket, &QWebSocket::disconnected, &loop, &QEventLoop::quit);
-    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+    QObject::connect(&socket, &QWebSocket::disconnected, &loop, [&] {
+        if (!answered)
+            std::fprintf(stderr, "login %s: closed: %s\n", qPrintable(user),
+                         qPrintable(socket.errorString()));
+        loop.quit();
+    });
+    QTimer::singleShot(60000, &loop, [&] {
+        std::fprintf(stderr, "login %s: no answer in 60 s\n", qPrintable(user));
+        loop.quit();
+    });
     QWebSocketHandshakeOptions options;
     options.setSubprotocols({QString(kSubprotocol)});
     socket.open(QNetworkRequest(url), options);

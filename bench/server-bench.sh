@@ -31,6 +31,7 @@ done
 
 "$SERVER" serve --listen 127.0.0.1:0 --data "$DATA" --max-connections-per-address 100000 \
     --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
+    --auth-timeout-seconds 600 --idle-timeout-seconds 3600 \
     --sync-mode "${SYNC_MODE:-full}" >"$DATA/stdout" 2>"$DATA/stderr" &
 SERVER_PID=$!
 for _ in $(seq 50); do grep -q listening "$DATA/stdout" 2>/dev/null && break; sleep 0.1; done
@@ -38,6 +39,15 @@ URL=$(sed -n 's/.*listening on //p' "$DATA/stdout")
 TICKS=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
+# Before the next phase the server must have let go of the last one's connections: with
+# thousands of them it would otherwise run out of descriptors.
+wait_for_server_to_settle() {
+    for _ in $(seq 600); do
+        [ "$(ls "/proc/$SERVER_PID/fd" | wc -l)" -lt 100 ] && return
+        sleep 0.2
+    done
+    echo "the server still holds $(ls "/proc/$SERVER_PID/fd" | wc -l) descriptors" >&2
+}
 
 echo "== conversa-server at $URL: $CLIENTS listeners, $SENDERS senders, ${SECONDS_MEASURED}s," \
     "event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}, open files $(ulimit -n)"
@@ -57,6 +67,7 @@ done
 sleep 1
 RSS1=$(rss_kb)
 wait $LOAD_PID
+wait_for_server_to_settle
 echo "server RSS ${RSS0} KB -> ${RSS1} KB with $CLIENTS authenticated idle connections:" \
     "$(( (RSS1 - RSS0) * 1024 / CLIENTS / 1024 )) KB per connection"
 
@@ -92,6 +103,7 @@ fi
 
 HALF=$(( ${RATE:-0} / 2 ))
 if [ "$HALF" -gt 0 ]; then
+    wait_for_server_to_settle
     echo "-- paced at half the top message rate: $HALF messages/s"
     "$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" "${SENDER_ARGS[@]}" \
         --clients "$CLIENTS" --processes "$PROCESSES" --seconds "$SECONDS_MEASURED" --rate "$HALF"
