@@ -29,16 +29,6 @@ quint16 freePort()
     return probe.serverPort();
 }
 
-QByteArray login(RawWebSocket &client, const QString &user, const QString &password)
-{
-    client.sendText(QJsonDocument(QJsonObject{{"type"_L1, "login"_L1},
-                                              {"id"_L1, 1},
-                                              {"user"_L1, user},
-                                              {"password"_L1, password}})
-                        .toJson(QJsonDocument::Compact));
-    client.flush();
-    return client.readReply(1, 10000).value_or("no reply");
-}
 } // namespace
 
 class tst_server_haproxy : public QObject
@@ -94,19 +84,19 @@ private Q_SLOTS:
         for (int i = 0; i < 2; ++i) {
             RawWebSocket attacker;
             QVERIFY2(attacker.open(url, fromAttacker), qPrintable(attacker.error()));
-            const QByteArray reply = login(attacker, u"alice"_s, u"guess %1"_s.arg(i));
+            const QByteArray reply = attacker.login(u"alice"_s, u"guess %1"_s.arg(i));
             QVERIFY2(reply.contains("unauthorized"), reply.constData());
         }
         RawWebSocket attacker;
         QVERIFY2(attacker.open(url, fromAttacker), qPrintable(attacker.error()));
-        const QByteArray refused = login(attacker, u"bob"_s, kPassword);
+        const QByteArray refused = attacker.login(u"bob"_s, kPassword);
         QVERIFY2(refused.contains("rate_limited"), refused.constData());
 
         RawWebSocket::Options fromUser = fromAttacker;
         fromUser.sourceAddress = QHostAddress(u"127.0.0.2"_s);
         RawWebSocket user;
         QVERIFY2(user.open(url, fromUser), qPrintable(user.error()));
-        const QByteArray accepted = login(user, u"bob"_s, kPassword);
+        const QByteArray accepted = user.login(u"bob"_s, kPassword);
         QVERIFY2(accepted.contains("\"ok\""), accepted.constData());
         const QString log = server.diagnostics(1024 * 1024);
         QVERIFY2(log.contains(u"event=auth addr=127.0.0.2 user=bob"_s), qPrintable(log));

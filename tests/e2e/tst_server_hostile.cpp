@@ -134,9 +134,8 @@ void tst_server_hostile::unreadReplies_heldBackThenDropped_memoryBounded()
     RawWebSocket::Options options;
     options.receiveBufferBytes = 4096;
     QVERIFY2(greedy.open(server.url(), options), qPrintable(greedy.error()));
-    greedy.sendText(frame({{"type"_L1, "auth"_L1}, {"id"_L1, 1}, {"token"_L1, alice->token()}}));
-    QVERIFY(greedy.flush());
-    QVERIFY(greedy.readReply(1).has_value());
+    QVERIFY(
+        greedy.request({{"type"_L1, "auth"_L1}, {"token"_L1, alice->token()}}).contains("\"ok\""));
 
     const qint64 before = peakResidentKiB(server.pid());
     // 2,000 syncs would be 700 MB of replies if the server answered them all.
@@ -235,17 +234,11 @@ void tst_server_hostile::accountLock_growsAcrossAddresses()
         RawWebSocket::Options options;
         options.extraHeaders = {{"X-Forwarded-For", "198.51.100." + QByteArray::number(i + 1)}};
         QVERIFY2(client.open(server.url(), options), qPrintable(client.error()));
-        client.sendText(frame({{"type"_L1, "login"_L1},
-                               {"id"_L1, 1},
-                               {"user"_L1, "alice"_L1},
-                               {"password"_L1, "guess"_L1}}));
-        client.flush();
-        const auto reply = client.readReply(1, 10000);
-        QVERIFY(reply);
-        if (reply->contains("\"unauthorized\""))
+        const QByteArray reply = client.login(u"alice"_s, u"guess"_s);
+        if (reply.contains("\"unauthorized\""))
             ++checked;
         else
-            QVERIFY2(reply->contains("\"rate_limited\""), reply->constData());
+            QVERIFY2(reply.contains("\"rate_limited\""), reply.constData());
     }
     QCOMPARE(checked, 3);
     // bob, on another account, is not affected.
@@ -425,10 +418,7 @@ void tst_server_hostile::trustedProxy_forwardedFor_namesTheClient()
         options.extraHeaders = {{"X-Forwarded-For", forwardedFor}};
         if (!client.open(server.url(), options))
             return "open failed: " + client.error().toUtf8();
-        client.sendText(frame(
-            {{"type"_L1, "login"_L1}, {"id"_L1, 1}, {"user"_L1, user}, {"password"_L1, password}}));
-        client.flush();
-        return client.readReply(1, 10000).value_or("no reply");
+        return client.login(user, password);
     };
     // The attacker at 203.0.113.7 (behind the proxy) uses up its failures, on two accounts ...
     QVERIFY(loginVia("203.0.113.7", u"alice"_s, u"guess1"_s).contains("unauthorized"));
@@ -473,23 +463,13 @@ void tst_server_hostile::untrustedPeer_forwardedForIgnored()
         RawWebSocket::Options options;
         options.extraHeaders = {{"X-Forwarded-For", "203.0.113." + QByteArray::number(i + 1)}};
         QVERIFY2(client.open(server.url(), options), qPrintable(client.error()));
-        client.sendText(frame({{"type"_L1, "login"_L1},
-                               {"id"_L1, 1},
-                               {"user"_L1, "alice"_L1},
-                               {"password"_L1, "guess"_L1}}));
-        client.flush();
-        QVERIFY(client.readReply(1).value_or("").contains("unauthorized"));
+        QVERIFY(client.login(u"alice"_s, u"guess"_s).contains("unauthorized"));
     }
     RawWebSocket third;
     RawWebSocket::Options options;
     options.extraHeaders = {{"X-Forwarded-For", "203.0.113.99"}};
     QVERIFY(third.open(server.url(), options));
-    third.sendText(frame({{"type"_L1, "login"_L1},
-                          {"id"_L1, 1},
-                          {"user"_L1, "bob"_L1},
-                          {"password"_L1, kPassword}}));
-    third.flush();
-    QVERIFY(third.readReply(1).value_or("").contains("rate_limited"));
+    QVERIFY(third.login(u"bob"_s, kPassword).contains("rate_limited"));
 }
 
 void tst_server_hostile::fileDescriptorsExhausted_backsOffLogsOnce_recovers()
@@ -626,9 +606,8 @@ void tst_server_hostile::shutdownWithASlowReader_itGetsEveryAckAndTheClose()
     RawWebSocket::Options options;
     options.receiveBufferBytes = 2048;
     QVERIFY2(slow.open(server.url(), options), qPrintable(slow.error()));
-    slow.sendText(frame({{"type"_L1, "auth"_L1}, {"id"_L1, 1}, {"token"_L1, alice->token()}}));
-    QVERIFY(slow.flush());
-    QVERIFY(slow.readReply(1).has_value());
+    QVERIFY(
+        slow.request({{"type"_L1, "auth"_L1}, {"token"_L1, alice->token()}}).contains("\"ok\""));
     const QString body(2000, u'b');
     for (int i = 0; i < 300; ++i)
         slow.sendText(frame({{"type"_L1, "send"_L1},

@@ -142,27 +142,18 @@ private Q_SLOTS:
         url.setPort(port);
         url.setPath(u"/ws"_s);
 
-        auto login = [&](RawWebSocket &client, const QString &user, const QString &password) {
-            client.sendText(QJsonDocument(QJsonObject{{"type"_L1, "login"_L1},
-                                                      {"id"_L1, 1},
-                                                      {"user"_L1, user},
-                                                      {"password"_L1, password}})
-                                .toJson(QJsonDocument::Compact));
-            client.flush();
-            return client.readReply(1, 10000).value_or("no reply");
-        };
         RawWebSocket::Options fromAttacker;
         fromAttacker.ssl = m_certs.clientConfiguration();
         // The attacker (127.0.0.1) guesses until its address is refused.
         for (int i = 0; i < 2; ++i) {
             RawWebSocket attacker;
             QVERIFY2(attacker.open(url, fromAttacker), qPrintable(attacker.error()));
-            const QByteArray reply = login(attacker, u"alice"_s, u"guess %1"_s.arg(i));
+            const QByteArray reply = attacker.login(u"alice"_s, u"guess %1"_s.arg(i));
             QVERIFY2(reply.contains("unauthorized"), reply.constData());
         }
         RawWebSocket attacker;
         QVERIFY2(attacker.open(url, fromAttacker), qPrintable(attacker.error()));
-        const QByteArray refused = login(attacker, u"bob"_s, kPassword);
+        const QByteArray refused = attacker.login(u"bob"_s, kPassword);
         QVERIFY2(refused.contains("rate_limited"), refused.constData());
 
         // Another person (127.0.0.2) behind the same nginx signs in at once.
@@ -170,7 +161,7 @@ private Q_SLOTS:
         fromUser.sourceAddress = QHostAddress(u"127.0.0.2"_s);
         RawWebSocket user;
         QVERIFY2(user.open(url, fromUser), qPrintable(user.error()));
-        const QByteArray accepted = login(user, u"bob"_s, kPassword);
+        const QByteArray accepted = user.login(u"bob"_s, kPassword);
         QVERIFY2(accepted.contains("\"ok\""), accepted.constData());
         const QString log = server.diagnostics(1024 * 1024);
         QVERIFY2(log.contains(u"event=login_failed addr=127.0.0.1"_s), qPrintable(log));

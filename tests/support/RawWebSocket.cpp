@@ -195,6 +195,21 @@ std::optional<QByteArray> RawWebSocket::readReply(int id, int timeoutMs)
     return std::nullopt;
 }
 
+QByteArray RawWebSocket::request(QJsonObject frame, int timeoutMs)
+{
+    const int id = ++m_lastId;
+    frame.insert("id"_L1, id);
+    sendText(QJsonDocument(frame).toJson(QJsonDocument::Compact));
+    flush(timeoutMs);
+    return readReply(id, timeoutMs).value_or("no reply");
+}
+
+QByteArray RawWebSocket::login(const QString &user, const QString &password, int timeoutMs)
+{
+    return request({{"type"_L1, "login"_L1}, {"user"_L1, user}, {"password"_L1, password}},
+                   timeoutMs);
+}
+
 bool RawWebSocket::waitForEnd(int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);

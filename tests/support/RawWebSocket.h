@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QHostAddress>
+#include <QJsonObject>
 #include <QList>
 #include <QSslConfiguration>
 #include <QTcpSocket>
@@ -47,6 +48,10 @@ public:
     std::optional<QByteArray> readText(int timeoutMs = 5000);
     // Reads a text frame whose JSON has "re": id (skipping events and pongs).
     std::optional<QByteArray> readReply(int id, int timeoutMs = 5000);
+    // Sends `frame` with the next `id`, flushes, and returns the reply's JSON text ("no reply"
+    // when none came in time).
+    QByteArray request(QJsonObject frame, int timeoutMs = 10000);
+    QByteArray login(const QString &user, const QString &password, int timeoutMs = 10000);
     // Reads and discards until the connection ends; true when it did within the timeout.
     bool waitForEnd(int timeoutMs);
     bool isOpen() const;
@@ -61,6 +66,7 @@ private:
     QByteArray m_buffer; // received, not yet parsed
     QString m_error;
     int m_closeCode = 1006;
+    int m_lastId = 0;
 };
 
 } // namespace conversa::test
