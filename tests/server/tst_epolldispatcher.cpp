@@ -112,8 +112,9 @@ private slots:
         QTimer::singleShot(100, Qt::PreciseTimer, this, [&] { firedAt = clock.elapsed(); });
         QTRY_VERIFY_WITH_TIMEOUT(firedAt >= 0, 2000);
         QVERIFY2(firedAt >= 100, qPrintable(u"fired after %1 ms"_s.arg(firedAt)));
-        // Generous: the machine is shared with compilers.
-        QVERIFY2(firedAt < 100 + 60, qPrintable(u"fired after %1 ms"_s.arg(firedAt)));
+        // Generous: CI machines are shared and sanitizer builds are slow. A lost deadline
+        // would show as the 2 s limit above.
+        QVERIFY2(firedAt < 100 + 250, qPrintable(u"fired after %1 ms"_s.arg(firedAt)));
     }
 
     void repeatingTimer_keepsItsPeriod()
@@ -129,7 +130,7 @@ private slots:
             QVERIFY2(counter.firedAtMs[i] >= qint64(i + 1) * 20,
                      qPrintable(u"event %1 at %2 ms"_s.arg(i + 1).arg(counter.firedAtMs[i])));
         }
-        QVERIFY2(counter.firedAtMs[9] < 10 * 20 + 80,
+        QVERIFY2(counter.firedAtMs[9] < 10 * 20 + 400,
                  qPrintable(u"10 events took %1 ms"_s.arg(counter.firedAtMs[9])));
         const int seen = counter.events;
         QTest::qWait(60);
@@ -209,7 +210,7 @@ private slots:
         const int slow = owner.startTimer(1000, Qt::CoarseTimer);
         const int fast = owner.startTimer(300, Qt::PreciseTimer);
         const int left = dispatcher->remainingTime(slow);
-        QVERIFY2(left > 900 && left <= 1000, qPrintable(QString::number(left)));
+        QVERIFY2(left > 500 && left <= 1000, qPrintable(QString::number(left)));
         const auto timers = dispatcher->registeredTimers(&owner);
         QCOMPARE(timers.size(), 2);
         for (const auto &info : timers) {
@@ -276,7 +277,8 @@ private slots:
         loop.exec();
         poster.join();
         QVERIFY2(ranAt >= 0, "the loop was not woken");
-        QVERIFY2(ranAt - postedAt < 50,
+        // A lost wake-up would show as the 5 s safety timer.
+        QVERIFY2(ranAt - postedAt < 500,
                  qPrintable(u"woken %1 ms after the post"_s.arg(ranAt - postedAt)));
     }
 
@@ -414,6 +416,39 @@ private slots:
         // The new notifiers do work.
         QVERIFY(newPipes.front()->fill());
         QTRY_VERIFY_WITH_TIMEOUT(newActivations > 0, 2000);
+    }
+
+    void nestedLoopInAnActivation_doesNotLeaveStaleReadiness()
+    {
+        // Both pipes wake the loop at once. Whichever is delivered first runs a nested event
+        // loop, which serves the other one (and drains it); back in the outer batch the other
+        // one must not be activated again with readiness that no longer holds.
+        Pipe first;
+        Pipe second;
+        QSocketNotifier firstNotifier(first.readEnd, QSocketNotifier::Read);
+        QSocketNotifier secondNotifier(second.readEnd, QSocketNotifier::Read);
+        int activations = 0;
+        int emptyActivations = 0;
+        bool nested = false;
+        auto onActivated = [&](QSocketDescriptor socket) {
+            ++activations;
+            char byte;
+            if (::read(int(socket), &byte, 1) != 1)
+                ++emptyActivations;
+            if (!nested) {
+                nested = true;
+                QEventLoop loop;
+                QTimer::singleShot(30, &loop, &QEventLoop::quit);
+                loop.exec();
+            }
+        };
+        connect(&firstNotifier, &QSocketNotifier::activated, this, onActivated);
+        connect(&secondNotifier, &QSocketNotifier::activated, this, onActivated);
+        QVERIFY(first.fill());
+        QVERIFY(second.fill());
+        QTest::qWait(80);
+        QCOMPARE(activations, 2);
+        QCOMPARE(emptyActivations, 0);
     }
 
     void regularFileNotifier_isAlwaysReady()
