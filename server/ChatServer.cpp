@@ -981,7 +981,8 @@ void ChatServer::presenceChanged(qint64 userId, const QString &userName)
     state.userName = userName;
     const qint64 t = now();
     if (state.lastSentMs != 0 && t - state.lastSentMs < kPresenceIntervalMs) {
-        state.pending = online != state.sentOnline;
+        // Held even when it changes back: a `members` reply meanwhile may have shown the change.
+        state.pending = state.pending || online != state.sentOnline;
         // One timer for all users: it fires when the earliest held change is due.
         const qint64 dueInMs = state.lastSentMs + kPresenceIntervalMs - t;
         if (state.pending &&
@@ -1024,8 +1025,6 @@ void ChatServer::flushPendingPresence()
         PresenceState &state = m_presence[userId];
         state.pending = false;
         const bool online = m_sessionsOfUser.contains(userId);
-        if (online == state.sentOnline)
-            continue;
         state.lastSentMs = t;
         state.sentOnline = online;
         broadcastPresence(userId, state.userName, online);

@@ -87,6 +87,7 @@ private Q_SLOTS:
     void disabledAccount_replySameWhateverThePassword();
     void roomCreation_rateLimitedAndCapped();
     void presenceFlapping_throttled_finalStateDelivered();
+    void presenceFlapBackInsideTheWindow_membersViewCorrected();
     void logLines_rateLimitedPerAddress_counted();
     void controlCharacters_rejectedOrEscaped();
     void adminPort_ownBudget();
@@ -327,6 +328,37 @@ void tst_server_hostile::presenceFlapping_throttled_finalStateDelivered()
     QCOMPARE(memberRow(members, u"alice"_s).value("online"_L1).toBool(), false);
     if (!seen.isEmpty())
         QCOMPARE(seen.last().value("online"_L1).toBool(), false);
+}
+
+void tst_server_hostile::presenceFlapBackInsideTheWindow_membersViewCorrected()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server, {}));
+    QString why;
+    auto alice = openWithLogin(server.url(), u"alice"_s, kPassword, &why);
+    QVERIFY2(alice, qPrintable(why));
+    VERIFY_OK(alice->join(u"general"_s));
+    auto bob = openWithLogin(server.url(), u"bob"_s, kPassword, &why);
+    QVERIFY2(bob, qPrintable(why));
+    VERIFY_OK(bob->join(u"general"_s));
+    const QString token = bob->token();
+    auto isBob = [](const QJsonObject &e) { return e.value("user"_L1).toString() == "bob"_L1; };
+    bob->close();
+    bob.reset();
+    const QJsonObject offline = alice->waitForEvent(u"presence"_s, 5000, isBob);
+    QCOMPARE(offline.value("online"_L1), QJsonValue(false));
+
+    // Just after that event, inside the quiet window: bob comes back, alice sees him online in
+    // `members`, and bob leaves again. Her view must be corrected, not left at online for good.
+    auto bobAgain = openWithToken(server.url(), token, &why);
+    QVERIFY2(bobAgain, qPrintable(why));
+    QCOMPARE(memberRow(alice->members(u"general"_s), u"bob"_s).value("online"_L1),
+             QJsonValue(true));
+    bobAgain->close();
+    bobAgain.reset();
+    const QJsonObject corrected = alice->waitForEvent(u"presence"_s, 5000, isBob);
+    QVERIFY2(!corrected.isEmpty(), qPrintable(alice->diagnostics()));
+    QCOMPARE(corrected.value("online"_L1), QJsonValue(false));
 }
 
 void tst_server_hostile::logLines_rateLimitedPerAddress_counted()
