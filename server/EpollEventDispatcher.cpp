@@ -471,6 +471,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     // eventfd makes the wait below return at once.
     QCoreApplication::sendPostedEvents();
 
+    // ExcludeUserInputEvents needs nothing here: a server thread has no user input to hold back.
     const bool includeSockets = !(flags & QEventLoop::ExcludeSocketNotifiers);
     const bool canWait =
         (flags & QEventLoop::WaitForMoreEvents) && !m_interrupted.load(std::memory_order_acquire);

@@ -330,6 +330,24 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(activations > 0, 2000);
     }
 
+    void excludeUserInputEvents_holdsNothingBackOnAServer()
+    {
+        Pipe pipe;
+        QVERIFY(pipe.fill());
+        QSocketNotifier notifier(pipe.readEnd, QSocketNotifier::Read);
+        int activations = 0;
+        connect(&notifier, &QSocketNotifier::activated, this, [&] {
+            ++activations;
+            notifier.setEnabled(false);
+        });
+        bool posted = false;
+        QMetaObject::invokeMethod(
+            this, [&] { posted = true; }, Qt::QueuedConnection);
+        QCoreApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
+        QVERIFY(posted);
+        QCOMPARE(activations, 1);
+    }
+
     void writeNotifierToggling_isBatchedIntoOneChange()
     {
         int pair[2];
