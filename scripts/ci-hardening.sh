@@ -35,12 +35,18 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_BASEDIR=$REPO_ROOT
 failed=()
 
+# Seconds since `start`, for the log: CI's time budget is shared (tests/fuzz/README.md).
+took() { echo "==> $1 took $((SECONDS - $2)) s"; }
+
 fuzz() {
+    local start=$SECONDS
     echo "==> Fuzzing: building in $FUZZ_BUILD_DIR (clang, address,undefined)"
     cmake -S "$REPO_ROOT" -B "$FUZZ_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_CXX_COMPILER=clang++ -DCONVERSA_FUZZ=ON -DCONVERSA_BUILD_TESTS=OFF \
         -DCONVERSA_BUILD_CLIENT=OFF >/dev/null
     cmake --build "$FUZZ_BUILD_DIR" -j2 --target conversa-fuzzers
+    took "Building the fuzzers" "$start"
+    start=$SECONDS
     local corpus fuzzer
     for corpus in "$REPO_ROOT"/tests/fuzz/corpus/*/; do
         fuzzer=$(basename "$corpus")
@@ -49,9 +55,11 @@ fuzz() {
             failed+=("$fuzzer")
         fi
     done
+    took "Fuzzing" "$start"
 }
 
 sanitize() {
+    local start=$SECONDS
     echo "==> Sanitizers: building in $ASAN_BUILD_DIR (address,undefined)"
     cmake -S "$REPO_ROOT" -B "$ASAN_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCONVERSA_SANITIZE=address,undefined -DCONVERSA_BUILD_TESTS=ON >/dev/null
@@ -65,6 +73,8 @@ sanitize() {
         if grep -qx -- "$name" <<<"$known"; then targets+=("$name"); fi
     done
     cmake --build . -j2 --target "${targets[@]}"
+    took "Building the sanitizer suites" "$start"
+    start=$SECONDS
 
     # Reports go to files, so one from a server or client a test started (whose stderr the
     # test may never show) still fails the run. The quarantine of freed memory is cut from
@@ -80,6 +90,7 @@ sanitize() {
     ctest --output-on-failure -j2 --timeout 300 -L "$ASAN_LABELS" -LE "$ASAN_EXCLUDE_LABELS" ||
         status=$?
     unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+    took "Running the sanitizer suites" "$start"
     if compgen -G "$reports/*" >/dev/null; then
         echo "==> Sanitizer reports:"
         local report
