@@ -267,6 +267,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(r.state);
     case FailureReasonRole:
         return r.reason;
+    case RoomRole:
+        return m_room;
     default:
         return {};
     }
@@ -280,7 +282,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {TimeRole, "time"},
             {BodyRole, "body"},
             {StateRole, "state"},
-            {FailureReasonRole, "failureReason"}};
+            {FailureReasonRole, "failureReason"},
+            {RoomRole, "room"}};
 }
 
 } // namespace conversa::core

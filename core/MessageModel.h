@@ -38,6 +38,7 @@ public:
         BodyRole,
         StateRole,
         FailureReasonRole,
+        RoomRole, // the room the model shows; with sender and cid it names a message
     };
     Q_ENUM(Role)
 

@@ -38,14 +38,17 @@ MessageModel::DeliveryState deliveryState(const QModelIndex &index)
     return index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>();
 }
 
-// The cid identifies a message across rooms and survives the step from pending to delivered
-// (same body, same height); seqs repeat from room to room.
+// A cid is unique only per (room, sender), so a message is named by all three; the name survives
+// the step from pending to delivered (same body, same height). Without a cid, (room, seq) names it.
 QString messageKey(const QModelIndex &index)
 {
+    const QString room = index.data(MessageModel::RoomRole).toString();
     const QString cid = index.data(MessageModel::CidRole).toString();
+    // U+001F cannot occur in room names, user names or cids (the server refuses control
+    // characters).
     if (!cid.isEmpty())
-        return cid;
-    return u"seq:"_s + QString::number(index.data(MessageModel::SeqRole).toLongLong());
+        return room + u'\x1f' + index.data(MessageModel::SenderRole).toString() + u'\x1f' + cid;
+    return room + u"\x1fseq:"_s + QString::number(index.data(MessageModel::SeqRole).toLongLong());
 }
 
 // The width rows are laid out for: the view's viewport, so sizeHint() and paint() agree.

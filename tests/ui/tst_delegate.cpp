@@ -26,6 +26,7 @@ private slots:
     void findsMentionsOfMeOnly();
     void initials();
     void paintsWithoutCrashing();
+    void equalCidsOfTwoSendersAreTwoMessages();
 
 private:
     QStandardItemModel *model(const QStringList &bodies, const QStringList &senders = {});
@@ -178,6 +179,34 @@ void TestDelegate::paintsWithoutCrashing()
         for (int yy = 0; yy < y && !drew; ++yy)
             drew = image.pixel(x, yy) != qRgb(255, 255, 255);
     QVERIFY(drew);
+}
+
+void TestDelegate::equalCidsOfTwoSendersAreTwoMessages()
+{
+    // cids are unique per (room, sender) only: bob's and carol's "c1" are different messages.
+    m_delegate.clearCache();
+    auto *m =
+        model({u"short"_s, u"lorem ipsum dolor sit amet "_s.repeated(40)}, {u"bob"_s, u"carol"_s});
+    for (int row = 0; row < 2; ++row)
+        m->setData(m->index(row, 0), u"c1"_s, MessageModel::CidRole);
+    const int bobHeight = heightAt(m, 0, 600);
+    const int carolHeight = heightAt(m, 1, 600);
+    QVERIFY2(carolHeight > bobHeight + 4 * QFontMetrics(QApplication::font()).lineSpacing(),
+             qPrintable(u"bob %1, carol %2"_s.arg(bobHeight).arg(carolHeight)));
+    // Carol's row starts its own group: it is not taken for bob's.
+    QVERIFY(m_delegate.startsGroup(m->index(1, 0)));
+
+    // The same sender and cid in another room is another message too.
+    m_delegate.clearCache();
+    auto *rooms =
+        model({u"short"_s, u"lorem ipsum dolor sit amet "_s.repeated(40)}, {u"bob"_s, u"bob"_s});
+    for (int row = 0; row < 2; ++row) {
+        rooms->setData(rooms->index(row, 0), u"c1"_s, MessageModel::CidRole);
+        rooms->setData(rooms->index(row, 0), row == 0 ? u"general"_s : u"random"_s,
+                       MessageModel::RoomRole);
+    }
+    QVERIFY(heightAt(rooms, 1, 600) >
+            heightAt(rooms, 0, 600) + 4 * QFontMetrics(QApplication::font()).lineSpacing());
 }
 
 QTEST_MAIN(TestDelegate)
