@@ -155,20 +155,27 @@ QString MessageDelegate::initials(const QString &user)
     return result.toUpper();
 }
 
-const MessageDelegate::Facts &MessageDelegate::facts(const QModelIndex &index) const
+MessageDelegate::Facts MessageDelegate::facts(const QModelIndex &index) const
 {
     const QString key = messageKey(index);
-    auto it = m_facts.find(key);
-    if (it == m_facts.end()) {
-        const QDateTime time = index.data(MessageModel::TimeRole).toDateTime();
-        Facts f;
-        f.ms = time.toMSecsSinceEpoch();
-        f.localDay = QDate(1970, 1, 1).daysTo(time.toLocalTime().date());
-        f.sender = index.data(MessageModel::SenderRole).toString();
-        // A pending row shows as our own; once delivered it has the same key and sender.
-        it = m_facts.insert(key, f);
-    }
-    return it.value();
+    if (const Facts *cached = m_facts.object(key))
+        return *cached;
+    const QDateTime time = index.data(MessageModel::TimeRole).toDateTime();
+    auto f = std::make_unique<Facts>();
+    f->ms = time.toMSecsSinceEpoch();
+    f->localDay = QDate(1970, 1, 1).daysTo(time.toLocalTime().date());
+    f->sender = index.data(MessageModel::SenderRole).toString();
+    const Facts result = *f;
+    // A pending row shows as our own; once delivered it has the same key and sender.
+    m_facts.insert(key, f.release());
+    return result;
+}
+
+void MessageDelegate::forget(const QModelIndex &index)
+{
+    const QString key = messageKey(index);
+    m_facts.remove(key);
+    m_heightCache.remove(key);
 }
 
 bool MessageDelegate::startsDay(const QModelIndex &index) const
@@ -183,8 +190,8 @@ bool MessageDelegate::startsGroup(const QModelIndex &index) const
 {
     if (index.row() == 0)
         return true;
-    const Facts &current = facts(index);
-    const Facts &previous = facts(index.siblingAtRow(index.row() - 1));
+    const Facts current = facts(index);
+    const Facts previous = facts(index.siblingAtRow(index.row() - 1));
     return current.localDay != previous.localDay || current.sender != previous.sender ||
            current.ms - previous.ms > kGroupPauseMs;
 }
@@ -248,11 +255,11 @@ int MessageDelegate::bodyHeight(const QStyleOptionViewItem &option, const QModel
         m_cacheWidth = width;
     }
     const QString key = messageKey(index);
-    if (const auto it = m_heightCache.constFind(key); it != m_heightCache.constEnd())
-        return it.value();
+    if (const int *cached = m_heightCache.object(key))
+        return *cached;
     const auto layout = bodyLayout(option, index, width);
     const int height = int(std::ceil(layout->boundingRect().height()));
-    m_heightCache.insert(key, height);
+    m_heightCache.insert(key, new int(height));
     return height;
 }
 

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QHash>
+#include <QCache>
 #include <QList>
 #include <QStyledItemDelegate>
 
@@ -70,6 +70,13 @@ public:
         m_heightCache.clear();
         m_facts.clear();
     }
+    // Drops what is cached for a message that left the model.
+    void forget(const QModelIndex &index);
+    // Each cache keeps at most this many messages, the least recently used go first: more than
+    // a model holds, so a relayout of every row still hits.
+    static constexpr int kCachedMessages = 5000;
+    // Messages in the larger of the two caches (for tests).
+    int cachedMessages() const { return qMax(m_heightCache.size(), m_facts.size()); }
 
     // Text helpers, public for tests.
     static QList<Span> findLinks(const QString &text);
@@ -108,12 +115,13 @@ private:
         qint64 localDay = 0; // days since the epoch in local time
         QString sender;
     };
-    const Facts &facts(const QModelIndex &index) const;
+    Facts facts(const QModelIndex &index) const;
 
     QString m_currentUser;
     TextSelection m_selection;
-    mutable QHash<QString, Facts> m_facts;
-    mutable QHash<QString, int> m_heightCache; // key: message identity; valid for m_cacheWidth
+    mutable QCache<QString, Facts> m_facts{kCachedMessages};
+    // key: message identity; valid for m_cacheWidth
+    mutable QCache<QString, int> m_heightCache{kCachedMessages};
     mutable int m_cacheWidth = -1;
 };
 

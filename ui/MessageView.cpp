@@ -70,6 +70,17 @@ MessageView::MessageView(QWidget *parent)
             &MessageView::onRowsAboutToBeInserted);
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MessageView::onRowsInserted);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &MessageView::onModelReset);
+    connect(m_proxy, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this](const QModelIndex &, int first, int last) {
+                // Trimmed rows are gone for good (paging them in again lays them out anew). A
+                // pending row leaves as its delivered copy arrives under the same key: keep it.
+                for (int row = first; row <= last; ++row) {
+                    const QModelIndex index = m_proxy->index(row, 0);
+                    if (index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>() ==
+                        MessageModel::DeliveryState::Delivered)
+                        m_delegate->forget(index);
+                }
+            });
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this,
             [this](const QModelIndex &, int first, int last) {
                 if (first == 0)

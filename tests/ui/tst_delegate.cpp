@@ -3,7 +3,9 @@
 // The message delegate: heights for long and multi-line text, grouping, links, mentions.
 #include <MessageDelegate.h>
 #include <MessageModel.h>
+#include <MessageView.h>
 
+#include <QFile>
 #include <QPainter>
 #include <QStandardItemModel>
 #include <QStyleOptionViewItem>
@@ -27,6 +29,7 @@ private slots:
     void initials();
     void paintsWithoutCrashing();
     void equalCidsOfTwoSendersAreTwoMessages();
+    void cachesStayBoundedOverALongRun();
 
 private:
     QStandardItemModel *model(const QStringList &bodies, const QStringList &senders = {});
@@ -207,6 +210,66 @@ void TestDelegate::equalCidsOfTwoSendersAreTwoMessages()
     }
     QVERIFY(heightAt(rooms, 1, 600) >
             heightAt(rooms, 0, 600) + 4 * QFontMetrics(QApplication::font()).lineSpacing());
+}
+
+// Resident memory of this process in KiB (Linux), 0 where unknown.
+static qint64 residentKiB()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return 0;
+}
+
+void TestDelegate::cachesStayBoundedOverALongRun()
+{
+    // 100,000 messages through the real model and view, as a room that stays open sees them.
+    MessageModel model;
+    model.setRoom(u"general"_s);
+    conversa::ui::MessageView view;
+    view.setMessageModel(&model);
+    view.resize(700, 900);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const qint64 start = QDateTime::currentMSecsSinceEpoch() - 100'000'000;
+    const QStringList senders{u"bob"_s, u"carol"_s, u"dave"_s};
+    auto feed = [&](int from, int to) {
+        for (int seq = from; seq <= to; ++seq) {
+            const QString sender = senders.at(seq % senders.size());
+            model.addMessage(
+                {u"general"_s, seq, start + seq * 1000, sender,
+                 QUuid::createUuid().toString(QUuid::WithoutBraces),
+                 u"message %1 from %2 with a few words to wrap"_s.arg(seq).arg(sender)});
+            if (seq % 500 == 0)
+                QCoreApplication::processEvents(); // the view lays the rows out and paints
+        }
+        QCoreApplication::processEvents();
+    };
+    feed(1, 20'000);
+    const qint64 warm = residentKiB();
+    feed(20'001, 100'000);
+    const qint64 after = residentKiB();
+    QCOMPARE(model.rowCount(), model.maxRows());
+    // Rows trimmed from the model were dropped from the caches.
+    QVERIFY2(view.messageDelegate()->cachedMessages() <= model.maxRows() + 1,
+             qPrintable(QString::number(view.messageDelegate()->cachedMessages())));
+    qInfo("resident memory after 20,000 messages: %lld KiB, after 100,000: %lld KiB", warm, after);
+    if (warm > 0)
+        QVERIFY2(after - warm < 8 * 1024, qPrintable(u"grew by %1 KiB"_s.arg(after - warm)));
+
+    // Without a view telling it what left, the least recently used go past the bound.
+    m_delegate.clearCache();
+    QStringList bodies;
+    for (int i = 0; i < MessageDelegate::kCachedMessages + 1000; ++i)
+        bodies.append(u"row %1"_s.arg(i));
+    auto *many = this->model(bodies);
+    for (int row = 0; row < many->rowCount(); ++row)
+        heightAt(many, row, 600);
+    QCOMPARE(m_delegate.cachedMessages(), MessageDelegate::kCachedMessages);
 }
 
 QTEST_MAIN(TestDelegate)
