@@ -406,6 +406,22 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</sou
         <translation>You are not in any room yet.
 Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</translation>
     </message>
+    <message>
+        <source>Why the message was not sent</source>
+        <translation>Why the message was not sent</translation>
+    </message>
+    <message>
+        <source>Not sent: the message contains characters the server does not accept. Your text is still in the box.</source>
+        <translation>Not sent: the message contains characters the server does not accept. Your text is still in the box.</translation>
+    </message>
+    <message>
+        <source>Not sent: the message could not be saved on this computer (%1). Your text is still in the box; press Enter to try again.</source>
+        <translation>Not sent: the message could not be saved on this computer (%1). Your text is still in the box; press Enter to try again.</translation>
+    </message>
+    <message>
+        <source>no outbox is open</source>
+        <translation>no outbox is open</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>

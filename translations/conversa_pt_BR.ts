@@ -406,6 +406,22 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</sou
         <translation>Você ainda não está em nenhuma sala.
 Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</translation>
     </message>
+    <message>
+        <source>Why the message was not sent</source>
+        <translation>Por que a mensagem não foi enviada</translation>
+    </message>
+    <message>
+        <source>Not sent: the message contains characters the server does not accept. Your text is still in the box.</source>
+        <translation>Não enviada: a mensagem contém caracteres que o servidor não aceita. Seu texto continua na caixa.</translation>
+    </message>
+    <message>
+        <source>Not sent: the message could not be saved on this computer (%1). Your text is still in the box; press Enter to try again.</source>
+        <translation>Não enviada: não foi possível salvar a mensagem neste computador (%1). Seu texto continua na caixa; pressione Enter para tentar de novo.</translation>
+    </message>
+    <message>
+        <source>no outbox is open</source>
+        <translation>nenhuma caixa de saída está aberta</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>

@@ -9,6 +9,7 @@
 #include "QuickSwitcher.h"
 #include "RoomFilterModel.h"
 #include "RoomListDelegate.h"
+#include "Theme.h"
 
 #include <MemberListModel.h>
 #include <MessageModel.h>
@@ -193,6 +194,16 @@ QWidget *ChatPage::buildConversationColumn()
     m_typingLabel->setFont(typingFont);
     m_typingLabel->setMinimumHeight(m_typingLabel->fontMetrics().height());
 
+    m_sendErrorLabel = new QLabel(column);
+    m_sendErrorLabel->setObjectName(u"sendErrorLabel"_s);
+    m_sendErrorLabel->setAccessibleName(tr("Why the message was not sent"));
+    QPalette errorPalette = m_sendErrorLabel->palette();
+    errorPalette.setColor(QPalette::WindowText, Theme::failureText());
+    m_sendErrorLabel->setPalette(errorPalette);
+    m_sendErrorLabel->setWordWrap(true);
+    m_sendErrorLabel->setContentsMargins(16, 0, 16, 0);
+    m_sendErrorLabel->hide();
+
     m_composer = new Composer(column);
     connect(m_composer, &Composer::sendRequested, this, &ChatPage::sendMessage);
     connect(m_composer, &Composer::typing, this, [this] {
@@ -207,6 +218,7 @@ QWidget *ChatPage::buildConversationColumn()
     layout->addWidget(m_messages, 1);
     layout->addWidget(m_emptyLabel, 1);
     layout->addWidget(m_typingLabel);
+    layout->addWidget(m_sendErrorLabel);
     auto *composerRow = new QHBoxLayout;
     composerRow->setContentsMargins(12, 0, 12, 0);
     composerRow->addWidget(m_composer);
@@ -273,6 +285,7 @@ void ChatPage::openRoom(const QString &room)
     if (m_sources.typing)
         m_sources.typing->setRoom(room);
     m_typingLabel->clear();
+    showSendError({});
     reselectCurrentRoom();
     updateRoomHeader();
     updateComposer();
@@ -384,11 +397,31 @@ void ChatPage::sendMessage(const QString &body)
                              tr("This message is %1 KB; the server accepts up to 16 KB. Split "
                                 "it into several messages.")
                                  .arg(body.toUtf8().size() / 1024));
-        m_composer->setPlainText(body);
         return;
     }
-    m_sources.session->sendMessage(m_room, body);
+    // The text leaves the box only once the outbox holds it.
+    if (m_sources.session->sendMessage(m_room, body).isEmpty()) {
+        if (!protocol::hasVisibleText(body) || !protocol::isWellFormedText(body)) {
+            showSendError(tr("Not sent: the message contains characters the server does not "
+                             "accept. Your text is still in the box."));
+        } else {
+            const QString detail = m_sources.outbox ? m_sources.outbox->lastError() : QString();
+            showSendError(
+                tr("Not sent: the message could not be saved on this computer (%1). Your text "
+                   "is still in the box; press Enter to try again.")
+                    .arg(detail.isEmpty() ? tr("no outbox is open") : detail));
+        }
+        return;
+    }
+    showSendError({});
+    m_composer->clear();
     m_messages->scrollToNewest();
+}
+
+void ChatPage::showSendError(const QString &text)
+{
+    m_sendErrorLabel->setText(text);
+    m_sendErrorLabel->setVisible(!text.isEmpty());
 }
 
 void ChatPage::retryMessage(const QString &cid)

@@ -64,6 +64,8 @@ public:
     MembersPanel *membersPanel() const { return m_membersPanel; }
     QuickSwitcher *quickSwitcher() const { return m_switcher; }
     QLabel *typingLabel() const { return m_typingLabel; }
+    // Why the last message could not be queued (hidden when it was).
+    QLabel *sendErrorLabel() const { return m_sendErrorLabel; }
 
 public slots:
     void openRoom(const QString &room);
@@ -90,6 +92,7 @@ private:
     void reselectCurrentRoom();
     void showRequestError(const QString &action, const QString &code, const QString &message);
     void scheduleMarkRead();
+    void showSendError(const QString &text);
 
     ChatSources m_sources;
     QString m_user;
@@ -108,6 +111,7 @@ private:
     MessageView *m_messages = nullptr;
     QLabel *m_emptyLabel = nullptr;
     QLabel *m_typingLabel = nullptr;
+    QLabel *m_sendErrorLabel = nullptr;
     Composer *m_composer = nullptr;
     MembersPanel *m_membersPanel = nullptr;
     QuickSwitcher *m_switcher = nullptr;

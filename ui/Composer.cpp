@@ -92,7 +92,6 @@ void Composer::keyPressEvent(QKeyEvent *event)
         if (body.trimmed().isEmpty())
             return;
         emit sendRequested(body);
-        clear();
         return;
     }
     if (enter) {

@@ -24,6 +24,8 @@ public:
     QSize minimumSizeHint() const override;
 
 signals:
+    // The text stays in the box: whoever stores the message clears it (clear()) once it is safe,
+    // so a message that could not be stored is never lost.
     void sendRequested(const QString &body);
     void typing();
 

@@ -18,6 +18,7 @@
 #include <TypingUsers.h>
 
 #include <QClipboard>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QScrollBar>
@@ -38,6 +39,7 @@ private slots:
     void cleanup();
     void composerIsDisabledWithoutRoom();
     void enterSendsShiftEnterDoesNot();
+    void textStaysWhenTheOutboxCannotStoreIt();
     void failedMessageCanBeRetriedAndDiscarded();
     void unreadCountsShowAndClearWhenRead();
     void quickSwitcherOpensTheChosenRoom();
@@ -164,6 +166,30 @@ void TestChatPage::enterSendsShiftEnterDoesNot()
     QTest::keyClicks(composer, u"   "_s);
     QTest::keyClick(composer, Qt::Key_Return);
     QCOMPARE(m_outbox->pendingCount(u"general"_s), 1);
+}
+
+void TestChatPage::textStaysWhenTheOutboxCannotStoreIt()
+{
+    m_page->openRoom(u"general"_s);
+    auto *composer = m_page->composer();
+    composer->setFocus();
+    // A disk that refuses writes: the outbox database turns read-only.
+    QVERIFY(m_outbox->database().exec(u"PRAGMA query_only = ON"_s));
+    QTest::keyClicks(composer, u"do not lose me"_s);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(m_outbox->pendingCount(), 0);
+    QCOMPARE(composer->toPlainText(), u"do not lose me"_s);
+    QVERIFY(m_page->sendErrorLabel()->isVisible());
+    QVERIFY2(m_page->sendErrorLabel()->text().contains(u"could not be saved"_s),
+             qPrintable(m_page->sendErrorLabel()->text()));
+
+    // Once the disk takes it again, Enter sends the same text and the warning goes.
+    QVERIFY(m_outbox->database().exec(u"PRAGMA query_only = OFF"_s));
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(m_outbox->pendingCount(u"general"_s), 1);
+    QCOMPARE(m_outbox->unsent(u"general"_s).first().body, u"do not lose me"_s);
+    QVERIFY(composer->toPlainText().isEmpty());
+    QVERIFY(!m_page->sendErrorLabel()->isVisible());
 }
 
 void TestChatPage::failedMessageCanBeRetriedAndDiscarded()
