@@ -81,13 +81,14 @@ std::optional<OutboxEntry> Outbox::entry(const QString &cid)
     return single(q);
 }
 
-std::optional<OutboxEntry> Outbox::nextPending(const QString &room)
+std::optional<OutboxEntry> Outbox::nextPending(const QString &room, qint64 afterPosition)
 {
-    QSqlQuery q = m_db.prepare(
-        u"SELECT %1 FROM outbox WHERE room = ? AND state = ? ORDER BY position LIMIT 1"_s.arg(
-            kColumns));
+    QSqlQuery q =
+        m_db.prepare(u"SELECT %1 FROM outbox WHERE room = ? AND state = ? AND position > ? "
+                     "ORDER BY position LIMIT 1"_s.arg(kColumns));
     q.addBindValue(room);
     q.addBindValue(static_cast<int>(OutboxState::Pending));
+    q.addBindValue(afterPosition);
     return single(q);
 }
 

@@ -51,8 +51,8 @@ public:
     QString enqueue(const QString &room, const QString &body);
 
     std::optional<OutboxEntry> entry(const QString &cid);
-    // The oldest pending message of `room`.
-    std::optional<OutboxEntry> nextPending(const QString &room);
+    // The oldest pending message of `room` queued after `afterPosition`.
+    std::optional<OutboxEntry> nextPending(const QString &room, qint64 afterPosition = 0);
     QStringList roomsWithPending();
     // Pending and failed entries (not sent ones), in send order; all rooms when `room` is empty.
     QList<OutboxEntry> unsent(const QString &room = {});

@@ -35,6 +35,9 @@ namespace proto = conversa::protocol;
 
 namespace {
 
+// Acknowledged sends the outbox could not mark, per room, before the room waits for the disk.
+constexpr int kMaxUnrecordedSends = 1000;
+
 qint64 nowMs()
 {
     // Wall-clock time keeps counting while the machine sleeps, which is what late-timer
@@ -94,6 +97,7 @@ SessionManager::SessionManager(QObject *parent)
     connect(&m_pongTimer, &QTimer::timeout, this, &SessionManager::onPongTimeout);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &SessionManager::connectNow);
     connect(&m_countdownTimer, &QTimer::timeout, this, &SessionManager::updateCountdown);
+    connect(&m_recordRetryTimer, &QTimer::timeout, this, &SessionManager::recordUnrecordedSends);
     setWatchNetwork(true);
 }
 
@@ -1173,7 +1177,22 @@ void SessionManager::sendNextFromOutbox(const QString &room)
 {
     if (!m_outbox || !m_authenticated)
         return;
-    const auto entry = m_outbox->nextPending(room);
+    // Past the sends the server has but the outbox could not mark: resending them would only be
+    // de-duplicated.
+    qint64 after = 0;
+    int unrecorded = 0;
+    for (const UnrecordedSend &send : std::as_const(m_unrecordedSends)) {
+        if (send.room == room) {
+            after = qMax(after, send.position);
+            ++unrecorded;
+        }
+    }
+    if (unrecorded >= kMaxUnrecordedSends) {
+        // The disk has refused too many marks: hold the room's slot until it takes them again.
+        m_inFlight.insert(room, QString());
+        return;
+    }
+    const auto entry = m_outbox->nextPending(room, after);
     if (!entry) {
         m_inFlight.remove(room);
         checkOutboxIdle();
@@ -1189,11 +1208,13 @@ void SessionManager::sendNextFromOutbox(const QString &room)
             const qint64 seq = result.payload.value("seq"_L1).toInteger();
             const qint64 ts = result.payload.value("ts"_L1).toInteger();
             if (!m_outbox->markSent(entry.cid, seq, ts)) {
-                // Could not record it: stop this room's queue rather than risk a loop of
-                // resends (the server would de-duplicate them, but they are useless).
-                qWarning("conversa-core: outbox write failed: %s",
+                // The server has it; only our note of that is missing. Keep the note in memory,
+                // write it down later, and let the rest of the queue go on.
+                qWarning("conversa-core: outbox write failed (will retry): %s",
                          qUtf8Printable(m_outbox->lastError()));
-                return;
+                m_unrecordedSends.insert(entry.cid, {room, entry.position, seq, ts});
+                if (!m_recordRetryTimer.isActive())
+                    m_recordRetryTimer.start(m_timing.transientRetryMs);
             }
             m_inFlight.remove(room);
             if (seq > 0)
@@ -1216,6 +1237,35 @@ void SessionManager::sendNextFromOutbox(const QString &room)
         m_inFlight.remove(room);
         sendNextFromOutbox(room);
     });
+}
+
+void SessionManager::recordUnrecordedSends()
+{
+    if (!m_outbox)
+        return;
+    QStringList heldRooms;
+    for (auto it = m_unrecordedSends.begin(); it != m_unrecordedSends.end();) {
+        const auto current = m_outbox->entry(it.key());
+        // Recorded now, or gone (discarded, or the outbox was emptied): nothing left to note.
+        if (!current || current->state != OutboxState::Pending ||
+            m_outbox->markSent(it.key(), it->seq, it->ts)) {
+            if (m_inFlight.value(it->room, u"-"_s).isEmpty())
+                heldRooms.append(it->room);
+            it = m_unrecordedSends.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (m_unrecordedSends.isEmpty())
+        m_recordRetryTimer.stop();
+    // A room whose queue waited for the disk goes on.
+    for (const QString &room : std::as_const(heldRooms)) {
+        if (m_inFlight.value(room, u"-"_s).isEmpty()) {
+            m_inFlight.remove(room);
+            sendNextFromOutbox(room);
+        }
+    }
+    checkOutboxIdle();
 }
 
 // --- requests ---------------------------------------------------------------------------------

@@ -204,6 +204,8 @@ private:
     void ingest(const QString &room, const QList<protocol::MessageEvent> &messages);
     void sendNextFromOutbox(const QString &room);
     void checkOutboxIdle();
+    // Writes down the sends the server acknowledged but the outbox failed to record.
+    void recordUnrecordedSends();
     void maybeFinishSync();
 
     QString describeSocketError(QAbstractSocket::SocketError error,
@@ -261,6 +263,17 @@ private:
     bool m_roomsRequested = false;
     bool m_roomsLoaded = false;
     QHash<QString, QString> m_inFlight; // room -> cid being sent (or waiting to be retried)
+    // Sends the server stored whose "sent" mark the outbox could not write (a disk error): kept
+    // here, so the pump goes on past them, until a retry writes them down. Bounded by
+    // kMaxUnrecordedSends; past it a room's queue waits for the disk.
+    struct UnrecordedSend {
+        QString room;
+        qint64 position = 0;
+        qint64 seq = 0;
+        qint64 ts = 0;
+    };
+    QHash<QString, UnrecordedSend> m_unrecordedSends; // cid -> what to record
+    QTimer m_recordRetryTimer;
     QHash<QString, qint64> m_lastTypingMs;
     bool m_watchNetwork = true;
     bool m_networkWatched = false;

@@ -117,6 +117,7 @@ private slots:
     void resumeCatchesUpExactlyOnce();
     void outboxSurvivesServerRestart();
     void permanentErrorMarksFailed();
+    void failedSentMarkDoesNotStopTheQueue();
     void modelsFollowTheSession();
     void unreachableBacksOff();
     void backoffResetsOnlyAfterAStableMinute();
@@ -281,6 +282,42 @@ void TestSession::permanentErrorMarksFailed()
     QVERIFY(!alice->outbox.entry(lost)->reason.isEmpty());
     QCOMPARE(alice->outbox.entry(fine)->state, OutboxState::Sent);
     QCOMPARE(alice->outbox.failedCount(), 1);
+}
+
+void TestSession::failedSentMarkDoesNotStopTheQueue()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
+    QVERIFY(alice);
+    auto bob = signedIn(*server, u"bob"_s, kBobPassword);
+    QVERIFY(bob);
+    // Three messages queued offline, then the outbox's disk stops taking writes.
+    const QString token = alice->token;
+    alice->session.signOut();
+    QStringList cids;
+    for (int i = 1; i <= 3; ++i)
+        cids.append(alice->session.sendMessage(u"general"_s, u"queued %1"_s.arg(i)));
+    QCOMPARE(alice->outbox.pendingCount(), 3);
+    QVERIFY(alice->outbox.database().exec(u"PRAGMA query_only = ON"_s));
+    alice->session.resume(u"alice"_s, token);
+    QVERIFY2(alice->waitForState(ConnectionState::Online), qPrintable(alice->describe()));
+    // No "sent" mark can be written, yet all three go out, once each and in order.
+    QVERIFY2(waitUntil([&] { return bob->received.size() == 3; }, 10000),
+             qPrintable(QString::number(bob->received.size())));
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(bob->received.at(i).cid, cids.at(i));
+        QCOMPARE(bob->received.at(i).body, u"queued %1"_s.arg(i + 1));
+    }
+    QVERIFY(!alice->session.outboxIdle()); // not written down yet
+    // The disk is back: the marks are written without a reconnect, nothing is sent twice.
+    QVERIFY(alice->outbox.database().exec(u"PRAGMA query_only = OFF"_s));
+    QVERIFY(waitUntil([&] { return alice->session.outboxIdle(); }, 10000));
+    for (const QString &cid : std::as_const(cids))
+        QCOMPARE(alice->outbox.entry(cid)->state, OutboxState::Sent);
+    QTest::qWait(300);
+    QCOMPARE(bob->received.size(), 3);
+    QCOMPARE(alice->seqs(u"general"_s), conversa::test::range(1, 3));
 }
 
 void TestSession::modelsFollowTheSession()
