@@ -21,6 +21,7 @@
 #include <SettingsDialog.h>
 #include <SignInPage.h>
 #include <Theme.h>
+#include <TokenRevoker.h>
 #include <TokenStore.h>
 #include <TrayIcon.h>
 #include <TypingUsers.h>
@@ -34,6 +35,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QSysInfo>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 namespace core = conversa::core;
@@ -56,6 +58,17 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
     applyTheme();
 
     m_tokens = new core::TokenStore(this);
+    // Tokens of sign-outs the server did not confirm (offline, or the app quit first): revoked
+    // now, and retried while the app runs.
+    m_revoker = new core::TokenRevoker(this);
+    m_revoker->setSessionSetup([this](core::SessionManager &session) {
+        session.setDeviceName(tr("Conversa on %1").arg(QSysInfo::machineHostName()));
+        applyNetworkSettings(session, nullptr);
+    });
+    if (m_revoker->open(QDir(m_dataDir).filePath(u"revocations.sqlite"_s)))
+        QTimer::singleShot(0, m_revoker, &core::TokenRevoker::revokeAll);
+    else
+        qWarning("conversa: %s", qUtf8Printable(m_revoker->lastError()));
     m_session = new core::SessionManager(this);
     m_session->setDeviceName(tr("Conversa on %1").arg(QSysInfo::machineHostName()));
     m_rooms = new core::RoomListModel(this);
@@ -252,27 +265,32 @@ void DesktopApplication::closeAccount()
 
 bool DesktopApplication::applyNetworkSettings(QString *problem)
 {
+    return applyNetworkSettings(*m_session, problem);
+}
+
+bool DesktopApplication::applyNetworkSettings(core::SessionManager &session, QString *problem)
+{
     const QString mode = m_policy.effective(ManagedSettings::ProxyMode, m_settings->proxyMode())
                              .toString()
                              .toLower();
     const QString proxyText =
         m_policy.effective(ManagedSettings::ProxyUrl, m_settings->proxyUrl()).toString();
     if (mode == u"none"_s) {
-        m_session->setProxy(core::SessionManager::ProxyMode::None);
+        session.setProxy(core::SessionManager::ProxyMode::None);
     } else if (mode == u"http"_s || mode == u"socks5"_s) {
         const QUrl proxyUrl(proxyText.contains(u"://"_s) ? proxyText : mode + u"://"_s + proxyText);
         const bool http = mode == u"http"_s;
-        m_session->setProxy(http ? core::SessionManager::ProxyMode::Http
-                                 : core::SessionManager::ProxyMode::Socks5,
-                            proxyUrl);
+        session.setProxy(http ? core::SessionManager::ProxyMode::Http
+                              : core::SessionManager::ProxyMode::Socks5,
+                         proxyUrl);
     } else {
-        m_session->setProxy(core::SessionManager::ProxyMode::System);
+        session.setProxy(core::SessionManager::ProxyMode::System);
     }
 
     const QString caFile =
         m_policy.effective(ManagedSettings::ExtraCaFile, m_settings->extraCaFile()).toString();
     QString caError;
-    const bool caOk = m_session->setExtraCaFile(caFile, &caError);
+    const bool caOk = session.setExtraCaFile(caFile, &caError);
     if (!caOk && problem)
         *problem = caError;
     return caOk;
@@ -395,7 +413,25 @@ void DesktopApplication::signOut()
 {
     if (m_options.useKeychain && !m_accountKey.isEmpty())
         m_tokens->deleteToken(m_accountKey);
-    m_session->logout();
+    const QUrl server = m_session->serverUrl();
+    const QString user = m_session->user();
+    const QString token = m_session->token();
+    if (!token.isEmpty() && !m_session->isAuthenticated()) {
+        // Offline: the revoker keeps the token on disk until the server has revoked it.
+        m_revoker->add(server, user, token);
+        m_session->signOut();
+    } else if (!token.isEmpty()) {
+        auto *once = new QObject(this);
+        connect(m_session, &core::SessionManager::loggedOut, once,
+                [this, once, server, user, token](bool confirmed) {
+                    if (!confirmed)
+                        m_revoker->add(server, user, token);
+                    once->deleteLater();
+                });
+        m_session->logout();
+    } else {
+        m_session->logout();
+    }
     showSignInPage();
 }
 

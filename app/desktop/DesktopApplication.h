@@ -17,6 +17,7 @@ class MessageModel;
 class Outbox;
 class RoomListModel;
 class SessionManager;
+class TokenRevoker;
 class TokenStore;
 class TypingUsers;
 } // namespace conversa::core
@@ -67,6 +68,8 @@ private:
     bool openAccount(const QUrl &url, const QString &user);
     void closeAccount();
     bool applyNetworkSettings(QString *problem);
+    // The proxy and extra CAs of Settings and policy, applied to `session`.
+    bool applyNetworkSettings(conversa::core::SessionManager &session, QString *problem);
     void onStatus(const conversa::core::ConnectionStatus &status);
     void onMessage(const conversa::protocol::MessageEvent &message);
     void updateUnreadTotal();
@@ -81,6 +84,7 @@ private:
     conversa::core::ManagedSettings m_policy;
     conversa::ui::AppSettings *m_settings = nullptr;
     conversa::core::TokenStore *m_tokens = nullptr;
+    conversa::core::TokenRevoker *m_revoker = nullptr;
     conversa::core::SessionManager *m_session = nullptr;
     conversa::core::MessageCache *m_cache = nullptr;
     conversa::core::Outbox *m_outbox = nullptr;

@@ -22,6 +22,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <optional>
+
 using namespace Qt::StringLiterals;
 using namespace conversa::test;
 namespace core = conversa::core;
@@ -34,6 +36,7 @@ private slots:
     void signInSendAndSeeTheAnswer();
     void chatWithConversaCli();
     void wrongPasswordStaysOnSignIn();
+    void signOutWhileOfflineRevokesTheTokenAtTheNextStart();
 };
 
 static bool viewShows(ui::MessageView *view, const QString &body, const QString &sender)
@@ -235,6 +238,72 @@ void TestDesktopE2e::wrongPasswordStaysOnSignIn()
     QVERIFY(!app.window()->isShowingChat());
     QVERIFY2(signIn->errorText().contains(u"Wrong user name or password"_s),
              qPrintable(signIn->errorText()));
+}
+
+// Whether the server still takes `token`: Online means yes, AuthFailed no (anything else: ask
+// again).
+static std::optional<bool> tokenAccepted(const QUrl &url, const QString &user, const QString &token)
+{
+    core::SessionManager probe;
+    probe.setServerUrl(url);
+    probe.setProxy(core::SessionManager::ProxyMode::None);
+    probe.setWatchNetwork(false);
+    probe.resume(user, token);
+    waitUntil(
+        [&] {
+            return probe.state() == core::ConnectionState::Online ||
+                   probe.state() == core::ConnectionState::AuthFailed;
+        },
+        5000);
+    const auto state = probe.state();
+    probe.signOut();
+    if (state == core::ConnectionState::Online)
+        return true;
+    if (state == core::ConnectionState::AuthFailed)
+        return false;
+    return std::nullopt;
+}
+
+void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
+{
+    ServerProcess server;
+    QVERIFY2(server.addUser(u"dave"_s, u"dave-password"_s), qPrintable(server.lastAdminError()));
+    QVERIFY2(server.start(), qPrintable(server.diagnostics()));
+    QTemporaryDir data;
+    DesktopApplication::Options options;
+    options.dataDir = data.path();
+    options.server = server.url().toString();
+    options.user = u"dave"_s;
+    options.useKeychain = false;
+    QString token;
+    {
+        DesktopApplication app(options);
+        app.start();
+        ui::SignInPage *signIn = app.window()->signInPage();
+        signIn->passwordEdit()->setText(u"dave-password"_s);
+        QTest::mouseClick(signIn->signInButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), core::ConnectionState::Online, 15000);
+        token = app.session()->token();
+        QVERIFY(!token.isEmpty());
+        // Offline, sign out, quit.
+        server.kill();
+        QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), core::ConnectionState::WaitingToReconnect,
+                                  10000);
+        emit app.window()->signOutRequested();
+        QTRY_VERIFY_WITH_TIMEOUT(!app.window()->isShowingChat(), 5000);
+    }
+    QVERIFY2(server.restart(), qPrintable(server.diagnostics()));
+    // The next start revokes it without anyone signing in.
+    DesktopApplication app(options);
+    app.start();
+    std::optional<bool> accepted;
+    QVERIFY(waitUntil(
+        [&] {
+            accepted = tokenAccepted(server.url(), u"dave"_s, token);
+            return accepted == false;
+        },
+        20000));
+    QVERIFY(!app.window()->isShowingChat());
 }
 
 QTEST_MAIN(TestDesktopE2e)
