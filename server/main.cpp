@@ -50,6 +50,8 @@ Settings come from the --config INI file, then CONVERSA_<KEY> environment variab
   room_creations_per_hour 20, max_rooms_per_user 1000, max_admin_connections 16,
   log_lines_per_minute_per_address 120, drain_seconds 10 (SIGTERM: time for peers to close)
 
+On Linux, serve runs on an epoll event loop; CONVERSA_EVENT_DISPATCHER=qt uses Qt's default.
+
 user passwd and user disable sign the user out everywhere (their tokens are revoked).
 Files the server and these commands create are not readable by other users (umask 027).
 
