@@ -128,9 +128,18 @@ void MessageModel::addMessage(const protocol::MessageEvent &message)
     trimOldest();
 }
 
+void MessageModel::setTrimmingPaused(bool paused)
+{
+    if (paused == m_trimmingPaused)
+        return;
+    m_trimmingPaused = paused;
+    trimOldest();
+}
+
 void MessageModel::trimOldest()
 {
-    const int excess = int(m_rows.size()) - m_maxRows;
+    const int limit = m_trimmingPaused ? 2 * m_maxRows : m_maxRows;
+    const int excess = int(m_rows.size()) - limit;
     const int removable = qMin(excess, deliveredCount());
     if (removable <= 0)
         return;

@@ -50,6 +50,10 @@ public:
     void setPageSize(int rows) { m_pageSize = qMax(1, rows); }
     void setMaxRows(int rows) { m_maxRows = qMax(m_pageSize, rows); }
     int maxRows() const { return m_maxRows; }
+    // While a reader looks at older messages, the oldest rows are not trimmed (the view would
+    // jump under them) until the model holds twice maxRows(); resuming trims what is over.
+    void setTrimmingPaused(bool paused);
+    bool isTrimmingPaused() const { return m_trimmingPaused; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -94,6 +98,7 @@ private:
     bool m_waitingForServer = false;
     bool m_prepending = false;
     bool m_serverHasNoOlder = false;
+    bool m_trimmingPaused = false;
 };
 
 } // namespace conversa::core

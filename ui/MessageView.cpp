@@ -107,6 +107,8 @@ bool MessageView::isAtBottom() const
 void MessageView::scrollToNewest()
 {
     m_stickToBottom = true;
+    if (m_source)
+        m_source->setTrimmingPaused(false);
     m_unseen = 0;
     updateNewMessagesButton();
     scrollToBottom();
@@ -131,6 +133,8 @@ void MessageView::onModelReset()
 {
     m_unseen = 0;
     m_stickToBottom = true;
+    if (m_source)
+        m_source->setTrimmingPaused(false);
     m_keepDistanceFromBottom = -1;
     m_delegate->clearCache(); // another room: the cached heights belong to other messages
     m_delegate->setTextSelection({});
@@ -217,6 +221,8 @@ void MessageView::verticalScrollbarValueChanged(int value)
     const bool atBottom = isAtBottom();
     if (atBottom != m_stickToBottom) {
         m_stickToBottom = atBottom;
+        if (m_source)
+            m_source->setTrimmingPaused(!atBottom);
         if (atBottom) {
             m_unseen = 0;
             updateNewMessagesButton();

@@ -143,6 +143,20 @@ void TestModels::messageModelIsBounded()
     QCOMPARE(model.oldestSeq(), 901);
     QCOMPARE(model.newestSeq(), 1000);
     QVERIFY(!model.canFetchMore()); // full
+
+    // A reader scrolled up: nothing is trimmed, up to twice the bound.
+    model.setTrimmingPaused(true);
+    for (qint64 seq = 1001; seq <= 1050; ++seq)
+        model.addMessage(message(u"general"_s, seq));
+    QCOMPARE(model.rowCount(), 150);
+    QCOMPARE(model.oldestSeq(), 901);
+    for (qint64 seq = 1051; seq <= 1500; ++seq)
+        model.addMessage(message(u"general"_s, seq));
+    QCOMPARE(model.rowCount(), 200);
+    // Back at the newest: trimmed to the bound at once.
+    model.setTrimmingPaused(false);
+    QCOMPARE(model.rowCount(), 100);
+    QCOMPARE(model.oldestSeq(), 1401);
 }
 
 void TestModels::fetchMorePagesFromCache()

@@ -47,6 +47,7 @@ private slots:
     void roomFilterNarrowsTheList();
     void newMessagesButtonWhenScrolledUp();
     void olderHistoryLoadsAtTheTopWithoutJumping();
+    void rowsStayWhileTheReaderIsScrolledUp();
     void dragSelectsTextAcrossMessages();
 
 private:
@@ -339,6 +340,41 @@ void TestChatPage::olderHistoryLoadsAtTheTopWithoutJumping()
     const QModelIndex formerFirst = view->model()->index(m_messages->rowCount() - loaded, 0);
     QTRY_VERIFY(view->viewport()->rect().intersects(view->visualRect(formerFirst)));
     QVERIFY(view->verticalScrollBar()->value() > 0);
+}
+
+void TestChatPage::rowsStayWhileTheReaderIsScrolledUp()
+{
+    addMessages(u"general"_s, 60);
+    m_messages->setPageSize(60);
+    m_messages->setMaxRows(60);
+    m_page->openRoom({});
+    m_page->openRoom(u"general"_s);
+    auto *view = m_page->messageView();
+    QTRY_VERIFY(view->isAtBottom() && view->verticalScrollBar()->maximum() > 0);
+    QTest::qWait(50);
+    QCOMPARE(m_messages->rowCount(), 60);
+    view->verticalScrollBar()->setValue(view->verticalScrollBar()->maximum() / 2);
+    QVERIFY(!view->isAtBottom());
+    const QModelIndex top = view->indexAt(QPoint(20, 20));
+    const qint64 topSeq = top.data(core::MessageModel::SeqRole).toLongLong();
+    const int topY = view->visualRect(top).top();
+
+    // 30 messages arrive while the reader is up there: more than the model keeps.
+    for (int i = 0; i < 30; ++i) {
+        const qint64 seq = m_nextSeq++;
+        m_messages->addMessage({u"general"_s, seq, QDateTime::currentMSecsSinceEpoch(), u"bob"_s,
+                                u"n-%1"_s.arg(seq), u"news %1"_s.arg(seq)});
+    }
+    QTest::qWait(50);
+    QCOMPARE(m_messages->rowCount(), 90); // nothing trimmed from under the reader
+    const QModelIndex stillTop = view->indexAt(QPoint(20, 20));
+    QCOMPARE(stillTop.data(core::MessageModel::SeqRole).toLongLong(), topSeq);
+    QCOMPARE(view->visualRect(stillTop).top(), topY);
+
+    // Back at the newest, the model is trimmed to its size again.
+    view->scrollToNewest();
+    QTRY_COMPARE(m_messages->rowCount(), 60);
+    QTRY_VERIFY(view->isAtBottom());
 }
 
 void TestChatPage::dragSelectsTextAcrossMessages()
