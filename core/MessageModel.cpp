@@ -31,6 +31,17 @@ void MessageModel::setSources(MessageCache *cache, Outbox *outbox, SessionManage
     if (session) {
         connect(session, &SessionManager::messageReceived, this, &MessageModel::addMessage);
         connect(session, &SessionManager::historyReceived, this, &MessageModel::addHistory);
+        // Back online: what failed before is asked again on the next scroll; stop saying it failed.
+        connect(session, &SessionManager::synced, this, [this] { setHistoryError({}); });
+        connect(session, &SessionManager::historyFailed, this,
+                [this](const QString &room, const QString &reason) {
+                    if (room != m_room)
+                        return;
+                    m_waitingForServer = false; // the next fetchMore() asks again
+                    setHistoryError(tr("Older messages could not be loaded: %1. Scroll up to try "
+                                       "again.")
+                                        .arg(reason));
+                });
         connect(session, &SessionManager::historyReset, this, [this](const QString &room) {
             if (room.isEmpty() || room == m_room)
                 reload();
@@ -67,6 +78,7 @@ void MessageModel::reload()
     m_rows.clear();
     m_waitingForServer = false;
     m_serverHasNoOlder = false;
+    setHistoryError({});
     if (!m_room.isEmpty()) {
         if (m_cache) {
             for (const protocol::MessageEvent &m : m_cache->latest(m_room, m_pageSize))
@@ -202,10 +214,22 @@ void MessageModel::fetchMore(const QModelIndex &parent)
             return;
         }
     }
-    if (m_session && m_session->isAuthenticated()) {
-        m_waitingForServer = true;
-        m_session->requestHistory(m_room, oldest, room);
+    if (!m_session)
+        return;
+    if (!m_session->isAuthenticated()) {
+        setHistoryError(tr("Older messages load when the connection is back."));
+        return;
     }
+    m_waitingForServer = true;
+    m_session->requestHistory(m_room, oldest, room);
+}
+
+void MessageModel::setHistoryError(const QString &error)
+{
+    if (error == m_historyError)
+        return;
+    m_historyError = error;
+    emit historyErrorChanged(error);
 }
 
 void MessageModel::addHistory(const QString &room, const QList<protocol::MessageEvent> &messages)
@@ -213,6 +237,7 @@ void MessageModel::addHistory(const QString &room, const QList<protocol::Message
     if (room != m_room)
         return;
     m_waitingForServer = false;
+    setHistoryError({});
     QList<protocol::MessageEvent> older;
     const qint64 oldest = oldestSeq();
     for (const protocol::MessageEvent &m : messages) {

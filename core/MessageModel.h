@@ -63,6 +63,12 @@ public:
 
     qint64 newestSeq() const;
     qint64 oldestSeq() const;
+    // Why older messages did not come (empty when they did, or nobody asked): the view says it,
+    // and the next fetchMore() asks again.
+    QString historyError() const { return m_historyError; }
+
+signals:
+    void historyErrorChanged(const QString &error);
 
 public slots:
     void reload();
@@ -86,6 +92,7 @@ private:
     void onOutboxEntry(const OutboxEntry &entry);
     void onOutboxRemoved(const QString &cid);
     void prependOlder(const QList<protocol::MessageEvent> &page);
+    void setHistoryError(const QString &error);
     void trimOldest();
 
     QPointer<MessageCache> m_cache;
@@ -99,6 +106,7 @@ private:
     bool m_prepending = false;
     bool m_serverHasNoOlder = false;
     bool m_trimmingPaused = false;
+    QString m_historyError;
 };
 
 } // namespace conversa::core

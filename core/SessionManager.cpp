@@ -1291,13 +1291,18 @@ void SessionManager::markRead(const QString &room, qint64 seq)
 
 void SessionManager::requestHistory(const QString &room, qint64 beforeSeq, int limit)
 {
-    request(proto::HistoryRequest{{}, room, beforeSeq, limit},
-            [this, room](const RequestResult &result) {
-                if (!result.isOk())
-                    return;
-                if (const auto messages = proto::messagesFromPayload(result.payload))
-                    emit historyReceived(room, *messages);
-            });
+    request(proto::HistoryRequest{{}, room, beforeSeq, limit}, [this,
+                                                                room](const RequestResult &result) {
+        if (result.outcome == RequestResult::Outcome::ConnectionLost) {
+            emit historyFailed(room, tr("the connection was lost"));
+        } else if (!result.isOk()) {
+            emit historyFailed(room, result.message.isEmpty() ? result.codeName : result.message);
+        } else if (const auto messages = proto::messagesFromPayload(result.payload)) {
+            emit historyReceived(room, *messages);
+        } else {
+            emit historyFailed(room, tr("the server's answer could not be read"));
+        }
+    });
 }
 
 void SessionManager::requestMembers(const QString &room)

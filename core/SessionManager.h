@@ -147,6 +147,8 @@ signals:
     void messageReceived(const conversa::protocol::MessageEvent &message);
     void historyReceived(const QString &room,
                          const QList<conversa::protocol::MessageEvent> &messages);
+    // A history request got no messages; `reason` says why in words.
+    void historyFailed(const QString &room, const QString &reason);
     void membersReceived(const QString &room, const QList<conversa::protocol::Member> &members);
     void typingReceived(const QString &room, const QString &user);
     void presenceChanged(const QString &user, bool online);

@@ -85,6 +85,17 @@
     </message>
 </context>
 <context>
+    <name>conversa::core::MessageModel</name>
+    <message>
+        <source>Older messages could not be loaded: %1. Scroll up to try again.</source>
+        <translation>Older messages could not be loaded: %1. Scroll up to try again.</translation>
+    </message>
+    <message>
+        <source>Older messages load when the connection is back.</source>
+        <translation>Older messages load when the connection is back.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::core::SessionManager</name>
     <message>
         <source>the certificate is self-signed and not trusted on this computer</source>
@@ -245,6 +256,14 @@
     <message>
         <source>A sync answer could not be read.</source>
         <translation>A sync answer could not be read.</translation>
+    </message>
+    <message>
+        <source>the connection was lost</source>
+        <translation>the connection was lost</translation>
+    </message>
+    <message>
+        <source>the server&apos;s answer could not be read</source>
+        <translation>the server&apos;s answer could not be read</translation>
     </message>
 </context>
 <context>
@@ -901,6 +920,10 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>No messages here yet. Say hello!</source>
         <translation>No messages here yet. Say hello!</translation>
+    </message>
+    <message>
+        <source>Older messages</source>
+        <translation>Older messages</translation>
     </message>
 </context>
 <context>

@@ -85,6 +85,17 @@
     </message>
 </context>
 <context>
+    <name>conversa::core::MessageModel</name>
+    <message>
+        <source>Older messages could not be loaded: %1. Scroll up to try again.</source>
+        <translation>Não foi possível carregar as mensagens anteriores: %1. Desloque para cima para tentar de novo.</translation>
+    </message>
+    <message>
+        <source>Older messages load when the connection is back.</source>
+        <translation>As mensagens anteriores serão carregadas quando a ligação voltar.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::core::SessionManager</name>
     <message>
         <source>the certificate is self-signed and not trusted on this computer</source>
@@ -245,6 +256,14 @@
     <message>
         <source>A sync answer could not be read.</source>
         <translation>Não foi possível ler uma resposta de sincronização.</translation>
+    </message>
+    <message>
+        <source>the connection was lost</source>
+        <translation>a ligação perdeu-se</translation>
+    </message>
+    <message>
+        <source>the server&apos;s answer could not be read</source>
+        <translation>não foi possível ler a resposta do servidor</translation>
     </message>
 </context>
 <context>
@@ -901,6 +920,10 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>No messages here yet. Say hello!</source>
         <translation>Ainda não há mensagens aqui. Diga olá!</translation>
+    </message>
+    <message>
+        <source>Older messages</source>
+        <translation>Mensagens anteriores</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,7 @@
 #include <QClipboard>
 #include <QContextMenuEvent>
 #include <QIdentityProxyModel>
+#include <QLabel>
 #include <QMenu>
 #include <QPainter>
 #include <QPushButton>
@@ -66,6 +67,17 @@ MessageView::MessageView(QWidget *parent)
     m_newMessagesButton->hide();
     connect(m_newMessagesButton, &QPushButton::clicked, this, &MessageView::scrollToNewest);
 
+    m_historyNotice = new QLabel(this);
+    m_historyNotice->setObjectName(u"historyNotice"_s);
+    m_historyNotice->setAccessibleName(tr("Older messages"));
+    m_historyNotice->setWordWrap(true);
+    m_historyNotice->setAlignment(Qt::AlignCenter);
+    m_historyNotice->setAutoFillBackground(true);
+    m_historyNotice->setForegroundRole(QPalette::ToolTipText);
+    m_historyNotice->setBackgroundRole(QPalette::ToolTipBase);
+    m_historyNotice->setContentsMargins(12, 6, 12, 6);
+    m_historyNotice->hide();
+
     connect(m_proxy, &QAbstractItemModel::rowsAboutToBeInserted, this,
             &MessageView::onRowsAboutToBeInserted);
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MessageView::onRowsInserted);
@@ -93,7 +105,13 @@ MessageView::MessageView(QWidget *parent)
 
 void MessageView::setMessageModel(MessageModel *model)
 {
+    if (m_source)
+        m_source->disconnect(this);
     m_source = model;
+    if (model) {
+        connect(model, &MessageModel::historyErrorChanged, this, &MessageView::updateHistoryNotice);
+    }
+    updateHistoryNotice();
     m_proxy->setSourceModel(model);
     onModelReset();
 }
@@ -268,6 +286,21 @@ void MessageView::updateNewMessagesButton()
     m_newMessagesButton->raise();
 }
 
+void MessageView::updateHistoryNotice()
+{
+    const QString error = m_source ? m_source->historyError() : QString();
+    m_historyNotice->setText(error);
+    if (error.isEmpty()) {
+        m_historyNotice->hide();
+        return;
+    }
+    const int noticeWidth = qMax(120, qMin(viewport()->width() - 24, 560));
+    m_historyNotice->setGeometry((width() - noticeWidth) / 2, 8, noticeWidth,
+                                 m_historyNotice->heightForWidth(noticeWidth));
+    m_historyNotice->show();
+    m_historyNotice->raise();
+}
+
 void MessageView::resizeEvent(QResizeEvent *event)
 {
     const bool wasAtBottom = m_stickToBottom;
@@ -278,6 +311,7 @@ void MessageView::resizeEvent(QResizeEvent *event)
     if (wasAtBottom)
         QTimer::singleShot(0, this, &MessageView::scrollToBottom);
     updateNewMessagesButton();
+    updateHistoryNotice();
 }
 
 QStyleOptionViewItem MessageView::optionForIndex(const QModelIndex &index) const

@@ -7,6 +7,7 @@
 #include <QListView>
 #include <QPointer>
 
+class QLabel;
 class QPushButton;
 class QIdentityProxyModel;
 
@@ -29,6 +30,8 @@ public:
     MessageDelegate *messageDelegate() const { return m_delegate; }
 
     bool isAtBottom() const;
+    // Says why older messages did not load (hidden while they do).
+    QLabel *historyNotice() const { return m_historyNotice; }
     int unseenCount() const { return m_unseen; }
     // Messages of the selection as text, oldest first.
     QString selectedText() const;
@@ -63,6 +66,7 @@ private:
     void onModelReset();
     void onRangeChanged(int min, int max);
     void updateNewMessagesButton();
+    void updateHistoryNotice();
     QStyleOptionViewItem optionForIndex(const QModelIndex &index) const;
     // Where a drag is in the text: the row under `pos` (or the nearest) and the character.
     std::pair<int, int> textPositionAt(const QPoint &pos) const;
@@ -73,6 +77,7 @@ private:
     QIdentityProxyModel *m_proxy = nullptr;
     MessageDelegate *m_delegate = nullptr;
     QPushButton *m_newMessagesButton = nullptr;
+    QLabel *m_historyNotice = nullptr;
     int m_unseen = 0;
     bool m_stickToBottom = true;
     // While older rows arrive, the distance from the bottom is kept so the view does not jump.

@@ -120,6 +120,7 @@ private slots:
     void permanentErrorMarksFailed();
     void failedSentMarkDoesNotStopTheQueue();
     void modelsFollowTheSession();
+    void failedHistoryRequestSaysSoAndCanBeRetried();
     void unreachableBacksOff();
     void backoffResetsOnlyAfterAStableMinute();
     void upgradeRefusedNamesTheStatus();
@@ -398,6 +399,37 @@ void TestSession::modelsFollowTheSession()
     alice->session.signOut();
     QVERIFY(waitUntil([&] { return members.onlineCount() == 1; }, 5000));
     QCOMPARE(members.index(0).data(MemberListModel::UserRole).toString(), u"bob"_s);
+}
+
+void TestSession::failedHistoryRequestSaysSoAndCanBeRetried()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
+    QVERIFY(alice);
+    // A room known to the cache whose older messages the server will not give (alice is not
+    // in it): every history request fails.
+    QList<MessageEvent> cached;
+    for (qint64 seq = 41; seq <= 43; ++seq)
+        cached.append({u"secret"_s, seq, 1000 * seq, u"bob"_s, u"c%1"_s.arg(seq), u"hi"_s});
+    QVERIFY(alice->cache.storeMessages(u"secret"_s, cached, 43));
+    MessageModel model;
+    model.setSources(&alice->cache, &alice->outbox, &alice->session);
+    model.setRoom(u"secret"_s);
+    QCOMPARE(model.rowCount(), 3);
+    QSignalSpy failures(&alice->session, &SessionManager::historyFailed);
+    QVERIFY(model.canFetchMore());
+    model.fetchMore();
+    QVERIFY(failures.wait(10000));
+    QVERIFY2(!model.historyError().isEmpty(), "the failure is not said");
+    QVERIFY2(model.historyError().contains(failures.first().at(1).toString()),
+             qPrintable(model.historyError()));
+    // Not dead: the next scroll asks the server again.
+    QVERIFY(model.canFetchMore());
+    model.fetchMore();
+    QVERIFY(failures.wait(10000));
+    QCOMPARE(failures.size(), 2);
+    QCOMPARE(model.rowCount(), 3);
 }
 
 void TestSession::unreachableBacksOff()

@@ -48,6 +48,7 @@ private slots:
     void newMessagesButtonWhenScrolledUp();
     void olderHistoryLoadsAtTheTopWithoutJumping();
     void rowsStayWhileTheReaderIsScrolledUp();
+    void olderMessagesOfflineSaySoAndRetry();
     void dragSelectsTextAcrossMessages();
 
 private:
@@ -375,6 +376,27 @@ void TestChatPage::rowsStayWhileTheReaderIsScrolledUp()
     view->scrollToNewest();
     QTRY_COMPARE(m_messages->rowCount(), 60);
     QTRY_VERIFY(view->isAtBottom());
+}
+
+void TestChatPage::olderMessagesOfflineSaySoAndRetry()
+{
+    // The cache starts at seq 41: older ones are only on the server, and we are offline.
+    m_nextSeq = 41;
+    addMessages(u"general"_s, 3);
+    m_page->openRoom({});
+    m_page->openRoom(u"general"_s);
+    auto *view = m_page->messageView();
+    QLabel *notice = view->historyNotice();
+    QVERIFY(!notice->isVisible());
+    view->loadOlder(); // what reaching the top does
+    QTRY_VERIFY(notice->isVisible());
+    QVERIFY2(notice->text().contains(u"connection"_s), qPrintable(notice->text()));
+    QVERIFY(notice->geometry().intersects(view->rect()));
+    // Paging is not dead: the next scroll asks again.
+    QVERIFY(m_messages->canFetchMore());
+    // Another room: the notice goes.
+    m_page->openRoom(u"random"_s);
+    QTRY_VERIFY(!notice->isVisible());
 }
 
 void TestChatPage::dragSelectsTextAcrossMessages()
