@@ -24,6 +24,7 @@ TEST_PACKAGES=(
     nginx haproxy
     xvfb xauth xdotool imagemagick
     wixl msitools python3
+    clang libclang-rt-14-dev llvm # ci-hardening.sh: libFuzzer, sanitizers, symbolized stacks
 )
 
 as_root() {
