@@ -6,6 +6,7 @@
 #include "SessionManager.h"
 
 #include <QDateTime>
+#include <QLocale>
 
 namespace conversa::core {
 
@@ -273,6 +274,19 @@ void MessageModel::prependOlder(const QList<protocol::MessageEvent> &page)
     m_prepending = false;
 }
 
+QString MessageModel::stateText(const Row &row)
+{
+    switch (row.state) {
+    case DeliveryState::Pending:
+        return tr("Sending…");
+    case DeliveryState::Failed:
+        return row.reason.isEmpty() ? tr("Not sent") : tr("Not sent: %1").arg(row.reason);
+    case DeliveryState::Delivered:
+        break;
+    }
+    return {};
+}
+
 int MessageModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_rows.size());
@@ -303,6 +317,19 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return r.reason;
     case RoomRole:
         return m_room;
+    case Qt::AccessibleTextRole: {
+        // What a screen reader says for the row: who, when, what, and whether it is out yet.
+        QString sender = data(index, SenderRole).toString();
+        if (sender.isEmpty())
+            sender = tr("You"); // our own message before the session knows our name
+        const QString time =
+            QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).time(), QLocale::ShortFormat);
+        const QString state = stateText(r);
+        return state.isEmpty() ? tr("%1 at %2: %3").arg(sender, time, r.body)
+                               : tr("%1 at %2: %3 (%4)").arg(sender, time, r.body, state);
+    }
+    case Qt::AccessibleDescriptionRole:
+        return stateText(r);
     default:
         return {};
     }

@@ -87,6 +87,8 @@ private:
     };
     static Row fromMessage(const protocol::MessageEvent &m);
     static Row fromOutbox(const OutboxEntry &e);
+    // "Sending…", "Not sent: …", or empty once stored.
+    static QString stateText(const Row &row);
     int deliveredCount() const;
     int rowOfCid(const QString &cid) const;
     void onOutboxEntry(const OutboxEntry &entry);

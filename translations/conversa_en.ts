@@ -94,6 +94,30 @@
         <source>Older messages load when the connection is back.</source>
         <translation>Older messages load when the connection is back.</translation>
     </message>
+    <message>
+        <source>Sending…</source>
+        <translation>Sending…</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>Not sent</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Not sent: %1</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>You</translation>
+    </message>
+    <message>
+        <source>%1 at %2: %3</source>
+        <translation>%1 at %2: %3</translation>
+    </message>
+    <message>
+        <source>%1 at %2: %3 (%4)</source>
+        <translation>%1 at %2: %3 (%4)</translation>
+    </message>
 </context>
 <context>
     <name>conversa::core::SessionManager</name>

@@ -94,6 +94,30 @@
         <source>Older messages load when the connection is back.</source>
         <translation>As mensagens anteriores serão carregadas quando a ligação voltar.</translation>
     </message>
+    <message>
+        <source>Sending…</source>
+        <translation>A enviar…</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>Não enviada</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Não enviada: %1</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Eu</translation>
+    </message>
+    <message>
+        <source>%1 at %2: %3</source>
+        <translation>%1 às %2: %3</translation>
+    </message>
+    <message>
+        <source>%1 at %2: %3 (%4)</source>
+        <translation>%1 às %2: %3 (%4)</translation>
+    </message>
 </context>
 <context>
     <name>conversa::core::SessionManager</name>

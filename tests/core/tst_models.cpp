@@ -9,6 +9,7 @@
 #include <TypingUsers.h>
 
 #include <QAbstractItemModelTester>
+#include <QLocale>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,6 +46,7 @@ private slots:
     void init();
     void messageModelOpensFromCacheAndOutbox();
     void pendingRowBecomesDelivered();
+    void rowsSayWhoWhenAndWhetherSent();
     void messageModelIsBounded();
     void fetchMorePagesFromCache();
     void historyFromServerIsPrepended();
@@ -127,6 +129,36 @@ void TestModels::pendingRowBecomesDelivered()
     QCOMPARE(model.index(2).data(MessageModel::FailureReasonRole).toString(), u"too large"_s);
     QVERIFY(m_outbox->discard(last));
     QCOMPARE(model.rowCount(), 2);
+}
+
+void TestModels::rowsSayWhoWhenAndWhetherSent()
+{
+    MessageModel model;
+    model.setSources(m_cache.get(), m_outbox.get(), nullptr);
+    model.setRoom(u"general"_s);
+    model.addMessage(message(u"general"_s, 1, u"bob"_s));
+    m_outbox->enqueue(u"general"_s, u"on its way"_s);
+    const QString failed = m_outbox->enqueue(u"general"_s, u"refused"_s);
+    QVERIFY(m_outbox->markFailed(failed, u"too large"_s));
+    QCOMPARE(model.rowCount(), 3);
+
+    const QString time =
+        QLocale().toString(QDateTime::fromMSecsSinceEpoch(1000).time(), QLocale::ShortFormat);
+    const QString delivered = model.index(0).data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(delivered.contains(u"bob"_s) && delivered.contains(time) &&
+                 delivered.contains(u"message 1"_s),
+             qPrintable(delivered));
+    QVERIFY(model.index(0).data(Qt::AccessibleDescriptionRole).toString().isEmpty());
+
+    const QString pending = model.index(1).data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(pending.contains(u"on its way"_s) && pending.contains(u"Sending…"_s),
+             qPrintable(pending));
+    QCOMPARE(model.index(1).data(Qt::AccessibleDescriptionRole).toString(), u"Sending…"_s);
+
+    const QString notSent = model.index(2).data(Qt::AccessibleDescriptionRole).toString();
+    QVERIFY2(notSent.contains(u"Not sent"_s) && notSent.contains(u"too large"_s),
+             qPrintable(notSent));
+    QVERIFY(model.index(2).data(Qt::AccessibleTextRole).toString().contains(u"Not sent"_s));
 }
 
 void TestModels::messageModelIsBounded()

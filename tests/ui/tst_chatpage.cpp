@@ -17,6 +17,7 @@
 #include <SessionManager.h>
 #include <TypingUsers.h>
 
+#include <QAccessible>
 #include <QClipboard>
 #include <QLabel>
 #include <QLineEdit>
@@ -49,6 +50,7 @@ private slots:
     void olderHistoryLoadsAtTheTopWithoutJumping();
     void rowsStayWhileTheReaderIsScrolledUp();
     void olderMessagesOfflineSaySoAndRetry();
+    void screenReadersHearSenderTimeAndState();
     void dragSelectsTextAcrossMessages();
 
 private:
@@ -397,6 +399,39 @@ void TestChatPage::olderMessagesOfflineSaySoAndRetry()
     // Another room: the notice goes.
     m_page->openRoom(u"random"_s);
     QTRY_VERIFY(!notice->isVisible());
+}
+
+void TestChatPage::screenReadersHearSenderTimeAndState()
+{
+    addMessages(u"general"_s, 1);
+    m_page->openRoom({});
+    m_page->openRoom(u"general"_s);
+    auto *composer = m_page->composer();
+    composer->setFocus();
+    QTest::keyClicks(composer, u"still offline"_s);
+    QTest::keyClick(composer, Qt::Key_Return);
+    auto *view = m_page->messageView();
+    QTRY_COMPARE(view->model()->rowCount(), 2);
+    // What an assistive technology reads for each row of the view.
+    QAccessibleInterface *list = QAccessible::queryAccessibleInterface(view);
+    QVERIFY(list);
+    QStringList names;
+    QStringList descriptions;
+    for (int i = 0; i < list->childCount(); ++i) {
+        QAccessibleInterface *child = list->child(i);
+        if (!child || child->role() != QAccessible::ListItem)
+            continue;
+        names.append(child->text(QAccessible::Name));
+        descriptions.append(child->text(QAccessible::Description));
+    }
+    QCOMPARE(names.size(), 2);
+    QVERIFY2(names.at(0).contains(u"bob"_s) && names.at(0).contains(u"message 1"_s),
+             qPrintable(names.at(0)));
+    // Our own row (the session, offline since the start, does not know our name yet).
+    QVERIFY2(names.at(1).startsWith(u"You"_s) && names.at(1).contains(u"still offline"_s) &&
+                 names.at(1).contains(u"Sending…"_s),
+             qPrintable(names.at(1)));
+    QCOMPARE(descriptions.at(1), u"Sending…"_s);
 }
 
 void TestChatPage::dragSelectsTextAcrossMessages()
