@@ -10,7 +10,7 @@
 # Usage: scripts/ci-hardening.sh [--fuzz-only | --sanitize-only]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${FUZZ_SECONDS:-50}
 FUZZ_BUILD_DIR=${CONVERSA_FUZZ_BUILD_DIR:-$REPO_ROOT/build-fuzz}
 ASAN_BUILD_DIR=${CONVERSA_ASAN_BUILD_DIR:-$REPO_ROOT/build-asan}
 # The desktop widget suites (label ui) are left out: they test painting and layout, which the

@@ -41,6 +41,7 @@ fuzz_decode_request) OPTIONS=(-dict="$FUZZ_SRC/json.dict" -max_len=17000) ;;
 fuzz_server_frame) OPTIONS=(-dict="$FUZZ_SRC/json.dict" -max_len=4096) ;;
 fuzz_http_request) OPTIONS=(-dict="$FUZZ_SRC/http.dict" -max_len=8193) ;;
 fuzz_proxy_header) OPTIONS=(-dict="$FUZZ_SRC/http.dict" -max_len=1024) ;;
+fuzz_log_value) OPTIONS=(-max_len=1024) ;;
 *) OPTIONS=() ;;
 esac
 
