@@ -155,6 +155,28 @@ QString MessageDelegate::initials(const QString &user)
     return result.toUpper();
 }
 
+std::pair<int, int> MessageDelegate::wordAt(const QString &text, int position)
+{
+    const auto isWordChar = [&text](int i) {
+        return i >= 0 && i < text.size() &&
+               (text.at(i).isLetterOrNumber() || text.at(i).isMark() || text.at(i) == u'_' ||
+                text.at(i).isSurrogate());
+    };
+    int at = qBound(0, position, int(text.size()));
+    // A click on the right half of a word's last letter reports the position after it.
+    if (!isWordChar(at) && isWordChar(at - 1))
+        --at;
+    if (!isWordChar(at))
+        return {at, at};
+    int from = at;
+    while (isWordChar(from - 1))
+        --from;
+    int to = at + 1;
+    while (isWordChar(to))
+        ++to;
+    return {from, to};
+}
+
 MessageDelegate::Facts MessageDelegate::facts(const QModelIndex &index) const
 {
     const QString key = messageKey(index);

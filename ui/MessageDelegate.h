@@ -82,6 +82,9 @@ public:
     static QList<Span> findLinks(const QString &text);
     static QList<Span> findMentions(const QString &text, const QString &user);
     static QString initials(const QString &user);
+    // The word of `text` at or just before character `position`, as [from, to); empty when
+    // there is none (spaces, punctuation).
+    static std::pair<int, int> wordAt(const QString &text, int position);
     static bool mentions(const QString &text, const QString &user);
     // Whether a row starts a new group (other sender, other day, or a long pause before it).
     bool startsGroup(const QModelIndex &index) const;

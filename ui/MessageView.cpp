@@ -445,6 +445,37 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
     QListView::mouseReleaseEvent(event);
 }
 
+void MessageView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    const QPoint pos = event->position().toPoint();
+    const QModelIndex index = indexAt(pos);
+    if (event->button() == Qt::LeftButton && event->modifiers() == Qt::NoModifier &&
+        index.isValid()) {
+        const QStyleOptionViewItem option = optionForIndex(index);
+        const int cursor = m_delegate->cursorAt(option, index, pos);
+        const QString body = index.data(MessageModel::BodyRole).toString();
+        if (cursor >= 0 && cursor <= body.size() &&
+            m_delegate->actionAt(option, index, pos) == MessageDelegate::Action::None) {
+            const auto [from, to] = MessageDelegate::wordAt(body, cursor);
+            if (to > from) {
+                MessageDelegate::TextSelection selection;
+                selection.startRow = selection.endRow = index.row();
+                selection.startChar = from;
+                selection.endChar = to;
+                m_delegate->setTextSelection(selection);
+                selectionModel()->clearSelection(); // the word, not the row, is what is copied
+                m_textAnchor = {index.row(), from};
+                // The release that follows keeps the word (and opens no link under it).
+                m_selectingText = true;
+                viewport()->update();
+                event->accept();
+                return;
+            }
+        }
+    }
+    QListView::mouseDoubleClickEvent(event);
+}
+
 QString MessageView::selectedText() const
 {
     const MessageDelegate::TextSelection &text = m_delegate->textSelection();

@@ -52,6 +52,7 @@ private slots:
     void olderMessagesOfflineSaySoAndRetry();
     void screenReadersHearSenderTimeAndState();
     void dragSelectsTextAcrossMessages();
+    void doubleClickSelectsAWord();
 
 private:
     void addMessages(const QString &room, int count, const QString &from = u"bob"_s);
@@ -477,6 +478,37 @@ void TestChatPage::dragSelectsTextAcrossMessages()
     // A plain click clears it; Ctrl+C then copies the clicked message whole.
     QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ControlModifier, end);
     QCOMPARE(view->selectedText(), u"message 2 with some words to wrap"_s);
+}
+
+void TestChatPage::doubleClickSelectsAWord()
+{
+    addMessages(u"general"_s, 2);
+    m_page->openRoom({});
+    m_page->openRoom(u"general"_s);
+    auto *view = m_page->messageView();
+    QTest::qWait(50);
+    // A point inside "some" of "message 1 with some words to wrap".
+    const QString body = u"message 1 with some words to wrap"_s;
+    const int inside = int(body.indexOf(u"some"_s)) + 2;
+    const QModelIndex index = view->model()->index(0, 0);
+    QStyleOptionViewItem option;
+    option.initFrom(view);
+    option.font = view->font();
+    option.widget = view;
+    option.rect = view->visualRect(index);
+    QPoint point;
+    for (int y = option.rect.top(); y <= option.rect.bottom() && point.isNull(); ++y) {
+        for (int x = 0; x < view->viewport()->width() && point.isNull(); ++x) {
+            if (view->messageDelegate()->cursorAt(option, index, QPoint(x, y)) == inside &&
+                view->messageDelegate()->cursorAt(option, index, QPoint(x, y + 3)) == inside)
+                point = QPoint(x, y + 3);
+        }
+    }
+    QVERIFY(!point.isNull());
+    QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, point);
+    QCOMPARE(view->selectedText(), u"some"_s);
+    view->copySelection();
+    QCOMPARE(QApplication::clipboard()->text(), u"some"_s);
 }
 
 QTEST_MAIN(TestChatPage)

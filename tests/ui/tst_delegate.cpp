@@ -27,6 +27,7 @@ private slots:
     void findsLinks();
     void findsMentionsOfMeOnly();
     void initials();
+    void wordAt();
     void paintsWithoutCrashing();
     void equalCidsOfTwoSendersAreTwoMessages();
     void cachesStayBoundedOverALongRun();
@@ -157,6 +158,21 @@ void TestDelegate::initials()
     QCOMPARE(MessageDelegate::initials(u"ana-maria"_s), u"AM"_s);
     QCOMPARE(MessageDelegate::initials(u"j.doe"_s), u"JD"_s);
     QCOMPARE(MessageDelegate::initials(u"x"_s), u"X"_s);
+}
+
+void TestDelegate::wordAt()
+{
+    const QString text = u"see https://x.org, ok? São_Paulo 42"_s;
+    const auto word = [&](int position) {
+        const auto [from, to] = MessageDelegate::wordAt(text, position);
+        return text.mid(from, to - from);
+    };
+    QCOMPARE(word(0), u"see"_s);
+    QCOMPARE(word(3), u"see"_s); // just after the word: still it
+    QCOMPARE(word(6), u"https"_s);
+    QCOMPARE(word(int(text.indexOf(u"Paulo"_s))), u"São_Paulo"_s);
+    QCOMPARE(word(int(text.size())), u"42"_s);
+    QVERIFY(word(int(text.indexOf(u"? "_s)) + 1).isEmpty()); // between "?" and " "
 }
 
 void TestDelegate::paintsWithoutCrashing()
