@@ -265,8 +265,10 @@ void MessageView::paintEvent(QPaintEvent *event)
 
 void MessageView::wheelEvent(QWheelEvent *event)
 {
-    // A room shorter than the window has no scroll bar to reach the top with.
-    if (verticalScrollBar()->maximum() == 0 && event->angleDelta().y() > 0)
+    // Scrolling up where the bar cannot move (a short room, or already at the top after a failed
+    // request) still asks for older messages.
+    const QScrollBar *bar = verticalScrollBar();
+    if (event->angleDelta().y() > 0 && (bar->maximum() == 0 || bar->value() == bar->minimum()))
         loadOlder();
     QListView::wheelEvent(event);
 }
@@ -517,7 +519,14 @@ void MessageView::keyPressEvent(QKeyEvent *event)
         event->accept();
         return;
     }
+    const int before = verticalScrollBar()->value();
     QListView::keyPressEvent(event);
+    // Home, Page Up or Up at the very top: the bar did not move, so ask for older ones here.
+    const bool upward = event->key() == Qt::Key_Home || event->key() == Qt::Key_PageUp ||
+                        event->key() == Qt::Key_Up;
+    if (upward && before == verticalScrollBar()->minimum() &&
+        verticalScrollBar()->value() == before)
+        loadOlder();
 }
 
 void MessageView::contextMenuEvent(QContextMenuEvent *event)

@@ -25,6 +25,7 @@
 #include <QScrollBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWheelEvent>
 
 using namespace Qt::StringLiterals;
 namespace core = conversa::core;
@@ -50,6 +51,7 @@ private slots:
     void olderHistoryLoadsAtTheTopWithoutJumping();
     void rowsStayWhileTheReaderIsScrolledUp();
     void olderMessagesOfflineSaySoAndRetry();
+    void scrollingUpAtTheTopAsksAgain();
     void screenReadersHearSenderTimeAndState();
     void dragSelectsTextAcrossMessages();
     void doubleClickSelectsAWord();
@@ -400,6 +402,46 @@ void TestChatPage::olderMessagesOfflineSaySoAndRetry()
     // Another room: the notice goes.
     m_page->openRoom(u"random"_s);
     QTRY_VERIFY(!notice->isVisible());
+}
+
+void TestChatPage::scrollingUpAtTheTopAsksAgain()
+{
+    // A full window of messages from seq 41; the reader is at the top and older ones failed.
+    m_nextSeq = 41;
+    addMessages(u"general"_s, 60);
+    m_messages->setPageSize(60);
+    m_page->openRoom({});
+    m_page->openRoom(u"general"_s);
+    auto *view = m_page->messageView();
+    QTRY_VERIFY(view->isAtBottom() && view->verticalScrollBar()->maximum() > 0);
+    QTest::qWait(50); // let the first layout settle, as it has by the time a person scrolls
+    view->verticalScrollBar()->setValue(0);
+    QTRY_VERIFY(view->historyNotice()->isVisible());
+    QCOMPARE(m_messages->rowCount(), 60);
+    QCOMPARE(view->verticalScrollBar()->value(), 0);
+    // The older messages can be had now (here: the cache got them). Scrolling up where the bar
+    // cannot move any more asks again, by wheel and by keyboard.
+    m_nextSeq = 21;
+    addMessages(u"general"_s, 20);
+    const QPoint middle = view->viewport()->rect().center();
+    QWheelEvent wheel(middle, view->viewport()->mapToGlobal(middle), QPoint(), QPoint(0, 120),
+                      Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view->viewport(), &wheel);
+    QTRY_COMPARE(m_messages->rowCount(), 80);
+    QCOMPARE(m_messages->oldestSeq(), 21);
+
+    // Again at the top, where the next request fails; then Home asks again.
+    QTest::qWait(100); // the view has placed the older rows above what was in sight
+    view->verticalScrollBar()->setValue(0);
+    QTRY_VERIFY(view->historyNotice()->isVisible());
+    QTest::qWait(50);
+    QCOMPARE(view->verticalScrollBar()->value(), 0);
+    m_nextSeq = 1;
+    addMessages(u"general"_s, 20);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Home);
+    QTRY_COMPARE(m_messages->rowCount(), 100);
+    QCOMPARE(m_messages->oldestSeq(), 1);
 }
 
 void TestChatPage::screenReadersHearSenderTimeAndState()
