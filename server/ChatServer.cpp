@@ -291,14 +291,15 @@ bool ChatServer::admitAddress(Session &session)
     return false;
 }
 
-void ChatServer::respondHttp(Session &session, int code, QByteArrayView reason, QByteArrayView body)
+void ChatServer::respondHttp(Session &session, int code, QByteArrayView reason, QByteArrayView body,
+                             QByteArrayView contentType)
 {
     QTcpSocket *tcp = session.tcp;
     if (!tcp)
         return;
     disconnect(session.httpReader);
     tcp->readAll();
-    tcp->write(httpResponse(code, reason, "text/plain", body));
+    tcp->write(httpResponse(code, reason, contentType, body));
     tcp->disconnectFromHost();
 }
 
@@ -331,15 +332,12 @@ void ChatServer::readHttp(Session &session)
     const QByteArray head = tcp->peek(kMaxHttpHeaderBytes + 1);
     HttpRequest request;
     const auto status = HttpRequest::parse(head, &request);
-    auto respond = [&](int code, QByteArrayView reason, QByteArrayView type, QByteArrayView body) {
-        disconnect(session.httpReader);
-        tcp->readAll();
-        tcp->write(httpResponse(code, reason, type, body));
-        tcp->disconnectFromHost();
-    };
     if (fromTrustedProxy && !session.addressCounted &&
         status != HttpRequest::ParseStatus::NeedMore) {
-        if (!m_config.proxyProtocol && status == HttpRequest::ParseStatus::Complete)
+        // Without a PROXY header (or with proxy_protocol off) the proxy's X-Forwarded-For
+        // names the client.
+        if (status == HttpRequest::ParseStatus::Complete &&
+            session.address == session.socketAddress)
             session.address = normalizedAddress(m_config.trustedProxies.clientFromForwardedFor(
                 tcp->peerAddress(), request.forwardedFor));
         if (!admitAddress(session))
@@ -347,32 +345,32 @@ void ChatServer::readHttp(Session &session)
     }
     if (status == HttpRequest::ParseStatus::NeedMore) {
         if (head.size() > kMaxHttpHeaderBytes)
-            respond(431, "Request Header Fields Too Large", "text/plain", "headers too large\n");
+            respondHttp(session, 431, "Request Header Fields Too Large", "headers too large\n");
         return;
     }
     if (status == HttpRequest::ParseStatus::Malformed) {
-        respond(400, "Bad Request", "text/plain", "malformed HTTP request\n");
+        respondHttp(session, 400, "Bad Request", "malformed HTTP request\n");
         return;
     }
     if (request.method != "GET") {
-        respond(405, "Method Not Allowed", "text/plain", "only GET is served here\n");
+        respondHttp(session, 405, "Method Not Allowed", "only GET is served here\n");
         return;
     }
     if (request.path == "/healthz") {
-        respond(200, "OK", "text/plain", "ok\n");
+        respondHttp(session, 200, "OK", "ok\n");
         return;
     }
     const bool metricsHere = session.adminPort || !m_adminListener;
     if (request.path == "/metrics" && metricsHere) {
-        respond(200, "OK", "text/plain; version=0.0.4", m_metrics.render());
+        respondHttp(session, 200, "OK", m_metrics.render(), "text/plain; version=0.0.4");
         return;
     }
     if (session.adminPort || request.path != protocol::kWebSocketPath.latin1()) {
-        respond(404, "Not Found", "text/plain", "not found; the WebSocket endpoint is /ws\n");
+        respondHttp(session, 404, "Not Found", "not found; the WebSocket endpoint is /ws\n");
         return;
     }
     if (!request.wantsUpgrade) {
-        respond(426, "Upgrade Required", "text/plain", "this endpoint speaks WebSocket only\n");
+        respondHttp(session, 426, "Upgrade Required", "this endpoint speaks WebSocket only\n");
         return;
     }
     if (!request.origin.isEmpty() &&
@@ -380,7 +378,7 @@ void ChatServer::readHttp(Session &session)
         logClient(session.address,
                   u"event=refused reason=origin addr=%1 origin=%2"_s.arg(
                       session.address, logValue(QString::fromUtf8(request.origin))));
-        respond(403, "Forbidden", "text/plain", "this Origin is not allowed\n");
+        respondHttp(session, 403, "Forbidden", "this Origin is not allowed\n");
         return;
     }
     upgrade(session);

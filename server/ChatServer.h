@@ -93,7 +93,8 @@ private:
     // Counts the session against its client address; false (and a 429) when that address has
     // too many connections.
     bool admitAddress(Session &session);
-    void respondHttp(Session &session, int code, QByteArrayView reason, QByteArrayView body);
+    void respondHttp(Session &session, int code, QByteArrayView reason, QByteArrayView body,
+                     QByteArrayView contentType = "text/plain");
     void upgrade(Session &session);
     void adoptWebSockets();
     void endSession(quint64 sessionId);

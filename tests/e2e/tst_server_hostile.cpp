@@ -93,6 +93,7 @@ private Q_SLOTS:
     void adminPort_ownBudget();
     void trustedProxy_forwardedFor_namesTheClient();
     void untrustedPeer_forwardedForIgnored();
+    void proxyProtocol_headerOrElseForwardedFor();
     void fileDescriptorsExhausted_backsOffLogsOnce_recovers();
     void shutdownWhileClientsKeepSending_acksThenClose1001();
     void adminRoomDelete_runningServerForgetsIt();
@@ -736,6 +737,40 @@ void tst_server_hostile::oversizedHeaders_431()
     QCOMPARE(response.status, 431);
     QString why;
     QVERIFY2(openWithLogin(server.url(), u"alice"_s, kPassword, &why), qPrintable(why));
+}
+
+void tst_server_hostile::proxyProtocol_headerOrElseForwardedFor()
+{
+    ServerProcess server;
+    QVERIFY(startServer(
+        server, {u"--trusted-proxies"_s, u"127.0.0.1"_s, u"--proxy-protocol"_s, u"true"_s}));
+    // A PROXY v2 header (TCP over IPv4) from 198.51.100.7 ...
+    QByteArray header("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c", 16);
+    header += QByteArray::fromHex("c6336407"
+                                  "7f000001"
+                                  "c350"
+                                  "1f90");
+    RawWebSocket proxied;
+    RawWebSocket::Options withHeader;
+    withHeader.prefix = header;
+    QVERIFY2(proxied.open(server.url(), withHeader), qPrintable(proxied.error()));
+    QVERIFY(proxied.login(u"alice"_s, u"guess"_s).contains("unauthorized"));
+    // ... and, without one, X-Forwarded-For from the same trusted proxy.
+    RawWebSocket forwarded;
+    RawWebSocket::Options withForwardedFor;
+    withForwardedFor.extraHeaders = {{"X-Forwarded-For", "198.51.100.8"}};
+    QVERIFY2(forwarded.open(server.url(), withForwardedFor), qPrintable(forwarded.error()));
+    QVERIFY(forwarded.login(u"alice"_s, u"guess"_s).contains("unauthorized"));
+    // A broken header is refused with 400 and a reason.
+    RawWebSocket broken;
+    RawWebSocket::Options brokenHeader;
+    brokenHeader.prefix =
+        QByteArray("\r\n\r\n\0\r\nQUIT\n\x31\x11\x00\x0c", 16) + QByteArray(12, '\0');
+    QVERIFY(!broken.open(server.url(), brokenHeader));
+    QVERIFY2(broken.error().contains(u"400"_s), qPrintable(broken.error()));
+    const QString log = server.diagnostics(1024 * 1024);
+    QVERIFY2(log.contains(u"event=login_failed addr=198.51.100.7"_s), qPrintable(log));
+    QVERIFY2(log.contains(u"event=login_failed addr=198.51.100.8"_s), qPrintable(log));
 }
 
 QTEST_GUILESS_MAIN(tst_server_hostile)
