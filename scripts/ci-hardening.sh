@@ -25,7 +25,7 @@ case ${1:-} in
 --sanitize-only) run_fuzz=false ;;
 "") ;;
 *)
-    sed -n '3,10p' "$0" >&2
+    sed -n '4,11p' "$0" >&2
     exit 2
     ;;
 esac

@@ -10,7 +10,7 @@
 set -euo pipefail
 
 if [ $# -lt 3 ]; then
-    sed -n '5,10p' "$0" >&2
+    sed -n '4,9p' "$0" >&2
     exit 2
 fi
 FUZZ_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
