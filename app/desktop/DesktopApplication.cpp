@@ -65,10 +65,14 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
         session.setDeviceName(tr("Conversa on %1").arg(QSysInfo::machineHostName()));
         applyNetworkSettings(session, nullptr);
     });
-    if (m_revoker->open(QDir(m_dataDir).filePath(u"revocations.sqlite"_s)))
-        QTimer::singleShot(0, m_revoker, &core::TokenRevoker::revokeAll);
-    else
-        qWarning("conversa: %s", qUtf8Printable(m_revoker->lastError()));
+    // The tokens themselves are in the keychain, so --no-keychain leaves them alone.
+    m_revoker->setKeychainAllowed(options.useKeychain);
+    if (options.useKeychain) {
+        if (m_revoker->open(QDir(m_dataDir).filePath(u"revocations.sqlite"_s)))
+            QTimer::singleShot(0, m_revoker, &core::TokenRevoker::revokeAll);
+        else
+            qWarning("conversa: %s", qUtf8Printable(m_revoker->lastError()));
+    }
     m_session = new core::SessionManager(this);
     m_session->setDeviceName(tr("Conversa on %1").arg(QSysInfo::machineHostName()));
     m_rooms = new core::RoomListModel(this);
@@ -103,6 +107,10 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
                 if (result != core::TokenStore::Result::Ok)
                     m_window->statusBar()->showMessage(
                         tr("Your sign-in is kept for this session only: %1").arg(message), 15000);
+            });
+    connect(m_revoker, &core::TokenRevoker::dropped, this,
+            [this](const QString &, const QString &message) {
+                m_window->statusBar()->showMessage(message, 30000);
             });
     connect(m_session, &core::SessionManager::tokenRejected, this, [this] {
         if (m_options.useKeychain && !m_accountKey.isEmpty())
@@ -417,7 +425,7 @@ void DesktopApplication::signOut()
     const QString user = m_session->user();
     const QString token = m_session->token();
     if (!token.isEmpty() && !m_session->isAuthenticated()) {
-        // Offline: the revoker keeps the token on disk until the server has revoked it.
+        // Offline: the revoker keeps the token in the keychain until the server has revoked it.
         m_revoker->add(server, user, token);
         m_session->signOut();
     } else if (!token.isEmpty()) {

@@ -54,6 +54,7 @@ public:
     conversa::ui::MainWindow *window() const { return m_window; }
     conversa::core::SessionManager *session() const { return m_session; }
     conversa::core::Outbox *outbox() const { return m_outbox; }
+    conversa::core::TokenRevoker *revoker() const { return m_revoker; }
     conversa::core::MessageModel *messageModel() const { return m_messages; }
     conversa::core::RoomListModel *roomModel() const { return m_rooms; }
     conversa::ui::AppSettings *settings() const { return m_settings; }

@@ -11,7 +11,6 @@
 #include <Outbox.h>
 #include <RoomListModel.h>
 #include <SessionManager.h>
-#include <TokenRevoker.h>
 #include <TypingUsers.h>
 
 #include <algorithm>
@@ -127,7 +126,6 @@ private slots:
     void hostNotFoundAndConnectTimeout();
     void wrongPassword();
     void serverGoingAwayAndTokenRevoked();
-    void tokenOfAnOfflineSignOutIsRevokedAtTheNextStart();
     void deadLinkDetected();
     void lateTimerMeansTheMachineSlept();
     void untrustedCertificateThenExtraCa();
@@ -611,56 +609,6 @@ void TestSession::serverGoingAwayAndTokenRevoked()
     QCOMPARE(alice->session.status().problem, ConnectionProblem::TokenRevoked);
     QCOMPARE(rejected.size(), 1);
     QVERIFY(alice->session.token().isEmpty());
-}
-
-void TestSession::tokenOfAnOfflineSignOutIsRevokedAtTheNextStart()
-{
-    auto server = startServer();
-    QVERIFY(server);
-    auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
-    QVERIFY(alice);
-    const QString token = alice->token;
-    QVERIFY(!token.isEmpty());
-    server->kill();
-    QVERIFY2(alice->waitForState(ConnectionState::WaitingToReconnect),
-             qPrintable(alice->describe()));
-
-    QTemporaryDir dir;
-    const QString path = dir.filePath(u"revocations.sqlite"_s);
-    const auto direct = [](SessionManager &session) {
-        session.setProxy(SessionManager::ProxyMode::None);
-        session.setWatchNetwork(false);
-    };
-    {
-        // Signing out while offline, then quitting before the server is back.
-        TokenRevoker revoker;
-        revoker.setSessionSetup(direct);
-        QVERIFY2(revoker.open(path), qPrintable(revoker.lastError()));
-        QVERIFY(revoker.add(server->url(), u"alice"_s, token));
-        alice->session.signOut();
-        QTest::qWait(300);
-        QCOMPARE(revoker.pendingCount(), 1);
-    }
-    alice.reset();
-    QVERIFY2(server->restart(), qPrintable(server->diagnostics()));
-
-    // The next start: the token is revoked, and forgotten.
-    TokenRevoker revoker;
-    revoker.setSessionSetup(direct);
-    QSignalSpy revoked(&revoker, &TokenRevoker::revoked);
-    QVERIFY(revoker.open(path));
-    QCOMPARE(revoker.pendingCount(), 1);
-    revoker.revokeAll();
-    QVERIFY(waitUntil([&] { return revoker.pendingCount() == 0; }, 15000));
-    QCOMPARE(revoked.size(), 1);
-    QCOMPARE(revoked.first().first().toString(), u"alice"_s);
-
-    // The server no longer takes the token.
-    Client again(server->url());
-    QSignalSpy rejected(&again.session, &SessionManager::tokenRejected);
-    again.session.resume(u"alice"_s, token);
-    QVERIFY2(again.waitForState(ConnectionState::AuthFailed), qPrintable(again.describe()));
-    QCOMPARE(rejected.size(), 1);
 }
 
 void TestSession::deadLinkDetected()

@@ -15,7 +15,10 @@
 #include <RoomListModel.h>
 #include <SessionManager.h>
 #include <SignInPage.h>
+#include <TokenRevoker.h>
 
+#include <QDirIterator>
+#include <QFile>
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -264,8 +267,35 @@ static std::optional<bool> tokenAccepted(const QUrl &url, const QString &user, c
     return std::nullopt;
 }
 
+// Every file under `folder` (hidden ones, SQLite's -wal and -shm included) whose bytes hold
+// `secret`, as UTF-8 or UTF-16.
+static QStringList filesHolding(const QString &folder, const QString &secret)
+{
+    const QByteArray utf8 = secret.toUtf8();
+    const QByteArray utf16(reinterpret_cast<const char *>(secret.utf16()),
+                           secret.size() * qsizetype(sizeof(char16_t)));
+    QStringList found;
+    QDirIterator files(folder, QDir::Files | QDir::Hidden | QDir::System,
+                       QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        QFile file(files.next());
+        if (!file.open(QIODevice::ReadOnly)) {
+            found.append(file.fileName() + u" (unreadable)"_s);
+            continue;
+        }
+        const QByteArray bytes = file.readAll();
+        if (bytes.contains(utf8) || bytes.contains(utf16))
+            found.append(file.fileName());
+    }
+    return found;
+}
+
 void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
 {
+    // The token waits in the keychain: a private GNOME Keyring (ctest's
+    // tst_ui_desktop_e2e_keychain runs this through run-with-keyring.sh), never the person's own.
+    if (qEnvironmentVariable("CONVERSA_TEST_PRIVATE_KEYRING") != u"1"_s)
+        QSKIP("needs the private keyring of run-with-keyring.sh (CONVERSA_TEST_PRIVATE_KEYRING=1)");
     ServerProcess server;
     QVERIFY2(server.addUser(u"dave"_s, u"dave-password"_s), qPrintable(server.lastAdminError()));
     QVERIFY2(server.start(), qPrintable(server.diagnostics()));
@@ -274,7 +304,7 @@ void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
     options.dataDir = data.path();
     options.server = server.url().toString();
     options.user = u"dave"_s;
-    options.useKeychain = false;
+    options.useKeychain = true;
     QString token;
     {
         DesktopApplication app(options);
@@ -285,13 +315,19 @@ void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
         QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), core::ConnectionState::Online, 15000);
         token = app.session()->token();
         QVERIFY(!token.isEmpty());
-        // Offline, sign out, quit.
+        // Offline, sign out, quit once the keychain holds the token.
         server.kill();
         QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), core::ConnectionState::WaitingToReconnect,
                                   10000);
         emit app.window()->signOutRequested();
         QTRY_VERIFY_WITH_TIMEOUT(!app.window()->isShowingChat(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            app.revoker()->pendingCount() == 1 && app.revoker()->storingCount() == 0, 15000);
     }
+    // No file of the data folder holds the token.
+    QStringList holding = filesHolding(data.path(), token);
+    QVERIFY2(holding.isEmpty(), qPrintable(holding.join(u", "_s)));
+
     QVERIFY2(server.restart(), qPrintable(server.diagnostics()));
     // The next start revokes it without anyone signing in.
     DesktopApplication app(options);
@@ -303,7 +339,10 @@ void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
             return accepted == false;
         },
         20000));
+    QTRY_COMPARE_WITH_TIMEOUT(app.revoker()->pendingCount(), 0, 15000);
     QVERIFY(!app.window()->isShowingChat());
+    holding = filesHolding(data.path(), token);
+    QVERIFY2(holding.isEmpty(), qPrintable(holding.join(u", "_s)));
 }
 
 QTEST_MAIN(TestDesktopE2e)
