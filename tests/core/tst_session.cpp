@@ -32,8 +32,10 @@
 using namespace Qt::StringLiterals;
 using namespace conversa::core;
 using conversa::protocol::MessageEvent;
+using conversa::test::freeLoopbackPort;
 using conversa::test::ServerProcess;
 using conversa::test::TestCertificates;
+using conversa::test::waitForLoopbackListener;
 using conversa::test::waitUntil;
 
 namespace {
@@ -98,13 +100,6 @@ struct Client {
         return result;
     }
 };
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
 
 } // namespace
 
@@ -432,7 +427,7 @@ void TestSession::failedHistoryRequestSaysSoAndCanBeRetried()
 
 void TestSession::unreachableBacksOff()
 {
-    const quint16 port = freePort(); // nothing listens there
+    const quint16 port = freeLoopbackPort(); // nothing listens there
     Client client(QUrl(u"ws://127.0.0.1:%1/ws"_s.arg(port)));
     // Always the top of the jitter range, so the delays show the doubling.
     client.session.setBackoff(Backoff({500, 30'000, 60'000}, [] { return 0.999; }));
@@ -714,7 +709,7 @@ void TestSession::throughHttpProxy()
     QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
                                           QFileDevice::ExeOwner | QFileDevice::ReadOther |
                                           QFileDevice::WriteOther | QFileDevice::ExeOther);
-    const quint16 proxyPort = freePort();
+    const quint16 proxyPort = freeLoopbackPort();
     const QString log = dir.filePath(program + u".log"_s);
     QFile conf(dir.filePath(program + u".conf"_s));
     QVERIFY(conf.open(QIODevice::WriteOnly));
@@ -744,13 +739,7 @@ void TestSession::throughHttpProxy()
     proxy.setProcessChannelMode(QProcess::MergedChannels);
     proxy.start(binary, arguments);
     QVERIFY2(proxy.waitForStarted(), qPrintable(proxy.errorString()));
-    const bool listening = waitUntil(
-        [&] {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, proxyPort);
-            return probe.waitForConnected(100) || proxy.state() == QProcess::NotRunning;
-        },
-        15000);
+    const bool listening = waitForLoopbackListener(proxyPort, 15000, &proxy);
     QVERIFY2(listening && proxy.state() == QProcess::Running,
              qPrintable(QString::fromUtf8(proxy.readAll())));
 
@@ -786,18 +775,12 @@ void TestSession::throughSocks5Proxy()
         QSKIP("microsocks is not installed (apt-get install microsocks)");
     auto server = startServer();
     QVERIFY(server);
-    const quint16 proxyPort = freePort();
+    const quint16 proxyPort = freeLoopbackPort();
     QProcess proxy;
     proxy.setProcessChannelMode(QProcess::MergedChannels);
     proxy.start(microsocks, {u"-i"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(proxyPort)});
     QVERIFY2(proxy.waitForStarted(), qPrintable(proxy.errorString()));
-    QVERIFY(waitUntil(
-        [&] {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, proxyPort);
-            return probe.waitForConnected(100);
-        },
-        5000));
+    QVERIFY(waitForLoopbackListener(proxyPort, 5000));
     Client client(server->url());
     client.session.setProxy(SessionManager::ProxyMode::Socks5,
                             QUrl(u"socks5://127.0.0.1:%1"_s.arg(proxyPort)));
@@ -820,7 +803,7 @@ void TestSession::proxyRefused()
     QVERIFY(server);
     Client client(server->url());
     client.session.setProxy(SessionManager::ProxyMode::Http,
-                            QUrl(u"http://127.0.0.1:%1"_s.arg(freePort())));
+                            QUrl(u"http://127.0.0.1:%1"_s.arg(freeLoopbackPort())));
     client.session.signIn(u"alice"_s, kAlicePassword);
     QVERIFY2(waitUntil([&] { return client.session.status().problem != ConnectionProblem::None; },
                        10000),

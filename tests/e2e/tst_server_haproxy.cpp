@@ -22,13 +22,6 @@ using namespace conversa::test;
 namespace {
 const QString kPassword = u"haproxy-Secret-5"_s;
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
 } // namespace
 
 class tst_server_haproxy : public QObject
@@ -61,7 +54,7 @@ private Q_SLOTS:
                                u"true"_s, u"--login-failures-per-minute"_s, u"2"_s,
                                u"--auth-failures-per-connection"_s, u"10"_s}),
                  qPrintable(server.diagnostics()));
-        const quint16 port = freePort();
+        const quint16 port = freeLoopbackPort();
         QVERIFY2(startHaproxy(port, server.port()), qPrintable(m_log));
         QUrl url;
         url.setScheme(u"wss"_s);
@@ -147,13 +140,7 @@ private:
         file.close();
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.start(m_haproxy, {u"-db"_s, u"-f"_s, file.fileName()});
-        const bool listening = waitUntil(
-            [&] {
-                QTcpSocket probe;
-                probe.connectToHost(QHostAddress::LocalHost, port);
-                return probe.waitForConnected(200) || m_process.state() == QProcess::NotRunning;
-            },
-            10000);
+        const bool listening = waitForLoopbackListener(port, 10000, &m_process);
         m_log = QString::fromUtf8(m_process.readAll());
         return listening && m_process.state() == QProcess::Running;
     }

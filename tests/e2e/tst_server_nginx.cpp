@@ -22,12 +22,6 @@ using namespace conversa::test;
 namespace {
 const QString kPassword = u"nginx-Secret-5"_s;
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
 } // namespace
 
 class tst_server_nginx : public QObject
@@ -52,7 +46,7 @@ private Q_SLOTS:
         QVERIFY(server.createRoom(u"general"_s, u"General"_s));
         QVERIFY2(server.start(), qPrintable(server.diagnostics()));
 
-        const quint16 port = freePort();
+        const quint16 port = freeLoopbackPort();
         QVERIFY2(startNginx(port, server.port()), qPrintable(m_nginxLog));
         QUrl url;
         url.setScheme(u"wss"_s);
@@ -134,7 +128,7 @@ private Q_SLOTS:
                           u"2"_s, u"--auth-failures-per-connection"_s, u"10"_s}),
             qPrintable(server.diagnostics()));
         stopNginx();
-        const quint16 port = freePort();
+        const quint16 port = freeLoopbackPort();
         QVERIFY2(startNginx(port, server.port()), qPrintable(m_nginxLog));
         QUrl url;
         url.setScheme(u"wss"_s);
@@ -206,13 +200,7 @@ private:
         m_nginxProcess.setProcessChannelMode(QProcess::MergedChannels);
         m_nginxProcess.start(m_nginx, {u"-p"_s, m_nginxDir.path(), u"-c"_s, file.fileName(),
                                        u"-e"_s, dir.filePath(u"error.log"_s)});
-        const bool listening = waitUntil(
-            [&] {
-                QTcpSocket probe;
-                probe.connectToHost(QHostAddress::LocalHost, port);
-                return probe.waitForConnected(200);
-            },
-            10000);
+        const bool listening = waitForLoopbackListener(port, 10000, &m_nginxProcess);
         QFile log(dir.filePath(u"error.log"_s));
         log.open(QIODevice::ReadOnly);
         m_nginxLog = QString::fromUtf8(m_nginxProcess.readAll() + log.readAll());

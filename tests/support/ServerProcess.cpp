@@ -9,6 +9,8 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
 
@@ -40,6 +42,27 @@ bool waitUntil(const std::function<bool()> &predicate, int timeoutMs)
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     }
     return true;
+}
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+bool waitForLoopbackListener(quint16 port, int timeoutMs, const QProcess *process)
+{
+    bool listening = false;
+    waitUntil(
+        [&] {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, port);
+            listening = probe.waitForConnected(100);
+            return listening || (process && process->state() == QProcess::NotRunning);
+        },
+        timeoutMs);
+    return listening;
 }
 
 QString AdminResult::describe() const

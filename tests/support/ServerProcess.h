@@ -21,6 +21,12 @@ namespace conversa::test {
 // fast. Returns the predicate's last value.
 bool waitUntil(const std::function<bool()> &predicate, int timeoutMs);
 
+// A loopback port that nothing listens on right now.
+quint16 freeLoopbackPort();
+// Waits until something accepts TCP connections on 127.0.0.1:`port` (true), or until `process`
+// (when given) has exited or `timeoutMs` passed (false).
+bool waitForLoopbackListener(quint16 port, int timeoutMs, const QProcess *process = nullptr);
+
 // The result of one synchronous run of an admin subcommand.
 struct AdminResult {
     int exitCode = -1;
