@@ -44,19 +44,23 @@ void TokenStore::deleteToken(const QString &key)
 
 void TokenStore::start(Operation op, const QString &key, const QString &token, qint64 startedMs)
 {
+    // A job owns itself (autoDelete) and has no parent: libsecret calls back into it when the
+    // keychain answers, so a job deleted with this store while it is still waiting (the app
+    // quitting mid-sign-out) would be used after it is freed. The connection below ends with
+    // this store, so a late answer reaches nobody.
     QKeychain::Job *job = nullptr;
     switch (op) {
     case Operation::Read:
-        job = new QKeychain::ReadPasswordJob(kService, this);
+        job = new QKeychain::ReadPasswordJob(kService);
         break;
     case Operation::Write: {
-        auto *write = new QKeychain::WritePasswordJob(kService, this);
+        auto *write = new QKeychain::WritePasswordJob(kService);
         write->setTextData(token);
         job = write;
         break;
     }
     case Operation::Delete:
-        job = new QKeychain::DeletePasswordJob(kService, this);
+        job = new QKeychain::DeletePasswordJob(kService);
         break;
     }
     job->setKey(key);
