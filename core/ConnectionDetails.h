@@ -31,6 +31,7 @@ namespace conversa::core {
 struct ConnectionDetails {
     QUrl serverUrl;
     QString user;
+    QString instance;           // which server instance took the session (from its sign-in answer)
     bool connected = false;     // the WebSocket is open
     bool authenticated = false; // and the server accepted the sign-in
     QDateTime connectedSince;

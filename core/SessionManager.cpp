@@ -606,7 +606,7 @@ void SessionManager::onConnected()
                 emit tokenIssued(m_user, token);
                 if (m_mode != Mode::Resume || !m_socket)
                     return; // a receiver signed out meanwhile
-                onSignedIn(result.payload.value("user"_L1).toString());
+                onSignedIn(result.payload);
             } else if (result.outcome == RequestResult::Outcome::Error) {
                 const bool limited = result.code == proto::ErrorCode::RateLimited;
                 m_mode = Mode::Idle;
@@ -619,7 +619,7 @@ void SessionManager::onConnected()
     } else {
         sendFrame(proto::AuthRequest{{}, m_token}, [this](const RequestResult &result) {
             if (result.isOk()) {
-                onSignedIn(result.payload.value("user"_L1).toString());
+                onSignedIn(result.payload);
             } else if (result.outcome == RequestResult::Outcome::Error) {
                 if (result.code == proto::ErrorCode::Unauthorized)
                     linkDown(ConnectionProblem::TokenRevoked,
@@ -633,11 +633,31 @@ void SessionManager::onConnected()
     }
 }
 
-void SessionManager::onSignedIn(const QString &user)
+void SessionManager::onSignedIn(const QJsonObject &answer)
 {
     m_connectTimer.stop();
-    if (!user.isEmpty())
+    if (const QString user = answer.value("user"_L1).toString(); !user.isEmpty())
         m_user = user;
+    m_details.instance = answer.value("instance"_L1).toString().left(128);
+    // Older servers send no limits: protocol v1's defaults stay. Nonsense values are ignored.
+    ServerLimits limits;
+    const QJsonObject told = answer.value("limits"_L1).toObject();
+    const auto positive = [&told](QLatin1StringView key, qint64 fallback) {
+        const qint64 value = told.value(key).toInteger(fallback);
+        return value > 0 ? value : fallback;
+    };
+    limits.maxBodyBytes = positive("max_body_bytes"_L1, limits.maxBodyBytes);
+    limits.maxFileBytes = positive("max_file_bytes"_L1, limits.maxFileBytes);
+    limits.maxFilesPerMessage =
+        static_cast<int>(qMin<qint64>(1000, positive("max_files_per_message"_L1, 10)));
+    const double rate = told.value("messages_per_second"_L1).toDouble(0);
+    limits.messagesPerSecond = rate > 0 && rate < 1e9 ? rate : 0;
+    limits.messageBurst = static_cast<int>(
+        qBound(qint64(0), told.value("message_burst"_L1).toInteger(0), qint64(1'000'000)));
+    if (limits != m_limits) {
+        m_limits = limits;
+        emit serverLimitsChanged(m_limits);
+    }
     m_authenticated = true;
     m_backoff.sessionEstablished();
     m_details.user = m_user;

@@ -5,6 +5,7 @@
 #include "Backoff.h"
 #include "ConnectionDetails.h"
 #include "ConnectionState.h"
+#include "ServerLimits.h"
 
 #include <Frames.h>
 
@@ -103,6 +104,8 @@ public:
     // The current connection as it is: path, proxy, TLS, the timings of the attempt that opened
     // it, the last ping's round trip and the reconnects since sign-in (see ConnectionDetails).
     ConnectionDetails connectionDetails() const { return m_details; }
+    // What the server accepts (body size, files, send rate), from its last sign-in answer.
+    ServerLimits serverLimits() const { return m_limits; }
 
     // Sign in with a password (`login`); on success `tokenIssued` hands out the device token and
     // the session goes on as if resumed with it. The password is kept only for this attempt.
@@ -138,6 +141,7 @@ signals:
     void connectionDetailsChanged(const conversa::core::ConnectionDetails &details);
     void stateChanged(conversa::core::ConnectionState state);
     void tokenIssued(const QString &user, const QString &token);
+    void serverLimitsChanged(const conversa::core::ServerLimits &limits);
     // The server no longer accepts the token (revoked, account disabled): forget it.
     void tokenRejected(const QString &user);
     void loggedOut(bool confirmedByServer);
@@ -196,7 +200,8 @@ private:
     void onPongTimeout();
 
     void sendFrame(const protocol::Request &request, ReplyHandler handler);
-    void onSignedIn(const QString &user);
+    // `answer` is the payload of the `login`/`auth` answer (user, instance, limits).
+    void onSignedIn(const QJsonObject &answer);
     void onRoomsReply(const RequestResult &result);
     void initializeRoom(const protocol::RoomSummary &summary);
     void syncRoom(const QString &room);
@@ -242,6 +247,7 @@ private:
     ConnectionStatus m_status;
 
     ConnectionDetails m_details;
+    ServerLimits m_limits;
     QElapsedTimer m_attemptClock;
     bool m_lookupSeen = false;
     qint64 m_connectingAt = -1; // the lookup ended, TCP connecting

@@ -16,6 +16,8 @@ inline constexpr QLatin1StringView kWebSocketPath{"/ws"};
 struct Limits {
     qsizetype maxFrameBytes = 64 * 1024;
     qsizetype maxBodyBytes = 16 * 1024;
+    qint64 maxFileBytes = 25 * 1024 * 1024;
+    int maxFilesPerMessage = 10;
     int maxHistoryLimit = 200;
     int maxSyncLimit = 500;
     int defaultHistoryLimit = 50;

@@ -146,6 +146,9 @@ QString ChatServer::start()
     }
     if (QString error = listenOn(m_listener, m_config.listen, false); !error.isEmpty())
         return error;
+    ServerConfig actual = m_config;
+    actual.listen.port = m_listener->port();
+    m_instanceName = actual.effectiveInstanceName();
     if (m_config.adminListen) {
         m_adminListener = new Listener(std::nullopt, this);
         if (QString error = listenOn(m_adminListener, *m_config.adminListen, true);
@@ -904,20 +907,21 @@ void ChatServer::finishLogin(quint64 sessionId, const protocol::RequestId &re,
         device = u"unnamed device"_s;
     const QString token = TokenSecrets::generate();
     session->loginPending = true;
-    m_writer->submit(
-        write::CreateToken{user->id, TokenSecrets::hashOf(token), device},
-        [this, sessionId, re, user, token](const WriteResult &result) {
-            Session *session = findSession(sessionId);
-            if (!session)
-                return;
-            session->loginPending = false;
-            if (!result.ok) {
-                replyError(*session, re, result.code, result.error);
-                return;
-            }
-            authenticate(*session, user->id, user->name, result.value);
-            reply(*session, protocol::encodeOk(re, {{"user"_L1, user->name}, {"token"_L1, token}}));
-        });
+    m_writer->submit(write::CreateToken{user->id, TokenSecrets::hashOf(token), device},
+                     [this, sessionId, re, user, token](const WriteResult &result) {
+                         Session *session = findSession(sessionId);
+                         if (!session)
+                             return;
+                         session->loginPending = false;
+                         if (!result.ok) {
+                             replyError(*session, re, result.code, result.error);
+                             return;
+                         }
+                         authenticate(*session, user->id, user->name, result.value);
+                         QJsonObject answer = signedInAnswer(user->name);
+                         answer.insert("token"_L1, token);
+                         reply(*session, protocol::encodeOk(re, answer));
+                     });
 }
 
 void ChatServer::handle(Session &session, const protocol::AuthRequest &request)
@@ -945,7 +949,19 @@ void ChatServer::handle(Session &session, const protocol::AuthRequest &request)
     }
     authenticate(session, token->userId, token->userName, token->tokenId);
     m_writer->submit(write::TouchToken{token->tokenId});
-    reply(session, protocol::encodeOk(request.id, {{"user"_L1, token->userName}}));
+    reply(session, protocol::encodeOk(request.id, signedInAnswer(token->userName)));
+}
+
+QJsonObject ChatServer::signedInAnswer(const QString &userName) const
+{
+    const QJsonObject limits{
+        {"max_body_bytes"_L1, static_cast<qint64>(m_config.limits.maxBodyBytes)},
+        {"max_file_bytes"_L1, m_config.limits.maxFileBytes},
+        {"max_files_per_message"_L1, m_config.limits.maxFilesPerMessage},
+        {"messages_per_second"_L1, m_config.messagesPerSecond},
+        {"message_burst"_L1, m_config.messageBurst},
+    };
+    return {{"user"_L1, userName}, {"instance"_L1, m_instanceName}, {"limits"_L1, limits}};
 }
 
 void ChatServer::countAuthFailure(Session &session)

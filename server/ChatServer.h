@@ -112,6 +112,8 @@ private:
     // Drops a connection whose unsent output passed its cap: it is not reading.
     void dropOverflowing(Session &session, const char *what);
     void countAuthFailure(Session &session);
+    // What `login` and `auth` answer besides the token: user, instance and limits.
+    QJsonObject signedInAnswer(const QString &userName) const;
     // Client-triggered log lines are rate-limited per address so one client cannot fill the disk.
     void logClient(const QString &address, const QString &line);
     void onAcceptFailed(const QString &reason, bool firstInRow, int retryMs);
@@ -157,6 +159,7 @@ private:
     qint64 now() const { return m_clock.elapsed(); }
 
     ServerConfig m_config;
+    QString m_instanceName;
     QElapsedTimer m_clock;
     Store m_store;
     StorageWriter *m_writer = nullptr;

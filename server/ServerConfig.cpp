@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ServerConfig.h"
 
+#include <Validation.h>
+
 #include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QSettings>
@@ -93,7 +95,19 @@ QStringList ServerConfig::keys()
             u"auth_failures_per_connection"_s,
             u"max_admin_connections"_s,
             u"log_lines_per_minute_per_address"_s,
-            u"drain_seconds"_s};
+            u"drain_seconds"_s,
+            u"instance_name"_s,
+            u"max_file_bytes"_s};
+}
+
+QString ServerConfig::effectiveInstanceName() const
+{
+    if (!instanceName.isEmpty())
+        return instanceName;
+    const QString host = listen.host.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u"[%1]"_s.arg(listen.host.toString())
+                             : listen.host.toString();
+    return u"%1:%2"_s.arg(host).arg(listen.port);
 }
 
 QString ServerConfig::set(const QString &key, const QString &value)
@@ -114,6 +128,13 @@ QString ServerConfig::set(const QString &key, const QString &value)
     }
     if (key == "data"_L1) {
         dataDir = value;
+        return {};
+    }
+    if (key == "instance_name"_L1) {
+        if (value.size() > 128 ||
+            protocol::firstControlCharacter(value, protocol::AllowLineBreaks::No) != 0)
+            return u"instance_name must be at most 128 printable characters"_s;
+        instanceName = value.trimmed();
         return {};
     }
     if (key == "tls_cert"_L1) {
@@ -179,6 +200,7 @@ QString ServerConfig::set(const QString &key, const QString &value)
         {"max_admin_connections"_L1, 1, 100000},
         {"log_lines_per_minute_per_address"_L1, 1, 1000000},
         {"drain_seconds"_L1, 0, 3600},
+        {"max_file_bytes"_L1, 1, qint64(1) << 40},
     };
     for (const IntegerKey &k : integerKeys) {
         if (key != k.name)
@@ -214,6 +236,8 @@ QString ServerConfig::set(const QString &key, const QString &value)
             logLinesPerMinutePerAddress = static_cast<int>(number);
         else if (key == "drain_seconds"_L1)
             drainSeconds = static_cast<int>(number);
+        else if (key == "max_file_bytes"_L1)
+            limits.maxFileBytes = number;
         return {};
     }
     return u"unknown setting '%1'"_s.arg(key);

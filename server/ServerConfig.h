@@ -54,8 +54,11 @@ struct ServerConfig {
     int logLinesPerMinutePerAddress = 120;
     // On SIGTERM: how long peers get to read what is queued for them and close.
     int drainSeconds = 10;
+    // Reported in `login`/`auth` answers; empty means "HOST:PORT" of `listen`.
+    QString instanceName;
 
     bool tlsEnabled() const { return !tlsCertFile.isEmpty(); }
+    QString effectiveInstanceName() const;
 
     // Applies one setting by its config-file name ("max_body_bytes"). Returns an error in words,
     // or an empty string when the value was taken.

@@ -392,11 +392,13 @@ void ChatPage::sendMessage(const QString &body)
 {
     if (m_room.isEmpty() || !m_sources.session)
         return;
-    if (body.toUtf8().size() > 16384) {
+    const qint64 maxBodyBytes = m_sources.session->serverLimits().maxBodyBytes;
+    if (body.toUtf8().size() > maxBodyBytes) {
         QMessageBox::warning(this, tr("Message too long"),
-                             tr("This message is %1 KB; the server accepts up to 16 KB. Split "
+                             tr("This message is %1 KB; the server accepts up to %2 KB. Split "
                                 "it into several messages.")
-                                 .arg(body.toUtf8().size() / 1024));
+                                 .arg((body.toUtf8().size() + 1023) / 1024)
+                                 .arg(qMax<qint64>(1, maxBodyBytes / 1024)));
         return;
     }
     // The text leaves the box only once the outbox holds it.

@@ -62,6 +62,7 @@ ConnectionDetailsDialog::ConnectionDetailsDialog(QWidget *parent)
     auto *path = new QGroupBox(tr("Current connection"), this);
     auto *pathForm = new QFormLayout(path);
     m_peer = addRow(pathForm, tr("Connected to"), u"detailPeer"_s);
+    m_instance = addRow(pathForm, tr("Server instance"), u"detailInstance"_s);
     m_proxy = addRow(pathForm, tr("Proxy"), u"detailProxy"_s);
     m_encryption = addRow(pathForm, tr("Encryption"), u"detailEncryption"_s);
     m_dns = addRow(pathForm, tr("DNS lookup"), u"detailDns"_s);
@@ -173,6 +174,9 @@ void ConnectionDetailsDialog::showDetails(const ConnectionDetails &details)
                                                        : tr("none (not signed in)");
     m_server->setText(details.user.isEmpty() ? server : tr("%1 as %2").arg(server, details.user));
     m_reconnects->setText(tr("%n time(s) since signing in", nullptr, details.reconnects));
+    m_instance->setText(details.authenticated && !details.instance.isEmpty()
+                            ? details.instance
+                            : tr("not known until signed in"));
     m_ping->setText(
         details.connected && details.pingRttMs >= 0
             ? tr("%1 ms, at %2")
@@ -233,8 +237,8 @@ void ConnectionDetailsDialog::showDetails(const ConnectionDetails &details)
 QString ConnectionDetailsDialog::detailsText() const
 {
     QStringList lines;
-    for (QLabel *label : {m_server, m_state, m_reconnects, m_ping, m_peer, m_proxy, m_encryption,
-                          m_dns, m_tcp, m_tls, m_upgrade})
+    for (QLabel *label : {m_server, m_state, m_reconnects, m_ping, m_peer, m_instance, m_proxy,
+                          m_encryption, m_dns, m_tcp, m_tls, m_upgrade})
         lines.append(label->accessibleName() + u": "_s + label->text());
     lines.append(m_chain->toPlainText());
     return lines.join(u'\n');

@@ -45,6 +45,7 @@ private:
     QPointer<core::SessionManager> m_session;
     core::ConnectionDetails m_details;
     QLabel *m_server = nullptr;
+    QLabel *m_instance = nullptr;
     QLabel *m_state = nullptr;
     QLabel *m_reconnects = nullptr;
     QLabel *m_proxy = nullptr;

@@ -813,12 +813,16 @@ void TestSession::proxyRefused()
 
 void TestSession::connectionDetailsFollowTheConnection()
 {
-    auto server = startServer();
+    // The server's own limits reach the session (the app checks bodies against them).
+    auto server = startServer({u"--max-body-bytes"_s, u"4000"_s, u"--messages-per-second"_s,
+                               u"50"_s, u"--instance-name"_s, u"chat-7"_s});
     QVERIFY(server);
     // By name, so there is a DNS lookup to time.
     QUrl url = server->url();
     url.setHost(u"localhost"_s);
     Client alice(url);
+    QSignalSpy limitsChanged(&alice.session, &SessionManager::serverLimitsChanged);
+    QCOMPARE(alice.session.serverLimits().maxBodyBytes, 16 * 1024); // v1's until told
     SessionManager::Timing timing;
     timing.pingIntervalMs = 200;
     alice.session.setTiming(timing);
@@ -833,6 +837,11 @@ void TestSession::connectionDetailsFollowTheConnection()
     QVERIFY(d.authenticated);
     QCOMPARE(d.serverUrl, url);
     QCOMPARE(d.user, u"alice"_s);
+    QCOMPARE(d.instance, u"chat-7"_s);
+    QCOMPARE(limitsChanged.size(), 1);
+    QCOMPARE(alice.session.serverLimits().maxBodyBytes, 4000);
+    QCOMPARE(alice.session.serverLimits().messagesPerSecond, 50.0);
+    QCOMPARE(alice.session.serverLimits().maxFilesPerMessage, 10);
     QVERIFY2(d.peerAddress.isLoopback(), qPrintable(d.peerAddress.toString()));
     QCOMPARE(d.peerPort, server->port());
     QCOMPARE(d.proxy.type(), QNetworkProxy::NoProxy);

@@ -100,6 +100,14 @@ void tst_server_session::login_returnsUserAndToken()
     QVERIFY2(reply.value(u"token"_s).isString(), TestClient::describe(reply));
     const QString token = reply.value(u"token"_s).toString();
     QVERIFY2(token.size() >= 16, "the token should be a long random secret");
+    // Which instance took the session (HOST:PORT by default) and the limits clients must obey.
+    QCOMPARE(reply.value(u"instance"_s).toString(), u"127.0.0.1:%1"_s.arg(m_server->port()));
+    const QJsonObject limits = reply.value(u"limits"_s).toObject();
+    QCOMPARE(limits.value(u"max_body_bytes"_s).toInteger(), 16 * 1024);
+    QCOMPARE(limits.value(u"max_file_bytes"_s).toInteger(), 25 * 1024 * 1024);
+    QCOMPARE(limits.value(u"max_files_per_message"_s).toInteger(), 10);
+    QCOMPARE(limits.value(u"messages_per_second"_s).toDouble(), 10.0);
+    QCOMPARE(limits.value(u"message_burst"_s).toInteger(), 20);
 
     // Every login is a new device token.
     TestClient other;
@@ -157,6 +165,8 @@ void tst_server_session::auth_withToken_returnsUser()
     const QJsonObject reply = client.auth(m_tokens.value(u"carol"_s));
     VERIFY_OK(reply);
     QCOMPARE(reply.value(u"user"_s).toString(), u"carol"_s);
+    QCOMPARE(reply.value(u"instance"_s).toString(), u"127.0.0.1:%1"_s.arg(m_server->port()));
+    QCOMPARE(reply.value(u"limits"_s).toObject().value(u"max_body_bytes"_s).toInteger(), 16 * 1024);
     VERIFY_OK(client.rooms());
 }
 

@@ -41,6 +41,7 @@ ConnectionDetails connectedDetails()
     d.lastPongAt = QDateTime::currentDateTime();
     d.attempts = 3;
     d.reconnects = 2;
+    d.instance = u"chat-2:8080"_s;
     return d;
 }
 
@@ -68,6 +69,7 @@ void TestConnectionDetails::showsTheGivenDetails()
     ui::ConnectionDetailsDialog dialog;
     dialog.showDetails(connectedDetails());
     QCOMPARE(text(dialog, u"detailServer"_s), u"wss://chat.example.org/ws as alice"_s);
+    QCOMPARE(text(dialog, u"detailInstance"_s), u"chat-2:8080"_s);
     QVERIFY2(text(dialog, u"detailPeer"_s).startsWith(u"192.0.2.10, port 443"_s),
              qPrintable(text(dialog, u"detailPeer"_s)));
     QCOMPARE(text(dialog, u"detailProxy"_s),
