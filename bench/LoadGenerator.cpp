@@ -5,6 +5,8 @@
 // and every message carries its send time so receivers measure send-to-receive latency.
 // With --processes N the clients are spread over N worker processes of this program (each
 // under its own open-files limit and on its own core); the first one also runs the senders.
+// With --rooms N the listeners are spread over N rooms (ROOM0 … ROOMn-1, one listener account
+// per room, LISTENER0 …), and the senders join every room and send to them in turn.
 #include "Codec.h"
 
 #include <QCommandLineParser>
@@ -148,11 +150,11 @@ struct Stats {
 class BenchClient : public QObject
 {
 public:
-    BenchClient(QUrl url, QString token, QString room, Stats &stats, QObject *parent)
+    BenchClient(QUrl url, QString token, QStringList rooms, Stats &stats, QObject *parent)
         : QObject(parent)
         , m_url(std::move(url))
         , m_token(std::move(token))
-        , m_room(std::move(room))
+        , m_rooms(std::move(rooms))
         , m_stats(stats)
     {
         m_socket.setParent(this);
@@ -192,8 +194,8 @@ public:
         ++m_inFlight;
         ++m_stats.sent;
         const QString body = QString::number(g_clock.nsecsElapsed() / 1000);
-        send(SendRequest{nextId(), m_room, QUuid::createUuid().toString(QUuid::WithoutBraces),
-                         body});
+        const QString &room = m_rooms.at(m_nextRoom++ % m_rooms.size());
+        send(SendRequest{nextId(), room, QUuid::createUuid().toString(QUuid::WithoutBraces), body});
     }
 
     std::function<void()> onReady;
@@ -230,9 +232,9 @@ private:
             const qint64 sentUs = message->body.toLongLong();
             m_stats.latency.add(g_clock.nsecsElapsed() / 1000 - sentUs);
         } else if (std::get_if<OkReply>(frame)) {
-            if (!m_joined) {
-                m_joined = true;
-                send(JoinRequest{nextId(), m_room});
+            // The first ok answers auth, then one per room joined.
+            if (m_joined < m_rooms.size()) {
+                send(JoinRequest{nextId(), m_rooms.at(m_joined++)});
                 return;
             }
             if (!m_ready) {
@@ -256,12 +258,13 @@ private:
 
     QUrl m_url;
     QString m_token;
-    QString m_room;
+    QStringList m_rooms;
     Stats &m_stats;
     QWebSocket m_socket;
     qint64 m_lastId = 0;
     int m_inFlight = 0;
-    bool m_joined = false;
+    qsizetype m_joined = 0;
+    qsizetype m_nextRoom = 0;
     bool m_ready = false;
     bool m_closing = false;
 };
@@ -309,8 +312,10 @@ QString obtainToken(const QUrl &url, const QString &user, const QString &passwor
 
 struct RunOptions {
     QUrl url;
-    QString listenerToken;
+    QStringList listenerTokens; // one per room
+    int rooms = 1;
     QStringList senderTokens;
+    int firstRoom = 0; // of this process's listeners (workers continue where the last stopped)
     int clients = 0;
     int seconds = 10;
     double rate = 0;
@@ -319,6 +324,16 @@ struct RunOptions {
     int connectTimeoutSeconds = 300;
     QString room;
     bool idleOnly = false;
+
+    // With several rooms: ROOM0, ROOM1, …
+    QString roomName(int index) const { return rooms == 1 ? room : room + QString::number(index); }
+    QStringList allRooms() const
+    {
+        QStringList names;
+        for (int i = 0; i < rooms; ++i)
+            names.append(roomName(i));
+        return names;
+    }
 };
 
 struct RunResult {
@@ -358,12 +373,15 @@ public:
         m_connectStarted = g_clock.elapsed();
         m_connectDeadline.start(m_options.connectTimeoutSeconds * 1000);
         for (const QString &token : std::as_const(m_options.senderTokens)) {
-            auto *client = newClient(token);
+            auto *client = newClient(token, m_options.allRooms());
             client->onAck = [this] { sendMore(); };
             m_senders.push_back(client);
         }
-        for (int i = 0; i < m_options.clients; ++i)
-            newClient(m_options.listenerToken);
+        // Listener i of this process sits in room (firstRoom + i) mod rooms.
+        for (int i = 0; i < m_options.clients; ++i) {
+            const int room = (m_options.firstRoom + i) % m_options.rooms;
+            newClient(m_options.listenerTokens.at(room), {m_options.roomName(room)});
+        }
         if (total() == 0) {
             allReady();
             return;
@@ -390,9 +408,9 @@ public:
     }
 
 private:
-    BenchClient *newClient(const QString &token)
+    BenchClient *newClient(const QString &token, const QStringList &rooms)
     {
-        auto *client = new BenchClient(m_options.url, token, m_options.room, m_stats, this);
+        auto *client = new BenchClient(m_options.url, token, rooms, m_stats, this);
         client->onReady = [this] {
             --m_opening;
             ++m_ready;
@@ -511,7 +529,8 @@ private:
     qint64 m_ackedAtStart = 0;
 };
 
-void printResult(const RunResult &result, int listeners, int processes)
+// `listeners` is how many receive each message (the listeners of one room).
+void printResult(const RunResult &result, double listeners, int processes)
 {
     const double elapsed = result.elapsedUs / 1e6;
     std::printf("sent %lld acked %lld errors %lld\n", result.sent, result.acked, result.errors);
@@ -595,7 +614,7 @@ int runCoordinator(const RunOptions &options, int processes)
         }
         sum.elapsedUs = elapsedSum / qint64(workers.size());
         if (!options.idleOnly)
-            printResult(sum, options.clients, processes);
+            printResult(sum, double(options.clients) / options.rooms, processes);
         QCoreApplication::quit();
     };
     auto abortAll = [&](const QString &why) {
@@ -612,11 +631,16 @@ int runCoordinator(const RunOptions &options, int processes)
         Worker &worker = workers[size_t(i)];
         // Listeners split evenly; the senders go to the first worker.
         const int share = options.clients / processes + (i < options.clients % processes);
+        const int firstRoom = int(
+            (qint64(options.clients / processes) * i + std::min(i, options.clients % processes)) %
+            options.rooms);
         QStringList args{u"--worker"_s,
                          u"--url"_s,
                          options.url.toString(),
-                         u"--listener-token"_s,
-                         options.listenerToken,
+                         u"--rooms"_s,
+                         QString::number(options.rooms),
+                         u"--first-room"_s,
+                         QString::number(firstRoom),
                          u"--clients"_s,
                          QString::number(share),
                          u"--seconds"_s,
@@ -629,6 +653,8 @@ int runCoordinator(const RunOptions &options, int processes)
                          QString::number(std::max(1, options.connectWindow / processes)),
                          u"--room"_s,
                          options.room};
+        for (const QString &token : options.listenerTokens)
+            args << u"--listener-token"_s << token;
         if (i == 0) {
             for (const QString &token : options.senderTokens)
                 args << u"--sender-token"_s << token;
@@ -722,7 +748,12 @@ int main(int argc, char *argv[])
                                         u"n"_s, u"0"_s);
     const QCommandLineOption windowOption(u"window"_s, u"Unacknowledged sends per sender."_s,
                                           u"n"_s, u"32"_s);
-    const QCommandLineOption roomOption(u"room"_s, u"Room."_s, u"name"_s, u"bench"_s);
+    const QCommandLineOption roomOption(
+        u"room"_s, u"Room (the prefix of the rooms with --rooms)."_s, u"name"_s, u"bench"_s);
+    const QCommandLineOption roomsOption(
+        u"rooms"_s,
+        u"Spread the listeners over this many rooms, ROOM0 … (listener accounts USER0 …)."_s,
+        u"n"_s, u"1"_s);
     const QCommandLineOption idleOption(u"idle-only"_s,
                                         u"Connect and authenticate, wait, then exit."_s);
     const QCommandLineOption processesOption(
@@ -740,10 +771,12 @@ int main(int argc, char *argv[])
     listenerTokenOption.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption senderTokenOption(u"sender-token"_s, u"Internal."_s, u"token"_s);
     senderTokenOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption firstRoomOption(u"first-room"_s, u"Internal."_s, u"n"_s, u"0"_s);
+    firstRoomOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({urlOption, listenerUser, senderUsers, passwordOption, clientsOption,
                        secondsOption, rateOption, windowOption, roomOption, idleOption,
                        processesOption, connectWindowOption, connectTimeoutOption, workerOption,
-                       listenerTokenOption, senderTokenOption});
+                       listenerTokenOption, senderTokenOption, roomsOption, firstRoomOption});
     parser.process(app);
 
     RunOptions options;
@@ -753,31 +786,42 @@ int main(int argc, char *argv[])
     options.rate = parser.value(rateOption).toDouble();
     options.window = parser.value(windowOption).toInt();
     options.room = parser.value(roomOption);
+    options.rooms = parser.value(roomsOption).toInt();
+    options.firstRoom = parser.value(firstRoomOption).toInt();
     options.idleOnly = parser.isSet(idleOption);
     options.connectWindow = parser.value(connectWindowOption).toInt();
     options.connectTimeoutSeconds = parser.value(connectTimeoutOption).toInt();
     const int processes = parser.value(processesOption).toInt();
     if (!options.url.isValid() || options.clients < 0 || options.seconds < 0 ||
         options.window < 1 || options.connectWindow < 1 || options.connectTimeoutSeconds < 1 ||
-        processes < 1 || processes > 64) {
+        processes < 1 || processes > 64 || options.rooms < 1 || options.rooms > 10000 ||
+        options.firstRoom < 0) {
         std::fprintf(stderr, "conversa-load: give --url, --clients >= 0, --window >= 1, "
-                             "--connect-window >= 1, --connect-timeout >= 1 and --processes "
-                             "from 1 to 64\n");
+                             "--connect-window >= 1, --connect-timeout >= 1, --processes "
+                             "from 1 to 64 and --rooms from 1 to 10000\n");
         return 2;
     }
 
     if (parser.isSet(workerOption)) {
-        options.listenerToken = parser.value(listenerTokenOption);
+        options.listenerTokens = parser.values(listenerTokenOption);
         options.senderTokens = parser.values(senderTokenOption);
+        if (options.listenerTokens.size() != options.rooms) {
+            std::fprintf(stderr, "conversa-load worker: one listener token per room\n");
+            return 2;
+        }
         LoadRun run(options);
         return runWorker(run);
     }
 
     const QString password = parser.value(passwordOption);
-    options.listenerToken = obtainToken(options.url, parser.value(listenerUser), password);
+    const QString listener = parser.value(listenerUser);
+    for (int i = 0; i < options.rooms; ++i) {
+        const QString user = options.rooms == 1 ? listener : listener + QString::number(i);
+        options.listenerTokens.append(obtainToken(options.url, user, password));
+    }
     for (const QString &user : parser.values(senderUsers))
         options.senderTokens.append(obtainToken(options.url, user, password));
-    if (options.listenerToken.isEmpty() || options.senderTokens.contains(QString())) {
+    if (options.listenerTokens.contains(QString()) || options.senderTokens.contains(QString())) {
         std::fprintf(stderr, "could not sign in; check --url, the accounts and --password\n");
         return 1;
     }
@@ -798,7 +842,7 @@ int main(int argc, char *argv[])
     };
     run.onFinished = [&](const RunResult &result) {
         if (!options.idleOnly)
-            printResult(result, options.clients, 1);
+            printResult(result, double(options.clients) / options.rooms, 1);
         QCoreApplication::quit();
     };
     run.connectAll();

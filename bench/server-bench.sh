@@ -5,11 +5,17 @@
 # throughput, server CPU per delivery, send-to-receive latency and memory per idle connection.
 # Usage: bench/server-bench.sh [BUILD_DIR]   (CLIENTS, SENDERS, MEASURE_SECONDS, SYNC_MODE=full|normal
 # override the defaults; PROCESSES spreads the clients over that many generator processes;
-# CONVERSA_EVENT_DISPATCHER=qt runs the server on Qt's default dispatcher)
+# ROOMS=100 spreads the listeners over that many rooms; WINDOW sets each sender's sends in flight;
+# CONVERSA_EVENT_DISPATCHER=qt runs the server on Qt's default dispatcher; RELAY=1 measures the
+# bare Qt relay, conversa-bare-relay, instead of conversa-server: the reference point)
 set -euo pipefail
 BUILD_DIR=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 SERVER=$BUILD_DIR/server/conversa-server
 LOAD=$BUILD_DIR/bench/conversa-load
+RELAY_BIN=$BUILD_DIR/bench/conversa-bare-relay
+RELAY=${RELAY:-0}
+ROOMS=${ROOMS:-1}
+WINDOW=${WINDOW:-32}
 CLIENTS=${CLIENTS:-500}
 PROCESSES=${PROCESSES:-1}
 SENDERS=${SENDERS:-5}
@@ -21,19 +27,35 @@ trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 # As many open files as the hard limit allows (one per connection in the server and the generator).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-printf '%s\n' "$PASSWORD" | "$SERVER" user add listener --data "$DATA" --password-stdin >/dev/null
 SENDER_ARGS=()
-for i in $(seq 1 "$SENDERS"); do
-    printf '%s\n' "$PASSWORD" | "$SERVER" user add "sender$i" --data "$DATA" --password-stdin >/dev/null
-    SENDER_ARGS+=(--sender-user "sender$i")
-done
-"$SERVER" room create bench --data "$DATA" >/dev/null
-
-"$SERVER" serve --listen 127.0.0.1:0 --data "$DATA" --max-connections-per-address 100000 \
-    --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
-    --auth-timeout-seconds 600 --idle-timeout-seconds 3600 \
-    --sync-mode "${SYNC_MODE:-full}" >"$DATA/stdout" 2>"$DATA/stderr" &
-SERVER_PID=$!
+for i in $(seq 1 "$SENDERS"); do SENDER_ARGS+=(--sender-user "sender$i"); done
+LOAD_ARGS=(--listener-user listener --password "$PASSWORD" --rooms "$ROOMS")
+if [ "$RELAY" = 1 ]; then
+    "$RELAY_BIN" >"$DATA/stdout" 2>"$DATA/stderr" &
+    SERVER_PID=$!
+    WHAT="conversa-bare-relay (bare Qt relay, Qt's default dispatcher)"
+else
+    add_user() {
+        printf '%s\n' "$PASSWORD" | "$SERVER" user add "$1" --data "$DATA" --password-stdin >/dev/null
+    }
+    for i in $(seq 1 "$SENDERS"); do add_user "sender$i"; done
+    if [ "$ROOMS" = 1 ]; then
+        add_user listener
+        "$SERVER" room create bench --data "$DATA" >/dev/null
+    else
+        # One listener account per room, so each connection gets its own room's messages only.
+        for r in $(seq 0 $((ROOMS - 1))); do
+            add_user "listener$r"
+            "$SERVER" room create "bench$r" --data "$DATA" >/dev/null
+        done
+    fi
+    "$SERVER" serve --listen 127.0.0.1:0 --data "$DATA" --max-connections-per-address 100000 \
+        --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
+        --auth-timeout-seconds 600 --idle-timeout-seconds 3600 --max-rooms-per-user 100000 \
+        --sync-mode "${SYNC_MODE:-full}" >"$DATA/stdout" 2>"$DATA/stderr" &
+    SERVER_PID=$!
+    WHAT="conversa-server, event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}"
+fi
 for _ in $(seq 50); do grep -q listening "$DATA/stdout" 2>/dev/null && break; sleep 0.1; done
 URL=$(sed -n 's/.*listening on //p' "$DATA/stdout")
 TICKS=$(getconf CLK_TCK)
@@ -49,15 +71,15 @@ wait_for_server_to_settle() {
     echo "the server still holds $(ls "/proc/$SERVER_PID/fd" | wc -l) descriptors" >&2
 }
 
-echo "== conversa-server at $URL: $CLIENTS listeners, $SENDERS senders, ${SECONDS_MEASURED}s," \
-    "event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}, open files $(ulimit -n)"
+echo "== $WHAT at $URL: $CLIENTS listeners in $ROOMS room(s), $SENDERS senders with $WINDOW" \
+    "sends in flight each, ${SECONDS_MEASURED}s, open files $(ulimit -n)"
 echo "-- idle connections"
 # One sign-in first, so the Argon2 working memory is not counted as connection memory.
-"$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" --clients 1 --seconds 0 \
+"$LOAD" --url "$URL" "${LOAD_ARGS[@]}" --clients 1 --seconds 0 \
     --idle-only >/dev/null
 sleep 0.5
 RSS0=$(rss_kb)
-"$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" --clients "$CLIENTS" \
+"$LOAD" --url "$URL" "${LOAD_ARGS[@]}" --clients "$CLIENTS" \
     --processes "$PROCESSES" --seconds 3 --idle-only >"$DATA/idle.out" &
 LOAD_PID=$!
 until grep -q idle-ready "$DATA/idle.out" 2>/dev/null; do
@@ -71,9 +93,10 @@ wait_for_server_to_settle
 echo "server RSS ${RSS0} KB -> ${RSS1} KB with $CLIENTS authenticated idle connections:" \
     "$(( (RSS1 - RSS0) * 1024 / CLIENTS / 1024 )) KB per connection"
 
-echo "-- unthrottled (senders keep 32 sends in flight each)"
-"$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" "${SENDER_ARGS[@]}" \
-    --clients "$CLIENTS" --processes "$PROCESSES" --seconds "$SECONDS_MEASURED" >"$DATA/full.out" &
+echo "-- unthrottled (senders keep $WINDOW sends in flight each)"
+"$LOAD" --url "$URL" "${LOAD_ARGS[@]}" "${SENDER_ARGS[@]}" \
+    --clients "$CLIENTS" --processes "$PROCESSES" --seconds "$SECONDS_MEASURED" \
+    --window "$WINDOW" >"$DATA/full.out" &
 LOAD_PID=$!
 # The server's CPU time is read when the generator starts measuring and when it prints its
 # figures, so connecting and closing thousands of clients is not counted.
@@ -105,6 +128,6 @@ HALF=$(( ${RATE:-0} / 2 ))
 if [ "$HALF" -gt 0 ]; then
     wait_for_server_to_settle
     echo "-- paced at half the top message rate: $HALF messages/s"
-    "$LOAD" --url "$URL" --listener-user listener --password "$PASSWORD" "${SENDER_ARGS[@]}" \
+    "$LOAD" --url "$URL" "${LOAD_ARGS[@]}" "${SENDER_ARGS[@]}" \
         --clients "$CLIENTS" --processes "$PROCESSES" --seconds "$SECONDS_MEASURED" --rate "$HALF"
 fi
