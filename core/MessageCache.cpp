@@ -5,6 +5,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <utility>
 
 namespace conversa::core {
 
@@ -13,35 +14,85 @@ using protocol::MessageEvent;
 
 MessageCache::MessageCache(QObject *parent)
     : QObject(parent)
-{}
+{
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(kDefaultWriteIntervalMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &MessageCache::flush);
+}
+
+MessageCache::~MessageCache()
+{
+    flush();
+    releaseStatements();
+}
+
+void MessageCache::setWriteInterval(int ms)
+{
+    m_flushTimer.setInterval(qMax(0, ms));
+}
+
+void MessageCache::releaseStatements()
+{
+    for (QSqlQuery *query : {&m_ensureRoom, &m_insertMessage, &m_updateSynced, &m_trimRoom,
+                             &m_selectLatest, &m_selectBefore, &m_selectAfter})
+        *query = QSqlQuery();
+}
+
+void MessageCache::prepareStatements()
+{
+    m_ensureRoom =
+        m_db.prepare(u"INSERT INTO rooms(room) VALUES(?) ON CONFLICT(room) DO NOTHING"_s);
+    m_insertMessage = m_db.prepare(u"INSERT OR IGNORE INTO messages(room, seq, ts, sender, cid, "
+                                   "body) VALUES(?, ?, ?, ?, ?, ?)"_s);
+    m_updateSynced = m_db.prepare(u"UPDATE rooms SET synced_seq = MAX(synced_seq, ?), "
+                                  "last_seq = MAX(last_seq, ?, ?) WHERE room = ?"_s);
+    // Keep the newest `capacity` messages of the room.
+    m_trimRoom =
+        m_db.prepare(u"DELETE FROM messages WHERE room = ? AND seq < (SELECT MIN(seq) FROM "
+                     "(SELECT seq FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?))"_s);
+    m_selectLatest = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
+                                  "ORDER BY seq DESC LIMIT ?"_s);
+    m_selectBefore = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
+                                  "AND seq < ? ORDER BY seq DESC LIMIT ?"_s);
+    m_selectAfter = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
+                                 "AND seq > ? ORDER BY seq ASC LIMIT ?"_s);
+}
 
 bool MessageCache::open(const QString &path)
 {
-    return m_db.open(path,
-                     {u"CREATE TABLE IF NOT EXISTS rooms ("
-                      "room TEXT PRIMARY KEY,"
-                      "title TEXT NOT NULL DEFAULT '',"
-                      "last_seq INTEGER NOT NULL DEFAULT 0,"
-                      "read_seq INTEGER NOT NULL DEFAULT 0,"
-                      "synced_seq INTEGER NOT NULL DEFAULT 0)"_s,
-                      u"CREATE TABLE IF NOT EXISTS messages ("
-                      "room TEXT NOT NULL REFERENCES rooms(room) ON DELETE CASCADE,"
-                      "seq INTEGER NOT NULL,"
-                      "ts INTEGER NOT NULL,"
-                      "sender TEXT NOT NULL,"
-                      "cid TEXT NOT NULL,"
-                      "body TEXT NOT NULL,"
-                      "PRIMARY KEY(room, seq)) WITHOUT ROWID"_s,
-                      u"CREATE TABLE IF NOT EXISTS meta ("
-                      "key TEXT PRIMARY KEY,"
-                      "value INTEGER NOT NULL)"_s},
-                     // A copy of what the server keeps: after a power cut the next sync refills
-                     // whatever the last commits lost, so commits need not wait for the disk.
-                     SqliteDatabase::Synchronous::Normal);
+    flush();
+    releaseStatements();
+    m_failedRooms.clear();
+    const bool opened =
+        m_db.open(path,
+                  {u"CREATE TABLE IF NOT EXISTS rooms ("
+                   "room TEXT PRIMARY KEY,"
+                   "title TEXT NOT NULL DEFAULT '',"
+                   "last_seq INTEGER NOT NULL DEFAULT 0,"
+                   "read_seq INTEGER NOT NULL DEFAULT 0,"
+                   "synced_seq INTEGER NOT NULL DEFAULT 0)"_s,
+                   u"CREATE TABLE IF NOT EXISTS messages ("
+                   "room TEXT NOT NULL REFERENCES rooms(room) ON DELETE CASCADE,"
+                   "seq INTEGER NOT NULL,"
+                   "ts INTEGER NOT NULL,"
+                   "sender TEXT NOT NULL,"
+                   "cid TEXT NOT NULL,"
+                   "body TEXT NOT NULL,"
+                   "PRIMARY KEY(room, seq)) WITHOUT ROWID"_s,
+                   u"CREATE TABLE IF NOT EXISTS meta ("
+                   "key TEXT PRIMARY KEY,"
+                   "value INTEGER NOT NULL)"_s},
+                  // A copy of what the server keeps: after a power cut the next sync refills
+                  // whatever the last commits lost, so commits need not wait for the disk.
+                  SqliteDatabase::Synchronous::Normal);
+    if (opened)
+        prepareStatements();
+    return opened;
 }
 
 bool MessageCache::addRoom(const QString &room, const QString &title)
 {
+    flush();
     const bool ok = m_db.exec(u"INSERT INTO rooms(room, title) VALUES(?, ?) "
                               "ON CONFLICT(room) DO UPDATE SET title = "
                               "CASE WHEN excluded.title != '' THEN excluded.title ELSE title END"_s,
@@ -53,6 +104,7 @@ bool MessageCache::addRoom(const QString &room, const QString &title)
 
 bool MessageCache::updateRooms(const QList<protocol::RoomSummary> &rooms)
 {
+    flush();
     if (!m_db.transaction())
         return false;
     QSet<QString> names;
@@ -80,6 +132,7 @@ bool MessageCache::updateRooms(const QList<protocol::RoomSummary> &rooms)
 
 bool MessageCache::removeRoom(const QString &room)
 {
+    flush();
     const bool ok = m_db.exec(u"DELETE FROM rooms WHERE room = ?"_s, {room});
     if (ok)
         emit roomsChanged();
@@ -88,6 +141,7 @@ bool MessageCache::removeRoom(const QString &room)
 
 QList<CachedRoom> MessageCache::rooms()
 {
+    flush();
     QSqlQuery q = m_db.prepare(
         u"SELECT room, title, last_seq, read_seq, synced_seq FROM rooms ORDER BY room"_s);
     QList<CachedRoom> result;
@@ -101,6 +155,7 @@ QList<CachedRoom> MessageCache::rooms()
 
 std::optional<CachedRoom> MessageCache::room(const QString &room)
 {
+    flush();
     QSqlQuery q = m_db.prepare(
         u"SELECT room, title, last_seq, read_seq, synced_seq FROM rooms WHERE room = ?"_s);
     q.addBindValue(room);
@@ -113,41 +168,82 @@ std::optional<CachedRoom> MessageCache::room(const QString &room)
 bool MessageCache::storeMessages(const QString &room, const QList<MessageEvent> &messages,
                                  qint64 syncedSeq)
 {
-    if (!m_db.transaction())
+    if (!isOpen() || m_failedRooms.contains(room))
         return false;
-    bool ok =
-        m_db.exec(u"INSERT INTO rooms(room) VALUES(?) ON CONFLICT(room) DO NOTHING"_s, {room});
-    qint64 newest = 0;
-    QSqlQuery insert = m_db.prepare(u"INSERT OR IGNORE INTO messages(room, seq, ts, sender, cid, "
-                                    "body) VALUES(?, ?, ?, ?, ?, ?)"_s);
-    for (const MessageEvent &m : messages) {
+    // Consecutive calls for the same room are merged: one entry per run of a room's messages.
+    if (!m_queue.isEmpty() && m_queue.last().room == room) {
+        m_queue.last().messages.append(messages);
+        m_queue.last().syncedSeq = std::max(m_queue.last().syncedSeq, syncedSeq);
+    } else {
+        m_queue.append({room, messages, syncedSeq});
+    }
+    m_queuedMessages += int(messages.size());
+    if (m_queuedMessages >= kMaxQueuedMessages)
+        return flush();
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+    return true;
+}
+
+bool MessageCache::flush()
+{
+    m_flushTimer.stop();
+    if (m_queue.isEmpty())
+        return true;
+    const QList<QueuedWrite> queue = std::exchange(m_queue, {});
+    m_queuedMessages = 0;
+    bool ok = m_db.transaction();
+    QSet<QString> touched;
+    for (const QueuedWrite &write : queue) {
         if (!ok)
             break;
-        insert.addBindValue(room);
-        insert.addBindValue(m.seq);
-        insert.addBindValue(m.ts);
-        insert.addBindValue(SqliteDatabase::text(m.from));
-        insert.addBindValue(SqliteDatabase::text(m.cid));
-        insert.addBindValue(SqliteDatabase::text(m.body));
-        ok = m_db.exec(insert);
-        newest = std::max(newest, m.seq);
+        touched.insert(write.room);
+        m_ensureRoom.addBindValue(write.room);
+        ok = m_db.exec(m_ensureRoom);
+        qint64 newest = 0;
+        for (const MessageEvent &m : write.messages) {
+            if (!ok)
+                break;
+            m_insertMessage.addBindValue(write.room);
+            m_insertMessage.addBindValue(m.seq);
+            m_insertMessage.addBindValue(m.ts);
+            m_insertMessage.addBindValue(SqliteDatabase::text(m.from));
+            m_insertMessage.addBindValue(SqliteDatabase::text(m.cid));
+            m_insertMessage.addBindValue(SqliteDatabase::text(m.body));
+            ok = m_db.exec(m_insertMessage);
+            newest = std::max(newest, m.seq);
+        }
+        if (!ok)
+            break;
+        m_updateSynced.addBindValue(write.syncedSeq);
+        m_updateSynced.addBindValue(write.syncedSeq);
+        m_updateSynced.addBindValue(newest);
+        m_updateSynced.addBindValue(write.room);
+        ok = m_db.exec(m_updateSynced);
     }
-    ok = ok && m_db.exec(u"UPDATE rooms SET synced_seq = MAX(synced_seq, ?), "
-                         "last_seq = MAX(last_seq, ?, ?) WHERE room = ?"_s,
-                         {syncedSeq, syncedSeq, newest, room});
-    // Keep the newest `capacity` messages of the room.
-    ok = ok && m_db.exec(u"DELETE FROM messages WHERE room = ? AND seq < (SELECT MIN(seq) FROM "
-                         "(SELECT seq FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?))"_s,
-                         {room, room, m_capacity});
-    if (!ok || !m_db.commit()) {
-        m_db.rollback();
-        return false;
+    for (const QString &room : std::as_const(touched)) {
+        if (!ok)
+            break;
+        m_trimRoom.addBindValue(room);
+        m_trimRoom.addBindValue(room);
+        m_trimRoom.addBindValue(m_capacity);
+        ok = m_db.exec(m_trimRoom);
     }
-    return true;
+    if (ok && m_db.commit())
+        return true;
+    const QString error = m_db.lastError();
+    m_db.rollback();
+    for (const QueuedWrite &write : queue)
+        m_failedRooms.insert(write.room);
+    qWarning("conversa-core: the message cache could not store %lld queued writes (%s); those "
+             "rooms are synced again from the server on the next start",
+             qint64(queue.size()), qUtf8Printable(error));
+    return false;
 }
 
 qint64 MessageCache::historyEpoch()
 {
+    flush();
     QSqlQuery q = m_db.prepare(u"SELECT value FROM meta WHERE key = 'history_epoch'"_s);
     if (!m_db.exec(q) || !q.next())
         return 0;
@@ -156,6 +252,8 @@ qint64 MessageCache::historyEpoch()
 
 bool MessageCache::resetHistory(qint64 epoch)
 {
+    flush();
+    m_failedRooms.clear();
     if (!m_db.transaction())
         return false;
     const bool ok =
@@ -172,6 +270,8 @@ bool MessageCache::resetHistory(qint64 epoch)
 
 bool MessageCache::resetRoomHistory(const QString &room)
 {
+    flush();
+    m_failedRooms.remove(room);
     if (!m_db.transaction())
         return false;
     const bool ok = m_db.exec(u"DELETE FROM messages WHERE room = ?"_s, {room}) &&
@@ -194,10 +294,11 @@ qint64 MessageCache::syncedSeq(const QString &room)
 
 bool MessageCache::setReadSeq(const QString &room, qint64 seq)
 {
+    flush();
     return m_db.exec(u"UPDATE rooms SET read_seq = MAX(read_seq, ?) WHERE room = ?"_s, {seq, room});
 }
 
-QList<MessageEvent> MessageCache::select(QSqlQuery &q, const QString &room)
+QList<MessageEvent> MessageCache::select(QSqlQuery &q, const QString &room, bool descending)
 {
     QList<MessageEvent> result;
     if (m_db.exec(q)) {
@@ -205,31 +306,51 @@ QList<MessageEvent> MessageCache::select(QSqlQuery &q, const QString &room)
             result.append({room, q.value(0).toLongLong(), q.value(1).toLongLong(),
                            q.value(2).toString(), q.value(3).toString(), q.value(4).toString()});
     }
-    std::reverse(result.begin(), result.end());
+    q.finish(); // a statement kept open would hold its read snapshot (and block checkpoints)
+    if (descending)
+        std::reverse(result.begin(), result.end());
     return result;
 }
 
 QList<MessageEvent> MessageCache::latest(const QString &room, int limit)
 {
-    QSqlQuery q = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
-                               "ORDER BY seq DESC LIMIT ?"_s);
-    q.addBindValue(room);
-    q.addBindValue(limit);
-    return select(q, room);
+    flush();
+    m_selectLatest.addBindValue(room);
+    m_selectLatest.addBindValue(limit);
+    return select(m_selectLatest, room, true);
 }
 
 QList<MessageEvent> MessageCache::before(const QString &room, qint64 beforeSeq, int limit)
 {
-    QSqlQuery q = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
-                               "AND seq < ? ORDER BY seq DESC LIMIT ?"_s);
+    flush();
+    m_selectBefore.addBindValue(room);
+    m_selectBefore.addBindValue(beforeSeq);
+    m_selectBefore.addBindValue(limit);
+    return select(m_selectBefore, room, true);
+}
+
+QList<MessageEvent> MessageCache::after(const QString &room, qint64 afterSeq, int limit)
+{
+    flush();
+    m_selectAfter.addBindValue(room);
+    m_selectAfter.addBindValue(afterSeq);
+    m_selectAfter.addBindValue(limit);
+    return select(m_selectAfter, room, false);
+}
+
+std::pair<qint64, qint64> MessageCache::cachedRange(const QString &room)
+{
+    flush();
+    QSqlQuery q = m_db.prepare(u"SELECT MIN(seq), MAX(seq) FROM messages WHERE room = ?"_s);
     q.addBindValue(room);
-    q.addBindValue(beforeSeq);
-    q.addBindValue(limit);
-    return select(q, room);
+    if (!m_db.exec(q) || !q.next())
+        return {0, 0};
+    return {q.value(0).toLongLong(), q.value(1).toLongLong()};
 }
 
 int MessageCache::messageCount(const QString &room)
 {
+    flush();
     QSqlQuery q = m_db.prepare(u"SELECT COUNT(*) FROM messages WHERE room = ?"_s);
     q.addBindValue(room);
     if (!m_db.exec(q) || !q.next())

@@ -8,7 +8,9 @@
 
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
+#include <QTimer>
 
 #include <optional>
 
@@ -26,13 +28,25 @@ struct CachedRoom {
 // The local copy of recent history: the newest messages of each room (1,000 by default), each
 // room's last seq, read marker and how far it is synced, so the app shows rooms and messages
 // before the network answers. SQLite, one file per account.
+//
+// Live messages arrive one by one, up to thousands a second, on the GUI thread: storeMessages()
+// only queues them, and what arrives within one write interval goes to disk in one transaction
+// with statements prepared once. Each room's synced seq is written in the transaction that
+// stores the messages it covers, so a crash loses both together and the next sync refills them.
+// Every read and every other write first commits what is queued, so callers never see the queue.
 class MessageCache : public QObject
 {
     Q_OBJECT
 public:
     static constexpr int kDefaultCapacityPerRoom = 1000;
 
+    // How long storeMessages() may keep messages in memory before they are committed.
+    static constexpr int kDefaultWriteIntervalMs = 100;
+    // Queued messages beyond this are committed at once (a bound on the queue).
+    static constexpr int kMaxQueuedMessages = 5000;
+
     explicit MessageCache(QObject *parent = nullptr);
+    ~MessageCache() override;
 
     bool open(const QString &path);
     bool isOpen() const { return m_db.isOpen(); }
@@ -52,9 +66,15 @@ public:
     std::optional<CachedRoom> room(const QString &room);
 
     // Stores messages that arrived with no gap before them and moves the room's synced seq to
-    // `syncedSeq`; one transaction. Older messages beyond the capacity are dropped.
+    // `syncedSeq`, both in the same transaction. Older messages beyond the capacity are dropped.
+    // Queued for up to writeInterval() (false only when the cache is not open); flush() commits.
     bool storeMessages(const QString &room, const QList<protocol::MessageEvent> &messages,
                        qint64 syncedSeq);
+    // Commits what storeMessages() queued; false (and lastError()) when the disk refused it.
+    bool flush();
+    void setWriteInterval(int ms);
+    int writeInterval() const { return m_flushTimer.interval(); }
+    int queuedMessages() const { return m_queuedMessages; }
     qint64 syncedSeq(const QString &room);
 
     // Which copy of the server's history the cached messages came from: the `epoch` of the
@@ -67,19 +87,46 @@ public:
     bool resetRoomHistory(const QString &room);
     bool setReadSeq(const QString &room, qint64 seq);
 
-    // Ascending by seq: the newest `limit` messages, or those before `beforeSeq`.
+    // Ascending by seq: the newest `limit` messages, those before `beforeSeq`, or those after
+    // `afterSeq`.
     QList<protocol::MessageEvent> latest(const QString &room, int limit);
     QList<protocol::MessageEvent> before(const QString &room, qint64 beforeSeq, int limit);
+    QList<protocol::MessageEvent> after(const QString &room, qint64 afterSeq, int limit);
+    // The oldest and newest cached seq of a room (0, 0 when it has none).
+    std::pair<qint64, qint64> cachedRange(const QString &room);
     int messageCount(const QString &room);
 
 signals:
     void roomsChanged();
 
 private:
-    QList<protocol::MessageEvent> select(QSqlQuery &query, const QString &room);
+    QList<protocol::MessageEvent> select(QSqlQuery &query, const QString &room, bool descending);
+    void prepareStatements();
+    void releaseStatements();
+
+    struct QueuedWrite {
+        QString room;
+        QList<protocol::MessageEvent> messages;
+        qint64 syncedSeq = 0;
+    };
 
     SqliteDatabase m_db;
     int m_capacity = kDefaultCapacityPerRoom;
+    QList<QueuedWrite> m_queue;
+    int m_queuedMessages = 0;
+    // Rooms whose queued messages the disk refused: nothing more is stored for them (a later
+    // synced seq would claim the lost messages) until their history is reset or the app restarts,
+    // when the sync refills them from the older synced seq.
+    QSet<QString> m_failedRooms;
+    QTimer m_flushTimer;
+    // Prepared once per connection: preparing is most of the cost of a small transaction.
+    QSqlQuery m_ensureRoom;
+    QSqlQuery m_insertMessage;
+    QSqlQuery m_updateSynced;
+    QSqlQuery m_trimRoom;
+    QSqlQuery m_selectLatest;
+    QSqlQuery m_selectBefore;
+    QSqlQuery m_selectAfter;
 };
 
 } // namespace conversa::core

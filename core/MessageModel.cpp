@@ -8,13 +8,45 @@
 #include <QDateTime>
 #include <QLocale>
 
+#include <algorithm>
+#include <utility>
+
 namespace conversa::core {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+// Marks a change of the rows in progress: views and testers that react to its signals by asking
+// for more rows are told there are none until it is done.
+class ChangeGuard
+{
+public:
+    explicit ChangeGuard(bool &flag)
+        : m_flag(flag)
+        , m_previous(std::exchange(flag, true))
+    {}
+    ~ChangeGuard() { m_flag = m_previous; }
+    ChangeGuard(const ChangeGuard &) = delete;
+    ChangeGuard &operator=(const ChangeGuard &) = delete;
+
+private:
+    bool &m_flag;
+    bool m_previous;
+};
+
+// The server answers `history` with at most this many messages.
+constexpr int kMaxHistoryPage = 200;
+// A batch of live messages is inserted at once when it reaches this size.
+constexpr int kMaxLiveBatch = 1000;
+} // namespace
+
 MessageModel::MessageModel(QObject *parent)
     : QAbstractListModel(parent)
-{}
+{
+    m_batchTimer.setSingleShot(true);
+    m_batchTimer.setInterval(50);
+    connect(&m_batchTimer, &QTimer::timeout, this, &MessageModel::flushLive);
+}
 
 void MessageModel::setSources(MessageCache *cache, Outbox *outbox, SessionManager *session)
 {
@@ -30,7 +62,7 @@ void MessageModel::setSources(MessageCache *cache, Outbox *outbox, SessionManage
         connect(outbox, &Outbox::entryRemoved, this, &MessageModel::onOutboxRemoved);
     }
     if (session) {
-        connect(session, &SessionManager::messageReceived, this, &MessageModel::addMessage);
+        connect(session, &SessionManager::messageReceived, this, &MessageModel::queueLive);
         connect(session, &SessionManager::historyReceived, this, &MessageModel::addHistory);
         // Back online: what failed before is asked again on the next scroll; stop saying it failed.
         connect(session, &SessionManager::synced, this, [this] { setHistoryError({}); });
@@ -39,6 +71,7 @@ void MessageModel::setSources(MessageCache *cache, Outbox *outbox, SessionManage
                     if (room != m_room)
                         return;
                     m_waitingForServer = false; // the next fetchMore() asks again
+                    m_request = Request::None;
                     setHistoryError(tr("Older messages could not be loaded: %1. Scroll up to try "
                                        "again.")
                                         .arg(reason));
@@ -75,30 +108,52 @@ MessageModel::Row MessageModel::fromOutbox(const OutboxEntry &e)
 
 void MessageModel::reload()
 {
+    const ChangeGuard guard(m_changing);
     beginResetModel();
     m_rows.clear();
+    m_live.clear();
+    m_batchTimer.stop();
     m_waitingForServer = false;
+    m_request = Request::None;
     m_serverHasNoOlder = false;
+    m_liveNewestSeq = 0;
     setHistoryError({});
     if (!m_room.isEmpty()) {
         if (m_cache) {
             for (const protocol::MessageEvent &m : m_cache->latest(m_room, m_pageSize))
                 m_rows.append(fromMessage(m));
         }
+        m_liveNewestSeq = newestSeq();
         if (m_outbox) {
             for (const OutboxEntry &e : m_outbox->unsent(m_room))
                 m_rows.append(fromOutbox(e));
         }
     }
     endResetModel();
+    setDetached(false);
+}
+
+void MessageModel::setDetached(bool detached)
+{
+    if (detached == m_detached)
+        return;
+    m_detached = detached;
+    emit atNewestChanged(!detached);
 }
 
 int MessageModel::deliveredCount() const
 {
-    int n = 0;
-    while (n < m_rows.size() && m_rows.at(n).state == DeliveryState::Delivered)
-        ++n;
-    return n;
+    // Delivered rows come first; pending and failed ones (seq 0) only after them.
+    int low = 0;
+    int high = int(m_rows.size());
+    while (low < high) {
+        const int middle = (low + high) / 2;
+        if (m_rows.at(middle).state == DeliveryState::Delivered)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
 }
 
 int MessageModel::rowOfCid(const QString &cid) const
@@ -108,6 +163,17 @@ int MessageModel::rowOfCid(const QString &cid) const
             return i;
     }
     return -1;
+}
+
+int MessageModel::rowOfSeq(qint64 seq) const
+{
+    const int delivered = deliveredCount();
+    const auto begin = m_rows.cbegin();
+    const auto it = std::lower_bound(begin, begin + delivered, seq,
+                                     [](const Row &row, qint64 value) { return row.seq < value; });
+    if (it == begin + delivered || it->seq != seq)
+        return -1;
+    return int(it - begin);
 }
 
 qint64 MessageModel::newestSeq() const
@@ -121,22 +187,78 @@ qint64 MessageModel::oldestSeq() const
     return deliveredCount() > 0 ? m_rows.first().seq : 0;
 }
 
-void MessageModel::addMessage(const protocol::MessageEvent &message)
+void MessageModel::queueLive(const protocol::MessageEvent &message)
 {
     if (message.room != m_room)
         return;
-    const int delivered = deliveredCount();
-    if (delivered > 0 && message.seq <= m_rows.at(delivered - 1).seq)
-        return; // already here (the session delivers in order, so this is a duplicate)
-    // Our own message leaves the pending section as it arrives with its seq.
-    const int pendingRow = rowOfCid(message.cid);
-    if (pendingRow >= delivered) {
-        beginRemoveRows({}, pendingRow, pendingRow);
-        m_rows.removeAt(pendingRow);
-        endRemoveRows();
+    m_live.append(message);
+    if (m_live.size() >= kMaxLiveBatch)
+        flushLive();
+    else if (!m_batchTimer.isActive())
+        m_batchTimer.start();
+}
+
+void MessageModel::flushLive()
+{
+    m_batchTimer.stop();
+    if (!m_live.isEmpty())
+        addMessages(std::exchange(m_live, {}));
+}
+
+void MessageModel::addMessage(const protocol::MessageEvent &message)
+{
+    addMessages({message});
+}
+
+void MessageModel::addMessages(const QList<protocol::MessageEvent> &messages)
+{
+    QList<protocol::MessageEvent> fresh;
+    qint64 newest = newestSeq();
+    for (const protocol::MessageEvent &m : messages) {
+        // Older than what is here: a duplicate (the session delivers in order).
+        if (m.room != m_room || m.seq <= qMax(newest, m_liveNewestSeq))
+            continue;
+        fresh.append(m);
+        newest = m.seq;
     }
-    beginInsertRows({}, delivered, delivered);
-    m_rows.insert(delivered, fromMessage(message));
+    if (fresh.isEmpty())
+        return;
+    const ChangeGuard guard(m_changing);
+    m_liveNewestSeq = fresh.last().seq;
+    // While a reader looks at older messages the window may grow to twice its bound; past
+    // that (or when it does not reach the newest anyway) live messages are paged in later.
+    const int limit = m_trimmingPaused ? 2 * m_maxRows : m_maxRows;
+    if (!m_detached && m_trimmingPaused && deliveredCount() + fresh.size() > limit)
+        setDetached(true);
+    if (m_detached) {
+        const QString me = m_session ? m_session->user() : QString();
+        const auto fromOthers = std::count_if(fresh.cbegin(), fresh.cend(),
+                                              [&me](const auto &m) { return m.from != me; });
+        if (fromOthers > 0)
+            emit newerMessagesArrived(int(fromOthers));
+        return;
+    }
+    // Our own messages leave the pending section as they arrive with their seq.
+    for (const protocol::MessageEvent &m : std::as_const(fresh)) {
+        const int pendingRow = rowOfCid(m.cid);
+        if (pendingRow >= deliveredCount() && m_rows.at(pendingRow).sender.isEmpty()) {
+            beginRemoveRows({}, pendingRow, pendingRow);
+            m_rows.removeAt(pendingRow);
+            endRemoveRows();
+        }
+    }
+    const int delivered = deliveredCount();
+    // More than the window holds in one batch: only the newest of it.
+    const int count = qMin<int>(int(fresh.size()), m_maxRows);
+    if (count < fresh.size())
+        fresh = fresh.mid(fresh.size() - count);
+    beginInsertRows({}, delivered, delivered + count - 1);
+    QList<Row> rows;
+    rows.reserve(count);
+    for (const protocol::MessageEvent &m : std::as_const(fresh))
+        rows.append(fromMessage(m));
+    m_rows.insert(delivered, count, Row{});
+    std::move(rows.begin(), rows.end(), m_rows.begin() + delivered);
     endInsertRows();
     trimOldest();
 }
@@ -151,21 +273,61 @@ void MessageModel::setTrimmingPaused(bool paused)
 
 void MessageModel::trimOldest()
 {
+    if (m_detached)
+        return; // the reader is somewhere in the middle: paging trims
     const int limit = m_trimmingPaused ? 2 * m_maxRows : m_maxRows;
-    const int excess = int(m_rows.size()) - limit;
-    const int removable = qMin(excess, deliveredCount());
-    if (removable <= 0)
+    dropOldest(qMin(int(m_rows.size()) - limit, deliveredCount()));
+}
+
+void MessageModel::dropOldest(int count)
+{
+    if (count <= 0)
         return;
-    beginRemoveRows({}, 0, removable - 1);
-    m_rows.remove(0, removable);
+    beginRemoveRows({}, 0, count - 1);
+    m_rows.remove(0, count);
     endRemoveRows();
     m_serverHasNoOlder = false;
+}
+
+void MessageModel::dropNewest(int count)
+{
+    // The newest delivered rows, and with them the pending ones below them.
+    const int delivered = deliveredCount();
+    count = qMin(count, delivered);
+    if (count <= 0)
+        return;
+    const int first = delivered - count;
+    beginRemoveRows({}, first, int(m_rows.size()) - 1);
+    m_rows.remove(first, m_rows.size() - first);
+    endRemoveRows();
+    setDetached(true);
+}
+
+void MessageModel::appendOutboxRows()
+{
+    if (!m_outbox || m_rows.size() > deliveredCount())
+        return;
+    const QList<OutboxEntry> unsent = m_outbox->unsent(m_room);
+    if (unsent.isEmpty())
+        return;
+    dropOldest(qMin(int(m_rows.size() + unsent.size()) - m_maxRows, deliveredCount()));
+    const int at = int(m_rows.size());
+    beginInsertRows({}, at, at + int(unsent.size()) - 1);
+    for (const OutboxEntry &e : unsent)
+        m_rows.append(fromOutbox(e));
+    endInsertRows();
 }
 
 void MessageModel::onOutboxEntry(const OutboxEntry &entry)
 {
     if (entry.room != m_room)
         return;
+    if (m_detached) {
+        // Something the reader just wrote: back to the newest, where it shows.
+        if (entry.state == OutboxState::Pending && rowOfCid(entry.cid) < 0)
+            showNewest();
+        return;
+    }
     const int row = rowOfCid(entry.cid);
     const int delivered = deliveredCount();
     if (entry.state == OutboxState::Sent) {
@@ -198,31 +360,143 @@ bool MessageModel::canFetchMore(const QModelIndex &parent) const
 {
     if (parent.isValid() || m_room.isEmpty())
         return false;
-    return !m_prepending && oldestSeq() > 1 && m_rows.size() < m_maxRows && !m_waitingForServer &&
-           !m_serverHasNoOlder;
+    return !m_changing && oldestSeq() > 1 && !m_waitingForServer && !m_serverHasNoOlder;
+}
+
+bool MessageModel::askServer(qint64 beforeSeq, int limit)
+{
+    if (!m_session)
+        return false;
+    if (!m_session->isAuthenticated()) {
+        setHistoryError(tr("Older messages load when the connection is back."));
+        return false;
+    }
+    m_waitingForServer = true;
+    m_session->requestHistory(m_room, beforeSeq, qBound(1, limit, kMaxHistoryPage));
+    return true;
 }
 
 void MessageModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
+    flushLive();
     const qint64 oldest = oldestSeq();
-    const int room = qMin<int>(m_pageSize, m_maxRows - int(m_rows.size()));
     if (m_cache) {
-        const auto older = m_cache->before(m_room, oldest, room);
-        if (!older.isEmpty()) {
+        const auto older = m_cache->before(m_room, oldest, m_pageSize);
+        // Only a page that joins the window (the cache may start later than the window).
+        if (!older.isEmpty() && older.last().seq == oldest - 1) {
             prependOlder(older);
             return;
         }
     }
-    if (!m_session)
+    if (askServer(oldest, m_pageSize))
+        m_request = Request::Older;
+}
+
+bool MessageModel::canFetchNewer() const
+{
+    return !m_room.isEmpty() && !m_changing && m_detached && !m_waitingForServer &&
+           deliveredCount() > 0;
+}
+
+void MessageModel::fetchNewer()
+{
+    if (!canFetchNewer())
         return;
-    if (!m_session->isAuthenticated()) {
-        setHistoryError(tr("Older messages load when the connection is back."));
+    const qint64 newest = newestSeq();
+    if (m_cache) {
+        const auto newer = m_cache->after(m_room, newest, m_pageSize);
+        if (!newer.isEmpty() && newer.first().seq == newest + 1) {
+            appendNewer(newer);
+            return;
+        }
+        if (newer.isEmpty() && newest >= m_liveNewestSeq) {
+            appendNewer({}); // nothing newer anywhere: back at the newest
+            return;
+        }
+    }
+    const int limit = qMin(m_pageSize, kMaxHistoryPage);
+    if (askServer(newest + 1 + limit, limit))
+        m_request = Request::Newer;
+}
+
+void MessageModel::showNewest()
+{
+    if (m_detached)
+        reload();
+    setTrimmingPaused(false);
+}
+
+void MessageModel::jumpTo(qint64 seq)
+{
+    if (m_room.isEmpty())
+        return;
+    flushLive();
+    seq = qMax<qint64>(1, seq);
+    if (m_liveNewestSeq > 0 && seq >= m_liveNewestSeq) {
+        // The newest, or past it: the newest it is.
+        showNewest();
+        if (deliveredCount() > 0)
+            emit scrollToRowRequested(deliveredCount() - 1);
         return;
     }
-    m_waitingForServer = true;
-    m_session->requestHistory(m_room, oldest, room);
+    if (const int row = rowOfSeq(seq); row >= 0) {
+        emit scrollToRowRequested(row);
+        return;
+    }
+    const int before = qMax(1, m_pageSize / 2);
+    const int after = qMax(1, m_pageSize - before);
+    if (m_cache) {
+        QList<protocol::MessageEvent> page = m_cache->before(m_room, seq + 1, before);
+        if (!page.isEmpty() && page.last().seq == seq) {
+            page.append(m_cache->after(m_room, seq, after));
+            resetWindow(page);
+            finishJump(seq);
+            return;
+        }
+    }
+    const int limit = qMin(before + after, kMaxHistoryPage);
+    if (askServer(seq + 1 + qMin(after, limit - 1), limit)) {
+        m_request = Request::Jump;
+        m_jumpTarget = seq;
+    }
+}
+
+void MessageModel::finishJump(qint64 seq)
+{
+    int row = rowOfSeq(seq);
+    if (row < 0) // not in the room (past its end): the nearest there is
+        row = seq > newestSeq() ? deliveredCount() - 1 : 0;
+    if (row >= 0)
+        emit scrollToRowRequested(row);
+}
+
+void MessageModel::resetWindow(const QList<protocol::MessageEvent> &page)
+{
+    {
+        const ChangeGuard guard(m_changing);
+        beginResetModel();
+        m_rows.clear();
+        m_serverHasNoOlder = false;
+        const qsizetype first = qMax<qsizetype>(0, page.size() - m_maxRows);
+        qint64 previous = 0;
+        for (qsizetype i = first; i < page.size(); ++i) {
+            if (page.at(i).seq <= previous)
+                continue;
+            previous = page.at(i).seq;
+            m_rows.append(fromMessage(page.at(i)));
+        }
+        const bool reachesNewest = newestSeq() >= m_liveNewestSeq;
+        m_liveNewestSeq = qMax(m_liveNewestSeq, newestSeq());
+        m_detached = !reachesNewest;
+        if (reachesNewest && m_outbox) {
+            for (const OutboxEntry &e : m_outbox->unsent(m_room))
+                m_rows.append(fromOutbox(e));
+        }
+        endResetModel();
+    }
+    emit atNewestChanged(!m_detached);
 }
 
 void MessageModel::setHistoryError(const QString &error)
@@ -237,8 +511,36 @@ void MessageModel::addHistory(const QString &room, const QList<protocol::Message
 {
     if (room != m_room)
         return;
+    const Request request = std::exchange(m_request, Request::None);
     m_waitingForServer = false;
     setHistoryError({});
+    switch (request) {
+    case Request::Jump:
+        if (messages.isEmpty()) { // nothing at or before it: the room is empty
+            if (m_detached)
+                reload();
+            finishJump(m_jumpTarget);
+            return;
+        }
+        resetWindow(messages);
+        finishJump(m_jumpTarget);
+        return;
+    case Request::Newer: {
+        QList<protocol::MessageEvent> newer;
+        const qint64 newest = newestSeq();
+        for (const protocol::MessageEvent &m : messages) {
+            if (m.seq > newest)
+                newer.append(m);
+        }
+        // Nothing newer on the server: the window is at the newest after all.
+        m_liveNewestSeq = newer.isEmpty() ? newestSeq() : qMax(m_liveNewestSeq, newer.last().seq);
+        appendNewer(newer);
+        return;
+    }
+    case Request::Older:
+    case Request::None:
+        break;
+    }
     QList<protocol::MessageEvent> older;
     const qint64 oldest = oldestSeq();
     for (const protocol::MessageEvent &m : messages) {
@@ -261,17 +563,45 @@ void MessageModel::prependOlder(const QList<protocol::MessageEvent> &page)
         if (oldest == 0 || m.seq < oldest)
             older.append(m);
     }
-    const int count = qMin<int>(int(older.size()), m_maxRows - int(m_rows.size()));
+    const int count = qMin<int>(int(older.size()), m_maxRows);
     if (count <= 0)
         return;
+    const ChangeGuard guard(m_changing);
+    // A full window gives up its newest rows, the farthest from a reader paging up.
+    dropNewest(int(m_rows.size()) + count - m_maxRows);
     // Keep the newest `count` of the older page, ascending.
     const auto slice = older.mid(older.size() - count);
-    m_prepending = true; // a view may ask for more from inside the insert signals
     beginInsertRows({}, 0, count - 1);
+    m_rows.insert(0, count, Row{});
     for (int i = 0; i < count; ++i)
-        m_rows.insert(i, fromMessage(slice.at(i)));
+        m_rows[i] = fromMessage(slice.at(i));
     endInsertRows();
-    m_prepending = false;
+}
+
+void MessageModel::appendNewer(const QList<protocol::MessageEvent> &page)
+{
+    const qint64 newest = newestSeq();
+    QList<protocol::MessageEvent> newer;
+    for (const protocol::MessageEvent &m : page) {
+        if (m.seq > (newer.isEmpty() ? newest : newer.last().seq))
+            newer.append(m);
+    }
+    const int count = qMin<int>(int(newer.size()), m_maxRows);
+    const ChangeGuard guard(m_changing);
+    if (count > 0) {
+        // A full window gives up its oldest rows, the farthest from a reader paging down.
+        dropOldest(qMin(int(m_rows.size()) + count - m_maxRows, deliveredCount()));
+        const int at = deliveredCount();
+        beginInsertRows({}, at, at + count - 1);
+        m_rows.insert(at, count, Row{});
+        for (int i = 0; i < count; ++i)
+            m_rows[at + i] = fromMessage(newer.at(i));
+        endInsertRows();
+    }
+    if (newestSeq() >= m_liveNewestSeq) {
+        setDetached(false);
+        appendOutboxRows();
+    }
 }
 
 QString MessageModel::stateText(const Row &row)

@@ -9,16 +9,23 @@
 #include <QAbstractListModel>
 #include <QList>
 #include <QPointer>
+#include <QTimer>
 
 namespace conversa::core {
 
 class MessageCache;
 class SessionManager;
 
-// One room's messages for a view: delivered messages in seq order, then the outbox's pending and
-// failed ones. Opens with the newest page from the cache, pages older history from the cache and
-// then the server on fetchMore(), and never holds more than maxRows() rows: new messages push the
-// oldest out.
+// One room's messages for a view: a window of delivered messages in seq order (then, when the
+// window reaches the newest message, the outbox's pending and failed ones). Opens with the newest
+// page from the cache. fetchMore() pages older history in (from the cache, then the server's
+// `history`), fetchNewer() newer history; once the window holds maxRows() rows, the rows farthest
+// from the reader go (the newest when paging up, the oldest when paging down or following live
+// messages), so a reader can scroll from the newest to the first message of any room in bounded
+// memory. jumpTo() loads a window around any seq. Live messages that come while the window does
+// not reach the newest are not added (they are in the cache, and paged in on the way down).
+// Live messages from the session are inserted in batches (one insert per batchInterval()), so a
+// view lays its rows out once per batch, not once per message.
 class MessageModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -50,6 +57,9 @@ public:
     void setPageSize(int rows) { m_pageSize = qMax(1, rows); }
     void setMaxRows(int rows) { m_maxRows = qMax(m_pageSize, rows); }
     int maxRows() const { return m_maxRows; }
+    // How long live messages from the session are collected before they are inserted (ms).
+    void setBatchInterval(int ms) { m_batchTimer.setInterval(qMax(0, ms)); }
+    int batchInterval() const { return m_batchTimer.interval(); }
     // While a reader looks at older messages, the oldest rows are not trimmed (the view would
     // jump under them) until the model holds twice maxRows(); resuming trims what is over.
     void setTrimmingPaused(bool paused);
@@ -63,16 +73,36 @@ public:
 
     qint64 newestSeq() const;
     qint64 oldestSeq() const;
+    // The row of a delivered message in the window, or -1.
+    int rowOfSeq(qint64 seq) const;
+    // Whether the window reaches the newest message the room is known to have (live messages are
+    // then added as they come).
+    bool isAtNewest() const { return !m_detached; }
+    // Newer messages than the window holds exist: fetchNewer() pages them in.
+    bool canFetchNewer() const;
+    void fetchNewer();
+    // Back to the newest messages (reloads the newest page when the window is elsewhere).
+    void showNewest();
+    // Loads a window around `seq` (from the cache when it has it, else the server) and then
+    // emits scrollToRowRequested() with its row. A seq past the newest goes to the newest.
+    void jumpTo(qint64 seq);
     // Why older messages did not come (empty when they did, or nobody asked): the view says it,
     // and the next fetchMore() asks again.
     QString historyError() const { return m_historyError; }
 
 signals:
     void historyErrorChanged(const QString &error);
+    // The view should bring this row into sight (the answer to jumpTo()).
+    void scrollToRowRequested(int row);
+    // Live messages from others came while the window does not reach the newest (not added).
+    void newerMessagesArrived(int count);
+    void atNewestChanged(bool atNewest);
 
 public slots:
     void reload();
     void addMessage(const conversa::protocol::MessageEvent &message);
+    // In seq order; one insert for all of them.
+    void addMessages(const QList<conversa::protocol::MessageEvent> &messages);
     void addHistory(const QString &room, const QList<conversa::protocol::MessageEvent> &messages);
 
 private:
@@ -94,8 +124,18 @@ private:
     void onOutboxEntry(const OutboxEntry &entry);
     void onOutboxRemoved(const QString &cid);
     void prependOlder(const QList<protocol::MessageEvent> &page);
+    void appendNewer(const QList<protocol::MessageEvent> &page);
+    void resetWindow(const QList<protocol::MessageEvent> &page);
     void setHistoryError(const QString &error);
     void trimOldest();
+    void dropOldest(int count);
+    void dropNewest(int count);
+    void setDetached(bool detached);
+    void appendOutboxRows();
+    void queueLive(const protocol::MessageEvent &message);
+    void flushLive();
+    bool askServer(qint64 beforeSeq, int limit);
+    void finishJump(qint64 seq);
 
     QPointer<MessageCache> m_cache;
     QPointer<Outbox> m_outbox;
@@ -104,8 +144,18 @@ private:
     QList<Row> m_rows;
     int m_pageSize = 50;
     int m_maxRows = 2000;
+    // What the outstanding `history` request is for (its answer is placed by this).
+    enum class Request { None, Older, Newer, Jump };
+    Request m_request = Request::None;
+    qint64 m_jumpTarget = 0;
+    // The newest seq this room is known to have (live messages and the cache).
+    qint64 m_liveNewestSeq = 0;
+    // The window does not reach the newest messages.
+    bool m_detached = false;
+    QList<protocol::MessageEvent> m_live; // from the session, waiting for the batch timer
+    QTimer m_batchTimer;
     bool m_waitingForServer = false;
-    bool m_prepending = false;
+    bool m_changing = false; // rows are being paged in or out (see canFetchMore())
     bool m_serverHasNoOlder = false;
     bool m_trimmingPaused = false;
     QString m_historyError;

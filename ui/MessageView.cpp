@@ -84,6 +84,8 @@ MessageView::MessageView(QWidget *parent)
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &MessageView::onModelReset);
     connect(m_proxy, &QAbstractItemModel::rowsAboutToBeRemoved, this,
             [this](const QModelIndex &, int first, int last) {
+                if (!m_stickToBottom)
+                    rememberAnchor();
                 // Trimmed rows are gone for good (paging them in again lays them out anew). A
                 // pending row leaves as its delivered copy arrives under the same key: keep it.
                 for (int row = first; row <= last; ++row) {
@@ -99,6 +101,12 @@ MessageView::MessageView(QWidget *parent)
                     shiftTextSelection(-(last + 1)); // the oldest rows were trimmed
                 else if (!m_delegate->textSelection().isEmpty())
                     clearTextSelection(); // a pending message went; keep it simple
+                if (m_anchorSeq >= 0) {
+                    QTimer::singleShot(0, this, [this] {
+                        executeDelayedItemsLayout();
+                        restoreAnchor();
+                    });
+                }
             });
     connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, &MessageView::onRangeChanged);
 }
@@ -110,6 +118,12 @@ void MessageView::setMessageModel(MessageModel *model)
     m_source = model;
     if (model) {
         connect(model, &MessageModel::historyErrorChanged, this, &MessageView::updateHistoryNotice);
+        connect(model, &MessageModel::scrollToRowRequested, this,
+                &MessageView::onScrollToRowRequested);
+        connect(model, &MessageModel::newerMessagesArrived, this, [this](int count) {
+            m_unseen += count;
+            updateNewMessagesButton();
+        });
     }
     updateHistoryNotice();
     m_proxy->setSourceModel(model);
@@ -125,8 +139,10 @@ bool MessageView::isAtBottom() const
 void MessageView::scrollToNewest()
 {
     m_stickToBottom = true;
+    m_anchorSeq = -1;
+    m_jumpRow = -1;
     if (m_source)
-        m_source->setTrimmingPaused(false);
+        m_source->showNewest(); // pages the newest in again if the reader paged away from them
     m_unseen = 0;
     updateNewMessagesButton();
     scrollToBottom();
@@ -147,13 +163,82 @@ void MessageView::loadOlder()
     m_loadingOlder = false;
 }
 
+void MessageView::loadNewer()
+{
+    if (!m_source || m_loadingOlder || !m_source->canFetchNewer())
+        return;
+    m_loadingOlder = true;
+    m_source->fetchNewer();
+    m_loadingOlder = false;
+}
+
+void MessageView::jumpTo(qint64 seq)
+{
+    if (m_source)
+        m_source->jumpTo(seq);
+}
+
+void MessageView::onScrollToRowRequested(int row)
+{
+    m_jumpRow = row;
+    m_anchorSeq = -1;
+    auto scroll = [this] {
+        if (m_jumpRow < 0 || m_jumpRow >= m_proxy->rowCount())
+            return;
+        executeDelayedItemsLayout();
+        m_stickToBottom = false;
+        if (m_source)
+            m_source->setTrimmingPaused(true);
+        scrollTo(m_proxy->index(m_jumpRow, 0), QAbstractItemView::PositionAtCenter);
+        selectionModel()->setCurrentIndex(m_proxy->index(m_jumpRow, 0),
+                                          QItemSelectionModel::NoUpdate);
+    };
+    scroll();
+    // A reset that came with the jump lays out (and would scroll) once more; scroll after it.
+    QTimer::singleShot(0, this, [this, scroll] {
+        scroll();
+        m_jumpRow = -1;
+    });
+}
+
+void MessageView::rememberAnchor()
+{
+    if (m_anchorSeq >= 0 || !m_source)
+        return; // the first position of a burst of changes is the one to keep
+    const QModelIndex top = indexAt(QPoint(viewport()->width() / 2, 1));
+    if (!top.isValid())
+        return;
+    const qint64 seq = top.data(MessageModel::SeqRole).toLongLong();
+    if (seq <= 0)
+        return;
+    m_anchorSeq = seq;
+    m_anchorTop = visualRect(top).top();
+}
+
+bool MessageView::restoreAnchor()
+{
+    if (m_anchorSeq < 0 || !m_source)
+        return false;
+    const int row = m_source->rowOfSeq(m_anchorSeq);
+    if (row < 0) {
+        m_anchorSeq = -1;
+        return false;
+    }
+    const int delta = visualRect(m_proxy->index(row, 0)).top() - m_anchorTop;
+    m_anchorSeq = -1;
+    if (delta != 0)
+        verticalScrollBar()->setValue(verticalScrollBar()->value() + delta);
+    return true;
+}
+
 void MessageView::onModelReset()
 {
     m_unseen = 0;
-    m_stickToBottom = true;
+    // A jump resets the model to a window away from the newest: no sticking to the bottom then.
+    m_stickToBottom = !m_source || m_source->isAtNewest();
     if (m_source)
-        m_source->setTrimmingPaused(false);
-    m_keepDistanceFromBottom = -1;
+        m_source->setTrimmingPaused(!m_stickToBottom);
+    m_anchorSeq = -1;
     m_delegate->clearCache(); // another room: the cached heights belong to other messages
     m_delegate->setTextSelection({});
     m_selectingText = false;
@@ -164,7 +249,8 @@ void MessageView::onModelReset()
         executeDelayedItemsLayout(); // the real height of the rows, not the empty view's
         if (verticalScrollBar()->maximum() == 0)
             loadOlder();
-        scrollToBottom();
+        if (m_stickToBottom)
+            scrollToBottom();
     });
 }
 
@@ -193,16 +279,20 @@ void MessageView::onRowsAboutToBeInserted(const QModelIndex &, int first, int la
 {
     if (first == 0)
         shiftTextSelection(last - first + 1);
-    if (first == 0 && m_proxy->rowCount() > 0) {
-        const QScrollBar *bar = verticalScrollBar();
-        m_keepDistanceFromBottom = bar->maximum() - bar->value();
-    }
+    if (first == 0 && m_proxy->rowCount() > 0 && !m_stickToBottom)
+        rememberAnchor();
 }
 
 void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
 {
-    if (first == 0 && m_keepDistanceFromBottom >= 0)
-        return; // older history; onRangeChanged keeps the position
+    if (m_anchorSeq >= 0) {
+        // Paged history: put the reader's message back where it was once the rows are laid out.
+        QTimer::singleShot(0, this, [this] {
+            executeDelayedItemsLayout();
+            restoreAnchor();
+        });
+        return;
+    }
     if (m_stickToBottom) {
         QTimer::singleShot(0, this, [this] {
             if (m_stickToBottom)
@@ -224,11 +314,8 @@ void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
 
 void MessageView::onRangeChanged(int, int max)
 {
-    if (m_keepDistanceFromBottom >= 0) {
-        verticalScrollBar()->setValue(max - m_keepDistanceFromBottom);
-        m_keepDistanceFromBottom = -1;
+    if (restoreAnchor())
         return;
-    }
     if (m_stickToBottom)
         verticalScrollBar()->setValue(max);
 }
@@ -236,7 +323,8 @@ void MessageView::onRangeChanged(int, int max)
 void MessageView::verticalScrollbarValueChanged(int value)
 {
     // Deliberately not the base class: it would fetch on reaching the bottom.
-    const bool atBottom = isAtBottom();
+    // The bottom of a window that does not hold the newest messages is not "the newest".
+    const bool atBottom = isAtBottom() && (!m_source || m_source->isAtNewest());
     if (atBottom != m_stickToBottom) {
         m_stickToBottom = atBottom;
         if (m_source)
@@ -247,8 +335,11 @@ void MessageView::verticalScrollbarValueChanged(int value)
             emit newestShown();
         }
     }
-    if (value <= verticalScrollBar()->minimum() + 40 && verticalScrollBar()->maximum() > 0)
+    const QScrollBar *bar = verticalScrollBar();
+    if (value <= bar->minimum() + 40 && bar->maximum() > 0)
         QTimer::singleShot(0, this, &MessageView::loadOlder);
+    else if (value >= bar->maximum() - 40 && m_source && m_source->canFetchNewer())
+        QTimer::singleShot(0, this, &MessageView::loadNewer);
 }
 
 void MessageView::paintEvent(QPaintEvent *event)
@@ -270,6 +361,8 @@ void MessageView::wheelEvent(QWheelEvent *event)
     const QScrollBar *bar = verticalScrollBar();
     if (event->angleDelta().y() > 0 && (bar->maximum() == 0 || bar->value() == bar->minimum()))
         loadOlder();
+    else if (event->angleDelta().y() < 0 && bar->value() == bar->maximum())
+        loadNewer();
     QListView::wheelEvent(event);
 }
 

@@ -17,8 +17,10 @@ class MessageDelegate;
 
 // The chat log: a QListView over core::MessageModel with one painting delegate. It keeps the
 // newest message in sight while the reader is at the bottom, offers "N new messages" when they
-// scrolled up, loads older history when they reach the top (keeping what they look at in place),
-// opens links, and turns clicks on Retry/Discard into signals.
+// scrolled up, pages older history in when they reach the top and newer history when they reach
+// the bottom of a window that does not hold the newest messages (keeping what they look at in
+// place while rows come and go), scrolls to the row of a jump, opens links, and turns clicks on
+// Retry/Discard into signals.
 class MessageView : public QListView
 {
     Q_OBJECT
@@ -41,6 +43,10 @@ public slots:
     void copySelection();
     // Asks the model for older messages if there are any.
     void loadOlder();
+    // Asks the model for newer messages when its window does not reach the newest.
+    void loadNewer();
+    // Shows the message with this seq (paged in from the cache or the server first if needed).
+    void jumpTo(qint64 seq);
 
 signals:
     void linkActivated(const QUrl &url);
@@ -66,6 +72,11 @@ private:
     void onRowsInserted(const QModelIndex &parent, int first, int last);
     void onModelReset();
     void onRangeChanged(int min, int max);
+    void onScrollToRowRequested(int row);
+    // Paging adds and drops rows above and below the reader: the message at the top of the
+    // viewport is remembered before, and put back at the same height after the layout.
+    void rememberAnchor();
+    bool restoreAnchor();
     void updateNewMessagesButton();
     void updateHistoryNotice();
     QStyleOptionViewItem optionForIndex(const QModelIndex &index) const;
@@ -81,8 +92,9 @@ private:
     QLabel *m_historyNotice = nullptr;
     int m_unseen = 0;
     bool m_stickToBottom = true;
-    // While older rows arrive, the distance from the bottom is kept so the view does not jump.
-    int m_keepDistanceFromBottom = -1;
+    qint64 m_anchorSeq = -1; // -1: no anchor to restore
+    int m_anchorTop = 0;
+    int m_jumpRow = -1; // a row to bring into sight once the layout is done
     bool m_loadingOlder = false;
     // A press on a message body starts selecting text instead of rows.
     bool m_selectingText = false;

@@ -1,5 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
+#include <ConversaTest.h>
 #include <MemberListModel.h>
 #include <MessageCache.h>
 #include <MessageModel.h>
@@ -9,6 +10,8 @@
 #include <TypingUsers.h>
 
 #include <QAbstractItemModelTester>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QLocale>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -18,6 +21,9 @@ using namespace Qt::StringLiterals;
 using namespace conversa::core;
 using conversa::protocol::Member;
 using conversa::protocol::MessageEvent;
+using conversa::test::ServerProcess;
+using conversa::test::TestClient;
+using conversa::test::waitUntil;
 
 namespace {
 MessageEvent message(const QString &room, qint64 seq, const QString &from = u"bob"_s,
@@ -37,6 +43,36 @@ QList<MessageEvent> messages(const QString &room, qint64 first, qint64 last)
         list.append(message(room, seq));
     return list;
 }
+
+// Every delivered row follows the one before it (no gap, no duplicate); false says where not.
+bool contiguous(const MessageModel &model, QString *where)
+{
+    for (int row = 1; row < model.rowCount(); ++row) {
+        const qint64 seq = model.index(row).data(MessageModel::SeqRole).toLongLong();
+        const qint64 previous = model.index(row - 1).data(MessageModel::SeqRole).toLongLong();
+        if (seq != 0 && seq != previous + 1) {
+            *where = u"row %1: seq %2 after %3"_s.arg(row).arg(seq).arg(previous);
+            return false;
+        }
+    }
+    return true;
+}
+
+qint64 residentKiB()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
+const QString kAlicePassword = u"alice-password"_s;
+const QString kBobPassword = u"bob-password"_s;
+const QString kBigRoom = u"big"_s;
 } // namespace
 
 class TestModels : public QObject
@@ -49,14 +85,34 @@ private slots:
     void rowsSayWhoWhenAndWhetherSent();
     void messageModelIsBounded();
     void fetchMorePagesFromCache();
+    void pagingBothWaysStaysBounded();
+    void jumpToCachedSeq();
+    void liveMessagesAreInsertedInBatches();
     void historyFromServerIsPrepended();
+    void scrollbackToTheFirstMessageThroughTheServer();
+    void jumpToUncachedSeqAsksTheServer();
     void roomListCountsUnread();
     void memberListSortsOnlineFirst();
     void memberListForgetsPresenceWhenOffline();
     void typingUsersExpire();
     void modelTester();
 
+    void cleanupTestCase();
+
 private:
+    // A real conversa-server with a room of bigRoomSize() messages, started once.
+    ServerProcess *bigRoomServer();
+    static int bigRoomSize()
+    {
+        return qEnvironmentVariableIntValue("CONVERSA_BIG_ROOM") > 0
+                   ? qEnvironmentVariableIntValue("CONVERSA_BIG_ROOM")
+                   : 100'000;
+    }
+    // A session signed in as bob, online, with this test's cache and outbox.
+    std::unique_ptr<SessionManager> bobSession();
+
+    std::unique_ptr<ServerProcess> m_server;
+    bool m_serverFailed = false;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<MessageCache> m_cache;
     std::unique_ptr<Outbox> m_outbox;
@@ -169,26 +225,41 @@ void TestModels::messageModelIsBounded()
     model.setMaxRows(100);
     model.setSources(m_cache.get(), m_outbox.get(), nullptr);
     model.setRoom(u"general"_s);
-    for (qint64 seq = 1; seq <= 1000; ++seq)
-        model.addMessage(message(u"general"_s, seq));
+    // As the session does it: stored in the cache, then delivered.
+    auto arrive = [&](qint64 first, qint64 last) {
+        for (qint64 seq = first; seq <= last; ++seq) {
+            QVERIFY(m_cache->storeMessages(u"general"_s, {message(u"general"_s, seq)}, seq));
+            model.addMessage(message(u"general"_s, seq));
+        }
+    };
+    arrive(1, 1000);
     QCOMPARE(model.rowCount(), 100);
     QCOMPARE(model.oldestSeq(), 901);
     QCOMPARE(model.newestSeq(), 1000);
-    QVERIFY(!model.canFetchMore()); // full
+    QVERIFY(model.isAtNewest());
 
     // A reader scrolled up: nothing is trimmed, up to twice the bound.
     model.setTrimmingPaused(true);
-    for (qint64 seq = 1001; seq <= 1050; ++seq)
-        model.addMessage(message(u"general"_s, seq));
+    arrive(1001, 1050);
     QCOMPARE(model.rowCount(), 150);
     QCOMPARE(model.oldestSeq(), 901);
-    for (qint64 seq = 1051; seq <= 1500; ++seq)
-        model.addMessage(message(u"general"_s, seq));
+    // Past twice the bound the window stops following the newest instead of trimming.
+    QSignalSpy newer(&model, &MessageModel::newerMessagesArrived);
+    arrive(1051, 1500);
     QCOMPARE(model.rowCount(), 200);
-    // Back at the newest: trimmed to the bound at once.
-    model.setTrimmingPaused(false);
+    QCOMPARE(model.oldestSeq(), 901);
+    QCOMPARE(model.newestSeq(), 1100);
+    QVERIFY(!model.isAtNewest());
+    QVERIFY(model.canFetchNewer());
+    QCOMPARE(newer.size(), 400); // one per message from someone else
+    // Back to the newest: the newest page, bounded.
+    model.showNewest();
+    QVERIFY(model.isAtNewest());
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(model.newestSeq(), 1500);
+    arrive(1501, 1700);
     QCOMPARE(model.rowCount(), 100);
-    QCOMPARE(model.oldestSeq(), 1401);
+    QCOMPARE(model.oldestSeq(), 1601);
 }
 
 void TestModels::fetchMorePagesFromCache()
@@ -330,6 +401,275 @@ void TestModels::typingUsersExpire()
     QCOMPARE(changed.size(), 6);
 }
 
+void TestModels::pagingBothWaysStaysBounded()
+{
+    m_cache->setCapacityPerRoom(1000);
+    QVERIFY(m_cache->storeMessages(u"general"_s, messages(u"general"_s, 1, 1000), 1000));
+    m_outbox->enqueue(u"general"_s, u"pending"_s);
+    MessageModel model;
+    model.setPageSize(50);
+    model.setMaxRows(200);
+    model.setSources(m_cache.get(), m_outbox.get(), nullptr);
+    model.setRoom(u"general"_s);
+    QCOMPARE(model.rowCount(), 51);
+    QString where;
+    // Up to the first message: the newest rows go once the window is full.
+    int pages = 0;
+    while (model.canFetchMore() && pages++ < 100) {
+        model.fetchMore();
+        QVERIFY2(model.rowCount() <= 200, qPrintable(QString::number(model.rowCount())));
+        QVERIFY2(contiguous(model, &where), qPrintable(where));
+    }
+    QCOMPARE(model.oldestSeq(), 1);
+    QCOMPARE(model.rowCount(), 200);
+    QCOMPARE(model.newestSeq(), 200);
+    QVERIFY(!model.isAtNewest());
+    QVERIFY(model.canFetchNewer());
+
+    // A live message meanwhile is not added (it is in the cache, for the way down).
+    QSignalSpy newer(&model, &MessageModel::newerMessagesArrived);
+    QVERIFY(m_cache->storeMessages(u"general"_s, {message(u"general"_s, 1001)}, 1001));
+    model.addMessage(message(u"general"_s, 1001));
+    QCOMPARE(model.rowCount(), 200);
+    QCOMPARE(newer.size(), 1);
+
+    // Down again to the newest: the oldest rows go, the pending row comes back at the end.
+    pages = 0;
+    while (model.canFetchNewer() && pages++ < 100) {
+        model.fetchNewer();
+        QVERIFY2(model.rowCount() <= 200, qPrintable(QString::number(model.rowCount())));
+        QVERIFY2(contiguous(model, &where), qPrintable(where));
+    }
+    QVERIFY(model.isAtNewest());
+    QCOMPARE(model.newestSeq(), 1001);
+    QCOMPARE(model.rowCount(), 200);
+    QCOMPARE(model.index(199).data(MessageModel::BodyRole).toString(), u"pending"_s);
+    // Following the newest again.
+    model.addMessage(message(u"general"_s, 1002));
+    QCOMPARE(model.newestSeq(), 1002);
+    QCOMPARE(model.rowCount(), 200);
+}
+
+void TestModels::jumpToCachedSeq()
+{
+    m_cache->setCapacityPerRoom(1000);
+    QVERIFY(m_cache->storeMessages(u"general"_s, messages(u"general"_s, 1, 1000), 1000));
+    MessageModel model;
+    QAbstractItemModelTester tester(&model);
+    model.setPageSize(50);
+    model.setMaxRows(200);
+    model.setSources(m_cache.get(), m_outbox.get(), nullptr);
+    model.setRoom(u"general"_s);
+    QSignalSpy scroll(&model, &MessageModel::scrollToRowRequested);
+    model.jumpTo(500);
+    QCOMPARE(scroll.size(), 1);
+    const int row = scroll.takeFirst().at(0).toInt();
+    QCOMPARE(model.index(row).data(MessageModel::SeqRole).toLongLong(), 500);
+    QVERIFY(model.rowCount() <= 200);
+    QVERIFY(model.oldestSeq() < 500 && model.newestSeq() > 500);
+    QVERIFY(!model.isAtNewest());
+    // A seq already in the window: only the scroll.
+    model.jumpTo(501);
+    QCOMPARE(scroll.size(), 1);
+    QCOMPARE(model.index(scroll.takeFirst().at(0).toInt()).data(MessageModel::SeqRole).toLongLong(),
+             501);
+    // The first message, and past the newest.
+    model.jumpTo(1);
+    QCOMPARE(model.index(scroll.takeFirst().at(0).toInt()).data(MessageModel::SeqRole).toLongLong(),
+             1);
+    model.jumpTo(5000);
+    QCOMPARE(model.index(scroll.takeFirst().at(0).toInt()).data(MessageModel::SeqRole).toLongLong(),
+             1000);
+    QVERIFY(model.isAtNewest());
+}
+
+void TestModels::liveMessagesAreInsertedInBatches()
+{
+    // The session's messages are collected and inserted once per batch interval, so a view lays
+    // its rows out once per batch instead of once per message.
+    SessionManager session;
+    MessageModel model;
+    QAbstractItemModelTester tester(&model);
+    model.setSources(m_cache.get(), m_outbox.get(), &session);
+    model.setRoom(u"general"_s);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    for (qint64 seq = 1; seq <= 300; ++seq)
+        emit session.messageReceived(message(u"general"_s, seq));
+    emit session.messageReceived(message(u"elsewhere"_s, 1));
+    QCOMPARE(model.rowCount(), 0);
+    QTRY_COMPARE(model.rowCount(), 300);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.first().at(2).toInt(), 299);
+    QCOMPARE(model.newestSeq(), 300);
+}
+
+void TestModels::cleanupTestCase()
+{
+    m_server.reset();
+}
+
+ServerProcess *TestModels::bigRoomServer()
+{
+    if (m_server || m_serverFailed)
+        return m_server.get();
+    m_serverFailed = true;
+    auto server = std::make_unique<ServerProcess>();
+    if (!server->addUser(u"alice"_s, kAlicePassword) || !server->addUser(u"bob"_s, kBobPassword) ||
+        !server->createRoom(kBigRoom, u"Big"_s)) {
+        qWarning("%s", qPrintable(server->lastAdminError()));
+        return nullptr;
+    }
+    if (!server->start(
+            {u"--messages-per-second"_s, u"1000000"_s, u"--message-burst"_s, u"1000000"_s})) {
+        qWarning("%s", qPrintable(server->diagnostics()));
+        return nullptr;
+    }
+    TestClient alice;
+    if (!alice.open(server->url()) || !TestClient::isOk(alice.login(u"alice"_s, kAlicePassword)) ||
+        !TestClient::isOk(alice.join(kBigRoom)))
+        return nullptr;
+    QElapsedTimer timer;
+    timer.start();
+    constexpr int kBurst = 2000;
+    for (int first = 1; first <= bigRoomSize(); first += kBurst) {
+        QStringList bodies;
+        for (int seq = first; seq < first + kBurst && seq <= bigRoomSize(); ++seq)
+            bodies.append(u"message %1"_s.arg(seq));
+        const QList<QJsonObject> replies = alice.sendBurst(kBigRoom, bodies, 60000);
+        if (replies.isEmpty() || !TestClient::isOk(replies.last())) {
+            qWarning("filling the room failed at %d: %s", first,
+                     replies.isEmpty() ? "no reply" : TestClient::describe(replies.last()));
+            return nullptr;
+        }
+    }
+    qInfo("%d messages sent to the room in %.1f s", bigRoomSize(), timer.elapsed() / 1000.0);
+    m_server = std::move(server);
+    m_serverFailed = false;
+    return m_server.get();
+}
+
+std::unique_ptr<SessionManager> TestModels::bobSession()
+{
+    ServerProcess *server = bigRoomServer();
+    if (!server)
+        return nullptr;
+    auto session = std::make_unique<SessionManager>();
+    session->setServerUrl(server->url());
+    session->setCache(m_cache.get());
+    session->setOutbox(m_outbox.get());
+    session->setProxy(SessionManager::ProxyMode::None);
+    session->setWatchNetwork(false);
+    session->signIn(u"bob"_s, kBobPassword);
+    if (!waitUntil([&] { return session->state() == ConnectionState::Online; }, 15000))
+        return nullptr;
+    bool joined = false;
+    session->request(conversa::protocol::JoinRequest{{}, kBigRoom},
+                     [&](const RequestResult &result) { joined = result.isOk(); });
+    if (!waitUntil([&] { return joined && m_cache->syncedSeq(kBigRoom) >= bigRoomSize(); }, 30000))
+        return nullptr;
+    return session;
+}
+
+void TestModels::scrollbackToTheFirstMessageThroughTheServer()
+{
+    auto session = bobSession();
+    QVERIFY(session);
+    MessageModel model;
+    model.setPageSize(200);
+    model.setMaxRows(1000);
+    model.setSources(m_cache.get(), m_outbox.get(), session.get());
+    model.setRoom(kBigRoom);
+    QVERIFY(model.newestSeq() >= bigRoomSize());
+    QVERIFY(m_cache->messageCount(kBigRoom) <= MessageCache::kDefaultCapacityPerRoom);
+
+    // Scroll from the newest to the very first message: the cache first, then the server.
+    const qint64 rssBefore = residentKiB();
+    QElapsedTimer timer;
+    timer.start();
+    int maxRowsSeen = 0;
+    QString where;
+    while (model.oldestSeq() > 1 && timer.elapsed() < 240'000) {
+        QVERIFY2(model.historyError().isEmpty(), qPrintable(model.historyError()));
+        if (!model.canFetchMore()) {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+            continue;
+        }
+        model.fetchMore();
+        maxRowsSeen = qMax(maxRowsSeen, model.rowCount());
+    }
+    const qint64 elapsed = timer.elapsed();
+    QCOMPARE(model.oldestSeq(), 1);
+    QVERIFY2(contiguous(model, &where), qPrintable(where));
+    QCOMPARE(model.index(0).data(MessageModel::BodyRole).toString(), u"message 1"_s);
+    QVERIFY2(maxRowsSeen <= model.maxRows(), qPrintable(QString::number(maxRowsSeen)));
+    QVERIFY(!model.isAtNewest());
+    qInfo("scrollback: newest to first of %d messages in %.1f s (%d rows at most, RSS %lld -> "
+          "%lld KiB)",
+          bigRoomSize(), elapsed / 1000.0, maxRowsSeen, rssBefore, residentKiB());
+
+    // And down again: newer pages from the server, the oldest rows going.
+    const qint64 bottom = model.newestSeq();
+    for (int page = 1; page <= 5; ++page) {
+        QTRY_VERIFY(model.canFetchNewer());
+        model.fetchNewer();
+        QTRY_COMPARE(model.newestSeq(), bottom + page * 200);
+        QVERIFY(model.rowCount() <= model.maxRows());
+    }
+    QVERIFY2(contiguous(model, &where), qPrintable(where));
+}
+
+void TestModels::jumpToUncachedSeqAsksTheServer()
+{
+    auto session = bobSession();
+    QVERIFY(session);
+    MessageModel model;
+    model.setPageSize(100);
+    model.setMaxRows(400);
+    model.setSources(m_cache.get(), m_outbox.get(), session.get());
+    model.setRoom(kBigRoom);
+    QSignalSpy scroll(&model, &MessageModel::scrollToRowRequested);
+
+    // Far outside the cache: a window around it from the server.
+    const qint64 middle = bigRoomSize() / 2;
+    model.jumpTo(middle);
+    QTRY_COMPARE(scroll.size(), 1);
+    QCOMPARE(model.index(scroll.takeFirst().at(0).toInt()).data(MessageModel::SeqRole).toLongLong(),
+             middle);
+    QVERIFY(model.oldestSeq() < middle && model.newestSeq() > middle);
+    QVERIFY(model.rowCount() <= 100);
+    QVERIFY(!model.isAtNewest());
+    QString where;
+    QVERIFY2(contiguous(model, &where), qPrintable(where));
+
+    // Paging both ways from there goes to the server too.
+    model.fetchMore();
+    QTRY_VERIFY(model.oldestSeq() < middle - 100);
+    QTRY_VERIFY(model.canFetchNewer());
+    const qint64 newest = model.newestSeq();
+    model.fetchNewer();
+    QTRY_VERIFY(model.newestSeq() > newest);
+    QVERIFY2(contiguous(model, &where), qPrintable(where));
+
+    // A live message meanwhile is not added to this window.
+    TestClient alice;
+    QVERIFY(alice.open(bigRoomServer()->url()));
+    QVERIFY(TestClient::isOk(alice.login(u"alice"_s, kAlicePassword)));
+    QSignalSpy newer(&model, &MessageModel::newerMessagesArrived);
+    QVERIFY(TestClient::isOk(alice.send(kBigRoom, u"live"_s)));
+    QTRY_COMPARE(newer.size(), 1);
+    QVERIFY(model.newestSeq() < middle + 400);
+
+    // The cached newest part: from the cache, at once.
+    model.jumpTo(bigRoomSize() - 10);
+    QCOMPARE(scroll.size(), 1);
+    QCOMPARE(model.index(scroll.takeFirst().at(0).toInt()).data(MessageModel::SeqRole).toLongLong(),
+             bigRoomSize() - 10);
+    // And the newest, with the live message.
+    model.showNewest();
+    QVERIFY(model.isAtNewest());
+    QCOMPARE(model.newestSeq(), bigRoomSize() + 1);
+}
+
 void TestModels::modelTester()
 {
     // The tester checks the model's invariants and calls fetchMore() on its own.
@@ -341,14 +681,21 @@ void TestModels::modelTester()
     model.setSources(m_cache.get(), m_outbox.get(), nullptr);
     model.setRoom(u"general"_s);
     QAbstractItemModelTester tester(&model);
+    // The tester pages on its own (after every change): up to the first message, bounded.
     while (model.canFetchMore())
         model.fetchMore();
     QCOMPARE(model.rowCount(), 200);
-    for (qint64 seq = 301; seq <= 320; ++seq)
+    QCOMPARE(model.oldestSeq(), 1);
+    QVERIFY(!model.isAtNewest());
+    model.showNewest();
+    QVERIFY(model.isAtNewest());
+    model.setTrimmingPaused(true); // a reader above: the tester's paging stays below 2x
+    for (qint64 seq = 301; seq <= 360; ++seq)
         model.addMessage(message(u"general"_s, seq));
-    QCOMPARE(model.rowCount(), 200);
-    QCOMPARE(model.newestSeq(), 320);
-    for (int row = 1; row < 199; ++row)
+    model.setTrimmingPaused(false);
+    QCOMPARE(model.rowCount(), 40 + 60 + 1);
+    QCOMPARE(model.newestSeq(), 360);
+    for (int row = 1; row < 100; ++row)
         QCOMPARE(model.index(row).data(MessageModel::SeqRole).toLongLong(),
                  model.index(row - 1).data(MessageModel::SeqRole).toLongLong() + 1);
     model.setRoom(u"other"_s);
