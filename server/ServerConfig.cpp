@@ -86,6 +86,7 @@ QStringList ServerConfig::keys()
             u"max_connections_per_address"_s,
             u"auth_timeout_seconds"_s,
             u"idle_timeout_seconds"_s,
+            u"server_ping_seconds"_s,
             u"sync_mode"_s,
             u"trusted_proxies"_s,
             u"proxy_protocol"_s,
@@ -193,6 +194,7 @@ QString ServerConfig::set(const QString &key, const QString &value)
         {"max_connections_per_address"_L1, 1, 1000000},
         {"auth_timeout_seconds"_L1, 1, 3600},
         {"idle_timeout_seconds"_L1, 1, 86400},
+        {"server_ping_seconds"_L1, 0, 86400},
         {"max_queued_bytes_per_connection"_L1, 64 * 1024, 1024 * 1024 * 1024},
         {"room_creations_per_hour"_L1, 1, 1000000},
         {"max_rooms_per_user"_L1, 1, 1000000},
@@ -222,6 +224,8 @@ QString ServerConfig::set(const QString &key, const QString &value)
             authTimeoutSeconds = static_cast<int>(number);
         else if (key == "idle_timeout_seconds"_L1)
             idleTimeoutSeconds = static_cast<int>(number);
+        else if (key == "server_ping_seconds"_L1)
+            serverPingSeconds = static_cast<int>(number);
         else if (key == "max_queued_bytes_per_connection"_L1)
             maxQueuedBytesPerConnection = number;
         else if (key == "room_creations_per_hour"_L1)

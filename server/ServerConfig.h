@@ -38,6 +38,8 @@ struct ServerConfig {
     int maxConnectionsPerAddress = 50;
     int authTimeoutSeconds = 10;
     int idleTimeoutSeconds = 75;
+    // A connection silent this long is pinged (browsers cannot ping); 0 turns pings off.
+    int serverPingSeconds = 30;
     SyncMode syncMode = SyncMode::Full;
     // Reverse proxies whose X-Forwarded-For (or PROXY protocol v2 header, with proxyProtocol)
     // names the real client for per-address limits and logs.

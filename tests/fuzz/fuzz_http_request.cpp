@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the HTTP request head the server reads before any WebSocket upgrade, from
 // any client that can open a TCP connection, then, as from a trusted reverse proxy, the client
-// address its X-Forwarded-For names. ChatServer peeks at most kMaxHttpHeaderBytes + 1 bytes, so
-// run.sh keeps -max_len there.
+// address its X-Forwarded-For names. FrontDoor (server/http) peeks at most kMaxHttpHeaderBytes + 1
+// bytes, so run.sh keeps -max_len there.
 #include "ClientAddress.h"
 #include "HttpRequest.h"
 
@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if ((status == HttpRequest::ParseStatus::NeedMore) == complete)
         fail("NeedMore does not match a missing blank line", head.toByteArray());
     if (status == HttpRequest::ParseStatus::Complete) {
-        // ChatServer routes on the path without its query string.
+        // FrontDoor routes on the path without its query string.
         if (request.path.contains('?'))
             fail("the path keeps its query string", request.path);
         if (request.method.isEmpty())

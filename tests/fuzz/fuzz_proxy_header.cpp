@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: what the server reads first from a trusted proxy with proxy_protocol on: a
-// binary PROXY protocol v2 header (ChatServer peeks ProxyHeader::kMaxLength bytes), then the
-// HTTP request head after it. The proxy is trusted, but a client can reach it with any bytes.
+// binary PROXY protocol v2 header (FrontDoor (server/http) peeks ProxyHeader::kMaxLength bytes),
+// then the HTTP request head after it. The proxy is trusted, but a client can reach it with any
+// bytes.
 #include "ClientAddress.h"
 #include "HttpRequest.h"
 

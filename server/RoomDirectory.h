@@ -1,0 +1,45 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QHash>
+#include <QSet>
+#include <QString>
+
+namespace conversa::server {
+
+class Store;
+
+struct Room {
+    qint64 id = 0;
+    QString name;
+    QString title;
+    QSet<qint64> members;
+};
+
+// Every room and its members, in memory: what requests and fan-out check on each frame. It
+// follows the database: handlers change it after a commit, and it is read again whenever an
+// administrator changes rooms.
+class RoomDirectory
+{
+public:
+    // Reads every room and membership; false (and the old state kept) when storage fails.
+    bool load(Store &store);
+
+    Room *find(const QString &name);
+    const Room *find(const QString &name) const;
+    bool contains(const QString &name) const { return m_rooms.contains(name); }
+    void add(const Room &room);
+    // Adds or removes a member; returns the room's title (the name when the room is unknown).
+    QString addMember(const QString &room, qint64 userId);
+    void removeMember(const QString &room, qint64 userId);
+    qsizetype roomCountOf(qint64 userId) const { return m_roomsOfUser.value(userId).size(); }
+    // Everyone who shares a room with `userId`, without `userId`.
+    QSet<qint64> peersOf(qint64 userId) const;
+
+private:
+    QHash<QString, Room> m_rooms;
+    QHash<qint64, QSet<QString>> m_roomsOfUser;
+};
+
+} // namespace conversa::server

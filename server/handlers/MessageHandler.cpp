@@ -1,0 +1,133 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#include "handlers/MessageHandler.h"
+
+#include "Codec.h"
+#include "ServerContext.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+
+namespace conversa::server {
+
+using namespace Qt::StringLiterals;
+using protocol::ErrorCode;
+
+namespace {
+QJsonArray messagesToJson(const QList<protocol::MessageEvent> &messages)
+{
+    QJsonArray array;
+    for (const protocol::MessageEvent &m : messages)
+        array.append(protocol::messageToJson(m));
+    return array;
+}
+} // namespace
+
+void MessageHandler::handle(Session &session, const protocol::SendRequest &request)
+{
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    const ServerConfig &config = m_context.config;
+    TokenBucket &bucket = m_sendBuckets[session.userId];
+    if (!bucket.take(m_context.now(), config.messagesPerSecond, config.messageBurst)) {
+        replyError(
+            session, request.id, ErrorCode::RateLimited,
+            u"sending too fast; try again in %1 ms"_s.arg(bucket.waitMs(config.messagesPerSecond)));
+        return;
+    }
+    QElapsedTimer received;
+    received.start();
+    const quint64 id = session.id;
+    m_context.writer->submit(
+        write::InsertMessage{room->id, session.userId, request.cid, request.body},
+        [this, id, received, re = request.id,
+         event = protocol::MessageEvent{room->name, 0, 0, session.userName, request.cid,
+                                        request.body}](const WriteResult &result) mutable {
+            Session *session = m_context.sessions.find(id);
+            if (!result.ok) {
+                if (session)
+                    replyError(*session, re, result.code, result.error);
+                return;
+            }
+            event.seq = result.value;
+            event.ts = result.ts;
+            if (session)
+                reply(*session, protocol::encodeOk(re, {{"room"_L1, event.room},
+                                                        {"seq"_L1, event.seq},
+                                                        {"ts"_L1, event.ts},
+                                                        {"cid"_L1, event.cid}}));
+            m_context.metrics.observeSendAck(received.nsecsElapsed() / 1e9);
+            if (result.duplicate)
+                return;
+            ++m_context.metrics.messagesStored;
+            if (const Room *room = m_context.rooms.find(event.room))
+                m_context.fanOut.toRoom(*room, QString::fromUtf8(protocol::encodeEvent(event)), 0,
+                                        session);
+        });
+}
+
+void MessageHandler::handle(Session &session, const protocol::HistoryRequest &request)
+{
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    QString error;
+    const auto messages =
+        m_context.store.history(room->id, room->name, request.before, request.limit, &error);
+    if (!error.isEmpty()) {
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not read this room's messages; try again later"_s);
+        return;
+    }
+    reply(session, protocol::encodeOk(request.id, {{"room"_L1, room->name},
+                                                   {"messages"_L1, messagesToJson(messages)}}));
+}
+
+void MessageHandler::handle(Session &session, const protocol::SyncRequest &request)
+{
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    QString error;
+    auto messages = m_context.store.messagesAfter(room->id, room->name, request.after,
+                                                  request.limit + 1, &error);
+    // Nothing after `after` may also mean the client has seen seqs this database never had:
+    // it was restored from a backup. Its copy of the room is from another history.
+    const qint64 lastSeq = error.isEmpty() && messages.isEmpty() && request.after > 0
+                               ? m_context.store.lastSeq(room->id, &error)
+                               : 0;
+    if (!error.isEmpty()) {
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not read this room's messages; try again later"_s);
+        return;
+    }
+    if (messages.isEmpty() && request.after > lastSeq) {
+        replyError(session, request.id, ErrorCode::Conflict,
+                   u"'%1' has no messages after %2, yet you asked for those after %3: the server "
+                   "was restored from a backup. Drop your copy of this room and sync it again "
+                   "from 0"_s.arg(room->name)
+                       .arg(lastSeq)
+                       .arg(request.after));
+        return;
+    }
+    const bool more = messages.size() > request.limit;
+    if (more)
+        messages.resize(request.limit);
+    reply(session, protocol::encodeOk(request.id, {{"room"_L1, room->name},
+                                                   {"messages"_L1, messagesToJson(messages)},
+                                                   {"more"_L1, more}}));
+}
+
+void MessageHandler::handle(Session &session, const protocol::ReadRequest &request)
+{
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    submitAndReply(session, request.id, write::MarkRead{room->id, session.userId, request.seq},
+                   [name = room->name](const WriteResult &result) {
+                       return QJsonObject{{"room"_L1, name}, {"seq"_L1, result.value}};
+                   });
+}
+
+} // namespace conversa::server

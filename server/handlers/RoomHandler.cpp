@@ -1,0 +1,115 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#include "handlers/RoomHandler.h"
+
+#include "Codec.h"
+#include "ServerContext.h"
+
+#include <QJsonArray>
+
+namespace conversa::server {
+
+using namespace Qt::StringLiterals;
+using protocol::ErrorCode;
+
+void RoomHandler::handle(Session &session, const protocol::RoomsRequest &request)
+{
+    QString error;
+    const auto summaries = m_context.store.roomsOf(session.userId, &error);
+    if (!error.isEmpty()) {
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not read your rooms; try again later"_s);
+        return;
+    }
+    QJsonArray rooms;
+    for (const protocol::RoomSummary &room : summaries)
+        rooms.append(protocol::roomSummaryToJson(room));
+    reply(session, protocol::encodeOk(request.id, {{"rooms"_L1, rooms},
+                                                   {"epoch"_L1, m_context.store.historyEpoch()}}));
+}
+
+void RoomHandler::handle(Session &session, const protocol::CreateRequest &request)
+{
+    const ServerConfig &config = m_context.config;
+    if (m_context.rooms.contains(request.room)) {
+        replyError(session, request.id, ErrorCode::Conflict,
+                   u"a room named '%1' already exists"_s.arg(request.room));
+        return;
+    }
+    if (m_context.rooms.roomCountOf(session.userId) >= config.maxRoomsPerUser) {
+        replyError(session, request.id, ErrorCode::Forbidden,
+                   u"you are in %1 rooms, the most this server allows; leave one first"_s.arg(
+                       config.maxRoomsPerUser));
+        return;
+    }
+    TokenBucket &creations = m_roomCreationBuckets[session.userId];
+    const double perMs = config.roomCreationsPerHour / 3600.0;
+    if (!creations.take(m_context.now(), perMs, config.roomCreationsPerHour)) {
+        replyError(session, request.id, ErrorCode::RateLimited,
+                   u"you have created %1 rooms in the last hour, the most allowed; try again in "
+                   "%2 min"_s.arg(config.roomCreationsPerHour)
+                       .arg((creations.waitMs(perMs) + 59'999) / 60'000));
+        return;
+    }
+    const QString title = request.title.trimmed().isEmpty() ? request.room : request.title;
+    const qint64 userId = session.userId;
+    submitAndReply(session, request.id, write::CreateRoom{request.room, title, userId},
+                   [this, userId, name = request.room, title](const WriteResult &result) {
+                       m_context.rooms.add(Room{result.value, name, title, {userId}});
+                       return QJsonObject{{"room"_L1, name}, {"title"_L1, title}};
+                   });
+}
+
+void RoomHandler::handle(Session &session, const protocol::JoinRequest &request)
+{
+    Room *room = roomFor(session, request.id, request.room, false);
+    if (!room)
+        return;
+    if (!room->members.contains(session.userId) &&
+        m_context.rooms.roomCountOf(session.userId) >= m_context.config.maxRoomsPerUser) {
+        replyError(session, request.id, ErrorCode::Forbidden,
+                   u"you are in %1 rooms, the most this server allows; leave one first"_s.arg(
+                       m_context.config.maxRoomsPerUser));
+        return;
+    }
+    const qint64 userId = session.userId;
+    submitAndReply(session, request.id, write::JoinRoom{room->id, userId},
+                   [this, userId, name = room->name](const WriteResult &) {
+                       const QString title = m_context.rooms.addMember(name, userId);
+                       return QJsonObject{{"room"_L1, name}, {"title"_L1, title}};
+                   });
+}
+
+void RoomHandler::handle(Session &session, const protocol::LeaveRequest &request)
+{
+    Room *room = roomFor(session, request.id, request.room, false);
+    if (!room)
+        return;
+    const qint64 userId = session.userId;
+    submitAndReply(session, request.id, write::LeaveRoom{room->id, userId},
+                   [this, userId, name = room->name](const WriteResult &) {
+                       m_context.rooms.removeMember(name, userId);
+                       return QJsonObject{{"room"_L1, name}};
+                   });
+}
+
+void RoomHandler::handle(Session &session, const protocol::MembersRequest &request)
+{
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room)
+        return;
+    QString error;
+    const auto stored = m_context.store.membersOf(room->id, &error);
+    if (!error.isEmpty()) {
+        replyError(session, request.id, ErrorCode::Internal,
+                   u"the server could not read this room's members; try again later"_s);
+        return;
+    }
+    QJsonArray members;
+    for (const auto &[userId, name] : stored)
+        members.append(protocol::memberToJson({name, m_context.sessions.isOnline(userId)}));
+    reply(session,
+          protocol::encodeOk(request.id, {{"room"_L1, room->name}, {"members"_L1, members}}));
+}
+
+} // namespace conversa::server
