@@ -1,14 +1,20 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
-// End-to-end: a real conversa-server facing hostile or broken input, one case per test.
+// End-to-end: a real conversa-server facing hostile or broken input, one case per test. The bad
+// frames themselves come from tests/protocol/cases/requests.json, shared with the codec tests.
 
 #include "ConversaTest.h"
+#include "ProtocolCases.h"
 
 #include <QHash>
+#include <QJsonArray>
+#include <QStringDecoder>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace conversa::test;
+
+Q_DECLARE_METATYPE(conversa::test::ProtocolCase)
 
 class tst_server_badinput : public QObject
 {
@@ -18,24 +24,14 @@ private Q_SLOTS:
     void initTestCase();
     void cleanup();
 
+    void badRequestCase_answeredWithItsCode_data();
+    void badRequestCase_answeredWithItsCode();
+    void badRequestCases_changedNothing();
     void binaryFrame_closes1003();
     void oversizedFrame_closes1009();
     void largeFrameUnderLimit_isAnsweredNotClosed();
-    void invalidJson_badRequest_connectionStillWorks();
-    void nonObjectJson_badRequest_data();
-    void nonObjectJson_badRequest();
-    void unknownType_badRequest();
-    void missingType_badRequest();
-    void missingMember_badRequest_data();
-    void missingMember_badRequest();
-    void wrongType_badRequest_data();
-    void wrongType_badRequest();
-    void emptyBody_badRequest_data();
-    void emptyBody_badRequest();
     void bodySize_data();
     void bodySize();
-    void invalidRoomName_badRequest_data();
-    void invalidRoomName_badRequest();
     void longestValidRoomName_accepted();
     void requestBeforeAuth_unauthorized_data();
     void requestBeforeAuth_unauthorized();
@@ -55,6 +51,10 @@ private:
 
     std::unique_ptr<ServerProcess> m_server;
     QHash<QString, QString> m_tokens;
+    // Signed in as alice, shared by the bad-request cases (opened again if one closes it).
+    std::unique_ptr<TestClient> m_caseClient;
+    QJsonObject m_roomsBeforeCases;
+    QJsonObject m_labBeforeCases;
 };
 
 std::unique_ptr<TestClient> tst_server_badinput::as(const QString &user)
@@ -89,6 +89,9 @@ void tst_server_badinput::initTestCase()
     auto bob = as(u"bob"_s);
     QVERIFY(bob);
     VERIFY_OK(bob->join(u"lab"_s));
+    VERIFY_OK(client->send(u"lab"_s, u"before the bad frames"_s));
+    m_roomsBeforeCases = client->rooms();
+    m_labBeforeCases = client->history(u"lab"_s);
 }
 
 void tst_server_badinput::cleanup()
@@ -97,6 +100,72 @@ void tst_server_badinput::cleanup()
         qWarning().noquote() << m_server->diagnostics();
     // Whatever a test did, the server must still serve others.
     QVERIFY2(m_server->isRunning(), "conversa-server died");
+}
+
+void tst_server_badinput::badRequestCase_answeredWithItsCode_data()
+{
+    QTest::addColumn<ProtocolCase>("testCase");
+    QTest::addColumn<bool>("signedIn");
+    QString error;
+    const QList<ProtocolCase> cases = loadProtocolCases(CaseFile::Requests, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    int rows = 0;
+    for (const ProtocolCase &c : cases) {
+        // Text that is not UTF-8 never reaches the protocol: the WebSocket layer closes with
+        // 1007 (RFC 6455), and QWebSocket cannot even send it.
+        auto toUtf16 = QStringDecoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        (void)QString(toUtf16(c.bytes));
+        if (c.valid || toUtf16.hasError())
+            continue;
+        QTest::addRow("signed in: %s", qPrintable(c.name)) << c << true;
+        QTest::addRow("not signed in: %s", qPrintable(c.name)) << c << false;
+        ++rows;
+    }
+    QVERIFY2(rows >= 100, "the bad request cases were not found");
+}
+
+void tst_server_badinput::badRequestCase_answeredWithItsCode()
+{
+    QFETCH(ProtocolCase, testCase);
+    QFETCH(bool, signedIn);
+    // Bad frames decode before anything else, so a connection that has not signed in gets the
+    // same answer; it gets a fresh connection each time, well inside the sign-in time limit.
+    std::unique_ptr<TestClient> anonymous;
+    TestClient *client = nullptr;
+    if (signedIn) {
+        if (!m_caseClient || !m_caseClient->isConnected())
+            m_caseClient = alice();
+        client = m_caseClient.get();
+    } else {
+        anonymous = std::make_unique<TestClient>();
+        QVERIFY(anonymous->open(m_server->url()));
+        client = anonymous.get();
+    }
+    QVERIFY(client);
+    client->sendText(QString::fromUtf8(testCase.bytes));
+    if (testCase.bytes.size() > 64 * 1024) {
+        // Over max_frame_bytes: closed before the protocol sees it.
+        VERIFY_CLOSED(*client, 1009, 5000);
+        return;
+    }
+    const QJsonObject reply = client->waitForReply(testCase.re);
+    VERIFY_ERROR(reply, testCase.code);
+    QCOMPARE(reply.value(u"re"_s), testCase.re);
+    QVERIFY2(!reply.value(u"message"_s).toString().isEmpty(), TestClient::describe(reply));
+    // Still served (and the count of malformed frames in a row starts again).
+    QVERIFY(client->isConnected());
+    if (signedIn)
+        VERIFY_OK(client->rooms());
+    else
+        VERIFY_ERROR(client->rooms(), u"unauthorized"_s);
+}
+
+void tst_server_badinput::badRequestCases_changedNothing()
+{
+    auto client = alice();
+    QVERIFY(client);
+    QCOMPARE(client->rooms().value(u"rooms"_s), m_roomsBeforeCases.value(u"rooms"_s));
+    QCOMPARE(client->history(u"lab"_s).value(u"messages"_s), m_labBeforeCases.value(u"messages"_s));
 }
 
 void tst_server_badinput::binaryFrame_closes1003()
@@ -133,206 +202,6 @@ void tst_server_badinput::largeFrameUnderLimit_isAnsweredNotClosed()
     VERIFY_ERROR(client->send(u"lab"_s, QString(60 * 1024, u'y')), u"too_large"_s);
     QVERIFY(client->isConnected());
     VERIFY_OK(client->rooms());
-}
-
-void tst_server_badinput::invalidJson_badRequest_connectionStillWorks()
-{
-    auto client = alice();
-    QVERIFY(client);
-    client->sendText(u"{\"type\":\"rooms\",\"id\":1"_s); // unterminated
-    const QJsonObject reply = client->waitForReply(QJsonValue(QJsonValue::Null));
-    VERIFY_ERROR(reply, u"bad_request"_s);
-    QVERIFY2(reply.value(u"re"_s).isNull(), TestClient::describe(reply));
-    QVERIFY2(!reply.value(u"message"_s).toString().isEmpty(), TestClient::describe(reply));
-
-    QVERIFY(client->isConnected());
-    VERIFY_OK(client->rooms());
-    VERIFY_OK(client->send(u"lab"_s, u"still alive"_s));
-}
-
-void tst_server_badinput::nonObjectJson_badRequest_data()
-{
-    QTest::addColumn<QString>("text");
-    QTest::newRow("array") << u"[{\"type\":\"rooms\",\"id\":1}]"_s;
-    QTest::newRow("string") << u"\"rooms\""_s;
-    QTest::newRow("number") << u"42"_s;
-    QTest::newRow("null") << u"null"_s;
-    QTest::newRow("empty") << u""_s;
-    QTest::newRow("whitespace") << u"   "_s;
-    QTest::newRow("trailing garbage") << u"{\"type\":\"rooms\",\"id\":1} x"_s;
-}
-
-void tst_server_badinput::nonObjectJson_badRequest()
-{
-    QFETCH(QString, text);
-    auto client = alice();
-    QVERIFY(client);
-    client->sendText(text);
-    VERIFY_ERROR(client->waitForReply(QJsonValue(QJsonValue::Null)), u"bad_request"_s);
-    VERIFY_OK(client->rooms());
-}
-
-void tst_server_badinput::unknownType_badRequest()
-{
-    auto client = alice();
-    QVERIFY(client);
-    const QJsonObject reply = client->request({{u"type"_s, u"teleport"_s}, {u"id"_s, 77}});
-    VERIFY_ERROR(reply, u"bad_request"_s);
-    QCOMPARE(reply.value(u"re"_s).toInteger(), 77);
-    VERIFY_OK(client->rooms());
-}
-
-void tst_server_badinput::missingType_badRequest()
-{
-    auto client = alice();
-    QVERIFY(client);
-    const QJsonObject reply = client->request({{u"id"_s, u"no-type"_s}, {u"room"_s, u"lab"_s}});
-    VERIFY_ERROR(reply, u"bad_request"_s);
-    VERIFY_OK(client->rooms());
-}
-
-void tst_server_badinput::missingMember_badRequest_data()
-{
-    QTest::addColumn<QJsonObject>("frame");
-    QTest::addColumn<bool>("authenticate");
-    QTest::addColumn<bool>("hasId");
-
-    auto row = [](const char *name, const QJsonObject &frame, bool authenticate = true) {
-        QTest::newRow(name) << frame << authenticate << frame.contains(u"id"_s);
-    };
-    row("send without body",
-        {{u"type"_s, u"send"_s}, {u"id"_s, 1}, {u"room"_s, u"lab"_s}, {u"cid"_s, u"c1"_s}});
-    row("send without cid",
-        {{u"type"_s, u"send"_s}, {u"id"_s, 1}, {u"room"_s, u"lab"_s}, {u"body"_s, u"hi"_s}});
-    row("send without room",
-        {{u"type"_s, u"send"_s}, {u"id"_s, 1}, {u"cid"_s, u"c2"_s}, {u"body"_s, u"hi"_s}});
-    row("send without id",
-        {{u"type"_s, u"send"_s}, {u"room"_s, u"lab"_s}, {u"cid"_s, u"c3"_s}, {u"body"_s, u"hi"_s}});
-    row("join without room", {{u"type"_s, u"join"_s}, {u"id"_s, 1}});
-    row("create without room", {{u"type"_s, u"create"_s}, {u"id"_s, 1}, {u"title"_s, u"T"_s}});
-    row("members without room", {{u"type"_s, u"members"_s}, {u"id"_s, 1}});
-    row("history without room", {{u"type"_s, u"history"_s}, {u"id"_s, 1}});
-    row("sync without after", {{u"type"_s, u"sync"_s}, {u"id"_s, 1}, {u"room"_s, u"lab"_s}});
-    row("read without seq", {{u"type"_s, u"read"_s}, {u"id"_s, 1}, {u"room"_s, u"lab"_s}});
-    row("login without password",
-        {{u"type"_s, u"login"_s}, {u"id"_s, 1}, {u"user"_s, u"alice"_s}, {u"device"_s, u"d"_s}},
-        false);
-    row("login without user",
-        {{u"type"_s, u"login"_s}, {u"id"_s, 1}, {u"password"_s, u"x"_s}, {u"device"_s, u"d"_s}},
-        false);
-    row("auth without token", {{u"type"_s, u"auth"_s}, {u"id"_s, 1}}, false);
-}
-
-void tst_server_badinput::missingMember_badRequest()
-{
-    QFETCH(QJsonObject, frame);
-    QFETCH(bool, authenticate);
-    QFETCH(bool, hasId);
-    std::unique_ptr<TestClient> client;
-    if (authenticate) {
-        client = alice();
-    } else {
-        client = std::make_unique<TestClient>();
-        QVERIFY(client->open(m_server->url()));
-    }
-    QVERIFY(client);
-    if (hasId)
-        frame.insert(u"id"_s, client->nextId());
-    client->sendJson(frame);
-    const QJsonObject reply =
-        client->waitForReply(hasId ? frame.value(u"id"_s) : QJsonValue(QJsonValue::Null));
-    VERIFY_ERROR(reply, u"bad_request"_s);
-    QVERIFY(client->isConnected());
-    if (authenticate)
-        VERIFY_OK(client->rooms());
-    else
-        VERIFY_ERROR(client->rooms(), u"unauthorized"_s);
-}
-
-void tst_server_badinput::wrongType_badRequest_data()
-{
-    QTest::addColumn<QJsonObject>("frame");
-    QTest::addColumn<bool>("idUsable");
-
-    const QJsonObject send{{u"type"_s, u"send"_s},
-                           {u"room"_s, u"lab"_s},
-                           {u"cid"_s, u"wrong-type"_s},
-                           {u"body"_s, u"hi"_s}};
-    auto with = [](QJsonObject frame, const QString &key, const QJsonValue &value) {
-        frame.insert(key, value);
-        return frame;
-    };
-    QTest::newRow("room is a number") << with(send, u"room"_s, 42) << true;
-    QTest::newRow("body is a number") << with(send, u"body"_s, 42) << true;
-    QTest::newRow("body is an array") << with(send, u"body"_s, QJsonArray{u"hi"_s}) << true;
-    QTest::newRow("cid is an object") << with(send, u"cid"_s, QJsonObject{}) << true;
-    QTest::newRow("body is null") << with(send, u"body"_s, QJsonValue::Null) << true;
-    QTest::newRow("id is an object") << with(send, u"id"_s, QJsonObject{}) << false;
-    QTest::newRow("id is a fraction") << with(send, u"id"_s, 1.5) << false;
-    QTest::newRow("type is a number") << with(send, u"type"_s, 7) << true;
-    QTest::newRow("read seq is a string")
-        << QJsonObject{{u"type"_s, u"read"_s}, {u"room"_s, u"lab"_s}, {u"seq"_s, u"3"_s}} << true;
-    QTest::newRow("read seq is negative")
-        << QJsonObject{{u"type"_s, u"read"_s}, {u"room"_s, u"lab"_s}, {u"seq"_s, -1}} << true;
-    QTest::newRow("history limit is a string")
-        << QJsonObject{{u"type"_s, u"history"_s}, {u"room"_s, u"lab"_s}, {u"limit"_s, u"10"_s}}
-        << true;
-    QTest::newRow("history limit is zero")
-        << QJsonObject{{u"type"_s, u"history"_s}, {u"room"_s, u"lab"_s}, {u"limit"_s, 0}} << true;
-    QTest::newRow("history before is a fraction")
-        << QJsonObject{{u"type"_s, u"history"_s}, {u"room"_s, u"lab"_s}, {u"before"_s, 2.5}}
-        << true;
-    QTest::newRow("sync after is a bool")
-        << QJsonObject{{u"type"_s, u"sync"_s}, {u"room"_s, u"lab"_s}, {u"after"_s, true}} << true;
-    QTest::newRow("create title is a number")
-        << QJsonObject{{u"type"_s, u"create"_s}, {u"room"_s, u"wrong-title"_s}, {u"title"_s, 7}}
-        << true;
-    QTest::newRow("join room is an array")
-        << QJsonObject{{u"type"_s, u"join"_s}, {u"room"_s, QJsonArray{u"lab"_s}}} << true;
-}
-
-void tst_server_badinput::wrongType_badRequest()
-{
-    QFETCH(QJsonObject, frame);
-    QFETCH(bool, idUsable);
-    auto client = alice();
-    QVERIFY(client);
-    if (!frame.contains(u"id"_s))
-        frame.insert(u"id"_s, client->nextId());
-    client->sendJson(frame);
-    // An unusable id cannot be echoed: `re` is null then (or, at worst, the value as sent).
-    const QJsonObject reply =
-        idUsable ? client->waitForReply(frame.value(u"id"_s)) : client->waitForAnyReply();
-    VERIFY_ERROR(reply, u"bad_request"_s);
-    if (!idUsable)
-        QVERIFY2(reply.value(u"re"_s).isNull() || reply.value(u"re"_s) == frame.value(u"id"_s),
-                 TestClient::describe(reply));
-    VERIFY_OK(client->rooms());
-    // Nothing half-done: no room appeared, nothing was stored.
-    auto check = alice();
-    QVERIFY(check);
-    QVERIFY(roomRow(check->rooms(), u"wrong-title"_s).isEmpty());
-    for (const QJsonObject &message : messagesOf(check->history(u"lab"_s)))
-        QVERIFY(message.value(u"cid"_s).toString() != u"wrong-type"_s);
-}
-
-void tst_server_badinput::emptyBody_badRequest_data()
-{
-    QTest::addColumn<QString>("body");
-    QTest::newRow("empty") << QString();
-    QTest::newRow("spaces") << u"    "_s;
-    QTest::newRow("newlines and tabs") << u"\n\t \r\n"_s;
-    QTest::newRow("NUL character") << u"a\u0000b"_s;
-}
-
-void tst_server_badinput::emptyBody_badRequest()
-{
-    QFETCH(QString, body);
-    auto client = alice();
-    QVERIFY(client);
-    const QJsonObject before = roomRow(client->rooms(), u"lab"_s);
-    VERIFY_ERROR(client->send(u"lab"_s, body), u"bad_request"_s);
-    QCOMPARE(roomRow(client->rooms(), u"lab"_s).value(u"last_seq"_s), before.value(u"last_seq"_s));
 }
 
 void tst_server_badinput::bodySize_data()
@@ -373,36 +242,6 @@ void tst_server_badinput::bodySize()
         VERIFY_OK(client->rooms());
         QVERIFY(bob->eventsOfType(u"message"_s).isEmpty());
     }
-}
-
-void tst_server_badinput::invalidRoomName_badRequest_data()
-{
-    QTest::addColumn<QString>("type");
-    QTest::addColumn<QString>("room");
-    const QStringList names{u"General"_s,      u"-leading-dash"_s, u"_leading"_s, u""_s,
-                            QString(65, u'a'), u"has space"_s,     u"café"_s,     u"a/b"_s,
-                            u"../../etc"_s,    u"room;drop"_s,     u"tab\there"_s};
-    for (const QString &type : {u"create"_s, u"join"_s, u"send"_s}) {
-        for (const QString &name : names) {
-            const QString label = u"%1 '%2'"_s.arg(type, name.left(20));
-            QTest::newRow(qPrintable(label)) << type << name;
-        }
-    }
-}
-
-void tst_server_badinput::invalidRoomName_badRequest()
-{
-    QFETCH(QString, type);
-    QFETCH(QString, room);
-    auto client = alice();
-    QVERIFY(client);
-    QJsonObject frame{{u"type"_s, type}, {u"room"_s, room}};
-    if (type == u"send"_s) {
-        frame.insert(u"cid"_s, u"bad-room"_s);
-        frame.insert(u"body"_s, u"hello"_s);
-    }
-    VERIFY_ERROR(client->request(frame), u"bad_request"_s);
-    VERIFY_OK(client->rooms());
 }
 
 void tst_server_badinput::longestValidRoomName_accepted()

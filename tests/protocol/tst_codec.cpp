@@ -4,6 +4,7 @@
 // the rejection of malformed frames with the right error code, and the payload helpers.
 
 #include "Codec.h"
+#include "ProtocolCases.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,6 +17,7 @@ using namespace Qt::StringLiterals;
 Q_DECLARE_METATYPE(conversa::protocol::Request)
 Q_DECLARE_METATYPE(conversa::protocol::ServerFrame)
 Q_DECLARE_METATYPE(conversa::protocol::ErrorCode)
+Q_DECLARE_METATYPE(conversa::test::ProtocolCase)
 
 // Lets QCOMPARE print JSON values when they differ (found by argument-dependent lookup).
 char *toString(const QJsonValue &value)
@@ -207,19 +209,31 @@ QByteArray sendWithBody(const QString &body)
                    {"body"_L1, body}});
 }
 
-QByteArray withMember(const char *type, const char *key, const QJsonValue &value)
-{
-    QJsonObject object{{"type"_L1, QLatin1StringView(type)}, {"id"_L1, 1}};
-    if (std::string_view(type) != "rooms")
-        object.insert("room"_L1, "general"_L1);
-    object.insert(QLatin1StringView(key), value);
-    return toJson(object);
-}
-
 MessageEvent sampleMessage(qint64 seq, const QString &body)
 {
     return MessageEvent{u"general"_s,         seq, 1735689600000 + seq, u"alice"_s,
                         u"cid-%1"_s.arg(seq), body};
+}
+
+// Numbers compare by value: `1e3` in a case's text reads as the double 1000.
+bool sameId(const QJsonValue &a, const QJsonValue &b)
+{
+    if (a.isDouble() && b.isDouble())
+        return a.toDouble() == b.toDouble();
+    return a == b;
+}
+
+void addCaseRows(conversa::test::CaseFile file, bool valid)
+{
+    QTest::addColumn<conversa::test::ProtocolCase>("testCase");
+    QString error;
+    const auto cases = conversa::test::loadProtocolCases(file, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(!cases.isEmpty());
+    for (const conversa::test::ProtocolCase &c : cases) {
+        if (c.valid == valid)
+            QTest::newRow(qPrintable(c.name)) << c;
+    }
 }
 
 } // namespace
@@ -259,8 +273,6 @@ private slots:
     void rejectsMalformedRequests();
 
     // Requests: edges that must be accepted
-    void acceptsEdgeCases_data();
-    void acceptsEdgeCases();
     void roomNameLengthEdges_data();
     void roomNameLengthEdges();
     void bodyAtByteLimit_data();
@@ -281,6 +293,8 @@ private slots:
     void okPayloadExcludesTypeAndRe();
     void rejectsMalformedServerFrames_data();
     void rejectsMalformedServerFrames();
+    void decodesValidServerFrames_data();
+    void decodesValidServerFrames();
 
     // Payload helpers
     void messagesFromPayloadReadsMessages();
@@ -299,60 +313,21 @@ private slots:
 
 void TestCodec::decodesEveryRequestType_data()
 {
-    QTest::addColumn<QByteArray>("json");
-    QTest::addColumn<QString>("type");
-    QTest::addColumn<QJsonValue>("id");
-
-    QTest::newRow("login")
-        << R"({"type":"login","id":1,"user":"alice","password":"pw","device":"laptop"})"_ba
-        << u"login"_s << QJsonValue(1);
-    QTest::newRow("auth") << R"({"type":"auth","id":2,"token":"abc"})"_ba << u"auth"_s
-                          << QJsonValue(2);
-    QTest::newRow("logout") << R"({"type":"logout","id":3})"_ba << u"logout"_s << QJsonValue(3);
-    QTest::newRow("rooms") << R"({"type":"rooms","id":4})"_ba << u"rooms"_s << QJsonValue(4);
-    QTest::newRow("create") << R"({"type":"create","id":5,"room":"general","title":"General"})"_ba
-                            << u"create"_s << QJsonValue(5);
-    QTest::newRow("join") << R"({"type":"join","id":6,"room":"general"})"_ba << u"join"_s
-                          << QJsonValue(6);
-    QTest::newRow("leave") << R"({"type":"leave","id":6,"room":"general"})"_ba << u"leave"_s
-                           << QJsonValue(6);
-    QTest::newRow("members") << R"({"type":"members","id":7,"room":"general"})"_ba << u"members"_s
-                             << QJsonValue(7);
-    QTest::newRow("send") << R"({"type":"send","id":8,"room":"general","cid":"u1","body":"hi"})"_ba
-                          << u"send"_s << QJsonValue(8);
-    QTest::newRow("history")
-        << R"({"type":"history","id":9,"room":"general","before":42,"limit":50})"_ba << u"history"_s
-        << QJsonValue(9);
-    QTest::newRow("sync") << R"({"type":"sync","id":10,"room":"general","after":40,"limit":500})"_ba
-                          << u"sync"_s << QJsonValue(10);
-    QTest::newRow("read") << R"({"type":"read","id":11,"room":"general","seq":42})"_ba << u"read"_s
-                          << QJsonValue(11);
-    QTest::newRow("typing") << R"({"type":"typing","room":"general"})"_ba << u"typing"_s
-                            << QJsonValue();
-    QTest::newRow("string id") << R"({"type":"rooms","id":"req-7"})"_ba << u"rooms"_s
-                               << QJsonValue(u"req-7"_s);
-    QTest::newRow("id zero") << R"({"type":"rooms","id":0})"_ba << u"rooms"_s << QJsonValue(0);
-    QTest::newRow("large id") << R"({"type":"rooms","id":9007199254740991})"_ba << u"rooms"_s
-                              << QJsonValue(kMaxSafeInteger);
-    QTest::newRow("id in exponent form")
-        << R"({"type":"rooms","id":1e3})"_ba << u"rooms"_s << QJsonValue(1000);
-    QTest::newRow("white space around")
-        << " \n {\"type\" : \"rooms\" , \"id\" : 4 } \n"_ba << u"rooms"_s << QJsonValue(4);
-    QTest::newRow("members in any order")
-        << R"({"id":4,"type":"rooms"})"_ba << u"rooms"_s << QJsonValue(4);
+    // Every valid request of tests/protocol/cases/requests.json (edges included).
+    addCaseRows(conversa::test::CaseFile::Requests, true);
 }
 
 void TestCodec::decodesEveryRequestType()
 {
-    QFETCH(QByteArray, json);
-    QFETCH(QString, type);
-    QFETCH(QJsonValue, id);
+    QFETCH(conversa::test::ProtocolCase, testCase);
 
-    const DecodedRequest decoded = decodeRequest(json);
+    const DecodedRequest decoded = decodeRequest(testCase.bytes);
     const auto *request = std::get_if<Request>(&decoded);
     QVERIFY2(request, qPrintable(describe(decoded)));
-    QCOMPARE(QString(requestType(*request)), type);
-    QCOMPARE(requestId(*request), id);
+    const QJsonObject frame = parseObject(testCase.bytes);
+    QCOMPARE(QString(requestType(*request)), frame.value("type"_L1).toString());
+    const QJsonValue id = frame.contains("id"_L1) ? frame.value("id"_L1) : QJsonValue();
+    QVERIFY2(sameId(requestId(*request), id), qPrintable(describe(decoded)));
 }
 
 void TestCodec::decodesLogin()
@@ -619,394 +594,22 @@ void TestCodec::encodesRequestMemberNames()
 
 void TestCodec::rejectsMalformedRequests_data()
 {
-    QTest::addColumn<QByteArray>("json");
-    QTest::addColumn<QString>("code");
-    QTest::addColumn<QJsonValue>("id"); // null when the id cannot be read
-
-    const QString bad = u"bad_request"_s;
-    const QString tooLarge = u"too_large"_s;
-    const QJsonValue none;
-
-    // Not JSON, or not an object
-    QTest::newRow("invalid JSON: truncated") << R"({"type":"rooms","id":1)"_ba << bad << none;
-    QTest::newRow("invalid JSON: garbage") << "hello"_ba << bad << none;
-    QTest::newRow("invalid JSON: trailing comma")
-        << R"({"type":"rooms","id":1,})"_ba << bad << none;
-    QTest::newRow("invalid JSON: single quotes") << "{'type':'rooms','id':1}"_ba << bad << none;
-    QTest::newRow("invalid JSON: bad UTF-8")
-        << "{\"type\":\"send\",\"id\":1,\"room\":\"general\",\"cid\":\"c\",\"body\":\"\xff\"}"_ba
-        << bad << none;
-    QTest::newRow("empty input") << QByteArray() << bad << none;
-    QTest::newRow("white space only input") << " \r\n\t"_ba << bad << none;
-    QTest::newRow("array") << R"([{"type":"rooms","id":1}])"_ba << bad << none;
-    QTest::newRow("empty array") << "[]"_ba << bad << none;
-    QTest::newRow("string") << R"("rooms")"_ba << bad << none;
-    QTest::newRow("number") << "42"_ba << bad << none;
-    QTest::newRow("null") << "null"_ba << bad << none;
-    QTest::newRow("true") << "true"_ba << bad << none;
-
-    // type
-    QTest::newRow("missing type") << R"({"id":1})"_ba << bad << QJsonValue(1);
-    QTest::newRow("missing type, string id") << R"({"id":"q"})"_ba << bad << QJsonValue(u"q"_s);
-    QTest::newRow("missing type and id") << "{}"_ba << bad << none;
-    QTest::newRow("type null") << R"({"type":null,"id":2})"_ba << bad << QJsonValue(2);
-    QTest::newRow("type number") << R"({"type":5,"id":2})"_ba << bad << QJsonValue(2);
-    QTest::newRow("type object") << R"({"type":{"name":"rooms"},"id":2})"_ba << bad
-                                 << QJsonValue(2);
-    QTest::newRow("unknown type") << R"({"type":"dance","id":3})"_ba << bad << QJsonValue(3);
-    QTest::newRow("unknown type, string id")
-        << R"({"type":"dance","id":"d"})"_ba << bad << QJsonValue(u"d"_s);
-    QTest::newRow("type in upper case")
-        << R"({"type":"LOGIN","id":3,"user":"a","password":"b"})"_ba << bad << QJsonValue(3);
-    QTest::newRow("empty type") << R"({"type":"","id":3})"_ba << bad << QJsonValue(3);
-    QTest::newRow("server frame type") << R"({"type":"ok","id":3})"_ba << bad << QJsonValue(3);
-    QTest::newRow("event type") << R"({"type":"presence","id":3})"_ba << bad << QJsonValue(3);
-
-    // id
-    QTest::newRow("missing id") << R"({"type":"rooms"})"_ba << bad << none;
-    QTest::newRow("missing id, bad member") << R"({"type":"join","room":"BAD"})"_ba << bad << none;
-    QTest::newRow("id null") << R"({"type":"rooms","id":null})"_ba << bad << none;
-    QTest::newRow("id true") << R"({"type":"rooms","id":true})"_ba << bad << none;
-    QTest::newRow("id object") << R"({"type":"rooms","id":{"n":1}})"_ba << bad << none;
-    QTest::newRow("id array") << R"({"type":"rooms","id":[1]})"_ba << bad << none;
-    QTest::newRow("id fractional") << R"({"type":"rooms","id":1.5})"_ba << bad << none;
-    QTest::newRow("id beyond 2^53") << R"({"type":"rooms","id":1e20})"_ba << bad << none;
-    QTest::newRow("id string of 65 characters")
-        << toJson({{"type"_L1, "rooms"_L1}, {"id"_L1, QString(65, u'i')}}) << bad << none;
-    QTest::newRow("id lone surrogate") << R"({"type":"rooms","id":"\udc00"})"_ba << bad << none;
-    QTest::newRow("id NUL") << R"({"type":"rooms","id":"a\u0000"})"_ba << bad << none;
-
-    // missing members
-    QTest::newRow("login without user")
-        << R"({"type":"login","id":1,"password":"pw"})"_ba << bad << QJsonValue(1);
-    QTest::newRow("login without password")
-        << R"({"type":"login","id":1,"user":"alice"})"_ba << bad << QJsonValue(1);
-    QTest::newRow("auth without token") << R"({"type":"auth","id":2})"_ba << bad << QJsonValue(2);
-    QTest::newRow("create without room")
-        << R"({"type":"create","id":5,"title":"T"})"_ba << bad << QJsonValue(5);
-    QTest::newRow("join without room") << R"({"type":"join","id":6})"_ba << bad << QJsonValue(6);
-    QTest::newRow("leave without room") << R"({"type":"leave","id":6})"_ba << bad << QJsonValue(6);
-    QTest::newRow("members without room")
-        << R"({"type":"members","id":7})"_ba << bad << QJsonValue(7);
-    QTest::newRow("send without room")
-        << R"({"type":"send","id":8,"cid":"c","body":"b"})"_ba << bad << QJsonValue(8);
-    QTest::newRow("send without cid")
-        << R"({"type":"send","id":8,"room":"r","body":"b"})"_ba << bad << QJsonValue(8);
-    QTest::newRow("send without body")
-        << R"({"type":"send","id":8,"room":"r","cid":"c"})"_ba << bad << QJsonValue(8);
-    QTest::newRow("history without room")
-        << R"({"type":"history","id":9})"_ba << bad << QJsonValue(9);
-    QTest::newRow("sync without room")
-        << R"({"type":"sync","id":10,"after":1})"_ba << bad << QJsonValue(10);
-    QTest::newRow("sync without after")
-        << R"({"type":"sync","id":10,"room":"r"})"_ba << bad << QJsonValue(10);
-    QTest::newRow("read without room")
-        << R"({"type":"read","id":11,"seq":1})"_ba << bad << QJsonValue(11);
-    QTest::newRow("read without seq")
-        << R"({"type":"read","id":11,"room":"r"})"_ba << bad << QJsonValue(11);
-    QTest::newRow("typing without room") << R"({"type":"typing"})"_ba << bad << none;
-    QTest::newRow("room null") << R"({"type":"join","id":6,"room":null})"_ba << bad
-                               << QJsonValue(6);
-    QTest::newRow("seq null") << R"({"type":"read","id":11,"room":"r","seq":null})"_ba << bad
-                              << QJsonValue(11);
-
-    // wrong types: number where a string is expected
-    QTest::newRow("room number") << withMember("join", "room", 5) << bad << QJsonValue(1);
-    QTest::newRow("room array") << withMember("join", "room", QJsonArray{u"general"_s}) << bad
-                                << QJsonValue(1);
-    QTest::newRow("room object") << withMember("join", "room", QJsonObject{}) << bad
-                                 << QJsonValue(1);
-    QTest::newRow("room bool") << withMember("members", "room", true) << bad << QJsonValue(1);
-    QTest::newRow("user number") << R"({"type":"login","id":1,"user":7,"password":"pw"})"_ba << bad
-                                 << QJsonValue(1);
-    QTest::newRow("password number")
-        << R"({"type":"login","id":1,"user":"alice","password":1234})"_ba << bad << QJsonValue(1);
-    QTest::newRow("password object")
-        << R"({"type":"login","id":1,"user":"alice","password":{}})"_ba << bad << QJsonValue(1);
-    QTest::newRow("device number")
-        << R"({"type":"login","id":1,"user":"alice","password":"pw","device":3})"_ba << bad
-        << QJsonValue(1);
-    QTest::newRow("token number") << R"({"type":"auth","id":2,"token":12345})"_ba << bad
-                                  << QJsonValue(2);
-    QTest::newRow("title number") << withMember("create", "title", 9) << bad << QJsonValue(1);
-    QTest::newRow("cid number") << R"({"type":"send","id":8,"room":"r","cid":1,"body":"b"})"_ba
-                                << bad << QJsonValue(8);
-    QTest::newRow("body number") << R"({"type":"send","id":8,"room":"r","cid":"c","body":42})"_ba
-                                 << bad << QJsonValue(8);
-    QTest::newRow("body array") << R"({"type":"send","id":8,"room":"r","cid":"c","body":["hi"]})"_ba
-                                << bad << QJsonValue(8);
-    QTest::newRow("typing room number") << R"({"type":"typing","room":1})"_ba << bad << none;
-
-    // wrong types: string where a number is expected
-    QTest::newRow("seq string") << withMember("read", "seq", u"42"_s) << bad << QJsonValue(1);
-    QTest::newRow("seq bool") << withMember("read", "seq", true) << bad << QJsonValue(1);
-    QTest::newRow("after string") << withMember("sync", "after", u"40"_s) << bad << QJsonValue(1);
-    QTest::newRow("after array") << withMember("sync", "after", QJsonArray{40}) << bad
-                                 << QJsonValue(1);
-    QTest::newRow("before string")
-        << withMember("history", "before", u"42"_s) << bad << QJsonValue(1);
-    QTest::newRow("history limit string")
-        << withMember("history", "limit", u"50"_s) << bad << QJsonValue(1);
-    QTest::newRow("sync limit string")
-        << R"({"type":"sync","id":1,"room":"r","after":0,"limit":"500"})"_ba << bad
-        << QJsonValue(1);
-
-    // integers: negative, fractional, beyond 2^53 - 1, zero limit
-    QTest::newRow("seq negative") << withMember("read", "seq", -1) << bad << QJsonValue(1);
-    QTest::newRow("after negative") << withMember("sync", "after", -1) << bad << QJsonValue(1);
-    QTest::newRow("before negative") << withMember("history", "before", -5) << bad << QJsonValue(1);
-    QTest::newRow("history limit negative")
-        << withMember("history", "limit", -1) << bad << QJsonValue(1);
-    QTest::newRow("sync limit negative")
-        << R"({"type":"sync","id":1,"room":"r","after":0,"limit":-10})"_ba << bad << QJsonValue(1);
-    QTest::newRow("seq fractional") << withMember("read", "seq", 1.5) << bad << QJsonValue(1);
-    QTest::newRow("after fractional") << withMember("sync", "after", 0.5) << bad << QJsonValue(1);
-    QTest::newRow("before fractional")
-        << withMember("history", "before", 2.25) << bad << QJsonValue(1);
-    QTest::newRow("limit fractional")
-        << withMember("history", "limit", 10.5) << bad << QJsonValue(1);
-    QTest::newRow("seq 2^53") << R"({"type":"read","id":1,"room":"r","seq":9007199254740992})"_ba
-                              << bad << QJsonValue(1);
-    QTest::newRow("seq 1e300") << R"({"type":"read","id":1,"room":"r","seq":1e300})"_ba << bad
-                               << QJsonValue(1);
-    QTest::newRow("history limit 0") << withMember("history", "limit", 0) << bad << QJsonValue(1);
-    QTest::newRow("sync limit 0") << R"({"type":"sync","id":1,"room":"r","after":0,"limit":0})"_ba
-                                  << bad << QJsonValue(1);
-
-    // body: empty, white space only, too large (in UTF-8 bytes, not characters)
-    QTest::newRow("body empty") << sendWithBody(QString()) << bad << QJsonValue(8);
-    QTest::newRow("body spaces") << sendWithBody(u"   "_s) << bad << QJsonValue(8);
-    QTest::newRow("body tabs and newlines") << sendWithBody(u"\t\n\r\n"_s) << bad << QJsonValue(8);
-    QTest::newRow("body unicode spaces")
-        << R"({"type":"send","id":8,"room":"r","cid":"c","body":"\u00a0\u2003\u3000"})"_ba << bad
-        << QJsonValue(8);
-    QTest::newRow("body 16385 ASCII bytes")
-        << sendWithBody(QString(16385, u'a')) << tooLarge << QJsonValue(8);
-    QTest::newRow("body 8193 x 2-byte = 16386 bytes")
-        << sendWithBody(repeated(u"é", 8193)) << tooLarge << QJsonValue(8);
-    QTest::newRow("body 5462 x 3-byte = 16386 bytes")
-        << sendWithBody(repeated(u"€", 5462)) << tooLarge << QJsonValue(8);
-    QTest::newRow("body 4097 x 4-byte = 16388 bytes")
-        << sendWithBody(repeated(u"😀", 4097)) << tooLarge << QJsonValue(8);
-    QTest::newRow("body 16384 bytes + 1 multibyte")
-        << sendWithBody(QString(16383, u'a') + u"é"_s) << tooLarge << QJsonValue(8);
-    QTest::newRow("body of 70000 characters")
-        << sendWithBody(QString(70000, u'a')) << tooLarge << QJsonValue(8);
-
-    // room names
-    QTest::newRow("room upper case")
-        << withMember("join", "room", u"General"_s) << bad << QJsonValue(1);
-    QTest::newRow("room leading dash")
-        << withMember("join", "room", u"-general"_s) << bad << QJsonValue(1);
-    QTest::newRow("room leading underscore")
-        << withMember("create", "room", u"_general"_s) << bad << QJsonValue(1);
-    QTest::newRow("room 65 characters")
-        << withMember("join", "room", QString(65, u'r')) << bad << QJsonValue(1);
-    QTest::newRow("room empty") << withMember("join", "room", QString()) << bad << QJsonValue(1);
-    QTest::newRow("room unicode") << withMember("join", "room", u"café"_s) << bad << QJsonValue(1);
-    QTest::newRow("room emoji") << withMember("members", "room", u"😀"_s) << bad << QJsonValue(1);
-    QTest::newRow("room with space")
-        << withMember("leave", "room", u"a b"_s) << bad << QJsonValue(1);
-    QTest::newRow("room with dot")
-        << withMember("history", "room", u"a.b"_s) << bad << QJsonValue(1);
-    QTest::newRow("send room upper case")
-        << R"({"type":"send","id":8,"room":"Gen","cid":"c","body":"b"})"_ba << bad << QJsonValue(8);
-    QTest::newRow("typing room upper case")
-        << R"({"type":"typing","room":"Gen"})"_ba << bad << none;
-
-    // text that is not valid Unicode
-    QTest::newRow("body lone high surrogate")
-        << R"({"type":"send","id":8,"room":"r","cid":"c","body":"a\ud800b"})"_ba << bad
-        << QJsonValue(8);
-    QTest::newRow("body lone low surrogate")
-        << R"({"type":"send","id":8,"room":"r","cid":"c","body":"\udc00"})"_ba << bad
-        << QJsonValue(8);
-    QTest::newRow("body reversed surrogates")
-        << R"({"type":"send","id":8,"room":"r","cid":"c","body":"\ude00\ud83d"})"_ba << bad
-        << QJsonValue(8);
-    QTest::newRow("body NUL")
-        << R"({"type":"send","id":8,"room":"r","cid":"c","body":"a\u0000b"})"_ba << bad
-        << QJsonValue(8);
-    QTest::newRow("room NUL") << R"({"type":"join","id":6,"room":"r\u0000"})"_ba << bad
-                              << QJsonValue(6);
-    QTest::newRow("user NUL") << R"({"type":"login","id":1,"user":"al\u0000ice","password":"p"})"_ba
-                              << bad << QJsonValue(1);
-    QTest::newRow("password lone surrogate")
-        << R"({"type":"login","id":1,"user":"alice","password":"\ud800"})"_ba << bad
-        << QJsonValue(1);
-    QTest::newRow("device lone surrogate")
-        << R"({"type":"login","id":1,"user":"alice","password":"p","device":"\udbff"})"_ba << bad
-        << QJsonValue(1);
-    QTest::newRow("token NUL") << R"({"type":"auth","id":2,"token":"\u0000"})"_ba << bad
-                               << QJsonValue(2);
-    QTest::newRow("title NUL") << R"({"type":"create","id":5,"room":"r","title":"T\u0000"})"_ba
-                               << bad << QJsonValue(5);
-    QTest::newRow("cid lone surrogate")
-        << R"({"type":"send","id":8,"room":"r","cid":"\ud800","body":"b"})"_ba << bad
-        << QJsonValue(8);
-
-    // other member rules
-    QTest::newRow("cid empty") << R"({"type":"send","id":8,"room":"r","cid":"","body":"b"})"_ba
-                               << bad << QJsonValue(8);
-    QTest::newRow("cid with space")
-        << R"({"type":"send","id":8,"room":"r","cid":"a b","body":"b"})"_ba << bad << QJsonValue(8);
-    QTest::newRow("cid non-ASCII")
-        << R"({"type":"send","id":8,"room":"r","cid":"é","body":"b"})"_ba << bad << QJsonValue(8);
-    QTest::newRow("cid 65 characters") << toJson({{"type"_L1, "send"_L1},
-                                                  {"id"_L1, 8},
-                                                  {"room"_L1, "r"_L1},
-                                                  {"cid"_L1, QString(65, u'c')},
-                                                  {"body"_L1, "b"_L1}})
-                                       << bad << QJsonValue(8);
-    QTest::newRow("user upper case")
-        << R"({"type":"login","id":1,"user":"Alice","password":"p"})"_ba << bad << QJsonValue(1);
-    QTest::newRow("user empty") << R"({"type":"login","id":1,"user":"","password":"p"})"_ba << bad
-                                << QJsonValue(1);
-    QTest::newRow("user 33 characters") << toJson({{"type"_L1, "login"_L1},
-                                                   {"id"_L1, 1},
-                                                   {"user"_L1, QString(33, u'u')},
-                                                   {"password"_L1, "p"_L1}})
-                                        << bad << QJsonValue(1);
-    QTest::newRow("password empty")
-        << R"({"type":"login","id":1,"user":"alice","password":""})"_ba << bad << QJsonValue(1);
-    QTest::newRow("password over 1024 bytes")
-        << toJson({{"type"_L1, "login"_L1},
-                   {"id"_L1, 1},
-                   {"user"_L1, "alice"_L1},
-                   {"password"_L1, repeated(u"€", 342)}}) // 342 characters, 1026 bytes
-        << bad << QJsonValue(1);
-    QTest::newRow("device 65 characters") << toJson({{"type"_L1, "login"_L1},
-                                                     {"id"_L1, 1},
-                                                     {"user"_L1, "alice"_L1},
-                                                     {"password"_L1, "p"_L1},
-                                                     {"device"_L1, QString(65, u'd')}})
-                                          << bad << QJsonValue(1);
-    QTest::newRow("token empty") << R"({"type":"auth","id":2,"token":""})"_ba << bad
-                                 << QJsonValue(2);
-    QTest::newRow("token 129 characters")
-        << toJson({{"type"_L1, "auth"_L1}, {"id"_L1, 2}, {"token"_L1, QString(129, u't')}}) << bad
-        << QJsonValue(2);
-    QTest::newRow("title 129 characters")
-        << withMember("create", "title", QString(129, u'T')) << bad << QJsonValue(1);
-
-    // Control characters: they would reach other people's screens, terminals and logs.
-    const QJsonObject sendWithBody{
-        {"type"_L1, "send"_L1}, {"id"_L1, 1}, {"room"_L1, "general"_L1}, {"cid"_L1, "c1"_L1}};
-    auto loginWithDevice = [](const QString &device) {
-        return toJson({{"type"_L1, "login"_L1},
-                       {"id"_L1, 1},
-                       {"user"_L1, "alice"_L1},
-                       {"password"_L1, "p"_L1},
-                       {"device"_L1, device}});
-    };
-    QTest::newRow("device with an escape sequence")
-        << loginWithDevice(u"laptop\u001b]0;pwned\u0007"_s) << bad << QJsonValue(1);
-    QTest::newRow("device with a newline")
-        << loginWithDevice(u"laptop\nevent=forged"_s) << bad << QJsonValue(1);
-    QTest::newRow("device with C1 CSI")
-        << loginWithDevice(u"laptop\u009b31m"_s) << bad << QJsonValue(1);
-    QTest::newRow("device with DEL") << loginWithDevice(u"lap\u007ftop"_s) << bad << QJsonValue(1);
-    QTest::newRow("title with a carriage return")
-        << withMember("create", "title", u"General\rforged"_s) << bad << QJsonValue(1);
-    QTest::newRow("title with a tab")
-        << withMember("create", "title", u"Gen\teral"_s) << bad << QJsonValue(1);
-    QJsonObject bodyWithEscape = sendWithBody;
-    bodyWithEscape.insert("body"_L1, u"hi \u001b[2J"_s);
-    QTest::newRow("body with an escape sequence") << toJson(bodyWithEscape) << bad << QJsonValue(1);
-    QJsonObject bodyWithBell = sendWithBody;
-    bodyWithBell.insert("body"_L1, u"ring\u0007"_s);
-    QTest::newRow("body with a bell") << toJson(bodyWithBell) << bad << QJsonValue(1);
-    QTest::newRow("string id with a newline")
-        << toJson({{"type"_L1, "rooms"_L1}, {"id"_L1, u"a\nb"_s}}) << bad << none;
+    addCaseRows(conversa::test::CaseFile::Requests, false);
 }
 
 void TestCodec::rejectsMalformedRequests()
 {
-    QFETCH(QByteArray, json);
-    QFETCH(QString, code);
-    QFETCH(QJsonValue, id);
+    QFETCH(conversa::test::ProtocolCase, testCase);
 
-    const DecodedRequest decoded = decodeRequest(json);
+    const DecodedRequest decoded = decodeRequest(testCase.bytes);
     const auto *error = std::get_if<DecodeError>(&decoded);
     QVERIFY2(error, qPrintable(u"accepted as "_s + describe(decoded)));
-    QCOMPARE(QString(errorCodeName(error->code)), code);
-    QCOMPARE(error->id, id);
+    QCOMPARE(QString(errorCodeName(error->code)), testCase.code);
+    QCOMPARE(error->id, testCase.re);
     QVERIFY2(!error->message.isEmpty(), "a decode error must explain itself");
 }
 
 // --- requests: edges that must be accepted ----------------------------------------------
-
-void TestCodec::acceptsEdgeCases_data()
-{
-    QTest::addColumn<QByteArray>("json");
-
-    QTest::newRow("room of 1 letter") << withMember("join", "room", u"a"_s);
-    QTest::newRow("room of 1 digit") << withMember("join", "room", u"0"_s);
-    QTest::newRow("room of 64 characters") << withMember("join", "room", QString(64, u'r'));
-    QTest::newRow("room with dash and underscore") << withMember("join", "room", u"a-_9"_s);
-    QTest::newRow("user of 32 characters") << toJson({{"type"_L1, "login"_L1},
-                                                      {"id"_L1, 1},
-                                                      {"user"_L1, QString(32, u'u')},
-                                                      {"password"_L1, "p"_L1}});
-    QTest::newRow("user with dot")
-        << R"({"type":"login","id":1,"user":"a.b-c_d","password":"p"})"_ba;
-    QTest::newRow("password of 1024 bytes")
-        << toJson({{"type"_L1, "login"_L1},
-                   {"id"_L1, 1},
-                   {"user"_L1, "alice"_L1},
-                   {"password"_L1, repeated(u"€", 341) + u"x"_s}});
-    QTest::newRow("device of 64 characters") << toJson({{"type"_L1, "login"_L1},
-                                                        {"id"_L1, 1},
-                                                        {"user"_L1, "alice"_L1},
-                                                        {"password"_L1, "p"_L1},
-                                                        {"device"_L1, QString(64, u'd')}});
-    QTest::newRow("device empty")
-        << R"({"type":"login","id":1,"user":"a","password":"p","device":""})"_ba;
-    QTest::newRow("token of 128 characters")
-        << toJson({{"type"_L1, "auth"_L1}, {"id"_L1, 2}, {"token"_L1, QString(128, u't')}});
-    QTest::newRow("title of 128 characters") << withMember("create", "title", QString(128, u'T'));
-    QTest::newRow("title null") << withMember("create", "title", QJsonValue());
-    QTest::newRow("cid of 64 characters") << toJson({{"type"_L1, "send"_L1},
-                                                     {"id"_L1, 8},
-                                                     {"room"_L1, "r"_L1},
-                                                     {"cid"_L1, QString(64, u'c')},
-                                                     {"body"_L1, "b"_L1}});
-    QTest::newRow("body of 1 character") << sendWithBody(u"x"_s);
-    QTest::newRow("body with surrounding spaces") << sendWithBody(u"  x  "_s);
-    QTest::newRow("body of 8192 x 2-byte = 16384 bytes") << sendWithBody(repeated(u"é", 8192));
-    QTest::newRow("body of 4096 x 4-byte = 16384 bytes") << sendWithBody(repeated(u"😀", 4096));
-    QTest::newRow("seq 0") << withMember("read", "seq", 0);
-    QTest::newRow("seq 2^53 - 1")
-        << R"({"type":"read","id":1,"room":"r","seq":9007199254740991})"_ba;
-    QTest::newRow("seq written as 42.0") << R"({"type":"read","id":1,"room":"r","seq":42.0})"_ba;
-    QTest::newRow("before 0") << withMember("history", "before", 0);
-    QTest::newRow("limit 1") << withMember("history", "limit", 1);
-    QTest::newRow("negative id") << R"({"type":"rooms","id":-7})"_ba;
-    QTest::newRow("id string of 64 characters")
-        << toJson({{"type"_L1, "rooms"_L1}, {"id"_L1, QString(64, u'i')}});
-    QTest::newRow("body with newlines and tabs")
-        << toJson({{"type"_L1, "send"_L1},
-                   {"id"_L1, 1},
-                   {"room"_L1, "general"_L1},
-                   {"cid"_L1, "c1"_L1},
-                   {"body"_L1, u"line one\n\tindented\nline three"_s}});
-    QTest::newRow("password with control characters (never shown or logged)")
-        << toJson({{"type"_L1, "login"_L1},
-                   {"id"_L1, 1},
-                   {"user"_L1, "alice"_L1},
-                   {"password"_L1, u"p\u0001\tw"_s}});
-    QTest::newRow("title with emoji and accents")
-        << withMember("create", "title", u"Café ☕ equipa"_s);
-}
-
-void TestCodec::acceptsEdgeCases()
-{
-    QFETCH(QByteArray, json);
-    const DecodedRequest decoded = decodeRequest(json);
-    QVERIFY2(std::holds_alternative<Request>(decoded), qPrintable(describe(decoded)));
-    QCOMPARE(QString(requestType(std::get<Request>(decoded))),
-             parseObject(json).value("type"_L1).toString());
-}
 
 void TestCodec::roomNameLengthEdges_data()
 {
@@ -1331,64 +934,38 @@ void TestCodec::okPayloadExcludesTypeAndRe()
 
 void TestCodec::rejectsMalformedServerFrames_data()
 {
-    QTest::addColumn<QByteArray>("json");
-
-    QTest::newRow("invalid JSON") << R"({"type":"ok","re":1)"_ba;
-    QTest::newRow("empty input") << QByteArray();
-    QTest::newRow("array") << R"([{"type":"ok","re":1}])"_ba;
-    QTest::newRow("number") << "1"_ba;
-    QTest::newRow("missing type") << R"({"re":1})"_ba;
-    QTest::newRow("type number") << R"({"type":1,"re":1})"_ba;
-    QTest::newRow("unknown type") << R"({"type":"dance"})"_ba;
-    QTest::newRow("request type") << R"({"type":"login","id":1,"user":"a","password":"p"})"_ba;
-    QTest::newRow("error without code") << R"({"type":"error","re":1,"message":"x"})"_ba;
-    QTest::newRow("error code number") << R"({"type":"error","re":1,"code":400})"_ba;
-    QTest::newRow("error message number")
-        << R"({"type":"error","re":1,"code":"internal","message":5})"_ba;
-    QTest::newRow("message without seq")
-        << R"({"type":"message","room":"r","ts":1,"from":"a","cid":"c","body":"b"})"_ba;
-    QTest::newRow("message seq string")
-        << R"({"type":"message","room":"r","seq":"1","ts":1,"from":"a","cid":"c","body":"b"})"_ba;
-    QTest::newRow("message seq negative")
-        << R"({"type":"message","room":"r","seq":-1,"ts":1,"from":"a","cid":"c","body":"b"})"_ba;
-    QTest::newRow("message ts fractional")
-        << R"({"type":"message","room":"r","seq":1,"ts":1.5,"from":"a","cid":"c","body":"b"})"_ba;
-    QTest::newRow("message without ts")
-        << R"({"type":"message","room":"r","seq":1,"from":"a","cid":"c","body":"b"})"_ba;
-    QTest::newRow("message bad room")
-        << R"({"type":"message","room":"R!","seq":1,"ts":1,"from":"a","cid":"c","body":"b"})"_ba;
-    QTest::newRow("message without room")
-        << R"({"type":"message","seq":1,"ts":1,"from":"a","cid":"c","body":"b"})"_ba;
-    QTest::newRow("message without from")
-        << R"({"type":"message","room":"r","seq":1,"ts":1,"cid":"c","body":"b"})"_ba;
-    QTest::newRow("message without cid")
-        << R"({"type":"message","room":"r","seq":1,"ts":1,"from":"a","body":"b"})"_ba;
-    QTest::newRow("message without body")
-        << R"({"type":"message","room":"r","seq":1,"ts":1,"from":"a","cid":"c"})"_ba;
-    QTest::newRow("message body number")
-        << R"({"type":"message","room":"r","seq":1,"ts":1,"from":"a","cid":"c","body":7})"_ba;
-    QTest::newRow("message body lone surrogate")
-        << R"({"type":"message","room":"r","seq":1,"ts":1,"from":"a","cid":"c","body":"\ud800"})"_ba;
-    QTest::newRow("typing without user") << R"({"type":"typing","room":"r"})"_ba;
-    QTest::newRow("typing without room") << R"({"type":"typing","user":"u"})"_ba;
-    QTest::newRow("typing bad room") << R"({"type":"typing","room":"-r","user":"u"})"_ba;
-    QTest::newRow("presence without online") << R"({"type":"presence","user":"u"})"_ba;
-    QTest::newRow("presence online string")
-        << R"({"type":"presence","user":"u","online":"true"})"_ba;
-    QTest::newRow("presence online number") << R"({"type":"presence","user":"u","online":1})"_ba;
-    QTest::newRow("presence without user") << R"({"type":"presence","online":true})"_ba;
-    QTest::newRow("presence user number") << R"({"type":"presence","user":5,"online":true})"_ba;
+    addCaseRows(conversa::test::CaseFile::ServerFrames, false);
 }
 
 void TestCodec::rejectsMalformedServerFrames()
 {
-    QFETCH(QByteArray, json);
+    QFETCH(conversa::test::ProtocolCase, testCase);
 
-    const DecodedFrame decoded = decodeServerFrame(json);
+    const DecodedFrame decoded = decodeServerFrame(testCase.bytes);
     const auto *error = std::get_if<DecodeError>(&decoded);
     QVERIFY2(error, qPrintable(u"accepted as "_s + describe(decoded)));
-    QCOMPARE(error->code, ErrorCode::BadRequest);
+    QCOMPARE(QString(errorCodeName(error->code)), testCase.code);
     QVERIFY(!error->message.isEmpty());
+}
+
+void TestCodec::decodesValidServerFrames_data()
+{
+    addCaseRows(conversa::test::CaseFile::ServerFrames, true);
+}
+
+void TestCodec::decodesValidServerFrames()
+{
+    QFETCH(conversa::test::ProtocolCase, testCase);
+
+    if (testCase.messageObject) {
+        QVERIFY2(messageFromJson(parseObject(testCase.bytes)), testCase.bytes.constData());
+        return;
+    }
+    const DecodedFrame decoded = decodeServerFrame(testCase.bytes);
+    const auto *frame = std::get_if<ServerFrame>(&decoded);
+    QVERIFY2(frame, qPrintable(describe(decoded)));
+    // Re-encoded, the frame says the same (members in any order).
+    QCOMPARE(parseObject(encodeFrame(*frame)), parseObject(testCase.bytes));
 }
 
 // --- payload helpers --------------------------------------------------------------------
