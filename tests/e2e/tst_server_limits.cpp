@@ -28,6 +28,7 @@ private Q_SLOTS:
     void idleTimeout_silentClientClosed4003();
     void idleTimeout_pingsOrRequestsKeepAlive();
     void idleTimeout_closingOneLeavesOthersAlone();
+    void serverPing_keepsAnsweringPeersAndFindsDeadOnes();
     void authTimeout_silentClientClosed4002();
     void authTimeout_chattyClientClosed4002();
     void authTimeout_closingOneLeavesOthersAlone();
@@ -199,6 +200,40 @@ void tst_server_limits::idleTimeout_closingOneLeavesOthersAlone()
     // bob was active all along: his connection must survive the server closing alice's.
     VERIFY_OK(bob->rooms());
     QVERIFY2(bob->isConnected(), qPrintable(bob->diagnostics()));
+}
+
+void tst_server_limits::serverPing_keepsAnsweringPeersAndFindsDeadOnes()
+{
+    ServerProcess server;
+    QVERIFY(startServer(server,
+                        {u"--idle-timeout-seconds"_s, u"3"_s, u"--server-ping-seconds"_s, u"1"_s}));
+    // Neither ever sends after signing in, as a browser cannot ping: one answers the server's
+    // pings (as every WebSocket client does), the other is a dead peer that never does.
+    RawWebSocket answering;
+    RawWebSocket dead;
+    for (RawWebSocket *client : {&answering, &dead}) {
+        QVERIFY2(client->open(server.url()), qPrintable(client->error()));
+        const QByteArray login = client->login(u"alice"_s, kPassword);
+        QVERIFY2(login.contains("\"token\""), login.constData());
+    }
+    QElapsedTimer elapsed;
+    elapsed.start();
+    int answered = 0;
+    int unanswered = 0;
+    // Twice the idle limit, reading both in turns.
+    while (elapsed.elapsed() < 6500) {
+        answered += answering.readPings(100, RawWebSocket::AnswerPings::Yes);
+        unanswered += dead.readPings(100, RawWebSocket::AnswerPings::No);
+    }
+    QVERIFY2(answering.isOpen(), qPrintable(u"closed with %1"_s.arg(answering.lastCloseCode())));
+    // A ping a second of silence, checked once a second: about one every two seconds.
+    QVERIFY2(answered >= 2, qPrintable(u"%1 pings in 6.5 s"_s.arg(answered)));
+    // 1006 would mean it was never closed.
+    QCOMPARE(dead.lastCloseCode(), 4003);
+    QVERIFY2(unanswered >= 1, "the dead peer was never pinged");
+    // The one that answered still gets answers.
+    const QByteArray rooms = answering.request({{u"type"_s, u"rooms"_s}});
+    QVERIFY2(rooms.contains("\"ok\""), rooms.constData());
 }
 
 void tst_server_limits::authTimeout_silentClientClosed4002()

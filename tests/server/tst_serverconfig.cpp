@@ -22,6 +22,7 @@ private slots:
         QCOMPARE(config.maxConnectionsPerAddress, 50);
         QCOMPARE(config.authTimeoutSeconds, 10);
         QCOMPARE(config.idleTimeoutSeconds, 75);
+        QCOMPARE(config.serverPingSeconds, 30);
         QVERIFY(!config.tlsEnabled());
     }
 
@@ -79,6 +80,16 @@ private slots:
             QCOMPARE(address->port, port);
     }
 
+    void serverPingCanBeSetOrTurnedOff()
+    {
+        ServerConfig config;
+        QCOMPARE(ServerConfig::load(config, {u"--server-ping-seconds"_s, u"1"_s}), QString());
+        QCOMPARE(config.serverPingSeconds, 1);
+        QCOMPARE(ServerConfig::load(config, {u"--server-ping-seconds"_s, u"0"_s}), QString());
+        QCOMPARE(config.serverPingSeconds, 0);
+        QVERIFY(ServerConfig::keys().contains(u"server_ping_seconds"_s));
+    }
+
     void badValuesAreExplained_data()
     {
         QTest::addColumn<QStringList>("flags");
@@ -93,6 +104,8 @@ private slots:
             << QStringList{u"--tls-cert"_s, u"c.pem"_s} << u"--tls-key"_s;
         QTest::newRow("body over frame")
             << QStringList{u"--max-body-bytes"_s, u"100000"_s} << u"max_frame_bytes"_s;
+        QTest::newRow("negative ping interval")
+            << QStringList{u"--server-ping-seconds"_s, u"-1"_s} << u"server_ping_seconds"_s;
         QTest::newRow("missing config file")
             << QStringList{u"--config"_s, u"/nonexistent/server.conf"_s} << u"cannot read"_s;
     }

@@ -210,6 +210,30 @@ QByteArray RawWebSocket::login(const QString &user, const QString &password, int
                    timeoutMs);
 }
 
+int RawWebSocket::readPings(int forMs, AnswerPings answer)
+{
+    const QDeadlineTimer deadline(forMs);
+    int pings = 0;
+    quint8 opcode = 0;
+    QByteArray payload;
+    while (isOpen() && !deadline.hasExpired()) {
+        if (!readFrame(int(qMax<qint64>(1, deadline.remainingTime())), &opcode, &payload))
+            continue;
+        if (opcode == 0x9) {
+            ++pings;
+            if (answer == AnswerPings::Yes) {
+                queueFrame(0xA, payload);
+                flush();
+            }
+        } else if (opcode == 0x8) {
+            if (payload.size() >= 2)
+                m_closeCode = (quint8(payload[0]) << 8) | quint8(payload[1]);
+            break;
+        }
+    }
+    return pings;
+}
+
 bool RawWebSocket::waitForEnd(int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);

@@ -52,6 +52,11 @@ public:
     // when none came in time).
     QByteArray request(QJsonObject frame, int timeoutMs = 10000);
     QByteArray login(const QString &user, const QString &password, int timeoutMs = 10000);
+    // Reads for `forMs` (less when the connection ends), answering each ping with a pong when
+    // `answer` is Yes and ignoring other frames; returns how many pings came. A close frame sets
+    // lastCloseCode().
+    enum class AnswerPings { No, Yes };
+    int readPings(int forMs, AnswerPings answer);
     // Reads and discards until the connection ends; true when it did within the timeout.
     bool waitForEnd(int timeoutMs);
     bool isOpen() const;
