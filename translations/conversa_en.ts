@@ -53,10 +53,6 @@
         <translation>Your sign-in is kept for this session only: %1</translation>
     </message>
     <message>
-        <source>Conversa cannot open its files in %1: %2</source>
-        <translation>Conversa cannot open its files in %1: %2</translation>
-    </message>
-    <message>
         <source>Please sign in again.</source>
         <translation>Please sign in again.</translation>
     </message>
@@ -67,6 +63,10 @@
     <message>
         <source>Could not change starting on login: %1</source>
         <translation>Could not change starting on login: %1</translation>
+    </message>
+    <message>
+        <source>Conversa cannot open its files: %1</source>
+        <translation>Conversa cannot open its files: %1</translation>
     </message>
 </context>
 <context>
@@ -82,6 +82,69 @@
     <message>
         <source>Several people are typing…</source>
         <translation>Several people are typing…</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::Account</name>
+    <message>
+        <source>The proxy needs an address, e.g. http://proxy:3128.</source>
+        <translation>The proxy needs an address, e.g. http://proxy:3128.</translation>
+    </message>
+    <message>
+        <source>Unknown proxy “%1”: use system, none, http://HOST:PORT or socks5://HOST:PORT.</source>
+        <translation>Unknown proxy “%1”: use system, none, http://HOST:PORT or socks5://HOST:PORT.</translation>
+    </message>
+    <message>
+        <source>Your administrator set the server to %1; it cannot be changed (policy in %2).</source>
+        <translation>Your administrator set the server to %1; it cannot be changed (policy in %2).</translation>
+    </message>
+    <message>
+        <source>“%1” is not a server address; use ws://host:port or wss://host.</source>
+        <translation>“%1” is not a server address; use ws://host:port or wss://host.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a valid user name.</source>
+        <translation>“%1” is not a valid user name.</translation>
+    </message>
+    <message>
+        <source>Cannot open the message cache %1: %2</source>
+        <translation>Cannot open the message cache %1: %2</translation>
+    </message>
+    <message>
+        <source>Cannot open the outbox %1: %2</source>
+        <translation>Cannot open the outbox %1: %2</translation>
+    </message>
+    <message>
+        <source>The keychain is not used (--no-keychain).</source>
+        <translation>The keychain is not used (--no-keychain).</translation>
+    </message>
+    <message>
+        <source>Not signed in as %1 on this computer.</source>
+        <translation>Not signed in as %1 on this computer.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</translation>
+    </message>
+    <message>
+        <source>You are offline. Try again when the connection is back.</source>
+        <translation>You are offline. Try again when the connection is back.</translation>
+    </message>
+    <message>
+        <source>A room with that name already exists. Join it instead.</source>
+        <translation>A room with that name already exists. Join it instead.</translation>
+    </message>
+    <message>
+        <source>There is no room with that name.</source>
+        <translation>There is no room with that name.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do that.</source>
+        <translation>You are not allowed to do that.</translation>
+    </message>
+    <message>
+        <source>The server said: %1</source>
+        <translation>The server said: %1</translation>
     </message>
 </context>
 <context>
@@ -117,6 +180,33 @@
     <message>
         <source>%1 at %2: %3 (%4)</source>
         <translation>%1 at %2: %3 (%4)</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::Room</name>
+    <message>
+        <source>There is nothing to send.</source>
+        <translation>There is nothing to send.</translation>
+    </message>
+    <message>
+        <source>This message is %1 KB; the server accepts up to %2 KB. Split it into several messages.</source>
+        <translation>This message is %1 KB; the server accepts up to %2 KB. Split it into several messages.</translation>
+    </message>
+    <message>
+        <source>The message contains a control character (U+%1) the server does not accept.</source>
+        <translation>The message contains a control character (U+%1) the server does not accept.</translation>
+    </message>
+    <message>
+        <source>The message contains characters the server does not accept.</source>
+        <translation>The message contains characters the server does not accept.</translation>
+    </message>
+    <message>
+        <source>The message could not be saved on this computer (%1).</source>
+        <translation>The message could not be saved on this computer (%1).</translation>
+    </message>
+    <message>
+        <source>no outbox is open</source>
+        <translation>no outbox is open</translation>
     </message>
 </context>
 <context>
@@ -368,30 +458,6 @@
         <translation>Message too long</translation>
     </message>
     <message>
-        <source>This message is %1 KB; the server accepts up to 16 KB. Split it into several messages.</source>
-        <translation>This message is %1 KB; the server accepts up to 16 KB. Split it into several messages.</translation>
-    </message>
-    <message>
-        <source>A room with that name already exists. Join it instead.</source>
-        <translation>A room with that name already exists. Join it instead.</translation>
-    </message>
-    <message>
-        <source>There is no room with that name.</source>
-        <translation>There is no room with that name.</translation>
-    </message>
-    <message>
-        <source>You are not allowed to do that.</source>
-        <translation>You are not allowed to do that.</translation>
-    </message>
-    <message>
-        <source>You are offline. Try again when the connection is back.</source>
-        <translation>You are offline. Try again when the connection is back.</translation>
-    </message>
-    <message>
-        <source>The server said: %1</source>
-        <translation>The server said: %1</translation>
-    </message>
-    <message>
         <source>Create a room</source>
         <translation>Create a room</translation>
     </message>
@@ -454,16 +520,12 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <translation>Why the message was not sent</translation>
     </message>
     <message>
-        <source>Not sent: the message contains characters the server does not accept. Your text is still in the box.</source>
-        <translation>Not sent: the message contains characters the server does not accept. Your text is still in the box.</translation>
+        <source>Not sent: %1 Your text is still in the box.</source>
+        <translation>Not sent: %1 Your text is still in the box.</translation>
     </message>
     <message>
-        <source>Not sent: the message could not be saved on this computer (%1). Your text is still in the box; press Enter to try again.</source>
-        <translation>Not sent: the message could not be saved on this computer (%1). Your text is still in the box; press Enter to try again.</translation>
-    </message>
-    <message>
-        <source>no outbox is open</source>
-        <translation>no outbox is open</translation>
+        <source>Not sent: %1 Your text is still in the box; press Enter to try again.</source>
+        <translation>Not sent: %1 Your text is still in the box; press Enter to try again.</translation>
     </message>
 </context>
 <context>
@@ -671,6 +733,14 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
     <message>
         <source>%1 ms, TCP and TLS included</source>
         <translation>%1 ms, TCP and TLS included</translation>
+    </message>
+    <message>
+        <source>Server instance</source>
+        <translation>Server instance</translation>
+    </message>
+    <message>
+        <source>not known until signed in</source>
+        <translation>not known until signed in</translation>
     </message>
 </context>
 <context>
@@ -1117,10 +1187,6 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>Start on login</source>
         <translation>Start on login</translation>
-    </message>
-    <message>
-        <source>A new language shows the next time Conversa starts.</source>
-        <translation>A new language shows the next time Conversa starts.</translation>
     </message>
     <message>
         <source>&amp;Language</source>

@@ -53,10 +53,6 @@
         <translation>A sua sessão fica guardada só até fechar a aplicação: %1</translation>
     </message>
     <message>
-        <source>Conversa cannot open its files in %1: %2</source>
-        <translation>O Conversa não consegue abrir os seus ficheiros em %1: %2</translation>
-    </message>
-    <message>
         <source>Please sign in again.</source>
         <translation>Inicie sessão novamente.</translation>
     </message>
@@ -67,6 +63,10 @@
     <message>
         <source>Could not change starting on login: %1</source>
         <translation>Não foi possível alterar o arranque com a sessão: %1</translation>
+    </message>
+    <message>
+        <source>Conversa cannot open its files: %1</source>
+        <translation>O Conversa não consegue abrir os seus ficheiros: %1</translation>
     </message>
 </context>
 <context>
@@ -82,6 +82,69 @@
     <message>
         <source>Several people are typing…</source>
         <translation>Várias pessoas estão a escrever…</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::Account</name>
+    <message>
+        <source>The proxy needs an address, e.g. http://proxy:3128.</source>
+        <translation>O proxy precisa de um endereço, p. ex. http://proxy:3128.</translation>
+    </message>
+    <message>
+        <source>Unknown proxy “%1”: use system, none, http://HOST:PORT or socks5://HOST:PORT.</source>
+        <translation>Proxy desconhecido «%1»: use system, none, http://ANFITRIÃO:PORTA ou socks5://ANFITRIÃO:PORTA.</translation>
+    </message>
+    <message>
+        <source>Your administrator set the server to %1; it cannot be changed (policy in %2).</source>
+        <translation>O seu administrador definiu o servidor como %1; não pode ser alterado (política em %2).</translation>
+    </message>
+    <message>
+        <source>“%1” is not a server address; use ws://host:port or wss://host.</source>
+        <translation>«%1» não é um endereço de servidor; use ws://anfitrião:porta ou wss://anfitrião.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a valid user name.</source>
+        <translation>«%1» não é um nome de utilizador válido.</translation>
+    </message>
+    <message>
+        <source>Cannot open the message cache %1: %2</source>
+        <translation>Não é possível abrir a cache de mensagens %1: %2</translation>
+    </message>
+    <message>
+        <source>Cannot open the outbox %1: %2</source>
+        <translation>Não é possível abrir a caixa de saída %1: %2</translation>
+    </message>
+    <message>
+        <source>The keychain is not used (--no-keychain).</source>
+        <translation>O porta-chaves não é usado (--no-keychain).</translation>
+    </message>
+    <message>
+        <source>Not signed in as %1 on this computer.</source>
+        <translation>Sem sessão iniciada como %1 neste computador.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>«%1» não é um nome de sala. Os nomes usam letras minúsculas, algarismos, «-» e «_».</translation>
+    </message>
+    <message>
+        <source>You are offline. Try again when the connection is back.</source>
+        <translation>Está sem ligação. Tente novamente quando a ligação voltar.</translation>
+    </message>
+    <message>
+        <source>A room with that name already exists. Join it instead.</source>
+        <translation>Já existe uma sala com esse nome. Entre nela.</translation>
+    </message>
+    <message>
+        <source>There is no room with that name.</source>
+        <translation>Não existe nenhuma sala com esse nome.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do that.</source>
+        <translation>Não tem permissão para fazer isso.</translation>
+    </message>
+    <message>
+        <source>The server said: %1</source>
+        <translation>O servidor respondeu: %1</translation>
     </message>
 </context>
 <context>
@@ -117,6 +180,33 @@
     <message>
         <source>%1 at %2: %3 (%4)</source>
         <translation>%1 às %2: %3 (%4)</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::Room</name>
+    <message>
+        <source>There is nothing to send.</source>
+        <translation>Não há nada para enviar.</translation>
+    </message>
+    <message>
+        <source>This message is %1 KB; the server accepts up to %2 KB. Split it into several messages.</source>
+        <translation>Esta mensagem tem %1 KB; o servidor aceita até %2 KB. Divida-a em várias mensagens.</translation>
+    </message>
+    <message>
+        <source>The message contains a control character (U+%1) the server does not accept.</source>
+        <translation>A mensagem contém um carácter de controlo (U+%1) que o servidor não aceita.</translation>
+    </message>
+    <message>
+        <source>The message contains characters the server does not accept.</source>
+        <translation>A mensagem contém caracteres que o servidor não aceita.</translation>
+    </message>
+    <message>
+        <source>The message could not be saved on this computer (%1).</source>
+        <translation>Não foi possível guardar a mensagem neste computador (%1).</translation>
+    </message>
+    <message>
+        <source>no outbox is open</source>
+        <translation>nenhuma caixa de saída está aberta</translation>
     </message>
 </context>
 <context>
@@ -368,30 +458,6 @@
         <translation>Mensagem demasiado longa</translation>
     </message>
     <message>
-        <source>This message is %1 KB; the server accepts up to 16 KB. Split it into several messages.</source>
-        <translation>Esta mensagem tem %1 KB; o servidor aceita até 16 KB. Divida-a em várias mensagens.</translation>
-    </message>
-    <message>
-        <source>A room with that name already exists. Join it instead.</source>
-        <translation>Já existe uma sala com esse nome. Entre nela.</translation>
-    </message>
-    <message>
-        <source>There is no room with that name.</source>
-        <translation>Não existe nenhuma sala com esse nome.</translation>
-    </message>
-    <message>
-        <source>You are not allowed to do that.</source>
-        <translation>Não tem permissão para fazer isso.</translation>
-    </message>
-    <message>
-        <source>You are offline. Try again when the connection is back.</source>
-        <translation>Está sem ligação. Tente novamente quando a ligação voltar.</translation>
-    </message>
-    <message>
-        <source>The server said: %1</source>
-        <translation>O servidor respondeu: %1</translation>
-    </message>
-    <message>
         <source>Create a room</source>
         <translation>Criar uma sala</translation>
     </message>
@@ -454,16 +520,12 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <translation>Porque é que a mensagem não foi enviada</translation>
     </message>
     <message>
-        <source>Not sent: the message contains characters the server does not accept. Your text is still in the box.</source>
-        <translation>Não enviada: a mensagem contém caracteres que o servidor não aceita. O seu texto continua na caixa.</translation>
+        <source>Not sent: %1 Your text is still in the box.</source>
+        <translation>Não enviada: %1 O seu texto continua na caixa.</translation>
     </message>
     <message>
-        <source>Not sent: the message could not be saved on this computer (%1). Your text is still in the box; press Enter to try again.</source>
-        <translation>Não enviada: não foi possível guardar a mensagem neste computador (%1). O seu texto continua na caixa; prima Enter para tentar de novo.</translation>
-    </message>
-    <message>
-        <source>no outbox is open</source>
-        <translation>nenhuma caixa de saída está aberta</translation>
+        <source>Not sent: %1 Your text is still in the box; press Enter to try again.</source>
+        <translation>Não enviada: %1 O seu texto continua na caixa; prima Enter para tentar novamente.</translation>
     </message>
 </context>
 <context>
@@ -671,6 +733,14 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
     <message>
         <source>%1 ms, TCP and TLS included</source>
         <translation>%1 ms, incluindo TCP e TLS</translation>
+    </message>
+    <message>
+        <source>Server instance</source>
+        <translation>Instância do servidor</translation>
+    </message>
+    <message>
+        <source>not known until signed in</source>
+        <translation>desconhecida até iniciar sessão</translation>
     </message>
 </context>
 <context>
@@ -1117,10 +1187,6 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Start on login</source>
         <translation>Iniciar com a sessão</translation>
-    </message>
-    <message>
-        <source>A new language shows the next time Conversa starts.</source>
-        <translation>O novo idioma aparece da próxima vez que o Conversa arrancar.</translation>
     </message>
     <message>
         <source>&amp;Language</source>

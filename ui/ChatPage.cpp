@@ -11,16 +11,17 @@
 #include "RoomListDelegate.h"
 #include "Theme.h"
 
+#include <Account.h>
 #include <MemberListModel.h>
 #include <MessageModel.h>
 #include <Outbox.h>
+#include <Room.h>
 #include <RoomListModel.h>
-#include <SessionManager.h>
 #include <TypingUsers.h>
-#include <Validation.h>
 
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -35,9 +36,8 @@
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
-namespace proto = conversa::protocol;
 using conversa::core::ConnectionState;
-using conversa::core::RequestResult;
+using conversa::core::RoomOperationResult;
 
 namespace conversa::ui {
 
@@ -66,8 +66,35 @@ ChatPage::ChatPage(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_splitter);
+    retranslateUi();
+}
+
+void ChatPage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+}
+
+void ChatPage::retranslateUi()
+{
+    m_roomsHeading->setText(tr("Rooms"));
+    m_createButton->setText(tr("+"));
+    m_createButton->setToolTip(tr("Create a room (Ctrl+N)"));
+    m_createButton->setAccessibleName(tr("Create room"));
+    m_joinButton->setText(tr("Join…"));
+    m_joinButton->setToolTip(tr("Join a room by its name (Ctrl+J)"));
+    m_joinButton->setAccessibleName(tr("Join room"));
+    m_filter->setPlaceholderText(tr("Filter rooms"));
+    m_filter->setAccessibleName(tr("Filter rooms"));
+    m_roomList->setAccessibleName(tr("Rooms"));
+    m_leaveButton->setText(tr("Leave"));
+    m_leaveButton->setAccessibleName(tr("Leave room"));
+    m_typingLabel->setAccessibleName(tr("Who is typing"));
+    m_sendErrorLabel->setAccessibleName(tr("Why the message was not sent"));
     updateComposer();
     updateRoomHeader();
+    showTyping();
 }
 
 QWidget *ChatPage::buildRoomColumn()
@@ -77,31 +104,25 @@ QWidget *ChatPage::buildRoomColumn()
     column->setMinimumWidth(200);
     column->setAutoFillBackground(true);
 
-    auto *heading = new QLabel(tr("Rooms"), column);
+    auto *heading = new QLabel(column);
+    heading->setObjectName(u"roomsHeading"_s);
     QFont headingFont = heading->font();
     headingFont.setBold(true);
     headingFont.setPointSizeF(headingFont.pointSizeF() * 1.1);
     heading->setFont(headingFont);
+    m_roomsHeading = heading;
 
     m_createButton = new QToolButton(column);
     m_createButton->setObjectName(u"createRoomButton"_s);
-    m_createButton->setText(tr("+"));
-    m_createButton->setToolTip(tr("Create a room (Ctrl+N)"));
-    m_createButton->setAccessibleName(tr("Create room"));
     m_createButton->setAutoRaise(true);
     m_joinButton = new QToolButton(column);
     m_joinButton->setObjectName(u"joinRoomButton"_s);
-    m_joinButton->setText(tr("Join…"));
-    m_joinButton->setToolTip(tr("Join a room by its name (Ctrl+J)"));
-    m_joinButton->setAccessibleName(tr("Join room"));
     m_joinButton->setAutoRaise(true);
     connect(m_createButton, &QToolButton::clicked, this, &ChatPage::createRoom);
     connect(m_joinButton, &QToolButton::clicked, this, &ChatPage::joinRoom);
 
     m_filter = new QLineEdit(column);
     m_filter->setObjectName(u"roomFilter"_s);
-    m_filter->setPlaceholderText(tr("Filter rooms"));
-    m_filter->setAccessibleName(tr("Filter rooms"));
     m_filter->setClearButtonEnabled(true);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_filtered->setFilterText(text);
@@ -110,7 +131,6 @@ QWidget *ChatPage::buildRoomColumn()
 
     m_roomList = new QListView(column);
     m_roomList->setObjectName(u"roomList"_s);
-    m_roomList->setAccessibleName(tr("Rooms"));
     m_roomList->setModel(m_filtered);
     m_roomList->setItemDelegate(new RoomListDelegate(m_roomList));
     m_roomList->setFrameShape(QFrame::NoFrame);
@@ -156,8 +176,6 @@ QWidget *ChatPage::buildConversationColumn()
     m_roomSubtitle->setForegroundRole(QPalette::PlaceholderText);
     m_leaveButton = new QToolButton(column);
     m_leaveButton->setObjectName(u"leaveRoomButton"_s);
-    m_leaveButton->setText(tr("Leave"));
-    m_leaveButton->setAccessibleName(tr("Leave room"));
     m_leaveButton->setAutoRaise(true);
     connect(m_leaveButton, &QToolButton::clicked, this, &ChatPage::leaveRoom);
 
@@ -178,7 +196,7 @@ QWidget *ChatPage::buildConversationColumn()
     connect(m_messages, &MessageView::discardRequested, this, &ChatPage::discardMessage);
     connect(m_messages, &MessageView::linkActivated, this, &ChatPage::linkActivated);
 
-    m_emptyLabel = new QLabel(tr("Choose a room on the left, or create one with Ctrl+N."), column);
+    m_emptyLabel = new QLabel(column);
     m_emptyLabel->setObjectName(u"emptyRoomHint"_s);
     m_emptyLabel->setAlignment(Qt::AlignCenter);
     m_emptyLabel->setForegroundRole(QPalette::PlaceholderText);
@@ -186,7 +204,6 @@ QWidget *ChatPage::buildConversationColumn()
 
     m_typingLabel = new QLabel(column);
     m_typingLabel->setObjectName(u"typingLabel"_s);
-    m_typingLabel->setAccessibleName(tr("Who is typing"));
     m_typingLabel->setForegroundRole(QPalette::PlaceholderText);
     m_typingLabel->setContentsMargins(16, 0, 16, 0);
     QFont typingFont = m_typingLabel->font();
@@ -196,7 +213,6 @@ QWidget *ChatPage::buildConversationColumn()
 
     m_sendErrorLabel = new QLabel(column);
     m_sendErrorLabel->setObjectName(u"sendErrorLabel"_s);
-    m_sendErrorLabel->setAccessibleName(tr("Why the message was not sent"));
     QPalette errorPalette = m_sendErrorLabel->palette();
     errorPalette.setColor(QPalette::WindowText, Theme::failureText());
     m_sendErrorLabel->setPalette(errorPalette);
@@ -207,8 +223,8 @@ QWidget *ChatPage::buildConversationColumn()
     m_composer = new Composer(column);
     connect(m_composer, &Composer::sendRequested, this, &ChatPage::sendMessage);
     connect(m_composer, &Composer::typing, this, [this] {
-        if (m_sources.session && !m_room.isEmpty())
-            m_sources.session->sendTyping(m_room);
+        if (m_openRoom)
+            m_openRoom->noteTyping();
     });
 
     auto *layout = new QVBoxLayout(column);
@@ -226,37 +242,89 @@ QWidget *ChatPage::buildConversationColumn()
     return column;
 }
 
-void ChatPage::setSources(const ChatSources &sources)
+void ChatPage::setRoomModel(core::RoomListModel *rooms)
 {
-    m_sources = sources;
-    m_filtered->setSourceModel(sources.rooms);
-    m_messages->setMessageModel(sources.messages);
-    m_membersPanel->setModels(sources.members, sources.typing);
+    if (QAbstractItemModel *previous = m_filtered->sourceModel())
+        previous->disconnect(this);
+    m_filtered->setSourceModel(rooms);
     if (m_switcher)
         m_switcher->deleteLater();
-    m_switcher = new QuickSwitcher(sources.rooms, this);
+    m_switcher = new QuickSwitcher(rooms, this);
     connect(m_switcher, &QuickSwitcher::roomChosen, this, &ChatPage::openRoom);
-    if (sources.typing) {
-        connect(sources.typing, &core::TypingUsers::changed, this,
-                [this] { m_typingLabel->setText(m_sources.typing->displayText()); });
+    if (!rooms)
+        return;
+    connect(rooms, &QAbstractItemModel::modelReset, this, [this, rooms] {
+        // A room we had open may have been left on another device.
+        if (!m_room.isEmpty() && rooms->rowOfRoom(m_room) < 0)
+            openRoom({});
+        // Nothing open yet (first sign-in): open the first room rather than a blank page.
+        if (m_room.isEmpty() && rooms->rowCount() > 0 && isVisible())
+            openRoom(rooms->roomAt(0));
+        updateRoomHeader();
+    });
+}
+
+core::Account *ChatPage::account() const
+{
+    return m_account;
+}
+
+core::Room *ChatPage::room() const
+{
+    return m_openRoom;
+}
+
+void ChatPage::setAccount(core::Account *account)
+{
+    openRoom({});
+    if (m_account)
+        m_account->members()->disconnect(this);
+    if (m_sources.typing)
+        m_sources.typing->disconnect(this);
+    if (m_sources.members)
+        m_sources.members->disconnect(this);
+    m_sources = {};
+    m_account = account;
+    setRoomModel(account ? account->rooms() : nullptr);
+    m_messages->setMessageModel(nullptr);
+    m_membersPanel->setModels(account ? account->members() : nullptr, nullptr);
+    if (account) {
+        connect(account->members(), &QAbstractItemModel::modelReset, this,
+                &ChatPage::updateRoomHeader);
+        connect(account->members(), &QAbstractItemModel::layoutChanged, this,
+                &ChatPage::updateRoomHeader);
     }
+    updateComposer();
+    updateRoomHeader();
+}
+
+void ChatPage::setSources(const ChatSources &sources)
+{
+    setAccount(nullptr);
+    m_sources = sources;
+    setRoomModel(sources.rooms);
+    m_messages->setMessageModel(sources.messages);
+    m_membersPanel->setModels(sources.members, sources.typing);
+    if (sources.typing)
+        connect(sources.typing, &core::TypingUsers::changed, this, &ChatPage::showTyping);
     if (sources.members) {
         connect(sources.members, &QAbstractItemModel::modelReset, this,
                 &ChatPage::updateRoomHeader);
         connect(sources.members, &QAbstractItemModel::layoutChanged, this,
                 &ChatPage::updateRoomHeader);
     }
-    if (sources.rooms) {
-        connect(sources.rooms, &QAbstractItemModel::modelReset, this, [this] {
-            // A room we had open may have been left on another device.
-            if (!m_room.isEmpty() && m_sources.rooms->rowOfRoom(m_room) < 0)
-                openRoom({});
-            // Nothing open yet (first sign-in): open the first room rather than a blank page.
-            if (m_room.isEmpty() && m_sources.rooms->rowCount() > 0 && isVisible())
-                openRoom(m_sources.rooms->roomAt(0));
-            updateRoomHeader();
-        });
-    }
+    updateComposer();
+    updateRoomHeader();
+}
+
+void ChatPage::showTyping()
+{
+    if (m_openRoom)
+        m_typingLabel->setText(m_openRoom->typingText());
+    else if (m_sources.typing && !m_room.isEmpty())
+        m_typingLabel->setText(m_sources.typing->displayText());
+    else
+        m_typingLabel->clear();
 }
 
 void ChatPage::setCurrentUser(const QString &user)
@@ -277,14 +345,36 @@ void ChatPage::openRoom(const QString &room)
 {
     if (room == m_room)
         return;
+    for (const QMetaObject::Connection &connection : std::as_const(m_roomConnections))
+        disconnect(connection);
+    m_roomConnections.clear();
     m_room = room;
-    if (m_sources.messages)
-        m_sources.messages->setRoom(room);
-    if (m_sources.members)
-        m_sources.members->setRoom(room);
-    if (m_sources.typing)
-        m_sources.typing->setRoom(room);
-    m_typingLabel->clear();
+    if (m_account) {
+        const QPointer<core::Room> previous = m_openRoom;
+        m_openRoom = room.isEmpty() ? nullptr : m_account->room(room);
+        m_messages->setMessageModel(m_openRoom ? m_openRoom->messages() : nullptr);
+        // Only the open room keeps its rows in memory; reopening pages them in from the cache.
+        if (previous && previous != m_openRoom)
+            previous->releaseMessages();
+        m_account->members()->setRoom(m_openRoom ? room : QString());
+        m_membersPanel->setTyping(m_openRoom ? m_openRoom->typing() : nullptr);
+        if (m_openRoom) {
+            m_roomConnections.append(
+                connect(m_openRoom, &core::Room::typingChanged, this, &ChatPage::showTyping));
+            m_roomConnections.append(connect(m_openRoom, &QObject::destroyed, this, [this] {
+                m_messages->setMessageModel(nullptr);
+                openRoom({});
+            }));
+        }
+    } else {
+        if (m_sources.messages)
+            m_sources.messages->setRoom(room);
+        if (m_sources.members)
+            m_sources.members->setRoom(room);
+        if (m_sources.typing)
+            m_sources.typing->setRoom(room);
+    }
+    showTyping();
     showSendError({});
     reselectCurrentRoom();
     updateRoomHeader();
@@ -335,7 +425,8 @@ void ChatPage::updateRoomHeader()
     m_emptyLabel->setVisible(!hasRoom);
     m_leaveButton->setVisible(hasRoom);
     if (!hasRoom) {
-        const bool noRooms = !m_sources.rooms || m_sources.rooms->rowCount() == 0;
+        const QAbstractItemModel *rooms = m_filtered->sourceModel();
+        const bool noRooms = !rooms || rooms->rowCount() == 0;
         m_emptyLabel->setText(noRooms
                                   ? tr("You are not in any room yet.\nJoin one with Ctrl+J "
                                        "(for example “general”) or create one with Ctrl+N.")
@@ -345,14 +436,13 @@ void ChatPage::updateRoomHeader()
         return;
     }
     QString title = m_room;
-    if (m_sources.rooms) {
-        const int row = m_sources.rooms->rowOfRoom(m_room);
-        if (row >= 0)
-            title = m_sources.rooms->index(row).data(Qt::DisplayRole).toString();
-    }
+    const int row = m_filtered->rowOfRoom(m_room);
+    if (row >= 0)
+        title = m_filtered->index(row, 0).data(Qt::DisplayRole).toString();
     m_roomTitle->setText(title);
     m_composer->setRoomTitle(title);
-    const int members = m_sources.members ? m_sources.members->rowCount() : 0;
+    const core::MemberListModel *memberModel = m_account ? m_account->members() : m_sources.members;
+    const int members = memberModel ? memberModel->rowCount() : 0;
     m_roomSubtitle->setText(members > 0 ? tr("#%1 · %n member(s)", nullptr, members).arg(m_room)
                                         : u"#"_s + m_room);
 }
@@ -363,7 +453,7 @@ void ChatPage::updateComposer()
         m_composer->setDisabledReason(tr("Choose a room to start writing."));
     else if (m_state == ConnectionState::SignedOut || m_state == ConnectionState::AuthFailed)
         m_composer->setDisabledReason(tr("You are signed out; sign in again to write."));
-    else if (!m_sources.outbox || !m_sources.outbox->isOpen())
+    else if (!m_openRoom || !m_account->outbox())
         m_composer->setDisabledReason(tr("Messages cannot be saved on this computer right now."));
     else
         m_composer->setDisabledReason({});
@@ -378,46 +468,45 @@ void ChatPage::scheduleMarkRead()
 void ChatPage::markCurrentRoomRead()
 {
     m_markReadTimer->stop();
-    if (m_room.isEmpty() || !m_sources.rooms || !m_sources.messages)
+    if (m_room.isEmpty())
         return;
     // Only what a person can actually see counts as read.
     if (!window()->isVisible() || window()->isMinimized() || !m_messages->isAtBottom())
         return;
-    const qint64 newest = m_sources.messages->newestSeq();
-    if (newest > 0)
-        m_sources.rooms->markRead(m_room, newest);
+    if (m_openRoom) {
+        m_openRoom->markRead();
+    } else if (m_sources.rooms && m_sources.messages) {
+        const qint64 newest = m_sources.messages->newestSeq();
+        if (newest > 0)
+            m_sources.rooms->markRead(m_room, newest);
+    }
 }
 
 void ChatPage::sendMessage(const QString &body)
 {
-    if (m_room.isEmpty() || !m_sources.session)
+    if (!m_openRoom)
         return;
-    const qint64 maxBodyBytes = m_sources.session->serverLimits().maxBodyBytes;
-    if (body.toUtf8().size() > maxBodyBytes) {
-        QMessageBox::warning(this, tr("Message too long"),
-                             tr("This message is %1 KB; the server accepts up to %2 KB. Split "
-                                "it into several messages.")
-                                 .arg((body.toUtf8().size() + 1023) / 1024)
-                                 .arg(qMax<qint64>(1, maxBodyBytes / 1024)));
-        return;
-    }
     // The text leaves the box only once the outbox holds it.
-    if (m_sources.session->sendMessage(m_room, body).isEmpty()) {
-        if (!protocol::hasVisibleText(body) || !protocol::isWellFormedText(body)) {
-            showSendError(tr("Not sent: the message contains characters the server does not "
-                             "accept. Your text is still in the box."));
-        } else {
-            const QString detail = m_sources.outbox ? m_sources.outbox->lastError() : QString();
-            showSendError(
-                tr("Not sent: the message could not be saved on this computer (%1). Your text "
-                   "is still in the box; press Enter to try again.")
-                    .arg(detail.isEmpty() ? tr("no outbox is open") : detail));
-        }
+    const core::SendResult result = m_openRoom->send(body);
+    switch (result.status) {
+    case core::SendResult::Status::Queued:
+        showSendError({});
+        m_composer->clear();
+        m_messages->scrollToNewest();
+        return;
+    case core::SendResult::Status::Empty:
+        return;
+    case core::SendResult::Status::TooLong:
+        QMessageBox::warning(this, tr("Message too long"), result.message);
+        return;
+    case core::SendResult::Status::CharactersNotAllowed:
+        showSendError(tr("Not sent: %1 Your text is still in the box.").arg(result.message));
+        return;
+    case core::SendResult::Status::DiskError:
+        showSendError(tr("Not sent: %1 Your text is still in the box; press Enter to try again.")
+                          .arg(result.message));
         return;
     }
-    showSendError({});
-    m_composer->clear();
-    m_messages->scrollToNewest();
 }
 
 void ChatPage::showSendError(const QString &text)
@@ -428,38 +517,19 @@ void ChatPage::showSendError(const QString &text)
 
 void ChatPage::retryMessage(const QString &cid)
 {
-    if (!m_sources.outbox)
-        return;
-    m_sources.outbox->retry(cid);
-    if (m_sources.session)
-        m_sources.session->flushOutbox();
+    if (m_openRoom)
+        m_openRoom->retry(cid);
 }
 
 void ChatPage::discardMessage(const QString &cid)
 {
-    if (m_sources.outbox)
-        m_sources.outbox->discard(cid);
-}
-
-void ChatPage::showRequestError(const QString &action, const QString &code, const QString &message)
-{
-    QString text;
-    if (code == u"conflict"_s)
-        text = tr("A room with that name already exists. Join it instead.");
-    else if (code == u"not_found"_s)
-        text = tr("There is no room with that name.");
-    else if (code == u"forbidden"_s)
-        text = tr("You are not allowed to do that.");
-    else if (code.isEmpty())
-        text = tr("You are offline. Try again when the connection is back.");
-    else
-        text = tr("The server said: %1").arg(message);
-    QMessageBox::warning(this, action, text);
+    if (m_openRoom)
+        m_openRoom->discard(cid);
 }
 
 void ChatPage::createRoom()
 {
-    if (!m_sources.session)
+    if (!m_account)
         return;
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Create a room"));
@@ -478,7 +548,7 @@ void ChatPage::createRoom()
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
     buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
     connect(name, &QLineEdit::textChanged, &dialog, [name, buttons] {
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(protocol::isValidRoomName(name->text()));
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(core::isValidRoomName(name->text()));
     });
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
@@ -490,22 +560,19 @@ void ChatPage::createRoom()
     if (dialog.exec() != QDialog::Accepted)
         return;
     const QString room = name->text();
-    m_sources.session->request(proto::CreateRequest{{}, room, title->text().trimmed()},
-                               [this, room](const RequestResult &result) {
-                                   if (!result.isOk()) {
-                                       showRequestError(tr("Create a room"), result.codeName,
-                                                        result.message);
-                                       return;
-                                   }
-                                   m_sources.session->refreshRooms();
-                                   m_room.clear();
-                                   openRoom(room);
-                               });
+    m_account->createRoom(room, title->text(), this, [this](const RoomOperationResult &result) {
+        if (!result.ok()) {
+            QMessageBox::warning(this, tr("Create a room"), result.message);
+            return;
+        }
+        m_room.clear();
+        openRoom(result.room);
+    });
 }
 
 void ChatPage::joinRoom()
 {
-    if (!m_sources.session)
+    if (!m_account)
         return;
     bool ok = false;
     const QString room =
@@ -514,41 +581,39 @@ void ChatPage::joinRoom()
             .trimmed();
     if (!ok || room.isEmpty())
         return;
-    if (!protocol::isValidRoomName(room)) {
+    if (!core::isValidRoomName(room)) {
         QMessageBox::warning(this, tr("Join a room"),
                              tr("“%1” is not a room name. Names use lower-case letters, digits, "
                                 "“-” and “_”.")
                                  .arg(room));
         return;
     }
-    m_sources.session->request(proto::JoinRequest{{}, room}, [this, room](const RequestResult &r) {
-        if (!r.isOk()) {
-            showRequestError(tr("Join a room"), r.codeName, r.message);
+    m_account->joinRoom(room, this, [this](const RoomOperationResult &result) {
+        if (!result.ok()) {
+            QMessageBox::warning(this, tr("Join a room"), result.message);
             return;
         }
-        m_sources.session->refreshRooms();
         m_room.clear();
-        openRoom(room);
+        openRoom(result.room);
     });
 }
 
 void ChatPage::leaveRoom()
 {
-    if (!m_sources.session || m_room.isEmpty())
+    if (!m_account || m_room.isEmpty())
         return;
     const QString room = m_room;
     const auto answer = QMessageBox::question(
         this, tr("Leave room"), tr("Leave #%1? You can join it again later.").arg(room));
     if (answer != QMessageBox::Yes)
         return;
-    m_sources.session->request(proto::LeaveRequest{{}, room}, [this, room](const RequestResult &r) {
-        if (!r.isOk()) {
-            showRequestError(tr("Leave room"), r.codeName, r.message);
+    m_account->leaveRoom(room, this, [this](const RoomOperationResult &result) {
+        if (!result.ok()) {
+            QMessageBox::warning(this, tr("Leave room"), result.message);
             return;
         }
-        if (m_room == room)
+        if (m_room == result.room)
             openRoom({});
-        m_sources.session->refreshRooms();
     });
 }
 

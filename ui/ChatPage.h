@@ -4,6 +4,7 @@
 
 #include <ConnectionState.h>
 
+#include <QMetaObject>
 #include <QPointer>
 #include <QWidget>
 
@@ -15,9 +16,11 @@ class QTimer;
 class QToolButton;
 
 namespace conversa::core {
+class Account;
 class MemberListModel;
 class MessageModel;
 class Outbox;
+class Room;
 class RoomListModel;
 class SessionManager;
 class TypingUsers;
@@ -31,8 +34,8 @@ class MessageView;
 class QuickSwitcher;
 class RoomFilterModel;
 
-// What the chat screen shows and acts on. The session is used for requests only (send, typing,
-// read markers, create/join/leave); everything shown comes from the models.
+// Models assembled by hand (benchmarks): shown, but nothing can be sent or changed through them.
+// Everything else gives the page an Account (setAccount).
 struct ChatSources {
     core::SessionManager *session = nullptr;
     core::Outbox *outbox = nullptr;
@@ -50,6 +53,12 @@ class ChatPage : public QWidget
 public:
     explicit ChatPage(QWidget *parent = nullptr);
 
+    // The account whose rooms the page shows and acts on; its Room objects do the work.
+    void setAccount(core::Account *account);
+    core::Account *account() const;
+    // The open room (nullptr when none, or without an account).
+    core::Room *room() const;
+    // Shows hand-made models without an account (see ChatSources).
     void setSources(const ChatSources &sources);
     void setCurrentUser(const QString &user);
     QString currentUser() const { return m_user; }
@@ -84,17 +93,24 @@ signals:
     void roomOpened(const QString &room);
     void linkActivated(const QUrl &url);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslateUi();
+    void setRoomModel(core::RoomListModel *rooms);
+    void showTyping();
     QWidget *buildRoomColumn();
     QWidget *buildConversationColumn();
     void updateComposer();
     void updateRoomHeader();
     void reselectCurrentRoom();
-    void showRequestError(const QString &action, const QString &code, const QString &message);
     void scheduleMarkRead();
     void showSendError(const QString &text);
 
-    ChatSources m_sources;
+    QPointer<core::Account> m_account;
+    QPointer<core::Room> m_openRoom;
+    ChatSources m_sources; // without an account
     QString m_user;
     QString m_room;
     core::ConnectionState m_state = core::ConnectionState::SignedOut;
@@ -103,6 +119,7 @@ private:
     RoomFilterModel *m_filtered = nullptr;
     QLineEdit *m_filter = nullptr;
     QListView *m_roomList = nullptr;
+    QLabel *m_roomsHeading = nullptr;
     QToolButton *m_createButton = nullptr;
     QToolButton *m_joinButton = nullptr;
     QLabel *m_roomTitle = nullptr;
@@ -118,6 +135,7 @@ private:
     // Read markers are written to disk and sent to the server: once a second at most, not once
     // per incoming message.
     QTimer *m_markReadTimer = nullptr;
+    QList<QMetaObject::Connection> m_roomConnections; // to the open Room
 };
 
 } // namespace conversa::ui

@@ -3,6 +3,7 @@
 #include "Composer.h"
 
 #include <QAbstractTextDocumentLayout>
+#include <QEvent>
 #include <QKeyEvent>
 #include <QTextBlock>
 
@@ -18,8 +19,6 @@ Composer::Composer(QWidget *parent)
     : QPlainTextEdit(parent)
 {
     setObjectName(u"composer"_s);
-    setAccessibleName(tr("Message"));
-    setAccessibleDescription(tr("Enter sends the message, Shift+Enter starts a new line."));
     setTabChangesFocus(true);
     setLineWrapMode(QPlainTextEdit::WidgetWidth);
     setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
@@ -30,6 +29,13 @@ Composer::Composer(QWidget *parent)
             emit typing();
     });
     updatePlaceholder();
+}
+
+void Composer::changeEvent(QEvent *event)
+{
+    QPlainTextEdit::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        updatePlaceholder();
 }
 
 void Composer::setDisabledReason(const QString &reason)
@@ -49,6 +55,8 @@ void Composer::setRoomTitle(const QString &title)
 
 void Composer::updatePlaceholder()
 {
+    setAccessibleName(tr("Message"));
+    setAccessibleDescription(tr("Enter sends the message, Shift+Enter starts a new line."));
     if (!m_disabledReason.isEmpty())
         setPlaceholderText(m_disabledReason);
     else if (!m_roomTitle.isEmpty())

@@ -4,6 +4,7 @@
 
 #include "Theme.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -17,20 +18,16 @@ ConnectionStatusWidget::ConnectionStatusWidget(QWidget *parent)
     : QWidget(parent)
     , m_dot(new QLabel(this))
     , m_label(new QLabel(this))
-    , m_reconnect(new QPushButton(tr("Reconnect now"), this))
-    , m_details(new QPushButton(tr("Connection details…"), this))
+    , m_reconnect(new QPushButton(this))
+    , m_details(new QPushButton(this))
 {
     setObjectName(u"connectionStatus"_s);
     m_label->setObjectName(u"connectionStatusText"_s);
-    m_label->setAccessibleName(tr("Connection state"));
-    m_dot->setAccessibleName(tr("Connection indicator"));
     m_dot->setFixedSize(10, 10);
     m_reconnect->setObjectName(u"reconnectNowButton"_s);
-    m_reconnect->setAccessibleName(tr("Reconnect now"));
     m_reconnect->setFlat(true);
     m_reconnect->setCursor(Qt::PointingHandCursor);
     m_details->setObjectName(u"connectionDetailsButton"_s);
-    m_details->setAccessibleName(tr("Connection details"));
     m_details->setFlat(true);
     m_details->setCursor(Qt::PointingHandCursor);
 
@@ -47,6 +44,13 @@ ConnectionStatusWidget::ConnectionStatusWidget(QWidget *parent)
     connect(m_reconnect, &QPushButton::clicked, this, &ConnectionStatusWidget::reconnectRequested);
     connect(m_details, &QPushButton::clicked, this, &ConnectionStatusWidget::detailsRequested);
     refresh();
+}
+
+void ConnectionStatusWidget::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        refresh();
 }
 
 void ConnectionStatusWidget::setStatus(const core::ConnectionStatus &status)
@@ -95,6 +99,12 @@ QString ConnectionStatusWidget::describe(const core::ConnectionStatus &status, i
 
 void ConnectionStatusWidget::refresh()
 {
+    m_reconnect->setText(tr("Reconnect now"));
+    m_reconnect->setAccessibleName(tr("Reconnect now"));
+    m_details->setText(tr("Connection details…"));
+    m_details->setAccessibleName(tr("Connection details"));
+    m_label->setAccessibleName(tr("Connection state"));
+    m_dot->setAccessibleName(tr("Connection indicator"));
     QColor dot = Theme::offlineDot();
     switch (m_status.state) {
     case ConnectionState::Online:

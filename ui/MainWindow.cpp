@@ -6,6 +6,7 @@
 #include "ConnectionStatusWidget.h"
 #include "SignInPage.h"
 #include "Theme.h"
+#include "TrayIcon.h"
 
 #include <QAction>
 #include <QApplication>
@@ -40,57 +41,80 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_status, &ConnectionStatusWidget::detailsRequested, this,
             &MainWindow::connectionDetailsRequested);
     buildMenus();
+    retranslateUi();
     showSignIn();
     resize(1180, 760);
 }
 
 void MainWindow::buildMenus()
 {
-    QMenu *app = menuBar()->addMenu(tr("&Conversa"));
-    QAction *settings = app->addAction(tr("&Settings…"), this, &MainWindow::settingsRequested);
-    settings->setShortcut(QKeySequence::Preferences);
-    if (settings->shortcut().isEmpty())
-        settings->setShortcut(QKeySequence(tr("Ctrl+,")));
-    settings->setMenuRole(QAction::PreferencesRole);
-    app->addAction(tr("Connection &details…"), this, &MainWindow::connectionDetailsRequested);
-    app->addSeparator();
-    QAction *signOut = app->addAction(tr("Sign &out"), this, &MainWindow::signOutRequested);
-    m_chatActions.append(signOut);
-    QAction *quit = app->addAction(tr("&Quit"), this, &MainWindow::quitRequested);
-    quit->setShortcut(QKeySequence::Quit);
-    quit->setMenuRole(QAction::QuitRole);
+    m_appMenu = menuBar()->addMenu(QString());
+    m_settingsAction = m_appMenu->addAction(QString(), this, &MainWindow::settingsRequested);
+    m_settingsAction->setMenuRole(QAction::PreferencesRole);
+    m_detailsAction =
+        m_appMenu->addAction(QString(), this, &MainWindow::connectionDetailsRequested);
+    m_appMenu->addSeparator();
+    m_signOutAction = m_appMenu->addAction(QString(), this, &MainWindow::signOutRequested);
+    m_chatActions.append(m_signOutAction);
+    m_quitAction = m_appMenu->addAction(QString(), this, &MainWindow::quitRequested);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
 
-    QMenu *room = menuBar()->addMenu(tr("&Room"));
-    QAction *goTo = room->addAction(tr("&Go to room…"), m_chat, &ChatPage::showQuickSwitcher);
-    goTo->setShortcut(QKeySequence(tr("Ctrl+K")));
-    QAction *previous =
-        room->addAction(tr("&Previous room"), m_chat, [this] { m_chat->selectAdjacentRoom(-1); });
-    previous->setShortcut(QKeySequence(tr("Alt+Up")));
-    QAction *next =
-        room->addAction(tr("&Next room"), m_chat, [this] { m_chat->selectAdjacentRoom(1); });
-    next->setShortcut(QKeySequence(tr("Alt+Down")));
-    room->addSeparator();
-    QAction *create = room->addAction(tr("&Create room…"), m_chat, &ChatPage::createRoom);
-    create->setShortcut(QKeySequence::New);
-    QAction *join = room->addAction(tr("&Join room…"), m_chat, &ChatPage::joinRoom);
-    join->setShortcut(QKeySequence(tr("Ctrl+J")));
-    QAction *leave = room->addAction(tr("&Leave room"), m_chat, &ChatPage::leaveRoom);
-    QAction *filter = room->addAction(tr("&Filter rooms"), m_chat, [this] {
+    m_roomMenu = menuBar()->addMenu(QString());
+    m_goToAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::showQuickSwitcher);
+    m_previousAction =
+        m_roomMenu->addAction(QString(), m_chat, [this] { m_chat->selectAdjacentRoom(-1); });
+    m_nextAction =
+        m_roomMenu->addAction(QString(), m_chat, [this] { m_chat->selectAdjacentRoom(1); });
+    m_roomMenu->addSeparator();
+    m_createAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::createRoom);
+    m_createAction->setShortcut(QKeySequence::New);
+    m_joinAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::joinRoom);
+    m_leaveAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::leaveRoom);
+    m_filterAction = m_roomMenu->addAction(QString(), m_chat, [this] {
         m_chat->roomFilter()->setFocus();
         m_chat->roomFilter()->selectAll();
     });
-    filter->setShortcut(QKeySequence::Find);
-    m_chatActions.append({goTo, previous, next, create, join, leave, filter});
+    m_filterAction->setShortcut(QKeySequence::Find);
+    m_chatActions.append({m_goToAction, m_previousAction, m_nextAction, m_createAction,
+                          m_joinAction, m_leaveAction, m_filterAction});
     // Shortcuts must work while the menu bar is hidden or the focus is in the composer.
     for (QAction *action : std::as_const(m_chatActions))
         addAction(action);
 
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Conversa"), this, [this] {
+    m_helpMenu = menuBar()->addMenu(QString());
+    m_aboutAction = m_helpMenu->addAction(QString(), this, [this] {
         QMessageBox::about(this, tr("About Conversa"),
                            tr("Conversa %1\nChat in rooms with your organisation, live.")
                                .arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::retranslateUi()
+{
+    m_appMenu->setTitle(tr("&Conversa"));
+    m_settingsAction->setText(tr("&Settings…"));
+    m_settingsAction->setShortcut(QKeySequence::Preferences);
+    if (m_settingsAction->shortcut().isEmpty())
+        m_settingsAction->setShortcut(QKeySequence(tr("Ctrl+,")));
+    m_detailsAction->setText(tr("Connection &details…"));
+    m_signOutAction->setText(tr("Sign &out"));
+    m_quitAction->setText(tr("&Quit"));
+    m_roomMenu->setTitle(tr("&Room"));
+    m_goToAction->setText(tr("&Go to room…"));
+    m_goToAction->setShortcut(QKeySequence(tr("Ctrl+K")));
+    m_previousAction->setText(tr("&Previous room"));
+    m_previousAction->setShortcut(QKeySequence(tr("Alt+Up")));
+    m_nextAction->setText(tr("&Next room"));
+    m_nextAction->setShortcut(QKeySequence(tr("Alt+Down")));
+    m_createAction->setText(tr("&Create room…"));
+    m_joinAction->setText(tr("&Join room…"));
+    m_joinAction->setShortcut(QKeySequence(tr("Ctrl+J")));
+    m_leaveAction->setText(tr("&Leave room"));
+    m_filterAction->setText(tr("&Filter rooms"));
+    m_helpMenu->setTitle(tr("&Help"));
+    m_aboutAction->setText(tr("&About Conversa"));
+    updateTitle();
 }
 
 bool MainWindow::isShowingChat() const
@@ -136,6 +160,22 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Conversa"));
 }
 
+void MainWindow::attachTray(TrayIcon *tray)
+{
+    hideOnClose = tray != nullptr;
+    if (!tray)
+        return;
+    connect(tray, &TrayIcon::showWindowRequested, this, &MainWindow::bringToFront);
+    connect(tray, &TrayIcon::openRoomRequested, this, &MainWindow::showRoom);
+}
+
+void MainWindow::showRoom(const QString &room)
+{
+    bringToFront();
+    if (isShowingChat())
+        m_chat->openRoom(room);
+}
+
 void MainWindow::bringToFront()
 {
     if (isMinimized())
@@ -150,6 +190,8 @@ void MainWindow::changeEvent(QEvent *event)
     QMainWindow::changeEvent(event);
     if (event->type() == QEvent::ActivationChange && isActiveWindow())
         emit activated();
+    else if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -7,6 +7,7 @@
 #include <QMainWindow>
 
 class QAction;
+class QMenu;
 class QStackedWidget;
 
 namespace conversa::ui {
@@ -14,6 +15,7 @@ namespace conversa::ui {
 class ChatPage;
 class ConnectionStatusWidget;
 class SignInPage;
+class TrayIcon;
 
 // The one window: the sign-in page until a session is accepted, then the chat page, with the
 // connection state always in the status bar. Menus carry every action with its shortcut, so the
@@ -33,10 +35,15 @@ public:
     void setSignedInUser(const QString &user);
     // Brings the window to the front (a second launch, a notification click).
     void bringToFront();
+    // The tray icon's menu shows the window; a click on a notification opens its room. Closing
+    // the window then hides it.
+    void attachTray(TrayIcon *tray);
 
 public slots:
     void showSignIn();
     void showChat();
+    // To the front with `room` open (when signed in).
+    void showRoom(const QString &room);
 
 signals:
     void settingsRequested();
@@ -52,6 +59,7 @@ protected:
 
 private:
     void buildMenus();
+    void retranslateUi();
     void updateTitle();
 
     QStackedWidget *m_stack = nullptr;
@@ -59,6 +67,21 @@ private:
     ChatPage *m_chat = nullptr;
     ConnectionStatusWidget *m_status = nullptr;
     QList<QAction *> m_chatActions;
+    QMenu *m_appMenu = nullptr;
+    QMenu *m_roomMenu = nullptr;
+    QMenu *m_helpMenu = nullptr;
+    QAction *m_settingsAction = nullptr;
+    QAction *m_detailsAction = nullptr;
+    QAction *m_signOutAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_goToAction = nullptr;
+    QAction *m_previousAction = nullptr;
+    QAction *m_nextAction = nullptr;
+    QAction *m_createAction = nullptr;
+    QAction *m_joinAction = nullptr;
+    QAction *m_leaveAction = nullptr;
+    QAction *m_filterAction = nullptr;
+    QAction *m_aboutAction = nullptr;
     QString m_user;
 
 public:

@@ -8,6 +8,7 @@
 #include <MemberListModel.h>
 #include <TypingUsers.h>
 
+#include <QEvent>
 #include <QLabel>
 #include <QListView>
 #include <QPainter>
@@ -96,14 +97,12 @@ MembersPanel::MembersPanel(QWidget *parent)
     , m_delegate(new MemberDelegate(this))
 {
     setObjectName(u"membersPanel"_s);
-    setAccessibleName(tr("Members"));
     m_header->setObjectName(u"membersHeader"_s);
     QFont headerFont = m_header->font();
     headerFont.setBold(true);
     m_header->setFont(headerFont);
     m_header->setContentsMargins(10, 8, 10, 4);
     m_list->setObjectName(u"membersList"_s);
-    m_list->setAccessibleName(tr("Room members"));
     m_list->setItemDelegate(m_delegate);
     m_list->setFrameShape(QFrame::NoFrame);
     m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -116,21 +115,40 @@ MembersPanel::MembersPanel(QWidget *parent)
     updateHeader();
 }
 
+void MembersPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange) {
+        updateHeader();
+        m_list->viewport()->update(); // "(you)", "typing…"
+    }
+}
+
 void MembersPanel::setModels(MemberListModel *members, core::TypingUsers *typing)
 {
+    if (m_members)
+        m_members->disconnect(this);
     m_members = members;
-    m_typing = typing;
-    m_delegate->typing = typing;
     m_list->setModel(members);
     connect(members, &QAbstractItemModel::modelReset, this, &MembersPanel::updateHeader);
     connect(members, &QAbstractItemModel::layoutChanged, this, &MembersPanel::updateHeader);
     connect(members, &QAbstractItemModel::rowsInserted, this, &MembersPanel::updateHeader);
     connect(members, &QAbstractItemModel::dataChanged, this, &MembersPanel::updateHeader);
     connect(members, &MemberListModel::presenceKnownChanged, this, &MembersPanel::updateHeader);
+    setTyping(typing);
+    updateHeader();
+}
+
+void MembersPanel::setTyping(core::TypingUsers *typing)
+{
+    if (m_typing)
+        m_typing->disconnect(m_list->viewport());
+    m_typing = typing;
+    m_delegate->typing = typing;
     if (typing)
         connect(typing, &core::TypingUsers::changed, m_list->viewport(),
                 qOverload<>(&QWidget::update));
-    updateHeader();
+    m_list->viewport()->update();
 }
 
 void MembersPanel::setCurrentUser(const QString &user)
@@ -141,6 +159,8 @@ void MembersPanel::setCurrentUser(const QString &user)
 
 void MembersPanel::updateHeader()
 {
+    setAccessibleName(tr("Members"));
+    m_list->setAccessibleName(tr("Room members"));
     const int total = m_members ? m_members->rowCount() : 0;
     const int online = m_members ? m_members->onlineCount() : 0;
     if (total == 0) {

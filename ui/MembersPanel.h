@@ -25,8 +25,13 @@ public:
     explicit MembersPanel(QWidget *parent = nullptr);
 
     void setModels(core::MemberListModel *members, core::TypingUsers *typing);
+    // Whose "typing…" to show (the open room's).
+    void setTyping(core::TypingUsers *typing);
     void setCurrentUser(const QString &user);
     QListView *list() const { return m_list; }
+
+protected:
+    void changeEvent(QEvent *event) override;
 
 private:
     void updateHeader();

@@ -22,25 +22,21 @@ QuickSwitcher::QuickSwitcher(QAbstractItemModel *rooms, QWidget *parent)
     , m_list(new QListView(this))
 {
     setObjectName(u"quickSwitcher"_s);
-    setWindowTitle(tr("Go to room"));
-    setAccessibleName(tr("Go to room"));
     setModal(true);
     m_filtered->setSourceModel(rooms);
 
     m_filter->setObjectName(u"quickSwitcherFilter"_s);
-    m_filter->setPlaceholderText(tr("Type a room name"));
-    m_filter->setAccessibleName(tr("Room name"));
     m_filter->setClearButtonEnabled(true);
     m_filter->installEventFilter(this);
 
     m_list->setObjectName(u"quickSwitcherList"_s);
-    m_list->setAccessibleName(tr("Matching rooms"));
     m_list->setModel(m_filtered);
     m_list->setItemDelegate(new RoomListDelegate(m_list));
     m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_list->setMouseTracking(true);
 
-    auto *hint = new QLabel(tr("↑↓ to choose · Enter to open · Esc to close"), this);
+    auto *hint = new QLabel(this);
+    m_hint = hint;
     hint->setForegroundRole(QPalette::PlaceholderText);
 
     auto *layout = new QVBoxLayout(this);
@@ -48,6 +44,7 @@ QuickSwitcher::QuickSwitcher(QAbstractItemModel *rooms, QWidget *parent)
     layout->addWidget(m_list);
     layout->addWidget(hint);
     resize(440, 380);
+    retranslateUi();
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_filtered->setFilterText(text);
@@ -97,6 +94,23 @@ void QuickSwitcher::choose()
         return;
     accept();
     emit roomChosen(room);
+}
+
+void QuickSwitcher::changeEvent(QEvent *event)
+{
+    QDialog::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+}
+
+void QuickSwitcher::retranslateUi()
+{
+    setWindowTitle(tr("Go to room"));
+    setAccessibleName(tr("Go to room"));
+    m_filter->setPlaceholderText(tr("Type a room name"));
+    m_filter->setAccessibleName(tr("Room name"));
+    m_list->setAccessibleName(tr("Matching rooms"));
+    m_hint->setText(tr("↑↓ to choose · Enter to open · Esc to close"));
 }
 
 bool QuickSwitcher::eventFilter(QObject *watched, QEvent *event)

@@ -5,6 +5,7 @@
 #include <QDialog>
 
 class QAbstractItemModel;
+class QLabel;
 class QLineEdit;
 class QListView;
 
@@ -30,14 +31,17 @@ signals:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    void retranslateUi();
     void choose();
     void selectRow(int row);
 
     RoomFilterModel *m_filtered = nullptr;
     QLineEdit *m_filter = nullptr;
     QListView *m_list = nullptr;
+    QLabel *m_hint = nullptr;
 };
 
 } // namespace conversa::ui

@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -49,28 +50,19 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const ManagedSettings &pol
     , m_policy(policy)
 {
     setObjectName(u"settingsDialog"_s);
-    setWindowTitle(tr("Settings"));
-    setAccessibleName(tr("Settings"));
 
     // Network
-    auto *network = new QGroupBox(tr("Network"), this);
+    m_networkBox = new QGroupBox(this);
+    QGroupBox *network = m_networkBox;
     m_proxyMode = new QComboBox(network);
     m_proxyMode->setObjectName(u"proxyMode"_s);
-    m_proxyMode->setAccessibleName(tr("Proxy"));
-    m_proxyMode->addItem(tr("Use the system's proxy settings"), u"system"_s);
-    m_proxyMode->addItem(tr("No proxy"), u"none"_s);
-    m_proxyMode->addItem(tr("HTTP proxy"), u"http"_s);
-    m_proxyMode->addItem(tr("SOCKS5 proxy"), u"socks5"_s);
+    for (const QString &mode : {u"system"_s, u"none"_s, u"http"_s, u"socks5"_s})
+        m_proxyMode->addItem(QString(), mode);
     m_proxyUrl = new QLineEdit(network);
     m_proxyUrl->setObjectName(u"proxyUrl"_s);
-    m_proxyUrl->setAccessibleName(tr("Proxy address"));
-    m_proxyUrl->setPlaceholderText(tr("proxy.example.com:3128"));
     m_caFile = new QLineEdit(network);
     m_caFile->setObjectName(u"caFile"_s);
-    m_caFile->setAccessibleName(tr("Extra CA certificate file"));
-    m_caFile->setPlaceholderText(tr("Only for servers with their own certificate authority"));
-    m_browseCa = new QPushButton(tr("&Browse…"), network);
-    m_browseCa->setAccessibleName(tr("Choose a CA certificate file"));
+    m_browseCa = new QPushButton(network);
     connect(m_browseCa, &QPushButton::clicked, this, [this] {
         const QString file =
             QFileDialog::getOpenFileName(this, tr("Extra CA certificate"), {},
@@ -87,53 +79,53 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const ManagedSettings &pol
     caRow->addWidget(m_caFile, 1);
     caRow->addWidget(m_browseCa);
     auto *networkForm = new QFormLayout(network);
-    networkForm->addRow(tr("&Proxy"), m_proxyMode);
+    m_proxyLabel = new QLabel(network);
+    m_proxyLabel->setBuddy(m_proxyMode);
+    networkForm->addRow(m_proxyLabel, m_proxyMode);
     networkForm->addRow(QString(), proxyNote);
-    networkForm->addRow(tr("Proxy &address"), m_proxyUrl);
+    m_proxyUrlLabel = new QLabel(network);
+    m_proxyUrlLabel->setBuddy(m_proxyUrl);
+    networkForm->addRow(m_proxyUrlLabel, m_proxyUrl);
     networkForm->addRow(QString(), proxyUrlNote);
-    networkForm->addRow(tr("Extra &CA file"), caRow);
     // A row holding a layout gets no buddy by itself; without one the "&" would show.
-    if (auto *caLabel = qobject_cast<QLabel *>(networkForm->labelForField(caRow)))
-        caLabel->setBuddy(m_caFile);
+    m_caLabel = new QLabel(network);
+    m_caLabel->setBuddy(m_caFile);
+    networkForm->addRow(m_caLabel, caRow);
     networkForm->addRow(QString(), caNote);
 
     // Notifications
-    auto *notifications = new QGroupBox(tr("Notifications"), this);
-    m_notifyMentions = new QCheckBox(tr("Notify me when someone mentions me"), notifications);
+    m_notificationsBox = new QGroupBox(this);
+    m_notifyMentions = new QCheckBox(m_notificationsBox);
     m_notifyMentions->setObjectName(u"notifyMentions"_s);
-    m_notifyMentions->setAccessibleName(tr("Notify on mentions"));
-    m_notifyAll = new QCheckBox(tr("Notify me about every new message"), notifications);
+    m_notifyAll = new QCheckBox(m_notificationsBox);
     m_notifyAll->setObjectName(u"notifyAll"_s);
-    m_notifyAll->setAccessibleName(tr("Notify on every message"));
-    auto *notificationLayout = new QVBoxLayout(notifications);
+    auto *notificationLayout = new QVBoxLayout(m_notificationsBox);
     notificationLayout->addWidget(m_notifyMentions);
     notificationLayout->addWidget(m_notifyAll);
 
     // Appearance and system
-    auto *appearance = new QGroupBox(tr("Appearance"), this);
+    m_appearanceBox = new QGroupBox(this);
+    QGroupBox *appearance = m_appearanceBox;
     m_language = new QComboBox(appearance);
     m_language->setObjectName(u"language"_s);
-    m_language->setAccessibleName(tr("Language"));
-    m_language->addItem(tr("The system's language"), QString());
+    m_language->addItem(QString(), QString());
+    // Each language by its own name, whatever the language shown.
     m_language->addItem(u"English"_s, u"en"_s);
     m_language->addItem(u"Português (Portugal)"_s, u"pt_PT"_s);
     m_language->addItem(u"Português (Brasil)"_s, u"pt_BR"_s);
     m_theme = new QComboBox(appearance);
     m_theme->setObjectName(u"theme"_s);
-    m_theme->setAccessibleName(tr("Theme"));
-    m_theme->addItem(tr("Follow the system"), u"system"_s);
-    m_theme->addItem(tr("Light"), u"light"_s);
-    m_theme->addItem(tr("Dark"), u"dark"_s);
-    m_startOnLogin = new QCheckBox(tr("Start Conversa when I log in to this computer"), this);
+    for (const QString &theme : {u"system"_s, u"light"_s, u"dark"_s})
+        m_theme->addItem(QString(), theme);
+    m_startOnLogin = new QCheckBox(this);
     m_startOnLogin->setObjectName(u"startOnLogin"_s);
-    m_startOnLogin->setAccessibleName(tr("Start on login"));
-    auto *languageNote =
-        new QLabel(tr("A new language shows the next time Conversa starts."), appearance);
-    languageNote->setForegroundRole(QPalette::PlaceholderText);
     auto *appearanceForm = new QFormLayout(appearance);
-    appearanceForm->addRow(tr("&Language"), m_language);
-    appearanceForm->addRow(QString(), languageNote);
-    appearanceForm->addRow(tr("&Theme"), m_theme);
+    m_languageLabel = new QLabel(appearance);
+    m_languageLabel->setBuddy(m_language);
+    appearanceForm->addRow(m_languageLabel, m_language);
+    m_themeLabel = new QLabel(appearance);
+    m_themeLabel->setBuddy(m_theme);
+    appearanceForm->addRow(m_themeLabel, m_theme);
     appearanceForm->addRow(m_startOnLogin);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -142,12 +134,13 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const ManagedSettings &pol
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(network);
-    layout->addWidget(notifications);
+    layout->addWidget(m_notificationsBox);
     layout->addWidget(appearance);
     layout->addStretch(1);
     layout->addWidget(buttons);
     setMinimumWidth(520);
 
+    retranslateUi();
     load();
     if (m_policy.isManaged(ManagedSettings::ProxyMode))
         lock(m_proxyMode, proxyNote, m_policy.origin(ManagedSettings::ProxyMode));
@@ -158,6 +151,54 @@ SettingsDialog::SettingsDialog(AppSettings *settings, const ManagedSettings &pol
         m_browseCa->setEnabled(false);
     }
     updateProxyFields();
+}
+
+void SettingsDialog::changeEvent(QEvent *event)
+{
+    QDialog::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+}
+
+void SettingsDialog::retranslateUi()
+{
+    setWindowTitle(tr("Settings"));
+    setAccessibleName(tr("Settings"));
+    m_networkBox->setTitle(tr("Network"));
+    m_proxyLabel->setText(tr("&Proxy"));
+    m_proxyMode->setAccessibleName(tr("Proxy"));
+    m_proxyMode->setItemText(0, tr("Use the system's proxy settings"));
+    m_proxyMode->setItemText(1, tr("No proxy"));
+    m_proxyMode->setItemText(2, tr("HTTP proxy"));
+    m_proxyMode->setItemText(3, tr("SOCKS5 proxy"));
+    m_proxyUrlLabel->setText(tr("Proxy &address"));
+    m_proxyUrl->setAccessibleName(tr("Proxy address"));
+    m_proxyUrl->setPlaceholderText(tr("proxy.example.com:3128"));
+    m_caLabel->setText(tr("Extra &CA file"));
+    m_caFile->setAccessibleName(tr("Extra CA certificate file"));
+    m_caFile->setPlaceholderText(tr("Only for servers with their own certificate authority"));
+    m_browseCa->setText(tr("&Browse…"));
+    m_browseCa->setAccessibleName(tr("Choose a CA certificate file"));
+    m_notificationsBox->setTitle(tr("Notifications"));
+    m_notifyMentions->setText(tr("Notify me when someone mentions me"));
+    m_notifyMentions->setAccessibleName(tr("Notify on mentions"));
+    m_notifyAll->setText(tr("Notify me about every new message"));
+    m_notifyAll->setAccessibleName(tr("Notify on every message"));
+    m_appearanceBox->setTitle(tr("Appearance"));
+    m_languageLabel->setText(tr("&Language"));
+    m_language->setAccessibleName(tr("Language"));
+    m_language->setItemText(0, tr("The system's language"));
+    m_themeLabel->setText(tr("&Theme"));
+    m_theme->setAccessibleName(tr("Theme"));
+    m_theme->setItemText(0, tr("Follow the system"));
+    m_theme->setItemText(1, tr("Light"));
+    m_theme->setItemText(2, tr("Dark"));
+    m_startOnLogin->setText(tr("Start Conversa when I log in to this computer"));
+    m_startOnLogin->setAccessibleName(tr("Start on login"));
+    for (QWidget *field : std::as_const(m_locked))
+        field->setToolTip(tr("Set by your administrator"));
+    for (QLabel *note : std::as_const(m_lockNotes))
+        note->setText(tr("Set by your administrator"));
 }
 
 void SettingsDialog::load()
@@ -185,6 +226,7 @@ void SettingsDialog::lock(QWidget *field, QLabel *note, const QString &origin)
     note->setToolTip(origin.isEmpty() ? QString() : tr("Policy read from %1").arg(origin));
     note->show();
     m_locked.append(field);
+    m_lockNotes.append(note);
 }
 
 bool SettingsDialog::isLocked(QWidget *field) const

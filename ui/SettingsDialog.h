@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -44,7 +45,11 @@ public slots:
 signals:
     void applied();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslateUi();
     void load();
     void lock(QWidget *field, QLabel *note, const QString &origin);
     void updateProxyFields();
@@ -61,6 +66,15 @@ private:
     QComboBox *m_theme = nullptr;
     QCheckBox *m_startOnLogin = nullptr;
     QList<QWidget *> m_locked;
+    QList<QLabel *> m_lockNotes;
+    QGroupBox *m_networkBox = nullptr;
+    QGroupBox *m_notificationsBox = nullptr;
+    QGroupBox *m_appearanceBox = nullptr;
+    QLabel *m_proxyLabel = nullptr;
+    QLabel *m_proxyUrlLabel = nullptr;
+    QLabel *m_caLabel = nullptr;
+    QLabel *m_languageLabel = nullptr;
+    QLabel *m_themeLabel = nullptr;
 };
 
 } // namespace conversa::ui

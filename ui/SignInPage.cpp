@@ -4,8 +4,8 @@
 
 #include "Theme.h"
 
+#include <Account.h>
 #include <SessionManager.h>
-#include <Validation.h>
 
 #include <QApplication>
 #include <QCheckBox>
@@ -37,8 +37,8 @@ SignInPage::SignInPage(QWidget *parent)
     , m_server(new QLineEdit(this))
     , m_user(new QLineEdit(this))
     , m_password(new QLineEdit(this))
-    , m_keep(new QCheckBox(tr("&Keep me signed in"), this))
-    , m_signIn(new QPushButton(tr("&Sign in"), this))
+    , m_keep(new QCheckBox(this))
+    , m_signIn(new QPushButton(this))
     , m_serverError(makeErrorLabel(this, u"serverError"_s))
     , m_userError(makeErrorLabel(this, u"userError"_s))
     , m_passwordError(makeErrorLabel(this, u"passwordError"_s))
@@ -49,49 +49,41 @@ SignInPage::SignInPage(QWidget *parent)
 {
     Theme::ensureResources();
     setObjectName(u"signInPage"_s);
-    setAccessibleName(tr("Sign in"));
 
     auto *logo = new QLabel(this);
     logo->setPixmap(QIcon(u":/icons/conversa.svg"_s).pixmap(72, 72));
     logo->setAlignment(Qt::AlignCenter);
-    logo->setAccessibleName(tr("Conversa logo"));
-    auto *title = new QLabel(tr("Sign in to Conversa"), this);
+    m_logo = logo;
+    auto *title = new QLabel(this);
+    title->setObjectName(u"signInTitle"_s);
+    m_title = title;
     QFont titleFont = title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);
     titleFont.setBold(true);
     title->setFont(titleFont);
     title->setAlignment(Qt::AlignCenter);
-    auto *subtitle = new QLabel(tr("Use the account your organisation gave you."), this);
+    auto *subtitle = new QLabel(this);
+    m_subtitle = subtitle;
     subtitle->setAlignment(Qt::AlignCenter);
     subtitle->setForegroundRole(QPalette::PlaceholderText);
 
     m_server->setObjectName(u"serverEdit"_s);
-    m_server->setAccessibleName(tr("Server address"));
-    m_server->setPlaceholderText(tr("chat.example.com or ws://127.0.0.1:8080"));
     m_user->setObjectName(u"userEdit"_s);
-    m_user->setAccessibleName(tr("User name"));
-    m_user->setPlaceholderText(tr("e.g. alice"));
     m_password->setObjectName(u"passwordEdit"_s);
-    m_password->setAccessibleName(tr("Password"));
     m_password->setEchoMode(QLineEdit::Password);
     m_keep->setObjectName(u"keepSignedIn"_s);
-    m_keep->setAccessibleName(tr("Keep me signed in"));
     m_keep->setChecked(true);
     m_signIn->setObjectName(u"signInButton"_s);
-    m_signIn->setAccessibleName(tr("Sign in"));
     m_signIn->setDefault(true);
     m_signIn->setAutoDefault(true);
     m_signIn->setMinimumHeight(32);
     m_serverLockNote->setObjectName(u"serverLockNote"_s);
-    m_serverLockNote->setText(tr("Set by your administrator"));
     m_serverLockNote->setForegroundRole(QPalette::PlaceholderText);
     m_serverLockNote->hide();
-    m_error->setAccessibleName(tr("Sign-in problem"));
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_progress->setRange(0, 0);
     m_progress->setTextVisible(false);
     m_progress->setMaximumHeight(6);
-    m_progress->setAccessibleName(tr("Signing in"));
     m_progress->hide();
     m_busyLabel->setObjectName(u"busyLabel"_s);
     m_busyLabel->setAlignment(Qt::AlignCenter);
@@ -111,20 +103,23 @@ SignInPage::SignInPage(QWidget *parent)
     serverColumn->addWidget(m_server);
     serverColumn->addWidget(m_serverLockNote);
     serverColumn->addWidget(m_serverError);
-    form->addRow(tr("Se&rver"), serverColumn);
-    static_cast<QLabel *>(form->labelForField(serverColumn))->setBuddy(m_server);
+    m_serverLabel = new QLabel(this);
+    m_serverLabel->setBuddy(m_server);
+    form->addRow(m_serverLabel, serverColumn);
     auto *userColumn = new QVBoxLayout;
     userColumn->setSpacing(2);
     userColumn->addWidget(m_user);
     userColumn->addWidget(m_userError);
-    form->addRow(tr("&User name"), userColumn);
-    static_cast<QLabel *>(form->labelForField(userColumn))->setBuddy(m_user);
+    m_userLabel = new QLabel(this);
+    m_userLabel->setBuddy(m_user);
+    form->addRow(m_userLabel, userColumn);
     auto *passwordColumn = new QVBoxLayout;
     passwordColumn->setSpacing(2);
     passwordColumn->addWidget(m_password);
     passwordColumn->addWidget(m_passwordError);
-    form->addRow(tr("&Password"), passwordColumn);
-    static_cast<QLabel *>(form->labelForField(passwordColumn))->setBuddy(m_password);
+    m_passwordLabel = new QLabel(this);
+    m_passwordLabel->setBuddy(m_password);
+    form->addRow(m_passwordLabel, passwordColumn);
     form->addRow(m_keep);
 
     auto *card = new QWidget(this);
@@ -165,6 +160,30 @@ SignInPage::SignInPage(QWidget *parent)
     setTabOrder(m_password, m_keep);
     setTabOrder(m_keep, m_signIn);
     updateButtonColours();
+    retranslateUi();
+}
+
+void SignInPage::retranslateUi()
+{
+    setAccessibleName(tr("Sign in"));
+    m_logo->setAccessibleName(tr("Conversa logo"));
+    m_title->setText(tr("Sign in to Conversa"));
+    m_subtitle->setText(tr("Use the account your organisation gave you."));
+    m_serverLabel->setText(tr("Se&rver"));
+    m_userLabel->setText(tr("&User name"));
+    m_passwordLabel->setText(tr("&Password"));
+    m_server->setAccessibleName(tr("Server address"));
+    m_server->setPlaceholderText(tr("chat.example.com or ws://127.0.0.1:8080"));
+    m_user->setAccessibleName(tr("User name"));
+    m_user->setPlaceholderText(tr("e.g. alice"));
+    m_password->setAccessibleName(tr("Password"));
+    m_keep->setText(tr("&Keep me signed in"));
+    m_keep->setAccessibleName(tr("Keep me signed in"));
+    m_signIn->setText(tr("&Sign in"));
+    m_signIn->setAccessibleName(tr("Sign in"));
+    m_serverLockNote->setText(tr("Set by your administrator"));
+    m_error->setAccessibleName(tr("Sign-in problem"));
+    m_progress->setAccessibleName(tr("Signing in"));
 }
 
 void SignInPage::showEvent(QShowEvent *event)
@@ -182,6 +201,8 @@ void SignInPage::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
         updateButtonColours();
+    else if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
 }
 
 void SignInPage::updateButtonColours()
@@ -266,7 +287,7 @@ bool SignInPage::validate()
     if (user.isEmpty()) {
         setFieldError(m_userError, tr("Enter your user name."));
         firstBad = firstBad ? firstBad : m_user;
-    } else if (!protocol::isValidUserName(user)) {
+    } else if (!core::isValidUserName(user)) {
         setFieldError(m_userError, tr("User names use lower-case letters, digits, “-” and “_”."));
         firstBad = firstBad ? firstBad : m_user;
     } else {

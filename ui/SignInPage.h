@@ -56,6 +56,7 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    void retranslateUi();
     void submit();
     void updateButtonColours();
     void setFieldError(QLabel *label, const QString &message);
@@ -70,6 +71,12 @@ private:
     QLabel *m_passwordError = nullptr;
     QLabel *m_serverLockNote = nullptr;
     QLabel *m_error = nullptr;
+    QLabel *m_logo = nullptr;
+    QLabel *m_title = nullptr;
+    QLabel *m_subtitle = nullptr;
+    QLabel *m_serverLabel = nullptr;
+    QLabel *m_userLabel = nullptr;
+    QLabel *m_passwordLabel = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_busyLabel = nullptr;
     bool m_busy = false;

@@ -5,6 +5,7 @@
 #include "RoomListDelegate.h"
 #include "Theme.h"
 
+#include <QEvent>
 #include <QMenu>
 #include <QPainter>
 #include <QSystemTrayIcon>
@@ -19,10 +20,12 @@ TrayIcon::TrayIcon(QObject *parent)
     , m_menu(new QMenu)
 {
     Theme::ensureResources();
-    m_menu->setAccessibleName(tr("Conversa tray menu"));
-    m_menu->addAction(tr("&Open Conversa"), this, &TrayIcon::showWindowRequested);
+    m_openAction = m_menu->addAction(QString(), this, &TrayIcon::showWindowRequested);
     m_menu->addSeparator();
-    m_menu->addAction(tr("&Quit"), this, &TrayIcon::quitRequested);
+    m_quitAction = m_menu->addAction(QString(), this, &TrayIcon::quitRequested);
+    retranslate();
+    // The menu is a widget and hears of a new language; the tray icon is not.
+    m_menu->installEventFilter(this);
     m_tray->setContextMenu(m_menu);
     connect(m_tray, &QSystemTrayIcon::activated, this,
             [this](QSystemTrayIcon::ActivationReason reason) {
@@ -41,6 +44,27 @@ TrayIcon::TrayIcon(QObject *parent)
 TrayIcon::~TrayIcon()
 {
     delete m_menu; // a QMenu cannot have a QObject parent
+}
+
+bool TrayIcon::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_menu && event->type() == QEvent::LanguageChange)
+        retranslate();
+    return QObject::eventFilter(watched, event);
+}
+
+void TrayIcon::retranslate()
+{
+    m_menu->setAccessibleName(tr("Conversa tray menu"));
+    m_openAction->setText(tr("&Open Conversa"));
+    m_quitAction->setText(tr("&Quit"));
+    updateToolTip();
+}
+
+void TrayIcon::updateToolTip()
+{
+    m_tray->setToolTip(m_unread > 0 ? tr("Conversa — %n unread message(s)", nullptr, int(m_unread))
+                                    : tr("Conversa"));
 }
 
 bool TrayIcon::isAvailable()
@@ -90,8 +114,7 @@ void TrayIcon::setUnreadCount(qint64 unread)
         return;
     m_unread = unread;
     m_tray->setIcon(iconWithCount(unread));
-    m_tray->setToolTip(unread > 0 ? tr("Conversa — %n unread message(s)", nullptr, int(unread))
-                                  : tr("Conversa"));
+    updateToolTip();
 }
 
 void TrayIcon::notify(const QString &room, const QString &roomTitle, const QString &sender,

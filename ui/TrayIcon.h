@@ -5,8 +5,9 @@
 #include <QIcon>
 #include <QObject>
 
-class QSystemTrayIcon;
+class QAction;
 class QMenu;
+class QSystemTrayIcon;
 
 namespace conversa::ui {
 
@@ -29,15 +30,24 @@ public:
     QString lastNotifiedRoom() const { return m_lastRoom; }
     // The icon with a badge, as shown in the tray (also used for tests and the window icon).
     static QIcon iconWithCount(qint64 unread);
+    QSystemTrayIcon *systemTrayIcon() const { return m_tray; }
 
 signals:
     void showWindowRequested();
     void openRoomRequested(const QString &room);
     void quitRequested();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    void retranslate();
+    void updateToolTip();
+
     QSystemTrayIcon *m_tray = nullptr;
     QMenu *m_menu = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_quitAction = nullptr;
     qint64 m_unread = -1;
     QString m_lastRoom;
 };

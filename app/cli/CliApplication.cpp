@@ -4,7 +4,7 @@
 
 #include "StdinReader.h"
 
-#include <AccountPaths.h>
+#include <Account.h>
 #include <Codec.h>
 #include <MessageCache.h>
 #include <Outbox.h>
@@ -134,8 +134,17 @@ void CliApplication::printMessage(const proto::MessageEvent &message)
 
 bool CliApplication::resolveAccount()
 {
-    if (m_options.dataDir.isEmpty())
-        m_options.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    core::Account::Options accountOptions;
+    accountOptions.dataDirectory = m_options.dataDir;
+    accountOptions.deviceName = m_options.device.isEmpty()
+                                    ? u"conversa-cli on %1"_s.arg(QSysInfo::machineHostName())
+                                    : m_options.device;
+    // A token from the environment is the script's own: the keychain's is left alone.
+    accountOptions.useKeychain = qEnvironmentVariableIsEmpty("CONVERSA_TOKEN");
+    m_account = new core::Account(accountOptions, this);
+    m_options.dataDir = m_account->dataDirectory();
+    m_session = m_account->session();
+    m_tokens = m_account->tokens();
     const QSettings saved(QDir(m_options.dataDir).filePath(u"conversa-cli.ini"_s),
                           QSettings::IniFormat);
 
@@ -151,22 +160,12 @@ bool CliApplication::resolveAccount()
         m_user = saved.value(u"user"_s).toString();
 
     // Admin policy: a fixed server wins over the command line.
-    const QString managed = m_policy.managedValue(core::ManagedSettings::ServerUrl).toString();
-    if (!managed.isEmpty()) {
-        if (!m_policy.serverUrlChangeAllowed()) {
-            if (!server.isEmpty() && core::SessionManager::normalizeServerUrl(server) !=
-                                         core::SessionManager::normalizeServerUrl(managed)) {
-                finish(UsageError,
-                       tr("Your administrator set the server to %1; it cannot be "
-                          "changed (policy in %2).")
-                           .arg(managed, m_policy.origin(core::ManagedSettings::ServerUrl)));
-                return false;
-            }
-            server = managed;
-        } else if (server.isEmpty()) {
-            server = managed;
-        }
+    const core::ServerChoice choice = m_account->chooseServer(server);
+    if (!choice.error.isEmpty()) {
+        finish(UsageError, choice.error);
+        return false;
     }
+    server = choice.server;
 
     if (server.isEmpty() || m_user.isEmpty()) {
         finish(NotSignedIn, tr("No account: sign in first with `conversa-cli login URL USER`, or "
@@ -179,7 +178,7 @@ bool CliApplication::resolveAccount()
                tr("“%1” is not a server address; use ws://host:port or wss://host.").arg(server));
         return false;
     }
-    if (!proto::isValidUserName(m_user)) {
+    if (!core::isValidUserName(m_user)) {
         finish(UsageError, tr("“%1” is not a valid user name.").arg(m_user));
         return false;
     }
@@ -189,82 +188,31 @@ bool CliApplication::resolveAccount()
 
 bool CliApplication::openStores()
 {
-    const core::AccountPaths paths(m_options.dataDir);
-    m_cache = new core::MessageCache(this);
-    m_outbox = new core::Outbox(this);
-    if (!m_cache->open(paths.cachePath(m_accountKey))) {
-        finish(Refused, tr("Cannot open the cache %1: %2")
-                            .arg(paths.cachePath(m_accountKey), m_cache->lastError()));
+    if (!m_account->open(m_url, m_user)) {
+        finish(Refused, m_account->lastError());
         return false;
     }
-    if (!m_outbox->open(paths.outboxPath(m_accountKey))) {
-        finish(Refused, tr("Cannot open the outbox %1: %2")
-                            .arg(paths.outboxPath(m_accountKey), m_outbox->lastError()));
-        return false;
-    }
+    m_cache = m_account->cache();
+    m_outbox = m_account->outbox();
     return true;
 }
 
 bool CliApplication::configureSession()
 {
-    m_session = new core::SessionManager(this);
-    m_session->setServerUrl(m_url);
-    m_session->setCache(m_cache);
-    m_session->setOutbox(m_outbox);
-    m_session->setDeviceName(m_options.device.isEmpty()
-                                 ? u"conversa-cli on %1"_s.arg(QSysInfo::machineHostName())
-                                 : m_options.device);
     int last = m_options.last;
     if (last < 0)
         last = m_options.command == u"tail"_s ? 10 : 0;
     m_session->setInitialBacklog(last);
 
-    // Proxy: the command line, unless the administrator decided.
-    QString proxyMode = m_options.proxy;
-    QString proxyUrl;
-    if (proxyMode.contains(u"://"_s)) {
-        proxyUrl = proxyMode;
-        proxyMode = QUrl(proxyUrl).scheme();
-    }
-    if (m_policy.isManaged(core::ManagedSettings::ProxyMode)) {
-        proxyMode = m_policy.managedValue(core::ManagedSettings::ProxyMode).toString();
-        proxyUrl = m_policy.managedValue(core::ManagedSettings::ProxyUrl).toString();
-    }
-    proxyMode = proxyMode.toLower();
-    if (proxyMode.isEmpty() || proxyMode == u"system"_s) {
-        m_session->setProxy(core::SessionManager::ProxyMode::System);
-    } else if (proxyMode == u"none"_s) {
-        m_session->setProxy(core::SessionManager::ProxyMode::None);
-    } else if (proxyMode == u"http"_s || proxyMode == u"socks5"_s) {
-        const QUrl url(proxyUrl.contains(u"://"_s) ? proxyUrl : proxyMode + u"://"_s + proxyUrl);
-        if (url.host().isEmpty()) {
-            finish(UsageError, tr("The proxy needs an address, e.g. http://proxy:3128."));
-            return false;
-        }
-        m_session->setProxy(proxyMode == u"http"_s ? core::SessionManager::ProxyMode::Http
-                                                   : core::SessionManager::ProxyMode::Socks5,
-                            url);
-    } else {
-        finish(UsageError, tr("Unknown proxy “%1”: use system, none, http://HOST:PORT or "
-                              "socks5://HOST:PORT.")
-                               .arg(m_options.proxy));
-        return false;
-    }
-
-    const QString caFile =
-        m_policy.effective(core::ManagedSettings::ExtraCaFile, m_options.caFile).toString();
-    QString caError;
-    if (!m_session->setExtraCaFile(caFile, &caError)) {
-        finish(UsageError, caError);
+    // Proxy and CAs: the command line, unless the administrator decided.
+    QString problem;
+    if (!m_account->setNetwork({m_options.proxy, {}, m_options.caFile}, &problem)) {
+        finish(UsageError, problem);
         return false;
     }
 
     connect(m_session, &core::SessionManager::statusChanged, this, &CliApplication::onStatus);
     connect(m_session, &core::SessionManager::synced, this, &CliApplication::onSynced);
-    connect(m_session, &core::SessionManager::tokenRejected, this, [this] {
-        if (qEnvironmentVariableIsEmpty("CONVERSA_TOKEN"))
-            m_tokens->deleteToken(m_accountKey); // useless now; the next login saves a new one
-    });
     return true;
 }
 
@@ -311,7 +259,6 @@ void CliApplication::start()
 {
     if (!resolveAccount() || !openStores() || !configureSession())
         return;
-    m_tokens = new core::TokenStore(this);
     connect(m_outbox, &core::Outbox::entryChanged, this, [this](const core::OutboxEntry &entry) {
         if (entry.state == core::OutboxState::Failed &&
             (m_ownCids.contains(entry.cid) || entry.cid == m_sendCid)) {
@@ -337,7 +284,7 @@ void CliApplication::start()
 
 void CliApplication::startSession(const QString &token)
 {
-    m_session->resume(m_user, token);
+    m_account->resume(token);
 }
 
 void CliApplication::onStatus(const core::ConnectionStatus &status)

@@ -4,7 +4,6 @@
 
 #include <ConnectionState.h>
 #include <Frames.h>
-#include <ManagedSettings.h>
 #include <SessionManager.h>
 
 #include <QJsonObject>
@@ -18,6 +17,7 @@
 #include <functional>
 
 namespace conversa::core {
+class Account;
 class MessageCache;
 class Outbox;
 class TokenStore;
@@ -94,7 +94,8 @@ private:
     QUrl m_url;
     QString m_user;
     QString m_accountKey;
-    conversa::core::ManagedSettings m_policy;
+    conversa::core::Account *m_account = nullptr;
+    // The account's parts this run uses.
     conversa::core::SessionManager *m_session = nullptr;
     conversa::core::MessageCache *m_cache = nullptr;
     conversa::core::Outbox *m_outbox = nullptr;

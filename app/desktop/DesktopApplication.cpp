@@ -4,16 +4,13 @@
 
 #include "Autostart.h"
 
-#include <AccountPaths.h>
+#include <Account.h>
 #include <AppSettings.h>
 #include <ChatPage.h>
 #include <ConnectionDetailsDialog.h>
 #include <ConnectionStatusWidget.h>
 #include <MainWindow.h>
-#include <MemberListModel.h>
-#include <MessageCache.h>
 #include <MessageDelegate.h>
-#include <MessageModel.h>
 #include <MessageView.h>
 #include <Outbox.h>
 #include <RoomListModel.h>
@@ -22,9 +19,8 @@
 #include <SignInPage.h>
 #include <Theme.h>
 #include <TokenRevoker.h>
-#include <TokenStore.h>
+#include <Translations.h>
 #include <TrayIcon.h>
-#include <TypingUsers.h>
 
 #include <QApplication>
 #include <QDesktopServices>
@@ -32,7 +28,6 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSysInfo>
 #include <QTimer>
@@ -41,51 +36,28 @@ using namespace Qt::StringLiterals;
 namespace core = conversa::core;
 namespace ui = conversa::ui;
 using core::ConnectionState;
-using core::ManagedSettings;
 
 DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
 {
-    m_dataDir = options.dataDir.isEmpty()
-                    ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-                    : options.dataDir;
-    QDir().mkpath(m_dataDir);
+    core::Account::Options accountOptions;
+    accountOptions.dataDirectory = options.dataDir;
+    accountOptions.deviceName = tr("Conversa on %1").arg(QSysInfo::machineHostName());
+    accountOptions.useKeychain = options.useKeychain;
+    accountOptions.revokeLater = true;
+    m_account = new core::Account(accountOptions, this);
+    m_dataDir = m_account->dataDirectory();
     // With --data everything, preferences included, stays in that folder (tests, portable use).
     m_settings = options.dataDir.isEmpty()
                      ? new ui::AppSettings(this)
                      : new ui::AppSettings(QDir(m_dataDir).filePath(u"conversa.ini"_s), this);
     applyTheme();
-
-    m_tokens = new core::TokenStore(this);
-    // Tokens of sign-outs the server did not confirm (offline, or the app quit first): revoked
-    // now, and retried while the app runs.
-    m_revoker = new core::TokenRevoker(this);
-    m_revoker->setSessionSetup([this](core::SessionManager &session) {
-        session.setDeviceName(tr("Conversa on %1").arg(QSysInfo::machineHostName()));
-        applyNetworkSettings(session, nullptr);
-    });
-    // The tokens themselves are in the keychain, so --no-keychain leaves them alone.
-    m_revoker->setKeychainAllowed(options.useKeychain);
-    if (options.useKeychain) {
-        if (m_revoker->open(QDir(m_dataDir).filePath(u"revocations.sqlite"_s)))
-            QTimer::singleShot(0, m_revoker, &core::TokenRevoker::revokeAll);
-        else
-            qWarning("conversa: %s", qUtf8Printable(m_revoker->lastError()));
-    }
-    m_session = new core::SessionManager(this);
-    m_session->setDeviceName(tr("Conversa on %1").arg(QSysInfo::machineHostName()));
-    m_rooms = new core::RoomListModel(this);
-    m_messages = new core::MessageModel(this);
-    m_members = new core::MemberListModel(this);
-    m_typing = new core::TypingUsers(this);
-    m_members->setSession(m_session);
-    m_typing->setSession(m_session);
+    applyNetworkSettings(nullptr);
 
     m_window = new ui::MainWindow;
     m_window->setAttribute(Qt::WA_DeleteOnClose, false);
-    m_window->chatPage()->setSources(
-        ui::ChatSources{m_session, nullptr, m_rooms, m_messages, m_members, m_typing});
+    m_window->chatPage()->setAccount(m_account);
     const QByteArray geometry = m_settings->windowGeometry();
     if (!geometry.isEmpty())
         m_window->restoreGeometry(geometry);
@@ -93,33 +65,27 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
     if (!splitter.isEmpty())
         m_window->chatPage()->splitter()->restoreState(splitter);
 
-    connect(m_session, &core::SessionManager::statusChanged, this, &DesktopApplication::onStatus);
-    connect(m_session, &core::SessionManager::messageReceived, this,
-            &DesktopApplication::onMessage);
-    connect(m_session, &core::SessionManager::tokenIssued, this,
-            [this](const QString &user, const QString &token) {
-                if (!m_keepSignedIn || !m_options.useKeychain)
-                    return;
-                m_tokens->writeToken(core::SessionManager::accountKey(user, m_url), token);
-            });
-    connect(m_tokens, &core::TokenStore::tokenWritten, this,
-            [this](const QString &, core::TokenStore::Result result, const QString &message) {
-                if (result != core::TokenStore::Result::Ok)
-                    m_window->statusBar()->showMessage(
-                        tr("Your sign-in is kept for this session only: %1").arg(message), 15000);
-            });
-    connect(m_revoker, &core::TokenRevoker::dropped, this,
-            [this](const QString &, const QString &message) {
-                m_window->statusBar()->showMessage(message, 30000);
-            });
-    connect(m_session, &core::SessionManager::tokenRejected, this, [this] {
-        if (m_options.useKeychain && !m_accountKey.isEmpty())
-            m_tokens->deleteToken(m_accountKey);
+    connect(m_account, &core::Account::statusChanged, this, &DesktopApplication::onStatus);
+    connect(m_account, &core::Account::messageArrived, this, &DesktopApplication::onMessage);
+    connect(m_account, &core::Account::tokenNotSaved, this, [this](const QString &message) {
+        m_window->statusBar()->showMessage(
+            tr("Your sign-in is kept for this session only: %1").arg(message), 15000);
+    });
+    connect(m_account, &core::Account::revocationDropped, this,
+            [this](const QString &message) { m_window->statusBar()->showMessage(message, 30000); });
+    connect(m_account, &core::Account::pendingCountChanged, m_window->statusWidget(),
+            &ui::ConnectionStatusWidget::setPendingCount);
+    connect(m_account, &core::Account::savedSignInUnavailable, this, [this] { showSignInPage(); });
+    connect(m_account, &core::Account::resumingSaved, this, [this] {
+        m_window->showChat();
+        const QString lastRoom = m_settings->lastRoom();
+        if (!lastRoom.isEmpty() && m_account->rooms()->rowOfRoom(lastRoom) >= 0)
+            m_window->chatPage()->openRoom(lastRoom);
     });
 
     ui::SignInPage *signIn = m_window->signInPage();
     connect(signIn, &ui::SignInPage::signInRequested, this, &DesktopApplication::onSignInRequested);
-    connect(m_window, &ui::MainWindow::reconnectRequested, m_session,
+    connect(m_window, &ui::MainWindow::reconnectRequested, m_account->session(),
             &core::SessionManager::reconnectNow);
     connect(m_window, &ui::MainWindow::settingsRequested, this, &DesktopApplication::showSettings);
     connect(m_window, &ui::MainWindow::connectionDetailsRequested, this,
@@ -133,33 +99,24 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
     connect(m_window->chatPage(), &ui::ChatPage::roomOpened, this,
             [this](const QString &room) { m_settings->setLastRoom(room); });
 
-    connect(m_rooms, &QAbstractItemModel::modelReset, this, &DesktopApplication::updateUnreadTotal);
-    connect(m_rooms, &QAbstractItemModel::layoutChanged, this,
+    core::RoomListModel *rooms = m_account->rooms();
+    connect(rooms, &QAbstractItemModel::modelReset, this, &DesktopApplication::updateUnreadTotal);
+    connect(rooms, &QAbstractItemModel::layoutChanged, this,
             &DesktopApplication::updateUnreadTotal);
-    connect(m_rooms, &QAbstractItemModel::dataChanged, this,
-            &DesktopApplication::updateUnreadTotal);
+    connect(rooms, &QAbstractItemModel::dataChanged, this, &DesktopApplication::updateUnreadTotal);
 
     if (ui::TrayIcon::isAvailable()) {
         m_tray = new ui::TrayIcon(this);
         m_tray->show();
-        m_window->hideOnClose = true;
-        connect(m_tray, &ui::TrayIcon::showWindowRequested, this,
-                &DesktopApplication::bringToFront);
-        connect(m_tray, &ui::TrayIcon::openRoomRequested, this, [this](const QString &room) {
-            bringToFront();
-            m_window->chatPage()->openRoom(room);
-        });
+        m_window->attachTray(m_tray);
         connect(m_tray, &ui::TrayIcon::quitRequested, this, &DesktopApplication::quitRequested);
     }
 
     // Admin policy for the server address.
-    const QString managedServer = m_policy.managedValue(ManagedSettings::ServerUrl).toString();
-    QString server = !options.server.isEmpty() ? options.server : m_settings->serverUrl();
-    if (!managedServer.isEmpty() && (server.isEmpty() || !m_policy.serverUrlChangeAllowed()))
-        server = managedServer;
-    signIn->setServer(server);
-    signIn->setServerLocked(!managedServer.isEmpty() && !m_policy.serverUrlChangeAllowed(),
-                            m_policy.origin(ManagedSettings::ServerUrl));
+    const core::ServerChoice server = m_account->chooseServer(
+        !options.server.isEmpty() ? options.server : m_settings->serverUrl());
+    signIn->setServer(server.server);
+    signIn->setServerLocked(server.locked, server.lockedBy);
     signIn->setUserName(!options.user.isEmpty() ? options.user : m_settings->userName());
     signIn->setKeepSignedIn(m_settings->keepSignedIn() && options.useKeychain);
 }
@@ -169,8 +126,28 @@ DesktopApplication::~DesktopApplication()
     m_settings->setWindowGeometry(m_window->saveGeometry());
     m_settings->setSplitterState(m_window->chatPage()->splitter()->saveState());
     m_settings->sync();
-    m_session->signOut();
+    m_account->disconnectSession();
     delete m_window;
+}
+
+core::SessionManager *DesktopApplication::session() const
+{
+    return m_account->session();
+}
+
+core::Outbox *DesktopApplication::outbox() const
+{
+    return m_account->outbox();
+}
+
+core::TokenRevoker *DesktopApplication::revoker() const
+{
+    return m_account->revoker();
+}
+
+core::RoomListModel *DesktopApplication::roomModel() const
+{
+    return m_account->rooms();
 }
 
 void DesktopApplication::applyTheme()
@@ -196,112 +173,36 @@ void DesktopApplication::start()
         showSignInPage();
         return;
     }
-    // A saved sign-in: show the cached rooms at once and resume with the keychain's token.
-    const QString key = core::SessionManager::accountKey(user, url);
-    connect(m_tokens, &core::TokenStore::tokenRead, this,
-            [this, key, url, user](const QString &readKey, core::TokenStore::Result result,
-                                   const QString &token, const QString &) {
-                if (readKey != key || m_signingIn || m_session->isAuthenticated())
-                    return;
-                if (result != core::TokenStore::Result::Ok || token.isEmpty()) {
-                    showSignInPage();
-                    return;
-                }
-                if (!openAccount(url, user))
-                    return;
-                QString problem;
-                applyNetworkSettings(&problem);
-                m_window->showChat();
-                const QString lastRoom = m_settings->lastRoom();
-                if (!lastRoom.isEmpty() && m_rooms->rowOfRoom(lastRoom) >= 0)
-                    m_window->chatPage()->openRoom(lastRoom);
-                m_session->resume(user, token);
-            });
-    m_tokens->readToken(key);
+    // A saved sign-in: once the keychain has its token, the cached rooms show at once and the
+    // session resumes (savedSignInUnavailable brings the sign-in page back when there is none).
+    if (!openAccount(url, user))
+        return;
+    m_account->resumeSaved();
 }
 
 bool DesktopApplication::openAccount(const QUrl &url, const QString &user)
 {
-    const QString key = core::SessionManager::accountKey(user, url);
-    if (key == m_accountKey && m_cache && m_outbox)
+    if (m_account->isOpen() && m_account->key() == core::SessionManager::accountKey(user, url))
         return true;
-    closeAccount();
-    const core::AccountPaths paths(m_dataDir);
-    QDir().mkpath(paths.accountDirectory(key));
-    m_cache = new core::MessageCache(this);
-    m_outbox = new core::Outbox(this);
-    if (!m_cache->open(paths.cachePath(key)) || !m_outbox->open(paths.outboxPath(key))) {
-        const QString error = !m_cache->isOpen() ? m_cache->lastError() : m_outbox->lastError();
-        showSignInPage(
-            tr("Conversa cannot open its files in %1: %2").arg(paths.accountDirectory(key), error));
-        closeAccount();
+    m_window->chatPage()->openRoom({});
+    if (!m_account->open(url, user)) {
+        showSignInPage(tr("Conversa cannot open its files: %1").arg(m_account->lastError()));
         return false;
     }
-    m_url = url;
-    m_user = user;
-    m_accountKey = key;
-    m_session->setServerUrl(url);
-    m_session->setCache(m_cache);
-    m_session->setOutbox(m_outbox);
-    m_rooms->setCache(m_cache);
-    m_rooms->setSession(m_session);
-    m_messages->setSources(m_cache, m_outbox, m_session);
-    m_window->chatPage()->setSources(
-        ui::ChatSources{m_session, m_outbox, m_rooms, m_messages, m_members, m_typing});
     m_window->setSignedInUser(user);
-    connect(m_outbox, &core::Outbox::entryChanged, this,
-            [this] { m_window->statusWidget()->setPendingCount(m_outbox->pendingCount()); });
-    connect(m_outbox, &core::Outbox::entryRemoved, this,
-            [this] { m_window->statusWidget()->setPendingCount(m_outbox->pendingCount()); });
-    m_window->statusWidget()->setPendingCount(m_outbox->pendingCount());
     return true;
 }
 
 void DesktopApplication::closeAccount()
 {
     m_window->chatPage()->openRoom({});
-    m_session->setCache(nullptr);
-    m_session->setOutbox(nullptr);
-    m_rooms->setCache(nullptr);
-    m_messages->setSources(nullptr, nullptr, m_session);
-    delete m_cache;
-    delete m_outbox;
-    m_cache = nullptr;
-    m_outbox = nullptr;
-    m_accountKey.clear();
+    m_account->close();
 }
 
 bool DesktopApplication::applyNetworkSettings(QString *problem)
 {
-    return applyNetworkSettings(*m_session, problem);
-}
-
-bool DesktopApplication::applyNetworkSettings(core::SessionManager &session, QString *problem)
-{
-    const QString mode = m_policy.effective(ManagedSettings::ProxyMode, m_settings->proxyMode())
-                             .toString()
-                             .toLower();
-    const QString proxyText =
-        m_policy.effective(ManagedSettings::ProxyUrl, m_settings->proxyUrl()).toString();
-    if (mode == u"none"_s) {
-        session.setProxy(core::SessionManager::ProxyMode::None);
-    } else if (mode == u"http"_s || mode == u"socks5"_s) {
-        const QUrl proxyUrl(proxyText.contains(u"://"_s) ? proxyText : mode + u"://"_s + proxyText);
-        const bool http = mode == u"http"_s;
-        session.setProxy(http ? core::SessionManager::ProxyMode::Http
-                              : core::SessionManager::ProxyMode::Socks5,
-                         proxyUrl);
-    } else {
-        session.setProxy(core::SessionManager::ProxyMode::System);
-    }
-
-    const QString caFile =
-        m_policy.effective(ManagedSettings::ExtraCaFile, m_settings->extraCaFile()).toString();
-    QString caError;
-    const bool caOk = session.setExtraCaFile(caFile, &caError);
-    if (!caOk && problem)
-        *problem = caError;
-    return caOk;
+    return m_account->setNetwork(
+        {m_settings->proxyMode(), m_settings->proxyUrl(), m_settings->extraCaFile()}, problem);
 }
 
 void DesktopApplication::onSignInRequested(const QString &server, const QString &user,
@@ -316,9 +217,8 @@ void DesktopApplication::onSignInRequested(const QString &server, const QString 
         m_window->signInPage()->showMessage(problem);
         return;
     }
-    m_keepSignedIn = keepSignedIn && m_options.useKeychain;
     m_signingIn = true;
-    m_session->signIn(user, password);
+    m_account->signIn(password, keepSignedIn);
 }
 
 void DesktopApplication::onStatus(const core::ConnectionStatus &status)
@@ -331,12 +231,12 @@ void DesktopApplication::onStatus(const core::ConnectionStatus &status)
             // The server accepted the password: remember the account, go to the rooms.
             m_signingIn = false;
             m_settings->setServerUrl(m_window->signInPage()->server());
-            m_settings->setUserName(m_user);
+            m_settings->setUserName(m_account->user());
             m_settings->setKeepSignedIn(m_window->signInPage()->keepSignedIn());
             m_window->signInPage()->passwordEdit()->clear();
             m_window->showChat();
             const QString lastRoom = m_settings->lastRoom();
-            if (!lastRoom.isEmpty() && m_rooms->rowOfRoom(lastRoom) >= 0)
+            if (!lastRoom.isEmpty() && m_account->rooms()->rowOfRoom(lastRoom) >= 0)
                 m_window->chatPage()->openRoom(lastRoom);
         } else if (!m_window->isShowingChat()) {
             // A session that is live never sits behind the sign-in page, whatever order the
@@ -362,36 +262,40 @@ void DesktopApplication::onStatus(const core::ConnectionStatus &status)
     }
 }
 
-void DesktopApplication::onMessage(const conversa::protocol::MessageEvent &message)
+void DesktopApplication::onMessage(const QString &room, const QString &sender, const QString &body)
 {
-    if (!m_tray || message.from == m_user || m_session->state() != ConnectionState::Online)
-        return; // catching up after a reconnect is not news
-    const bool mention = ui::MessageDelegate::mentions(message.body, m_user);
+    if (!m_tray)
+        return;
+    const bool mention = ui::MessageDelegate::mentions(body, m_account->user());
     const bool wanted =
         (mention && m_settings->notifyOnMention()) || m_settings->notifyOnEveryMessage();
-    const bool seen =
-        m_window->isActiveWindow() && m_window->chatPage()->currentRoom() == message.room;
+    const bool seen = m_window->isActiveWindow() && m_window->chatPage()->currentRoom() == room;
     if (!wanted || seen)
         return;
-    const int row = m_rooms->rowOfRoom(message.room);
-    const QString title =
-        row >= 0 ? m_rooms->index(row).data(Qt::DisplayRole).toString() : message.room;
-    m_tray->notify(message.room, title, message.from, message.body);
+    const core::RoomListModel *rooms = m_account->rooms();
+    const int row = rooms->rowOfRoom(room);
+    const QString title = row >= 0 ? rooms->index(row).data(Qt::DisplayRole).toString() : room;
+    m_tray->notify(room, title, sender, body);
 }
 
 void DesktopApplication::updateUnreadTotal()
 {
     qint64 total = 0;
-    for (int row = 0; row < m_rooms->rowCount(); ++row)
-        total += m_rooms->index(row).data(core::RoomListModel::UnreadCountRole).toLongLong();
+    const core::RoomListModel *rooms = m_account->rooms();
+    for (int row = 0; row < rooms->rowCount(); ++row)
+        total += rooms->index(row).data(core::RoomListModel::UnreadCountRole).toLongLong();
     if (m_tray)
         m_tray->setUnreadCount(total);
 }
 
 void DesktopApplication::showSettings()
 {
-    ui::SettingsDialog dialog(m_settings, m_policy, m_window);
-    connect(&dialog, &ui::SettingsDialog::applied, this, [this] {
+    ui::SettingsDialog dialog(m_settings, m_account->policy(), m_window);
+    const QString languageBefore = m_settings->language();
+    connect(&dialog, &ui::SettingsDialog::applied, this, [this, languageBefore] {
+        // Every open window retranslates itself on the QEvent::LanguageChange this sends.
+        if (m_settings->language() != languageBefore)
+            ui::Translations::install(*QCoreApplication::instance(), m_settings->language());
         applyTheme();
         QString problem;
         if (!applyNetworkSettings(&problem))
@@ -413,33 +317,13 @@ void DesktopApplication::showConnectionDetails()
     // The session's own connection, live while the dialog is open.
     auto *dialog = new ui::ConnectionDetailsDialog(m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setSession(m_session);
+    dialog->setSession(m_account->session());
     dialog->show();
 }
 
 void DesktopApplication::signOut()
 {
-    if (m_options.useKeychain && !m_accountKey.isEmpty())
-        m_tokens->deleteToken(m_accountKey);
-    const QUrl server = m_session->serverUrl();
-    const QString user = m_session->user();
-    const QString token = m_session->token();
-    if (!token.isEmpty() && !m_session->isAuthenticated()) {
-        // Offline: the revoker keeps the token in the keychain until the server has revoked it.
-        m_revoker->add(server, user, token);
-        m_session->signOut();
-    } else if (!token.isEmpty()) {
-        auto *once = new QObject(this);
-        connect(m_session, &core::SessionManager::loggedOut, once,
-                [this, once, server, user, token](bool confirmed) {
-                    if (!confirmed)
-                        m_revoker->add(server, user, token);
-                    once->deleteLater();
-                });
-        m_session->logout();
-    } else {
-        m_session->logout();
-    }
+    m_account->signOut();
     showSignInPage();
 }
 

@@ -3,6 +3,7 @@
 // The chat page on the real core models (cache and outbox on disk, a session that is not
 // connected): Enter sends into the outbox, failed messages can be retried and discarded from the
 // view, unread counts show and clear, the quick switcher and Alt+Up/Down move between rooms.
+#include <Account.h>
 #include <ChatPage.h>
 #include <Composer.h>
 #include <MemberListModel.h>
@@ -13,6 +14,7 @@
 #include <Outbox.h>
 #include <QuickSwitcher.h>
 #include <RoomListDelegate.h>
+#include <Room.h>
 #include <RoomListModel.h>
 #include <SessionManager.h>
 #include <TypingUsers.h>
@@ -58,15 +60,18 @@ private slots:
 
 private:
     void addMessages(const QString &room, int count, const QString &from = u"bob"_s);
+    // The open room's messages (each room has its own model while it is open).
+    core::MessageModel *messages() const
+    {
+        return m_page->room() ? m_page->room()->messages() : nullptr;
+    }
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    core::Account *m_account = nullptr;
     core::MessageCache *m_cache = nullptr;
     core::Outbox *m_outbox = nullptr;
     core::SessionManager *m_session = nullptr;
     core::RoomListModel *m_rooms = nullptr;
-    core::MessageModel *m_messages = nullptr;
-    core::MemberListModel *m_members = nullptr;
-    core::TypingUsers *m_typing = nullptr;
     ChatPage *m_page = nullptr;
     qint64 m_nextSeq = 1;
 };
@@ -74,27 +79,24 @@ private:
 void TestChatPage::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_cache = new core::MessageCache(this);
-    m_outbox = new core::Outbox(this);
-    QVERIFY(m_cache->open(m_dir->filePath(u"cache.sqlite"_s)));
-    QVERIFY(m_outbox->open(m_dir->filePath(u"outbox.sqlite"_s)));
+    core::Account::Options options;
+    options.dataDirectory = m_dir->path();
+    options.useKeychain = false;
+    m_account = new core::Account(options, this);
+    m_account->session()->setWatchNetwork(false);
+    // A server nobody answers on: the session stays offline.
+    QVERIFY2(m_account->open(QUrl(u"ws://127.0.0.1:9/ws"_s), u"alice"_s),
+             qPrintable(m_account->lastError()));
+    m_cache = m_account->cache();
+    m_outbox = m_account->outbox();
+    m_session = m_account->session();
+    m_rooms = m_account->rooms();
     QVERIFY(m_cache->updateRooms({{u"general"_s, u"General"_s, 0, 0},
                                   {u"random"_s, u"Random"_s, 0, 0},
                                   {u"release"_s, u"Release 2.4"_s, 0, 0}}));
-    m_session = new core::SessionManager(this);
-    m_session->setCache(m_cache);
-    m_session->setOutbox(m_outbox);
-    m_rooms = new core::RoomListModel(this);
-    m_rooms->setCache(m_cache);
-    m_rooms->setSession(m_session);
-    m_messages = new core::MessageModel(this);
-    m_messages->setSources(m_cache, m_outbox, m_session);
-    m_members = new core::MemberListModel(this);
-    m_members->setSession(m_session);
-    m_typing = new core::TypingUsers(this);
-    m_typing->setSession(m_session);
+    m_rooms->reload();
     m_page = new ChatPage;
-    m_page->setSources({m_session, m_outbox, m_rooms, m_messages, m_members, m_typing});
+    m_page->setAccount(m_account);
     m_page->setCurrentUser(u"alice"_s);
     m_page->setConnectionState(core::ConnectionState::WaitingToReconnect);
     m_page->resize(1000, 700);
@@ -106,13 +108,8 @@ void TestChatPage::cleanup()
 {
     delete m_page;
     m_page = nullptr;
-    delete m_session;
-    delete m_messages;
-    delete m_rooms;
-    delete m_members;
-    delete m_typing;
-    delete m_outbox;
-    delete m_cache;
+    delete m_account;
+    m_account = nullptr;
     m_dir.reset();
     m_nextSeq = 1;
 }
@@ -164,8 +161,8 @@ void TestChatPage::enterSendsShiftEnterDoesNot()
     const auto unsent = m_outbox->unsent(u"general"_s);
     QCOMPARE(unsent.first().body, u"first line\nsecond line"_s);
     // Shown at once as pending, offline as we are.
-    QCOMPARE(m_messages->rowCount(), 1);
-    QCOMPARE(m_messages->index(0)
+    QCOMPARE(messages()->rowCount(), 1);
+    QCOMPARE(messages()->index(0)
                  .data(core::MessageModel::StateRole)
                  .value<core::MessageModel::DeliveryState>(),
              core::MessageModel::DeliveryState::Pending);
@@ -204,8 +201,8 @@ void TestChatPage::failedMessageCanBeRetriedAndDiscarded()
     m_page->openRoom(u"general"_s);
     const QString cid = m_session->sendMessage(u"general"_s, u"will fail"_s);
     QVERIFY(m_outbox->markFailed(cid, u"the server refused it"_s));
-    QCOMPARE(m_messages->rowCount(), 1);
-    const QModelIndex failed = m_messages->index(0);
+    QCOMPARE(messages()->rowCount(), 1);
+    const QModelIndex failed = messages()->index(0);
     QCOMPARE(failed.data(core::MessageModel::StateRole).value<core::MessageModel::DeliveryState>(),
              core::MessageModel::DeliveryState::Failed);
 
@@ -229,7 +226,7 @@ void TestChatPage::failedMessageCanBeRetriedAndDiscarded()
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, retryPoint);
     QCOMPARE(m_outbox->failedCount(), 0);
     QCOMPARE(m_outbox->pendingCount(), 1);
-    QCOMPARE(m_messages->index(0)
+    QCOMPARE(messages()->index(0)
                  .data(core::MessageModel::StateRole)
                  .value<core::MessageModel::DeliveryState>(),
              core::MessageModel::DeliveryState::Pending);
@@ -238,7 +235,7 @@ void TestChatPage::failedMessageCanBeRetriedAndDiscarded()
     QVERIFY(m_outbox->markFailed(cid, u"still refused"_s));
     m_page->discardMessage(cid);
     QCOMPARE(m_outbox->unsent().size(), 0);
-    QCOMPARE(m_messages->rowCount(), 0);
+    QCOMPARE(messages()->rowCount(), 0);
 }
 
 void TestChatPage::unreadCountsShowAndClearWhenRead()
@@ -316,7 +313,7 @@ void TestChatPage::newMessagesButtonWhenScrolledUp()
     // Three messages arrive from someone else while the reader looks at older ones.
     for (int i = 0; i < 3; ++i) {
         const qint64 seq = m_nextSeq++;
-        m_messages->addMessage({u"general"_s, seq, QDateTime::currentMSecsSinceEpoch(), u"bob"_s,
+        messages()->addMessage({u"general"_s, seq, QDateTime::currentMSecsSinceEpoch(), u"bob"_s,
                                 u"n-%1"_s.arg(seq), u"news %1"_s.arg(seq)});
     }
     QCOMPARE(view->unseenCount(), 3);
@@ -331,19 +328,20 @@ void TestChatPage::newMessagesButtonWhenScrolledUp()
 void TestChatPage::olderHistoryLoadsAtTheTopWithoutJumping()
 {
     addMessages(u"general"_s, 120);
-    m_messages->setPageSize(50);
     m_page->openRoom({});
     m_page->openRoom(u"general"_s);
+    messages()->setPageSize(50);
+    messages()->reload();
     auto *view = m_page->messageView();
     QTRY_VERIFY(view->isAtBottom() && view->verticalScrollBar()->maximum() > 0);
     QTest::qWait(50); // let the first layout settle, as it has by the time a person scrolls
-    const int loaded = m_messages->rowCount();
+    const int loaded = messages()->rowCount();
     QCOMPARE(loaded, 50); // one page: the window is full with it
     // Scroll to the top: the next older page comes in from the cache.
     view->verticalScrollBar()->setValue(0);
-    QTRY_VERIFY(m_messages->rowCount() > loaded);
+    QTRY_VERIFY(messages()->rowCount() > loaded);
     // What was at the top is still in view: the older rows went above it.
-    const QModelIndex formerFirst = view->model()->index(m_messages->rowCount() - loaded, 0);
+    const QModelIndex formerFirst = view->model()->index(messages()->rowCount() - loaded, 0);
     QTRY_VERIFY(view->viewport()->rect().intersects(view->visualRect(formerFirst)));
     QVERIFY(view->verticalScrollBar()->value() > 0);
 }
@@ -351,14 +349,15 @@ void TestChatPage::olderHistoryLoadsAtTheTopWithoutJumping()
 void TestChatPage::rowsStayWhileTheReaderIsScrolledUp()
 {
     addMessages(u"general"_s, 60);
-    m_messages->setPageSize(60);
-    m_messages->setMaxRows(60);
     m_page->openRoom({});
     m_page->openRoom(u"general"_s);
+    messages()->setPageSize(60);
+    messages()->setMaxRows(60);
+    messages()->reload();
     auto *view = m_page->messageView();
     QTRY_VERIFY(view->isAtBottom() && view->verticalScrollBar()->maximum() > 0);
     QTest::qWait(50);
-    QCOMPARE(m_messages->rowCount(), 60);
+    QCOMPARE(messages()->rowCount(), 60);
     view->verticalScrollBar()->setValue(view->verticalScrollBar()->maximum() / 2);
     QVERIFY(!view->isAtBottom());
     const QModelIndex top = view->indexAt(QPoint(20, 20));
@@ -368,18 +367,18 @@ void TestChatPage::rowsStayWhileTheReaderIsScrolledUp()
     // 30 messages arrive while the reader is up there: more than the model keeps.
     for (int i = 0; i < 30; ++i) {
         const qint64 seq = m_nextSeq++;
-        m_messages->addMessage({u"general"_s, seq, QDateTime::currentMSecsSinceEpoch(), u"bob"_s,
+        messages()->addMessage({u"general"_s, seq, QDateTime::currentMSecsSinceEpoch(), u"bob"_s,
                                 u"n-%1"_s.arg(seq), u"news %1"_s.arg(seq)});
     }
     QTest::qWait(50);
-    QCOMPARE(m_messages->rowCount(), 90); // nothing trimmed from under the reader
+    QCOMPARE(messages()->rowCount(), 90); // nothing trimmed from under the reader
     const QModelIndex stillTop = view->indexAt(QPoint(20, 20));
     QCOMPARE(stillTop.data(core::MessageModel::SeqRole).toLongLong(), topSeq);
     QCOMPARE(view->visualRect(stillTop).top(), topY);
 
     // Back at the newest, the model is trimmed to its size again.
     view->scrollToNewest();
-    QTRY_COMPARE(m_messages->rowCount(), 60);
+    QTRY_COMPARE(messages()->rowCount(), 60);
     QTRY_VERIFY(view->isAtBottom());
 }
 
@@ -398,7 +397,7 @@ void TestChatPage::olderMessagesOfflineSaySoAndRetry()
     QVERIFY2(notice->text().contains(u"connection"_s), qPrintable(notice->text()));
     QVERIFY(notice->geometry().intersects(view->rect()));
     // Paging is not dead: the next scroll asks again.
-    QVERIFY(m_messages->canFetchMore());
+    QVERIFY(messages()->canFetchMore());
     // Another room: the notice goes.
     m_page->openRoom(u"random"_s);
     QTRY_VERIFY(!notice->isVisible());
@@ -409,15 +408,16 @@ void TestChatPage::scrollingUpAtTheTopAsksAgain()
     // A full window of messages from seq 41; the reader is at the top and older ones failed.
     m_nextSeq = 41;
     addMessages(u"general"_s, 60);
-    m_messages->setPageSize(60);
     m_page->openRoom({});
     m_page->openRoom(u"general"_s);
+    messages()->setPageSize(60);
+    messages()->reload();
     auto *view = m_page->messageView();
     QTRY_VERIFY(view->isAtBottom() && view->verticalScrollBar()->maximum() > 0);
     QTest::qWait(50); // let the first layout settle, as it has by the time a person scrolls
     view->verticalScrollBar()->setValue(0);
     QTRY_VERIFY(view->historyNotice()->isVisible());
-    QCOMPARE(m_messages->rowCount(), 60);
+    QCOMPARE(messages()->rowCount(), 60);
     QCOMPARE(view->verticalScrollBar()->value(), 0);
     // The older messages can be had now (here: the cache got them). Scrolling up where the bar
     // cannot move any more asks again, by wheel and by keyboard.
@@ -427,8 +427,8 @@ void TestChatPage::scrollingUpAtTheTopAsksAgain()
     QWheelEvent wheel(middle, view->viewport()->mapToGlobal(middle), QPoint(), QPoint(0, 120),
                       Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
     QApplication::sendEvent(view->viewport(), &wheel);
-    QTRY_COMPARE(m_messages->rowCount(), 80);
-    QCOMPARE(m_messages->oldestSeq(), 21);
+    QTRY_COMPARE(messages()->rowCount(), 80);
+    QCOMPARE(messages()->oldestSeq(), 21);
 
     // Again at the top, where the next request fails; then Home asks again.
     QTest::qWait(100); // the view has placed the older rows above what was in sight
@@ -440,8 +440,8 @@ void TestChatPage::scrollingUpAtTheTopAsksAgain()
     addMessages(u"general"_s, 20);
     view->setFocus();
     QTest::keyClick(view, Qt::Key_Home);
-    QTRY_COMPARE(m_messages->rowCount(), 100);
-    QCOMPARE(m_messages->oldestSeq(), 1);
+    QTRY_COMPARE(messages()->rowCount(), 100);
+    QCOMPARE(messages()->oldestSeq(), 1);
 }
 
 void TestChatPage::screenReadersHearSenderTimeAndState()

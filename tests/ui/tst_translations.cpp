@@ -4,13 +4,16 @@
 // entries), and a pseudo-locale walk over every window finds no visible text that bypassed tr().
 #include <AppSettings.h>
 #include <ChatPage.h>
+#include <Composer.h>
 #include <ConnectionDetailsDialog.h>
 #include <MainWindow.h>
 #include <ManagedSettings.h>
 #include <SettingsDialog.h>
 #include <SignInPage.h>
+#include <Translations.h>
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QComboBox>
 #include <QDir>
 #include <QGroupBox>
@@ -25,6 +28,8 @@
 #include <QTest>
 #include <QTranslator>
 #include <QXmlStreamReader>
+
+#include <functional>
 
 using namespace Qt::StringLiterals;
 namespace ui = conversa::ui;
@@ -53,6 +58,7 @@ private slots:
     void tsFilesHaveEveryStringOfTheSources();
     void everyVisibleTextComesFromTr();
     void everyControlHasAnAccessibleName();
+    void switchingLanguageRetranslatesOpenWindows();
 
 private:
     QStringList untranslatedTexts(QWidget *root);
@@ -264,6 +270,62 @@ void TestTranslations::everyControlHasAnAccessibleName()
     QCOMPARE(unnamed.value(0), u"QLineEdit#"_s);
     unnamed.removeFirst();
     QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(u'\n')));
+}
+
+// Settings → Language applies at once: every open window shows the new language without a
+// restart, and back.
+void TestTranslations::switchingLanguageRetranslatesOpenWindows()
+{
+    QTemporaryDir policyDir;
+    qputenv("XDG_CONFIG_DIRS", policyDir.path().toUtf8());
+    const conversa::core::ManagedSettings policy;
+    QTemporaryDir dir;
+    ui::AppSettings settings(dir.filePath(u"conversa.ini"_s));
+    QCOMPARE(ui::Translations::install(*QCoreApplication::instance(), u"en"_s), u"en"_s);
+
+    ui::MainWindow window;
+    window.show();
+    ui::SettingsDialog dialog(&settings, policy);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *signInTitle = window.signInPage()->findChild<QLabel *>(u"signInTitle"_s);
+    auto *roomsHeading = window.chatPage()->findChild<QLabel *>(u"roomsHeading"_s);
+    auto *leave = window.chatPage()->findChild<QAbstractButton *>(u"leaveRoomButton"_s);
+    auto *themeBox = dialog.themeBox();
+    QVERIFY(signInTitle && roomsHeading && leave);
+    QAction *roomMenu = window.menuBar()->actions().value(1);
+    QVERIFY(roomMenu);
+
+    // What each text is in English, and what it must become.
+    struct Shown {
+        std::function<QString()> text;
+        const char *context;
+        const char *source;
+    };
+    const QList<Shown> shown{
+        {[&] { return signInTitle->text(); }, "conversa::ui::SignInPage", "Sign in to Conversa"},
+        {[&] { return roomsHeading->text(); }, "conversa::ui::ChatPage", "Rooms"},
+        {[&] { return leave->text(); }, "conversa::ui::ChatPage", "Leave"},
+        {[&] { return window.chatPage()->composer()->placeholderText(); },
+         "conversa::ui::ChatPage", "Choose a room to start writing."},
+        {[&] { return roomMenu->text(); }, "conversa::ui::MainWindow", "&Room"},
+        {[&] { return dialog.windowTitle(); }, "conversa::ui::SettingsDialog", "Settings"},
+        {[&] { return themeBox->itemText(1); }, "conversa::ui::SettingsDialog", "Light"},
+    };
+    for (const Shown &s : shown)
+        QCOMPARE(s.text(), QString::fromUtf8(s.source));
+
+    QCOMPARE(ui::Translations::install(*QCoreApplication::instance(), u"pt_PT"_s), u"pt_PT"_s);
+    for (const Shown &s : shown) {
+        const QString portuguese = QCoreApplication::translate(s.context, s.source);
+        QVERIFY2(portuguese != QString::fromUtf8(s.source), s.source); // really translated
+        QTRY_COMPARE(s.text(), portuguese);
+    }
+    QVERIFY(window.isVisible() && dialog.isVisible()); // nothing was rebuilt or reopened
+
+    QCOMPARE(ui::Translations::install(*QCoreApplication::instance(), u"en"_s), u"en"_s);
+    for (const Shown &s : shown)
+        QTRY_COMPARE(s.text(), QString::fromUtf8(s.source));
 }
 
 QTEST_MAIN(TestTranslations)

@@ -1,0 +1,203 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#include "Room.h"
+
+#include "Account.h"
+#include "MessageCache.h"
+#include "MessageModel.h"
+#include "Outbox.h"
+#include "RoomListModel.h"
+#include "SessionManager.h"
+#include "TypingUsers.h"
+
+#include <Validation.h>
+
+using namespace Qt::StringLiterals;
+namespace proto = conversa::protocol;
+
+namespace conversa::core {
+
+Room::Room(Account *account, const QString &name)
+    : QObject(account)
+    , m_account(account)
+    , m_name(name)
+    , m_typing(new TypingUsers(this))
+{
+    m_typing->setSession(account->session());
+    m_typing->setRoom(name);
+    connect(m_typing, &TypingUsers::changed, this, &Room::typingChanged);
+    connect(account, &Account::limitsChanged, this, &Room::limitsChanged);
+    RoomListModel *rooms = account->rooms();
+    connect(rooms, &QAbstractItemModel::dataChanged, this, &Room::onRoomsChanged);
+    connect(rooms, &QAbstractItemModel::modelReset, this, &Room::onRoomsChanged);
+    connect(rooms, &QAbstractItemModel::layoutChanged, this, &Room::onRoomsChanged);
+    m_lastUnread = unreadCount();
+}
+
+Room::~Room() = default;
+
+QString Room::title() const
+{
+    if (!m_account)
+        return m_name;
+    const RoomListModel *rooms = m_account->rooms();
+    const int row = rooms->rowOfRoom(m_name);
+    const QString title =
+        row >= 0 ? rooms->index(row).data(RoomListModel::TitleRole).toString() : QString();
+    return title.isEmpty() ? m_name : title;
+}
+
+ServerLimits Room::limits() const
+{
+    return m_account ? m_account->limits() : ServerLimits{};
+}
+
+SendResult Room::send(const QString &body)
+{
+    SendResult result;
+    result.sizeBytes = body.toUtf8().size();
+    result.limitBytes = limits().maxBodyBytes;
+    if (!proto::hasVisibleText(body)) {
+        result.status = SendResult::Status::Empty;
+        result.message = tr("There is nothing to send.");
+        return result;
+    }
+    if (result.sizeBytes > result.limitBytes) {
+        result.status = SendResult::Status::TooLong;
+        result.message = tr("This message is %1 KB; the server accepts up to %2 KB. Split it into "
+                            "several messages.")
+                             .arg((result.sizeBytes + 1023) / 1024)
+                             .arg(qMax<qint64>(1, result.limitBytes / 1024));
+        return result;
+    }
+    const char32_t control = proto::firstControlCharacter(body, proto::AllowLineBreaks::Yes);
+    if (!proto::isWellFormedText(body) || control != 0) {
+        result.status = SendResult::Status::CharactersNotAllowed;
+        result.message =
+            control != 0 ? tr("The message contains a control character (U+%1) the server does not "
+                              "accept.")
+                               .arg(QString::number(control, 16).toUpper().rightJustified(4, u'0'))
+                         : tr("The message contains characters the server does not accept.");
+        return result;
+    }
+    Outbox *outbox = m_account ? m_account->outbox() : nullptr;
+    result.cid = outbox ? m_account->session()->sendMessage(m_name, body) : QString();
+    if (result.cid.isEmpty()) {
+        const QString detail = outbox ? outbox->lastError() : QString();
+        result.status = SendResult::Status::DiskError;
+        result.message = tr("The message could not be saved on this computer (%1).")
+                             .arg(detail.isEmpty() ? tr("no outbox is open") : detail);
+        return result;
+    }
+    return result;
+}
+
+bool Room::retry(const QString &cid)
+{
+    Outbox *outbox = m_account ? m_account->outbox() : nullptr;
+    if (!outbox || !outbox->retry(cid))
+        return false;
+    m_account->session()->flushOutbox();
+    return true;
+}
+
+bool Room::discard(const QString &cid)
+{
+    Outbox *outbox = m_account ? m_account->outbox() : nullptr;
+    return outbox && outbox->discard(cid);
+}
+
+int Room::pendingCount() const
+{
+    Outbox *outbox = m_account ? m_account->outbox() : nullptr;
+    return outbox ? outbox->pendingCount(m_name) : 0;
+}
+
+MessageModel *Room::messages()
+{
+    if (!m_messages && m_account) {
+        m_messages = new MessageModel(this);
+        m_messages->setSources(m_account->cache(), m_account->outbox(), m_account->session());
+        m_messages->setRoom(m_name);
+    }
+    return m_messages;
+}
+
+void Room::releaseMessages()
+{
+    if (!m_messages)
+        return;
+    // A view may still be disconnecting from it within this event.
+    m_messages->deleteLater();
+    m_messages = nullptr;
+}
+
+void Room::loadOlder()
+{
+    MessageModel *model = messages();
+    if (model && model->canFetchMore())
+        model->fetchMore();
+}
+
+void Room::markRead()
+{
+    qint64 newest = m_messages ? m_messages->newestSeq() : 0;
+    if (newest <= 0 && m_account) {
+        const RoomListModel *rooms = m_account->rooms();
+        const int row = rooms->rowOfRoom(m_name);
+        if (row >= 0)
+            newest = rooms->index(row).data(RoomListModel::LastSeqRole).toLongLong();
+    }
+    markReadUpTo(newest);
+}
+
+void Room::markReadUpTo(qint64 seq)
+{
+    if (seq > 0 && m_account)
+        m_account->rooms()->markRead(m_name, seq);
+}
+
+qint64 Room::readMarker() const
+{
+    MessageCache *cache = m_account ? m_account->cache() : nullptr;
+    if (!cache)
+        return 0;
+    const auto cached = cache->room(m_name);
+    return cached ? cached->readSeq : 0;
+}
+
+qint64 Room::unreadCount() const
+{
+    if (!m_account)
+        return 0;
+    const RoomListModel *rooms = m_account->rooms();
+    const int row = rooms->rowOfRoom(m_name);
+    return row >= 0 ? rooms->index(row).data(RoomListModel::UnreadCountRole).toLongLong() : 0;
+}
+
+void Room::onRoomsChanged()
+{
+    const qint64 unread = unreadCount();
+    if (unread == m_lastUnread)
+        return;
+    m_lastUnread = unread;
+    emit unreadCountChanged(unread);
+}
+
+void Room::noteTyping()
+{
+    if (m_account)
+        m_account->session()->sendTyping(m_name);
+}
+
+QStringList Room::typingUsers() const
+{
+    return m_typing->users();
+}
+
+QString Room::typingText() const
+{
+    return m_typing->displayText();
+}
+
+} // namespace conversa::core

@@ -1,0 +1,92 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "ServerLimits.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+namespace conversa::core {
+
+class Account;
+class MessageModel;
+class TypingUsers;
+
+// How Room::send() ended. Only `Queued` means the outbox holds the text.
+struct SendResult {
+    enum class Status {
+        Queued,
+        Empty,                // nothing visible to send
+        TooLong,              // over the server's max_body_bytes (`limitBytes`)
+        CharactersNotAllowed, // text the server never accepts (NUL, broken surrogates)
+        DiskError,            // the outbox could not store it; the text is not lost yet
+    };
+    Status status = Status::Queued;
+    QString cid;           // when queued
+    qint64 sizeBytes = 0;  // the body in UTF-8
+    qint64 limitBytes = 0; // the server's limit, for TooLong
+    QString message;       // in words, for a person; empty when queued
+    bool queued() const { return status == Status::Queued; }
+};
+
+// One room of an account: its messages for a view, the messages it still has to send, who is
+// typing, its read marker and unread count, with typed operations. Made and owned by Account
+// (Account::room()); the UI acts on a room only through this class.
+class Room : public QObject
+{
+    Q_OBJECT
+public:
+    Room(Account *account, const QString &name);
+    ~Room() override;
+
+    QString name() const { return m_name; }
+    // The title the server gave it, or the name.
+    QString title() const;
+    ServerLimits limits() const;
+
+    // Queues `body` in the outbox (on disk) and sends it when the session is up.
+    SendResult send(const QString &body);
+    // A failed message: try again, or forget it.
+    bool retry(const QString &cid);
+    bool discard(const QString &cid);
+    int pendingCount() const;
+
+    // The view's model of this room's messages, made on first use; releaseMessages() lets its
+    // rows go when no view shows the room.
+    MessageModel *messages();
+    bool hasMessages() const { return m_messages != nullptr; }
+    void releaseMessages();
+    // Asks for the page before the oldest message shown.
+    void loadOlder();
+
+    // Everything shown up to the newest message counts as read (the server is told).
+    void markRead();
+    void markReadUpTo(qint64 seq);
+    qint64 readMarker() const;
+    qint64 unreadCount() const;
+
+    // The user is typing here (throttled by the session).
+    void noteTyping();
+    QStringList typingUsers() const;
+    // "alice is typing…" and so on; empty when nobody is.
+    QString typingText() const;
+    TypingUsers *typing() const { return m_typing; }
+
+signals:
+    void typingChanged();
+    void unreadCountChanged(qint64 unread);
+    void limitsChanged(const conversa::core::ServerLimits &limits);
+
+private:
+    void onRoomsChanged();
+
+    QPointer<Account> m_account;
+    QString m_name;
+    MessageModel *m_messages = nullptr;
+    TypingUsers *m_typing = nullptr;
+    qint64 m_lastUnread = -1;
+};
+
+} // namespace conversa::core
