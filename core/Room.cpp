@@ -139,6 +139,18 @@ void Room::loadOlder()
         model->fetchMore();
 }
 
+void Room::jumpTo(qint64 seq)
+{
+    if (MessageModel *model = messages())
+        model->jumpTo(seq);
+}
+
+void Room::showNewest()
+{
+    if (MessageModel *model = messages())
+        model->showNewest();
+}
+
 void Room::markRead()
 {
     qint64 newest = m_messages ? m_messages->newestSeq() : 0;

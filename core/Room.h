@@ -60,6 +60,11 @@ public:
     void releaseMessages();
     // Asks for the page before the oldest message shown.
     void loadOlder();
+    // Shows the messages around `seq` (a reply, a search result), paged in from the cache or the
+    // server; the model's scrollToRowRequested() names its row once it is there.
+    void jumpTo(qint64 seq);
+    // Back to the newest messages after a jump.
+    void showNewest();
 
     // Everything shown up to the newest message counts as read (the server is told).
     void markRead();

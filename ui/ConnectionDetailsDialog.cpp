@@ -10,6 +10,7 @@
 #include <QClipboard>
 #include <QCryptographicHash>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
@@ -49,63 +50,98 @@ ConnectionDetailsDialog::ConnectionDetailsDialog(QWidget *parent)
     : QDialog(parent)
 {
     setObjectName(u"connectionDetailsDialog"_s);
-    setWindowTitle(tr("Connection details"));
-    setAccessibleName(tr("Connection details"));
 
-    auto *session = new QGroupBox(tr("Session"), this);
-    auto *sessionForm = new QFormLayout(session);
-    m_server = addRow(sessionForm, tr("Server"), u"detailServer"_s);
-    m_state = addRow(sessionForm, tr("State"), u"detailState"_s);
-    m_reconnects = addRow(sessionForm, tr("Reconnects"), u"detailReconnects"_s);
-    m_ping = addRow(sessionForm, tr("Ping round trip"), u"detailPing"_s);
+    m_sessionBox = new QGroupBox(this);
+    auto *sessionForm = new QFormLayout(m_sessionBox);
+    m_server = addRow(sessionForm, u"detailServer"_s);
+    m_state = addRow(sessionForm, u"detailState"_s);
+    m_reconnects = addRow(sessionForm, u"detailReconnects"_s);
+    m_ping = addRow(sessionForm, u"detailPing"_s);
 
-    auto *path = new QGroupBox(tr("Current connection"), this);
-    auto *pathForm = new QFormLayout(path);
-    m_peer = addRow(pathForm, tr("Connected to"), u"detailPeer"_s);
-    m_instance = addRow(pathForm, tr("Server instance"), u"detailInstance"_s);
-    m_proxy = addRow(pathForm, tr("Proxy"), u"detailProxy"_s);
-    m_encryption = addRow(pathForm, tr("Encryption"), u"detailEncryption"_s);
-    m_dns = addRow(pathForm, tr("DNS lookup"), u"detailDns"_s);
-    m_tcp = addRow(pathForm, tr("TCP connect"), u"detailTcp"_s);
-    m_tls = addRow(pathForm, tr("TLS handshake"), u"detailTls"_s);
-    m_upgrade = addRow(pathForm, tr("WebSocket upgrade"), u"detailUpgrade"_s);
+    m_pathBox = new QGroupBox(this);
+    auto *pathForm = new QFormLayout(m_pathBox);
+    m_peer = addRow(pathForm, u"detailPeer"_s);
+    m_instance = addRow(pathForm, u"detailInstance"_s);
+    m_proxy = addRow(pathForm, u"detailProxy"_s);
+    m_encryption = addRow(pathForm, u"detailEncryption"_s);
+    m_dns = addRow(pathForm, u"detailDns"_s);
+    m_tcp = addRow(pathForm, u"detailTcp"_s);
+    m_tls = addRow(pathForm, u"detailTls"_s);
+    m_upgrade = addRow(pathForm, u"detailUpgrade"_s);
 
-    auto *certificates = new QGroupBox(tr("Certificate chain"), this);
-    m_chain = new QPlainTextEdit(certificates);
+    m_certificatesBox = new QGroupBox(this);
+    m_chain = new QPlainTextEdit(m_certificatesBox);
     m_chain->setObjectName(u"detailChain"_s);
-    m_chain->setAccessibleName(tr("Certificate chain"));
     m_chain->setReadOnly(true);
     m_chain->setMinimumHeight(110);
-    auto *chainLayout = new QVBoxLayout(certificates);
+    auto *chainLayout = new QVBoxLayout(m_certificatesBox);
     chainLayout->addWidget(m_chain);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    QPushButton *copy = buttons->addButton(tr("&Copy"), QDialogButtonBox::ActionRole);
-    copy->setAccessibleName(tr("Copy the details"));
+    m_copy = buttons->addButton(QString(), QDialogButtonBox::ActionRole);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(copy, &QPushButton::clicked, this,
+    connect(m_copy, &QPushButton::clicked, this,
             [this] { QApplication::clipboard()->setText(detailsText()); });
 
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(session);
-    layout->addWidget(path);
-    layout->addWidget(certificates, 1);
+    layout->addWidget(m_sessionBox);
+    layout->addWidget(m_pathBox);
+    layout->addWidget(m_certificatesBox, 1);
     layout->addWidget(buttons);
     setMinimumWidth(560);
 
-    showStatus({});
-    showDetails({});
+    retranslateUi();
 }
 
-QLabel *ConnectionDetailsDialog::addRow(QFormLayout *form, const QString &label,
-                                        const QString &name)
+void ConnectionDetailsDialog::changeEvent(QEvent *event)
 {
-    auto *value = new QLabel(tr("—"), this);
-    value->setObjectName(name);
+    QDialog::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        retranslateUi();
+}
+
+void ConnectionDetailsDialog::retranslateUi()
+{
+    setWindowTitle(tr("Connection details"));
+    setAccessibleName(tr("Connection details"));
+    m_sessionBox->setTitle(tr("Session"));
+    setRowLabel(m_server, tr("Server"));
+    setRowLabel(m_state, tr("State"));
+    setRowLabel(m_reconnects, tr("Reconnects"));
+    setRowLabel(m_ping, tr("Ping round trip"));
+    m_pathBox->setTitle(tr("Current connection"));
+    setRowLabel(m_peer, tr("Connected to"));
+    setRowLabel(m_instance, tr("Server instance"));
+    setRowLabel(m_proxy, tr("Proxy"));
+    setRowLabel(m_encryption, tr("Encryption"));
+    setRowLabel(m_dns, tr("DNS lookup"));
+    setRowLabel(m_tcp, tr("TCP connect"));
+    setRowLabel(m_tls, tr("TLS handshake"));
+    setRowLabel(m_upgrade, tr("WebSocket upgrade"));
+    m_certificatesBox->setTitle(tr("Certificate chain"));
+    m_chain->setAccessibleName(tr("Certificate chain"));
+    m_copy->setText(tr("&Copy"));
+    m_copy->setAccessibleName(tr("Copy the details"));
+    // The values are words too.
+    showStatus(m_status);
+    showDetails(m_details);
+}
+
+void ConnectionDetailsDialog::setRowLabel(QLabel *value, const QString &label)
+{
     value->setAccessibleName(label);
+    m_rowLabels.value(value)->setText(label);
+}
+
+QLabel *ConnectionDetailsDialog::addRow(QFormLayout *form, const QString &name)
+{
+    auto *value = new QLabel(this);
+    value->setObjectName(name);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     value->setWordWrap(true);
+    auto *label = new QLabel(this);
     form->addRow(label, value);
+    m_rowLabels.insert(value, label);
     return value;
 }
 
@@ -131,6 +167,7 @@ void ConnectionDetailsDialog::setSession(core::SessionManager *session)
 
 void ConnectionDetailsDialog::showStatus(const core::ConnectionStatus &status)
 {
+    m_status = status;
     QString state = ConnectionStatusWidget::describe(status, 0);
     if (!status.reason.isEmpty())
         state += u" — "_s + status.reason;

@@ -6,10 +6,13 @@
 #include <ConnectionState.h>
 
 #include <QDialog>
+#include <QHash>
 #include <QPointer>
 
 class QFormLayout;
+class QGroupBox;
 class QLabel;
+class QPushButton;
 class QPlainTextEdit;
 
 namespace conversa::core {
@@ -39,11 +42,22 @@ public:
     static QString describeProxy(const core::ConnectionDetails &details);
     static QString tlsProtocolName(QSsl::SslProtocol protocol);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
-    QLabel *addRow(QFormLayout *form, const QString &label, const QString &name);
+    QLabel *addRow(QFormLayout *form, const QString &name);
+    void retranslateUi();
+    void setRowLabel(QLabel *value, const QString &label);
 
     QPointer<core::SessionManager> m_session;
     core::ConnectionDetails m_details;
+    core::ConnectionStatus m_status;
+    QHash<QLabel *, QLabel *> m_rowLabels; // value -> its row's label
+    QGroupBox *m_sessionBox = nullptr;
+    QGroupBox *m_pathBox = nullptr;
+    QGroupBox *m_certificatesBox = nullptr;
+    QPushButton *m_copy = nullptr;
     QLabel *m_server = nullptr;
     QLabel *m_instance = nullptr;
     QLabel *m_state = nullptr;

@@ -81,6 +81,7 @@ private slots:
     void limitsComeFromTheServer();
     void readMarkerUnreadAndTyping();
     void retryAndDiscardThroughTheRoom();
+    void jumpToAnyCachedMessage();
     void signOutRevokesTheToken();
 
 private:
@@ -448,6 +449,32 @@ void TestAccount_::retryAndDiscardThroughTheRoom()
     room->releaseMessages();
     QVERIFY(!room->hasMessages());
     QCOMPARE(room->messages()->rowCount(), 1);
+}
+
+void TestAccount_::jumpToAnyCachedMessage()
+{
+    TestAccount client;
+    QVERIFY(client->open(QUrl(u"ws://127.0.0.1:9/ws"_s), u"alice"_s));
+    QVERIFY(client->cache()->updateRooms({{u"general"_s, u"General"_s, 500, 0}}));
+    QList<conversa::protocol::MessageEvent> history;
+    for (qint64 seq = 1; seq <= 500; ++seq)
+        history.append({u"general"_s, seq, 1'700'000'000'000 + seq, u"bob"_s, u"c-%1"_s.arg(seq),
+                        u"message %1"_s.arg(seq)});
+    QVERIFY(client->cache()->storeMessages(u"general"_s, history, 500));
+    client->rooms()->reload();
+
+    Room *room = client->room(u"general"_s);
+    MessageModel *messages = room->messages();
+    QCOMPARE(messages->newestSeq(), 500);
+    QVERIFY(messages->oldestSeq() > 10);
+    QSignalSpy scrollTo(messages, &MessageModel::scrollToRowRequested);
+    room->jumpTo(10);
+    QTRY_COMPARE_WITH_TIMEOUT(scrollTo.size(), 1, 5000);
+    const int row = scrollTo.first().first().toInt();
+    QCOMPARE(messages->index(row).data(MessageModel::SeqRole).toLongLong(), 10);
+    QVERIFY(messages->rowCount() <= messages->maxRows());
+    room->showNewest();
+    QTRY_COMPARE_WITH_TIMEOUT(messages->newestSeq(), 500, 5000);
 }
 
 void TestAccount_::signOutRevokesTheToken()

@@ -287,6 +287,8 @@ void TestTranslations::switchingLanguageRetranslatesOpenWindows()
     window.show();
     ui::SettingsDialog dialog(&settings, policy);
     dialog.show();
+    ui::ConnectionDetailsDialog details(nullptr);
+    details.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     auto *signInTitle = window.signInPage()->findChild<QLabel *>(u"signInTitle"_s);
     auto *roomsHeading = window.chatPage()->findChild<QLabel *>(u"roomsHeading"_s);
@@ -306,11 +308,15 @@ void TestTranslations::switchingLanguageRetranslatesOpenWindows()
         {[&] { return signInTitle->text(); }, "conversa::ui::SignInPage", "Sign in to Conversa"},
         {[&] { return roomsHeading->text(); }, "conversa::ui::ChatPage", "Rooms"},
         {[&] { return leave->text(); }, "conversa::ui::ChatPage", "Leave"},
-        {[&] { return window.chatPage()->composer()->placeholderText(); },
-         "conversa::ui::ChatPage", "Choose a room to start writing."},
+        {[&] { return window.chatPage()->composer()->placeholderText(); }, "conversa::ui::ChatPage",
+         "Choose a room to start writing."},
         {[&] { return roomMenu->text(); }, "conversa::ui::MainWindow", "&Room"},
         {[&] { return dialog.windowTitle(); }, "conversa::ui::SettingsDialog", "Settings"},
         {[&] { return themeBox->itemText(1); }, "conversa::ui::SettingsDialog", "Light"},
+        {[&] { return details.windowTitle(); }, "conversa::ui::ConnectionDetailsDialog",
+         "Connection details"},
+        {[&] { return details.valueLabel(u"detailPeer"_s)->accessibleName(); },
+         "conversa::ui::ConnectionDetailsDialog", "Connected to"},
     };
     for (const Shown &s : shown)
         QCOMPARE(s.text(), QString::fromUtf8(s.source));
@@ -321,7 +327,8 @@ void TestTranslations::switchingLanguageRetranslatesOpenWindows()
         QVERIFY2(portuguese != QString::fromUtf8(s.source), s.source); // really translated
         QTRY_COMPARE(s.text(), portuguese);
     }
-    QVERIFY(window.isVisible() && dialog.isVisible()); // nothing was rebuilt or reopened
+    // Nothing was rebuilt or reopened.
+    QVERIFY(window.isVisible() && dialog.isVisible() && details.isVisible());
 
     QCOMPARE(ui::Translations::install(*QCoreApplication::instance(), u"en"_s), u"en"_s);
     for (const Shown &s : shown)
