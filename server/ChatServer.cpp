@@ -5,9 +5,9 @@
 #include "Log.h"
 #include "PasswordHasher.h"
 #include "ServerContext.h"
-#include "StorageWriter.h"
 #include "handlers/RequestRouter.h"
 #include "http/FrontDoor.h"
+#include "storage/StorageWriter.h"
 
 #include <QCoreApplication>
 #include <QTcpSocket>
@@ -338,6 +338,21 @@ bool ChatServer::send(Session &session, const QString &frame)
         return false;
     }
     session.ws->sendTextMessage(frame);
+    return true;
+}
+
+bool ChatServer::sendEncoded(Session &session, const QString &frame, const QByteArray &wireFrame)
+{
+    Q_UNUSED(frame);
+    if (!session.ws || !session.tcp || session.stage != Stage::WebSocket)
+        return false;
+    if (session.tcp->bytesToWrite() + wireFrame.size() > m_context->sessions.outputCap(session)) {
+        m_context->sessions.dropOverflowing(session, "events");
+        return false;
+    }
+    // Straight to the TCP socket: QWebSocket writes each of its frames whole and at once, so
+    // frames never interleave, and QIODevice keeps a reference to this buffer instead of copying.
+    session.tcp->write(wireFrame);
     return true;
 }
 

@@ -47,6 +47,7 @@ signals:
 private:
     // SessionSink: to the WebSocket, within the session's output budget.
     bool send(Session &session, const QString &frame) override;
+    bool sendEncoded(Session &session, const QString &frame, const QByteArray &wireFrame) override;
     void close(Session &session, quint16 code, const QString &reason) override;
 
     void adoptWebSocket(Session &session, QWebSocket *ws);

@@ -25,6 +25,8 @@ public:
                 const Session *skipSession = nullptr);
     // To every session of each of `users`.
     void toUsers(const QSet<qint64> &users, const QString &frame);
+    // `text` as one unmasked, unfragmented WebSocket text frame.
+    static QByteArray encodeTextFrame(const QString &text);
 
 private:
     ServerContext &m_context;

@@ -54,6 +54,14 @@ public:
     // Queues one text frame for `session`. False when it was not sent: the session is not an
     // open WebSocket, or the frame would pass its output budget (and the session is dropped).
     virtual bool send(Session &session, const QString &frame) = 0;
+    // The same with `frame` also encoded as one whole WebSocket text frame (header and UTF-8
+    // payload), shared by every recipient of one event so nothing is encoded or copied per
+    // recipient. Sinks without sockets just take the text.
+    virtual bool sendEncoded(Session &session, const QString &frame, const QByteArray &wireFrame)
+    {
+        Q_UNUSED(wireFrame);
+        return send(session, frame);
+    }
     // Closes the WebSocket with `code`; a connection still in HTTP is cut off.
     virtual void close(Session &session, quint16 code, const QString &reason) = 0;
 };
