@@ -807,6 +807,10 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <source>Sign-in needed</source>
         <translation>Sign-in needed</translation>
     </message>
+    <message>
+        <source>Online · sending %1 of %2…</source>
+        <translation>Online · sending %1 of %2…</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MainWindow</name>

@@ -807,6 +807,10 @@ Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</tra
         <source>Sign-in needed</source>
         <translation>É preciso entrar</translation>
     </message>
+    <message>
+        <source>Online · sending %1 of %2…</source>
+        <translation>Conectado · enviando %1 de %2…</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MainWindow</name>

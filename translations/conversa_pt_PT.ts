@@ -807,6 +807,10 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <source>Sign-in needed</source>
         <translation>É preciso iniciar sessão</translation>
     </message>
+    <message>
+        <source>Online · sending %1 of %2…</source>
+        <translation>Ligado · a enviar %1 de %2…</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MainWindow</name>

@@ -7,6 +7,7 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 
 using namespace Qt::StringLiterals;
@@ -72,7 +73,22 @@ QString ConnectionStatusWidget::text() const
     return m_fullText;
 }
 
+void ConnectionStatusWidget::setOutboxProgress(int sent, int total)
+{
+    if (sent == m_sent && total == m_total)
+        return;
+    m_sent = sent;
+    m_total = total;
+    refresh();
+}
+
 QString ConnectionStatusWidget::describe(const core::ConnectionStatus &status, int pending)
+{
+    return describe(status, pending, 0, 0);
+}
+
+QString ConnectionStatusWidget::describe(const core::ConnectionStatus &status, int pending,
+                                         int sent, int total)
 {
     switch (status.state) {
     case ConnectionState::SignedOut:
@@ -84,6 +100,10 @@ QString ConnectionStatusWidget::describe(const core::ConnectionStatus &status, i
     case ConnectionState::Syncing:
         return tr("Catching up…");
     case ConnectionState::Online:
+        // A drain of more than one message says how far it got.
+        if (total > 1 && sent < total)
+            return tr("Online · sending %1 of %2…")
+                .arg(QLocale().toString(sent), QLocale().toString(total));
         return pending > 0 ? tr("Online · sending %n message(s)…", nullptr, pending) : tr("Online");
     case ConnectionState::WaitingToReconnect: {
         const QString countdown = tr("Reconnecting in %n s", nullptr, status.secondsLeft);
@@ -123,7 +143,7 @@ void ConnectionStatusWidget::refresh()
         break;
     }
     m_dot->setStyleSheet(u"background:%1;border-radius:5px;"_s.arg(dot.name()));
-    QString line = describe(m_status, m_pending);
+    QString line = describe(m_status, m_pending, m_sent, m_total);
     if (!m_status.reason.isEmpty() && m_status.state != ConnectionState::Online)
         line += u" — "_s + m_status.reason;
     m_fullText = line;

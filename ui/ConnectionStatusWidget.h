@@ -23,10 +23,14 @@ public:
     void setStatus(const core::ConnectionStatus &status);
     // Messages waiting in the outbox change what "offline" means to the reader.
     void setPendingCount(int pending);
+    // The outbox draining: `sent` of `total` answered by the server since it was last empty
+    // ("Online · sending 120 of 5,000…" while sent < total).
+    void setOutboxProgress(int sent, int total);
     QString text() const;
     core::ConnectionStatus status() const { return m_status; }
 
     static QString describe(const core::ConnectionStatus &status, int pending);
+    static QString describe(const core::ConnectionStatus &status, int pending, int sent, int total);
 
 signals:
     void reconnectRequested();
@@ -42,6 +46,8 @@ private:
 
     core::ConnectionStatus m_status;
     int m_pending = 0;
+    int m_sent = 0;
+    int m_total = 0;
     QString m_fullText;
     QLabel *m_dot = nullptr;
     QLabel *m_label = nullptr;
