@@ -44,6 +44,7 @@ private slots:
     void composerIsDisabledWithoutRoom();
     void enterSendsShiftEnterDoesNot();
     void textStaysWhenTheOutboxCannotStoreIt();
+    void textTheServerRefusesIsNotQueued();
     void failedMessageCanBeRetriedAndDiscarded();
     void unreadCountsShowAndClearWhenRead();
     void quickSwitcherOpensTheChosenRoom();
@@ -193,6 +194,22 @@ void TestChatPage::textStaysWhenTheOutboxCannotStoreIt()
     QCOMPARE(m_outbox->pendingCount(u"general"_s), 1);
     QCOMPARE(m_outbox->unsent(u"general"_s).first().body, u"do not lose me"_s);
     QVERIFY(composer->toPlainText().isEmpty());
+    QVERIFY(!m_page->sendErrorLabel()->isVisible());
+}
+
+void TestChatPage::textTheServerRefusesIsNotQueued()
+{
+    m_page->openRoom(u"general"_s);
+    auto *composer = m_page->composer();
+    composer->setPlainText(u"ring the bell \a"_s);
+    m_page->sendMessage(composer->toPlainText());
+    QCOMPARE(m_outbox->pendingCount(), 0);
+    QCOMPARE(composer->toPlainText(), u"ring the bell \a"_s);
+    QVERIFY(m_page->sendErrorLabel()->isVisible());
+    QVERIFY2(m_page->sendErrorLabel()->text().contains(u"U+0007"_s),
+             qPrintable(m_page->sendErrorLabel()->text()));
+    // Another room: the warning was about the other one's text.
+    m_page->openRoom(u"random"_s);
     QVERIFY(!m_page->sendErrorLabel()->isVisible());
 }
 
