@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "AdminCommands.h"
 
-#include "Database.h"
 #include "Log.h"
 #include "PasswordHasher.h"
 #include "Validation.h"
+#include "storage/Database.h"
 
 #include <QDateTime>
 #include <QDir>

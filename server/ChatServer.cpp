@@ -5,9 +5,9 @@
 #include "Log.h"
 #include "PasswordHasher.h"
 #include "ServerContext.h"
-#include "StorageWriter.h"
 #include "handlers/RequestRouter.h"
 #include "http/FrontDoor.h"
+#include "storage/StorageWriter.h"
 
 #include <QCoreApplication>
 #include <QTcpSocket>

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "RoomDirectory.h"
 
-#include "Store.h"
+#include "storage/Store.h"
 
 namespace conversa::server {
 

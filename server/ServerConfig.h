@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "ClientAddress.h"
 #include "Protocol.h"
+#include "http/ClientAddress.h"
 
 #include <QHostAddress>
 #include <QString>

@@ -7,8 +7,8 @@
 #include "RateLimiter.h"
 #include "RoomDirectory.h"
 #include "ServerConfig.h"
-#include "Store.h"
 #include "sessions/SessionRegistry.h"
+#include "storage/Store.h"
 
 #include <QElapsedTimer>
 #include <QHash>

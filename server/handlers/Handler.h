@@ -3,7 +3,7 @@
 #pragma once
 
 #include "Frames.h"
-#include "StorageWriter.h"
+#include "storage/StorageWriter.h"
 
 #include <QJsonObject>
 

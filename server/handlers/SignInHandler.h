@@ -3,8 +3,8 @@
 #pragma once
 
 #include "RateLimiter.h"
-#include "Store.h"
 #include "handlers/Handler.h"
+#include "storage/Store.h"
 
 #include <QThreadPool>
 

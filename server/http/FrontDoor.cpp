@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/FrontDoor.h"
 
-#include "HttpRequest.h"
-#include "Listener.h"
 #include "Log.h"
 #include "ServerContext.h"
+#include "http/HttpRequest.h"
+#include "http/Listener.h"
 
 #include <QFile>
 #include <QSslCertificate>

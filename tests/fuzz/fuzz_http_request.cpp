@@ -4,8 +4,8 @@
 // any client that can open a TCP connection, then, as from a trusted reverse proxy, the client
 // address its X-Forwarded-For names. FrontDoor (server/http) peeks at most kMaxHttpHeaderBytes + 1
 // bytes, so run.sh keeps -max_len there.
-#include "ClientAddress.h"
-#include "HttpRequest.h"
+#include "http/ClientAddress.h"
+#include "http/HttpRequest.h"
 
 #include <cstdint>
 #include <cstdio>

@@ -4,8 +4,8 @@
 // binary PROXY protocol v2 header (FrontDoor (server/http) peeks ProxyHeader::kMaxLength bytes),
 // then the HTTP request head after it. The proxy is trusted, but a client can reach it with any
 // bytes.
-#include "ClientAddress.h"
-#include "HttpRequest.h"
+#include "http/ClientAddress.h"
+#include "http/HttpRequest.h"
 
 #include <algorithm>
 #include <cstdint>

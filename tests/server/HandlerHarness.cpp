@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "HandlerHarness.h"
 
-#include "Database.h"
 #include "PasswordHasher.h"
-#include "StorageWriter.h"
+#include "storage/Database.h"
+#include "storage/StorageWriter.h"
 
 #include <QDateTime>
 #include <QDeadlineTimer>

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // TrustedProxies (X-Forwarded-For) and the PROXY protocol v2 header: which address a client is
 // judged by.
-#include "ClientAddress.h"
+#include "http/ClientAddress.h"
 
 #include <QTest>
 #include <QtEndian>

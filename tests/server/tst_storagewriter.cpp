@@ -1,8 +1,8 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
-#include "Database.h"
-#include "StorageWriter.h"
-#include "Store.h"
+#include "storage/Database.h"
+#include "storage/StorageWriter.h"
+#include "storage/Store.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

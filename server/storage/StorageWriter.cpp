@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
-#include "StorageWriter.h"
+#include "storage/StorageWriter.h"
 
 #include "Log.h"
 

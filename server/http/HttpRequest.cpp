@@ -1,6 +1,6 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
-#include "HttpRequest.h"
+#include "http/HttpRequest.h"
 
 #include <QList>
 

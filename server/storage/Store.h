@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "Database.h"
 #include "Frames.h"
+#include "storage/Database.h"
 
 #include <QByteArray>
 #include <QList>
