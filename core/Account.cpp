@@ -368,21 +368,21 @@ void Account::createRoom(const QString &name, const QString &title, const QObjec
                          RoomOperationHandler done)
 {
     runRoomOperation(proto::CreateRequest{{}, name, title.trimmed()}, name, context,
-                     std::move(done), true);
+                     std::move(done));
 }
 
 void Account::joinRoom(const QString &name, const QObject *context, RoomOperationHandler done)
 {
-    runRoomOperation(proto::JoinRequest{{}, name}, name, context, std::move(done), true);
+    runRoomOperation(proto::JoinRequest{{}, name}, name, context, std::move(done));
 }
 
 void Account::leaveRoom(const QString &name, const QObject *context, RoomOperationHandler done)
 {
-    runRoomOperation(proto::LeaveRequest{{}, name}, name, context, std::move(done), true);
+    runRoomOperation(proto::LeaveRequest{{}, name}, name, context, std::move(done));
 }
 
 void Account::runRoomOperation(const proto::Request &request, const QString &room,
-                               const QObject *context, RoomOperationHandler done, bool refreshRooms)
+                               const QObject *context, RoomOperationHandler done)
 {
     const QPointer<const QObject> guard(context);
     const bool hadContext = context != nullptr;
@@ -396,9 +396,10 @@ void Account::runRoomOperation(const proto::Request &request, const QString &roo
                     .arg(room)});
         return;
     }
-    m_session->request(request, [this, room, finish, refreshRooms](const RequestResult &reply) {
+    m_session->request(request, [this, room, finish](const RequestResult &reply) {
         const RoomOperationResult result = resultOf(reply, room);
-        if (result.ok() && refreshRooms)
+        // The room list follows at once rather than with the next event.
+        if (result.ok())
             m_session->refreshRooms();
         finish(result);
     });
