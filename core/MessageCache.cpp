@@ -2,7 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MessageCache.h"
 
+#include <QDeadlineTimer>
+#include <QMutex>
 #include <QSet>
+#include <QThread>
+#include <QWaitCondition>
 
 #include <algorithm>
 #include <utility>
@@ -12,44 +16,278 @@ namespace conversa::core {
 using namespace Qt::StringLiterals;
 using protocol::MessageEvent;
 
+// The writer thread: its own connection to the cache file, and a queue the GUI thread fills.
+class CacheWriter
+{
+public:
+    struct Job {
+        QString room;
+        QList<MessageEvent> messages;
+        qint64 syncedSeq = -1; // -1: a read marker only
+        qint64 readSeq = -1;
+    };
+
+    CacheWriter(const QString &path, int capacity, int intervalMs)
+        : m_path(path)
+        , m_capacity(capacity)
+        , m_intervalMs(intervalMs)
+    {
+        m_thread.reset(QThread::create([this] { run(); }));
+        m_thread->setObjectName(u"conversa-cache-writer"_s);
+        m_thread->start();
+    }
+
+    ~CacheWriter()
+    {
+        {
+            QMutexLocker lock(&m_mutex);
+            m_stop = true;
+            m_wake.wakeAll();
+        }
+        m_thread->wait(); // what is queued is committed first
+    }
+
+    // False when the room's earlier messages were refused.
+    bool enqueue(Job job)
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_failedRooms.contains(job.room) || m_openFailed)
+            return false;
+        // The bound: wait for the writer (only when the disk is slower than the messages).
+        while (m_queuedMessages >= MessageCache::kMaxQueuedMessages && !m_openFailed)
+            m_idle.wait(&m_mutex);
+        m_queuedMessages += int(job.messages.size());
+        // Consecutive messages of one room are merged into one job.
+        if (!m_queue.isEmpty() && m_queue.last().room == job.room &&
+            m_queue.last().syncedSeq >= 0 && job.syncedSeq >= 0) {
+            m_queue.last().messages.append(job.messages);
+            m_queue.last().syncedSeq = std::max(m_queue.last().syncedSeq, job.syncedSeq);
+        } else {
+            m_queue.append(std::move(job));
+        }
+        if (m_queuedMessages >= MessageCache::kMaxQueuedMessages)
+            m_commitNow = true;
+        m_wake.wakeAll();
+        return true;
+    }
+
+    // Waits until the queue is committed; the error of a refused commit since the last call.
+    QString flush()
+    {
+        QMutexLocker lock(&m_mutex);
+        m_commitNow = true;
+        m_wake.wakeAll();
+        while ((!m_queue.isEmpty() || m_busy) && !m_openFailed)
+            m_idle.wait(&m_mutex);
+        m_commitNow = false;
+        return std::exchange(m_error, {});
+    }
+
+    int queuedMessages()
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_queuedMessages;
+    }
+    void setCapacity(int capacity)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_capacity = capacity;
+    }
+    void setInterval(int ms)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_intervalMs = ms;
+    }
+    void forgetFailures(const QString &room)
+    {
+        QMutexLocker lock(&m_mutex);
+        if (room.isEmpty())
+            m_failedRooms.clear();
+        else
+            m_failedRooms.remove(room);
+    }
+
+private:
+    void run()
+    {
+        {
+            SqliteDatabase db;
+            if (!db.open(m_path, {}, SqliteDatabase::Synchronous::Normal)) {
+                QMutexLocker lock(&m_mutex);
+                m_openFailed = true;
+                m_error = db.lastError();
+                qWarning("conversa-core: the message cache's writer cannot open %s: %s",
+                         qUtf8Printable(m_path), qUtf8Printable(m_error));
+                m_idle.wakeAll();
+                return;
+            }
+            Statements statements{
+                db.prepare(u"INSERT INTO rooms(room) VALUES(?) ON CONFLICT(room) DO NOTHING"_s),
+                db.prepare(u"INSERT OR IGNORE INTO messages(room, seq, ts, sender, cid, body) "
+                           "VALUES(?, ?, ?, ?, ?, ?)"_s),
+                db.prepare(u"UPDATE rooms SET synced_seq = MAX(synced_seq, ?), "
+                           "last_seq = MAX(last_seq, ?, ?) WHERE room = ?"_s),
+                // Keep the newest `capacity` messages of the room.
+                db.prepare(
+                    u"DELETE FROM messages WHERE room = ? AND seq < (SELECT MIN(seq) FROM "
+                    "(SELECT seq FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?))"_s),
+                db.prepare(u"UPDATE rooms SET read_seq = MAX(read_seq, ?) WHERE room = ?"_s)};
+            QMutexLocker lock(&m_mutex);
+            while (true) {
+                while (m_queue.isEmpty() && !m_stop)
+                    m_wake.wait(&m_mutex);
+                if (m_queue.isEmpty())
+                    break; // stopping, nothing left
+                // Collect what arrives within the interval into one transaction.
+                QDeadlineTimer deadline(m_intervalMs);
+                while (!m_stop && !m_commitNow && !deadline.hasExpired())
+                    m_wake.wait(&m_mutex, deadline);
+                const QList<Job> jobs = std::exchange(m_queue, {});
+                m_queuedMessages = 0;
+                const int capacity = m_capacity;
+                m_busy = true;
+                m_idle.wakeAll(); // producers waiting for room in the queue
+                lock.unlock();
+                QString error;
+                const bool ok = commit(db, statements, jobs, capacity, &error);
+                lock.relock();
+                m_busy = false;
+                if (!ok) {
+                    for (const Job &job : jobs) {
+                        if (!job.messages.isEmpty() || job.syncedSeq >= 0)
+                            m_failedRooms.insert(job.room);
+                    }
+                    m_error = error;
+                    qWarning("conversa-core: the message cache could not store %lld queued "
+                             "writes (%s); those rooms are synced again from the server on the "
+                             "next start",
+                             qint64(jobs.size()), qUtf8Printable(error));
+                }
+                m_idle.wakeAll();
+            }
+        } // statements and connection go before the connection is removed
+    }
+
+    struct Statements {
+        QSqlQuery ensureRoom;
+        QSqlQuery insertMessage;
+        QSqlQuery updateSynced;
+        QSqlQuery trimRoom;
+        QSqlQuery updateRead;
+    };
+
+    static bool commit(SqliteDatabase &db, Statements &s, const QList<Job> &jobs, int capacity,
+                       QString *error)
+    {
+        bool ok = db.transaction();
+        QSet<QString> touched;
+        for (const Job &job : jobs) {
+            if (!ok)
+                break;
+            if (job.syncedSeq < 0) {
+                s.updateRead.addBindValue(job.readSeq);
+                s.updateRead.addBindValue(job.room);
+                ok = db.exec(s.updateRead);
+                continue;
+            }
+            touched.insert(job.room);
+            s.ensureRoom.addBindValue(job.room);
+            ok = db.exec(s.ensureRoom);
+            qint64 newest = 0;
+            for (const MessageEvent &m : job.messages) {
+                if (!ok)
+                    break;
+                s.insertMessage.addBindValue(job.room);
+                s.insertMessage.addBindValue(m.seq);
+                s.insertMessage.addBindValue(m.ts);
+                s.insertMessage.addBindValue(SqliteDatabase::text(m.from));
+                s.insertMessage.addBindValue(SqliteDatabase::text(m.cid));
+                s.insertMessage.addBindValue(SqliteDatabase::text(m.body));
+                ok = db.exec(s.insertMessage);
+                newest = std::max(newest, m.seq);
+            }
+            if (!ok)
+                break;
+            s.updateSynced.addBindValue(job.syncedSeq);
+            s.updateSynced.addBindValue(job.syncedSeq);
+            s.updateSynced.addBindValue(newest);
+            s.updateSynced.addBindValue(job.room);
+            ok = db.exec(s.updateSynced);
+        }
+        for (const QString &room : std::as_const(touched)) {
+            if (!ok)
+                break;
+            s.trimRoom.addBindValue(room);
+            s.trimRoom.addBindValue(room);
+            s.trimRoom.addBindValue(capacity);
+            ok = db.exec(s.trimRoom);
+        }
+        if (ok && db.commit())
+            return true;
+        *error = db.lastError();
+        db.rollback();
+        return false;
+    }
+
+    const QString m_path;
+    std::unique_ptr<QThread> m_thread;
+    QMutex m_mutex;
+    QWaitCondition m_wake; // work arrived, or stop
+    QWaitCondition m_idle; // the queue was taken or committed
+    QList<Job> m_queue;
+    int m_queuedMessages = 0;
+    int m_capacity;
+    int m_intervalMs;
+    bool m_busy = false;
+    bool m_stop = false;
+    bool m_commitNow = false;
+    bool m_openFailed = false;
+    QSet<QString> m_failedRooms;
+    QString m_error;
+};
+
 MessageCache::MessageCache(QObject *parent)
     : QObject(parent)
-{
-    m_flushTimer.setSingleShot(true);
-    m_flushTimer.setInterval(kDefaultWriteIntervalMs);
-    connect(&m_flushTimer, &QTimer::timeout, this, &MessageCache::flush);
-}
+{}
 
 MessageCache::~MessageCache()
 {
-    flush();
+    stopWriter();
     releaseStatements();
+}
+
+void MessageCache::stopWriter()
+{
+    m_writer.reset(); // commits what is queued
+}
+
+void MessageCache::setCapacityPerRoom(int capacity)
+{
+    m_capacity = qMax(1, capacity);
+    if (m_writer)
+        m_writer->setCapacity(m_capacity);
 }
 
 void MessageCache::setWriteInterval(int ms)
 {
-    m_flushTimer.setInterval(qMax(0, ms));
+    m_writeInterval = qMax(0, ms);
+    if (m_writer)
+        m_writer->setInterval(m_writeInterval);
+}
+
+int MessageCache::queuedMessages() const
+{
+    return m_writer ? m_writer->queuedMessages() : 0;
 }
 
 void MessageCache::releaseStatements()
 {
-    for (QSqlQuery *query : {&m_ensureRoom, &m_insertMessage, &m_updateSynced, &m_trimRoom,
-                             &m_selectLatest, &m_selectBefore, &m_selectAfter})
+    for (QSqlQuery *query : {&m_selectLatest, &m_selectBefore, &m_selectAfter})
         *query = QSqlQuery();
 }
 
 void MessageCache::prepareStatements()
 {
-    m_ensureRoom =
-        m_db.prepare(u"INSERT INTO rooms(room) VALUES(?) ON CONFLICT(room) DO NOTHING"_s);
-    m_insertMessage = m_db.prepare(u"INSERT OR IGNORE INTO messages(room, seq, ts, sender, cid, "
-                                   "body) VALUES(?, ?, ?, ?, ?, ?)"_s);
-    m_updateSynced = m_db.prepare(u"UPDATE rooms SET synced_seq = MAX(synced_seq, ?), "
-                                  "last_seq = MAX(last_seq, ?, ?) WHERE room = ?"_s);
-    // Keep the newest `capacity` messages of the room.
-    m_trimRoom =
-        m_db.prepare(u"DELETE FROM messages WHERE room = ? AND seq < (SELECT MIN(seq) FROM "
-                     "(SELECT seq FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?))"_s);
     m_selectLatest = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
                                   "ORDER BY seq DESC LIMIT ?"_s);
     m_selectBefore = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
@@ -60,9 +298,9 @@ void MessageCache::prepareStatements()
 
 bool MessageCache::open(const QString &path)
 {
-    flush();
+    stopWriter();
     releaseStatements();
-    m_failedRooms.clear();
+    m_writeError.clear();
     const bool opened =
         m_db.open(path,
                   {u"CREATE TABLE IF NOT EXISTS rooms ("
@@ -85,9 +323,13 @@ bool MessageCache::open(const QString &path)
                   // A copy of what the server keeps: after a power cut the next sync refills
                   // whatever the last commits lost, so commits need not wait for the disk.
                   SqliteDatabase::Synchronous::Normal);
-    if (opened)
-        prepareStatements();
-    return opened;
+    if (!opened)
+        return false;
+    prepareStatements();
+    // Checkpoints (which wait for the disk) are the writer's: none on the GUI thread.
+    m_db.exec(u"PRAGMA wal_autocheckpoint = 0"_s);
+    m_writer = std::make_unique<CacheWriter>(path, m_capacity, m_writeInterval);
+    return true;
 }
 
 bool MessageCache::addRoom(const QString &room, const QString &title)
@@ -168,76 +410,17 @@ std::optional<CachedRoom> MessageCache::room(const QString &room)
 bool MessageCache::storeMessages(const QString &room, const QList<MessageEvent> &messages,
                                  qint64 syncedSeq)
 {
-    if (!isOpen() || m_failedRooms.contains(room))
-        return false;
-    // Consecutive calls for the same room are merged: one entry per run of a room's messages.
-    if (!m_queue.isEmpty() && m_queue.last().room == room) {
-        m_queue.last().messages.append(messages);
-        m_queue.last().syncedSeq = std::max(m_queue.last().syncedSeq, syncedSeq);
-    } else {
-        m_queue.append({room, messages, syncedSeq});
-    }
-    m_queuedMessages += int(messages.size());
-    if (m_queuedMessages >= kMaxQueuedMessages)
-        return flush();
-    if (!m_flushTimer.isActive())
-        m_flushTimer.start();
-    return true;
+    return m_writer && m_writer->enqueue({room, messages, qMax<qint64>(0, syncedSeq), -1});
 }
 
 bool MessageCache::flush()
 {
-    m_flushTimer.stop();
-    if (m_queue.isEmpty())
+    if (!m_writer)
         return true;
-    const QList<QueuedWrite> queue = std::exchange(m_queue, {});
-    m_queuedMessages = 0;
-    bool ok = m_db.transaction();
-    QSet<QString> touched;
-    for (const QueuedWrite &write : queue) {
-        if (!ok)
-            break;
-        touched.insert(write.room);
-        m_ensureRoom.addBindValue(write.room);
-        ok = m_db.exec(m_ensureRoom);
-        qint64 newest = 0;
-        for (const MessageEvent &m : write.messages) {
-            if (!ok)
-                break;
-            m_insertMessage.addBindValue(write.room);
-            m_insertMessage.addBindValue(m.seq);
-            m_insertMessage.addBindValue(m.ts);
-            m_insertMessage.addBindValue(SqliteDatabase::text(m.from));
-            m_insertMessage.addBindValue(SqliteDatabase::text(m.cid));
-            m_insertMessage.addBindValue(SqliteDatabase::text(m.body));
-            ok = m_db.exec(m_insertMessage);
-            newest = std::max(newest, m.seq);
-        }
-        if (!ok)
-            break;
-        m_updateSynced.addBindValue(write.syncedSeq);
-        m_updateSynced.addBindValue(write.syncedSeq);
-        m_updateSynced.addBindValue(newest);
-        m_updateSynced.addBindValue(write.room);
-        ok = m_db.exec(m_updateSynced);
-    }
-    for (const QString &room : std::as_const(touched)) {
-        if (!ok)
-            break;
-        m_trimRoom.addBindValue(room);
-        m_trimRoom.addBindValue(room);
-        m_trimRoom.addBindValue(m_capacity);
-        ok = m_db.exec(m_trimRoom);
-    }
-    if (ok && m_db.commit())
+    const QString error = m_writer->flush();
+    if (error.isEmpty())
         return true;
-    const QString error = m_db.lastError();
-    m_db.rollback();
-    for (const QueuedWrite &write : queue)
-        m_failedRooms.insert(write.room);
-    qWarning("conversa-core: the message cache could not store %lld queued writes (%s); those "
-             "rooms are synced again from the server on the next start",
-             qint64(queue.size()), qUtf8Printable(error));
+    m_writeError = error;
     return false;
 }
 
@@ -253,7 +436,8 @@ qint64 MessageCache::historyEpoch()
 bool MessageCache::resetHistory(qint64 epoch)
 {
     flush();
-    m_failedRooms.clear();
+    if (m_writer)
+        m_writer->forgetFailures({});
     if (!m_db.transaction())
         return false;
     const bool ok =
@@ -271,7 +455,8 @@ bool MessageCache::resetHistory(qint64 epoch)
 bool MessageCache::resetRoomHistory(const QString &room)
 {
     flush();
-    m_failedRooms.remove(room);
+    if (m_writer)
+        m_writer->forgetFailures(room);
     if (!m_db.transaction())
         return false;
     const bool ok = m_db.exec(u"DELETE FROM messages WHERE room = ?"_s, {room}) &&
@@ -294,8 +479,7 @@ qint64 MessageCache::syncedSeq(const QString &room)
 
 bool MessageCache::setReadSeq(const QString &room, qint64 seq)
 {
-    flush();
-    return m_db.exec(u"UPDATE rooms SET read_seq = MAX(read_seq, ?) WHERE room = ?"_s, {seq, room});
+    return m_writer && m_writer->enqueue({room, {}, -1, seq});
 }
 
 QList<MessageEvent> MessageCache::select(QSqlQuery &q, const QString &room, bool descending)

@@ -8,13 +8,14 @@
 
 #include <QList>
 #include <QObject>
-#include <QSet>
 #include <QString>
-#include <QTimer>
 
+#include <memory>
 #include <optional>
 
 namespace conversa::core {
+
+class CacheWriter;
 
 struct CachedRoom {
     QString room;
@@ -29,11 +30,13 @@ struct CachedRoom {
 // room's last seq, read marker and how far it is synced, so the app shows rooms and messages
 // before the network answers. SQLite, one file per account.
 //
-// Live messages arrive one by one, up to thousands a second, on the GUI thread: storeMessages()
-// only queues them, and what arrives within one write interval goes to disk in one transaction
-// with statements prepared once. Each room's synced seq is written in the transaction that
-// stores the messages it covers, so a crash loses both together and the next sync refills them.
-// Every read and every other write first commits what is queued, so callers never see the queue.
+// Live messages arrive one by one, up to thousands a second, on the GUI thread, where a write
+// that waits for a busy disk freezes the window: storeMessages() and setReadSeq() only queue
+// their work for a writer thread with its own connection, which commits what arrived within one
+// write interval in one transaction with statements prepared once. Each room's synced seq is
+// written in the transaction that stores the messages it covers, so a crash loses both together
+// and the next sync refills them. Every read and every other write first waits until the queue
+// is committed, so callers never see it (reads are rare while messages stream in).
 class MessageCache : public QObject
 {
     Q_OBJECT
@@ -42,7 +45,7 @@ public:
 
     // How long storeMessages() may keep messages in memory before they are committed.
     static constexpr int kDefaultWriteIntervalMs = 100;
-    // Queued messages beyond this are committed at once (a bound on the queue).
+    // A bound on the queue: storeMessages() waits for the writer while this many are queued.
     static constexpr int kMaxQueuedMessages = 5000;
 
     explicit MessageCache(QObject *parent = nullptr);
@@ -50,11 +53,11 @@ public:
 
     bool open(const QString &path);
     bool isOpen() const { return m_db.isOpen(); }
-    QString lastError() const { return m_db.lastError(); }
+    QString lastError() const { return m_writeError.isEmpty() ? m_db.lastError() : m_writeError; }
     // The connection itself (for tests and diagnostics).
     SqliteDatabase &database() { return m_db; }
 
-    void setCapacityPerRoom(int capacity) { m_capacity = qMax(1, capacity); }
+    void setCapacityPerRoom(int capacity);
     int capacityPerRoom() const { return m_capacity; }
 
     // Rooms as the server listed them: titles replaced, seqs and markers only move forward.
@@ -67,14 +70,18 @@ public:
 
     // Stores messages that arrived with no gap before them and moves the room's synced seq to
     // `syncedSeq`, both in the same transaction. Older messages beyond the capacity are dropped.
-    // Queued for up to writeInterval() (false only when the cache is not open); flush() commits.
+    // Queued for up to writeInterval(); false when the cache is not open or an earlier write of
+    // the room was refused (see flush()).
     bool storeMessages(const QString &room, const QList<protocol::MessageEvent> &messages,
                        qint64 syncedSeq);
-    // Commits what storeMessages() queued; false (and lastError()) when the disk refused it.
+    // Waits until everything queued is committed; false (and lastError()) when the disk refused
+    // some of it since the last flush(). A room whose messages were refused takes no more (a
+    // later synced seq would claim the lost ones) until its history is reset or the app restarts,
+    // when the sync refills it from the older synced seq.
     bool flush();
     void setWriteInterval(int ms);
-    int writeInterval() const { return m_flushTimer.interval(); }
-    int queuedMessages() const { return m_queuedMessages; }
+    int writeInterval() const { return m_writeInterval; }
+    int queuedMessages() const;
     qint64 syncedSeq(const QString &room);
 
     // Which copy of the server's history the cached messages came from: the `epoch` of the
@@ -85,6 +92,7 @@ public:
     bool resetHistory(qint64 epoch);
     // The same for one room, whose `sync` was answered `conflict`.
     bool resetRoomHistory(const QString &room);
+    // Queued like storeMessages() (markers move once a second while a room is read).
     bool setReadSeq(const QString &room, qint64 seq);
 
     // Ascending by seq: the newest `limit` messages, those before `beforeSeq`, or those after
@@ -103,27 +111,14 @@ private:
     QList<protocol::MessageEvent> select(QSqlQuery &query, const QString &room, bool descending);
     void prepareStatements();
     void releaseStatements();
+    void stopWriter();
 
-    struct QueuedWrite {
-        QString room;
-        QList<protocol::MessageEvent> messages;
-        qint64 syncedSeq = 0;
-    };
-
-    SqliteDatabase m_db;
+    SqliteDatabase m_db; // the GUI thread's connection: reads and the rare other writes
+    std::unique_ptr<CacheWriter> m_writer;
     int m_capacity = kDefaultCapacityPerRoom;
-    QList<QueuedWrite> m_queue;
-    int m_queuedMessages = 0;
-    // Rooms whose queued messages the disk refused: nothing more is stored for them (a later
-    // synced seq would claim the lost messages) until their history is reset or the app restarts,
-    // when the sync refills them from the older synced seq.
-    QSet<QString> m_failedRooms;
-    QTimer m_flushTimer;
-    // Prepared once per connection: preparing is most of the cost of a small transaction.
-    QSqlQuery m_ensureRoom;
-    QSqlQuery m_insertMessage;
-    QSqlQuery m_updateSynced;
-    QSqlQuery m_trimRoom;
+    int m_writeInterval = kDefaultWriteIntervalMs;
+    QString m_writeError;
+    // Prepared once per connection.
     QSqlQuery m_selectLatest;
     QSqlQuery m_selectBefore;
     QSqlQuery m_selectAfter;

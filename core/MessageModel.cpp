@@ -92,9 +92,25 @@ void MessageModel::setRoom(const QString &room)
     reload();
 }
 
-MessageModel::Row MessageModel::fromMessage(const protocol::MessageEvent &m)
+namespace {
+// U+001F cannot occur in room names, user names or cids (the server refuses control characters).
+QString messageKey(const QString &room, const QString &sender, const QString &cid)
 {
-    return Row{m.seq, m.cid, m.from, m.ts, m.body, DeliveryState::Delivered, {}};
+    return room + u'\x1f' + sender + u'\x1f' + cid;
+}
+} // namespace
+
+MessageModel::Row MessageModel::fromMessage(const protocol::MessageEvent &m) const
+{
+    return Row{m.seq,
+               m.cid,
+               m.from,
+               m.ts,
+               m.body,
+               DeliveryState::Delivered,
+               {},
+               m.cid.isEmpty() ? m_room + u"\x1fseq:"_s + QString::number(m.seq)
+                               : messageKey(m_room, m.from, m.cid)};
 }
 
 MessageModel::Row MessageModel::fromOutbox(const OutboxEntry &e)
@@ -647,6 +663,10 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return r.reason;
     case RoomRole:
         return m_room;
+    case KeyRole:
+        if (r.key.isEmpty()) // pending: sent as the session's user
+            return messageKey(m_room, data(index, SenderRole).toString(), r.cid);
+        return r.key;
     case Qt::AccessibleTextRole: {
         // What a screen reader says for the row: who, when, what, and whether it is out yet.
         QString sender = data(index, SenderRole).toString();
@@ -674,7 +694,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {BodyRole, "body"},
             {StateRole, "state"},
             {FailureReasonRole, "failureReason"},
-            {RoomRole, "room"}};
+            {RoomRole, "room"},
+            {KeyRole, "key"}};
 }
 
 } // namespace conversa::core

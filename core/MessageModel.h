@@ -46,6 +46,9 @@ public:
         StateRole,
         FailureReasonRole,
         RoomRole, // the room the model shows; with sender and cid it names a message
+        // Room, sender and cid in one string (U+001F between them), the same for a pending
+        // message and its delivered copy: a key for caches in views (made once per row).
+        KeyRole,
     };
     Q_ENUM(Role)
 
@@ -114,8 +117,9 @@ private:
         QString body;
         DeliveryState state = DeliveryState::Delivered;
         QString reason;
+        QString key; // KeyRole of a delivered message
     };
-    static Row fromMessage(const protocol::MessageEvent &m);
+    Row fromMessage(const protocol::MessageEvent &m) const;
     static Row fromOutbox(const OutboxEntry &e);
     // "Sending…", "Not sent: …", or empty once stored.
     static QString stateText(const Row &row);

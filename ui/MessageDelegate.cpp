@@ -42,6 +42,9 @@ MessageModel::DeliveryState deliveryState(const QModelIndex &index)
 // the step from pending to delivered (same body, same height). Without a cid, (room, seq) names it.
 QString messageKey(const QModelIndex &index)
 {
+    // MessageModel has it made once per row (a relayout asks for it several times per row).
+    if (const QVariant key = index.data(MessageModel::KeyRole); key.isValid())
+        return key.toString();
     const QString room = index.data(MessageModel::RoomRole).toString();
     const QString cid = index.data(MessageModel::CidRole).toString();
     // U+001F cannot occur in room names, user names or cids (the server refuses control
@@ -200,22 +203,25 @@ void MessageDelegate::forget(const QModelIndex &index)
     m_heightCache.remove(key);
 }
 
-bool MessageDelegate::startsDay(const QModelIndex &index) const
+MessageDelegate::Starts MessageDelegate::starts(const QModelIndex &index) const
 {
     if (index.row() == 0)
-        return true;
-    const qint64 day = facts(index).localDay;
-    return day != facts(index.siblingAtRow(index.row() - 1)).localDay;
+        return {true, true};
+    const Facts current = facts(index);
+    const Facts previous = facts(index.siblingAtRow(index.row() - 1));
+    const bool day = current.localDay != previous.localDay;
+    return {day,
+            day || current.sender != previous.sender || current.ms - previous.ms > kGroupPauseMs};
+}
+
+bool MessageDelegate::startsDay(const QModelIndex &index) const
+{
+    return starts(index).day;
 }
 
 bool MessageDelegate::startsGroup(const QModelIndex &index) const
 {
-    if (index.row() == 0)
-        return true;
-    const Facts current = facts(index);
-    const Facts previous = facts(index.siblingAtRow(index.row() - 1));
-    return current.localDay != previous.localDay || current.sender != previous.sender ||
-           current.ms - previous.ms > kGroupPauseMs;
+    return starts(index).group;
 }
 
 QString MessageDelegate::clipboardText(const QModelIndex &index)
@@ -311,11 +317,12 @@ MessageDelegate::Geometry MessageDelegate::geometry(const QStyleOptionViewItem &
     const int bodyWidth = qMax(40, width - kSideMargin - (bodyLeft - option.rect.left()));
     int y = option.rect.top();
 
-    if (startsDay(index)) {
+    const Starts startsHere = starts(index);
+    if (startsHere.day) {
         g.daySeparator = QRect(option.rect.left(), y, width, metrics.height() + 20);
         y += g.daySeparator.height();
     }
-    const bool head = startsGroup(index);
+    const bool head = startsHere.group;
     y += head ? kGroupTopPadding : kContinuationTopPadding;
     const int rowContentTop = y;
     if (head) {

@@ -119,6 +119,12 @@ private:
         QString sender;
     };
     Facts facts(const QModelIndex &index) const;
+    // startsDay() and startsGroup() at once (geometry needs both, for every row of a relayout).
+    struct Starts {
+        bool day = false;
+        bool group = false;
+    };
+    Starts starts(const QModelIndex &index) const;
 
     QString m_currentUser;
     TextSelection m_selection;

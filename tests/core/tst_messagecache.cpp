@@ -39,7 +39,72 @@ private slots:
     void duplicatesAreIgnored();
     void persistsAcrossReopen();
     void cacheCommitsLazilyOutboxDurably();
+    void liveWritesAreCommittedTogether();
+    void aRefusedWriteNeverMovesTheSyncPoint();
 };
+
+// Live messages are queued and committed once per write interval, each room's synced seq in the
+// same transaction as its messages: another connection (what a restart after a crash would
+// read) sees both or neither.
+void TestMessageCache::liveWritesAreCommittedTogether()
+{
+    QTemporaryDir dir;
+    MessageCache cache;
+    QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+    cache.setWriteInterval(60'000);
+    MessageCache disk; // a second connection to the same file: what a restart would read
+    QVERIFY(disk.open(dir.filePath(u"c.sqlite"_s)));
+    for (qint64 seq = 1; seq <= 300; ++seq)
+        QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, seq, seq), seq));
+    QCOMPARE(cache.queuedMessages(), 300);
+    QCOMPARE(disk.syncedSeq(u"general"_s), 0);
+    QCOMPARE(disk.messageCount(u"general"_s), 0);
+    // The owner reads through its queue.
+    QCOMPARE(cache.syncedSeq(u"general"_s), 300);
+    QCOMPARE(cache.queuedMessages(), 0);
+    QCOMPARE(disk.syncedSeq(u"general"_s), 300);
+    QCOMPARE(disk.messageCount(u"general"_s), 300);
+    // Without reads, the writer commits after the interval.
+    cache.setWriteInterval(50);
+    QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 301, 310), 310));
+    QVERIFY(cache.setReadSeq(u"general"_s, 305));
+    QTRY_COMPARE(disk.syncedSeq(u"general"_s), 310);
+    QCOMPARE(disk.messageCount(u"general"_s), 310);
+    QCOMPARE(disk.room(u"general"_s)->readSeq, 305);
+    QCOMPARE(seqs(disk.latest(u"general"_s, 2)), (QList<qint64>{309, 310}));
+    // The queue has a bound: past it, a commit at once instead of after the interval.
+    cache.setWriteInterval(60'000);
+    const qint64 last = 310 + MessageCache::kMaxQueuedMessages;
+    QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 311, last), last));
+    QTRY_COMPARE(disk.syncedSeq(u"general"_s), last);
+}
+
+void TestMessageCache::aRefusedWriteNeverMovesTheSyncPoint()
+{
+    QTemporaryDir dir;
+    MessageCache cache;
+    QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+    QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 1, 10), 10));
+    QVERIFY(cache.flush());
+    // The disk refuses the next commit halfway (here: a trigger refuses seq 15).
+    QVERIFY(cache.database().exec(u"CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN "
+                                  "NEW.seq = 15 BEGIN SELECT RAISE(ABORT, 'disk full'); END"_s));
+    QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 11, 20), 20));
+    QVERIFY(!cache.flush());
+    QVERIFY2(cache.lastError().contains(u"disk full"_s), qPrintable(cache.lastError()));
+    QVERIFY(cache.database().exec(u"DROP TRIGGER refuse"_s));
+    // Nothing later may claim 11..20: the room takes no more messages until it is reset.
+    QVERIFY(!cache.storeMessages(u"general"_s, messages(u"general"_s, 21, 30), 30));
+    QCOMPARE(cache.syncedSeq(u"general"_s), 10);
+    QCOMPARE(cache.messageCount(u"general"_s), 10);
+    // Other rooms go on.
+    QVERIFY(cache.storeMessages(u"dev"_s, messages(u"dev"_s, 1, 3), 3));
+    QCOMPARE(cache.syncedSeq(u"dev"_s), 3);
+    // After a reset the room is synced from the start again.
+    QVERIFY(cache.resetRoomHistory(u"general"_s));
+    QVERIFY(cache.storeMessages(u"general"_s, messages(u"general"_s, 1, 30), 30));
+    QCOMPARE(cache.syncedSeq(u"general"_s), 30);
+}
 
 // The cache can be refilled from the server: WAL with synchronous=NORMAL. The outbox holds what
 // only this computer knows: synchronous=FULL.
