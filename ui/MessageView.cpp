@@ -84,8 +84,6 @@ MessageView::MessageView(QWidget *parent)
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &MessageView::onModelReset);
     connect(m_proxy, &QAbstractItemModel::rowsAboutToBeRemoved, this,
             [this](const QModelIndex &, int first, int last) {
-                if (!m_stickToBottom)
-                    rememberAnchor();
                 // Trimmed rows are gone for good (paging them in again lays them out anew). A
                 // pending row leaves as its delivered copy arrives under the same key: keep it.
                 for (int row = first; row <= last; ++row) {
@@ -101,12 +99,8 @@ MessageView::MessageView(QWidget *parent)
                     shiftTextSelection(-(last + 1)); // the oldest rows were trimmed
                 else if (!m_delegate->textSelection().isEmpty())
                     clearTextSelection(); // a pending message went; keep it simple
-                if (m_anchorSeq >= 0) {
-                    QTimer::singleShot(0, this, [this] {
-                        executeDelayedItemsLayout();
-                        restoreAnchor();
-                    });
-                }
+                if (m_anchorSeq >= 0)
+                    QTimer::singleShot(0, this, &MessageView::restoreAnchor);
             });
     connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, &MessageView::onRangeChanged);
 }
@@ -120,6 +114,12 @@ void MessageView::setMessageModel(MessageModel *model)
         connect(model, &MessageModel::historyErrorChanged, this, &MessageView::updateHistoryNotice);
         connect(model, &MessageModel::scrollToRowRequested, this,
                 &MessageView::onScrollToRowRequested);
+        // From the model itself, before the proxy passes it on: QListView forgets its layout as
+        // soon as it hears of a removal, and the anchor needs it.
+        connect(model, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this] {
+            if (!m_stickToBottom)
+                rememberAnchor();
+        });
         connect(model, &MessageModel::newerMessagesArrived, this, [this](int count) {
             m_unseen += count;
             updateNewMessagesButton();
@@ -217,8 +217,15 @@ void MessageView::rememberAnchor()
 
 bool MessageView::restoreAnchor()
 {
-    if (m_anchorSeq < 0 || !m_source)
+    if (m_anchorSeq < 0 || !m_source || m_restoringAnchor)
         return false;
+    // The rows' positions must be those after the change (a range change can come before the
+    // delayed layout has run).
+    m_restoringAnchor = true;
+    executeDelayedItemsLayout();
+    m_restoringAnchor = false;
+    if (m_anchorSeq < 0)
+        return true;
     const int row = m_source->rowOfSeq(m_anchorSeq);
     if (row < 0) {
         m_anchorSeq = -1;
@@ -287,10 +294,7 @@ void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
 {
     if (m_anchorSeq >= 0) {
         // Paged history: put the reader's message back where it was once the rows are laid out.
-        QTimer::singleShot(0, this, [this] {
-            executeDelayedItemsLayout();
-            restoreAnchor();
-        });
+        QTimer::singleShot(0, this, &MessageView::restoreAnchor);
         return;
     }
     if (m_stickToBottom) {

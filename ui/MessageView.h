@@ -94,6 +94,7 @@ private:
     bool m_stickToBottom = true;
     qint64 m_anchorSeq = -1; // -1: no anchor to restore
     int m_anchorTop = 0;
+    bool m_restoringAnchor = false;
     int m_jumpRow = -1; // a row to bring into sight once the layout is done
     bool m_loadingOlder = false;
     // A press on a message body starts selecting text instead of rows.

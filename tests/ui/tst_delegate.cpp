@@ -5,6 +5,10 @@
 #include <MessageModel.h>
 #include <MessageView.h>
 
+#include <MessageCache.h>
+#include <QScrollBar>
+#include <QTemporaryDir>
+
 #include <QFile>
 #include <QPainter>
 #include <QStandardItemModel>
@@ -31,6 +35,8 @@ private slots:
     void paintsWithoutCrashing();
     void equalCidsOfTwoSendersAreTwoMessages();
     void cachesStayBoundedOverALongRun();
+    void viewKeepsTheReaderInPlaceWhilePaging();
+    void viewScrollsToAJump();
 
 private:
     QStandardItemModel *model(const QStringList &bodies, const QStringList &senders = {});
@@ -286,6 +292,109 @@ void TestDelegate::cachesStayBoundedOverALongRun()
     for (int row = 0; row < many->rowCount(); ++row)
         heightAt(many, row, 600);
     QCOMPARE(m_delegate.cachedMessages(), MessageDelegate::kCachedMessages);
+}
+
+namespace {
+// A cache with messages 1..count of "general", as the session leaves it.
+std::unique_ptr<conversa::core::MessageCache> filledCache(const QTemporaryDir &dir, int count)
+{
+    auto cache = std::make_unique<conversa::core::MessageCache>();
+    cache->setCapacityPerRoom(count);
+    if (!cache->open(dir.filePath(u"cache.sqlite"_s)))
+        return nullptr;
+    QList<conversa::protocol::MessageEvent> all;
+    const qint64 start = QDateTime::currentMSecsSinceEpoch() - qint64(count) * 60'000;
+    for (int seq = 1; seq <= count; ++seq)
+        all.append({u"general"_s, seq, start + seq * 60'000, seq % 2 ? u"bob"_s : u"carol"_s,
+                    u"c%1"_s.arg(seq), u"message %1 with some words in it"_s.arg(seq)});
+    cache->storeMessages(u"general"_s, all, count);
+    return cache;
+}
+
+qint64 seqAtTop(const conversa::ui::MessageView &view)
+{
+    return view.indexAt(QPoint(view.viewport()->width() / 2, 1))
+        .data(MessageModel::SeqRole)
+        .toLongLong();
+}
+} // namespace
+
+void TestDelegate::viewKeepsTheReaderInPlaceWhilePaging()
+{
+    // A full window: paging older rows in drops the newest, and what the reader looks at stays.
+    QTemporaryDir dir;
+    const auto cache = filledCache(dir, 2000);
+    QVERIFY(cache);
+    MessageModel model;
+    model.setPageSize(100);
+    model.setMaxRows(300);
+    model.setSources(cache.get(), nullptr, nullptr);
+    model.setRoom(u"general"_s);
+    conversa::ui::MessageView view;
+    view.setMessageModel(&model);
+    view.resize(600, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QTRY_VERIFY(view.isAtBottom());
+    QScrollBar *bar = view.verticalScrollBar();
+    // Up until the window is full and has let go of the newest.
+    for (int i = 0; i < 200 && model.isAtNewest(); ++i) {
+        bar->setValue(bar->minimum());
+        QTest::qWait(5);
+    }
+    QVERIFY(!model.isAtNewest());
+    QVERIFY(model.rowCount() <= 300);
+    QTest::qWait(50);
+    // One more page up: the message at the top stays where it is.
+    bar->setValue(bar->minimum() + 41); // not yet at the top: nothing loads
+    QTest::qWait(20);
+    const qint64 top = seqAtTop(view);
+    QVERIFY(top > 0);
+    const qint64 oldest = model.oldestSeq();
+    view.loadOlder();
+    QTRY_VERIFY(model.oldestSeq() < oldest);
+    QTest::qWait(20);
+    QCOMPARE(seqAtTop(view), top);
+    QVERIFY(model.rowCount() <= 300);
+    // Down again: newer rows come in at the bottom, the oldest go, the reader stays.
+    bar->setValue(bar->maximum() - 41);
+    QTest::qWait(20);
+    const qint64 topBelow = seqAtTop(view);
+    const qint64 newest = model.newestSeq();
+    view.loadNewer();
+    QTRY_VERIFY(model.newestSeq() > newest);
+    QTest::qWait(20);
+    QCOMPARE(seqAtTop(view), topBelow);
+    // End: back to the newest message.
+    QTest::keyClick(&view, Qt::Key_End);
+    QTRY_VERIFY(model.isAtNewest() && view.isAtBottom());
+    QCOMPARE(model.newestSeq(), 2000);
+}
+
+void TestDelegate::viewScrollsToAJump()
+{
+    QTemporaryDir dir;
+    const auto cache = filledCache(dir, 2000);
+    QVERIFY(cache);
+    MessageModel model;
+    model.setPageSize(100);
+    model.setMaxRows(300);
+    model.setSources(cache.get(), nullptr, nullptr);
+    model.setRoom(u"general"_s);
+    conversa::ui::MessageView view;
+    view.setMessageModel(&model);
+    view.resize(600, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QTRY_VERIFY(view.isAtBottom());
+    view.jumpTo(777);
+    QTRY_VERIFY(model.rowOfSeq(777) >= 0);
+    const QModelIndex target = view.model()->index(model.rowOfSeq(777), 0);
+    QTRY_VERIFY(view.viewport()->rect().contains(view.visualRect(target).center()));
+    QVERIFY(!view.isAtBottom() || !model.isAtNewest());
+    QTest::qWait(50); // nothing scrolls it away afterwards (a reset's layout, say)
+    QVERIFY(view.viewport()->rect().contains(view.visualRect(target).center()));
+    QCOMPARE(view.currentIndex().data(MessageModel::SeqRole).toLongLong(), 777);
 }
 
 QTEST_MAIN(TestDelegate)
