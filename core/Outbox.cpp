@@ -92,6 +92,23 @@ std::optional<OutboxEntry> Outbox::nextPending(const QString &room, qint64 after
     return single(q);
 }
 
+QList<OutboxEntry> Outbox::pendingAfter(const QString &room, qint64 afterPosition, int limit)
+{
+    QSqlQuery q =
+        m_db.prepare(u"SELECT %1 FROM outbox WHERE room = ? AND state = ? AND position > ? "
+                     "ORDER BY position LIMIT ?"_s.arg(kColumns));
+    q.addBindValue(room);
+    q.addBindValue(static_cast<int>(OutboxState::Pending));
+    q.addBindValue(afterPosition);
+    q.addBindValue(qMax(0, limit));
+    QList<OutboxEntry> entries;
+    if (m_db.exec(q)) {
+        while (q.next())
+            entries.append(readEntry(q));
+    }
+    return entries;
+}
+
 QStringList Outbox::roomsWithPending()
 {
     QSqlQuery q = m_db.prepare(
@@ -141,6 +158,45 @@ bool Outbox::setState(const QString &cid, OutboxState state, qint64 seq, qint64 
 bool Outbox::markSent(const QString &cid, qint64 seq, qint64 ts)
 {
     return setState(cid, OutboxState::Sent, seq, ts, {});
+}
+
+bool Outbox::markSent(const QList<OutboxEntry> &sent)
+{
+    if (sent.isEmpty())
+        return true;
+    m_db.exec(u"PRAGMA synchronous = NORMAL"_s);
+    bool ok = m_db.transaction();
+    QList<OutboxEntry> marked; // not those discarded or marked meanwhile
+    if (ok) {
+        QSqlQuery q = m_db.prepare(u"UPDATE outbox SET state = ?, seq = ?, ts = ?, reason = '' "
+                                   "WHERE cid = ? AND state = ?"_s);
+        for (const OutboxEntry &entry : sent) {
+            q.bindValue(0, static_cast<int>(OutboxState::Sent));
+            q.bindValue(1, entry.seq);
+            q.bindValue(2, entry.ts);
+            q.bindValue(3, entry.cid);
+            q.bindValue(4, static_cast<int>(OutboxState::Pending));
+            if (!m_db.exec(q)) {
+                ok = false;
+                break;
+            }
+            if (q.numRowsAffected() == 1)
+                marked.append(entry);
+        }
+        if (ok)
+            ok = m_db.commit();
+        if (!ok)
+            m_db.rollback();
+    }
+    m_db.exec(u"PRAGMA synchronous = FULL"_s);
+    if (!ok)
+        return false;
+    for (OutboxEntry &entry : marked) {
+        entry.state = OutboxState::Sent;
+        entry.reason.clear();
+        emit entryChanged(entry);
+    }
+    return true;
 }
 
 bool Outbox::markFailed(const QString &cid, const QString &reason)

@@ -53,11 +53,17 @@ public:
     std::optional<OutboxEntry> entry(const QString &cid);
     // The oldest pending message of `room` queued after `afterPosition`.
     std::optional<OutboxEntry> nextPending(const QString &room, qint64 afterPosition = 0);
+    // Up to `limit` pending messages of `room` queued after `afterPosition`, in send order.
+    QList<OutboxEntry> pendingAfter(const QString &room, qint64 afterPosition, int limit);
     QStringList roomsWithPending();
     // Pending and failed entries (not sent ones), in send order; all rooms when `room` is empty.
     QList<OutboxEntry> unsent(const QString &room = {});
 
     bool markSent(const QString &cid, qint64 seq, qint64 ts);
+    // Marks many at once (their `seq` and `ts` filled in): one transaction, one statement
+    // prepared once. A lost mark costs only a resend that the server de-duplicates by cid, so
+    // this commit does not wait for the disk (the messages themselves did when queued).
+    bool markSent(const QList<OutboxEntry> &sent);
     bool markFailed(const QString &cid, const QString &reason);
     // A failed message goes back to pending, at the end of its room's queue.
     bool retry(const QString &cid);

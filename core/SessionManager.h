@@ -5,7 +5,9 @@
 #include "Backoff.h"
 #include "ConnectionDetails.h"
 #include "ConnectionState.h"
+#include "Heartbeat.h"
 #include "ServerLimits.h"
+#include "Transport.h"
 
 #include <Frames.h>
 
@@ -25,30 +27,20 @@
 
 #include <functional>
 
-class QWebSocket;
-
 namespace conversa::core {
 
 class MessageCache;
 class Outbox;
-
-// The answer to one request: ok with its payload, an error reply, or the link went down first.
-struct RequestResult {
-    enum class Outcome { Ok, Error, ConnectionLost };
-    Outcome outcome = Outcome::ConnectionLost;
-    QJsonObject payload;
-    protocol::ErrorCode code = protocol::ErrorCode::Internal;
-    QString codeName;
-    QString message;
-    bool isOk() const { return outcome == Outcome::Ok; }
-};
-using ReplyHandler = std::function<void(const RequestResult &)>;
+class OutboxPump;
+class RoomSync;
 
 // One account's session with a Conversa server: the connection state machine (connect, sign in,
-// catch up, stay alive, reconnect), request/reply bookkeeping, the outbox pump and the merge of
-// live and synced messages into one gapless, duplicate-free stream per room.
+// catch up, stay alive, reconnect) and request/reply bookkeeping. Its parts: a Transport per
+// attempt (the socket; WebSocketTransport unless a test sets a factory), a Heartbeat, RoomSync
+// (the merge of live and synced messages into one gapless, duplicate-free stream per room) and
+// the OutboxPump (the queued messages, a window of them in flight per room).
 //
-// Every attempt uses a new QWebSocket. A link is declared dead after `pongTimeoutMs` without a
+// Every attempt uses a new Transport. A link is declared dead after `pongTimeoutMs` without a
 // pong, and at once when a heartbeat fires far too late (the machine slept). Reconnects back off
 // exponentially with full jitter; the backoff resets only once a session was accepted and lasted.
 class SessionManager : public QObject
@@ -88,10 +80,17 @@ public:
     // Extra trusted CA certificates (PEM) beside the system's; false with a message when unusable.
     bool setExtraCaFile(const QString &path, QString *errorMessage = nullptr);
     void setDeviceName(const QString &name) { m_deviceName = name; }
-    void setTiming(const Timing &timing) { m_timing = timing; }
+    void setTiming(const Timing &timing);
     void setBackoff(const Backoff &backoff) { m_backoff = backoff; }
     // How many recent messages of a room never synced before are fetched (at most).
-    void setInitialBacklog(int messages) { m_initialBacklog = qMax(0, messages); }
+    void setInitialBacklog(int messages);
+    // Makes the transport of each connection attempt (tests hand in a fake); WebSocketTransport
+    // by default.
+    void setTransportFactory(TransportFactory factory);
+    // The wall clock the heartbeat compares against to notice that the machine slept.
+    void setClock(Heartbeat::Clock clock);
+    // Messages in flight per room (OutboxPump::kDefaultWindow by default).
+    void setOutboxWindow(int messages);
     // Retry at once when the system says the network is back (on by default).
     void setWatchNetwork(bool watch);
 
@@ -130,6 +129,10 @@ public:
     // Re-reads the outbox and sends what is pending (after another process added to it).
     void flushOutbox();
     bool outboxIdle() const;
+    // Messages sent and not answered yet (of `room`, or of all rooms).
+    int outboxInFlight(const QString &room = {}) const;
+    // Sends the server refused for a passing reason (`rate_limited`, `internal`) in this session.
+    int outboxRefusals() const;
     void sendTyping(const QString &room);
     void markRead(const QString &room, qint64 seq);
     void requestHistory(const QString &room, qint64 beforeSeq, int limit = 50);
@@ -163,15 +166,12 @@ signals:
     void synced();
     // Nothing pending in the outbox and nothing in flight.
     void outboxDrained();
+    // The outbox draining, account-wide: `sent` of `total` queued messages were answered by the
+    // server since it was last empty ("Sending 3 of 40"); sent == total when it is empty again.
+    void outboxProgress(int sent, int total);
 
 private:
     enum class Mode { Idle, Login, Resume };
-    struct RoomSync {
-        bool initialized = false;
-        qint64 contiguous = 0; // everything up to here was delivered
-        QMap<qint64, protocol::MessageEvent> buffered;
-        bool syncing = false;
-    };
 
     void connectNow();
     void teardownSocket();
@@ -183,41 +183,20 @@ private:
     void updateCountdown();
 
     void onConnected();
-    void onDisconnected();
-    void scheduleAttemptEnd();
-    void concludeAttempt();
-    void onSocketError(QAbstractSocket::SocketError error);
-    void onSslErrors(const QList<QSslError> &errors);
+    void onDisconnected(int closeCode, const QString &closeReason);
+    void onTransportError(ConnectionProblem problem, const QString &reason);
     void onTextMessage(const QString &text);
-    void onPingTick();
-    void onPong(quint64 elapsedMs);
-    void watchSocketPhases();
-    void notePhase(QAbstractSocket::SocketState socketState);
-    void onEncrypted();
-    void updatePhaseTimes();
+    void onPong(qint64 roundTripMs);
     void resetConnectionDetails();
     void emitDetails();
-    void onPongTimeout();
 
     void sendFrame(const protocol::Request &request, ReplyHandler handler);
     // `answer` is the payload of the `login`/`auth` answer (user, instance, limits).
     void onSignedIn(const QJsonObject &answer);
     void onRoomsReply(const RequestResult &result);
-    void initializeRoom(const protocol::RoomSummary &summary);
-    void syncRoom(const QString &room);
-    // Forgets what is known of a room's log (of every room's for an empty name): the server was
-    // restored from a backup. `epoch` is the server's new history epoch.
-    void resetHistory(const QString &room, qint64 epoch);
-    void ingest(const QString &room, const QList<protocol::MessageEvent> &messages);
-    void sendNextFromOutbox(const QString &room);
-    void checkOutboxIdle();
-    // Writes down the sends the server acknowledged but the outbox failed to record.
-    void recordUnrecordedSends();
     void maybeFinishSync();
 
-    QString describeSocketError(QAbstractSocket::SocketError error,
-                                ConnectionProblem *problem) const;
-    QString describeCloseCode(int code, ConnectionProblem *problem) const;
+    QString describeCloseCode(int code, const QString &why, ConnectionProblem *problem) const;
 
     QPointer<MessageCache> m_cache;
     QPointer<Outbox> m_outbox;
@@ -228,8 +207,8 @@ private:
     QString m_deviceName;
     Timing m_timing;
     Backoff m_backoff;
-    int m_initialBacklog = 1000;
-    qint64 m_historyEpoch = -1; // the server's, once known (the cache keeps it across runs)
+    TransportFactory m_transportFactory;
+    Heartbeat::Clock m_clock;
 
     Mode m_mode = Mode::Idle;
     QString m_user;
@@ -237,54 +216,32 @@ private:
     QString m_password; // only while a login attempt is on its way
     bool m_logoutRequested = false;
 
-    QWebSocket *m_socket = nullptr;
-    QPointer<QAbstractSocket> m_transport; // the WebSocket's own TCP/TLS socket, when found
+    Transport *m_transport = nullptr; // this attempt's; a new one each time
     quint64 m_attempt = 0;
     bool m_authenticated = false;
-    bool m_attemptEndScheduled = false;
     ConnectionProblem m_attemptProblem = ConnectionProblem::None;
     QString m_attemptReason;
     ConnectionStatus m_status;
 
     ConnectionDetails m_details;
     ServerLimits m_limits;
-    QElapsedTimer m_attemptClock;
-    bool m_lookupSeen = false;
-    qint64 m_connectingAt = -1; // the lookup ended, TCP connecting
-    qint64 m_tcpUpAt = -1;
-    qint64 m_encryptedAt = -1;
-    qint64 m_upgradedAt = -1;
     int m_sessionsSinceSignIn = 0;
 
+    Heartbeat *m_heartbeat = nullptr;
+    RoomSync *m_sync = nullptr;
+    OutboxPump *m_pump = nullptr;
     QTimer m_connectTimer;
-    QTimer m_pingTimer;
-    QTimer m_pongTimer;
     QTimer m_reconnectTimer;
     QTimer m_countdownTimer;
-    qint64 m_lastPingTickMs = 0;
     qint64 m_reconnectDueMs = 0;
 
     qint64 m_nextId = 1;
     QHash<qint64, ReplyHandler> m_pending;
 
-    QHash<QString, RoomSync> m_rooms;
     bool m_roomsRequested = false;
     bool m_roomsLoaded = false;
-    QHash<QString, QString> m_inFlight; // room -> cid being sent (or waiting to be retried)
-    // Sends the server stored whose "sent" mark the outbox could not write (a disk error): kept
-    // here, so the pump goes on past them, until a retry writes them down. Bounded by
-    // kMaxUnrecordedSends; past it a room's queue waits for the disk.
-    struct UnrecordedSend {
-        QString room;
-        qint64 position = 0;
-        qint64 seq = 0;
-        qint64 ts = 0;
-    };
-    QHash<QString, UnrecordedSend> m_unrecordedSends; // cid -> what to record
-    QTimer m_recordRetryTimer;
     QHash<QString, qint64> m_lastTypingMs;
     bool m_watchNetwork = true;
-    bool m_networkWatched = false;
 };
 
 } // namespace conversa::core

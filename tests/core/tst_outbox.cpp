@@ -21,6 +21,8 @@ private slots:
     void retryGoesToTheEnd();
     void survivesReopen();
     void twoHandlesOnOneFile();
+    void pendingAfterReadsInPages();
+    void markSentInOneBatch();
 
 private:
     QString path() const { return m_dir.filePath(u"outbox.sqlite"_s); }
@@ -123,6 +125,73 @@ void TestOutbox::twoHandlesOnOneFile()
     QVERIFY(two.entry(cid));
     QVERIFY(two.markSent(cid, 3, 3));
     QCOMPARE(one.entry(cid)->state, OutboxState::Sent);
+}
+
+void TestOutbox::pendingAfterReadsInPages()
+{
+    QTemporaryDir dir;
+    Outbox outbox;
+    QVERIFY(outbox.open(dir.filePath(u"o.sqlite"_s)));
+    QStringList alpha;
+    for (int i = 0; i < 10; ++i) {
+        alpha.append(outbox.enqueue(u"alpha"_s, u"a%1"_s.arg(i)));
+        outbox.enqueue(u"beta"_s, u"b%1"_s.arg(i));
+    }
+    const auto first = outbox.pendingAfter(u"alpha"_s, 0, 4);
+    QCOMPARE(first.size(), 4);
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(first.at(i).cid, alpha.at(i));
+    const auto rest = outbox.pendingAfter(u"alpha"_s, first.constLast().position, 100);
+    QCOMPARE(rest.size(), 6);
+    QCOMPARE(rest.first().cid, alpha.at(4));
+    QCOMPARE(rest.constLast().cid, alpha.at(9));
+    // Only pending ones.
+    QVERIFY(outbox.markSent(alpha.at(5), 1, 1));
+    QVERIFY(outbox.markFailed(alpha.at(6), u"no"_s));
+    QCOMPARE(outbox.pendingAfter(u"alpha"_s, first.constLast().position, 100).size(), 4);
+    QVERIFY(outbox.pendingAfter(u"alpha"_s, 0, 0).isEmpty());
+    QVERIFY(outbox.pendingAfter(u"gamma"_s, 0, 10).isEmpty());
+}
+
+void TestOutbox::markSentInOneBatch()
+{
+    QTemporaryDir dir;
+    Outbox outbox;
+    QVERIFY(outbox.open(dir.filePath(u"o.sqlite"_s)));
+    for (int i = 0; i < 5; ++i)
+        outbox.enqueue(u"alpha"_s, u"a%1"_s.arg(i));
+    QList<OutboxEntry> batch = outbox.pendingAfter(u"alpha"_s, 0, 5);
+    QCOMPARE(batch.size(), 5);
+    for (int i = 0; i < batch.size(); ++i) {
+        batch[i].seq = 100 + i;
+        batch[i].ts = 5000 + i;
+    }
+    // Discarded meanwhile: not brought back, and not told as sent.
+    QVERIFY(outbox.discard(batch.at(2).cid));
+    QSignalSpy changed(&outbox, &Outbox::entryChanged);
+    QVERIFY2(outbox.markSent(batch), qPrintable(outbox.lastError()));
+    QCOMPARE(changed.size(), 4);
+    for (const QList<QVariant> &signal : std::as_const(changed)) {
+        const auto entry = signal.at(0).value<OutboxEntry>();
+        QCOMPARE(entry.state, OutboxState::Sent);
+        QVERIFY(entry.seq >= 100);
+    }
+    QCOMPARE(outbox.pendingCount(), 0);
+    QCOMPARE(outbox.entry(batch.at(4).cid)->seq, 104);
+    QCOMPARE(outbox.entry(batch.at(4).cid)->ts, 5004);
+    QVERIFY(!outbox.entry(batch.at(2).cid));
+    // The outbox's own commits still wait for the disk afterwards.
+    QCOMPARE(outbox.database().pragma(u"synchronous"_s).toInt(), 2); // FULL
+    // A disk that refuses: nothing is marked, nothing told.
+    const QString late = outbox.enqueue(u"alpha"_s, u"late"_s);
+    QVERIFY(outbox.database().exec(u"PRAGMA query_only = ON"_s));
+    changed.clear();
+    OutboxEntry entry = *outbox.entry(late);
+    entry.seq = 200;
+    QVERIFY(!outbox.markSent(QList<OutboxEntry>{entry}));
+    QCOMPARE(changed.size(), 0);
+    QVERIFY(outbox.database().exec(u"PRAGMA query_only = OFF"_s));
+    QCOMPARE(outbox.entry(late)->state, OutboxState::Pending);
 }
 
 QTEST_GUILESS_MAIN(TestOutbox)
