@@ -3,6 +3,7 @@
 // End to end: a real conversa-server, the desktop app's own wiring and window (offscreen), and a
 // peer on the wire. The app signs in through its sign-in page, sends from the composer with
 // Enter, the peer receives it and answers, and the answer appears in the window.
+#include <AppSettings.h>
 #include <ChatPage.h>
 #include <Composer.h>
 #include <ConnectionStatusWidget.h>
@@ -14,16 +15,22 @@
 #include <Outbox.h>
 #include <RoomListModel.h>
 #include <SessionManager.h>
+#include <SettingsDialog.h>
 #include <SignInPage.h>
 #include <TokenRevoker.h>
+#include <Translations.h>
 
+#include <QApplication>
+#include <QComboBox>
 #include <QDirIterator>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <optional>
 
@@ -40,6 +47,7 @@ private slots:
     void chatWithConversaCli();
     void wrongPasswordStaysOnSignIn();
     void signOutWhileOfflineRevokesTheTokenAtTheNextStart();
+    void languageChosenInSettingsAppliesAtOnce();
 };
 
 static bool viewShows(ui::MessageView *view, const QString &body, const QString &sender)
@@ -343,6 +351,46 @@ void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
     QVERIFY(!app.window()->isShowingChat());
     holding = filesHolding(data.path(), token);
     QVERIFY2(holding.isEmpty(), qPrintable(holding.join(u", "_s)));
+}
+
+// Settings → Language → OK: the open window speaks the new language at once, and the choice is
+// kept for the next start.
+void TestDesktopE2e::languageChosenInSettingsAppliesAtOnce()
+{
+    QTemporaryDir data;
+    DesktopApplication::Options options;
+    options.dataDir = data.path();
+    options.useKeychain = false;
+    options.theme = u"light"_s;
+    DesktopApplication app(options);
+    ui::Translations::install(*QCoreApplication::instance(), u"en"_s);
+    app.start();
+    ui::MainWindow *window = app.window();
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    auto *title = window->signInPage()->findChild<QLabel *>(u"signInTitle"_s);
+    QVERIFY(title);
+    QCOMPARE(title->text(), u"Sign in to Conversa"_s);
+
+    // The dialog is modal: choose while it runs.
+    bool chosen = false;
+    QTimer::singleShot(0, window, [&] {
+        auto *dialog = qobject_cast<ui::SettingsDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        dialog->languageBox()->setCurrentIndex(dialog->languageBox()->findData(u"pt_PT"_s));
+        chosen = true;
+        dialog->accept();
+    });
+    emit window->settingsRequested();
+    QVERIFY(chosen);
+    const QString portuguese =
+        QCoreApplication::translate("conversa::ui::SignInPage", "Sign in to Conversa");
+    QVERIFY(portuguese != u"Sign in to Conversa"_s);
+    QTRY_COMPARE(title->text(), portuguese);
+    QCOMPARE(app.settings()->language(), u"pt_PT"_s);
+
+    ui::Translations::install(*QCoreApplication::instance(), u"en"_s);
+    QTRY_COMPARE(title->text(), u"Sign in to Conversa"_s);
 }
 
 QTEST_MAIN(TestDesktopE2e)
