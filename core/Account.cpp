@@ -102,6 +102,7 @@ Account::Account(const Options &options, QObject *parent)
 
     connect(m_session, &SessionManager::statusChanged, this, &Account::statusChanged);
     connect(m_session, &SessionManager::serverLimitsChanged, this, &Account::limitsChanged);
+    connect(m_session, &SessionManager::outboxProgress, this, &Account::outboxProgress);
     connect(m_session, &SessionManager::tokenIssued, this,
             [this](const QString &, const QString &token) {
                 if (m_keepSignedIn && m_options.useKeychain && !m_key.isEmpty())

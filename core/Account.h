@@ -169,6 +169,8 @@ signals:
     void messageArrived(const QString &room, const QString &sender, const QString &body);
     // The outbox gained or lost entries (pendingCount()).
     void pendingCountChanged(int pending);
+    // The outbox draining: `sent` of `total` queued messages answered since it was last empty.
+    void outboxProgress(int sent, int total);
 
 private:
     void applyNetwork(SessionManager &session) const;

@@ -75,6 +75,8 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
             [this](const QString &message) { m_window->statusBar()->showMessage(message, 30000); });
     connect(m_account, &core::Account::pendingCountChanged, m_window->statusWidget(),
             &ui::ConnectionStatusWidget::setPendingCount);
+    connect(m_account, &core::Account::outboxProgress, m_window->statusWidget(),
+            &ui::ConnectionStatusWidget::setOutboxProgress);
     connect(m_account, &core::Account::savedSignInUnavailable, this, [this] { showSignInPage(); });
     connect(m_account, &core::Account::resumingSaved, this, [this] {
         m_window->showChat();

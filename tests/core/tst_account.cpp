@@ -82,6 +82,7 @@ private slots:
     void readMarkerUnreadAndTyping();
     void retryAndDiscardThroughTheRoom();
     void jumpToAnyCachedMessage();
+    void outboxDrainingIsReported();
     void signOutRevokesTheToken();
 
 private:
@@ -475,6 +476,37 @@ void TestAccount_::jumpToAnyCachedMessage()
     QVERIFY(messages->rowCount() <= messages->maxRows());
     room->showNewest();
     QTRY_COMPARE_WITH_TIMEOUT(messages->newestSeq(), 500, 5000);
+}
+
+void TestAccount_::outboxDrainingIsReported()
+{
+    auto server = startServer();
+    QVERIFY(server);
+    {
+        auto alice = signedIn(*server, u"alice"_s, kAlicePassword); // a member of general
+        QVERIFY(alice);
+    }
+    // 40 messages written offline, then the session comes.
+    TestAccount alice;
+    QVERIFY(alice->open(server->url(), u"alice"_s));
+    alice->setNetwork({u"none"_s, {}, {}});
+    Room *general = alice->room(u"general"_s);
+    for (int i = 1; i <= 40; ++i)
+        QVERIFY(general->send(u"offline %1"_s.arg(i)).queued());
+    QCOMPARE(alice->pendingCount(), 40);
+    QSignalSpy progress(alice.account.get(), &Account::outboxProgress);
+    alice->signIn(kAlicePassword, false);
+    QTRY_VERIFY_WITH_TIMEOUT(alice->pendingCount() == 0, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toInt() == 40, 5000);
+    QCOMPARE(progress.last().at(1).toInt(), 40);
+    // It counted up on the way (never past the total).
+    int previous = -1;
+    for (const QList<QVariant> &step : std::as_const(progress)) {
+        QVERIFY(step.at(0).toInt() >= previous);
+        QVERIFY(step.at(0).toInt() <= step.at(1).toInt());
+        previous = step.at(0).toInt();
+    }
+    QVERIFY(progress.size() >= 2);
 }
 
 void TestAccount_::signOutRevokesTheToken()
