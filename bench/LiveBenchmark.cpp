@@ -284,6 +284,7 @@ struct StallMeter {
     qint64 worst = 0;
     qint64 worstAfterWarmup = 0;
     qint64 over50 = 0;
+    qint64 mostCpuInABlock = 0; // of the blocks over 50 ms: the GUI thread's own CPU time
     bool warm = false;
 
     void start()
@@ -303,6 +304,7 @@ struct StallMeter {
             const qint64 cpu = threadCpuMs();
             if (late > 50) {
                 ++over50;
+                mostCpuInABlock = std::max(mostCpuInABlock, cpu - lastCpu);
                 if (over50 <= 20)
                     std::fprintf(stderr,
                                  "  GUI thread blocked %lld ms at %.1f s (its own CPU time in "
@@ -384,8 +386,21 @@ int runLive(const QString &serverBinary, qint64 total, int rate, int reportSecon
                 client.received, total, run.elapsed() / 1000.0, rssFirst, warmupSeconds, rssWarm,
                 rssMaxAfterWarmup, rssLast);
     std::printf("longest GUI-thread block: %lld ms (after warm-up %lld ms); blocks over 50 ms: "
-                "%lld\n",
-                stalls.worst, stalls.worstAfterWarmup, stalls.over50);
+                "%lld, in which the GUI thread itself ran for %lld ms at most\n",
+                stalls.worst, stalls.worstAfterWarmup, stalls.over50, stalls.mostCpuInABlock);
+    {
+        // What each batch of live messages costs the view: one full relayout of its rows.
+        QList<qint64> layouts;
+        for (int i = 0; i < 5; ++i) {
+            QElapsedTimer layout;
+            layout.start();
+            client.view()->doItemsLayout();
+            layouts.append(layout.nsecsElapsed() / 1000);
+        }
+        std::sort(layouts.begin(), layouts.end());
+        std::printf("a full relayout of the view's %d rows: median %.1f ms\n",
+                    client.messages.rowCount(), layouts.at(2) / 1000.0);
+    }
     sender->waitForFinished(5000);
     return client.received >= total ? 0 : 1;
 }

@@ -145,8 +145,10 @@ void MessageModel::reload()
                 m_rows.append(fromOutbox(e));
         }
     }
-    endResetModel();
-    setDetached(false);
+    const bool wasDetached = std::exchange(m_detached, false);
+    endResetModel(); // views asking isAtNewest() from here hear the truth
+    if (wasDetached)
+        emit atNewestChanged(true);
 }
 
 void MessageModel::setDetached(bool detached)
@@ -244,8 +246,16 @@ void MessageModel::addMessages(const QList<protocol::MessageEvent> &messages)
     // While a reader looks at older messages the window may grow to twice its bound; past
     // that (or when it does not reach the newest anyway) live messages are paged in later.
     const int limit = m_trimmingPaused ? 2 * m_maxRows : m_maxRows;
-    if (!m_detached && m_trimmingPaused && deliveredCount() + fresh.size() > limit)
+    if (!m_detached && m_trimmingPaused && deliveredCount() + fresh.size() > limit) {
+        // Pending rows belong below the newest message: they come back with it.
+        const int delivered = deliveredCount();
+        if (m_rows.size() > delivered) {
+            beginRemoveRows({}, delivered, int(m_rows.size()) - 1);
+            m_rows.remove(delivered, m_rows.size() - delivered);
+            endRemoveRows();
+        }
         setDetached(true);
+    }
     if (m_detached) {
         const QString me = m_session ? m_session->user() : QString();
         const auto fromOthers = std::count_if(fresh.cbegin(), fresh.cend(),
@@ -254,13 +264,21 @@ void MessageModel::addMessages(const QList<protocol::MessageEvent> &messages)
             emit newerMessagesArrived(int(fromOthers));
         return;
     }
-    // Our own messages leave the pending section as they arrive with their seq.
+    // Our own messages leave the pending section (after the delivered rows) as they arrive with
+    // their seq.
     for (const protocol::MessageEvent &m : std::as_const(fresh)) {
-        const int pendingRow = rowOfCid(m.cid);
-        if (pendingRow >= deliveredCount() && m_rows.at(pendingRow).sender.isEmpty()) {
-            beginRemoveRows({}, pendingRow, pendingRow);
-            m_rows.removeAt(pendingRow);
-            endRemoveRows();
+        const int delivered = deliveredCount();
+        if (delivered == m_rows.size())
+            break; // nothing pending (the usual case: no scan per message)
+        if (m_session && !m_session->user().isEmpty() && m.from != m_session->user())
+            continue; // a cid is only unique per sender: someone else's is not ours
+        for (int row = delivered; row < m_rows.size(); ++row) {
+            if (m_rows.at(row).cid == m.cid) {
+                beginRemoveRows({}, row, row);
+                m_rows.removeAt(row);
+                endRemoveRows();
+                break;
+            }
         }
     }
     const int delivered = deliveredCount();
