@@ -301,30 +301,37 @@ bool MessageCache::open(const QString &path)
     stopWriter();
     releaseStatements();
     m_writeError.clear();
-    const bool opened =
-        m_db.open(path,
-                  {u"CREATE TABLE IF NOT EXISTS rooms ("
-                   "room TEXT PRIMARY KEY,"
-                   "title TEXT NOT NULL DEFAULT '',"
-                   "last_seq INTEGER NOT NULL DEFAULT 0,"
-                   "read_seq INTEGER NOT NULL DEFAULT 0,"
-                   "synced_seq INTEGER NOT NULL DEFAULT 0)"_s,
-                   u"CREATE TABLE IF NOT EXISTS messages ("
-                   "room TEXT NOT NULL REFERENCES rooms(room) ON DELETE CASCADE,"
-                   "seq INTEGER NOT NULL,"
-                   "ts INTEGER NOT NULL,"
-                   "sender TEXT NOT NULL,"
-                   "cid TEXT NOT NULL,"
-                   "body TEXT NOT NULL,"
-                   "PRIMARY KEY(room, seq)) WITHOUT ROWID"_s,
-                   u"CREATE TABLE IF NOT EXISTS meta ("
-                   "key TEXT PRIMARY KEY,"
-                   "value INTEGER NOT NULL)"_s},
-                  // A copy of what the server keeps: after a power cut the next sync refills
-                  // whatever the last commits lost, so commits need not wait for the disk.
-                  SqliteDatabase::Synchronous::Normal);
-    if (!opened)
+    // Never edit a released step: append one. Version 1 is the schema of the files written
+    // before versions were recorded (user_version 0), so on those it changes nothing.
+    static const sqlite::Schema schema{
+        u"the message cache"_s,
+        {{u"rooms, messages and meta"_s,
+          {u"CREATE TABLE IF NOT EXISTS rooms ("
+           "room TEXT PRIMARY KEY,"
+           "title TEXT NOT NULL DEFAULT '',"
+           "last_seq INTEGER NOT NULL DEFAULT 0,"
+           "read_seq INTEGER NOT NULL DEFAULT 0,"
+           "synced_seq INTEGER NOT NULL DEFAULT 0)"_s,
+           u"CREATE TABLE IF NOT EXISTS messages ("
+           "room TEXT NOT NULL REFERENCES rooms(room) ON DELETE CASCADE,"
+           "seq INTEGER NOT NULL,"
+           "ts INTEGER NOT NULL,"
+           "sender TEXT NOT NULL,"
+           "cid TEXT NOT NULL,"
+           "body TEXT NOT NULL,"
+           "PRIMARY KEY(room, seq)) WITHOUT ROWID"_s,
+           u"CREATE TABLE IF NOT EXISTS meta ("
+           "key TEXT PRIMARY KEY,"
+           "value INTEGER NOT NULL)"_s},
+          {}}}};
+    // A copy of what the server keeps: after a power cut the next sync refills whatever the
+    // last commits lost, so commits need not wait for the disk.
+    if (!m_db.open(path, SqliteDatabase::Synchronous::Normal))
         return false;
+    if (!m_db.migrate(schema)) {
+        m_db.close();
+        return false;
+    }
     prepareStatements();
     // Checkpoints (which wait for the disk) are the writer's: none on the GUI thread.
     m_db.exec(u"PRAGMA wal_autocheckpoint = 0"_s);

@@ -36,22 +36,32 @@ Outbox::Outbox(QObject *parent)
 
 bool Outbox::open(const QString &path)
 {
-    return m_db.open(path,
-                     {u"CREATE TABLE IF NOT EXISTS outbox ("
-                      "position INTEGER PRIMARY KEY AUTOINCREMENT,"
-                      "cid TEXT NOT NULL UNIQUE,"
-                      "room TEXT NOT NULL,"
-                      "body TEXT NOT NULL,"
-                      "state INTEGER NOT NULL DEFAULT 0,"
-                      "seq INTEGER NOT NULL DEFAULT 0,"
-                      "ts INTEGER NOT NULL DEFAULT 0,"
-                      "reason TEXT NOT NULL DEFAULT '',"
-                      "created_ms INTEGER NOT NULL)"_s,
-                      u"CREATE INDEX IF NOT EXISTS outbox_room_state "
-                      "ON outbox(room, state, position)"_s},
-                     // What the person typed exists only here until the server has it: every
-                     // commit waits for the disk.
-                     SqliteDatabase::Synchronous::Full);
+    // Never edit a released step: append one. Version 1 is the schema of the files written
+    // before versions were recorded (user_version 0), so on those it changes nothing.
+    static const sqlite::Schema schema{u"the outbox"_s,
+                                       {{u"the outbox table"_s,
+                                         {u"CREATE TABLE IF NOT EXISTS outbox ("
+                                          "position INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                          "cid TEXT NOT NULL UNIQUE,"
+                                          "room TEXT NOT NULL,"
+                                          "body TEXT NOT NULL,"
+                                          "state INTEGER NOT NULL DEFAULT 0,"
+                                          "seq INTEGER NOT NULL DEFAULT 0,"
+                                          "ts INTEGER NOT NULL DEFAULT 0,"
+                                          "reason TEXT NOT NULL DEFAULT '',"
+                                          "created_ms INTEGER NOT NULL)"_s,
+                                          u"CREATE INDEX IF NOT EXISTS outbox_room_state "
+                                          "ON outbox(room, state, position)"_s},
+                                         {}}}};
+    // What the person typed exists only here until the server has it: every commit waits for
+    // the disk.
+    if (!m_db.open(path, SqliteDatabase::Synchronous::Full))
+        return false;
+    if (!m_db.migrate(schema)) {
+        m_db.close();
+        return false;
+    }
+    return true;
 }
 
 QString Outbox::enqueue(const QString &room, const QString &body)

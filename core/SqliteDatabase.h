@@ -2,59 +2,24 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QSqlDatabase>
-#include <QSqlQuery>
-#include <QString>
-#include <QVariant>
+#include "SqliteConnection.h"
 
-#include <initializer_list>
+#include <QStringList>
 
 namespace conversa::core {
 
-// One SQLite connection owned by one object (Outbox, MessageCache), with its own connection name,
-// WAL and a busy timeout so a second process on the same file waits instead of failing.
-class SqliteDatabase
+// The client's SQLite connection (Outbox, MessageCache, TokenRevoker): the shared
+// sqlite::Connection (own connection name, WAL, busy timeout, errors in words) plus the
+// versioned schema of each file through migrate().
+class SqliteDatabase : public sqlite::Connection
 {
 public:
-    SqliteDatabase() = default;
-    ~SqliteDatabase();
-    SqliteDatabase(const SqliteDatabase &) = delete;
-    SqliteDatabase &operator=(const SqliteDatabase &) = delete;
+    using sqlite::Connection::open;
 
-    // How hard a commit waits for the disk (PRAGMA synchronous, with WAL). Full: a committed
-    // transaction survives a power cut (the outbox: what the person typed). Normal: a power cut
-    // may lose the last commits but never corrupts the file (the cache: the server refills it).
-    enum class Synchronous { Full, Normal };
-
-    // Opens (creating folders and file) and runs `schema`, one statement per entry.
-    bool open(const QString &path, const QStringList &schema,
+    // Opens (creating folders and file) and runs `statements`, one per entry, e.g. a
+    // connection's PRAGMAs; a file's tables belong in a sqlite::Schema given to migrate().
+    bool open(const QString &path, const QStringList &statements,
               Synchronous synchronous = Synchronous::Full);
-    void close();
-    bool isOpen() const;
-    QString lastError() const { return m_lastError; }
-    QString path() const { return m_path; }
-
-    // A prepared query; reports failures in lastError().
-    QSqlQuery prepare(const QString &sql);
-    bool exec(QSqlQuery &query);
-    bool exec(const QString &sql, std::initializer_list<QVariant> values = {});
-    // The value of a PRAGMA on this connection (e.g. "synchronous"); invalid on failure.
-    QVariant pragma(const QString &name);
-
-    // A bind value for a TEXT NOT NULL column: a null QString would bind as SQL NULL.
-    static QVariant text(const QString &value)
-    {
-        return value.isNull() ? QVariant(QStringLiteral("")) : QVariant(value);
-    }
-
-    bool transaction();
-    bool commit();
-    void rollback();
-
-private:
-    QString m_connectionName;
-    QString m_path;
-    QString m_lastError;
 };
 
 } // namespace conversa::core

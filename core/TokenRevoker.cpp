@@ -25,18 +25,29 @@ TokenRevoker::TokenRevoker(QObject *parent)
 
 bool TokenRevoker::open(const QString &path)
 {
-    return m_db.open(path,
-                     {// Zeroes what is deleted, so nothing of an older file lingers in free pages.
-                      u"PRAGMA secure_delete = ON"_s,
-                      // The first version of this file held the tokens themselves.
-                      u"DROP TABLE IF EXISTS revocations"_s,
-                      u"CREATE TABLE IF NOT EXISTS pending_revocations ("
-                      "keychain_key TEXT PRIMARY KEY,"
-                      "user TEXT NOT NULL,"
-                      "server TEXT NOT NULL,"
-                      "created_ms INTEGER NOT NULL)"_s},
-                     // A sign-out the person asked for must survive a crash right after.
-                     SqliteDatabase::Synchronous::Full);
+    // Never edit a released step: append one. Version 1 is the schema of the files written
+    // before versions were recorded (user_version 0), so on those it changes nothing.
+    static const sqlite::Schema schema{
+        u"the pending sign-outs"_s,
+        {{u"pending revocations"_s,
+          {// The first version of this file held the tokens themselves.
+           u"DROP TABLE IF EXISTS revocations"_s,
+           u"CREATE TABLE IF NOT EXISTS pending_revocations ("
+           "keychain_key TEXT PRIMARY KEY,"
+           "user TEXT NOT NULL,"
+           "server TEXT NOT NULL,"
+           "created_ms INTEGER NOT NULL)"_s},
+          {}}}};
+    // Zeroes what is deleted, so nothing of an older file lingers in free pages (a setting of
+    // the connection, so before the schema's steps). A sign-out the person asked for must
+    // survive a crash right after.
+    if (!m_db.open(path, {u"PRAGMA secure_delete = ON"_s}, SqliteDatabase::Synchronous::Full))
+        return false;
+    if (!m_db.migrate(schema)) {
+        m_db.close();
+        return false;
+    }
+    return true;
 }
 
 bool TokenRevoker::add(const QUrl &server, const QString &user, const QString &token)

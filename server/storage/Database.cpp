@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "storage/Database.h"
 
+#include "SqliteMigrations.h"
+
 #include <QDir>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -115,35 +117,37 @@ void Database::close()
 
 QString Database::migrate()
 {
-    QSqlQuery version(m_db);
-    if (!version.exec(u"PRAGMA user_version"_s) || !version.next())
-        return u"cannot read schema version: %1"_s.arg(version.lastError().text());
-    int current = version.value(0).toInt();
-    version.finish();
-    if (current > schemaVersion())
+    // QSqlQuery runs one statement at a time, so each migration is split on ';'.
+    static const sqlite::Schema schema = [] {
+        sqlite::Schema s{u"the server database"_s, {}};
+        int version = 0;
+        for (const char *migration : kMigrations)
+            s.steps.append({u"version %1"_s.arg(++version),
+                            sqlite::splitScript(QString::fromUtf8(migration)),
+                            {}});
+        return s;
+    }();
+    using Outcome = sqlite::MigrationResult::Outcome;
+    const sqlite::MigrationResult result = sqlite::migrate(m_db, schema);
+    switch (result.outcome) {
+    case Outcome::UpToDate:
+    case Outcome::Migrated:
+        return {};
+    case Outcome::CannotRead:
+        return u"cannot read schema version: %1"_s.arg(result.detail);
+    case Outcome::TooNew:
         return u"the database schema is version %1, newer than this server knows (%2); "
-               "upgrade conversa-server"_s.arg(current)
+               "upgrade conversa-server"_s.arg(result.fromVersion)
                    .arg(schemaVersion());
-    while (current < schemaVersion()) {
-        if (!exec(u"BEGIN IMMEDIATE"_s))
-            return u"cannot start migration: %1"_s.arg(m_lastError);
-        // QSqlQuery runs one statement at a time, so split the migration on ';'.
-        const QStringList statements =
-            QString::fromUtf8(kMigrations[current]).split(u';', Qt::SkipEmptyParts);
-        for (const QString &statement : statements) {
-            if (statement.trimmed().isEmpty())
-                continue;
-            if (!exec(statement)) {
-                const QString error = m_lastError;
-                exec(u"ROLLBACK"_s);
-                return u"migration to schema version %1 failed: %2"_s.arg(current + 1).arg(error);
-            }
-        }
-        ++current;
-        if (!exec(u"PRAGMA user_version=%1"_s.arg(current)) || !exec(u"COMMIT"_s))
-            return u"cannot finish migration: %1"_s.arg(m_lastError);
+    case Outcome::CannotStart:
+        return u"cannot start migration: %1"_s.arg(result.detail);
+    case Outcome::StepFailed:
+        return u"migration to schema version %1 failed: %2"_s.arg(result.failedVersion)
+            .arg(result.detail);
+    case Outcome::CannotFinish:
+        return u"cannot finish migration: %1"_s.arg(result.detail);
     }
-    return {};
+    return result.error;
 }
 
 QStringList Database::checkIntegrity(bool quick)
