@@ -44,7 +44,7 @@ MessageModel::MessageModel(QObject *parent)
     : QAbstractListModel(parent)
 {
     m_batchTimer.setSingleShot(true);
-    m_batchTimer.setInterval(50);
+    m_batchTimer.setInterval(100);
     connect(&m_batchTimer, &QTimer::timeout, this, &MessageModel::flushLive);
 }
 

@@ -147,7 +147,8 @@ private:
     QString m_room;
     QList<Row> m_rows;
     int m_pageSize = 50;
-    int m_maxRows = 2000;
+    // Every batch of live messages relays out all rows (QListView): a bound on that work, too.
+    int m_maxRows = 1000;
     // What the outstanding `history` request is for (its answer is placed by this).
     enum class Request { None, Older, Newer, Jump };
     Request m_request = Request::None;
