@@ -28,7 +28,7 @@ bool TokenRevoker::open(const QString &path)
     // Never edit a released step: append one. Version 1 is the schema of the files written
     // before versions were recorded (user_version 0), so on those it changes nothing.
     static const sqlite::Schema schema{
-        u"the pending sign-outs"_s,
+        u"the list of pending sign-outs"_s,
         {{u"pending revocations"_s,
           {// The first version of this file held the tokens themselves.
            u"DROP TABLE IF EXISTS revocations"_s,

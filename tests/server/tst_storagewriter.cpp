@@ -119,6 +119,26 @@ private slots:
         QCOMPARE(read.value, 1); // capped at the room's last seq
     }
 
+    // The schema runner is conversa-sqlite's; the server's words are its own.
+    void databaseRecordsItsVersionAndRefusesANewerOne()
+    {
+        QTemporaryDir dir;
+        {
+            Database db;
+            QCOMPARE(db.open(dir.path(), u"version-check"_s), QString());
+            QSqlQuery query(db.db());
+            QVERIFY(query.exec(u"PRAGMA user_version"_s) && query.next());
+            QCOMPARE(query.value(0).toInt(), Database::schemaVersion());
+            query.finish();
+            QVERIFY(query.exec(u"PRAGMA user_version = %1"_s.arg(Database::schemaVersion() + 1)));
+        }
+        Database db;
+        QCOMPARE(db.open(dir.path(), u"version-check"_s),
+                 u"the database schema is version %1, newer than this server knows (%2); "
+                 "upgrade conversa-server"_s.arg(Database::schemaVersion() + 1)
+                     .arg(Database::schemaVersion()));
+    }
+
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QObject> m_context;
