@@ -30,6 +30,9 @@ OutboxPump::OutboxPump(Sender send, QObject *parent)
     m_tokenTimer.setSingleShot(true);
     m_tokenTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_tokenTimer, &QTimer::timeout, this, &OutboxPump::pumpAll);
+    m_pumpTimer.setSingleShot(true);
+    m_pumpTimer.setInterval(0);
+    connect(&m_pumpTimer, &QTimer::timeout, this, &OutboxPump::pumpAll);
     // Every answer that arrived in one pass of the event loop is written down together.
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(0);
@@ -117,6 +120,7 @@ void OutboxPump::stop()
     m_running = false;
     ++m_generation;
     m_tokenTimer.stop();
+    m_pumpTimer.stop();
     flushAcks();
     m_rooms.clear();
 }
@@ -132,9 +136,12 @@ void OutboxPump::enqueued(const QString &room)
     emitProgress();
     if (!m_running)
         return;
-    RoomQueue &queue = m_rooms[room];
-    queue.exhausted = false;
-    pump(room);
+    m_rooms[room].exhausted = false;
+    // Sent from the event loop, not from inside the caller: a caller that queues many at once
+    // (blocking the loop meanwhile) would otherwise earn tokens for sends that cannot leave
+    // before it returns, and they would reach the server in one burst beyond its limit.
+    if (!m_pumpTimer.isActive())
+        m_pumpTimer.start();
 }
 
 void OutboxPump::flush()
@@ -263,6 +270,9 @@ void OutboxPump::onAnswer(const QString &room, const OutboxEntry &sent, const Re
         // Whatever is behind it must not overtake it for good: hold the room, then send again
         // from here, one at a time for the rest of this session.
         ++m_transientRefusals;
+        qWarning("conversa-core: the server refused a send for now (%s: %s); sending again from "
+                 "there",
+                 qUtf8Printable(result.codeName), qUtf8Printable(result.message));
         if (!it->held) {
             it->held = true;
             it->careful = true;

@@ -111,6 +111,7 @@ private:
     qint64 m_tokensAtMs = 0;
     QElapsedTimer m_monotonic;
     QTimer m_tokenTimer;
+    QTimer m_pumpTimer; // sends what was queued, from the event loop
 
     QList<OutboxEntry> m_acks; // acknowledged, not written down yet
     QTimer m_flushTimer;

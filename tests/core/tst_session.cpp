@@ -26,6 +26,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QTimer>
 
 #include <memory>
 
@@ -111,6 +112,8 @@ private slots:
     void signInSyncAndChat();
     void resumeCatchesUpExactlyOnce();
     void outboxSurvivesServerRestart();
+    void offlineBacklogDrainsInOrderWithAWindow();
+    void outboxPacesItselfByTheServersLimit();
     void permanentErrorMarksFailed();
     void failedSentMarkDoesNotStopTheQueue();
     void modelsFollowTheSession();
@@ -263,6 +266,67 @@ void TestSession::outboxSurvivesServerRestart()
     QVERIFY(waitUntil([&] { return alice->session.outboxIdle(); }, 10000));
     QCOMPARE(alice->seqs(u"general"_s), QList<qint64>{1});
     QCOMPARE(alice->received.first().cid, cid);
+}
+
+void TestSession::offlineBacklogDrainsInOrderWithAWindow()
+{
+    auto server =
+        startServer({u"--messages-per-second"_s, u"100000"_s, u"--message-burst"_s, u"100000"_s});
+    QVERIFY(server);
+    auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
+    QVERIFY(alice);
+    auto bob = signedIn(*server, u"bob"_s, kBobPassword);
+    QVERIFY(bob);
+    server->kill();
+    QVERIFY(alice->waitForState(ConnectionState::WaitingToReconnect));
+    constexpr int kCount = 500;
+    for (int i = 1; i <= kCount; ++i)
+        QVERIFY(!alice->session.sendMessage(u"general"_s, u"offline %1"_s.arg(i)).isEmpty());
+    int mostInFlight = 0;
+    QTimer sampler;
+    QObject::connect(&sampler, &QTimer::timeout, [&] {
+        mostInFlight = qMax(mostInFlight, alice->session.outboxInFlight(u"general"_s));
+    });
+    sampler.start(0);
+    QVERIFY2(server->restart(), qPrintable(server->diagnostics()));
+    alice->session.reconnectNow();
+    QVERIFY2(waitUntil([&] { return alice->outbox.pendingCount() == 0; }, 60000),
+             qPrintable(QString::number(alice->outbox.pendingCount())));
+    sampler.stop();
+    QVERIFY2(mostInFlight > 1, qPrintable(QString::number(mostInFlight)));
+    QVERIFY(mostInFlight <= 64);
+    QCOMPARE(alice->session.outboxRefusals(), 0);
+    // Bob (back after his own reconnect) sees each once, in the order typed.
+    QVERIFY(waitUntil([&] { return bob->received.size() >= kCount; }, 30000));
+    QTest::qWait(200);
+    QCOMPARE(bob->seqs(u"general"_s), conversa::test::range(1, kCount));
+    for (int i = 0; i < kCount; ++i)
+        QCOMPARE(bob->received.at(i).body, u"offline %1"_s.arg(i + 1));
+    QCOMPARE(alice->seqs(u"general"_s), conversa::test::range(1, kCount));
+}
+
+void TestSession::outboxPacesItselfByTheServersLimit()
+{
+    auto server = startServer({u"--messages-per-second"_s, u"20"_s, u"--message-burst"_s, u"5"_s});
+    QVERIFY(server);
+    auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
+    QVERIFY(alice);
+    QCOMPARE(alice->session.serverLimits().messagesPerSecond, 20.0);
+    QCOMPARE(alice->session.serverLimits().messageBurst, 5);
+    QSignalSpy progress(&alice->session, &SessionManager::outboxProgress);
+    QElapsedTimer clock;
+    clock.start();
+    constexpr int kCount = 30;
+    for (int i = 1; i <= kCount; ++i)
+        alice->session.sendMessage(u"general"_s, u"paced %1"_s.arg(i));
+    QVERIFY(waitUntil([&] { return alice->outbox.pendingCount() == 0; }, 20000));
+    // 4 at once (the burst less one in reserve), then 26 at 20/s: never refused for speed.
+    QVERIFY2(clock.elapsed() >= 1100, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(alice->session.outboxRefusals(), 0);
+    QCOMPARE(alice->seqs(u"general"_s), conversa::test::range(1, kCount));
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last().at(0).toInt(), kCount);
+    QCOMPARE(progress.last().at(1).toInt(), kCount);
 }
 
 void TestSession::permanentErrorMarksFailed()
