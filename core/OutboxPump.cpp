@@ -72,13 +72,24 @@ void OutboxPump::setRate(double messagesPerSecond, int burst)
         pumpAll();
 }
 
+void OutboxPump::refillTokens()
+{
+    const qint64 now = m_monotonic.elapsed();
+    // The server takes a send's token when the send reaches it; until its answer is here, count
+    // it as still to be taken there. So while the bucket here is full up to what is on its way,
+    // the server's may be full already and earns nothing: neither does this one. (Otherwise
+    // sends stuck behind a busy event loop or a slow link arrive together with those the wait
+    // earned, one burst beyond the server's limit.)
+    const double ceiling = std::max(0.0, m_capacity - m_unanswered);
+    m_tokens = std::min(ceiling, m_tokens + double(now - m_tokensAtMs) * m_rate / 1000.0);
+    m_tokensAtMs = now;
+}
+
 bool OutboxPump::takeToken()
 {
     if (m_rate <= 0)
         return true;
-    const qint64 now = m_monotonic.elapsed();
-    m_tokens = std::min(m_capacity, m_tokens + double(now - m_tokensAtMs) * m_rate / 1000.0);
-    m_tokensAtMs = now;
+    refillTokens();
     if (m_tokens < 1.0)
         return false;
     m_tokens -= 1.0;
@@ -99,6 +110,7 @@ void OutboxPump::start()
 {
     m_running = true;
     m_linkLost = false;
+    m_unanswered = 0;
     ++m_generation;
     m_rooms.clear();
     m_framesSent = 0;
@@ -121,6 +133,7 @@ void OutboxPump::stop()
     ++m_generation;
     m_tokenTimer.stop();
     m_pumpTimer.stop();
+    m_unanswered = 0;
     flushAcks();
     m_rooms.clear();
 }
@@ -232,6 +245,7 @@ void OutboxPump::pump(const QString &room)
         }
         const OutboxEntry entry = it->ready.takeFirst();
         it->inFlight.append(entry);
+        ++m_unanswered;
         ++m_framesSent;
         const quint64 generation = m_generation;
         m_send(proto::SendRequest{{}, entry.room, entry.cid, entry.body},
@@ -253,6 +267,9 @@ void OutboxPump::onAnswer(const QString &room, const OutboxEntry &sent, const Re
     if (it == m_rooms.end())
         return;
     it->inFlight.removeIf([&sent](const OutboxEntry &e) { return e.cid == sent.cid; });
+    if (m_rate > 0)
+        refillTokens(); // up to now with this send still on its way
+    m_unanswered = qMax(0, m_unanswered - 1);
     if (result.outcome == RequestResult::Outcome::ConnectionLost) {
         // Still pending; it goes out again, same cid, after the reconnect.
         m_linkLost = true;

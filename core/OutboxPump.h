@@ -82,6 +82,7 @@ private:
 
     void pump(const QString &room);
     void pumpAll();
+    void refillTokens();
     bool takeToken();
     void scheduleTokenWait();
     void onAnswer(const QString &room, const OutboxEntry &entry, const RequestResult &result);
@@ -109,6 +110,7 @@ private:
     double m_capacity = 0;
     double m_tokens = 0;
     qint64 m_tokensAtMs = 0;
+    int m_unanswered = 0; // sends of every room without an answer yet
     QElapsedTimer m_monotonic;
     QTimer m_tokenTimer;
     QTimer m_pumpTimer; // sends what was queued, from the event loop
