@@ -46,7 +46,6 @@ MessageView::MessageView(QWidget *parent)
     , m_delegate(new MessageDelegate(this))
 {
     setObjectName(u"messageView"_s);
-    setAccessibleName(tr("Messages"));
     setItemDelegate(m_delegate);
     setModel(m_proxy);
     setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -62,14 +61,12 @@ MessageView::MessageView(QWidget *parent)
 
     m_newMessagesButton = new QPushButton(this);
     m_newMessagesButton->setObjectName(u"newMessagesButton"_s);
-    m_newMessagesButton->setAccessibleName(tr("Jump to new messages"));
     m_newMessagesButton->setCursor(Qt::PointingHandCursor);
     m_newMessagesButton->hide();
     connect(m_newMessagesButton, &QPushButton::clicked, this, &MessageView::scrollToNewest);
 
     m_historyNotice = new QLabel(this);
     m_historyNotice->setObjectName(u"historyNotice"_s);
-    m_historyNotice->setAccessibleName(tr("Older messages"));
     m_historyNotice->setWordWrap(true);
     m_historyNotice->setAlignment(Qt::AlignCenter);
     m_historyNotice->setAutoFillBackground(true);
@@ -77,6 +74,7 @@ MessageView::MessageView(QWidget *parent)
     m_historyNotice->setBackgroundRole(QPalette::ToolTipBase);
     m_historyNotice->setContentsMargins(12, 6, 12, 6);
     m_historyNotice->hide();
+    retranslateUi();
 
     connect(m_proxy, &QAbstractItemModel::rowsAboutToBeInserted, this,
             &MessageView::onRowsAboutToBeInserted);
@@ -368,6 +366,27 @@ void MessageView::wheelEvent(QWheelEvent *event)
     else if (event->angleDelta().y() < 0 && bar->value() == bar->maximum())
         loadNewer();
     QListView::wheelEvent(event);
+}
+
+void MessageView::retranslateUi()
+{
+    setAccessibleName(tr("Messages"));
+    m_newMessagesButton->setAccessibleName(tr("Jump to new messages"));
+    m_historyNotice->setAccessibleName(tr("Older messages"));
+}
+
+void MessageView::changeEvent(QEvent *event)
+{
+    QListView::changeEvent(event);
+    if (event->type() != QEvent::LanguageChange)
+        return;
+    retranslateUi();
+    // Texts painted from the model ("Sending…", the empty room's line) are drawn again in the
+    // new language; the heights cached for the old texts no longer hold.
+    updateNewMessagesButton();
+    m_delegate->clearCache();
+    scheduleDelayedItemsLayout();
+    viewport()->update();
 }
 
 void MessageView::updateNewMessagesButton()

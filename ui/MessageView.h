@@ -56,6 +56,7 @@ signals:
     void newestShown();
 
 protected:
+    void changeEvent(QEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
@@ -78,6 +79,7 @@ private:
     void rememberAnchor();
     bool restoreAnchor();
     void updateNewMessagesButton();
+    void retranslateUi();
     void updateHistoryNotice();
     QStyleOptionViewItem optionForIndex(const QModelIndex &index) const;
     // Where a drag is in the text: the row under `pos` (or the nearest) and the character.

@@ -7,6 +7,7 @@
 #include <Composer.h>
 #include <ConnectionDetailsDialog.h>
 #include <MainWindow.h>
+#include <MessageView.h>
 #include <ManagedSettings.h>
 #include <SettingsDialog.h>
 #include <SignInPage.h>
@@ -317,6 +318,15 @@ void TestTranslations::switchingLanguageRetranslatesOpenWindows()
          "Connection details"},
         {[&] { return details.valueLabel(u"detailPeer"_s)->accessibleName(); },
          "conversa::ui::ConnectionDetailsDialog", "Connected to"},
+        {[&] { return window.chatPage()->messageView()->accessibleName(); },
+         "conversa::ui::MessageView", "Messages"},
+        {[&] {
+             return window.chatPage()
+                 ->messageView()
+                 ->findChild<QWidget *>(u"newMessagesButton"_s)
+                 ->accessibleName();
+         },
+         "conversa::ui::MessageView", "Jump to new messages"},
     };
     for (const Shown &s : shown)
         QCOMPARE(s.text(), QString::fromUtf8(s.source));
