@@ -166,8 +166,6 @@ void ChatServer::endSession(quint64 sessionId)
         if (context.sessions.signOut(*session) && !context.shuttingDown)
             m_router->presence().presenceChanged(session->userId, session->userName);
     }
-    if (context.shuttingDown && context.sessions.isEmpty())
-        QMetaObject::invokeMethod(this, &ChatServer::stopped, Qt::QueuedConnection);
 }
 
 void ChatServer::sweep()
@@ -263,47 +261,67 @@ void ChatServer::shutdown()
     ServerContext &context = *m_context;
     if (context.shuttingDown)
         return;
+    // From here /healthz answers 503 (the balancer takes this instance out) and new WebSocket
+    // upgrades are refused with 503; the sessions already open keep being served until their
+    // turn to close comes.
     context.shuttingDown = true;
-    qCInfo(lcServer).noquote() << u"event=shutdown sessions=%1"_s.arg(context.sessions.size());
-    m_sweepTimer.stop();
-    m_frontDoor->close();
-    m_router->signIn().waitForPasswordChecks();
-    // Commit everything that was accepted and send its acknowledgements before closing.
-    QCoreApplication::sendPostedEvents(this);
-    if (context.writer)
-        context.writer->flush();
-    QCoreApplication::sendPostedEvents(this);
     for (quint64 id : context.sessions.ids()) {
         Session *s = context.sessions.find(id);
         if (s && s->ws && s->stage == Stage::WebSocket)
-            sendCloseAndDrain(*s, CloseCode::GoingAway, "server shutting down");
-        else if (s && !s->ws)
+            m_drainQueue.append(id);
+    }
+    m_drainPlan = DrainPlan::make(context.now(), m_drainQueue.size(), context.config.drainSeconds);
+    qCInfo(lcServer).noquote() << u"event=drain sessions=%1 drain_seconds=%2 closes_per_tick=%3"_s
+                                      .arg(m_drainQueue.size())
+                                      .arg(context.config.drainSeconds)
+                                      .arg(m_drainPlan.closesPerTick);
+    m_drainTimer.setInterval(DrainPlan::kTickMs);
+    connect(&m_drainTimer, &QTimer::timeout, this, &ChatServer::drainStep);
+    m_drainTimer.start();
+    drainStep();
+}
+
+void ChatServer::drainStep()
+{
+    ServerContext &context = *m_context;
+    if (context.now() >= m_drainPlan.deadlineMs) {
+        m_drainQueue.clear();
+        for (quint64 id : context.sessions.ids()) {
+            if (Session *s = context.sessions.find(id); s && s->ws)
+                s->ws->abort();
+            else if (s && s->tcp)
+                s->tcp->abort();
             endSession(id);
+        }
     }
-    if (context.sessions.isEmpty()) {
-        QMetaObject::invokeMethod(this, &ChatServer::stopped, Qt::QueuedConnection);
-        return;
-    }
-    // Peers read what is queued for them and answer the close frame at their own pace, up to
-    // drain_seconds; only then is a connection cut off.
-    const qint64 deadline = context.now() + context.config.drainSeconds * 1000LL;
-    auto *drain = new QTimer(this);
-    drain->setInterval(100);
-    connect(drain, &QTimer::timeout, this, [this, drain, deadline] {
-        if (m_context->now() >= deadline) {
-            for (quint64 id : m_context->sessions.ids()) {
-                if (Session *s = m_context->sessions.find(id); s && s->ws)
-                    s->ws->abort();
-                endSession(id);
+    if (!m_drainQueue.isEmpty()) {
+        // What these sessions sent is committed and acknowledged before their close frame, so
+        // every `ok` a client was owed reaches it; what it sends after the close frame is not
+        // answered, and the client sends it again, with the same cid, to another instance.
+        m_router->signIn().waitForPasswordChecks();
+        QCoreApplication::sendPostedEvents(this);
+        if (context.writer)
+            context.writer->flush();
+        QCoreApplication::sendPostedEvents(this);
+        for (int closed = 0; closed < m_drainPlan.closesPerTick && !m_drainQueue.isEmpty();) {
+            Session *s = context.sessions.find(m_drainQueue.takeFirst());
+            if (s && s->ws && s->stage == Stage::WebSocket) {
+                sendCloseAndDrain(*s, CloseCode::GoingAway, "server shutting down");
+                ++closed;
             }
         }
-        // The last endSession() announces stopped().
-        if (m_context->sessions.isEmpty()) {
-            drain->stop();
-            drain->deleteLater();
-        }
-    });
-    drain->start();
+    }
+    if (!m_drainQueue.isEmpty())
+        return;
+    // Connections that never became a WebSocket (health checks, refusals) end on their own.
+    bool waiting = false;
+    context.sessions.forEach([&](Session &s) { waiting = waiting || s.ws; });
+    if (!waiting) {
+        m_drainTimer.stop();
+        if (context.writer)
+            context.writer->flush();
+        QMetaObject::invokeMethod(this, &ChatServer::stopped, Qt::QueuedConnection);
+    }
 }
 
 void ChatServer::sendCloseAndDrain(Session &session, quint16 code, QByteArrayView reason)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ServerConfig.h"
+#include "cluster/DrainPlan.h"
 #include "sessions/Session.h"
 
 #include <QObject>
@@ -38,7 +39,10 @@ public:
     QUrl webSocketUrl() const;
     QUrl adminUrl() const;
 
-    // Stops accepting, commits what is pending, closes every socket with 1001, then emits stopped.
+    // Drains: /healthz answers 503 and new sessions are refused at once; open sessions are
+    // closed with 1001 over the first half of drain_seconds (each after what it sent is
+    // committed and acknowledged), whatever is still open at drain_seconds is cut off, and
+    // stopped is emitted when no WebSocket is left.
     void shutdown();
 
 signals:
@@ -57,12 +61,16 @@ private:
     void drainHeldRequests(quint64 sessionId);
     void sweep();
     void reloadAdminChanges();
+    void drainStep();
 
     std::unique_ptr<ServerContext> m_context;
     std::unique_ptr<RequestRouter> m_router;
     FrontDoor *m_frontDoor = nullptr;
     QTimer m_sweepTimer;
     qint64 m_adminGeneration = -1;
+    QTimer m_drainTimer;
+    DrainPlan m_drainPlan;
+    QList<quint64> m_drainQueue; // sessions still to be closed, in order
 };
 
 } // namespace conversa::server

@@ -148,11 +148,6 @@ void FrontDoor::acceptConnection(QTcpSocket *tcp, bool adminPort)
                                              address, logValue(tls->errorString())));
         });
     }
-    if (m_context.shuttingDown) {
-        tcp->abort();
-        tcp->deleteLater();
-        return;
-    }
     // Small frames both ways (handshake answers, acks, events): no Nagle delay.
     tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     Session &s = m_context.sessions.create();
@@ -284,7 +279,10 @@ void FrontDoor::readHttp(Session &session)
         return;
     }
     if (request.path == "/healthz") {
-        respondHttp(session, 200, "OK", "ok\n");
+        if (m_context.shuttingDown)
+            respondHttp(session, 503, "Service Unavailable", "draining\n");
+        else
+            respondHttp(session, 200, "OK", "ok\n");
         return;
     }
     const bool metricsHere = session.adminPort || !m_adminListener;
@@ -298,6 +296,12 @@ void FrontDoor::readHttp(Session &session)
     }
     if (!request.wantsUpgrade) {
         respondHttp(session, 426, "Upgrade Required", "this endpoint speaks WebSocket only\n");
+        return;
+    }
+    if (m_context.shuttingDown) {
+        // A balancer retries this on another instance (HAProxy: retry-on 503).
+        respondHttp(session, 503, "Service Unavailable",
+                    "this server is shutting down; connect again to reach another one\n");
         return;
     }
     if (!request.origin.isEmpty() &&

@@ -1,10 +1,11 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
-// End-to-end through a real HAProxy from Debian with the repository's example configuration
-// (installer/linux/haproxy-conversa.cfg): TLS ends at HAProxy, which sends a PROXY protocol v2
-// header before each connection. conversa-server, trusting HAProxy's address, judges clients by
-// the address in that header.
+// End-to-end through a real HAProxy from Debian with the repository's configuration
+// (installer/linux/haproxy-conversa.cfg, one instance): TLS ends at HAProxy, which sends a PROXY
+// protocol v2 header before each connection. conversa-server, trusting HAProxy's address, judges
+// clients by the address in that header.
 #include "ConversaTest.h"
+#include "HaproxyProcess.h"
 #include "TestCertificates.h"
 
 #include <QDir>
@@ -30,18 +31,9 @@ class tst_server_haproxy : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        m_haproxy = QStandardPaths::findExecutable(u"haproxy"_s, {u"/usr/sbin"_s, u"/sbin"_s});
-        if (m_haproxy.isEmpty())
+        if (HaproxyProcess::executable().isEmpty())
             QSKIP("haproxy is not installed (apt-get install haproxy)");
         QVERIFY2(m_certs.generate(), qPrintable(m_certs.errorString()));
-    }
-
-    void cleanupTestCase()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            m_process.waitForFinished(5000);
-        }
     }
 
     void proxyProtocol_namesEachClient()
@@ -54,13 +46,10 @@ private Q_SLOTS:
                                u"true"_s, u"--login-failures-per-minute"_s, u"2"_s,
                                u"--auth-failures-per-connection"_s, u"10"_s}),
                  qPrintable(server.diagnostics()));
-        const quint16 port = freeLoopbackPort();
-        QVERIFY2(startHaproxy(port, server.port()), qPrintable(m_log));
-        QUrl url;
-        url.setScheme(u"wss"_s);
-        url.setHost(u"127.0.0.1"_s);
-        url.setPort(port);
-        url.setPath(u"/ws"_s);
+        HaproxyProcess haproxy;
+        const QString pem = haproxy.writePem(m_certs.serverCertificate(), m_certs.serverKey());
+        QVERIFY2(haproxy.start(pem, {server.port()}), qPrintable(haproxy.log()));
+        const QUrl url = haproxy.url();
 
         // Health checks (PROXY LOCAL + GET /healthz) keep the backend up.
         QVERIFY(waitUntil(
@@ -111,45 +100,7 @@ private Q_SLOTS:
     }
 
 private:
-    bool startHaproxy(quint16 port, quint16 backendPort)
-    {
-        QFile example(QStringLiteral(CONVERSA_SOURCE_DIR "/installer/linux/haproxy-conversa.cfg"));
-        if (!example.open(QIODevice::ReadOnly)) {
-            m_log = u"cannot read "_s + example.fileName();
-            return false;
-        }
-        const QDir dir(m_dir.path());
-        // HAProxy wants the chain and the key in one file.
-        QFile pem(dir.filePath(u"conversa.pem"_s));
-        QFile certificate(m_certs.serverCertificate());
-        QFile key(m_certs.serverKey());
-        if (!pem.open(QIODevice::WriteOnly) || !certificate.open(QIODevice::ReadOnly) ||
-            !key.open(QIODevice::ReadOnly))
-            return false;
-        pem.write(certificate.readAll() + key.readAll());
-        pem.close();
-        // The example as shipped, pointed at this test's ports and certificate.
-        QString config = QString::fromUtf8(example.readAll());
-        config.replace(u"bind :443"_s, u"bind 127.0.0.1:%1"_s.arg(port));
-        config.replace(u"127.0.0.1:8080"_s, u"127.0.0.1:%1"_s.arg(backendPort));
-        config.replace(u"/etc/ssl/conversa/conversa.pem"_s, pem.fileName());
-        QFile file(dir.filePath(u"haproxy.cfg"_s));
-        if (!file.open(QIODevice::WriteOnly))
-            return false;
-        file.write(config.toUtf8());
-        file.close();
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(m_haproxy, {u"-db"_s, u"-f"_s, file.fileName()});
-        const bool listening = waitForLoopbackListener(port, 10000, &m_process);
-        m_log = QString::fromUtf8(m_process.readAll());
-        return listening && m_process.state() == QProcess::Running;
-    }
-
     TestCertificates m_certs;
-    QTemporaryDir m_dir;
-    QProcess m_process;
-    QString m_haproxy;
-    QString m_log;
 };
 
 QTEST_GUILESS_MAIN(tst_server_haproxy)
