@@ -76,6 +76,8 @@ QString ChatServer::start()
         return error;
     if (!context.rooms.load(context.store))
         return u"cannot read the rooms from the database; run 'conversa-server check'"_s;
+    if (!context.roomFeed.prime())
+        return u"cannot read the rooms' newest messages from the database"_s;
     m_adminGeneration = context.store.adminGeneration();
     if (QString error = m_frontDoor->listen(); !error.isEmpty())
         return error;
@@ -248,6 +250,7 @@ void ChatServer::reloadAdminChanges()
     });
     if (readFailed || !context.rooms.load(context.store))
         return;
+    context.roomFeed.adoptNewRooms();
     m_adminGeneration = generation;
     for (Session *s : revoked) {
         qCInfo(lcServer).noquote()

@@ -33,6 +33,7 @@ bool RoomDirectory::load(Store &store)
     }
     m_rooms = std::move(rooms);
     m_roomsOfUser = std::move(roomsOfUser);
+    m_nameOfId = std::move(names);
     return true;
 }
 
@@ -40,6 +41,12 @@ Room *RoomDirectory::find(const QString &name)
 {
     const auto it = m_rooms.find(name);
     return it == m_rooms.end() ? nullptr : &it.value();
+}
+
+const Room *RoomDirectory::findById(qint64 id) const
+{
+    const auto name = m_nameOfId.constFind(id);
+    return name == m_nameOfId.cend() ? nullptr : find(*name);
 }
 
 const Room *RoomDirectory::find(const QString &name) const
@@ -51,6 +58,7 @@ const Room *RoomDirectory::find(const QString &name) const
 void RoomDirectory::add(const Room &room)
 {
     m_rooms.insert(room.name, room);
+    m_nameOfId.insert(room.id, room.name);
     for (qint64 member : room.members)
         m_roomsOfUser[member].insert(room.name);
 }

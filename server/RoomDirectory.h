@@ -27,6 +27,12 @@ public:
     bool load(Store &store);
 
     Room *find(const QString &name);
+    const Room *findById(qint64 id) const;
+    template <typename F> void forEach(F &&visit) const
+    {
+        for (const Room &room : m_rooms)
+            visit(room);
+    }
     const Room *find(const QString &name) const;
     bool contains(const QString &name) const { return m_rooms.contains(name); }
     void add(const Room &room);
@@ -40,6 +46,7 @@ public:
 private:
     QHash<QString, Room> m_rooms;
     QHash<qint64, QSet<QString>> m_roomsOfUser;
+    QHash<qint64, QString> m_nameOfId;
 };
 
 } // namespace conversa::server

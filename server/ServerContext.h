@@ -7,6 +7,7 @@
 #include "RateLimiter.h"
 #include "RoomDirectory.h"
 #include "ServerConfig.h"
+#include "cluster/RoomFeed.h"
 #include "sessions/SessionRegistry.h"
 #include "storage/Store.h"
 
@@ -40,6 +41,7 @@ public:
     SessionRegistry sessions{*this};
     RoomDirectory rooms;
     FanOut fanOut{*this};
+    RoomFeed roomFeed{*this};
     bool shuttingDown = false;
 
     // Monotonic milliseconds since the server started.

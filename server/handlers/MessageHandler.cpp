@@ -41,7 +41,7 @@ void MessageHandler::handle(Session &session, const protocol::SendRequest &reque
     const quint64 id = session.id;
     m_context.writer->submit(
         write::InsertMessage{room->id, session.userId, request.cid, request.body},
-        [this, id, received, re = request.id,
+        [this, id, received, re = request.id, roomId = room->id,
          event = protocol::MessageEvent{room->name, 0, 0, session.userName, request.cid,
                                         request.body}](const WriteResult &result) mutable {
             Session *session = m_context.sessions.find(id);
@@ -61,9 +61,7 @@ void MessageHandler::handle(Session &session, const protocol::SendRequest &reque
             if (result.duplicate)
                 return;
             ++m_context.metrics.messagesStored;
-            if (const Room *room = m_context.rooms.find(event.room))
-                m_context.fanOut.toRoom(*room, QString::fromUtf8(protocol::encodeEvent(event)), 0,
-                                        session);
+            m_context.roomFeed.committed(roomId, event, id);
         });
 }
 
