@@ -9,7 +9,7 @@ BUILD_DIR=${CONVERSA_BUILD_DIR:-$REPO_ROOT/build}
 # What building needs (Debian 12 package names).
 BUILD_PACKAGES=(
     build-essential cmake ninja-build ccache pkg-config git ca-certificates
-    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qtkeychain-qt6-dev libsodium-dev
     libqt6svg6 qt6-translations-l10n fonts-dejavu-core fonts-noto-color-emoji
@@ -22,6 +22,7 @@ TEST_PACKAGES=(
     squid tinyproxy microsocks
     lintian systemd desktop-file-utils appstream xz-utils
     nginx haproxy
+    postgresql # tests/support/PostgresServer: initdb + pg_ctl in a temporary folder
     xvfb xauth xdotool imagemagick
     wixl msitools python3
     clang libclang-rt-14-dev llvm # ci-hardening.sh: libFuzzer, sanitizers, symbolized stacks

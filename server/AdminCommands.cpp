@@ -6,6 +6,8 @@
 #include "PasswordHasher.h"
 #include "Validation.h"
 #include "storage/Database.h"
+#include "storage/DatabaseUrl.h"
+#include "storage/SqliteToPostgres.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -122,6 +124,13 @@ QString readPasswordLine(bool fromStdin)
     return QString::fromStdString(line);
 }
 
+// SQLite says "UNIQUE constraint failed", PostgreSQL "duplicate key value violates unique
+// constraint".
+bool isUniqueViolation(const QString &error)
+{
+    return error.contains("UNIQUE"_L1) || error.contains("duplicate key"_L1);
+}
+
 bool execPrepared(QSqlQuery &query, QString *error)
 {
     if (query.exec())
@@ -163,7 +172,7 @@ std::optional<qint64> userIdOf(Database &db, const QString &name, QString *error
 QString inTransaction(Database &db, const std::function<QString()> &change)
 {
     QSqlQuery control(db.db());
-    if (!control.exec(u"BEGIN IMMEDIATE"_s))
+    if (!control.exec(db.beginWriteSql()))
         return control.lastError().text();
     QString error = change();
     if (error.isEmpty() && !db.bumpAdminGeneration())
@@ -217,7 +226,7 @@ int userCommand(Database &db, const QString &action, const Arguments &a)
             query.addBindValue(hash);
             query.addBindValue(QDateTime::currentMSecsSinceEpoch());
             if (!execPrepared(query, &error))
-                return fail(error.contains("UNIQUE"_L1)
+                return fail(isUniqueViolation(error)
                                 ? u"a user named '%1' already exists"_s.arg(name)
                                 : error);
             out() << "created user " << name << Qt::endl;
@@ -341,8 +350,8 @@ int roomCommand(Database &db, const QString &action, const Arguments &a)
     query.addBindValue(QDateTime::currentMSecsSinceEpoch());
     QString error;
     if (!execPrepared(query, &error))
-        return fail(error.contains("UNIQUE"_L1) ? u"a room named '%1' already exists"_s.arg(name)
-                                                : error);
+        return fail(isUniqueViolation(error) ? u"a room named '%1' already exists"_s.arg(name)
+                                             : error);
     db.bumpAdminGeneration();
     out() << "created room " << name << Qt::endl;
     return 0;
@@ -555,6 +564,53 @@ int restoreCommand(const QString &dataDir, const Arguments &a)
     return 0;
 }
 
+// Creates or upgrades the schema explicitly (serve and the other commands do it too), or with
+// --from-sqlite DIR copies a SQLite server's data into an empty PostgreSQL database.
+int migrateCommand(const StorageLocation &location, const Arguments &a)
+{
+    if (!a.positional.isEmpty())
+        return usage(
+            u"migrate takes no word '%1'; it works on --data DIR or --database-url URL"_s.arg(
+                terminalSafe(a.positional.first())));
+    const QString fromSqlite = a.options.value(u"from-sqlite"_s);
+    if (!fromSqlite.isEmpty()) {
+        if (location.kind != StorageKind::Postgresql)
+            return usage(u"migrate --from-sqlite DIR needs --database-url URL, the PostgreSQL "
+                         "database to fill"_s);
+        DataFolderLock lock;
+        if (QString error = lock.acquire(fromSqlite, DataFolderLock::Mode::Exclusive);
+            !error.isEmpty())
+            return fail(error.replace(u"then restore"_s, u"then migrate"_s));
+        const CopyReport report = copySqliteToPostgres(fromSqlite, location.databaseUrl);
+        if (!report.error.isEmpty())
+            return fail(report.error);
+        out() << "copied " << fromSqlite << " into " << location.describe() << ": " << report.users
+              << " user(s), " << report.tokens << " token(s), " << report.rooms << " room(s), "
+              << report.members << " membership(s), " << report.messages << " message(s)"
+              << Qt::endl;
+        return 0;
+    }
+    Database db;
+    if (QString error = db.open(location, u"conversa-migrate"_s); !error.isEmpty())
+        return fail(error);
+    if (a.flags.contains(u"restored"_s)) {
+        // A database brought back from a dump: clients drop cached history newer than it.
+        const qint64 previous = db.historyEpoch();
+        const qint64 epoch = qMax(QDateTime::currentMSecsSinceEpoch(), previous + 1);
+        if (previous < 0 || !db.setHistoryEpoch(epoch) || !db.bumpAdminGeneration())
+            return fail(u"cannot record the new history epoch: %1"_s.arg(db.lastError()));
+        out() << "history epoch " << epoch << ": clients that saw later messages drop their "
+              << "cached copies when they reconnect" << Qt::endl;
+    }
+    if (db.versionBeforeOpen() == db.versionAfterOpen())
+        out() << "the schema of " << location.describe() << " is up to date (version "
+              << db.versionAfterOpen() << ")" << Qt::endl;
+    else
+        out() << "migrated " << location.describe() << " from schema version "
+              << db.versionBeforeOpen() << " to " << db.versionAfterOpen() << Qt::endl;
+    return 0;
+}
+
 } // namespace
 
 DataFolderLock::~DataFolderLock()
@@ -595,19 +651,45 @@ int runAdminCommand(const QStringList &args)
     // `backup FILE`, `restore FILE` and `check` have no action word; the others are
     // `GROUP ACTION ...`.
     const QString group = args.value(0);
-    const bool single = group == "backup"_L1 || group == "restore"_L1 || group == "check"_L1;
-    if (args.size() < 2 && group != "check"_L1)
+    const bool single = group == "backup"_L1 || group == "restore"_L1 || group == "check"_L1 ||
+                        group == "migrate"_L1;
+    if (args.size() < 2 && group != "check"_L1 && group != "migrate"_L1)
         return usage(u"'%1' needs %2"_s.arg(group, single ? u"a file name"_s : u"an action"_s));
     const QString action = single ? QString() : args.at(1);
     QString error;
-    const auto parsed = Arguments::parse(args.mid(single ? 1 : 2), {u"password-stdin"_s}, &error);
+    const auto parsed =
+        Arguments::parse(args.mid(single ? 1 : 2), {u"password-stdin"_s, u"restored"_s}, &error);
     if (!parsed)
         return usage(error);
+    QString databaseUrl = parsed->options.value(u"database-url"_s);
     QString dataDir = parsed->options.value(u"data"_s);
-    if (dataDir.isEmpty())
+    if (!databaseUrl.isEmpty() && !dataDir.isEmpty())
+        return usage(u"give either --data DIR (SQLite) or --database-url URL (PostgreSQL)"_s);
+    if (databaseUrl.isEmpty() && dataDir.isEmpty()) {
+        databaseUrl = qEnvironmentVariable("CONVERSA_DATABASE_URL");
         dataDir = qEnvironmentVariable("CONVERSA_DATA");
-    if (dataDir.isEmpty())
-        return usage(u"give the server's data folder with --data DIR"_s);
+    }
+    if (databaseUrl.isEmpty() && dataDir.isEmpty())
+        return usage(u"give the server's data folder with --data DIR, or its PostgreSQL "
+                     "database with --database-url URL"_s);
+    if (!databaseUrl.isEmpty()) {
+        if (!parseDatabaseUrl(databaseUrl, &error))
+            return usage(error);
+        if (group == "check"_L1)
+            return usage(u"check is SQLite's integrity check; PostgreSQL checks its own pages "
+                         "(see pg_amcheck)"_s);
+        if (group == "backup"_L1)
+            return usage(u"back up a PostgreSQL database with pg_dump (see docs/admin.md)"_s);
+        if (group == "restore"_L1)
+            return usage(u"restore a PostgreSQL database with pg_restore, then run "
+                         "'conversa-server migrate --database-url URL --restored' (see "
+                         "docs/admin.md)"_s);
+    }
+    const StorageLocation location = databaseUrl.isEmpty()
+                                         ? StorageLocation::sqlite(dataDir)
+                                         : StorageLocation::postgresql(databaseUrl);
+    if (group == "migrate"_L1)
+        return migrateCommand(location, *parsed);
     if (group == "check"_L1)
         return checkCommand(dataDir, *parsed);
     if (group == "restore"_L1)
@@ -615,7 +697,7 @@ int runAdminCommand(const QStringList &args)
     if (!PasswordHasher::initialize())
         return fail(u"libsodium could not be initialised"_s);
     Database db;
-    if (QString openError = db.open(dataDir, u"conversa-admin"_s); !openError.isEmpty())
+    if (QString openError = db.open(location, u"conversa-admin"_s); !openError.isEmpty())
         return fail(openError);
     if (group == "user"_L1)
         return userCommand(db, action, *parsed);

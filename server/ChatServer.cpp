@@ -63,7 +63,8 @@ QString ChatServer::start()
     ServerContext &context = *m_context;
     if (!PasswordHasher::initialize())
         return u"libsodium could not be initialised"_s;
-    if (QString error = context.store.open(context.config.dataDir); !error.isEmpty())
+    const StorageLocation storage = StorageLocation::of(context.config);
+    if (QString error = context.store.open(storage); !error.isEmpty())
         return error;
     context.writer = new StorageWriter(this);
     connect(context.writer, &StorageWriter::committed, this, [](int jobs, qint64 micros) {
@@ -71,9 +72,10 @@ QString ChatServer::start()
             qCWarning(lcServer).noquote()
                 << u"event=slow_commit jobs=%1 ms=%2"_s.arg(jobs).arg(micros / 1000);
     });
-    if (QString error = context.writer->start(context.config.dataDir, context.config.syncMode);
-        !error.isEmpty())
+    if (QString error = context.writer->start(storage); !error.isEmpty())
         return error;
+    context.store.setReconnectGate(
+        [writer = context.writer] { return writer->databaseReachable(); });
     if (!context.rooms.load(context.store))
         return u"cannot read the rooms from the database; run 'conversa-server check'"_s;
     if (!context.roomFeed.prime())

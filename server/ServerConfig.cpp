@@ -4,6 +4,8 @@
 
 #include <Validation.h>
 
+#include "storage/DatabaseUrl.h"
+
 #include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QSettings>
@@ -98,7 +100,9 @@ QStringList ServerConfig::keys()
             u"log_lines_per_minute_per_address"_s,
             u"drain_seconds"_s,
             u"instance_name"_s,
-            u"max_file_bytes"_s};
+            u"max_file_bytes"_s,
+            u"storage"_s,
+            u"database_url"_s};
 }
 
 QString ServerConfig::effectiveInstanceName() const
@@ -129,6 +133,21 @@ QString ServerConfig::set(const QString &key, const QString &value)
     }
     if (key == "data"_L1) {
         dataDir = value;
+        return {};
+    }
+    if (key == "storage"_L1) {
+        if (value == "sqlite"_L1)
+            storage = StorageKind::Sqlite;
+        else if (value == "postgresql"_L1)
+            storage = StorageKind::Postgresql;
+        else
+            return u"storage must be 'sqlite' or 'postgresql', not '%1'"_s.arg(value);
+        return {};
+    }
+    if (key == "database_url"_L1) {
+        if (!value.isEmpty() && !parseDatabaseUrl(value, &error))
+            return error;
+        databaseUrl = value;
         return {};
     }
     if (key == "instance_name"_L1) {
@@ -322,6 +341,10 @@ QString ServerConfig::load(ServerConfig &config, const QStringList &flags)
     if (config.proxyProtocol && config.trustedProxies.isEmpty())
         return u"proxy_protocol needs trusted_proxies: the addresses of the proxies allowed to "
                "send the PROXY header"_s;
+    if (config.storage == StorageKind::Postgresql && config.databaseUrl.isEmpty())
+        return u"storage=postgresql needs database_url (postgresql://USER@HOST:PORT/DB)"_s;
+    if (config.storage == StorageKind::Sqlite && !config.databaseUrl.isEmpty())
+        return u"database_url is only used with storage=postgresql; set storage too"_s;
     if (config.limits.maxBodyBytes > config.limits.maxFrameBytes)
         return u"max_body_bytes cannot exceed max_frame_bytes"_s;
     return {};

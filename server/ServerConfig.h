@@ -22,10 +22,17 @@ struct ListenAddress {
 std::optional<ListenAddress> parseListenAddress(const QString &text, QString *error);
 
 enum class SyncMode { Full, Normal };
+// Where the server keeps its data: SQLite in the data folder (one machine), or PostgreSQL at
+// `database_url` (several instances share it).
+enum class StorageKind { Sqlite, Postgresql };
 
 struct ServerConfig {
     ListenAddress listen{QHostAddress::LocalHost, 8080};
     QString dataDir;
+    StorageKind storage = StorageKind::Sqlite;
+    // postgresql://USER@HOST:PORT/DB; the password comes from CONVERSA_DATABASE_PASSWORD or a
+    // .pgpass file, never from the URL.
+    QString databaseUrl;
     QString tlsCertFile;
     QString tlsKeyFile;
     std::optional<ListenAddress> adminListen;

@@ -6,6 +6,7 @@
 #include "Log.h"
 #include "ServerConfig.h"
 #include "ShutdownSignals.h"
+#include "storage/Database.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -66,18 +67,21 @@ int serve(const QStringList &flags)
         std::fprintf(stderr, "conversa-server: %s\n", qPrintable(error));
         return 2;
     }
-    if (config.dataDir.isEmpty()) {
+    // PostgreSQL keeps everything in the database: no data folder is needed then.
+    const bool needsDataFolder = config.storage == StorageKind::Sqlite;
+    if (config.dataDir.isEmpty() && needsDataFolder) {
         std::fprintf(stderr, "conversa-server: give the data folder with --data DIR\n");
         return 2;
     }
     // Held while serving, so `restore` cannot replace the database under this process.
     DataFolderLock lock;
-    if (!QDir().mkpath(config.dataDir)) {
+    if (needsDataFolder && !QDir().mkpath(config.dataDir)) {
         std::fprintf(stderr, "conversa-server: cannot create data folder '%s'\n",
                      qPrintable(config.dataDir));
         return 1;
     }
-    if (QString error = lock.acquire(config.dataDir, DataFolderLock::Mode::Shared);
+    if (QString error = needsDataFolder ? lock.acquire(config.dataDir, DataFolderLock::Mode::Shared)
+                                        : QString();
         !error.isEmpty()) {
         std::fprintf(stderr, "conversa-server: %s\n", qPrintable(error));
         return 1;
@@ -102,7 +106,7 @@ int serve(const QStringList &flags)
                     server.adminUrl().toString().toUtf8().constData());
     std::fflush(stdout);
     qCInfo(lcServer).noquote() << u"event=listening url=%1 data=%2"_s.arg(
-        server.webSocketUrl().toString(), config.dataDir);
+        server.webSocketUrl().toString(), StorageLocation::of(config).describe());
     const int code = QCoreApplication::exec();
     qCInfo(lcServer).noquote() << u"event=stopped"_s;
     return code;
@@ -141,7 +145,8 @@ int main(int argc, char *argv[])
     if (command == "serve"_L1)
         return serve(args.mid(1));
     if (command == "user"_L1 || command == "room"_L1 || command == "token"_L1 ||
-        command == "backup"_L1 || command == "check"_L1 || command == "restore"_L1)
+        command == "backup"_L1 || command == "check"_L1 || command == "restore"_L1 ||
+        command == "migrate"_L1)
         return runAdminCommand(args);
     std::fprintf(stderr, "conversa-server: unknown command '%s'\n%s", qPrintable(command), kUsage);
     return 2;

@@ -3,6 +3,8 @@
 #include "storage/Database.h"
 
 #include "SqliteMigrations.h"
+#include "storage/DatabaseUrl.h"
+#include "storage/PostgresSchema.h"
 
 #include <QDir>
 #include <QSqlError>
@@ -80,6 +82,95 @@ bool Database::exec(const QString &sql)
     return true;
 }
 
+StorageLocation StorageLocation::sqlite(const QString &dataDir, SyncMode syncMode)
+{
+    StorageLocation location;
+    location.dataDir = dataDir;
+    location.syncMode = syncMode;
+    return location;
+}
+
+StorageLocation StorageLocation::postgresql(const QString &databaseUrl)
+{
+    StorageLocation location;
+    location.kind = StorageKind::Postgresql;
+    location.databaseUrl = databaseUrl;
+    return location;
+}
+
+StorageLocation StorageLocation::of(const ServerConfig &config)
+{
+    StorageLocation location = config.storage == StorageKind::Postgresql
+                                   ? postgresql(config.databaseUrl)
+                                   : sqlite(config.dataDir, config.syncMode);
+    location.syncMode = config.syncMode;
+    return location;
+}
+
+QString StorageLocation::describe() const
+{
+    if (kind == StorageKind::Sqlite)
+        return dataDir;
+    QString ignored;
+    const auto url = parseDatabaseUrl(databaseUrl, &ignored);
+    return url ? url->display() : u"(an invalid database_url)"_s;
+}
+
+QString Database::open(const StorageLocation &location, const QString &connectionName)
+{
+    if (location.kind == StorageKind::Postgresql)
+        return openPostgres(location.databaseUrl, connectionName);
+    return open(location.dataDir, connectionName, location.syncMode);
+}
+
+QString Database::openPostgres(const QString &databaseUrl, const QString &connectionName)
+{
+    QString error;
+    const auto url = parseDatabaseUrl(databaseUrl, &error);
+    if (!url)
+        return error;
+    if (!QSqlDatabase::isDriverAvailable(u"QPSQL"_s))
+        return u"Qt's PostgreSQL driver (QPSQL) is not installed; on Debian install "
+               "libqt6sql6-psql"_s;
+    m_kind = StorageKind::Postgresql;
+    m_connectionName = connectionName;
+    m_db = QSqlDatabase::addDatabase(u"QPSQL"_s, connectionName);
+    m_db.setHostName(url->host);
+    m_db.setPort(url->port);
+    m_db.setDatabaseName(url->database);
+    m_db.setUserName(url->user);
+    m_db.setPassword(databasePassword());
+    m_db.setConnectOptions(url->connectOptions());
+    if (!m_db.open())
+        return u"cannot connect to the database %1: %2"_s.arg(url->display(),
+                                                              m_db.lastError().text().trimmed());
+    const postgres::MigrationOutcome outcome = postgres::migrate(m_db);
+    m_versionBefore = outcome.fromVersion;
+    m_versionAfter = outcome.toVersion;
+    if (!outcome.error.isEmpty())
+        return u"database %1: %2"_s.arg(url->display(), outcome.error);
+    return {};
+}
+
+QString Database::beginWriteSql() const
+{
+    return isPostgres() ? u"BEGIN"_s : u"BEGIN IMMEDIATE"_s;
+}
+
+bool Database::isAlive()
+{
+    QSqlQuery query(m_db);
+    return query.exec(u"SELECT 1"_s);
+}
+
+QString Database::reconnect()
+{
+    m_db.close();
+    if (m_db.open())
+        return {};
+    return m_db.lastError().text().trimmed();
+}
+
 QString Database::open(const QString &dataDir, const QString &connectionName, SyncMode syncMode)
 {
     if (dataDir.isEmpty())
@@ -92,6 +183,7 @@ QString Database::open(const QString &dataDir, const QString &connectionName, Sy
 QString Database::openFile(const QString &filePath, const QString &connectionName,
                            SyncMode syncMode, bool upgradeSchema)
 {
+    m_kind = StorageKind::Sqlite;
     m_connectionName = connectionName;
     m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
     m_db.setDatabaseName(filePath);
@@ -129,6 +221,8 @@ QString Database::migrate()
     }();
     using Outcome = sqlite::MigrationResult::Outcome;
     const sqlite::MigrationResult result = sqlite::migrate(m_db, schema);
+    m_versionBefore = result.fromVersion;
+    m_versionAfter = result.toVersion;
     switch (result.outcome) {
     case Outcome::UpToDate:
     case Outcome::Migrated:
@@ -183,7 +277,8 @@ qint64 Database::historyEpoch()
 bool Database::setHistoryEpoch(qint64 epoch)
 {
     QSqlQuery query(m_db);
-    query.prepare(u"INSERT OR REPLACE INTO meta (key, value) VALUES ('history_epoch', ?)"_s);
+    query.prepare(u"INSERT INTO meta (key, value) VALUES ('history_epoch', ?) "
+                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s);
     query.addBindValue(epoch);
     if (query.exec())
         return true;
@@ -193,6 +288,10 @@ bool Database::setHistoryEpoch(qint64 epoch)
 
 bool Database::bumpAdminGeneration()
 {
+    if (isPostgres())
+        return exec(u"WITH bumped AS (UPDATE meta SET value = value + 1 WHERE key = "
+                    "'admin_generation' RETURNING value) SELECT pg_notify('conversa_admin', "
+                    "value::text) FROM bumped"_s);
     return exec(u"UPDATE meta SET value = value + 1 WHERE key = 'admin_generation'"_s);
 }
 

@@ -12,6 +12,7 @@
 #include <QString>
 #include <QThread>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <variant>
@@ -74,9 +75,13 @@ struct WriteResult {
 
 using WriteCallback = std::function<void(const WriteResult &)>;
 
+class WriteBackend;
+
 // Applies writes on a thread of its own, grouping whatever arrived during one commit into the
 // next transaction (group commit). Callbacks run on `context`'s thread after the commit, so
-// nothing is acknowledged before it is durable.
+// nothing is acknowledged before it is durable. The SQL is the back end's (WriteBackend: SQLite
+// or PostgreSQL); on PostgreSQL each commit also notifies `conversa_entries` (and
+// `conversa_rooms`, `conversa_admin`) for other instances: see PostgresWriteBackend.cpp.
 class StorageWriter : public QObject
 {
     Q_OBJECT
@@ -85,6 +90,7 @@ public:
     ~StorageWriter() override;
 
     // Opens the database on the writer thread; returns an error in words, or an empty string.
+    QString start(const StorageLocation &location);
     QString start(const QString &dataDir, SyncMode syncMode);
     // Thread-safe. `done` may be empty for writes nobody waits on.
     void submit(WriteJob job, WriteCallback done = {});
@@ -92,8 +98,15 @@ public:
     void flush();
     void stop();
 
+    // Thread-safe. Whether the database answered the writer last time (always true on SQLite).
+    // While it is false every write answers `internal`, and the writer tries to connect again
+    // about once a second.
+    bool databaseReachable() const { return m_reachable.load(std::memory_order_relaxed); }
+
 signals:
     void committed(int jobCount, qint64 microseconds);
+    // Emitted from the writer thread when databaseReachable() changes.
+    void databaseReachableChanged(bool reachable);
 
 private:
     struct Pending {
@@ -108,6 +121,7 @@ private:
     QMutex m_mutex;
     std::vector<Pending> m_queue;
     bool m_wakePosted = false;
+    std::atomic<bool> m_reachable{true};
     friend class Worker;
 };
 

@@ -14,26 +14,60 @@ namespace conversa::server {
 using namespace Qt::StringLiterals;
 
 namespace {
+constexpr qint64 kReconnectIntervalMs = 1000;
+constexpr qint64 kGatedReconnectIntervalMs = 100;
+} // namespace
+
 // A query whose exec() or next() stopped on an error: log it, fill `*error`, report failure.
-bool readFailed(QSqlQuery &query, QString *error)
+bool Store::readFailed(QSqlQuery &query, QString *error)
 {
     const QString text = query.lastError().text();
     qCCritical(lcServer).noquote() << u"event=read_failed error=\"%1\""_s.arg(text);
     query.finish();
     if (error)
         *error = text.isEmpty() ? u"the database read failed"_s : text;
+    if (m_database.isPostgres() && !m_connectionLost && !m_database.isAlive()) {
+        m_connectionLost = true;
+        m_lastReconnectAttempt.start();
+        qCCritical(lcServer).noquote() << u"event=database_unreachable reader=serving"_s;
+    }
     return false;
 }
 
 // next() returns false both at the end and on an error; only lastError() tells them apart.
-bool endedCleanly(QSqlQuery &query, QString *error)
+bool Store::endedCleanly(QSqlQuery &query, QString *error)
 {
     if (query.lastError().isValid())
         return readFailed(query, error);
     query.finish();
     return true;
 }
-} // namespace
+
+bool Store::ready(QString *error)
+{
+    if (!m_connectionLost)
+        return true;
+    auto unreachable = [&] {
+        if (error)
+            *error = u"the database is unreachable"_s;
+        return false;
+    };
+    if (m_reconnectGate && !m_reconnectGate())
+        return unreachable();
+    const qint64 interval = m_reconnectGate ? kGatedReconnectIntervalMs : kReconnectIntervalMs;
+    if (m_lastReconnectAttempt.isValid() && m_lastReconnectAttempt.elapsed() < interval)
+        return unreachable();
+    m_lastReconnectAttempt.start();
+    if (const QString why = m_database.reconnect(); !why.isEmpty()) {
+        qCWarning(lcServer).noquote()
+            << u"event=database_reconnect_failed reader=serving error=\"%1\""_s.arg(why);
+        return unreachable();
+    }
+    prepareAll();
+    m_connectionLost = false;
+    qCInfo(lcServer).noquote() << u"event=database_reconnected reader=serving"_s;
+    return true;
+}
 
 QSqlQuery Store::prepared(const QString &sql)
 {
@@ -46,16 +80,45 @@ QSqlQuery Store::prepared(const QString &sql)
 
 QString Store::open(const QString &dataDir)
 {
-    if (QString error = m_database.open(dataDir, u"conversa-read"_s); !error.isEmpty())
+    return open(StorageLocation::sqlite(dataDir));
+}
+
+QString Store::open(const StorageLocation &location)
+{
+    m_location = location;
+    const QString dataDir = location.dataDir;
+    if (QString error = m_database.open(location, u"conversa-read"_s); !error.isEmpty())
         return error;
-    if (const QStringList problems = m_database.checkIntegrity(true); !problems.isEmpty())
+    if (const QStringList problems =
+            m_database.isPostgres() ? QStringList() : m_database.checkIntegrity(true);
+        !problems.isEmpty())
         return u"the database in '%1' is damaged, so it is not served (SQLite's quick check "
                "says: %2). Restore the latest backup with 'conversa-server restore FILE --data "
                "%1'; 'conversa-server check --data %1' lists every problem"_s.arg(
                    dataDir, problems.mid(0, 5).join(u"; "_s));
     m_historyEpoch = m_database.historyEpoch();
     if (m_historyEpoch < 0)
-        return u"cannot read the database in '%1': %2"_s.arg(dataDir, m_database.lastError());
+        return u"cannot read the database in '%1': %2"_s.arg(location.describe(),
+                                                             m_database.lastError());
+    prepareAll();
+    return {};
+}
+
+qint64 Store::adminGeneration()
+{
+    if (!ready(nullptr))
+        return -1;
+    const qint64 generation = m_database.adminGeneration();
+    if (generation < 0 && m_database.isPostgres() && !m_database.isAlive()) {
+        m_connectionLost = true;
+        m_lastReconnectAttempt.start();
+        qCCritical(lcServer).noquote() << u"event=database_unreachable reader=serving"_s;
+    }
+    return generation;
+}
+
+void Store::prepareAll()
+{
     m_userByName =
         prepared(u"SELECT id, name, password_hash, disabled FROM users WHERE name = ?"_s);
     m_validToken = prepared(u"SELECT t.id, u.id, u.name FROM tokens t JOIN users u ON u.id = "
@@ -73,11 +136,12 @@ QString Store::open(const QString &dataDir)
                        "JOIN users u ON u.id = m.user_id WHERE m.room_id = ? AND m.seq > ? "
                        "ORDER BY m.seq ASC LIMIT ?"_s);
     m_lastSeq = prepared(u"SELECT last_seq FROM rooms WHERE id = ?"_s);
-    return {};
 }
 
 std::optional<UserRecord> Store::userByName(const QString &name, QString *error)
 {
+    if (!ready(error))
+        return std::nullopt;
     m_userByName.bindValue(0, name);
     if (!m_userByName.exec()) {
         readFailed(m_userByName, error);
@@ -93,6 +157,8 @@ std::optional<UserRecord> Store::userByName(const QString &name, QString *error)
 
 std::optional<TokenRecord> Store::validToken(const QByteArray &tokenHash, QString *error)
 {
+    if (!ready(error))
+        return std::nullopt;
     m_validToken.bindValue(0, tokenHash);
     if (!m_validToken.exec()) {
         readFailed(m_validToken, error);
@@ -108,6 +174,8 @@ std::optional<TokenRecord> Store::validToken(const QByteArray &tokenHash, QStrin
 
 bool Store::isTokenValid(qint64 tokenId, QString *error)
 {
+    if (!ready(error))
+        return false;
     m_tokenValid.bindValue(0, tokenId);
     if (!m_tokenValid.exec())
         return readFailed(m_tokenValid, error);
@@ -117,6 +185,8 @@ bool Store::isTokenValid(qint64 tokenId, QString *error)
 
 QList<RoomRecord> Store::allRooms(QString *error)
 {
+    if (!ready(error))
+        return {};
     QSqlQuery query(m_database.db());
     QList<RoomRecord> rooms;
     if (!query.exec(u"SELECT id, name, title FROM rooms"_s)) {
@@ -132,6 +202,8 @@ QList<RoomRecord> Store::allRooms(QString *error)
 
 QList<Membership> Store::allMemberships(QString *error)
 {
+    if (!ready(error))
+        return {};
     QSqlQuery query(m_database.db());
     QList<Membership> members;
     if (!query.exec(u"SELECT room_id, user_id FROM members"_s)) {
@@ -146,6 +218,8 @@ QList<Membership> Store::allMemberships(QString *error)
 
 QList<protocol::RoomSummary> Store::roomsOf(qint64 userId, QString *error)
 {
+    if (!ready(error))
+        return {};
     m_roomsOf.bindValue(0, userId);
     QList<protocol::RoomSummary> rooms;
     if (!m_roomsOf.exec()) {
@@ -162,6 +236,8 @@ QList<protocol::RoomSummary> Store::roomsOf(qint64 userId, QString *error)
 
 QList<std::pair<qint64, QString>> Store::membersOf(qint64 roomId, QString *error)
 {
+    if (!ready(error))
+        return {};
     m_membersOf.bindValue(0, roomId);
     QList<std::pair<qint64, QString>> members;
     if (!m_membersOf.exec()) {
@@ -177,6 +253,8 @@ QList<std::pair<qint64, QString>> Store::membersOf(qint64 roomId, QString *error
 
 qint64 Store::lastSeq(qint64 roomId, QString *error)
 {
+    if (!ready(error))
+        return 0;
     m_lastSeq.bindValue(0, roomId);
     if (!m_lastSeq.exec()) {
         readFailed(m_lastSeq, error);
@@ -206,6 +284,8 @@ QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QStrin
 QList<protocol::MessageEvent> Store::history(qint64 roomId, const QString &roomName, qint64 before,
                                              int limit, QString *error)
 {
+    if (!ready(error))
+        return {};
     m_history.bindValue(0, roomId);
     m_history.bindValue(1, before > 0 ? before : std::numeric_limits<qint64>::max());
     m_history.bindValue(2, limit);
@@ -217,6 +297,8 @@ QList<protocol::MessageEvent> Store::history(qint64 roomId, const QString &roomN
 QList<protocol::MessageEvent> Store::messagesAfter(qint64 roomId, const QString &roomName,
                                                    qint64 after, int limit, QString *error)
 {
+    if (!ready(error))
+        return {};
     m_after.bindValue(0, roomId);
     m_after.bindValue(1, after);
     m_after.bindValue(2, limit);

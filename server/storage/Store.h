@@ -6,10 +6,12 @@
 #include "storage/Database.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QList>
 #include <QSqlQuery>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace conversa::server {
@@ -41,15 +43,22 @@ struct Membership {
 // Read-only queries on the serving thread's own connection. Every statement is prepared once.
 // Writes go through StorageWriter, so reads here never wait on a commit in progress (WAL).
 //
-// A read that stops on an error (a damaged page, an I/O error) is logged and reported through
-// `*error`, never passed off as a shorter list: a caller that serves the result gives `error`
-// and answers `internal` when it is set.
+// A read that stops on an error (a damaged page, an I/O error, a lost PostgreSQL connection) is
+// logged and reported through `*error`, never passed off as a shorter list: a caller that serves
+// the result gives `error` and answers `internal` when it is set.
+//
+// On PostgreSQL a failed read checks the connection; when it is gone, reads fail at once with
+// "the database is unreachable" until the reconnect gate (the writer thread, which probes the
+// database every second) says it answers again; then the next read connects again and prepares
+// the statements anew. So the server comes back by itself with the database, and the serving
+// thread never waits on connection attempts to a database that is down.
 class Store
 {
 public:
     // Opens the database and runs SQLite's quick check: a damaged file is refused (the error
     // says so in words) rather than served.
     QString open(const QString &dataDir);
+    QString open(const StorageLocation &location);
 
     std::optional<UserRecord> userByName(const QString &name, QString *error = nullptr);
     std::optional<TokenRecord> validToken(const QByteArray &tokenHash, QString *error = nullptr);
@@ -66,9 +75,20 @@ public:
     qint64 lastSeq(qint64 roomId, QString *error = nullptr);
     // See Database::historyEpoch(); read once at open (only `restore` changes it, offline).
     qint64 historyEpoch() const { return m_historyEpoch; }
-    qint64 adminGeneration() { return m_database.adminGeneration(); }
+    // -1 when it cannot be read.
+    qint64 adminGeneration();
+    bool isPostgres() const { return m_database.isPostgres(); }
+    // Whether the database answers (as far as someone who checks knows): StorageWriter's
+    // databaseReachable. Without a gate, reconnecting is tried at most once a second.
+    void setReconnectGate(std::function<bool()> gate) { m_reconnectGate = std::move(gate); }
 
 private:
+    void prepareAll();
+    // False (with `*error`) while the connection is known lost and cannot be opened again yet.
+    bool ready(QString *error);
+    // Logs the failed read, fills `*error`, and notices a lost connection.
+    bool readFailed(QSqlQuery &query, QString *error);
+    bool endedCleanly(QSqlQuery &query, QString *error);
     QSqlQuery prepared(const QString &sql);
     QList<protocol::MessageEvent> readMessages(QSqlQuery &query, const QString &roomName,
                                                QString *error);
@@ -83,6 +103,10 @@ private:
     QSqlQuery m_after;
     QSqlQuery m_lastSeq;
     qint64 m_historyEpoch = 0;
+    StorageLocation m_location;
+    bool m_connectionLost = false;
+    std::function<bool()> m_reconnectGate;
+    QElapsedTimer m_lastReconnectAttempt;
 };
 
 } // namespace conversa::server

@@ -183,7 +183,10 @@ AdminResult ServerProcess::runAdmin(const QStringList &arguments, const QByteArr
                                     int timeoutMs)
 {
     QStringList args = arguments;
-    args << u"--data"_s << m_dataDir;
+    if (m_databaseUrl.isEmpty())
+        args << u"--data"_s << m_dataDir;
+    else
+        args << u"--database-url"_s << m_databaseUrl;
     return runProcess(args, standardInput, timeoutMs);
 }
 
@@ -252,7 +255,11 @@ bool ServerProcess::start(const QStringList &extraArgs, quint16 port, int timeou
     const QString listen =
         (m_host.contains(u':') ? u"[%1]:%2"_s : u"%1:%2"_s).arg(m_host).arg(port);
     m_extraArgs = extraArgs;
-    m_lastArgs = QStringList{u"serve"_s, u"--listen"_s, listen, u"--data"_s, m_dataDir} + extraArgs;
+    const QStringList storage =
+        m_databaseUrl.isEmpty()
+            ? QStringList{u"--data"_s, m_dataDir}
+            : QStringList{u"--storage"_s, u"postgresql"_s, u"--database-url"_s, m_databaseUrl};
+    m_lastArgs = QStringList{u"serve"_s, u"--listen"_s, listen} + storage + extraArgs;
     m_listening = false;
     m_url.clear();
     m_adminUrl.clear();

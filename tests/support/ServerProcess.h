@@ -77,13 +77,17 @@ public:
     QString errorString() const { return m_error; }
 
     QString dataDir() const { return m_dataDir; }
+    // PostgreSQL instead of the data folder: serve gets `--storage postgresql --database-url URL`
+    // (and no --data), admin commands `--database-url URL`.
+    void setDatabaseUrl(const QString &url) { m_databaseUrl = url; }
+    QString databaseUrl() const { return m_databaseUrl; }
 
     // Environment for the server and admin commands (defaults to the test's environment
     // without CONVERSA_SERVER_BIN).
     QProcessEnvironment environment() const { return m_environment; }
     void setEnvironment(const QProcessEnvironment &environment) { m_environment = environment; }
 
-    // --- admin subcommands (synchronous; `--data DIR` is appended) ---------------------------
+    // --- admin subcommands (synchronous; `--data DIR` or `--database-url URL` is appended) ----
     AdminResult runAdmin(const QStringList &arguments, const QByteArray &standardInput = {},
                          int timeoutMs = 30000);
     // Any command line at all, e.g. {"--version"}; nothing is appended.
@@ -160,6 +164,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_ownedData;
     QTemporaryDir m_logDir;
     QString m_dataDir;
+    QString m_databaseUrl;
     QString m_logFile;
     QString m_error;
     QString m_lastAdminError;

@@ -1,0 +1,515 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#include "Log.h"
+#include "storage/PostgresArrays.h"
+#include "storage/WriteBackend.h"
+
+#include <QHash>
+#include <QMap>
+#include <QSet>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace conversa::server {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// PostgreSQL, shared by several instances. Every statement is a round trip, so a batch's
+// messages go in per room: one statement locks the batch's rooms (in id order, so two instances
+// never wait on each other in a circle), then one statement per room drops the cids already
+// stored, moves the room's `last_seq` on by the number of new messages and inserts them with
+// the seqs that hands out. The room row stays locked until COMMIT, so seqs are gapless and in
+// commit order across every instance.
+//
+// Notifications (sent by PostgreSQL when the transaction commits, so a listener never hears of
+// an entry it cannot read yet):
+// - `conversa_entries`: "ROOM_ID:LAST_SEQ,ROOM_ID:LAST_SEQ,..." for the rooms this commit added
+//   entries to, one notification per commit (more only when the list passes kMaxPayloadBytes).
+// - `conversa_rooms`: "ROOM_ID,..." for rooms created, joined or left in this commit.
+// - `conversa_admin`: the new admin generation, when a token was revoked (sign-out) here or an
+//   admin command changed users, tokens or rooms (Database::bumpAdminGeneration).
+// docs/architecture.md describes them for listeners.
+class PostgresWriteBackend final : public WriteBackend
+{
+public:
+    QString open(const StorageLocation &location) override
+    {
+        if (QString error = m_database.open(location, u"conversa-write"_s); !error.isEmpty())
+            return error;
+        prepareAll();
+        m_reachable = true;
+        return {};
+    }
+
+    void close() override
+    {
+        resetStatements();
+        m_database.close();
+    }
+
+    bool reachable() const override { return m_reachable; }
+
+    void probe() override
+    {
+        if (m_reachable) {
+            if (!m_database.isAlive())
+                lostConnection();
+            return;
+        }
+        reconnect();
+    }
+
+    bool applyBatch(const std::vector<const WriteJob *> &jobs,
+                    std::vector<WriteResult> &results) override
+    {
+        if (!m_reachable && !reconnect())
+            return false;
+        if (runTransaction(jobs, results))
+            return true;
+        const QString reason = m_failure;
+        QSqlQuery(m_database.db()).exec(u"ROLLBACK"_s);
+        if (!m_database.isAlive()) {
+            qCCritical(lcServer).noquote()
+                << u"event=commit_failed error=\"%1\""_s.arg(reason.trimmed());
+            lostConnection();
+            return false;
+        }
+        // The database is there but one write broke the transaction (PostgreSQL aborts all of
+        // it on any error): apply each write alone, so only the faulty one fails.
+        qCWarning(lcServer).noquote()
+            << u"event=batch_failed jobs=%1 error=\"%2\""_s.arg(jobs.size()).arg(reason.trimmed());
+        if (jobs.size() == 1)
+            return false;
+        for (size_t i = 0; i < jobs.size(); ++i) {
+            std::vector<WriteResult> single(1);
+            if (runTransaction({jobs[i]}, single)) {
+                results[i] = single.front();
+            } else {
+                QSqlQuery(m_database.db()).exec(u"ROLLBACK"_s);
+                results[i] = failure(protocol::ErrorCode::Internal,
+                                     u"the server could not store this; try again"_s);
+            }
+        }
+        return true;
+    }
+
+private:
+    struct PendingMessage {
+        size_t index;
+        const write::InsertMessage *job;
+    };
+
+    void prepareAll()
+    {
+        auto prepare = [this](QSqlQuery &query, const QString &sql) {
+            query = QSqlQuery(m_database.db());
+            query.setForwardOnly(true);
+            if (!query.prepare(sql))
+                qCCritical(lcServer) << "cannot prepare" << sql << query.lastError().text();
+        };
+        prepare(m_lockRooms, u"SELECT id FROM rooms WHERE id = ANY(?::bigint[]) ORDER BY id "
+                             "FOR UPDATE"_s);
+        // Input rows keep their batch order (ord); `fresh` numbers the new ones 1..n in that
+        // order, and they get last_seq + 1 .. last_seq + n.
+        prepare(m_insertMessages, uR"sql(
+WITH input AS (
+    SELECT t.u, t.c, t.b, t.ord
+    FROM unnest(?::bigint[], ?::text[], ?::text[]) WITH ORDINALITY AS t(u, c, b, ord)),
+existing AS (
+    SELECT i.ord, m.seq, m.ts FROM input i
+    JOIN messages m ON m.room_id = ?::bigint AND m.user_id = i.u AND m.cid = i.c),
+fresh AS (
+    SELECT i.u, i.c, i.b, i.ord, row_number() OVER (ORDER BY i.ord) AS rn
+    FROM input i WHERE i.ord NOT IN (SELECT ord FROM existing)),
+bump AS (
+    UPDATE rooms SET last_seq = last_seq + (SELECT count(*) FROM fresh) WHERE id = ?::bigint
+    RETURNING last_seq - (SELECT count(*) FROM fresh) AS base),
+inserted AS (
+    INSERT INTO messages (room_id, seq, user_id, cid, ts, body)
+    SELECT ?::bigint, bump.base + f.rn, f.u, f.c, ?::bigint, f.b FROM fresh f, bump
+    RETURNING seq)
+SELECT e.ord, e.seq, e.ts, 1 FROM existing e
+UNION ALL
+SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
+)sql"_s);
+        prepare(m_createRoom, u"INSERT INTO rooms (name, title, created_ms) VALUES (?, ?, ?) "
+                              "ON CONFLICT (name) DO NOTHING RETURNING id"_s);
+        prepare(m_join, u"INSERT INTO members (room_id, user_id, joined_ms) VALUES (?, ?, ?) "
+                        "ON CONFLICT DO NOTHING"_s);
+        prepare(m_leave, u"DELETE FROM members WHERE room_id = ? AND user_id = ?"_s);
+        // Capped at the room's newest message, which may be in this very transaction.
+        prepare(
+            m_markRead,
+            u"UPDATE members SET read_seq = GREATEST(read_seq, LEAST(?, (SELECT last_seq "
+            "FROM rooms WHERE id = ?))) WHERE room_id = ? AND user_id = ? RETURNING read_seq"_s);
+        prepare(m_advanceReads,
+                u"UPDATE members m SET read_seq = GREATEST(m.read_seq, t.s) FROM unnest("
+                "?::bigint[], ?::bigint[], ?::bigint[]) AS t(r, u, s) WHERE m.room_id = t.r AND "
+                "m.user_id = t.u"_s);
+        prepare(m_createToken, u"INSERT INTO tokens (user_id, hash, device, created_ms, "
+                               "last_used_ms) VALUES (?, ?, ?, ?, ?) RETURNING id"_s);
+        prepare(m_revokeToken, u"UPDATE tokens SET revoked = 1 WHERE id = ?"_s);
+        prepare(m_touchToken, u"UPDATE tokens SET last_used_ms = ? WHERE id = ?"_s);
+        prepare(m_notify, u"SELECT pg_notify(?, ?)"_s);
+    }
+
+    void resetStatements()
+    {
+        for (QSqlQuery *query :
+             {&m_lockRooms, &m_insertMessages, &m_createRoom, &m_join, &m_leave, &m_markRead,
+              &m_advanceReads, &m_createToken, &m_revokeToken, &m_touchToken, &m_notify})
+            *query = QSqlQuery();
+    }
+
+    void lostConnection()
+    {
+        if (!m_reachable)
+            return;
+        m_reachable = false;
+        qCCritical(lcServer).noquote() << u"event=database_unreachable writer=1"_s;
+    }
+
+    bool reconnect()
+    {
+        resetStatements();
+        if (const QString why = m_database.reconnect(); !why.isEmpty()) {
+            qCWarning(lcServer).noquote()
+                << u"event=database_reconnect_failed writer=1 error=\"%1\""_s.arg(why);
+            return false;
+        }
+        prepareAll();
+        m_reachable = true;
+        qCInfo(lcServer).noquote() << u"event=database_reconnected writer=1"_s;
+        return true;
+    }
+
+    bool exec(const QString &sql)
+    {
+        QSqlQuery query(m_database.db());
+        if (query.exec(sql))
+            return true;
+        m_failure = query.lastError().text();
+        return false;
+    }
+
+    bool execPrepared(QSqlQuery &query)
+    {
+        if (query.exec())
+            return true;
+        m_failure = query.lastError().text();
+        return false;
+    }
+
+    // Everything of one batch, in one transaction; false (with m_failure) when any statement
+    // failed, so the caller rolls back.
+    bool runTransaction(const std::vector<const WriteJob *> &jobs,
+                        std::vector<WriteResult> &results)
+    {
+        m_failure.clear();
+        m_pending.clear();
+        m_newEntries.clear();
+        m_ownReads.clear();
+        m_roomChanges.clear();
+        m_tokensRevoked = false;
+        m_broken = false;
+        if (!exec(u"BEGIN"_s))
+            return false;
+        for (size_t i = 0; i < jobs.size() && !m_broken; ++i) {
+            if (const auto *message = std::get_if<write::InsertMessage>(jobs[i])) {
+                m_pending.push_back({i, message});
+                continue;
+            }
+            if (!flushMessages(results))
+                return false;
+            results[i] = std::visit([this](const auto &job) { return apply(job); }, *jobs[i]);
+        }
+        return !m_broken && flushMessages(results) && advanceOwnReads() && notifyAll() &&
+               exec(u"COMMIT"_s);
+    }
+
+    bool flushMessages(std::vector<WriteResult> &results)
+    {
+        if (m_pending.empty())
+            return true;
+        QMap<qint64, std::vector<PendingMessage>> byRoom; // sorted: rooms lock in id order
+        for (const PendingMessage &message : m_pending)
+            byRoom[message.job->roomId].push_back(message);
+        m_pending.clear();
+        m_lockRooms.bindValue(0, postgres::bigintArray(byRoom.keys()));
+        if (!execPrepared(m_lockRooms))
+            return false;
+        QSet<qint64> existingRooms;
+        while (m_lockRooms.next())
+            existingRooms.insert(m_lockRooms.value(0).toLongLong());
+        m_lockRooms.finish();
+        for (auto it = byRoom.cbegin(); it != byRoom.cend(); ++it) {
+            if (!existingRooms.contains(it.key())) {
+                for (const PendingMessage &message : it.value())
+                    results[message.index] =
+                        failure(protocol::ErrorCode::NotFound, u"this room no longer exists"_s);
+                continue;
+            }
+            if (!insertRoomMessages(it.key(), it.value(), results))
+                return false;
+        }
+        return true;
+    }
+
+    bool insertRoomMessages(qint64 roomId, const std::vector<PendingMessage> &messages,
+                            std::vector<WriteResult> &results)
+    {
+        // A cid twice in one batch is stored once; the later copies answer like a resend.
+        QHash<QPair<qint64, QString>, size_t> firstOfCid;
+        std::vector<size_t> sent; // positions in `messages` that go to the database
+        QList<qint64> users;
+        QStringList cids, bodies;
+        for (size_t k = 0; k < messages.size(); ++k) {
+            const write::InsertMessage &job = *messages[k].job;
+            const auto key = qMakePair(job.userId, job.cid);
+            if (firstOfCid.contains(key))
+                continue;
+            firstOfCid.insert(key, k);
+            sent.push_back(k);
+            users.append(job.userId);
+            cids.append(job.cid);
+            bodies.append(job.body);
+        }
+        const qint64 ts = now();
+        m_insertMessages.bindValue(0, postgres::bigintArray(users));
+        m_insertMessages.bindValue(1, postgres::textArray(cids));
+        m_insertMessages.bindValue(2, postgres::textArray(bodies));
+        m_insertMessages.bindValue(3, roomId);
+        m_insertMessages.bindValue(4, roomId);
+        m_insertMessages.bindValue(5, roomId);
+        m_insertMessages.bindValue(6, ts);
+        m_insertMessages.bindValue(7, ts);
+        if (!execPrepared(m_insertMessages))
+            return false;
+        qint64 lastSeq = 0;
+        while (m_insertMessages.next()) {
+            const qsizetype ord = m_insertMessages.value(0).toLongLong();
+            if (ord < 1 || ord > qsizetype(sent.size()))
+                continue;
+            const PendingMessage &message = messages[sent[ord - 1]];
+            WriteResult &result = results[message.index];
+            result = WriteResult();
+            result.value = m_insertMessages.value(1).toLongLong();
+            result.ts = m_insertMessages.value(2).toLongLong();
+            result.duplicate = m_insertMessages.value(3).toInt() != 0;
+            if (!result.duplicate) {
+                lastSeq = qMax(lastSeq, result.value);
+                // What you wrote yourself is read: the sender's marker moves with the batch.
+                qint64 &own = m_ownReads[qMakePair(roomId, message.job->userId)];
+                own = qMax(own, result.value);
+            }
+        }
+        if (m_insertMessages.lastError().isValid()) {
+            m_failure = m_insertMessages.lastError().text();
+            return false;
+        }
+        m_insertMessages.finish();
+        for (size_t k = 0; k < messages.size(); ++k) {
+            const write::InsertMessage &job = *messages[k].job;
+            const size_t first = firstOfCid.value(qMakePair(job.userId, job.cid));
+            if (first != k) {
+                results[messages[k].index] = results[messages[first].index];
+                results[messages[k].index].duplicate = true;
+            }
+        }
+        if (lastSeq > 0)
+            m_newEntries.insert(roomId, lastSeq);
+        return true;
+    }
+
+    bool advanceOwnReads()
+    {
+        if (m_ownReads.isEmpty())
+            return true;
+        QList<qint64> rooms, users, seqs;
+        QList<QPair<qint64, qint64>> keys = m_ownReads.keys();
+        std::sort(keys.begin(), keys.end());
+        for (const auto &key : keys) {
+            rooms.append(key.first);
+            users.append(key.second);
+            seqs.append(m_ownReads.value(key));
+        }
+        m_advanceReads.bindValue(0, postgres::bigintArray(rooms));
+        m_advanceReads.bindValue(1, postgres::bigintArray(users));
+        m_advanceReads.bindValue(2, postgres::bigintArray(seqs));
+        return execPrepared(m_advanceReads);
+    }
+
+    bool notify(const QString &channel, const QString &payload)
+    {
+        m_notify.bindValue(0, channel);
+        m_notify.bindValue(1, payload);
+        const bool sent = execPrepared(m_notify);
+        m_notify.finish();
+        return sent;
+    }
+
+    bool notifyAll()
+    {
+        if (!m_newEntries.isEmpty()) {
+            QStringList pairs;
+            for (auto it = m_newEntries.cbegin(); it != m_newEntries.cend(); ++it)
+                pairs.append(u"%1:%2"_s.arg(it.key()).arg(it.value()));
+            for (const QString &payload : postgres::splitPayload(pairs)) {
+                if (!notify(u"conversa_entries"_s, payload))
+                    return false;
+            }
+        }
+        if (!m_roomChanges.isEmpty()) {
+            QStringList ids;
+            for (qint64 id : std::as_const(m_roomChanges))
+                ids.append(QString::number(id));
+            for (const QString &payload : postgres::splitPayload(ids)) {
+                if (!notify(u"conversa_rooms"_s, payload))
+                    return false;
+            }
+        }
+        if (m_tokensRevoked && !m_database.bumpAdminGeneration()) {
+            m_failure = m_database.lastError();
+            return false;
+        }
+        return true;
+    }
+
+    WriteResult failed(QSqlQuery &query)
+    {
+        m_failure = query.lastError().text();
+        m_broken = true; // PostgreSQL has aborted the transaction
+        query.finish();
+        return failure(protocol::ErrorCode::Internal, u"the server could not store this"_s);
+    }
+
+    WriteResult apply(const write::InsertMessage &)
+    {
+        return {}; // grouped per room in flushMessages()
+    }
+
+    WriteResult apply(const write::CreateRoom &job)
+    {
+        m_createRoom.bindValue(0, job.name);
+        m_createRoom.bindValue(1, job.title);
+        m_createRoom.bindValue(2, now());
+        if (!m_createRoom.exec())
+            return failed(m_createRoom);
+        if (!m_createRoom.next()) {
+            if (m_createRoom.lastError().isValid())
+                return failed(m_createRoom);
+            m_createRoom.finish();
+            return failure(protocol::ErrorCode::Conflict,
+                           u"a room named '%1' already exists"_s.arg(job.name));
+        }
+        const qint64 roomId = m_createRoom.value(0).toLongLong();
+        m_createRoom.finish();
+        m_roomChanges.insert(roomId);
+        WriteResult result;
+        result.value = roomId;
+        if (job.creatorId > 0) {
+            result = apply(write::JoinRoom{roomId, job.creatorId});
+            result.value = roomId;
+        }
+        return result;
+    }
+
+    WriteResult apply(const write::JoinRoom &job)
+    {
+        m_join.bindValue(0, job.roomId);
+        m_join.bindValue(1, job.userId);
+        m_join.bindValue(2, now());
+        if (!m_join.exec())
+            return failed(m_join);
+        m_roomChanges.insert(job.roomId);
+        return {};
+    }
+
+    WriteResult apply(const write::LeaveRoom &job)
+    {
+        m_leave.bindValue(0, job.roomId);
+        m_leave.bindValue(1, job.userId);
+        if (!m_leave.exec())
+            return failed(m_leave);
+        m_roomChanges.insert(job.roomId);
+        return {};
+    }
+
+    WriteResult apply(const write::MarkRead &job)
+    {
+        m_markRead.bindValue(0, job.seq);
+        m_markRead.bindValue(1, job.roomId);
+        m_markRead.bindValue(2, job.roomId);
+        m_markRead.bindValue(3, job.userId);
+        if (!m_markRead.exec())
+            return failed(m_markRead);
+        if (!m_markRead.next()) {
+            if (m_markRead.lastError().isValid())
+                return failed(m_markRead);
+            m_markRead.finish();
+            return failure(protocol::ErrorCode::Forbidden, u"you are not a member of this room"_s);
+        }
+        WriteResult result;
+        result.value = m_markRead.value(0).toLongLong();
+        m_markRead.finish();
+        return result;
+    }
+
+    WriteResult apply(const write::CreateToken &job)
+    {
+        const qint64 ms = now();
+        m_createToken.bindValue(0, job.userId);
+        m_createToken.bindValue(1, job.hash);
+        m_createToken.bindValue(2, job.device);
+        m_createToken.bindValue(3, ms);
+        m_createToken.bindValue(4, ms);
+        if (!m_createToken.exec() || !m_createToken.next())
+            return failed(m_createToken);
+        WriteResult result;
+        result.value = m_createToken.value(0).toLongLong();
+        m_createToken.finish();
+        return result;
+    }
+
+    WriteResult apply(const write::RevokeToken &job)
+    {
+        m_revokeToken.bindValue(0, job.tokenId);
+        if (!m_revokeToken.exec())
+            return failed(m_revokeToken);
+        // Other instances close this token's sessions when the admin generation moves.
+        m_tokensRevoked = true;
+        return {};
+    }
+
+    WriteResult apply(const write::TouchToken &job)
+    {
+        m_touchToken.bindValue(0, now());
+        m_touchToken.bindValue(1, job.tokenId);
+        if (!m_touchToken.exec())
+            return failed(m_touchToken);
+        return {};
+    }
+
+    Database m_database;
+    bool m_reachable = false;
+    bool m_broken = false;
+    bool m_tokensRevoked = false;
+    QString m_failure;
+    std::vector<PendingMessage> m_pending;
+    QMap<qint64, qint64> m_newEntries;               // room → last seq stored by this commit
+    QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq
+    QSet<qint64> m_roomChanges;
+    QSqlQuery m_lockRooms, m_insertMessages, m_createRoom, m_join, m_leave, m_markRead,
+        m_advanceReads, m_createToken, m_revokeToken, m_touchToken, m_notify;
+};
+
+} // namespace
+
+std::unique_ptr<WriteBackend> makePostgresWriteBackend()
+{
+    return std::make_unique<PostgresWriteBackend>();
+}
+
+} // namespace conversa::server

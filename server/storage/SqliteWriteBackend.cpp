@@ -1,0 +1,258 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#include "Log.h"
+#include "storage/WriteBackend.h"
+
+#include <QHash>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace conversa::server {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// SQLite: one BEGIN IMMEDIATE transaction per batch, one prepared statement per write (they run
+// in this process, so many small statements cost little). A room's last seq is read once per
+// transaction, under the write lock, so another process writing the same file between two
+// batches never makes it hand out a seq twice.
+class SqliteWriteBackend final : public WriteBackend
+{
+public:
+    QString open(const StorageLocation &location) override
+    {
+        if (QString error = m_database.open(location, u"conversa-write"_s); !error.isEmpty())
+            return error;
+        auto prepare = [this](QSqlQuery &query, const QString &sql) {
+            query = QSqlQuery(m_database.db());
+            if (!query.prepare(sql))
+                qCCritical(lcServer) << "cannot prepare" << sql << query.lastError().text();
+        };
+        prepare(m_findCid, u"SELECT seq, ts FROM messages WHERE room_id = ? AND user_id = ? AND "
+                           "cid = ?"_s);
+        prepare(m_insertMessage, u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)"_s);
+        prepare(m_lastSeq, u"SELECT last_seq FROM rooms WHERE id = ?"_s);
+        prepare(m_setLastSeq, u"UPDATE rooms SET last_seq = ? WHERE id = ?"_s);
+        prepare(m_createRoom, u"INSERT OR IGNORE INTO rooms (name, title, created_ms) "
+                              "VALUES (?, ?, ?)"_s);
+        prepare(m_join, u"INSERT OR IGNORE INTO members (room_id, user_id, joined_ms) "
+                        "VALUES (?, ?, ?)"_s);
+        prepare(m_leave, u"DELETE FROM members WHERE room_id = ? AND user_id = ?"_s);
+        prepare(m_markRead, u"UPDATE members SET read_seq = MAX(read_seq, ?) WHERE room_id = ? AND "
+                            "user_id = ? RETURNING read_seq"_s);
+        prepare(m_advanceRead, u"UPDATE members SET read_seq = MAX(read_seq, ?) WHERE room_id = ? "
+                               "AND user_id = ?"_s);
+        prepare(m_createToken, u"INSERT INTO tokens (user_id, hash, device, created_ms, "
+                               "last_used_ms) VALUES (?, ?, ?, ?, ?)"_s);
+        prepare(m_revokeToken, u"UPDATE tokens SET revoked = 1 WHERE id = ?"_s);
+        prepare(m_touchToken, u"UPDATE tokens SET last_used_ms = ? WHERE id = ?"_s);
+        return {};
+    }
+
+    void close() override { m_database.close(); }
+
+    bool applyBatch(const std::vector<const WriteJob *> &jobs,
+                    std::vector<WriteResult> &results) override
+    {
+        m_lastSeqs.clear();
+        m_dirtySeqs.clear();
+        m_ownReads.clear();
+        bool committed = exec(m_database.beginWriteSql());
+        if (committed) {
+            for (size_t i = 0; i < jobs.size(); ++i)
+                results[i] = std::visit([this](const auto &job) { return apply(job); }, *jobs[i]);
+            for (auto it = m_dirtySeqs.cbegin(); it != m_dirtySeqs.cend(); ++it) {
+                m_setLastSeq.bindValue(0, it.value());
+                m_setLastSeq.bindValue(1, it.key());
+                if (!m_setLastSeq.exec()) {
+                    committed = false;
+                    break;
+                }
+            }
+            for (auto it = m_ownReads.cbegin(); committed && it != m_ownReads.cend(); ++it) {
+                m_advanceRead.bindValue(0, it.value());
+                m_advanceRead.bindValue(1, it.key().first);
+                m_advanceRead.bindValue(2, it.key().second);
+                committed = m_advanceRead.exec();
+            }
+            committed = committed && exec(u"COMMIT"_s);
+        }
+        if (!committed) {
+            const QString reason = m_database.db().lastError().text();
+            qCCritical(lcServer).noquote() << "event=commit_failed error=" << reason;
+            exec(u"ROLLBACK"_s);
+        }
+        return committed;
+    }
+
+private:
+    bool exec(const QString &sql)
+    {
+        QSqlQuery query(m_database.db());
+        return query.exec(sql);
+    }
+
+    WriteResult failed(QSqlQuery &query)
+    {
+        qCCritical(lcServer).noquote() << "event=write_failed error=" << query.lastError().text();
+        query.finish();
+        return failure(protocol::ErrorCode::Internal, u"the server could not store this"_s);
+    }
+
+    qint64 lastSeq(qint64 roomId)
+    {
+        auto it = m_lastSeqs.find(roomId);
+        if (it != m_lastSeqs.end())
+            return it.value();
+        m_lastSeq.bindValue(0, roomId);
+        qint64 seq = 0;
+        if (m_lastSeq.exec() && m_lastSeq.next())
+            seq = m_lastSeq.value(0).toLongLong();
+        m_lastSeq.finish();
+        m_lastSeqs.insert(roomId, seq);
+        return seq;
+    }
+
+    WriteResult apply(const write::InsertMessage &job)
+    {
+        m_findCid.bindValue(0, job.roomId);
+        m_findCid.bindValue(1, job.userId);
+        m_findCid.bindValue(2, job.cid);
+        if (!m_findCid.exec())
+            return failed(m_findCid);
+        WriteResult result;
+        if (m_findCid.next()) {
+            result.value = m_findCid.value(0).toLongLong();
+            result.ts = m_findCid.value(1).toLongLong();
+            result.duplicate = true;
+            m_findCid.finish();
+            return result;
+        }
+        m_findCid.finish();
+        const qint64 seq = lastSeq(job.roomId) + 1;
+        const qint64 ts = now();
+        m_insertMessage.bindValue(0, job.roomId);
+        m_insertMessage.bindValue(1, seq);
+        m_insertMessage.bindValue(2, job.userId);
+        m_insertMessage.bindValue(3, job.cid);
+        m_insertMessage.bindValue(4, ts);
+        m_insertMessage.bindValue(5, job.body);
+        if (!m_insertMessage.exec())
+            return failed(m_insertMessage);
+        m_lastSeqs.insert(job.roomId, seq);
+        m_dirtySeqs.insert(job.roomId, seq);
+        // What you wrote yourself is read: the sender's marker moves with the batch.
+        m_ownReads.insert({job.roomId, job.userId}, seq);
+        result.value = seq;
+        result.ts = ts;
+        return result;
+    }
+
+    WriteResult apply(const write::CreateRoom &job)
+    {
+        m_createRoom.bindValue(0, job.name);
+        m_createRoom.bindValue(1, job.title);
+        m_createRoom.bindValue(2, now());
+        if (!m_createRoom.exec())
+            return failed(m_createRoom);
+        if (m_createRoom.numRowsAffected() == 0)
+            return failure(protocol::ErrorCode::Conflict,
+                           u"a room named '%1' already exists"_s.arg(job.name));
+        const qint64 roomId = m_createRoom.lastInsertId().toLongLong();
+        m_lastSeqs.insert(roomId, 0);
+        WriteResult result;
+        result.value = roomId;
+        if (job.creatorId > 0) {
+            result = apply(write::JoinRoom{roomId, job.creatorId});
+            result.value = roomId;
+        }
+        return result;
+    }
+
+    WriteResult apply(const write::JoinRoom &job)
+    {
+        m_join.bindValue(0, job.roomId);
+        m_join.bindValue(1, job.userId);
+        m_join.bindValue(2, now());
+        if (!m_join.exec())
+            return failed(m_join);
+        return {};
+    }
+
+    WriteResult apply(const write::LeaveRoom &job)
+    {
+        m_leave.bindValue(0, job.roomId);
+        m_leave.bindValue(1, job.userId);
+        if (!m_leave.exec())
+            return failed(m_leave);
+        return {};
+    }
+
+    WriteResult apply(const write::MarkRead &job)
+    {
+        // Capped at the newest message, which may still be in this very transaction.
+        m_markRead.bindValue(0, qMin(job.seq, lastSeq(job.roomId)));
+        m_markRead.bindValue(1, job.roomId);
+        m_markRead.bindValue(2, job.userId);
+        if (!m_markRead.exec())
+            return failed(m_markRead);
+        WriteResult result;
+        if (!m_markRead.next()) {
+            m_markRead.finish();
+            return failure(protocol::ErrorCode::Forbidden, u"you are not a member of this room"_s);
+        }
+        result.value = m_markRead.value(0).toLongLong();
+        m_markRead.finish();
+        return result;
+    }
+
+    WriteResult apply(const write::CreateToken &job)
+    {
+        const qint64 ms = now();
+        m_createToken.bindValue(0, job.userId);
+        m_createToken.bindValue(1, job.hash);
+        m_createToken.bindValue(2, job.device);
+        m_createToken.bindValue(3, ms);
+        m_createToken.bindValue(4, ms);
+        if (!m_createToken.exec())
+            return failed(m_createToken);
+        WriteResult result;
+        result.value = m_createToken.lastInsertId().toLongLong();
+        return result;
+    }
+
+    WriteResult apply(const write::RevokeToken &job)
+    {
+        m_revokeToken.bindValue(0, job.tokenId);
+        if (!m_revokeToken.exec())
+            return failed(m_revokeToken);
+        return {};
+    }
+
+    WriteResult apply(const write::TouchToken &job)
+    {
+        m_touchToken.bindValue(0, now());
+        m_touchToken.bindValue(1, job.tokenId);
+        if (!m_touchToken.exec())
+            return failed(m_touchToken);
+        return {};
+    }
+
+    Database m_database;
+    QHash<qint64, qint64> m_lastSeqs; // this transaction's
+    QHash<qint64, qint64> m_dirtySeqs;
+    QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq
+    QSqlQuery m_findCid, m_insertMessage, m_lastSeq, m_setLastSeq, m_createRoom, m_join, m_leave,
+        m_markRead, m_advanceRead, m_createToken, m_revokeToken, m_touchToken;
+};
+
+} // namespace
+
+std::unique_ptr<WriteBackend> makeSqliteWriteBackend()
+{
+    return std::make_unique<SqliteWriteBackend>();
+}
+
+} // namespace conversa::server
