@@ -7,8 +7,12 @@
 #include "storage/PostgresSchema.h"
 
 #include <QDir>
+#include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <atomic>
+#include <mutex>
 
 namespace conversa::server {
 
@@ -60,6 +64,26 @@ const char *const kMigrations[] = {
         UNIQUE (room_id, user_id, cid)) WITHOUT ROWID;
     )sql",
 };
+// Qt keeps connections by name per process: two writers (tests, or a tool holding two
+// connections) must not replace each other's.
+QString uniqueConnectionName(const QString &name)
+{
+    static std::atomic<int> next{0};
+    return u"%1-%2"_s.arg(name).arg(++next);
+}
+
+// Qt's PostgreSQL driver frees each prepared statement with a DEALLOCATE when its query goes;
+// after a lost connection that cannot work (nor matter: the server dropped them with the
+// session) and Qt warns once per statement. Those lines only are dropped.
+QtMessageHandler previousHandler = nullptr;
+void dropStaleStatementWarnings(QtMsgType type, const QMessageLogContext &context,
+                                const QString &message)
+{
+    if (type == QtWarningMsg && message.startsWith("Unable to free statement"_L1))
+        return;
+    if (previousHandler)
+        previousHandler(type, context, message);
+}
 } // namespace
 
 Database::~Database()
@@ -129,12 +153,15 @@ QString Database::openPostgres(const QString &databaseUrl, const QString &connec
     const auto url = parseDatabaseUrl(databaseUrl, &error);
     if (!url)
         return error;
+    static std::once_flag filterInstalled;
+    std::call_once(filterInstalled,
+                   [] { previousHandler = qInstallMessageHandler(dropStaleStatementWarnings); });
     if (!QSqlDatabase::isDriverAvailable(u"QPSQL"_s))
         return u"Qt's PostgreSQL driver (QPSQL) is not installed; on Debian install "
                "libqt6sql6-psql"_s;
     m_kind = StorageKind::Postgresql;
-    m_connectionName = connectionName;
-    m_db = QSqlDatabase::addDatabase(u"QPSQL"_s, connectionName);
+    m_connectionName = uniqueConnectionName(connectionName);
+    m_db = QSqlDatabase::addDatabase(u"QPSQL"_s, m_connectionName);
     m_db.setHostName(url->host);
     m_db.setPort(url->port);
     m_db.setDatabaseName(url->database);
@@ -159,6 +186,8 @@ QString Database::beginWriteSql() const
 
 bool Database::isAlive()
 {
+    if (!m_db.isOpen())
+        return false;
     QSqlQuery query(m_db);
     return query.exec(u"SELECT 1"_s);
 }
@@ -184,8 +213,8 @@ QString Database::openFile(const QString &filePath, const QString &connectionNam
                            SyncMode syncMode, bool upgradeSchema)
 {
     m_kind = StorageKind::Sqlite;
-    m_connectionName = connectionName;
-    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
+    m_connectionName = uniqueConnectionName(connectionName);
+    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
     m_db.setDatabaseName(filePath);
     m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=10000"_s);
     if (!m_db.open())

@@ -69,7 +69,7 @@ public:
         if (runTransaction(jobs, results))
             return true;
         const QString reason = m_failure;
-        QSqlQuery(m_database.db()).exec(u"ROLLBACK"_s);
+        rollback();
         if (!m_database.isAlive()) {
             qCCritical(lcServer).noquote()
                 << u"event=commit_failed error=\"%1\""_s.arg(reason.trimmed());
@@ -87,7 +87,7 @@ public:
             if (runTransaction({jobs[i]}, single)) {
                 results[i] = single.front();
             } else {
-                QSqlQuery(m_database.db()).exec(u"ROLLBACK"_s);
+                rollback();
                 results[i] = failure(protocol::ErrorCode::Internal,
                                      u"the server could not store this; try again"_s);
             }
@@ -183,6 +183,12 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         m_reachable = true;
         qCInfo(lcServer).noquote() << u"event=database_reconnected writer=1"_s;
         return true;
+    }
+
+    void rollback()
+    {
+        if (m_database.db().isOpen())
+            QSqlQuery(m_database.db()).exec(u"ROLLBACK"_s);
     }
 
     bool exec(const QString &sql)

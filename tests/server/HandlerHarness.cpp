@@ -3,6 +3,7 @@
 #include "HandlerHarness.h"
 
 #include "PasswordHasher.h"
+#include "TestStorage.h"
 #include "storage/Database.h"
 #include "storage/StorageWriter.h"
 
@@ -85,9 +86,15 @@ QString HandlerHarness::start(const QStringList &users, const QStringList &withP
         return u"no temporary folder"_s;
     if (!PasswordHasher::initialize())
         return u"libsodium could not be initialised"_s;
+    QString storageError;
+    m_storage = freshStorage(m_dir.path(), &storageError);
+    if (!storageError.isEmpty())
+        return storageError;
+    m_context->config.storage = m_storage.kind;
+    m_context->config.databaseUrl = m_storage.databaseUrl;
     {
         Database db;
-        if (QString error = db.open(m_dir.path(), u"harness-setup"_s); !error.isEmpty())
+        if (QString error = db.open(m_storage, u"harness-setup"_s); !error.isEmpty())
             return error;
         QSqlQuery query(db.db());
         query.prepare(u"INSERT INTO users (name, password_hash, created_ms) VALUES (?, ?, 0)"_s);
@@ -99,10 +106,10 @@ QString HandlerHarness::start(const QStringList &users, const QStringList &withP
                 return u"cannot add user %1"_s.arg(user);
         }
     }
-    if (QString error = m_context->store.open(m_dir.path()); !error.isEmpty())
+    if (QString error = m_context->store.open(m_storage); !error.isEmpty())
         return error;
     m_context->writer = new StorageWriter(&m_eventContext);
-    if (QString error = m_context->writer->start(m_dir.path(), SyncMode::Normal); !error.isEmpty())
+    if (QString error = m_context->writer->start(m_storage); !error.isEmpty())
         return error;
     if (!m_context->rooms.load(m_context->store))
         return u"cannot load rooms"_s;
@@ -113,7 +120,7 @@ QString HandlerHarness::tokenFor(const QString &user)
 {
     const QString token = TokenSecrets::generate();
     Database db;
-    if (!db.open(m_dir.path(), u"harness-token"_s).isEmpty())
+    if (!db.open(m_storage, u"harness-token"_s).isEmpty())
         return {};
     QSqlQuery query(db.db());
     query.prepare(u"INSERT INTO tokens (user_id, hash, device, created_ms) "

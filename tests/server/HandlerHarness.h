@@ -41,7 +41,8 @@ private:
 };
 
 // A server's request side without sockets: a real Store and StorageWriter on a temporary data
-// folder, the real handlers behind a RequestRouter, and a RecordingSink where sockets would be.
+// folder (or, with CONVERSA_TEST_STORAGE=postgresql, a new PostgreSQL database: TestStorage.h),
+// the real handlers behind a RequestRouter, and a RecordingSink where sockets would be.
 class HandlerHarness
 {
 public:
@@ -69,9 +70,11 @@ public:
     server::RequestRouter &router() { return *m_router; }
     RecordingSink &sink() { return m_sink; }
     QString dataDir() const { return m_dir.path(); }
+    const server::StorageLocation &storage() const { return m_storage; }
 
 private:
     QTemporaryDir m_dir;
+    server::StorageLocation m_storage;
     QObject m_eventContext;
     RecordingSink m_sink;
     std::unique_ptr<server::ServerContext> m_context;

@@ -1,10 +1,14 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
+#include "PostgresServer.h"
+#include "TestStorage.h"
 #include "storage/Database.h"
+#include "storage/PostgresSchema.h"
 #include "storage/StorageWriter.h"
 #include "storage/Store.h"
 
 #include <QSignalSpy>
+#include <QSqlDriver>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -12,24 +16,37 @@
 
 using namespace Qt::StringLiterals;
 using namespace conversa::server;
+using namespace conversa::test;
 
 class TestStorageWriter : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase()
+    {
+        if (const QString why = storageUnavailable(); !why.isEmpty()) {
+            if (PostgresServer::mustRun())
+                QFAIL(qPrintable(why));
+            QSKIP(qPrintable(why));
+        }
+    }
+
     void init()
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
+        QString error;
+        m_storage = freshStorage(m_dir->path(), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         // An account to write as, made the way the admin CLI does.
         Database db;
-        QCOMPARE(db.open(m_dir->path(), u"setup"_s), QString());
+        QCOMPARE(db.open(m_storage, u"setup"_s), QString());
         QSqlQuery query(db.db());
         QVERIFY(query.exec(u"INSERT INTO users (name, password_hash, created_ms) "
                            "VALUES ('alice', 'x', 0)"_s));
         m_context = std::make_unique<QObject>();
         m_writer = new StorageWriter(m_context.get());
-        QCOMPARE(m_writer->start(m_dir->path(), SyncMode::Normal), QString());
+        QCOMPARE(m_writer->start(m_storage), QString());
     }
 
     void cleanup()
@@ -66,7 +83,7 @@ private slots:
         QVERIFY2(commits.size() < kMessages, qPrintable(QString::number(commits.size())));
 
         Store store;
-        QCOMPARE(store.open(m_dir->path()), QString());
+        QCOMPARE(store.open(m_storage), QString());
         const auto tail = store.messagesAfter(room.value, u"general"_s, kMessages - 3, 10);
         QCOMPARE(tail.size(), 3);
         QCOMPARE(tail.last().seq, kMessages);
@@ -89,7 +106,7 @@ private slots:
         QCOMPARE(second.value, first.value);
         QCOMPARE(second.ts, first.ts);
         Store store;
-        QCOMPARE(store.open(m_dir->path()), QString());
+        QCOMPARE(store.open(m_storage), QString());
         const auto all = store.history(room.value, u"r"_s, 0, 50);
         QCOMPARE(all.size(), 1);
         QCOMPARE(all.first().body, u"one"_s);
@@ -122,6 +139,24 @@ private slots:
     // The schema runner is conversa-sqlite's; the server's words are its own.
     void databaseRecordsItsVersionAndRefusesANewerOne()
     {
+        if (testingPostgres()) {
+            {
+                Database db;
+                QCOMPARE(db.open(m_storage, u"version-check"_s), QString());
+                QSqlQuery query(db.db());
+                QVERIFY(query.exec(u"SELECT version FROM schema_version"_s) && query.next());
+                QCOMPARE(query.value(0).toInt(), postgres::latestVersion());
+                query.finish();
+                QVERIFY(query.exec(u"UPDATE schema_version SET version = version + 1"_s));
+            }
+            Database db;
+            QCOMPARE(db.open(m_storage, u"version-check"_s),
+                     u"database %1: the database schema is version %2, newer than this server "
+                     "knows (%3); upgrade conversa-server"_s.arg(m_storage.describe())
+                         .arg(postgres::latestVersion() + 1)
+                         .arg(postgres::latestVersion()));
+            return;
+        }
         QTemporaryDir dir;
         {
             Database db;
@@ -139,8 +174,132 @@ private slots:
                      .arg(Database::schemaVersion()));
     }
 
+    // Several instances on one database: each writer hands out seqs from the room row inside its
+    // transaction, so two writers filling one room at once still make it gapless.
+    void twoWritersOnOneDatabase_gaplessSeqs()
+    {
+        if (!testingPostgres())
+            QSKIP("several instances share PostgreSQL only");
+        const qint64 roomId = createRoom(u"shared"_s);
+        QObject otherContext;
+        auto *other = new StorageWriter(&otherContext);
+        QCOMPARE(other->start(m_storage), QString());
+        constexpr int kEach = 600;
+        QList<qint64> seqs;
+        int done = 0;
+        for (int i = 0; i < kEach; ++i) {
+            for (StorageWriter *writer : {m_writer, other})
+                writer->submit(write::InsertMessage{roomId, 1,
+                                                    u"%1-%2"_s.arg(writer == m_writer).arg(i),
+                                                    u"x"_s},
+                               [&](const WriteResult &r) {
+                                   QVERIFY(r.ok);
+                                   seqs.append(r.value), ++done;
+                               });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(done, 2 * kEach, 60000);
+        std::sort(seqs.begin(), seqs.end());
+        QList<qint64> expected;
+        for (int i = 1; i <= 2 * kEach; ++i)
+            expected.append(i);
+        QCOMPARE(seqs, expected);
+        Store store;
+        QCOMPARE(store.open(m_storage), QString());
+        QCOMPARE(store.lastSeq(roomId), 2 * kEach);
+    }
+
+    // One notification per commit on conversa_entries, naming each room's newest seq; the
+    // revocation of a token moves the admin generation and says so on conversa_admin.
+    void commitsNotifyListeners()
+    {
+        if (!testingPostgres())
+            QSKIP("LISTEN/NOTIFY is PostgreSQL's");
+        Database listener;
+        QCOMPARE(listener.open(m_storage, u"listener"_s), QString());
+        QList<std::pair<QString, QString>> heard;
+        QSqlDriver *driver = listener.db().driver();
+        QVERIFY(driver->subscribeToNotification(u"conversa_entries"_s));
+        QVERIFY(driver->subscribeToNotification(u"conversa_admin"_s));
+        QVERIFY(driver->subscribeToNotification(u"conversa_rooms"_s));
+        connect(
+            driver, &QSqlDriver::notification, this,
+            [&](const QString &channel, QSqlDriver::NotificationSource, const QVariant &payload) {
+                heard.append({channel, payload.toString()});
+            });
+        const qint64 a = createRoom(u"a"_s);
+        const qint64 b = createRoom(u"b"_s);
+        QTRY_COMPARE(heard.size(), 2);
+        QCOMPARE(heard.at(0), std::pair(u"conversa_rooms"_s, QString::number(a)));
+        heard.clear();
+        int done = 0;
+        m_writer->submit(write::InsertMessage{a, 1, u"1"_s, u"x"_s});
+        m_writer->submit(write::InsertMessage{b, 1, u"2"_s, u"x"_s});
+        m_writer->submit(write::InsertMessage{a, 1, u"3"_s, u"x"_s},
+                         [&](const WriteResult &) { ++done; });
+        QTRY_COMPARE(done, 1);
+        QTRY_VERIFY(!heard.isEmpty());
+        QTest::qWait(200);
+        // Batched or not, the last notification names a's and b's newest seqs.
+        QStringList pairs;
+        for (const auto &[channel, payload] : heard) {
+            QCOMPARE(channel, u"conversa_entries"_s);
+            pairs += payload.split(u',');
+        }
+        QVERIFY2(pairs.contains(u"%1:2"_s.arg(a)), qPrintable(pairs.join(u' ')));
+        QVERIFY2(pairs.contains(u"%1:1"_s.arg(b)), qPrintable(pairs.join(u' ')));
+        heard.clear();
+        m_writer->submit(write::RevokeToken{12345});
+        QTRY_COMPARE(heard.size(), 1);
+        QCOMPARE(heard.first().first, u"conversa_admin"_s);
+        QCOMPARE(heard.first().second, u"1"_s);
+    }
+
+    // PostgreSQL gone: writes answer internal and databaseReachable() says so; back: the writer
+    // connects again by itself.
+    void lostDatabase_failsWritesThenRecovers()
+    {
+        if (!testingPostgres())
+            QSKIP("SQLite is always reachable");
+        const qint64 roomId = createRoom(u"flaky"_s);
+        QSignalSpy changes(m_writer, &StorageWriter::databaseReachableChanged);
+        QString error;
+        PostgresServer *postgres = sharedPostgres(&error);
+        QVERIFY2(postgres, qPrintable(error));
+        QVERIFY(m_writer->databaseReachable());
+        QVERIFY2(postgres->stop(), qPrintable(postgres->errorString()));
+        WriteResult down;
+        int done = 0;
+        m_writer->submit(write::InsertMessage{roomId, 1, u"down"_s, u"x"_s},
+                         [&](const WriteResult &r) { down = r, ++done; });
+        QTRY_COMPARE_WITH_TIMEOUT(done, 1, 10000);
+        QVERIFY(!down.ok);
+        QCOMPARE(down.code, conversa::protocol::ErrorCode::Internal);
+        QVERIFY(!m_writer->databaseReachable());
+        QVERIFY2(postgres->start(), qPrintable(postgres->errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(m_writer->databaseReachable(), 10000);
+        QCOMPARE(changes.size(), 2);
+        WriteResult up;
+        m_writer->submit(write::InsertMessage{roomId, 1, u"down"_s, u"x"_s},
+                         [&](const WriteResult &r) { up = r, ++done; });
+        QTRY_COMPARE_WITH_TIMEOUT(done, 2, 10000);
+        QVERIFY2(up.ok, qPrintable(up.error));
+        QCOMPARE(up.value, 1);
+    }
+
 private:
+    qint64 createRoom(const QString &name)
+    {
+        WriteResult room;
+        int done = 0;
+        m_writer->submit(write::CreateRoom{name, name, 1},
+                         [&](const WriteResult &r) { room = r, ++done; });
+        if (!QTest::qWaitFor([&] { return done == 1; }, 10000) || !room.ok)
+            return -1;
+        return room.value;
+    }
+
     std::unique_ptr<QTemporaryDir> m_dir;
+    StorageLocation m_storage;
     std::unique_ptr<QObject> m_context;
     StorageWriter *m_writer = nullptr; // owned by m_context
 };
