@@ -23,6 +23,7 @@ TEST_PACKAGES=(
     lintian systemd desktop-file-utils appstream xz-utils
     nginx haproxy
     postgresql # tests/support/PostgresServer: initdb + pg_ctl in a temporary folder
+    redis-server # tst_redis*, tst_cluster_redis: a real Redis on a free loopback port
     xvfb xauth xdotool imagemagick
     wixl msitools python3
     clang libclang-rt-14-dev llvm # ci-hardening.sh: libFuzzer, sanitizers, symbolized stacks

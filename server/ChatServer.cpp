@@ -7,6 +7,7 @@
 #include "ServerContext.h"
 #include "handlers/RequestRouter.h"
 #include "http/FrontDoor.h"
+#include "redis/SharedState.h"
 #include "storage/StorageWriter.h"
 
 #include <QCoreApplication>
@@ -81,6 +82,18 @@ QString ChatServer::start()
     if (!context.roomFeed.prime())
         return u"cannot read the rooms' newest messages from the database"_s;
     m_adminGeneration = context.store.adminGeneration();
+    if (!context.config.redisUrl.isEmpty()) {
+        QString error;
+        const auto address = redis::parseRedisUrl(context.config.redisUrl, &error);
+        if (!address)
+            return error;
+        // Optional at run time: without Redis the server serves, with typing and presence local.
+        auto *shared = new redis::SharedState(*address, context.metrics, this);
+        shared->setPresenceTtlMs(context.config.redisPresenceTtlSeconds * 1000);
+        context.sharedState = shared;
+        m_router->presence().attach(*shared);
+        shared->start();
+    }
     if (QString error = m_frontDoor->listen(); !error.isEmpty())
         return error;
     ServerConfig actual = context.config;
@@ -270,6 +283,9 @@ void ChatServer::shutdown()
     // upgrades are refused with 503; the sessions already open keep being served until their
     // turn to close comes.
     context.shuttingDown = true;
+    // The other instances drop this one's users now rather than when its claims expire.
+    if (context.sharedState)
+        context.sharedState->leave();
     for (quint64 id : context.sessions.ids()) {
         Session *s = context.sessions.find(id);
         if (s && s->ws && s->stage == Stage::WebSocket)

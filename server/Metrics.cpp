@@ -42,6 +42,10 @@ QByteArray Metrics::render() const
            logLinesSuppressed);
     metric("conversa_accept_errors_total", "counter",
            "Failed accepts (for example no file descriptors left).", acceptErrors);
+    if (redisUp >= 0)
+        metric("conversa_redis_up", "gauge",
+               "1 while Redis (typing, presence, shared send limits) is reachable, else 0.",
+               redisUp);
 
     out += "# HELP conversa_send_ack_seconds Time from receiving a send to acknowledging it.\n"
            "# TYPE conversa_send_ack_seconds histogram\n";

@@ -22,6 +22,8 @@ public:
     qint64 connectionsOverflowed = 0;
     qint64 logLinesSuppressed = 0;
     qint64 acceptErrors = 0;
+    // 1 while Redis is reachable, 0 while not, -1 without `redis_url` (not rendered then).
+    qint64 redisUp = -1;
 
     void observeSendAck(double seconds);
     QByteArray render() const;

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ServerConfig.h"
 
+#include "redis/RedisClient.h"
+
 #include <Validation.h>
 
 #include "storage/DatabaseUrl.h"
@@ -102,7 +104,9 @@ QStringList ServerConfig::keys()
             u"instance_name"_s,
             u"max_file_bytes"_s,
             u"storage"_s,
-            u"database_url"_s};
+            u"database_url"_s,
+            u"redis_url"_s,
+            u"redis_presence_ttl_seconds"_s};
 }
 
 QString ServerConfig::effectiveInstanceName() const
@@ -156,6 +160,18 @@ QString ServerConfig::set(const QString &key, const QString &value)
             return u"instance_name must be at most 128 printable characters"_s;
         instanceName = value.trimmed();
         return {};
+    }
+    if (key == "redis_url"_L1) {
+        if (!value.trimmed().isEmpty() && !redis::parseRedisUrl(value, &error))
+            return error;
+        redisUrl = value.trimmed();
+        return {};
+    }
+    if (key == "redis_presence_ttl_seconds"_L1) {
+        error = parsePositive(key, value, 3, 3600, &number);
+        if (error.isEmpty())
+            redisPresenceTtlSeconds = static_cast<int>(number);
+        return error;
     }
     if (key == "tls_cert"_L1) {
         tlsCertFile = value;

@@ -65,6 +65,12 @@ struct ServerConfig {
     int drainSeconds = 10;
     // Reported in `login`/`auth` answers; empty means "HOST:PORT" of `listen`.
     QString instanceName;
+    // redis://HOST:PORT shared by the instances of a cluster for typing, presence and send
+    // limits; empty: all of that stays inside this process.
+    QString redisUrl;
+    // How long an instance's presence claims outlive it (a killed instance's users go offline
+    // within this plus a third of it).
+    int redisPresenceTtlSeconds = 15;
 
     bool tlsEnabled() const { return !tlsCertFile.isEmpty(); }
     QString effectiveInstanceName() const;

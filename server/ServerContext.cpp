@@ -3,6 +3,7 @@
 #include "ServerContext.h"
 
 #include "Log.h"
+#include "redis/SharedState.h"
 
 namespace conversa::server {
 
@@ -10,6 +11,11 @@ ServerContext::ServerContext(ServerConfig serverConfig)
     : config(std::move(serverConfig))
 {
     m_clock.start();
+}
+
+bool ServerContext::isUserOnline(qint64 userId, const QString &userName) const
+{
+    return sessions.isOnline(userId) || (sharedState && sharedState->isOnlineElsewhere(userName));
 }
 
 void ServerContext::logClient(const QString &address, const QString &line)

@@ -20,6 +20,9 @@ class QObject;
 namespace conversa::server {
 
 class StorageWriter;
+namespace redis {
+class SharedState;
+}
 
 // What the parts of a running server share: settings, storage, sessions, rooms, counters and the
 // clock. ChatServer owns one; handler tests build their own around a temporary data folder.
@@ -42,7 +45,12 @@ public:
     RoomDirectory rooms;
     FanOut fanOut{*this};
     RoomFeed roomFeed{*this};
+    // Typing, presence and send limits shared with other instances; null without `redis_url`.
+    redis::SharedState *sharedState = nullptr;
     bool shuttingDown = false;
+
+    // True when this instance, or (through Redis) another one, holds a session for the user.
+    bool isUserOnline(qint64 userId, const QString &userName) const;
 
     // Monotonic milliseconds since the server started.
     qint64 now() const { return m_clock.elapsed(); }

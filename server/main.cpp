@@ -51,6 +51,8 @@ Settings come from the --config INI file, then CONVERSA_<KEY> environment variab
   max_queued_bytes_per_connection 16777216, auth_failures_per_connection 3,
   room_creations_per_hour 20, max_rooms_per_user 1000, max_admin_connections 16,
   log_lines_per_minute_per_address 120, drain_seconds 10 (SIGTERM: time for peers to close)
+  redis_url (redis://HOST:PORT: typing, presence and send limits shared by several instances),
+  redis_presence_ttl_seconds 15 (a killed instance's users go offline after about this)
 
 On Linux, serve runs on an epoll event loop; CONVERSA_EVENT_DISPATCHER=qt uses Qt's default.
 

@@ -4,6 +4,7 @@
 
 #include "Codec.h"
 #include "ServerContext.h"
+#include "redis/SharedState.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -28,6 +29,39 @@ void MessageHandler::handle(Session &session, const protocol::SendRequest &reque
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
+    QElapsedTimer received;
+    received.start();
+    const ServerConfig &config = m_context.config;
+    // With Redis the budget is shared by the user's sessions on every instance. Its answers come
+    // in the order asked, and a Redis that fails answers every pending check at once (in order),
+    // so a user's messages are stored in the order they were sent either way.
+    const auto decided = [this, id = session.id, request,
+                          received](redis::SharedState::Verdict verdict, qint64 waitMs) {
+        Session *session = m_context.sessions.find(id);
+        if (!session)
+            return; // the client sends it again, with the same cid
+        Room *room = roomFor(*session, request.id, request.room, true);
+        if (!room)
+            return;
+        if (verdict == redis::SharedState::Verdict::Unavailable)
+            sendWithLocalBudget(*session, *room, request, received);
+        else if (verdict == redis::SharedState::Verdict::Refused)
+            replyError(*session, request.id, ErrorCode::RateLimited,
+                       u"sending too fast; try again in %1 ms"_s.arg(waitMs));
+        else
+            store(*session, *room, request, received);
+    };
+    if (m_context.sharedState &&
+        m_context.sharedState->takeSendToken(session.userName, config.messagesPerSecond,
+                                             config.messageBurst, decided))
+        return;
+    sendWithLocalBudget(session, *room, request, received);
+}
+
+void MessageHandler::sendWithLocalBudget(Session &session, const Room &room,
+                                         const protocol::SendRequest &request,
+                                         const QElapsedTimer &received)
+{
     const ServerConfig &config = m_context.config;
     TokenBucket &bucket = m_sendBuckets[session.userId];
     if (!bucket.take(m_context.now(), config.messagesPerSecond, config.messageBurst)) {
@@ -36,13 +70,17 @@ void MessageHandler::handle(Session &session, const protocol::SendRequest &reque
             u"sending too fast; try again in %1 ms"_s.arg(bucket.waitMs(config.messagesPerSecond)));
         return;
     }
-    QElapsedTimer received;
-    received.start();
+    store(session, room, request, received);
+}
+
+void MessageHandler::store(Session &session, const Room &room, const protocol::SendRequest &request,
+                           const QElapsedTimer &received)
+{
     const quint64 id = session.id;
     m_context.writer->submit(
-        write::InsertMessage{room->id, session.userId, request.cid, request.body},
-        [this, id, received, re = request.id, roomId = room->id,
-         event = protocol::MessageEvent{room->name, 0, 0, session.userName, request.cid,
+        write::InsertMessage{room.id, session.userId, request.cid, request.body},
+        [this, id, received, re = request.id, roomId = room.id,
+         event = protocol::MessageEvent{room.name, 0, 0, session.userName, request.cid,
                                         request.body}](const WriteResult &result) mutable {
             Session *session = m_context.sessions.find(id);
             if (!result.ok) {

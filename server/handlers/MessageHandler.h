@@ -5,6 +5,7 @@
 #include "RateLimiter.h"
 #include "handlers/Handler.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 
 namespace conversa::server {
@@ -22,6 +23,13 @@ public:
     void handle(Session &session, const protocol::ReadRequest &request);
 
 private:
+    // The budget of this instance alone: without Redis, or while it does not answer.
+    void sendWithLocalBudget(Session &session, const Room &room,
+                             const protocol::SendRequest &request, const QElapsedTimer &received);
+    // Stores the message, then acknowledges it and fans it out.
+    void store(Session &session, const Room &room, const protocol::SendRequest &request,
+               const QElapsedTimer &received);
+
     QHash<qint64, TokenBucket> m_sendBuckets;
 };
 

@@ -4,12 +4,15 @@
 
 #include "Codec.h"
 #include "ServerContext.h"
+#include "redis/SharedState.h"
 
 namespace conversa::server {
 
 namespace {
 constexpr qint64 kTypingIntervalMs = 1000;
 constexpr qint64 kPresenceIntervalMs = 2000;
+// Names of users seen from other instances, mapped to ids once; forgotten wholesale past this.
+constexpr qsizetype kMaxRememberedUserIds = 100'000;
 } // namespace
 
 PresenceHandler::PresenceHandler(ServerContext &context)
@@ -20,20 +23,71 @@ PresenceHandler::PresenceHandler(ServerContext &context)
                      [this] { flushPendingPresence(); });
 }
 
+void PresenceHandler::attach(redis::SharedState &shared)
+{
+    QObject::connect(
+        &shared, &redis::SharedState::remoteTyping, &m_presenceTimer,
+        [this](const QString &room, const QString &user) { relayRemoteTyping(room, user); });
+    QObject::connect(&shared, &redis::SharedState::remotePresenceChanged, &m_presenceTimer,
+                     [this](const QString &user) { remotePresenceChanged(user); });
+}
+
+bool PresenceHandler::typingAllowed(qint64 userId, qint64 roomId)
+{
+    const qint64 t = m_context.now();
+    qint64 &last = m_lastTyping[{userId, roomId}];
+    if (last != 0 && t - last < kTypingIntervalMs)
+        return false;
+    last = t;
+    return true;
+}
+
 void PresenceHandler::handle(Session &session, const protocol::TypingRequest &request)
 {
     Room *room = roomFor(session, QJsonValue::Null, request.room, true);
-    if (!room)
+    if (!room || !typingAllowed(session.userId, room->id))
         return;
-    const qint64 t = m_context.now();
-    qint64 &last = m_lastTyping[{session.userId, room->id}];
-    if (last != 0 && t - last < kTypingIntervalMs)
-        return;
-    last = t;
     m_context.fanOut.toRoom(*room,
                             QString::fromUtf8(protocol::encodeEvent(
                                 protocol::TypingEvent{room->name, session.userName})),
                             session.userId, &session);
+    if (m_context.sharedState)
+        m_context.sharedState->publishTyping(room->name, session.userName);
+}
+
+void PresenceHandler::relayRemoteTyping(const QString &roomName, const QString &userName)
+{
+    const Room *room = m_context.rooms.find(roomName);
+    const qint64 userId = room ? userIdOf(userName) : 0;
+    // Only a member's typing, and still at most once a second (the user may type on two
+    // instances at once).
+    if (!userId || !room->members.contains(userId) || !typingAllowed(userId, room->id))
+        return;
+    m_context.fanOut.toRoom(
+        *room, QString::fromUtf8(protocol::encodeEvent(protocol::TypingEvent{roomName, userName})),
+        userId);
+}
+
+void PresenceHandler::remotePresenceChanged(const QString &userName)
+{
+    if (const qint64 userId = userIdOf(userName))
+        presenceChanged(userId, userName);
+}
+
+qint64 PresenceHandler::userIdOf(const QString &userName)
+{
+    if (const auto it = m_userIds.constFind(userName); it != m_userIds.cend())
+        return it.value();
+    QString error;
+    const auto user = m_context.store.userByName(userName, &error);
+    if (!error.isEmpty())
+        return 0; // not remembered: asked again next time
+    if (!user)
+        return 0; // not remembered either: the user may be added later
+    if (m_userIds.size() >= kMaxRememberedUserIds)
+        m_userIds.clear();
+    m_userIds.insert(userName, user->id);
+    return user->id;
 }
 
 void PresenceHandler::pruneTyping(qint64 nowMs)
@@ -43,7 +97,9 @@ void PresenceHandler::pruneTyping(qint64 nowMs)
 
 void PresenceHandler::presenceChanged(qint64 userId, const QString &userName)
 {
-    const bool online = m_context.sessions.isOnline(userId);
+    if (m_context.sharedState)
+        m_context.sharedState->setLocalPresence(userName, m_context.sessions.isOnline(userId));
+    const bool online = m_context.isUserOnline(userId, userName);
     PresenceState &state = m_presence[userId];
     state.userName = userName;
     const qint64 t = m_context.now();
@@ -81,7 +137,7 @@ void PresenceHandler::flushPendingPresence()
     for (qint64 userId : due) {
         PresenceState &state = m_presence[userId];
         state.pending = false;
-        const bool online = m_context.sessions.isOnline(userId);
+        const bool online = m_context.isUserOnline(userId, state.userName);
         state.lastSentMs = t;
         state.sentOnline = online;
         broadcastPresence(userId, state.userName, online);

@@ -107,7 +107,7 @@ void RoomHandler::handle(Session &session, const protocol::MembersRequest &reque
     }
     QJsonArray members;
     for (const auto &[userId, name] : stored)
-        members.append(protocol::memberToJson({name, m_context.sessions.isOnline(userId)}));
+        members.append(protocol::memberToJson({name, m_context.isUserOnline(userId, name)}));
     reply(session,
           protocol::encodeOk(request.id, {{"room"_L1, room->name}, {"members"_L1, members}}));
 }
