@@ -5,6 +5,7 @@
 #include "Log.h"
 #include "PasswordHasher.h"
 #include "ServerContext.h"
+#include "cluster/ClusterListener.h"
 #include "handlers/RequestRouter.h"
 #include "http/FrontDoor.h"
 #include "redis/SharedState.h"
@@ -81,6 +82,12 @@ QString ChatServer::start()
         return u"cannot read the rooms from the database; run 'conversa-server check'"_s;
     if (!context.roomFeed.prime())
         return u"cannot read the rooms' newest messages from the database"_s;
+    if (context.store.isPostgres()) {
+        m_cluster = new ClusterListener(context, this);
+        connect(m_cluster, &ClusterListener::adminChanged, this, &ChatServer::reloadAdminChanges);
+        if (QString error = m_cluster->start(); !error.isEmpty())
+            return error;
+    }
     m_adminGeneration = context.store.adminGeneration();
     if (!context.config.redisUrl.isEmpty()) {
         QString error;

@@ -16,6 +16,7 @@ class QWebSocket;
 
 namespace conversa::server {
 
+class ClusterListener;
 class FrontDoor;
 class RequestRouter;
 class ServerContext;
@@ -66,6 +67,7 @@ private:
     std::unique_ptr<ServerContext> m_context;
     std::unique_ptr<RequestRouter> m_router;
     FrontDoor *m_frontDoor = nullptr;
+    ClusterListener *m_cluster = nullptr; // with storage=postgresql
     QTimer m_sweepTimer;
     qint64 m_adminGeneration = -1;
     QTimer m_drainTimer;

@@ -6,6 +6,7 @@
 #include "ServerContext.h"
 #include "http/HttpRequest.h"
 #include "http/Listener.h"
+#include "storage/StorageWriter.h"
 
 #include <QFile>
 #include <QSslCertificate>
@@ -281,6 +282,8 @@ void FrontDoor::readHttp(Session &session)
     if (request.path == "/healthz") {
         if (m_context.shuttingDown)
             respondHttp(session, 503, "Service Unavailable", "draining\n");
+        else if (m_context.writer && !m_context.writer->databaseReachable())
+            respondHttp(session, 503, "Service Unavailable", "database unreachable\n");
         else
             respondHttp(session, 200, "OK", "ok\n");
         return;
