@@ -3,6 +3,7 @@
 #include "MessageCache.h"
 
 #include <QDeadlineTimer>
+#include <QHash>
 #include <QMutex>
 #include <QSet>
 #include <QThread>
@@ -323,6 +324,11 @@ bool MessageCache::open(const QString &path)
            u"CREATE TABLE IF NOT EXISTS meta ("
            "key TEXT PRIMARY KEY,"
            "value INTEGER NOT NULL)"_s},
+          {}},
+         {u"the server's limits"_s,
+          {u"CREATE TABLE server_limits ("
+           "name TEXT PRIMARY KEY,"
+           "value REAL NOT NULL)"_s},
           {}}}};
     // A copy of what the server keeps: after a power cut the next sync refills whatever the
     // last commits lost, so commits need not wait for the disk.
@@ -547,6 +553,65 @@ int MessageCache::messageCount(const QString &room)
     if (!m_db.exec(q) || !q.next())
         return 0;
     return q.value(0).toInt();
+}
+
+namespace {
+
+// Names as the server's `limits` spells them.
+constexpr auto kMaxBody = "max_body_bytes"_L1;
+constexpr auto kMaxFile = "max_file_bytes"_L1;
+constexpr auto kMaxFiles = "max_files_per_message"_L1;
+constexpr auto kRate = "messages_per_second"_L1;
+constexpr auto kBurst = "message_burst"_L1;
+
+} // namespace
+
+std::optional<ServerLimits> MessageCache::serverLimits()
+{
+    QSqlQuery q = m_db.prepare(u"SELECT name, value FROM server_limits"_s);
+    if (!m_db.exec(q))
+        return std::nullopt;
+    QHash<QString, double> values;
+    while (q.next())
+        values.insert(q.value(0).toString(), q.value(1).toDouble());
+    if (values.isEmpty())
+        return std::nullopt;
+    // What was stored was checked when it arrived; a file edited by hand gets the same checks.
+    ServerLimits limits;
+    const auto positive = [&values](QLatin1StringView name, qint64 fallback, qint64 most) {
+        const double value = values.value(QString(name), 0);
+        return value >= 1 && value <= double(most) ? qint64(value) : fallback;
+    };
+    limits.maxBodyBytes = positive(kMaxBody, limits.maxBodyBytes, qint64(1) << 40);
+    limits.maxFileBytes = positive(kMaxFile, limits.maxFileBytes, qint64(1) << 50);
+    limits.maxFilesPerMessage = int(positive(kMaxFiles, limits.maxFilesPerMessage, 1000));
+    const double rate = values.value(QString(kRate), 0);
+    limits.messagesPerSecond = rate > 0 && rate < 1e9 ? rate : 0;
+    limits.messageBurst = int(positive(kBurst, 0, 1'000'000));
+    return limits;
+}
+
+bool MessageCache::setServerLimits(const ServerLimits &limits)
+{
+    flush();
+    bool ok = m_db.transaction();
+    const std::pair<QLatin1StringView, double> values[] = {
+        {kMaxBody, double(limits.maxBodyBytes)},
+        {kMaxFile, double(limits.maxFileBytes)},
+        {kMaxFiles, double(limits.maxFilesPerMessage)},
+        {kRate, limits.messagesPerSecond},
+        {kBurst, double(limits.messageBurst)}};
+    for (const auto &[name, value] : values) {
+        if (!ok)
+            break;
+        ok = m_db.exec(u"INSERT OR REPLACE INTO server_limits(name, value) VALUES(?, ?)"_s,
+                       {QString(name), value});
+    }
+    if (ok)
+        ok = m_db.commit();
+    if (!ok)
+        m_db.rollback();
+    return ok;
 }
 
 } // namespace conversa::core

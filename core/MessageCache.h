@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "ServerLimits.h"
 #include "SqliteDatabase.h"
 
 #include <Frames.h>
@@ -94,6 +95,11 @@ public:
     bool resetRoomHistory(const QString &room);
     // Queued like storeMessages() (markers move once a second while a room is read).
     bool setReadSeq(const QString &room, qint64 seq);
+
+    // What the server said it accepts, as last seen (so that the limits apply offline after a
+    // restart too); nothing before the first sign-in.
+    std::optional<ServerLimits> serverLimits();
+    bool setServerLimits(const ServerLimits &limits);
 
     // Ascending by seq: the newest `limit` messages, those before `beforeSeq`, or those after
     // `afterSeq`.

@@ -3,6 +3,7 @@
 #include "Outbox.h"
 
 #include <QDateTime>
+#include <QSet>
 #include <QUuid>
 
 namespace conversa::core {
@@ -34,6 +35,20 @@ Outbox::Outbox(QObject *parent)
     : QObject(parent)
 {}
 
+Outbox::~Outbox()
+{
+    // What is queued is still committed; nobody is left to hear about it.
+    blockSignals(true);
+    close();
+}
+
+void Outbox::close()
+{
+    m_writer.reset(); // commits what is queued
+    applyWriterOutcomes();
+    m_db.close();
+}
+
 bool Outbox::open(const QString &path)
 {
     // Never edit a released step: append one. Version 1 is the schema of the files written
@@ -53,28 +68,102 @@ bool Outbox::open(const QString &path)
                                           u"CREATE INDEX IF NOT EXISTS outbox_room_state "
                                           "ON outbox(room, state, position)"_s},
                                          {}}}};
-    // What the person typed exists only here until the server has it: every commit waits for
-    // the disk.
-    if (!m_db.open(path, SqliteDatabase::Synchronous::Full))
+    close();
+    // What the person typed exists only here until the server has it: the writer's commits of
+    // new messages wait for the disk. This connection only changes rows already there.
+    if (!m_db.open(path, SqliteDatabase::Synchronous::Normal))
         return false;
     if (!m_db.migrate(schema)) {
         m_db.close();
         return false;
     }
+    // Checkpoints wait for the disk: the writer's, never this thread's.
+    m_db.exec(u"PRAGMA wal_autocheckpoint = 0"_s);
+    m_writer = std::make_unique<OutboxWriter>(path, [this](const OutboxWriter::Outcome &outcome) {
+        {
+            QMutexLocker lock(&m_outcomesMutex);
+            m_outcomes.append(outcome);
+        }
+        QMetaObject::invokeMethod(this, &Outbox::applyWriterOutcomes, Qt::QueuedConnection);
+    });
     return true;
+}
+
+void Outbox::afterWrite()
+{
+    if (m_writer)
+        m_writer->requestCheckpoint();
+}
+
+void Outbox::setWriteHook(std::function<bool(QString *error)> hook)
+{
+    if (m_writer)
+        m_writer->setHook(std::move(hook));
+}
+
+void Outbox::flush()
+{
+    if (m_writer)
+        m_writer->flush();
+    applyWriterOutcomes();
+}
+
+int Outbox::savingCount(const QString &room) const
+{
+    if (room.isEmpty())
+        return int(m_saving.size());
+    return int(std::count_if(m_saving.cbegin(), m_saving.cend(),
+                             [&room](const OutboxEntry &e) { return e.room == room; }));
+}
+
+void Outbox::applyWriterOutcomes()
+{
+    QList<OutboxWriter::Outcome> outcomes;
+    {
+        QMutexLocker lock(&m_outcomesMutex);
+        outcomes = std::exchange(m_outcomes, {});
+    }
+    const auto takeSaving = [this](const QString &cid) -> std::optional<OutboxEntry> {
+        for (qsizetype i = 0; i < m_saving.size(); ++i) {
+            if (m_saving.at(i).cid == cid)
+                return m_saving.takeAt(i);
+        }
+        return std::nullopt;
+    };
+    for (const OutboxWriter::Outcome &outcome : std::as_const(outcomes)) {
+        for (const auto &[cid, position] : outcome.saved) {
+            std::optional<OutboxEntry> entry = takeSaving(cid);
+            if (!entry)
+                continue;
+            entry->position = position;
+            entry->saved = true;
+            emit entryChanged(*entry);
+            emit saved(*entry);
+        }
+        for (const OutboxWriter::NewEntry &failed : outcome.failed) {
+            std::optional<OutboxEntry> entry = takeSaving(failed.cid);
+            if (!entry)
+                continue;
+            emit notSaved(*entry, outcome.error);
+            emit entryRemoved(entry->cid);
+        }
+    }
 }
 
 QString Outbox::enqueue(const QString &room, const QString &body)
 {
-    const QString cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (!m_db.exec(
-            u"INSERT INTO outbox(cid, room, body, state, created_ms) VALUES(?, ?, ?, ?, ?)"_s,
-            {cid, room, body, static_cast<int>(OutboxState::Pending), now}))
+    if (!m_writer)
         return {};
-    if (auto e = entry(cid))
-        emit entryChanged(*e);
-    return cid;
+    OutboxEntry entry;
+    entry.cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    entry.room = room;
+    entry.body = body;
+    entry.createdMs = QDateTime::currentMSecsSinceEpoch();
+    entry.saved = false;
+    m_saving.append(entry);
+    m_writer->enqueue({entry.cid, entry.room, entry.body, entry.createdMs});
+    emit entryChanged(entry);
+    return entry.cid;
 }
 
 std::optional<OutboxEntry> Outbox::single(QSqlQuery &query)
@@ -88,7 +177,13 @@ std::optional<OutboxEntry> Outbox::entry(const QString &cid)
 {
     QSqlQuery q = m_db.prepare(u"SELECT %1 FROM outbox WHERE cid = ?"_s.arg(kColumns));
     q.addBindValue(cid);
-    return single(q);
+    if (auto stored = single(q))
+        return stored;
+    for (const OutboxEntry &e : std::as_const(m_saving)) {
+        if (e.cid == cid)
+            return e;
+    }
+    return std::nullopt;
 }
 
 std::optional<OutboxEntry> Outbox::nextPending(const QString &room, qint64 afterPosition)
@@ -141,9 +236,18 @@ QList<OutboxEntry> Outbox::unsent(const QString &room)
     if (!room.isEmpty())
         q.addBindValue(room);
     QList<OutboxEntry> entries;
+    QSet<QString> stored;
     if (m_db.exec(q)) {
-        while (q.next())
+        while (q.next()) {
             entries.append(readEntry(q));
+            stored.insert(entries.constLast().cid);
+        }
+    }
+    // Those still being saved come last (they were queued last); one whose commit has just
+    // returned may be in both.
+    for (const OutboxEntry &e : std::as_const(m_saving)) {
+        if ((room.isEmpty() || e.room == room) && !stored.contains(e.cid))
+            entries.append(e);
     }
     return entries;
 }
@@ -160,6 +264,7 @@ bool Outbox::setState(const QString &cid, OutboxState state, qint64 seq, qint64 
     q.addBindValue(cid);
     if (!m_db.exec(q) || q.numRowsAffected() != 1)
         return false;
+    afterWrite();
     if (auto e = entry(cid))
         emit entryChanged(*e);
     return true;
@@ -174,7 +279,6 @@ bool Outbox::markSent(const QList<OutboxEntry> &sent)
 {
     if (sent.isEmpty())
         return true;
-    m_db.exec(u"PRAGMA synchronous = NORMAL"_s);
     bool ok = m_db.transaction();
     QList<OutboxEntry> marked; // not those discarded or marked meanwhile
     if (ok) {
@@ -198,9 +302,9 @@ bool Outbox::markSent(const QList<OutboxEntry> &sent)
         if (!ok)
             m_db.rollback();
     }
-    m_db.exec(u"PRAGMA synchronous = FULL"_s);
     if (!ok)
         return false;
+    afterWrite();
     for (OutboxEntry &entry : marked) {
         entry.state = OutboxState::Sent;
         entry.reason.clear();
@@ -230,6 +334,7 @@ bool Outbox::retry(const QString &cid)
         m_db.rollback();
         return false;
     }
+    afterWrite();
     if (auto e = entry(cid))
         emit entryChanged(*e);
     return true;
@@ -242,6 +347,7 @@ bool Outbox::discard(const QString &cid)
     q.addBindValue(static_cast<int>(OutboxState::Sent));
     if (!m_db.exec(q) || q.numRowsAffected() != 1)
         return false;
+    afterWrite();
     emit entryRemoved(cid);
     return true;
 }
@@ -250,7 +356,12 @@ int Outbox::purgeSent()
 {
     QSqlQuery q = m_db.prepare(u"DELETE FROM outbox WHERE state = ?"_s);
     q.addBindValue(static_cast<int>(OutboxState::Sent));
-    return m_db.exec(q) ? q.numRowsAffected() : 0;
+    if (!m_db.exec(q))
+        return 0;
+    const int purged = q.numRowsAffected();
+    if (purged > 0)
+        afterWrite();
+    return purged;
 }
 
 int Outbox::count(OutboxState state, const QString &room)
@@ -267,7 +378,19 @@ int Outbox::count(OutboxState state, const QString &room)
 
 int Outbox::pendingCount(const QString &room)
 {
-    return count(OutboxState::Pending, room);
+    int pending = count(OutboxState::Pending, room);
+    if (savingCount(room) == 0)
+        return pending;
+    // One whose commit has just returned is counted once.
+    for (const OutboxEntry &e : std::as_const(m_saving)) {
+        if (!room.isEmpty() && e.room != room)
+            continue;
+        QSqlQuery q = m_db.prepare(u"SELECT 1 FROM outbox WHERE cid = ?"_s);
+        q.addBindValue(e.cid);
+        if (!m_db.exec(q) || !q.next())
+            ++pending;
+    }
+    return pending;
 }
 
 int Outbox::failedCount(const QString &room)

@@ -2,13 +2,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "OutboxWriter.h"
 #include "SqliteDatabase.h"
 
 #include <QList>
 #include <QMetaType>
+#include <QMutex>
 #include <QObject>
 #include <QString>
 
+#include <functional>
+#include <memory>
 #include <optional>
 
 namespace conversa::core {
@@ -28,27 +32,52 @@ struct OutboxEntry {
     qint64 ts = 0;  // server time when sent
     QString reason; // when failed
     qint64 createdMs = 0;
-    qint64 position = 0; // send order
+    qint64 position = 0; // send order (0 until saved)
+    // On the disk. False from enqueue() until the writer's commit returned: shown, not sent.
+    bool saved = true;
 };
 
 // Messages on their way to the server, on disk (SQLite, one file per account) so that none is lost
-// when the app or the machine dies. Each entry is committed before enqueue() returns. Entries go
-// out in order per room; a message is sent again after a reconnect with its original cid, and the
-// server's cid de-duplication makes sure it is stored once.
+// when the app or the machine dies. Entries go out in order per room; a message is sent again
+// after a reconnect with its original cid, and the server's cid de-duplication makes sure it is
+// stored once.
+//
+// enqueue() answers at once: the new row is committed, with fsync, by a writer thread
+// (OutboxWriter), and `saved` (or `notSaved`) follows. Until then the entry is kept in memory,
+// counted as pending and shown (entry(), unsent(), pendingCount()), but the reads that feed the
+// OutboxPump (nextPending(), pendingAfter(), roomsWithPending()) see only committed rows: a
+// message goes out only once a crash can no longer lose it. Otherwise a refused save would give
+// the text back to the person, who would send it again under a new cid, and the room would have
+// it twice.
+//
+// The other writes (sent, failed, retry, discard) change rows already on the disk and run on the
+// caller's connection without waiting for the disk (synchronous=NORMAL, no checkpoints): losing
+// one in a power cut costs a resend the server de-duplicates, or a retry or discard to repeat.
 class Outbox : public QObject
 {
     Q_OBJECT
 public:
     explicit Outbox(QObject *parent = nullptr);
 
+    ~Outbox() override;
+
     bool open(const QString &path);
+    void close();
     bool isOpen() const { return m_db.isOpen(); }
     QString lastError() const { return m_db.lastError(); }
     // The connection itself (for tests and diagnostics).
     SqliteDatabase &database() { return m_db; }
 
-    // Stores a new pending message and returns its cid (empty on failure).
+    // Queues a new pending message for the writer and returns its cid at once (empty when no
+    // outbox is open); `entryChanged` shows it now, `saved` or `notSaved` follows.
     QString enqueue(const QString &room, const QString &body);
+    // Waits until every message queued so far is committed (or refused) and its signal emitted:
+    // for a program about to exit, and for tests.
+    void flush();
+    // New messages not on the disk yet (of `room`, or of all rooms).
+    int savingCount(const QString &room = {}) const;
+    // Runs on the writer thread before each commit of new messages (see OutboxWriter::Hook).
+    void setWriteHook(std::function<bool(QString *error)> hook);
 
     std::optional<OutboxEntry> entry(const QString &cid);
     // The oldest pending message of `room` queued after `afterPosition`.
@@ -71,20 +100,31 @@ public:
     // Deletes sent entries; returns how many.
     int purgeSent();
 
+    // Pending messages, those still being saved included.
     int pendingCount(const QString &room = {});
     int failedCount(const QString &room = {});
 
 signals:
     void entryChanged(const conversa::core::OutboxEntry &entry);
     void entryRemoved(const QString &cid);
+    // The message is on the disk; from here on a crash does not lose it.
+    void saved(const conversa::core::OutboxEntry &entry);
+    // The disk refused the message (the entry is gone); `reason` says why, in words.
+    void notSaved(const conversa::core::OutboxEntry &entry, const QString &reason);
 
 private:
+    void applyWriterOutcomes();
+    void afterWrite();
     std::optional<OutboxEntry> single(QSqlQuery &query);
     int count(OutboxState state, const QString &room);
     bool setState(const QString &cid, OutboxState state, qint64 seq, qint64 ts,
                   const QString &reason);
 
-    SqliteDatabase m_db;
+    SqliteDatabase m_db; // this thread's: reads, and writes to rows already saved
+    std::unique_ptr<OutboxWriter> m_writer;
+    QList<OutboxEntry> m_saving; // queued for the writer, in queue order
+    QMutex m_outcomesMutex;
+    QList<OutboxWriter::Outcome> m_outcomes; // reported by the writer, not applied yet
 };
 
 } // namespace conversa::core

@@ -50,8 +50,23 @@ OutboxPump::~OutboxPump()
 
 void OutboxPump::setOutbox(Outbox *outbox)
 {
+    if (m_outbox)
+        m_outbox->disconnect(this);
     m_outbox = outbox;
     m_counting = false;
+    // A message is sent only once its commit returned (see Outbox).
+    if (outbox) {
+        connect(outbox, &Outbox::saved, this,
+                [this](const OutboxEntry &entry) { enqueued(entry.room); });
+        connect(outbox, &Outbox::notSaved, this, [this] { checkIdle(); });
+    }
+}
+
+int OutboxPump::savedPendingCount() const
+{
+    return m_outbox ? qMax(0, m_outbox->pendingCount() - m_outbox->savingCount() -
+                                  int(m_unrecorded.size()))
+                    : 0;
 }
 
 void OutboxPump::setRate(double messagesPerSecond, int burst)
@@ -120,6 +135,7 @@ void OutboxPump::start()
     resetCounting();
     for (const QString &room : m_outbox->roomsWithPending())
         m_rooms.insert(room, RoomQueue{});
+    m_lastSent = -1; // a new session says where the drain stands, even if nothing changed
     emitProgress();
     pumpAll();
     checkIdle();
@@ -163,7 +179,7 @@ void OutboxPump::flush()
         return;
     flushAcks();
     if (m_counting)
-        m_total = m_sent + qMax(0, m_outbox->pendingCount() - int(m_unrecorded.size()));
+        m_total = m_sent + savedPendingCount();
     else
         resetCounting();
     emitProgress();
@@ -419,7 +435,7 @@ void OutboxPump::resetCounting()
 {
     m_counting = true;
     m_sent = 0;
-    m_total = m_outbox ? qMax(0, m_outbox->pendingCount() - int(m_unrecorded.size())) : 0;
+    m_total = savedPendingCount();
 }
 
 void OutboxPump::emitProgress()

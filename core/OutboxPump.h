@@ -50,7 +50,8 @@ public:
     // The link is gone: whatever had no answer is pending again.
     void stop();
     bool isRunning() const { return m_running; }
-    // A message was queued in `room` (by this process).
+    // A message of `room` is on the disk (queued by this process); the Outbox's `saved` signal
+    // calls it.
     void enqueued(const QString &room);
     // Re-reads the outbox (another process may have added to it) and sends what is pending.
     void flush();
@@ -92,6 +93,8 @@ private:
     void retryUnrecorded();
     int unrecordedIn(const QString &room) const;
     void resetCounting();
+    // Pending on the disk and not acknowledged yet.
+    int savedPendingCount() const;
     void emitProgress();
     void checkIdle();
 

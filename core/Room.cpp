@@ -27,6 +27,17 @@ Room::Room(Account *account, const QString &name)
     m_typing->setRoom(name);
     connect(m_typing, &TypingUsers::changed, this, &Room::typingChanged);
     connect(account, &Account::limitsChanged, this, &Room::limitsChanged);
+    if (Outbox *outbox = account->outbox()) {
+        connect(outbox, &Outbox::saved, this, [this](const OutboxEntry &entry) {
+            if (entry.room == m_name)
+                emit messageSaved(entry.cid);
+        });
+        connect(outbox, &Outbox::notSaved, this,
+                [this](const OutboxEntry &entry, const QString &reason) {
+                    if (entry.room == m_name)
+                        emit messageNotSaved(entry.cid, entry.body, notSavedMessage(reason));
+                });
+    }
     RoomListModel *rooms = account->rooms();
     connect(rooms, &QAbstractItemModel::dataChanged, this, &Room::onRoomsChanged);
     connect(rooms, &QAbstractItemModel::modelReset, this, &Room::onRoomsChanged);
@@ -64,10 +75,15 @@ SendResult Room::send(const QString &body)
     }
     if (result.sizeBytes > result.limitBytes) {
         result.status = SendResult::Status::TooLong;
-        result.message = tr("This message is %1 KB; the server accepts up to %2 KB. Split it into "
-                            "several messages.")
-                             .arg((result.sizeBytes + 1023) / 1024)
-                             .arg(qMax<qint64>(1, result.limitBytes / 1024));
+        result.message = result.limitBytes < 1024
+                             ? tr("This message is %1 bytes; the server accepts up to %2 bytes. "
+                                  "Split it into several messages.")
+                                   .arg(result.sizeBytes)
+                                   .arg(result.limitBytes)
+                             : tr("This message is %1 KB; the server accepts up to %2 KB. Split it "
+                                  "into several messages.")
+                                   .arg((result.sizeBytes + 1023) / 1024)
+                                   .arg(qMax<qint64>(1, result.limitBytes / 1024));
         return result;
     }
     const char32_t control = proto::firstControlCharacter(body, proto::AllowLineBreaks::Yes);
@@ -83,13 +99,17 @@ SendResult Room::send(const QString &body)
     Outbox *outbox = m_account ? m_account->outbox() : nullptr;
     result.cid = outbox ? m_account->session()->sendMessage(m_name, body) : QString();
     if (result.cid.isEmpty()) {
-        const QString detail = outbox ? outbox->lastError() : QString();
         result.status = SendResult::Status::DiskError;
-        result.message = tr("The message could not be saved on this computer (%1).")
-                             .arg(detail.isEmpty() ? tr("no outbox is open") : detail);
+        result.message = notSavedMessage(outbox ? outbox->lastError() : QString());
         return result;
     }
     return result;
+}
+
+QString Room::notSavedMessage(const QString &detail)
+{
+    return tr("The message could not be saved on this computer (%1).")
+        .arg(detail.isEmpty() ? tr("no outbox is open") : detail);
 }
 
 bool Room::retry(const QString &cid)

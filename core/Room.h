@@ -14,14 +14,16 @@ class Account;
 class MessageModel;
 class TypingUsers;
 
-// How Room::send() ended. Only `Queued` means the outbox holds the text.
+// How Room::send() ended. `Queued`: the message is shown as pending and on its way to the disk;
+// Room::messageSaved or Room::messageNotSaved follows, and only the first means the outbox holds
+// the text.
 struct SendResult {
     enum class Status {
         Queued,
         Empty,                // nothing visible to send
         TooLong,              // over the server's max_body_bytes (`limitBytes`)
         CharactersNotAllowed, // text the server never accepts (NUL, broken surrogates)
-        DiskError,            // the outbox could not store it; the text is not lost yet
+        DiskError,            // no outbox can take it; the text is not lost yet
     };
     Status status = Status::Queued;
     QString cid;           // when queued
@@ -46,7 +48,8 @@ public:
     QString title() const;
     ServerLimits limits() const;
 
-    // Queues `body` in the outbox (on disk) and sends it when the session is up.
+    // Queues `body` in the outbox and answers at once, without waiting for the disk; the
+    // message is sent once it is on the disk and the session is up.
     SendResult send(const QString &body);
     // A failed message: try again, or forget it.
     bool retry(const QString &cid);
@@ -80,12 +83,18 @@ public:
     TypingUsers *typing() const { return m_typing; }
 
 signals:
+    // A message send() queued is on the disk: from here on it is not lost (clear the composer).
+    void messageSaved(const QString &cid);
+    // The disk refused it; it is not in the outbox. `body` is the text, `message` says why in
+    // words.
+    void messageNotSaved(const QString &cid, const QString &body, const QString &message);
     void typingChanged();
     void unreadCountChanged(qint64 unread);
     void limitsChanged(const conversa::core::ServerLimits &limits);
 
 private:
     void onRoomsChanged();
+    static QString notSavedMessage(const QString &detail);
 
     QPointer<Account> m_account;
     QString m_name;

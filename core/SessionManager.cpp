@@ -126,6 +126,13 @@ void SessionManager::setCache(MessageCache *cache)
 {
     m_cache = cache;
     m_sync->setCache(cache);
+    // The account's server said these last time: they apply offline too, until it answers.
+    const ServerLimits known =
+        cache ? cache->serverLimits().value_or(ServerLimits{}) : ServerLimits{};
+    if (known != m_limits) {
+        m_limits = known;
+        emit serverLimitsChanged(m_limits);
+    }
 }
 
 void SessionManager::setOutbox(Outbox *outbox)
@@ -546,6 +553,9 @@ void SessionManager::onSignedIn(const QJsonObject &answer)
         qBound(qint64(0), told.value("message_burst"_L1).toInteger(0), qint64(1'000'000)));
     if (limits != m_limits) {
         m_limits = limits;
+        if (m_cache && !m_cache->setServerLimits(limits))
+            qWarning("conversa-core: cannot keep the server's limits: %s",
+                     qUtf8Printable(m_cache->lastError()));
         emit serverLimitsChanged(m_limits);
     }
     m_authenticated = true;
@@ -766,10 +776,8 @@ QString SessionManager::sendMessage(const QString &room, const QString &body)
     if (!m_outbox || !proto::isValidRoomName(room) || !proto::hasVisibleText(body) ||
         !proto::isWellFormedText(body))
         return {};
-    const QString cid = m_outbox->enqueue(room, body);
-    if (!cid.isEmpty())
-        m_pump->enqueued(room);
-    return cid;
+    // The pump sends it once the outbox's writer has it on the disk (Outbox::saved).
+    return m_outbox->enqueue(room, body);
 }
 
 void SessionManager::flushOutbox()

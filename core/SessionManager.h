@@ -103,7 +103,8 @@ public:
     // The current connection as it is: path, proxy, TLS, the timings of the attempt that opened
     // it, the last ping's round trip and the reconnects since sign-in (see ConnectionDetails).
     ConnectionDetails connectionDetails() const { return m_details; }
-    // What the server accepts (body size, files, send rate), from its last sign-in answer.
+    // What the server accepts (body size, files, send rate), from its last sign-in answer; kept
+    // in the account's cache, so they apply offline after a restart too.
     ServerLimits serverLimits() const { return m_limits; }
 
     // Sign in with a password (`login`); on success `tokenIssued` hands out the device token and
@@ -123,8 +124,9 @@ public:
     // when not connected.
     void request(protocol::Request request, ReplyHandler handler = {});
 
-    // Queues a message in the outbox (durably) and sends it when possible. Returns its cid, or
-    // an empty string for an invalid room name, a body with nothing visible, or a disk error.
+    // Queues a message in the outbox and sends it once it is on the disk and the session is up.
+    // Returns its cid at once (the Outbox's `saved` or `notSaved` follows), or an empty string
+    // for an invalid room name, a body with nothing visible, or no open outbox.
     QString sendMessage(const QString &room, const QString &body);
     // Re-reads the outbox and sends what is pending (after another process added to it).
     void flushOutbox();

@@ -208,6 +208,10 @@
         <source>no outbox is open</source>
         <translation>no outbox is open</translation>
     </message>
+    <message>
+        <source>This message is %1 bytes; the server accepts up to %2 bytes. Split it into several messages.</source>
+        <translation>This message is %1 bytes; the server accepts up to %2 bytes. Split it into several messages.</translation>
+    </message>
 </context>
 <context>
     <name>conversa::core::SessionManager</name>

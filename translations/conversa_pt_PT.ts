@@ -208,6 +208,10 @@
         <source>no outbox is open</source>
         <translation>nenhuma caixa de saída está aberta</translation>
     </message>
+    <message>
+        <source>This message is %1 bytes; the server accepts up to %2 bytes. Split it into several messages.</source>
+        <translation>Esta mensagem tem %1 bytes; o servidor aceita até %2 bytes. Divida-a em várias mensagens.</translation>
+    </message>
 </context>
 <context>
     <name>conversa::core::SessionManager</name>

@@ -484,14 +484,20 @@ void ChatPage::markCurrentRoomRead()
 
 void ChatPage::sendMessage(const QString &body)
 {
-    if (!m_openRoom)
+    // One message on its way to the disk at a time (it takes milliseconds): a second Enter
+    // meanwhile would queue the same text twice.
+    if (!m_openRoom || !m_saving.cid.isEmpty())
         return;
-    // The text leaves the box only once the outbox holds it.
     const core::SendResult result = m_openRoom->send(body);
     switch (result.status) {
     case core::SendResult::Status::Queued:
+        // Shown as "Sending…" already; the text leaves the box once the outbox has it.
         showSendError({});
-        m_composer->clear();
+        m_saving = {m_openRoom, result.cid, body, {}};
+        m_saving.connections = {
+            connect(m_openRoom, &core::Room::messageSaved, this, &ChatPage::onMessageSaved),
+            connect(m_openRoom, &core::Room::messageNotSaved, this, &ChatPage::onMessageNotSaved),
+            connect(m_openRoom, &QObject::destroyed, this, [this] { forgetSaving(); })};
         m_messages->scrollToNewest();
         return;
     case core::SendResult::Status::Empty:
@@ -507,6 +513,38 @@ void ChatPage::sendMessage(const QString &body)
                           .arg(result.message));
         return;
     }
+}
+
+void ChatPage::forgetSaving()
+{
+    for (const QMetaObject::Connection &connection : std::as_const(m_saving.connections))
+        disconnect(connection);
+    m_saving = {};
+}
+
+void ChatPage::onMessageSaved(const QString &cid)
+{
+    if (cid != m_saving.cid)
+        return;
+    const QString body = m_saving.body;
+    forgetSaving();
+    // Whatever was typed after Enter stays.
+    const QString text = m_composer->toPlainText();
+    if (text == body)
+        m_composer->clear();
+    else if (text.startsWith(body))
+        m_composer->setPlainText(text.mid(body.size()));
+}
+
+void ChatPage::onMessageNotSaved(const QString &cid, const QString &body, const QString &message)
+{
+    if (cid != m_saving.cid)
+        return;
+    forgetSaving();
+    if (m_composer->toPlainText().isEmpty())
+        m_composer->setPlainText(body);
+    showSendError(
+        tr("Not sent: %1 Your text is still in the box; press Enter to try again.").arg(message));
 }
 
 void ChatPage::showSendError(const QString &text)

@@ -107,6 +107,9 @@ private:
     void reselectCurrentRoom();
     void scheduleMarkRead();
     void showSendError(const QString &text);
+    void onMessageSaved(const QString &cid);
+    void onMessageNotSaved(const QString &cid, const QString &body, const QString &message);
+    void forgetSaving();
 
     QPointer<core::Account> m_account;
     QPointer<core::Room> m_openRoom;
@@ -136,6 +139,15 @@ private:
     // per incoming message.
     QTimer *m_markReadTimer = nullptr;
     QList<QMetaObject::Connection> m_roomConnections; // to the open Room
+    // The message sent last, until the outbox has it on the disk: its text stays in the composer
+    // until then, so a refused save loses nothing.
+    struct SavingMessage {
+        QPointer<core::Room> room;
+        QString cid;
+        QString body;
+        QList<QMetaObject::Connection> connections;
+    };
+    SavingMessage m_saving;
 };
 
 } // namespace conversa::ui

@@ -8,6 +8,7 @@
 #include <Codec.h>
 #include <MessageCache.h>
 #include <Outbox.h>
+#include <Room.h>
 #include <TokenStore.h>
 #include <Validation.h>
 
@@ -396,10 +397,9 @@ void CliApplication::runSend()
         finish(UsageError, tr("Usage: conversa-cli send ROOM TEXT"));
         return;
     }
-    const QString room = m_options.arguments.at(0);
-    const QString body = m_options.arguments.at(1);
-    if (!proto::isValidRoomName(room) || !proto::hasVisibleText(body)) {
-        finish(UsageError, tr("Give a valid room name and a message that is not empty."));
+    core::Room *room = m_account->room(m_options.arguments.at(0));
+    if (!room) {
+        finish(UsageError, tr("“%1” is not a room name.").arg(m_options.arguments.at(0)));
         return;
     }
     connect(m_outbox, &core::Outbox::entryChanged, this, [this](const core::OutboxEntry &entry) {
@@ -413,15 +413,34 @@ void CliApplication::runSend()
         }
     });
     // Durable first: from here on the message is not lost, whatever happens to this run.
-    m_sendCid = m_session->sendMessage(room, body);
-    if (m_sendCid.isEmpty()) {
-        finish(Refused, tr("Cannot write to the outbox: %1").arg(m_outbox->lastError()));
+    connect(room, &core::Room::messageSaved, this, [this](const QString &cid) {
+        if (cid != m_sendCid)
+            return;
+        loadToken([this](const QString &token) {
+            m_timeout.start(m_options.timeoutSeconds * 1000);
+            startSession(token);
+        });
+    });
+    connect(room, &core::Room::messageNotSaved, this,
+            [this](const QString &cid, const QString &, const QString &message) {
+                if (cid == m_sendCid)
+                    finish(Refused, message);
+            });
+    // The same checks and limits as the app's composer (the server's, as last seen).
+    const core::SendResult result = room->send(m_options.arguments.at(1));
+    switch (result.status) {
+    case core::SendResult::Status::Queued:
+        m_sendCid = result.cid;
+        return;
+    case core::SendResult::Status::DiskError:
+        finish(Refused, result.message);
+        return;
+    case core::SendResult::Status::Empty:
+    case core::SendResult::Status::TooLong:
+    case core::SendResult::Status::CharactersNotAllowed:
+        finish(UsageError, result.message);
         return;
     }
-    loadToken([this](const QString &token) {
-        m_timeout.start(m_options.timeoutSeconds * 1000);
-        startSession(token);
-    });
 }
 
 void CliApplication::runTail()
@@ -456,14 +475,26 @@ void CliApplication::runChat()
 
     // Outlives everything (see StdinReader); held by a static, so LeakSanitizer sees it kept.
     static StdinReader *const reader = new StdinReader;
-    connect(reader, &StdinReader::lineRead, this, [this, room](const QString &line) {
+    core::Room *chatRoom = m_account->room(room);
+    connect(chatRoom, &core::Room::messageNotSaved, this,
+            [this](const QString &cid, const QString &body, const QString &message) {
+                if (!m_ownCids.remove(cid))
+                    return;
+                ++m_failedThisRun;
+                printError(tr("Not sent: “%1”: %2").arg(body, message));
+                checkChatDone();
+            });
+    connect(reader, &StdinReader::lineRead, this, [this, chatRoom](const QString &line) {
         if (m_finished || !proto::hasVisibleText(line))
             return;
-        const QString cid = m_session->sendMessage(room, line);
-        if (cid.isEmpty())
-            printError(tr("Cannot write to the outbox: %1").arg(m_outbox->lastError()));
-        else
-            m_ownCids.insert(cid);
+        // The same checks and limits as the app's composer (the server's, as last seen).
+        const core::SendResult result = chatRoom->send(line);
+        if (result.queued()) {
+            m_ownCids.insert(result.cid);
+        } else {
+            ++m_failedThisRun;
+            printError(tr("Not sent: %1").arg(result.message));
+        }
     });
     connect(reader, &StdinReader::endOfInput, this, [this] {
         m_stdinEnded = true;

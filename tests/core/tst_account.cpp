@@ -356,13 +356,27 @@ void TestAccount_::sendGivesATypedResult()
     QVERIFY(!pending.isEmpty());
     QCOMPARE(pending.last().first().toInt(), 1);
 
-    // A disk that refuses writes.
-    QVERIFY(client->outbox()->database().exec(u"PRAGMA query_only = ON"_s));
+    QSignalSpy saved(room, &Room::messageSaved);
+    QTRY_COMPARE(saved.size(), 1);
+    QCOMPARE(saved.first().first().toString(), queued.cid);
+
+    // A disk that refuses writes: send() answers at once, then says so, with the text.
+    client->outbox()->setWriteHook([](QString *error) {
+        *error = u"disk I/O error"_s;
+        return false;
+    });
+    QSignalSpy notSaved(room, &Room::messageNotSaved);
     const SendResult disk = room->send(u"do not lose me"_s);
-    QCOMPARE(disk.status, Status::DiskError);
-    QVERIFY2(disk.message.contains(u"could not be saved"_s), qPrintable(disk.message));
-    QVERIFY(client->outbox()->database().exec(u"PRAGMA query_only = OFF"_s));
+    QVERIFY(disk.queued());
+    QTRY_COMPARE(notSaved.size(), 1);
+    QCOMPARE(notSaved.first().at(0).toString(), disk.cid);
+    QCOMPARE(notSaved.first().at(1).toString(), u"do not lose me"_s);
+    const QString message = notSaved.first().at(2).toString();
+    QVERIFY2(message.contains(u"could not be saved"_s) && message.contains(u"disk I/O error"_s),
+             qPrintable(message));
+    client->outbox()->setWriteHook({});
     QCOMPARE(room->pendingCount(), 1);
+    QCOMPARE(saved.size(), 1);
 }
 
 void TestAccount_::limitsComeFromTheServer()
@@ -386,6 +400,20 @@ void TestAccount_::limitsComeFromTheServer()
     QCOMPARE(tooLong.status, SendResult::Status::TooLong);
     QCOMPARE(tooLong.limitBytes, 4000);
     QVERIFY(room->send(QString(4000, u'x')).queued());
+
+    // Offline after a restart, the server's limit still applies (not the 16 KiB default).
+    const QUrl url = server->url();
+    alice.account.reset();
+    server.reset();
+    Account::Options options;
+    options.dataDirectory = alice.dir.path();
+    options.useKeychain = false;
+    Account again(options);
+    again.session()->setWatchNetwork(false);
+    QVERIFY(again.open(url, u"alice"_s));
+    Room *offline = again.room(u"general"_s);
+    QCOMPARE(offline->limits().maxBodyBytes, 4000);
+    QCOMPARE(offline->send(QString(4001, u'x')).status, SendResult::Status::TooLong);
 }
 
 void TestAccount_::readMarkerUnreadAndTyping()
@@ -433,6 +461,7 @@ void TestAccount_::retryAndDiscardThroughTheRoom()
     MessageModel *messages = room->messages();
     const SendResult first = room->send(u"will fail"_s);
     QVERIFY(first.queued());
+    client->outbox()->flush();
     QVERIFY(client->outbox()->markFailed(first.cid, u"refused"_s));
     QCOMPARE(messages->rowCount(), 1);
     QCOMPARE(messages->index(0).data(MessageModel::StateRole).value<MessageModel::DeliveryState>(),

@@ -80,6 +80,7 @@ private slots:
     void exitCodes();
     void chat500LinesAcrossThreeServerKills();
     void clientKilledMidOutbox();
+    void serverLimitsApplyOffline();
 
 private:
     QString login(const QString &user, const QString &password, const QString &dataDir);
@@ -120,6 +121,8 @@ void TestCli::init()
     QStringList args;
     if (test != u"clientKilledMidOutbox"_s)
         args = {u"--messages-per-second"_s, u"2000"_s, u"--message-burst"_s, u"2000"_s};
+    if (test == u"serverLimitsApplyOffline"_s)
+        args += {u"--max-body-bytes"_s, u"200"_s};
     QVERIFY2(m_server->start(args), qPrintable(m_server->diagnostics()));
     m_aliceToken = login(u"alice"_s, kAlicePassword, m_aliceData);
     m_bobToken = login(u"bob"_s, kBobPassword, m_bobData);
@@ -310,6 +313,44 @@ void TestCli::clientKilledMidOutbox()
         QCOMPARE(m.value("seq"_L1).toInteger(), i + 1);
     }
     QCOMPARE(tail.lines.size(), kLines);
+}
+
+void TestCli::serverLimitsApplyOffline()
+{
+    const auto alice = CliRunner::withToken(m_aliceToken);
+    // Online once: the client learns the server's limits (200 bytes a message here).
+    auto r =
+        CliRunner::run({u"send"_s, u"general"_s, u"short"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    r = CliRunner::run({u"send"_s, u"general"_s, QString(201, u'x'), u"--data"_s, m_aliceData}, {},
+                       alice);
+    QVERIFY2(r.exitCode == 2, qPrintable(r.describe()));
+
+    // The server is gone: the same limit still applies, at once, through the outbox's checks.
+    m_server->kill();
+    r = CliRunner::run({u"send"_s, u"general"_s, QString(201, u'x'), u"--timeout"_s, u"2"_s,
+                        u"--data"_s, m_aliceData},
+                       {}, alice);
+    QVERIFY2(r.exitCode == 2, qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("up to 200 bytes"), qPrintable(r.describe()));
+    // chat says which line it did not send, and goes on with the others.
+    r = CliRunner::run({u"chat"_s, u"general"_s, u"--timeout"_s, u"2"_s, u"--data"_s, m_aliceData},
+                       QByteArray(300, 'y') + "\nfits\n", alice, 5000);
+    QVERIFY2(r.err.contains("up to 200 bytes"), qPrintable(r.describe()));
+    // A message that fits waits in the outbox.
+    r = CliRunner::run({u"send"_s, u"general"_s, QString(200, u'z'), u"--timeout"_s, u"2"_s,
+                        u"--data"_s, m_aliceData},
+                       {}, alice);
+    QVERIFY2(r.exitCode == 4, qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("stays in the outbox"), qPrintable(r.describe()));
+
+    conversa::core::Outbox outbox;
+    const QString key = conversa::core::SessionManager::accountKey(u"alice"_s, m_server->url());
+    QVERIFY(outbox.open(conversa::core::AccountPaths(m_aliceData).outboxPath(key)));
+    const auto pending = outbox.unsent(u"general"_s);
+    QCOMPARE(pending.size(), 2);
+    QCOMPARE(pending.at(0).body, u"fits"_s);
+    QCOMPARE(pending.at(1).body, QString(200, u'z'));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <MessageCache.h>
 #include <Outbox.h>
+#include <SessionManager.h>
 
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -39,6 +41,7 @@ private slots:
     void duplicatesAreIgnored();
     void persistsAcrossReopen();
     void cacheCommitsLazilyOutboxDurably();
+    void serverLimitsAreKept();
     void liveWritesAreCommittedTogether();
     void aRefusedWriteNeverMovesTheSyncPoint();
 };
@@ -118,7 +121,47 @@ void TestMessageCache::cacheCommitsLazilyOutboxDurably()
     conversa::core::Outbox outbox;
     QVERIFY2(outbox.open(dir.filePath(u"outbox.sqlite"_s)), qPrintable(outbox.lastError()));
     QCOMPARE(outbox.database().pragma(u"journal_mode"_s).toString(), u"wal"_s);
-    QCOMPARE(outbox.database().pragma(u"synchronous"_s).toInt(), 2); // FULL
+    // New messages are committed with FULL by the outbox's writer thread (tst_outbox); this
+    // connection only changes rows already on the disk.
+    QCOMPARE(outbox.database().pragma(u"synchronous"_s).toInt(), 1); // NORMAL
+}
+
+void TestMessageCache::serverLimitsAreKept()
+{
+    using conversa::core::ServerLimits;
+    using conversa::core::SessionManager;
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"c.sqlite"_s);
+    ServerLimits told;
+    told.maxBodyBytes = 4000;
+    told.maxFileBytes = 1'000'000;
+    told.maxFilesPerMessage = 3;
+    told.messagesPerSecond = 2.5;
+    told.messageBurst = 7;
+    {
+        MessageCache cache;
+        QVERIFY(cache.open(path));
+        QVERIFY(!cache.serverLimits()); // never signed in
+        QVERIFY2(cache.setServerLimits(told), qPrintable(cache.lastError()));
+    }
+    MessageCache cache;
+    QVERIFY(cache.open(path));
+    QCOMPARE(cache.serverLimits(), told);
+
+    // The session applies them before any server has answered, and forgets them with the cache.
+    SessionManager session;
+    session.setWatchNetwork(false);
+    QSignalSpy changed(&session, &SessionManager::serverLimitsChanged);
+    QCOMPARE(session.serverLimits().maxBodyBytes, 16 * 1024);
+    session.setCache(&cache);
+    QCOMPARE(session.serverLimits(), told);
+    QCOMPARE(changed.size(), 1);
+    session.setCache(nullptr);
+    QCOMPARE(session.serverLimits(), ServerLimits{});
+
+    // A file edited by hand: nonsense gives the defaults, not a limit of 0.
+    QVERIFY(cache.database().exec(u"UPDATE server_limits SET value = -5"_s));
+    QCOMPARE(cache.serverLimits(), ServerLimits{});
 }
 
 void TestMessageCache::roomsMoveForwardOnly()

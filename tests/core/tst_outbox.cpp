@@ -2,9 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <Outbox.h>
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 using conversa::core::Outbox;
@@ -23,6 +25,9 @@ private slots:
     void twoHandlesOnOneFile();
     void pendingAfterReadsInPages();
     void markSentInOneBatch();
+    void enqueueDoesNotWaitForTheDisk();
+    void refusedSaveLeavesNothingBehind();
+    void queuedMessagesAreSavedOnClose();
 
 private:
     QString path() const { return m_dir.filePath(u"outbox.sqlite"_s); }
@@ -43,6 +48,13 @@ void TestOutbox::enqueueKeepsOrderPerRoom()
     QCOMPARE(a1.size(), 36); // a UUID
     QCOMPARE(outbox.pendingCount(), 3);
     QCOMPARE(outbox.pendingCount(u"alpha"_s), 2);
+    QSignalSpy saved(&outbox, &Outbox::saved);
+    outbox.flush();
+    QCOMPARE(saved.size(), 3);
+    QCOMPARE(saved.at(0).at(0).value<OutboxEntry>().cid, a1);
+    QCOMPARE(saved.at(2).at(0).value<OutboxEntry>().cid, a2);
+    QCOMPARE(outbox.pendingCount(), 3);
+    QCOMPARE(outbox.savingCount(), 0);
     QCOMPARE(outbox.roomsWithPending(), (QStringList{u"alpha"_s, u"beta"_s}));
     QCOMPARE(outbox.nextPending(u"alpha"_s)->cid, a1);
     QCOMPARE(outbox.nextPending(u"beta"_s)->body, u"uno"_s);
@@ -60,6 +72,7 @@ void TestOutbox::sentAndFailedStates()
     QVERIFY(outbox.open(dir.filePath(u"o.sqlite"_s)));
     const QString a1 = outbox.enqueue(u"alpha"_s, u"one"_s);
     const QString a2 = outbox.enqueue(u"alpha"_s, u"two"_s);
+    outbox.flush();
     QVERIFY(outbox.markSent(a1, 41, 1700000000000));
     QCOMPARE(outbox.entry(a1)->state, OutboxState::Sent);
     QCOMPARE(outbox.entry(a1)->seq, 41);
@@ -87,6 +100,7 @@ void TestOutbox::retryGoesToTheEnd()
     QVERIFY(outbox.open(dir.filePath(u"o.sqlite"_s)));
     const QString a1 = outbox.enqueue(u"alpha"_s, u"one"_s);
     const QString a2 = outbox.enqueue(u"alpha"_s, u"two"_s);
+    outbox.flush();
     QVERIFY(outbox.markFailed(a1, u"forbidden"_s));
     QVERIFY(outbox.retry(a1));
     QVERIFY(!outbox.retry(a2)); // only failed messages can be retried
@@ -106,6 +120,7 @@ void TestOutbox::survivesReopen()
         QVERIFY(outbox.open(path()));
         a1 = outbox.enqueue(u"alpha"_s, u"before the crash"_s);
         a2 = outbox.enqueue(u"alpha"_s, u"also"_s);
+        outbox.flush();
         QVERIFY(outbox.markSent(a1, 7, 1));
     }
     Outbox reopened;
@@ -122,6 +137,7 @@ void TestOutbox::twoHandlesOnOneFile()
     QVERIFY(one.open(path()));
     QVERIFY(two.open(path()));
     const QString cid = one.enqueue(u"alpha"_s, u"shared"_s);
+    one.flush();
     QVERIFY(two.entry(cid));
     QVERIFY(two.markSent(cid, 3, 3));
     QCOMPARE(one.entry(cid)->state, OutboxState::Sent);
@@ -137,6 +153,7 @@ void TestOutbox::pendingAfterReadsInPages()
         alpha.append(outbox.enqueue(u"alpha"_s, u"a%1"_s.arg(i)));
         outbox.enqueue(u"beta"_s, u"b%1"_s.arg(i));
     }
+    outbox.flush();
     const auto first = outbox.pendingAfter(u"alpha"_s, 0, 4);
     QCOMPARE(first.size(), 4);
     for (int i = 0; i < 4; ++i)
@@ -160,6 +177,7 @@ void TestOutbox::markSentInOneBatch()
     QVERIFY(outbox.open(dir.filePath(u"o.sqlite"_s)));
     for (int i = 0; i < 5; ++i)
         outbox.enqueue(u"alpha"_s, u"a%1"_s.arg(i));
+    outbox.flush();
     QList<OutboxEntry> batch = outbox.pendingAfter(u"alpha"_s, 0, 5);
     QCOMPARE(batch.size(), 5);
     for (int i = 0; i < batch.size(); ++i) {
@@ -180,10 +198,12 @@ void TestOutbox::markSentInOneBatch()
     QCOMPARE(outbox.entry(batch.at(4).cid)->seq, 104);
     QCOMPARE(outbox.entry(batch.at(4).cid)->ts, 5004);
     QVERIFY(!outbox.entry(batch.at(2).cid));
-    // The outbox's own commits still wait for the disk afterwards.
-    QCOMPARE(outbox.database().pragma(u"synchronous"_s).toInt(), 2); // FULL
+    // This connection only changes rows already on the disk: it never waits for the disk (new
+    // messages are the writer's, with FULL).
+    QCOMPARE(outbox.database().pragma(u"synchronous"_s).toInt(), 1); // NORMAL
     // A disk that refuses: nothing is marked, nothing told.
     const QString late = outbox.enqueue(u"alpha"_s, u"late"_s);
+    outbox.flush();
     QVERIFY(outbox.database().exec(u"PRAGMA query_only = ON"_s));
     changed.clear();
     OutboxEntry entry = *outbox.entry(late);
@@ -192,6 +212,90 @@ void TestOutbox::markSentInOneBatch()
     QCOMPARE(changed.size(), 0);
     QVERIFY(outbox.database().exec(u"PRAGMA query_only = OFF"_s));
     QCOMPARE(outbox.entry(late)->state, OutboxState::Pending);
+}
+
+void TestOutbox::enqueueDoesNotWaitForTheDisk()
+{
+    QTemporaryDir dir;
+    Outbox outbox;
+    QVERIFY(outbox.open(dir.filePath(u"o.sqlite"_s)));
+    // A disk that takes 400 ms per commit.
+    outbox.setWriteHook([](QString *) {
+        QThread::msleep(400);
+        return true;
+    });
+    QSignalSpy saved(&outbox, &Outbox::saved);
+    QElapsedTimer clock;
+    clock.start();
+    const QString cid = outbox.enqueue(u"alpha"_s, u"typed"_s);
+    QVERIFY2(clock.elapsed() < 200, qPrintable(u"enqueue took %1 ms"_s.arg(clock.elapsed())));
+    // Shown and counted at once, but not on the disk yet: the pump's reads do not see it.
+    QCOMPARE(outbox.entry(cid)->saved, false);
+    QCOMPARE(outbox.entry(cid)->state, OutboxState::Pending);
+    QCOMPARE(outbox.pendingCount(u"alpha"_s), 1);
+    QCOMPARE(outbox.unsent(u"alpha"_s).size(), 1);
+    QVERIFY(!outbox.nextPending(u"alpha"_s));
+    QVERIFY(outbox.pendingAfter(u"alpha"_s, 0, 10).isEmpty());
+    QVERIFY(outbox.roomsWithPending().isEmpty());
+    QCOMPARE(saved.size(), 0);
+
+    QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 5000);
+    QVERIFY2(clock.elapsed() >= 400, "saved before the commit returned");
+    const auto entry = saved.first().first().value<OutboxEntry>();
+    QCOMPARE(entry.cid, cid);
+    QVERIFY(entry.saved);
+    QVERIFY(entry.position > 0);
+    QCOMPARE(outbox.nextPending(u"alpha"_s)->cid, cid);
+    QCOMPARE(outbox.pendingCount(u"alpha"_s), 1);
+    QCOMPARE(outbox.savingCount(), 0);
+}
+
+void TestOutbox::refusedSaveLeavesNothingBehind()
+{
+    QTemporaryDir dir;
+    Outbox outbox;
+    QVERIFY(outbox.open(dir.filePath(u"o.sqlite"_s)));
+    outbox.setWriteHook([](QString *error) {
+        *error = u"the disk is full"_s;
+        return false;
+    });
+    QSignalSpy notSaved(&outbox, &Outbox::notSaved);
+    QSignalSpy removed(&outbox, &Outbox::entryRemoved);
+    const QString cid = outbox.enqueue(u"alpha"_s, u"do not lose me"_s);
+    QVERIFY(!cid.isEmpty());
+    QTRY_COMPARE(notSaved.size(), 1);
+    QCOMPARE(notSaved.first().at(0).value<OutboxEntry>().body, u"do not lose me"_s);
+    QCOMPARE(notSaved.first().at(1).toString(), u"the disk is full"_s);
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(removed.first().first().toString(), cid);
+    QCOMPARE(outbox.pendingCount(), 0);
+    QVERIFY(!outbox.entry(cid));
+
+    // The disk takes writes again: the next message is saved.
+    outbox.setWriteHook({});
+    QSignalSpy saved(&outbox, &Outbox::saved);
+    outbox.enqueue(u"alpha"_s, u"again"_s);
+    QTRY_COMPARE(saved.size(), 1);
+    QCOMPARE(outbox.pendingCount(), 1);
+}
+
+void TestOutbox::queuedMessagesAreSavedOnClose()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"o.sqlite"_s);
+    QString cid;
+    {
+        Outbox outbox;
+        QVERIFY(outbox.open(path));
+        outbox.setWriteHook([](QString *) {
+            QThread::msleep(100);
+            return true;
+        });
+        cid = outbox.enqueue(u"alpha"_s, u"typed just before quitting"_s);
+    }
+    Outbox reopened;
+    QVERIFY(reopened.open(path));
+    QCOMPARE(reopened.nextPending(u"alpha"_s)->cid, cid);
 }
 
 QTEST_GUILESS_MAIN(TestOutbox)

@@ -14,6 +14,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <atomic>
 #include <memory>
@@ -233,6 +234,7 @@ private slots:
     void pacedByTheServersLimits();
     void refusedSendIsRetriedInOrder();
     void progressCountsTheDrain();
+    void sentOnlyOnceOnTheDisk();
     void permanentRefusalMarksFailedAndMayEndTheSession();
 
 private:
@@ -651,11 +653,50 @@ void TestSessionFake::refusedSendIsRetriedInOrder()
     QCOMPARE(seqsOf(u"general"_s), range(1, 20));
 }
 
+void TestSessionFake::sentOnlyOnceOnTheDisk()
+{
+    m_chat->logs[u"general"_s];
+    m_session->resume(u"alice"_s, u"token"_s);
+    QVERIFY(waitForState(ConnectionState::Online));
+    // A disk that takes 300 ms per commit, then one that refuses.
+    std::atomic<bool> refuse = false;
+    m_outbox->setWriteHook([&refuse](QString *error) {
+        QThread::msleep(300);
+        if (refuse)
+            *error = u"disk full"_s;
+        return !refuse;
+    });
+    QElapsedTimer clock;
+    clock.start();
+    const QString cid = m_session->sendMessage(u"general"_s, u"typed"_s);
+    QVERIFY(!cid.isEmpty());
+    QVERIFY2(clock.elapsed() < 150, qPrintable(u"sendMessage took %1 ms"_s.arg(clock.elapsed())));
+    QVERIFY(!m_session->outboxIdle());
+    // Online, but not on the disk yet: nothing goes out.
+    QTest::qWait(150);
+    QCOMPARE(m_chat->sendsSeen, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_chat->sendsSeen, 1, 3000);
+    QVERIFY(clock.elapsed() >= 300);
+    QTRY_COMPARE(m_chat->bodies(u"general"_s), QStringList{u"typed"_s});
+
+    // Refused by the disk: never sent (the text goes back to whoever typed it, who may send it
+    // again under a new cid).
+    refuse = true;
+    QSignalSpy notSaved(m_outbox.get(), &Outbox::notSaved);
+    QVERIFY(!m_session->sendMessage(u"general"_s, u"lost disk"_s).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(notSaved.size(), 1, 3000);
+    QTest::qWait(50);
+    QCOMPARE(m_chat->sendsSeen, 1);
+    QVERIFY(m_session->outboxIdle());
+    m_outbox->setWriteHook({});
+}
+
 void TestSessionFake::progressCountsTheDrain()
 {
     m_chat->logs[u"general"_s];
     for (int i = 1; i <= 30; ++i)
         queue(u"general"_s, u"m%1"_s.arg(i));
+    m_outbox->flush();
     QSignalSpy progress(m_session.get(), &SessionManager::outboxProgress);
     QSignalSpy drained(m_session.get(), &SessionManager::outboxDrained);
     m_session->resume(u"alice"_s, u"token"_s);
@@ -677,6 +718,8 @@ void TestSessionFake::progressCountsTheDrain()
     // A message queued now starts a new count.
     progress.clear();
     QVERIFY(!m_session->sendMessage(u"general"_s, u"one more"_s).isEmpty());
+    // Counted once it is on the disk.
+    QTRY_VERIFY(!progress.isEmpty());
     QCOMPARE(progress.first().at(0).toInt(), 0);
     QCOMPARE(progress.first().at(1).toInt(), 1);
     QVERIFY(QTest::qWaitFor(

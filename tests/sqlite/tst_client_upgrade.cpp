@@ -220,6 +220,7 @@ private slots:
             // New messages queue after the old ones.
             const QString cid = outbox.enqueue(u"general"_s, u"after the upgrade"_s);
             QVERIFY(!cid.isEmpty());
+            outbox.flush(); // on the disk, with its position
             QVERIFY(outbox.entry(cid)->position > failed->position);
         }
         QCOMPARE(userVersion(path), m_outboxLatest);

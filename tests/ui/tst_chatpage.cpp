@@ -13,20 +13,22 @@
 #include <MessageView.h>
 #include <Outbox.h>
 #include <QuickSwitcher.h>
-#include <RoomListDelegate.h>
 #include <Room.h>
+#include <RoomListDelegate.h>
 #include <RoomListModel.h>
 #include <SessionManager.h>
 #include <TypingUsers.h>
 
 #include <QAccessible>
 #include <QClipboard>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QScrollBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QWheelEvent>
 
 using namespace Qt::StringLiterals;
@@ -44,6 +46,7 @@ private slots:
     void composerIsDisabledWithoutRoom();
     void enterSendsShiftEnterDoesNot();
     void textStaysWhenTheOutboxCannotStoreIt();
+    void enterDoesNotWaitForTheDisk();
     void textTheServerRefusesIsNotQueued();
     void failedMessageCanBeRetriedAndDiscarded();
     void unreadCountsShowAndClearWhenRead();
@@ -158,12 +161,14 @@ void TestChatPage::enterSendsShiftEnterDoesNot()
 
     QTest::keyClick(composer, Qt::Key_Return);
     QCOMPARE(m_outbox->pendingCount(u"general"_s), 1);
-    QVERIFY(composer->toPlainText().isEmpty());
+    // The box empties once the outbox has the text on the disk.
+    QTRY_VERIFY(composer->toPlainText().isEmpty());
     const auto unsent = m_outbox->unsent(u"general"_s);
     QCOMPARE(unsent.first().body, u"first line\nsecond line"_s);
     // Shown at once as pending, offline as we are.
     QCOMPARE(messages()->rowCount(), 1);
-    QCOMPARE(messages()->index(0)
+    QCOMPARE(messages()
+                 ->index(0)
                  .data(core::MessageModel::StateRole)
                  .value<core::MessageModel::DeliveryState>(),
              core::MessageModel::DeliveryState::Pending);
@@ -178,23 +183,61 @@ void TestChatPage::textStaysWhenTheOutboxCannotStoreIt()
     m_page->openRoom(u"general"_s);
     auto *composer = m_page->composer();
     composer->setFocus();
-    // A disk that refuses writes: the outbox database turns read-only.
-    QVERIFY(m_outbox->database().exec(u"PRAGMA query_only = ON"_s));
+    // A disk that refuses writes.
+    m_outbox->setWriteHook([](QString *error) {
+        *error = u"disk I/O error"_s;
+        return false;
+    });
     QTest::keyClicks(composer, u"do not lose me"_s);
     QTest::keyClick(composer, Qt::Key_Return);
+    QTRY_VERIFY(m_page->sendErrorLabel()->isVisible());
     QCOMPARE(m_outbox->pendingCount(), 0);
+    QCOMPARE(messages()->rowCount(), 0); // the "Sending…" row went with it
     QCOMPARE(composer->toPlainText(), u"do not lose me"_s);
-    QVERIFY(m_page->sendErrorLabel()->isVisible());
     QVERIFY2(m_page->sendErrorLabel()->text().contains(u"could not be saved"_s),
+             qPrintable(m_page->sendErrorLabel()->text()));
+    QVERIFY2(m_page->sendErrorLabel()->text().contains(u"disk I/O error"_s),
              qPrintable(m_page->sendErrorLabel()->text()));
 
     // Once the disk takes it again, Enter sends the same text and the warning goes.
-    QVERIFY(m_outbox->database().exec(u"PRAGMA query_only = OFF"_s));
+    m_outbox->setWriteHook({});
     QTest::keyClick(composer, Qt::Key_Return);
+    QVERIFY(!m_page->sendErrorLabel()->isVisible());
+    QTRY_VERIFY(composer->toPlainText().isEmpty());
     QCOMPARE(m_outbox->pendingCount(u"general"_s), 1);
     QCOMPARE(m_outbox->unsent(u"general"_s).first().body, u"do not lose me"_s);
-    QVERIFY(composer->toPlainText().isEmpty());
-    QVERIFY(!m_page->sendErrorLabel()->isVisible());
+}
+
+void TestChatPage::enterDoesNotWaitForTheDisk()
+{
+    m_page->openRoom(u"general"_s);
+    auto *composer = m_page->composer();
+    composer->setFocus();
+    // A disk that takes half a second per commit.
+    m_outbox->setWriteHook([](QString *) {
+        QThread::msleep(500);
+        return true;
+    });
+    QTest::keyClicks(composer, u"hello"_s);
+    QElapsedTimer clock;
+    clock.start();
+    QTest::keyClick(composer, Qt::Key_Return);
+    QVERIFY2(clock.elapsed() < 250, qPrintable(u"Enter took %1 ms"_s.arg(clock.elapsed())));
+    // "Sending…" at once; the text stays in the box until it is on the disk.
+    QCOMPARE(messages()->rowCount(), 1);
+    QCOMPARE(messages()
+                 ->index(0)
+                 .data(core::MessageModel::StateRole)
+                 .value<core::MessageModel::DeliveryState>(),
+             core::MessageModel::DeliveryState::Pending);
+    QCOMPARE(composer->toPlainText(), u"hello"_s);
+    // A second Enter meanwhile does not queue it twice; typing goes on.
+    QTest::keyClick(composer, Qt::Key_Return);
+    QTest::keyClicks(composer, u" and more"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(composer->toPlainText(), u" and more"_s, 5000);
+    QVERIFY(clock.elapsed() >= 500);
+    QCOMPARE(m_outbox->pendingCount(u"general"_s), 1);
+    QCOMPARE(messages()->rowCount(), 1);
 }
 
 void TestChatPage::textTheServerRefusesIsNotQueued()
@@ -217,6 +260,7 @@ void TestChatPage::failedMessageCanBeRetriedAndDiscarded()
 {
     m_page->openRoom(u"general"_s);
     const QString cid = m_session->sendMessage(u"general"_s, u"will fail"_s);
+    m_outbox->flush();
     QVERIFY(m_outbox->markFailed(cid, u"the server refused it"_s));
     QCOMPARE(messages()->rowCount(), 1);
     const QModelIndex failed = messages()->index(0);
@@ -243,7 +287,8 @@ void TestChatPage::failedMessageCanBeRetriedAndDiscarded()
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, retryPoint);
     QCOMPARE(m_outbox->failedCount(), 0);
     QCOMPARE(m_outbox->pendingCount(), 1);
-    QCOMPARE(messages()->index(0)
+    QCOMPARE(messages()
+                 ->index(0)
                  .data(core::MessageModel::StateRole)
                  .value<core::MessageModel::DeliveryState>(),
              core::MessageModel::DeliveryState::Pending);

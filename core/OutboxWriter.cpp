@@ -1,0 +1,136 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#include "OutboxWriter.h"
+
+#include "SqliteDatabase.h"
+
+#include <QCoreApplication>
+
+#include <QThread>
+
+namespace conversa::core {
+
+using namespace Qt::StringLiterals;
+
+OutboxWriter::OutboxWriter(const QString &path, std::function<void(const Outcome &)> report)
+    : m_path(path)
+    , m_report(std::move(report))
+{
+    m_thread.reset(QThread::create([this] { run(); }));
+    m_thread->setObjectName(u"conversa-outbox-writer"_s);
+    m_thread->start();
+}
+
+OutboxWriter::~OutboxWriter()
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        m_stop = true;
+        m_wake.wakeAll();
+    }
+    m_thread->wait(); // what is queued is committed first
+}
+
+void OutboxWriter::enqueue(NewEntry entry)
+{
+    const qint64 bytes = entry.body.size() * qint64(sizeof(QChar));
+    QMutexLocker lock(&m_mutex);
+    while ((m_queue.size() >= kMaxQueuedMessages || m_queuedBytes + bytes > kMaxQueuedBytes) &&
+           !m_queue.isEmpty())
+        m_idle.wait(&m_mutex);
+    m_queuedBytes += bytes;
+    m_queue.append(std::move(entry));
+    m_wake.wakeAll();
+}
+
+void OutboxWriter::flush()
+{
+    QMutexLocker lock(&m_mutex);
+    while (!m_queue.isEmpty() || m_busy)
+        m_idle.wait(&m_mutex);
+}
+
+void OutboxWriter::requestCheckpoint()
+{
+    QMutexLocker lock(&m_mutex);
+    m_checkpointDue = true;
+    m_wake.wakeAll();
+}
+
+void OutboxWriter::setHook(Hook hook)
+{
+    QMutexLocker lock(&m_mutex);
+    m_hook = std::move(hook);
+}
+
+void OutboxWriter::run()
+{
+    SqliteDatabase db;
+    const bool opened = db.open(m_path, {}, SqliteDatabase::Synchronous::Full);
+    if (!opened)
+        qWarning("conversa-core: the outbox's writer cannot open %s: %s", qUtf8Printable(m_path),
+                 qUtf8Printable(db.lastError()));
+    QSqlQuery insert;
+    if (opened)
+        insert = db.prepare(u"INSERT INTO outbox(cid, room, body, state, created_ms) "
+                            "VALUES(?, ?, ?, 0, ?)"_s);
+    QMutexLocker lock(&m_mutex);
+    while (true) {
+        while (m_queue.isEmpty() && !m_checkpointDue && !m_stop)
+            m_wake.wait(&m_mutex);
+        if (m_queue.isEmpty() && !m_checkpointDue)
+            break; // stopping, nothing left
+        const QList<NewEntry> entries = std::exchange(m_queue, {});
+        m_queuedBytes = 0;
+        const bool checkpoint = std::exchange(m_checkpointDue, false);
+        const Hook hook = m_hook;
+        m_busy = true;
+        m_idle.wakeAll(); // producers waiting for room in the queue
+        lock.unlock();
+
+        if (!entries.isEmpty()) {
+            Outcome outcome;
+            QString error;
+            bool ok = opened && (!hook || hook(&error));
+            if (ok)
+                ok = db.transaction();
+            for (const NewEntry &entry : entries) {
+                if (!ok)
+                    break;
+                insert.bindValue(0, entry.cid);
+                insert.bindValue(1, entry.room);
+                insert.bindValue(2, SqliteDatabase::text(entry.body));
+                insert.bindValue(3, entry.createdMs);
+                ok = db.exec(insert);
+                if (ok)
+                    outcome.saved.append({entry.cid, insert.lastInsertId().toLongLong()});
+            }
+            // synchronous=FULL: the commit returns once the WAL is on the disk.
+            if (ok)
+                ok = db.commit();
+            if (!ok) {
+                if (error.isEmpty())
+                    error = opened
+                                ? db.lastError()
+                                : QCoreApplication::translate("conversa::core::Outbox",
+                                                              "the outbox file cannot be opened");
+                db.rollback();
+                outcome.saved.clear();
+                outcome.failed = entries;
+                outcome.error = error;
+                qWarning("conversa-core: the outbox could not store %lld new messages: %s",
+                         qint64(entries.size()), qUtf8Printable(error));
+            }
+            m_report(outcome);
+        }
+        if (checkpoint && opened)
+            db.exec(u"PRAGMA wal_checkpoint(PASSIVE)"_s);
+
+        lock.relock();
+        m_busy = false;
+        m_idle.wakeAll();
+    }
+    insert = QSqlQuery(); // before the connection goes
+}
+
+} // namespace conversa::core
