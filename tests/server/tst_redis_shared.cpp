@@ -220,7 +220,9 @@ private slots:
         timer.start();
         m_other.reset();
         QTRY_COMPARE_WITH_TIMEOUT(presenceOf(bob, u"alice"_s), 0, 4 * kTtlMs);
-        QVERIFY2(timer.elapsed() >= kTtlMs - 200, qPrintable(QString::number(timer.elapsed())));
+        // Not before the claims could have expired (refreshed every third of the TTL).
+        QVERIFY2(timer.elapsed() >= kTtlMs * 2 / 3 - 100,
+                 qPrintable(QString::number(timer.elapsed())));
         QVERIFY(!onlineInMembers(*bob, u"alice"_s));
         // The expired instance is also taken off the list of instances.
         QTRY_COMPARE_WITH_TIMEOUT(m_redis->command({"SCARD"_ba, "conversa:instances"_ba}),
@@ -238,7 +240,7 @@ private slots:
         timer.start();
         m_other->leave();
         QTRY_COMPARE_WITH_TIMEOUT(presenceOf(bob, u"alice"_s), 0, 4000);
-        QVERIFY2(timer.elapsed() < kTtlMs / 2, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY2(timer.elapsed() < kTtlMs, qPrintable(QString::number(timer.elapsed())));
     }
 
     void withoutRedisEachInstanceIsAloneAndRecovers()
