@@ -261,6 +261,20 @@ private slots:
             QVERIFY(server->standardError().count("event=redis_up") >= 2);
     }
 
+    void startsAndServesWhileRedisIsNotThere()
+    {
+        auto server = std::make_unique<ServerProcess>();
+        server->setDatabaseUrl(m_url);
+        const QString nowhere = u"redis://127.0.0.1:%1"_s.arg(freeLoopbackPort());
+        QVERIFY2(server->start({u"--redis-url"_s, nowhere}), qPrintable(server->diagnostics()));
+        auto alice = as(*server, u"alice"_s);
+        QVERIFY(alice);
+        VERIFY_OK(alice->send(u"lab"_s, u"no Redis anywhere"_s));
+        QCOMPARE(redisUpGauge(*server), 0);
+        QTest::qWait(1500); // several reconnect attempts fail meanwhile
+        QCOMPARE(server->standardError().count("event=redis_down"), 1);
+    }
+
     void aKilledInstancesUsersGoOfflineOnTheOther()
     {
         auto alice = as(*m_a, u"alice"_s);

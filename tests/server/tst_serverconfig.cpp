@@ -108,6 +108,25 @@ private slots:
             << QStringList{u"--server-ping-seconds"_s, u"-1"_s} << u"server_ping_seconds"_s;
         QTest::newRow("missing config file")
             << QStringList{u"--config"_s, u"/nonexistent/server.conf"_s} << u"cannot read"_s;
+        QTest::newRow("redis url of another scheme")
+            << QStringList{u"--redis-url"_s, u"http://10.0.0.5:6379"_s} << u"redis://HOST:PORT"_s;
+        QTest::newRow("redis url with a password")
+            << QStringList{u"--redis-url"_s, u"redis://:pw@10.0.0.5:6379"_s}
+            << u"passwords are not supported"_s;
+        QTest::newRow("presence ttl too short")
+            << QStringList{u"--redis-presence-ttl-seconds"_s, u"1"_s}
+            << u"redis_presence_ttl_seconds"_s;
+    }
+
+    void redisSettingsAreTaken()
+    {
+        ServerConfig config;
+        QVERIFY(config.redisUrl.isEmpty()); // optional: without it everything stays local
+        QCOMPARE(ServerConfig::load(config, {u"--redis-url"_s, u"redis://10.0.0.5:6380"_s,
+                                             u"--redis-presence-ttl-seconds"_s, u"30"_s}),
+                 QString());
+        QCOMPARE(config.redisUrl, u"redis://10.0.0.5:6380"_s);
+        QCOMPARE(config.redisPresenceTtlSeconds, 30);
     }
 
     void badValuesAreExplained()
