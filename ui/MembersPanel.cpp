@@ -130,11 +130,14 @@ void MembersPanel::setModels(MemberListModel *members, core::TypingUsers *typing
         m_members->disconnect(this);
     m_members = members;
     m_list->setModel(members);
-    connect(members, &QAbstractItemModel::modelReset, this, &MembersPanel::updateHeader);
-    connect(members, &QAbstractItemModel::layoutChanged, this, &MembersPanel::updateHeader);
-    connect(members, &QAbstractItemModel::rowsInserted, this, &MembersPanel::updateHeader);
-    connect(members, &QAbstractItemModel::dataChanged, this, &MembersPanel::updateHeader);
-    connect(members, &MemberListModel::presenceKnownChanged, this, &MembersPanel::updateHeader);
+    // No model (a page without an account, or between two): nothing to follow.
+    if (members) {
+        connect(members, &QAbstractItemModel::modelReset, this, &MembersPanel::updateHeader);
+        connect(members, &QAbstractItemModel::layoutChanged, this, &MembersPanel::updateHeader);
+        connect(members, &QAbstractItemModel::rowsInserted, this, &MembersPanel::updateHeader);
+        connect(members, &QAbstractItemModel::dataChanged, this, &MembersPanel::updateHeader);
+        connect(members, &MemberListModel::presenceKnownChanged, this, &MembersPanel::updateHeader);
+    }
     setTyping(typing);
     updateHeader();
 }
