@@ -49,10 +49,6 @@
         <translation>Conversa on %1</translation>
     </message>
     <message>
-        <source>Your sign-in is kept for this session only: %1</source>
-        <translation>Your sign-in is kept for this session only: %1</translation>
-    </message>
-    <message>
         <source>Please sign in again.</source>
         <translation>Please sign in again.</translation>
     </message>
@@ -915,6 +911,10 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>Conversa</source>
         <translation>Conversa</translation>
+    </message>
+    <message>
+        <source>No keychain took your sign-in: you stay signed in until you quit.</source>
+        <translation>No keychain took your sign-in: you stay signed in until you quit.</translation>
     </message>
 </context>
 <context>

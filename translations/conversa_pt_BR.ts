@@ -49,10 +49,6 @@
         <translation>Conversa em %1</translation>
     </message>
     <message>
-        <source>Your sign-in is kept for this session only: %1</source>
-        <translation>Seu login fica guardado só até fechar o aplicativo: %1</translation>
-    </message>
-    <message>
         <source>Please sign in again.</source>
         <translation>Entre novamente.</translation>
     </message>
@@ -915,6 +911,10 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Conversa</source>
         <translation>Conversa</translation>
+    </message>
+    <message>
+        <source>No keychain took your sign-in: you stay signed in until you quit.</source>
+        <translation>Nenhum chaveiro salvou seu login: você fica conectado até sair.</translation>
     </message>
 </context>
 <context>

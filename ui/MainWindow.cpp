@@ -176,6 +176,20 @@ void MainWindow::showRoom(const QString &room)
         m_chat->openRoom(room);
 }
 
+void MainWindow::showSignInNotKept(const QString &detail)
+{
+    QStatusBar *bar = statusBar();
+    bar->showMessage(tr("No keychain took your sign-in: you stay signed in until you quit."),
+                     15000);
+    bar->setToolTip(detail);
+    // The tooltip belongs to this message only.
+    auto *once = new QObject(this);
+    connect(bar, &QStatusBar::messageChanged, once, [bar, once](const QString &) {
+        bar->setToolTip({});
+        once->deleteLater();
+    });
+}
+
 void MainWindow::bringToFront()
 {
     if (isMinimized())

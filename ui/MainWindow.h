@@ -33,6 +33,9 @@ public:
 
     void setConnectionStatus(const core::ConnectionStatus &status);
     void setSignedInUser(const QString &user);
+    // The keychain did not take the new sign-in: one short sentence in the status bar for a
+    // while; the keychain's own words (`detail`, often untranslated) only in its tooltip.
+    void showSignInNotKept(const QString &detail);
     // Brings the window to the front (a second launch, a notification click).
     void bringToFront();
     // The tray icon's menu shows the window; a click on a notification opens its room. Closing

@@ -68,8 +68,8 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
     connect(m_account, &core::Account::statusChanged, this, &DesktopApplication::onStatus);
     connect(m_account, &core::Account::messageArrived, this, &DesktopApplication::onMessage);
     connect(m_account, &core::Account::tokenNotSaved, this, [this](const QString &message) {
-        m_window->statusBar()->showMessage(
-            tr("Your sign-in is kept for this session only: %1").arg(message), 15000);
+        qWarning("conversa: the keychain did not take the sign-in: %s", qUtf8Printable(message));
+        m_window->showSignInNotKept(message);
     });
     connect(m_account, &core::Account::revocationDropped, this,
             [this](const QString &message) { m_window->statusBar()->showMessage(message, 30000); });

@@ -7,8 +7,8 @@
 #include <Composer.h>
 #include <ConnectionDetailsDialog.h>
 #include <MainWindow.h>
-#include <MessageView.h>
 #include <ManagedSettings.h>
+#include <MessageView.h>
 #include <SettingsDialog.h>
 #include <SignInPage.h>
 #include <Translations.h>
@@ -25,6 +25,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QScrollBar>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
@@ -60,6 +61,7 @@ private slots:
     void everyVisibleTextComesFromTr();
     void everyControlHasAnAccessibleName();
     void switchingLanguageRetranslatesOpenWindows();
+    void keychainWarningIsShortAndTranslated();
 
 private:
     QStringList untranslatedTexts(QWidget *root);
@@ -343,6 +345,29 @@ void TestTranslations::switchingLanguageRetranslatesOpenWindows()
     QCOMPARE(ui::Translations::install(*QCoreApplication::instance(), u"en"_s), u"en"_s);
     for (const Shown &s : shown)
         QTRY_COMPARE(s.text(), QString::fromUtf8(s.source));
+}
+
+void TestTranslations::keychainWarningIsShortAndTranslated()
+{
+    ui::MainWindow window;
+    window.show();
+    QCOMPARE(ui::Translations::install(*QCoreApplication::instance(), u"pt_PT"_s), u"pt_PT"_s);
+    // libsecret's own words, in English whatever the language.
+    const QString detail = u"No keychain is available (Unknown error: org.freedesktop.DBus.Error."
+                           "ServiceUnknown: The name org.freedesktop.secrets was not provided by "
+                           "any .service files)."_s;
+    window.showSignInNotKept(detail);
+    const QString shown = window.statusBar()->currentMessage();
+    QCOMPARE(shown, QCoreApplication::translate(
+                        "conversa::ui::MainWindow",
+                        "No keychain took your sign-in: you stay signed in until you quit."));
+    QVERIFY2(shown.contains(u"porta-chaves"_s) && !shown.contains(u"DBus"_s), qPrintable(shown));
+    QVERIFY2(shown.size() < 90, qPrintable(shown));
+    QCOMPARE(window.statusBar()->toolTip(), detail);
+    // The next message takes the tooltip with it.
+    window.statusBar()->clearMessage();
+    QVERIFY(window.statusBar()->toolTip().isEmpty());
+    QCOMPARE(ui::Translations::install(*QCoreApplication::instance(), u"en"_s), u"en"_s);
 }
 
 QTEST_MAIN(TestTranslations)
