@@ -30,7 +30,8 @@ constexpr int kAvatarGap = 12;
 constexpr int kGroupTopPadding = 10;
 constexpr int kContinuationTopPadding = 2;
 constexpr int kBottomPadding = 2;
-// A pause this long starts a new group even when the same person goes on writing.
+// A pause this long (or longer) since the message before starts a new group, with its own name
+// and time, even when the same person goes on writing.
 constexpr qint64 kGroupPauseMs = 5 * 60 * 1000;
 
 MessageModel::DeliveryState deliveryState(const QModelIndex &index)
@@ -211,7 +212,7 @@ MessageDelegate::Starts MessageDelegate::starts(const QModelIndex &index) const
     const Facts previous = facts(index.siblingAtRow(index.row() - 1));
     const bool day = current.localDay != previous.localDay;
     return {day,
-            day || current.sender != previous.sender || current.ms - previous.ms > kGroupPauseMs};
+            day || current.sender != previous.sender || current.ms - previous.ms >= kGroupPauseMs};
 }
 
 bool MessageDelegate::startsDay(const QModelIndex &index) const

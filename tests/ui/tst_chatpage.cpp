@@ -63,6 +63,7 @@ private slots:
     void screenReadersHearSenderTimeAndState();
     void dragSelectsTextAcrossMessages();
     void doubleClickSelectsAWord();
+    void aPauseOfFiveMinutesStartsANewHeader();
 
 private:
     void addMessages(const QString &room, int count, const QString &from = u"bob"_s);
@@ -625,6 +626,51 @@ void TestChatPage::doubleClickSelectsAWord()
     QCOMPARE(view->selectedText(), u"some"_s);
     view->copySelection();
     QCOMPARE(QApplication::clipboard()->text(), u"some"_s);
+}
+
+void TestChatPage::aPauseOfFiveMinutesStartsANewHeader()
+{
+    // bob writes on and off; each header (name and time) covers messages less than five minutes
+    // after the one before, as chat apps do.
+    constexpr qint64 kMinute = 60'000;
+    const qint64 start = QDateTime(QDate::currentDate(), QTime(9, 0)).toMSecsSinceEpoch();
+    const QList<qint64> minutes{0, 2, 7, 8, 20};
+    QList<proto::MessageEvent> batch;
+    for (qint64 minute : minutes) {
+        const qint64 seq = m_nextSeq++;
+        batch.append({u"general"_s, seq, start + minute * kMinute, u"bob"_s, u"c-%1"_s.arg(seq),
+                      u"at minute %1"_s.arg(minute)});
+    }
+    QVERIFY(m_cache->storeMessages(u"general"_s, batch, batch.last().seq));
+    QVERIFY(m_cache->updateRooms({{u"general"_s, u"General"_s, batch.last().seq, 0}}));
+    m_page->openRoom(u"general"_s);
+    auto *view = m_page->messageView();
+    QTRY_COMPARE(view->model()->rowCount(), 5);
+    const auto heads = [&] {
+        QList<bool> starts;
+        for (int row = 0; row < view->model()->rowCount(); ++row)
+            starts.append(view->messageDelegate()->startsGroup(view->model()->index(row, 0)));
+        return starts;
+    };
+    // 7 is five minutes after 2: a new header, with its own time.
+    QCOMPARE(heads(), (QList<bool>{true, false, true, false, true}));
+    const auto rowHeight = [&](int row) {
+        return view->visualRect(view->model()->index(row, 0)).height();
+    };
+    QVERIFY(rowHeight(2) > rowHeight(1));
+    QVERIFY(rowHeight(3) < rowHeight(2));
+
+    // Live: four minutes later goes on under the same header, five minutes later starts one.
+    const qint64 last = start + minutes.last() * kMinute;
+    messages()->addMessage({u"general"_s, m_nextSeq, last + 4 * kMinute, u"bob"_s,
+                            u"c-%1"_s.arg(m_nextSeq), u"four minutes later"_s});
+    ++m_nextSeq;
+    messages()->addMessage({u"general"_s, m_nextSeq, last + 9 * kMinute, u"bob"_s,
+                            u"c-%1"_s.arg(m_nextSeq), u"five more"_s});
+    ++m_nextSeq;
+    QTRY_COMPARE(view->model()->rowCount(), 7);
+    QCOMPARE(heads(), (QList<bool>{true, false, true, false, true, false, true}));
+    QTRY_VERIFY(rowHeight(6) > rowHeight(5));
 }
 
 QTEST_MAIN(TestChatPage)
