@@ -200,7 +200,10 @@ void RedisClient::handleValue(RespValue value)
         // "pong": the answer to our PING while subscribed; it takes the queue's head below.
     }
     if (m_pending.isEmpty()) {
-        drop(u"%1 answered a command that was never sent"_s.arg(m_address.toString()));
+        // A subscriber's SUBSCRIBE refused (e.g. NOAUTH), or something that is not Redis.
+        drop(value.isError()
+                 ? u"%1 refused: %2"_s.arg(m_address.toString(), QString::fromUtf8(value.text))
+                 : u"%1 answered a command that was never sent"_s.arg(m_address.toString()));
         return;
     }
     Pending pending = m_pending.dequeue();

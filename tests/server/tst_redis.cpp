@@ -272,6 +272,24 @@ private slots:
         QVERIFY(waitUntil([&] { return redis->pendingCount() == 0; }, 5000));
     }
 
+    void aRedisThatWantsAPasswordIsReportedInWords()
+    {
+        m_redis->stop();
+        m_redis->setExtraArguments({u"--requirepass"_s, u"secret"_s});
+        QVERIFY2(m_redis->start(), qPrintable(m_redis->diagnostics()));
+        for (bool subscriber : {false, true}) {
+            auto redis = client();
+            if (subscriber)
+                redis->setSubscriptions({"news"_ba});
+            QSignalSpy lost(redis.get(), &RedisClient::lost);
+            redis->start();
+            QVERIFY(lost.wait(5000));
+            const QString reason = lost.first().first().toString();
+            QVERIFY2(reason.contains("NOAUTH"_L1), qPrintable(reason));
+            QVERIFY(!redis->isReady());
+        }
+    }
+
     void subscriptionsSurviveARestart()
     {
         auto subscriber = client();

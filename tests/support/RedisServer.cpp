@@ -49,13 +49,21 @@ bool RedisServer::start(int timeoutMs)
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setStandardOutputFile(m_dir.filePath(u"redis.log"_s), QIODevice::Append);
     m_process->setWorkingDirectory(m_dir.path());
-    m_process->start(binary(), {u"--port"_s, QString::number(m_port), u"--bind"_s, u"127.0.0.1"_s,
-                                u"--save"_s, u""_s, u"--appendonly"_s, u"no"_s, u"--dir"_s,
-                                m_dir.path(), u"--daemonize"_s, u"no"_s});
+    m_process->start(binary(),
+                     QStringList{u"--port"_s, QString::number(m_port), u"--bind"_s, u"127.0.0.1"_s,
+                                 u"--save"_s, u""_s, u"--appendonly"_s, u"no"_s, u"--dir"_s,
+                                 m_dir.path(), u"--daemonize"_s, u"no"_s} +
+                         m_extraArguments);
     if (!m_process->waitForStarted(timeoutMs))
         return false;
-    // Accepting is not answering (it may still load): wait for a PONG.
-    return waitUntil([this] { return command({"PING"_ba}).startsWith("+PONG"); }, timeoutMs);
+    // Accepting is not answering (it may still load): wait for an answer (a PONG, or NOAUTH
+    // from one that wants a password).
+    return waitUntil(
+        [this] {
+            const QByteArray reply = command({"PING"_ba});
+            return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
+        },
+        timeoutMs);
 }
 
 void RedisServer::stop()

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 
 namespace conversa::test {
@@ -31,6 +32,8 @@ public:
     static QString binary();
     static bool isInstalled() { return !binary().isEmpty(); }
 
+    // More redis-server options for the next start (e.g. {"--requirepass", "x"}).
+    void setExtraArguments(const QStringList &arguments) { m_extraArguments = arguments; }
     // Starts it (the port is chosen on the first start and kept) and waits until it answers.
     bool start(int timeoutMs = 10000);
     // SIGKILL; waits until it is gone.
@@ -53,6 +56,7 @@ private:
     QTemporaryDir m_dir;
     QProcess *m_process = nullptr;
     quint16 m_port = 0;
+    QStringList m_extraArguments;
 };
 
 } // namespace conversa::test
