@@ -7,7 +7,8 @@
 # override the defaults; PROCESSES spreads the clients over that many generator processes;
 # ROOMS=100 spreads the listeners over that many rooms; WINDOW sets each sender's sends in flight;
 # CONVERSA_EVENT_DISPATCHER=qt runs the server on Qt's default dispatcher; RELAY=1 measures the
-# bare Qt relay, conversa-bare-relay, instead of conversa-server: the reference point)
+# bare Qt relay, conversa-bare-relay, instead of conversa-server: the reference point;
+# SERVER_ARGS adds flags to `serve`, e.g. SERVER_ARGS="--redis-url redis://127.0.0.1:6379")
 set -euo pipefail
 BUILD_DIR=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 SERVER=$BUILD_DIR/server/conversa-server
@@ -52,7 +53,7 @@ else
     "$SERVER" serve --listen 127.0.0.1:0 --data "$DATA" --max-connections-per-address 100000 \
         --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
         --auth-timeout-seconds 600 --idle-timeout-seconds 3600 --max-rooms-per-user 100000 \
-        --sync-mode "${SYNC_MODE:-full}" >"$DATA/stdout" 2>"$DATA/stderr" &
+        --sync-mode "${SYNC_MODE:-full}" ${SERVER_ARGS:-} >"$DATA/stdout" 2>"$DATA/stderr" &
     SERVER_PID=$!
     WHAT="conversa-server, event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}"
 fi
