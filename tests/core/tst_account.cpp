@@ -3,6 +3,7 @@
 // core::Account and core::Room against a real conversa-server: one object per account with its
 // files, policy and proxy handling, sign-in and sign-out, typed room operations, typed sends,
 // read markers, typing and the server's limits.
+#include <ClientFixtures.h>
 #include <ConversaTest.h>
 
 #include <Account.h>
@@ -22,13 +23,13 @@
 
 using namespace Qt::StringLiterals;
 using namespace conversa::core;
+using conversa::test::kAlicePassword;
+using conversa::test::kBobPassword;
 using conversa::test::ServerProcess;
+using conversa::test::startServerWithAliceAndBob;
 using conversa::test::waitUntil;
 
 namespace {
-
-const QString kAlicePassword = u"alice-password"_s;
-const QString kBobPassword = u"bob-password"_s;
 
 // An account in a data folder of its own, without the keychain (tests run without one).
 struct TestAccount {
@@ -87,7 +88,6 @@ private slots:
 
 private:
     QTemporaryDir m_noPolicy;
-    std::unique_ptr<ServerProcess> startServer(const QStringList &extra = {});
     // Signed in as `user` and member of "general".
     std::unique_ptr<TestAccount> signedIn(ServerProcess &server, const QString &user,
                                           const QString &password);
@@ -99,21 +99,6 @@ void TestAccount_::initTestCase()
         QSKIP("CONVERSA_SERVER_BIN is not set (run through ctest)");
     // No admin policy of this machine may leak into the tests.
     qputenv("XDG_CONFIG_DIRS", m_noPolicy.path().toUtf8());
-}
-
-std::unique_ptr<ServerProcess> TestAccount_::startServer(const QStringList &extra)
-{
-    auto server = std::make_unique<ServerProcess>();
-    if (!server->addUser(u"alice"_s, kAlicePassword) || !server->addUser(u"bob"_s, kBobPassword) ||
-        !server->createRoom(u"general"_s, u"General"_s)) {
-        qWarning("%s", qPrintable(server->lastAdminError()));
-        return nullptr;
-    }
-    if (!server->start(extra)) {
-        qWarning("%s", qPrintable(server->diagnostics()));
-        return nullptr;
-    }
-    return server;
 }
 
 std::unique_ptr<TestAccount> TestAccount_::signedIn(ServerProcess &server, const QString &user,
@@ -206,7 +191,7 @@ void TestAccount_::policyDecidesServerAndProxy()
     QCOMPARE(choice.server, u"wss://chat.example.com"_s);
 
     // The managed proxy wins over the user's "none": a sign-in goes to the (closed) SOCKS port.
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     QVERIFY2(locked->open(server->url(), u"alice"_s), qPrintable(locked->lastError()));
     QVERIFY(locked->setNetwork({u"none"_s, {}, {}}));
@@ -262,7 +247,7 @@ void TestAccount_::openNamesTheFilesAndRefusesBadInput()
 
 void TestAccount_::signInRoomsAndTypedRoomOperations()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -381,7 +366,7 @@ void TestAccount_::sendGivesATypedResult()
 
 void TestAccount_::limitsComeFromTheServer()
 {
-    auto server = startServer({u"--max-body-bytes"_s, u"4000"_s});
+    auto server = startServerWithAliceAndBob({u"--max-body-bytes"_s, u"4000"_s});
     QVERIFY(server);
     TestAccount alice;
     QVERIFY(alice->open(server->url(), u"alice"_s));
@@ -418,7 +403,7 @@ void TestAccount_::limitsComeFromTheServer()
 
 void TestAccount_::readMarkerUnreadAndTyping()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -509,7 +494,7 @@ void TestAccount_::jumpToAnyCachedMessage()
 
 void TestAccount_::outboxDrainingIsReported()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     {
         auto alice = signedIn(*server, u"alice"_s, kAlicePassword); // a member of general
@@ -540,7 +525,7 @@ void TestAccount_::outboxDrainingIsReported()
 
 void TestAccount_::signOutRevokesTheToken()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);

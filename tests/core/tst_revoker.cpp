@@ -3,13 +3,13 @@
 // TokenRevoker with the real keychain (GNOME Keyring through the Secret Service, started by
 // run-with-keyring.sh) and a real conversa-server: the token of an offline sign-out lives only in
 // the keychain, never in a file of the data folder, and is revoked at the next start.
+#include <ClientFixtures.h>
 #include <ConversaTest.h>
 
 #include <SessionManager.h>
 #include <TokenRevoker.h>
 #include <TokenStore.h>
 
-#include <QDirIterator>
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
@@ -19,6 +19,9 @@
 
 using namespace Qt::StringLiterals;
 using namespace conversa::core;
+using conversa::test::filesHolding;
+using conversa::test::hasPrivateKeyring;
+using conversa::test::kNeedsPrivateKeyring;
 using conversa::test::ServerProcess;
 using conversa::test::waitUntil;
 
@@ -37,29 +40,6 @@ QString lookUp(const QString &key, int *exitCode = nullptr)
     return QString::fromUtf8(tool.readAllStandardOutput()).trimmed();
 }
 
-// Every file under `folder` (hidden ones, SQLite's -wal and -shm included) whose bytes hold
-// `secret`, as UTF-8 or UTF-16.
-QStringList filesHolding(const QString &folder, const QString &secret)
-{
-    const QByteArray utf8 = secret.toUtf8();
-    const QByteArray utf16(reinterpret_cast<const char *>(secret.utf16()),
-                           secret.size() * qsizetype(sizeof(char16_t)));
-    QStringList found;
-    QDirIterator files(folder, QDir::Files | QDir::Hidden | QDir::System,
-                       QDirIterator::Subdirectories);
-    while (files.hasNext()) {
-        QFile file(files.next());
-        if (!file.open(QIODevice::ReadOnly)) {
-            found.append(file.fileName() + u" (unreadable)"_s);
-            continue;
-        }
-        const QByteArray bytes = file.readAll();
-        if (bytes.contains(utf8) || bytes.contains(utf16))
-            found.append(file.fileName());
-    }
-    return found;
-}
-
 void direct(SessionManager &session)
 {
     session.setProxy(SessionManager::ProxyMode::None);
@@ -72,11 +52,6 @@ QUrl deadServer()
     QTcpServer probe;
     probe.listen(QHostAddress::LocalHost, 0);
     return QUrl(u"ws://127.0.0.1:%1"_s.arg(probe.serverPort()));
-}
-
-bool privateKeyring()
-{
-    return qEnvironmentVariable("CONVERSA_TEST_PRIVATE_KEYRING") == u"1"_s;
 }
 
 } // namespace
@@ -114,8 +89,8 @@ void TestRevoker::scanFindsTheToken()
 
 void TestRevoker::offlineSignOutKeepsTheTokenOnlyInTheKeychain()
 {
-    if (!privateKeyring())
-        QSKIP("needs the private keyring of run-with-keyring.sh (CONVERSA_TEST_PRIVATE_KEYRING=1)");
+    if (!hasPrivateKeyring())
+        QSKIP(kNeedsPrivateKeyring);
     ServerProcess server;
     QVERIFY2(server.addUser(u"alice"_s, kPassword), qPrintable(server.lastAdminError()));
     QVERIFY2(server.start(), qPrintable(server.diagnostics()));
@@ -187,8 +162,8 @@ void TestRevoker::offlineSignOutKeepsTheTokenOnlyInTheKeychain()
 
 void TestRevoker::aNewSignInDoesNotOverwriteAPendingRevocation()
 {
-    if (!privateKeyring())
-        QSKIP("needs the private keyring of run-with-keyring.sh (CONVERSA_TEST_PRIVATE_KEYRING=1)");
+    if (!hasPrivateKeyring())
+        QSKIP(kNeedsPrivateKeyring);
     const QUrl server = deadServer();
     QTemporaryDir data;
     TokenRevoker revoker;
@@ -216,8 +191,8 @@ void TestRevoker::aNewSignInDoesNotOverwriteAPendingRevocation()
 
 void TestRevoker::aMissingKeychainEntryDropsTheRevocation()
 {
-    if (!privateKeyring())
-        QSKIP("needs the private keyring of run-with-keyring.sh (CONVERSA_TEST_PRIVATE_KEYRING=1)");
+    if (!hasPrivateKeyring())
+        QSKIP(kNeedsPrivateKeyring);
     QTemporaryDir data;
     TokenRevoker revoker;
     revoker.setSessionSetup(direct);

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SessionManager against a real conversa-server process: sign-in, sync, outbox, reconnects,
 // dead links, TLS, proxies and the errors a person sees.
+#include <ClientFixtures.h>
 #include <ConversaTest.h>
 
 #include <Codec.h>
@@ -34,15 +35,15 @@ using namespace Qt::StringLiterals;
 using namespace conversa::core;
 using conversa::protocol::MessageEvent;
 using conversa::test::freeLoopbackPort;
+using conversa::test::kAlicePassword;
+using conversa::test::kBobPassword;
 using conversa::test::ServerProcess;
+using conversa::test::startServerWithAliceAndBob;
 using conversa::test::TestCertificates;
 using conversa::test::waitForLoopbackListener;
 using conversa::test::waitUntil;
 
 namespace {
-
-const QString kAlicePassword = u"alice-password"_s;
-const QString kBobPassword = u"bob-password"_s;
 
 // One client: a SessionManager with its own cache and outbox, recording what it saw.
 struct Client {
@@ -136,7 +137,6 @@ private slots:
     void memberPresenceIsForgottenWhileOffline();
 
 private:
-    std::unique_ptr<ServerProcess> startServer(const QStringList &extra = {});
     std::unique_ptr<Client> signedIn(ServerProcess &server, const QString &user,
                                      const QString &password);
 };
@@ -145,21 +145,6 @@ void TestSession::initTestCase()
 {
     if (ServerProcess::defaultBinary().isEmpty())
         QSKIP("CONVERSA_SERVER_BIN is not set (run through ctest)");
-}
-
-std::unique_ptr<ServerProcess> TestSession::startServer(const QStringList &extra)
-{
-    auto server = std::make_unique<ServerProcess>();
-    if (!server->addUser(u"alice"_s, kAlicePassword) || !server->addUser(u"bob"_s, kBobPassword) ||
-        !server->createRoom(u"general"_s, u"General"_s)) {
-        qWarning("%s", qPrintable(server->lastAdminError()));
-        return nullptr;
-    }
-    if (!server->start(extra)) {
-        qWarning("%s", qPrintable(server->diagnostics()));
-        return nullptr;
-    }
-    return server;
 }
 
 std::unique_ptr<Client> TestSession::signedIn(ServerProcess &server, const QString &user,
@@ -186,7 +171,7 @@ std::unique_ptr<Client> TestSession::signedIn(ServerProcess &server, const QStri
 
 void TestSession::signInSyncAndChat()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -222,8 +207,8 @@ void TestSession::signInSyncAndChat()
 
 void TestSession::resumeCatchesUpExactlyOnce()
 {
-    auto server =
-        startServer({u"--messages-per-second"_s, u"1000"_s, u"--message-burst"_s, u"1000"_s});
+    auto server = startServerWithAliceAndBob(
+        {u"--messages-per-second"_s, u"1000"_s, u"--message-burst"_s, u"1000"_s});
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -251,7 +236,7 @@ void TestSession::resumeCatchesUpExactlyOnce()
 
 void TestSession::outboxSurvivesServerRestart()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -270,8 +255,8 @@ void TestSession::outboxSurvivesServerRestart()
 
 void TestSession::offlineBacklogDrainsInOrderWithAWindow()
 {
-    auto server =
-        startServer({u"--messages-per-second"_s, u"100000"_s, u"--message-burst"_s, u"100000"_s});
+    auto server = startServerWithAliceAndBob(
+        {u"--messages-per-second"_s, u"100000"_s, u"--message-burst"_s, u"100000"_s});
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -307,7 +292,8 @@ void TestSession::offlineBacklogDrainsInOrderWithAWindow()
 
 void TestSession::outboxPacesItselfByTheServersLimit()
 {
-    auto server = startServer({u"--messages-per-second"_s, u"20"_s, u"--message-burst"_s, u"5"_s});
+    auto server = startServerWithAliceAndBob(
+        {u"--messages-per-second"_s, u"20"_s, u"--message-burst"_s, u"5"_s});
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -331,7 +317,7 @@ void TestSession::outboxPacesItselfByTheServersLimit()
 
 void TestSession::permanentErrorMarksFailed()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -346,7 +332,7 @@ void TestSession::permanentErrorMarksFailed()
 
 void TestSession::failedSentMarkDoesNotStopTheQueue()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -382,7 +368,7 @@ void TestSession::failedSentMarkDoesNotStopTheQueue()
 
 void TestSession::modelsFollowTheSession()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -460,7 +446,7 @@ void TestSession::modelsFollowTheSession()
 
 void TestSession::failedHistoryRequestSaysSoAndCanBeRetried()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -556,7 +542,7 @@ void TestSession::unreachableBacksOff()
 
 void TestSession::backoffResetsOnlyAfterAStableMinute()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     qint64 fakeNow = 1'000'000; // the backoff's clock, moved by hand
     Client client(server->url());
@@ -586,7 +572,7 @@ void TestSession::backoffResetsOnlyAfterAStableMinute()
 
 void TestSession::upgradeRefusedNamesTheStatus()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     QUrl wrong = server->url();
     wrong.setPath(u"/not-the-chat"_s);
@@ -628,7 +614,7 @@ void TestSession::hostNotFoundAndConnectTimeout()
 
 void TestSession::wrongPassword()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     Client client(server->url());
     client.session.signIn(u"alice"_s, u"not the password"_s);
@@ -642,7 +628,7 @@ void TestSession::wrongPassword()
 
 void TestSession::serverGoingAwayAndTokenRevoked()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -672,7 +658,7 @@ void TestSession::serverGoingAwayAndTokenRevoked()
 
 void TestSession::deadLinkDetected()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);
@@ -697,7 +683,7 @@ void TestSession::deadLinkDetected()
 
 void TestSession::lateTimerMeansTheMachineSlept()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = std::make_unique<Client>(server->url());
     SessionManager::Timing timing;
@@ -727,7 +713,7 @@ void TestSession::untrustedCertificateThenExtraCa()
     if (TestCertificates::opensslProgram().isEmpty())
         QSKIP("openssl is not installed");
     QVERIFY2(certs.generate(), qPrintable(certs.errorString()));
-    auto server = startServer(
+    auto server = startServerWithAliceAndBob(
         {u"--tls-cert"_s, certs.serverCertificate(), u"--tls-key"_s, certs.serverKey()});
     QVERIFY(server);
     QCOMPARE(server->url().scheme(), u"wss"_s);
@@ -765,7 +751,7 @@ void TestSession::throughHttpProxy()
     const QString binary = QStandardPaths::findExecutable(program, {u"/usr/bin"_s, u"/usr/sbin"_s});
     if (binary.isEmpty())
         QSKIP(qPrintable(program + u" is not installed"_s));
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
 
     QTemporaryDir dir;
@@ -837,7 +823,7 @@ void TestSession::throughSocks5Proxy()
     const QString microsocks = QStandardPaths::findExecutable(u"microsocks"_s);
     if (microsocks.isEmpty())
         QSKIP("microsocks is not installed (apt-get install microsocks)");
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     const quint16 proxyPort = freeLoopbackPort();
     QProcess proxy;
@@ -863,7 +849,7 @@ void TestSession::throughSocks5Proxy()
 
 void TestSession::proxyRefused()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     Client client(server->url());
     client.session.setProxy(SessionManager::ProxyMode::Http,
@@ -878,8 +864,9 @@ void TestSession::proxyRefused()
 void TestSession::connectionDetailsFollowTheConnection()
 {
     // The server's own limits reach the session (the app checks bodies against them).
-    auto server = startServer({u"--max-body-bytes"_s, u"4000"_s, u"--messages-per-second"_s,
-                               u"50"_s, u"--instance-name"_s, u"chat-7"_s});
+    auto server =
+        startServerWithAliceAndBob({u"--max-body-bytes"_s, u"4000"_s, u"--messages-per-second"_s,
+                                    u"50"_s, u"--instance-name"_s, u"chat-7"_s});
     QVERIFY(server);
     // By name, so there is a DNS lookup to time.
     QUrl url = server->url();
@@ -956,7 +943,7 @@ void TestSession::connectionDetailsOverTls()
     if (TestCertificates::opensslProgram().isEmpty())
         QSKIP("openssl is not installed");
     QVERIFY2(certs.generate(), qPrintable(certs.errorString()));
-    auto server = startServer(
+    auto server = startServerWithAliceAndBob(
         {u"--tls-cert"_s, certs.serverCertificate(), u"--tls-key"_s, certs.serverKey()});
     QVERIFY(server);
     Client client(server->url());
@@ -987,7 +974,7 @@ void TestSession::connectionDetailsOverTls()
 
 void TestSession::memberPresenceIsForgottenWhileOffline()
 {
-    auto server = startServer();
+    auto server = startServerWithAliceAndBob();
     QVERIFY(server);
     auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
     QVERIFY(alice);

@@ -5,6 +5,7 @@
 // Enter, the peer receives it and answers, and the answer appears in the window.
 #include <AppSettings.h>
 #include <ChatPage.h>
+#include <ClientFixtures.h>
 #include <Composer.h>
 #include <ConnectionStatusWidget.h>
 #include <ConversaTest.h>
@@ -275,35 +276,12 @@ static std::optional<bool> tokenAccepted(const QUrl &url, const QString &user, c
     return std::nullopt;
 }
 
-// Every file under `folder` (hidden ones, SQLite's -wal and -shm included) whose bytes hold
-// `secret`, as UTF-8 or UTF-16.
-static QStringList filesHolding(const QString &folder, const QString &secret)
-{
-    const QByteArray utf8 = secret.toUtf8();
-    const QByteArray utf16(reinterpret_cast<const char *>(secret.utf16()),
-                           secret.size() * qsizetype(sizeof(char16_t)));
-    QStringList found;
-    QDirIterator files(folder, QDir::Files | QDir::Hidden | QDir::System,
-                       QDirIterator::Subdirectories);
-    while (files.hasNext()) {
-        QFile file(files.next());
-        if (!file.open(QIODevice::ReadOnly)) {
-            found.append(file.fileName() + u" (unreadable)"_s);
-            continue;
-        }
-        const QByteArray bytes = file.readAll();
-        if (bytes.contains(utf8) || bytes.contains(utf16))
-            found.append(file.fileName());
-    }
-    return found;
-}
-
 void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
 {
     // The token waits in the keychain: a private GNOME Keyring (ctest's
     // tst_ui_desktop_e2e_keychain runs this through run-with-keyring.sh), never the person's own.
-    if (qEnvironmentVariable("CONVERSA_TEST_PRIVATE_KEYRING") != u"1"_s)
-        QSKIP("needs the private keyring of run-with-keyring.sh (CONVERSA_TEST_PRIVATE_KEYRING=1)");
+    if (!conversa::test::hasPrivateKeyring())
+        QSKIP(conversa::test::kNeedsPrivateKeyring);
     ServerProcess server;
     QVERIFY2(server.addUser(u"dave"_s, u"dave-password"_s), qPrintable(server.lastAdminError()));
     QVERIFY2(server.start(), qPrintable(server.diagnostics()));
@@ -333,7 +311,7 @@ void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
             app.revoker()->pendingCount() == 1 && app.revoker()->storingCount() == 0, 15000);
     }
     // No file of the data folder holds the token.
-    QStringList holding = filesHolding(data.path(), token);
+    QStringList holding = conversa::test::filesHolding(data.path(), token);
     QVERIFY2(holding.isEmpty(), qPrintable(holding.join(u", "_s)));
 
     QVERIFY2(server.restart(), qPrintable(server.diagnostics()));
@@ -349,7 +327,7 @@ void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
         20000));
     QTRY_COMPARE_WITH_TIMEOUT(app.revoker()->pendingCount(), 0, 15000);
     QVERIFY(!app.window()->isShowingChat());
-    holding = filesHolding(data.path(), token);
+    holding = conversa::test::filesHolding(data.path(), token);
     QVERIFY2(holding.isEmpty(), qPrintable(holding.join(u", "_s)));
 }
 
