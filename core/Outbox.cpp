@@ -378,19 +378,23 @@ int Outbox::count(OutboxState state, const QString &room)
 
 int Outbox::pendingCount(const QString &room)
 {
-    int pending = count(OutboxState::Pending, room);
-    if (savingCount(room) == 0)
-        return pending;
-    // One whose commit has just returned is counted once.
+    const int pending = count(OutboxState::Pending, room);
+    QStringList saving;
     for (const OutboxEntry &e : std::as_const(m_saving)) {
-        if (!room.isEmpty() && e.room != room)
-            continue;
-        QSqlQuery q = m_db.prepare(u"SELECT 1 FROM outbox WHERE cid = ?"_s);
-        q.addBindValue(e.cid);
-        if (!m_db.exec(q) || !q.next())
-            ++pending;
+        if (room.isEmpty() || e.room == room)
+            saving.append(e.cid);
     }
-    return pending;
+    if (saving.isEmpty())
+        return pending;
+    // One whose commit has just returned (its `saved` not emitted yet) is counted once. The
+    // writer's queue bounds the list well below SQLite's limit on bound values.
+    QStringList marks(saving.size(), u"?"_s);
+    QSqlQuery q =
+        m_db.prepare(u"SELECT COUNT(*) FROM outbox WHERE cid IN (%1)"_s.arg(marks.join(u',')));
+    for (const QString &cid : std::as_const(saving))
+        q.addBindValue(cid);
+    const int alreadyStored = m_db.exec(q) && q.next() ? q.value(0).toInt() : 0;
+    return pending + int(saving.size()) - alreadyStored;
 }
 
 int Outbox::failedCount(const QString &room)
