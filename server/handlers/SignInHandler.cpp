@@ -7,6 +7,7 @@
 #include "PasswordHasher.h"
 #include "ServerContext.h"
 #include "handlers/PresenceHandler.h"
+#include "redis/SharedState.h"
 
 namespace conversa::server {
 
@@ -45,6 +46,42 @@ void SignInHandler::handle(Session &session, const protocol::LoginRequest &reque
                                         : u"this connection is already signed in"_s);
         return;
     }
+    // With Redis, failed sign-ins count on all instances together; without an answer from it,
+    // on this one.
+    if (m_context.sharedState) {
+        session.loginPending = true;
+        const bool asked = m_context.sharedState->takeLoginAttempt(
+            request.user, session.address, m_context.config.loginFailuresPerMinute,
+            [this, id = session.id, request](redis::SharedState::Verdict verdict, qint64 waitMs,
+                                             const QByteArray &attempt) {
+                Session *session = m_context.sessions.find(id);
+                if (!session)
+                    return;
+                session->loginPending = false;
+                if (verdict == redis::SharedState::Verdict::Unavailable)
+                    checkLocallyAndStart(*session, request);
+                else if (verdict == redis::SharedState::Verdict::Refused)
+                    refuseForFailures(*session, request.id, waitMs);
+                else
+                    startPasswordCheck(*session, request, attempt);
+            });
+        if (asked)
+            return;
+        session.loginPending = false;
+    }
+    checkLocallyAndStart(session, request);
+}
+
+void SignInHandler::refuseForFailures(Session &session, const protocol::RequestId &re,
+                                      qint64 waitMs)
+{
+    ++m_context.metrics.loginsRefused;
+    replyError(session, re, ErrorCode::RateLimited,
+               u"too many failed sign-ins; try again in %1 s"_s.arg((waitMs + 999) / 1000));
+}
+
+void SignInHandler::checkLocallyAndStart(Session &session, const protocol::LoginRequest &request)
+{
     const qint64 t = m_context.now();
     const QString accountKey = "user:"_L1 + request.user;
     const QString addressKey = "addr:"_L1 + session.address;
@@ -59,12 +96,22 @@ void SignInHandler::handle(Session &session, const protocol::LoginRequest &reque
         wait = qMax(wait, m_accountLockout.lockedForMs(accountKey, t));
     }
     if (wait > 0) {
-        ++m_context.metrics.loginsRefused;
-        replyError(session, request.id, ErrorCode::RateLimited,
-                   u"too many failed sign-ins; try again in %1 s"_s.arg((wait + 999) / 1000));
+        refuseForFailures(session, request.id, wait);
         return;
     }
+    startPasswordCheck(session, request, {});
+}
+
+void SignInHandler::startPasswordCheck(Session &session, const protocol::LoginRequest &request,
+                                       const QByteArray &sharedAttempt)
+{
+    // An attempt that never reaches the password check is no guess: it does not count.
+    auto notAGuess = [&] {
+        if (!sharedAttempt.isEmpty() && m_context.sharedState)
+            m_context.sharedState->forgetLoginAttempt(request.user, session.address, sharedAttempt);
+    };
     if (m_hashesPending >= kMaxPendingHashes) {
+        notAGuess();
         ++m_context.metrics.loginsRefused;
         replyError(session, request.id, ErrorCode::RateLimited,
                    u"the server is busy signing other people in; try again in a few seconds"_s);
@@ -73,25 +120,29 @@ void SignInHandler::handle(Session &session, const protocol::LoginRequest &reque
     QString error;
     const std::optional<UserRecord> user = m_context.store.userByName(request.user, &error);
     if (!error.isEmpty()) {
+        notAGuess();
         // Not the client's fault, and not a guess: it may try again with the same password.
         replyError(session, request.id, ErrorCode::Internal,
                    u"the server could not check your account; try again in a moment"_s);
         return;
     }
-    m_loginFailures.record(accountKey, t);
-    m_loginFailures.record(addressKey, t);
+    if (sharedAttempt.isEmpty()) {
+        const qint64 t = m_context.now();
+        m_loginFailures.record("user:"_L1 + request.user, t);
+        m_loginFailures.record("addr:"_L1 + session.address, t);
+    }
     ++m_hashesPending;
     session.loginPending = true;
     const QByteArray hash = user ? user->passwordHash : PasswordHasher::decoyHash();
     const quint64 id = session.id;
     m_hashPool.start([this, id, re = request.id, name = request.user, user, hash,
-                      password = request.password, device = request.device] {
+                      password = request.password, device = request.device, sharedAttempt] {
         const bool ok = PasswordHasher::verify(hash, password);
         QMetaObject::invokeMethod(
             m_context.eventContext,
             [=, this] {
                 --m_hashesPending;
-                finishLogin(id, re, name, user, ok, device);
+                finishLogin(id, re, name, user, ok, device, sharedAttempt);
             },
             Qt::QueuedConnection);
     });
@@ -99,7 +150,7 @@ void SignInHandler::handle(Session &session, const protocol::LoginRequest &reque
 
 void SignInHandler::finishLogin(quint64 sessionId, const protocol::RequestId &re,
                                 const QString &requestedUser, const std::optional<UserRecord> &user,
-                                bool passwordOk, QString device)
+                                bool passwordOk, QString device, const QByteArray &sharedAttempt)
 {
     Session *session = m_context.sessions.find(sessionId);
     if (!session)
@@ -118,8 +169,12 @@ void SignInHandler::finishLogin(quint64 sessionId, const protocol::RequestId &re
         return;
     }
     // A right password is not a failed attempt: take back what was counted at the start.
-    m_loginFailures.forgetLatest("user:"_L1 + requestedUser);
-    m_loginFailures.forgetLatest("addr:"_L1 + session->address);
+    if (sharedAttempt.isEmpty()) {
+        m_loginFailures.forgetLatest("user:"_L1 + requestedUser);
+        m_loginFailures.forgetLatest("addr:"_L1 + session->address);
+    } else if (m_context.sharedState) {
+        m_context.sharedState->forgetLoginAttempt(requestedUser, session->address, sharedAttempt);
+    }
     if (device.trimmed().isEmpty())
         device = u"unnamed device"_s;
     const QString token = TokenSecrets::generate();

@@ -33,8 +33,17 @@ public:
     void prune(qint64 nowMs);
 
 private:
+    // The limits on failed sign-ins of this instance alone: without Redis, or when it does not
+    // answer.
+    void checkLocallyAndStart(Session &session, const protocol::LoginRequest &request);
+    void refuseForFailures(Session &session, const protocol::RequestId &re, qint64 waitMs);
+    // Hashes the password on the pool. `sharedAttempt`: the attempt's id in Redis, or empty when
+    // it was counted here.
+    void startPasswordCheck(Session &session, const protocol::LoginRequest &request,
+                            const QByteArray &sharedAttempt);
     void finishLogin(quint64 sessionId, const protocol::RequestId &re, const QString &requestedUser,
-                     const std::optional<UserRecord> &user, bool passwordOk, QString device);
+                     const std::optional<UserRecord> &user, bool passwordOk, QString device,
+                     const QByteArray &sharedAttempt);
     void authenticate(Session &session, qint64 userId, const QString &userName, qint64 tokenId);
     void countAuthFailure(Session &session);
 

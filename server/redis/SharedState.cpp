@@ -4,6 +4,7 @@
 
 #include "Log.h"
 #include "Metrics.h"
+#include "RateLimiter.h"
 #include "Validation.h"
 
 #include <QCryptographicHash>
@@ -48,9 +49,64 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
 return {allowed, wait}
 )lua"_ba;
 
+// Failed sign-ins, counted when an attempt starts, per account (KEYS[1]) and per address
+// (KEYS[2]) in a sliding window (sorted sets of attempt ids by time), and the account's lock
+// (KEYS[3]: strikes and until), which grows from ARGV[4] doubling to ARGV[5] each time the
+// account's window fills again and is forgotten after ARGV[6] quiet: the rules of RateLimiter's
+// FailureWindow and AccountLockout, for all instances at once. Returns {1, 0} with the attempt
+// recorded under ARGV[3], or {0, milliseconds to wait}.
+const QByteArray kLoginAttemptScript = R"lua(
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local firstLock = tonumber(ARGV[4])
+local longestLock = tonumber(ARGV[5])
+local forgetAfter = tonumber(ARGV[6])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+local lock = redis.call('HMGET', KEYS[3], 'strikes', 'until')
+local strikes = tonumber(lock[1]) or 0
+local lockedUntil = tonumber(lock[2]) or 0
+local wait = 0
+if lockedUntil > now then
+  wait = lockedUntil - now
+end
+if redis.call('ZCARD', KEYS[2]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  wait = math.max(wait, tonumber(oldest[2]) + window - now)
+end
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  if lockedUntil <= now then
+    if strikes > 0 and now - lockedUntil > forgetAfter then
+      strikes = 0
+    end
+    local length = math.min(longestLock, firstLock * 2 ^ math.min(strikes, 10))
+    strikes = strikes + 1
+    lockedUntil = now + length
+    redis.call('HSET', KEYS[3], 'strikes', strikes, 'until', lockedUntil)
+    redis.call('PEXPIRE', KEYS[3], length + forgetAfter)
+  end
+  wait = math.max(wait, lockedUntil - now)
+end
+if wait > 0 then
+  return {0, wait}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('ZADD', KEYS[2], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+redis.call('PEXPIRE', KEYS[2], window)
+return {1, 0}
+)lua"_ba;
+
+QByteArray shaOf(const QByteArray &script)
+{
+    return QCryptographicHash::hash(script, QCryptographicHash::Sha1).toHex();
+}
+
 QByteArray scriptSha()
 {
-    return QCryptographicHash::hash(kTokenBucketScript, QCryptographicHash::Sha1).toHex();
+    return shaOf(kTokenBucketScript);
 }
 } // namespace
 
@@ -68,6 +124,7 @@ SharedState::SharedState(RedisAddress address, Metrics &metrics, QObject *parent
     // answers NOSCRIPT to a send (which would fall back to the local budget out of turn).
     connect(&m_commands, &RedisClient::ready, this, [this] {
         m_commands.command({"SCRIPT"_ba, "LOAD"_ba, kTokenBucketScript});
+        m_commands.command({"SCRIPT"_ba, "LOAD"_ba, kLoginAttemptScript});
     });
     for (RedisClient *client : {&m_commands, &m_subscriber}) {
         connect(client, &RedisClient::ready, this, &SharedState::updateUp);
@@ -358,6 +415,42 @@ bool SharedState::takeSendToken(const QString &user, double rate, int burst, Rat
                                 result.value.elements.at(1).integer);
                        });
     return true;
+}
+
+bool SharedState::takeLoginAttempt(const QString &account, const QString &address, int limit,
+                                   LoginCallback done)
+{
+    if (!m_commands.isReady())
+        return false;
+    static const QByteArray sha = shaOf(kLoginAttemptScript);
+    const QByteArray attempt = m_instanceId + ':' + QByteArray::number(++m_attempts);
+    m_commands.command(
+        {"EVALSHA"_ba, sha, "3"_ba, "conversa:login:user:"_ba + account.toUtf8(),
+         "conversa:login:addr:"_ba + address.toUtf8(), "conversa:login:lock:"_ba + account.toUtf8(),
+         QByteArray::number(limit), QByteArray::number(kLoginWindowMs), attempt,
+         QByteArray::number(AccountLockout::kFirstLockMs),
+         QByteArray::number(AccountLockout::kLongestLockMs),
+         QByteArray::number(AccountLockout::kForgetAfterMs)},
+        [this, attempt, done = std::move(done)](const RedisResult &result) {
+            if (!result.ok || result.value.elements.size() != 2) {
+                if (result.error.startsWith("NOSCRIPT"_L1))
+                    m_commands.command({"SCRIPT"_ba, "LOAD"_ba, kLoginAttemptScript});
+                done(Verdict::Unavailable, 0, {});
+                return;
+            }
+            if (result.value.elements.at(0).integer == 1)
+                done(Verdict::Allowed, 0, attempt);
+            else
+                done(Verdict::Refused, result.value.elements.at(1).integer, {});
+        });
+    return true;
+}
+
+void SharedState::forgetLoginAttempt(const QString &account, const QString &address,
+                                     const QByteArray &attempt)
+{
+    m_commands.command({"ZREM"_ba, "conversa:login:user:"_ba + account.toUtf8(), attempt});
+    m_commands.command({"ZREM"_ba, "conversa:login:addr:"_ba + address.toUtf8(), attempt});
 }
 
 void SharedState::onMessage(const QByteArray &channel, const QByteArray &payload)

@@ -66,6 +66,20 @@ public:
     // the order of the calls; Unavailable when Redis did not answer.
     bool takeSendToken(const QString &user, double rate, int burst, RateCallback done);
 
+    // Failed sign-ins shared by all instances: an attempt counts against `account` and
+    // `address` (at most `limit` a minute each) from its start, and a full account window locks
+    // the account as AccountLockout does. False when Redis is not available now (decide
+    // locally); otherwise `done` runs once: Allowed with the attempt's id, Refused with the
+    // wait, or Unavailable.
+    using LoginCallback =
+        std::function<void(Verdict verdict, qint64 waitMs, const QByteArray &attempt)>;
+    bool takeLoginAttempt(const QString &account, const QString &address, int limit,
+                          LoginCallback done);
+    // The password was right: the attempt does not count.
+    void forgetLoginAttempt(const QString &account, const QString &address,
+                            const QByteArray &attempt);
+    static constexpr qint64 kLoginWindowMs = 60'000;
+
 signals:
     // `user` went online or offline on the other instances taken together.
     void remotePresenceChanged(const QString &user);
@@ -105,6 +119,7 @@ private:
 
     QSet<QString> m_localUsers;
     qint64 m_version = 0;
+    quint64 m_attempts = 0; // sign-in attempts here, for their ids
     QHash<QByteArray, Remote> m_remotes;
     QHash<QString, int> m_elsewhere; // user -> how many other instances hold them
 };

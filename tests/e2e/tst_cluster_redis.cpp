@@ -4,7 +4,8 @@
 // (everything started here on free loopback ports): presence and typing cross instances, the
 // send budget is one per user across both, Redis stopped mid-run leaves messages flowing
 // (acknowledged, delivered, stored gapless) and is logged once, presence recovers when Redis is
-// back, and a SIGKILLed instance's users go offline on the other within the presence TTL.
+// back, a SIGKILLed instance's users go offline on the other within the presence TTL, and failed
+// sign-ins count on both instances together.
 #include "ConversaTest.h"
 #include "HttpProbe.h"
 #include "PostgresServer.h"
@@ -124,6 +125,8 @@ private slots:
             m_tokens.insert(user, client->token());
             VERIFY_OK(client->join(u"lab"_s));
         }
+        // dave never signs in here: the sign-in test guesses his password.
+        QVERIFY2(setup.addUser(u"dave"_s, password(u"dave"_s)), qPrintable(setup.lastAdminError()));
         QCOMPARE(setup.terminate(), 0);
         m_a = instance();
         m_b = instance();
@@ -298,6 +301,28 @@ private slots:
         // Messages go on with one instance.
         VERIFY_OK(bob->send(u"lab"_s, u"still here"_s));
         QVERIFY(m_a->restart());
+    }
+
+    // Last: it fills 127.0.0.1's minute of failed sign-ins (later tests would only use tokens).
+    void failedSignInsCountOnBothInstances()
+    {
+        QTRY_COMPARE_WITH_TIMEOUT(redisUpGauge(*m_a), 1, 5000);
+        auto attempt = [](ServerProcess &server, const QString &secret) {
+            TestClient client;
+            if (!client.open(server.url()))
+                return u"no connection"_s;
+            const QJsonObject reply = client.login(u"dave"_s, secret);
+            return reply.value(u"type"_s).toString() == u"ok"_s ? u"ok"_s
+                                                                : reply.value(u"code"_s).toString();
+        };
+        // login_failures_per_minute is 5: three guesses on A and two on B fill it.
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(attempt(*m_a, u"guess"_s), u"unauthorized"_s);
+        for (int i = 0; i < 2; ++i)
+            QCOMPARE(attempt(*m_b, u"guess"_s), u"unauthorized"_s);
+        // Each instance alone has seen fewer than 5; together they lock dave everywhere.
+        QCOMPARE(attempt(*m_a, u"guess"_s), u"rate_limited"_s);
+        QCOMPARE(attempt(*m_b, password(u"dave"_s)), u"rate_limited"_s);
     }
 };
 

@@ -4,7 +4,8 @@
 // with alice and bob) and a second instance's SharedState alone, sharing one real redis-server:
 // presence and typing cross between them both ways, an instance that dies or leaves takes its
 // users offline, Redis going away degrades to each instance alone and recovers, the send budget
-// is one per user across instances, and sends keep their order when Redis fails under them.
+// is one per user across instances, failed sign-ins count on all instances together, and sends
+// keep their order when Redis fails under them.
 // (Two harnesses cannot share a process: the SQLite connection names are global.)
 #include "HandlerHarness.h"
 #include "RedisServer.h"
@@ -54,7 +55,7 @@ private:
     void startHarness(const ServerConfig &config)
     {
         m_harness = std::make_unique<HandlerHarness>(config);
-        QCOMPARE(m_harness->start({u"alice"_s, u"bob"_s, u"carol"_s}), QString());
+        QCOMPARE(m_harness->start({u"alice"_s, u"bob"_s, u"carol"_s}, {u"alice"_s}), QString());
         Session *bob = m_harness->signedIn(u"bob"_s);
         Session *alice = m_harness->signedIn(u"alice"_s);
         QVERIFY(bob && alice);
@@ -316,6 +317,41 @@ private slots:
         m_redis->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!m_shared->isUp(), 3000);
         QCOMPARE(send(*alice, u"5"_s), u"ok"_s);
+    }
+
+    void failedSignInsCountOnAllInstances()
+    {
+        auto attemptOnOther = [&](const QString &address) {
+            SharedState::Verdict verdict = SharedState::Verdict::Unavailable;
+            bool answered = false;
+            m_other->takeLoginAttempt(u"alice"_s, address, 5,
+                                      [&](SharedState::Verdict v, qint64, const QByteArray &) {
+                                          verdict = v;
+                                          answered = true;
+                                      });
+            waitUntil([&] { return answered; }, 3000);
+            return verdict;
+        };
+        auto login = [&](const QString &password) {
+            Session &session = m_harness->connect();
+            return typeOf(m_harness->request(session, {{"type"_L1, "login"_L1},
+                                                       {"user"_L1, "alice"_L1},
+                                                       {"password"_L1, password},
+                                                       {"device"_L1, "laptop"_L1}}));
+        };
+        // Two guesses on B (from elsewhere), then a right password on A: it does not count.
+        QCOMPARE(attemptOnOther(u"198.51.100.9"_s), SharedState::Verdict::Allowed);
+        QCOMPARE(attemptOnOther(u"198.51.100.9"_s), SharedState::Verdict::Allowed);
+        QCOMPARE(login(u"alice-pw"_s), u"ok"_s);
+        // Three wrong ones on A fill alice's minute (5): the account locks for every instance.
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(login(u"wrong"_s), u"unauthorized"_s);
+        QCOMPARE(attemptOnOther(u"203.0.113.7"_s), SharedState::Verdict::Refused);
+        QCOMPARE(login(u"alice-pw"_s), u"rate_limited"_s);
+        // Without Redis, this instance's own (empty) window decides: sign-in never needs Redis.
+        m_redis->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_shared->isUp(), 3000);
+        QCOMPARE(login(u"alice-pw"_s), u"ok"_s);
     }
 
     void sendsStayInOrderWhenRedisFailsUnderThem()
