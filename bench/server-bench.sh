@@ -8,7 +8,9 @@
 # ROOMS=100 spreads the listeners over that many rooms; WINDOW sets each sender's sends in flight;
 # CONVERSA_EVENT_DISPATCHER=qt runs the server on Qt's default dispatcher; RELAY=1 measures the
 # bare Qt relay, conversa-bare-relay, instead of conversa-server: the reference point;
-# SERVER_ARGS adds flags to `serve`, e.g. SERVER_ARGS="--redis-url redis://127.0.0.1:6379")
+# SERVER_ARGS adds flags to `serve`, e.g. SERVER_ARGS="--redis-url redis://127.0.0.1:6379";
+# STORAGE=postgresql runs the server on a throwaway PostgreSQL cluster started here, durable like
+# sync_mode full: fsync and synchronous_commit on)
 set -euo pipefail
 BUILD_DIR=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 SERVER=$BUILD_DIR/server/conversa-server
@@ -23,8 +25,34 @@ SENDERS=${SENDERS:-5}
 # Not SECONDS: bash counts that one up from the start of the script (0 when not given).
 SECONDS_MEASURED=${MEASURE_SECONDS:-10}
 PASSWORD=bench-password
+STORAGE=${STORAGE:-sqlite}
 DATA=$(mktemp -d)
-trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
+PG_CTL=
+stop_postgres() {
+    [ -n "$PG_CTL" ] && as_postgres "$PG_CTL" -D "$DATA/pg" -m immediate -w stop >/dev/null 2>&1
+    return 0
+}
+trap 'kill $SERVER_PID 2>/dev/null || true; stop_postgres; rm -rf "$DATA"' EXIT
+as_postgres() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+STORE_ARGS=(--data "$DATA")
+SERVE_STORE_ARGS=(--data "$DATA" --sync-mode "${SYNC_MODE:-full}")
+if [ "$STORAGE" = postgresql ]; then
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    PG_CTL=$PG_BIN/pg_ctl
+    PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    [ "$(id -u)" -eq 0 ] && chown postgres "$DATA"
+    as_postgres "$PG_BIN/initdb" -D "$DATA/pg" -U conversa --auth=trust -E UTF8 --locale=C \
+        >/dev/null
+    as_postgres "$PG_CTL" -D "$DATA/pg" -l "$DATA/pg.log" -w start \
+        -o "-p $PG_PORT -k $DATA -c listen_addresses=127.0.0.1" >/dev/null
+    as_postgres "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U conversa -d postgres \
+        -c 'CREATE DATABASE bench' >/dev/null
+    DATABASE_URL=postgresql://conversa@127.0.0.1:$PG_PORT/bench
+    STORE_ARGS=(--database-url "$DATABASE_URL")
+    SERVE_STORE_ARGS=(--storage postgresql --database-url "$DATABASE_URL")
+fi
 # As many open files as the hard limit allows (one per connection in the server and the generator).
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -37,30 +65,39 @@ if [ "$RELAY" = 1 ]; then
     WHAT="conversa-bare-relay (bare Qt relay, Qt's default dispatcher)"
 else
     add_user() {
-        printf '%s\n' "$PASSWORD" | "$SERVER" user add "$1" --data "$DATA" --password-stdin >/dev/null
+        printf '%s\n' "$PASSWORD" | "$SERVER" user add "$1" "${STORE_ARGS[@]}" --password-stdin \
+            >/dev/null
     }
     for i in $(seq 1 "$SENDERS"); do add_user "sender$i"; done
     if [ "$ROOMS" = 1 ]; then
         add_user listener
-        "$SERVER" room create bench --data "$DATA" >/dev/null
+        "$SERVER" room create bench "${STORE_ARGS[@]}" >/dev/null
     else
         # One listener account per room, so each connection gets its own room's messages only.
         for r in $(seq 0 $((ROOMS - 1))); do
             add_user "listener$r"
-            "$SERVER" room create "bench$r" --data "$DATA" >/dev/null
+            "$SERVER" room create "bench$r" "${STORE_ARGS[@]}" >/dev/null
         done
     fi
-    "$SERVER" serve --listen 127.0.0.1:0 --data "$DATA" --max-connections-per-address 100000 \
+    "$SERVER" serve --listen 127.0.0.1:0 "${SERVE_STORE_ARGS[@]}" \
+        --max-connections-per-address 100000 \
         --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
         --auth-timeout-seconds 600 --idle-timeout-seconds 3600 --max-rooms-per-user 100000 \
-        --sync-mode "${SYNC_MODE:-full}" ${SERVER_ARGS:-} >"$DATA/stdout" 2>"$DATA/stderr" &
+        ${SERVER_ARGS:-} >"$DATA/stdout" 2>"$DATA/stderr" &
     SERVER_PID=$!
-    WHAT="conversa-server, event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}"
+    WHAT="conversa-server on $STORAGE, event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}"
 fi
 for _ in $(seq 50); do grep -q listening "$DATA/stdout" 2>/dev/null && break; sleep 0.1; done
 URL=$(sed -n 's/.*listening on //p' "$DATA/stdout")
 TICKS=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+# PostgreSQL's own CPU (the postmaster and its backends), counted apart from the server's.
+postgres_ticks() {
+    local main
+    main=$(head -1 "$DATA/pg/postmaster.pid")
+    for pid in $main $(pgrep -P "$main"); do cat "/proc/$pid/stat" 2>/dev/null; done |
+        awk '{t += $14 + $15} END {print t + 0}'
+}
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 # Before the next phase the server must have let go of the last one's connections: with
 # thousands of them it would otherwise run out of descriptors.
@@ -114,8 +151,10 @@ wait_for_line() {
 }
 wait_for_line '^connected'
 C0=$(cpu_ticks)
+[ "$STORAGE" = postgresql ] && P0=$(postgres_ticks)
 wait_for_line '^latency'
 C1=$(cpu_ticks)
+[ "$STORAGE" = postgresql ] && P1=$(postgres_ticks)
 wait "$LOAD_PID"
 cat "$DATA/full.out"
 DELIVERIES=$(sed -n 's/^deliveries \([0-9]*\) .*/\1/p' "$DATA/full.out")
@@ -123,6 +162,10 @@ RATE=$(sed -n 's/.*= \([0-9]*\) deliveries\/s (\([0-9]*\) messages.*/\2/p' "$DAT
 if [ "${DELIVERIES:-0}" -gt 0 ]; then
     awk -v t=$((C1 - C0)) -v hz="$TICKS" -v d="$DELIVERIES" \
         'BEGIN { printf "server CPU %.2f s while measuring = %.2f us per delivery\n", t/hz, t/hz*1e6/d }'
+    if [ "$STORAGE" = postgresql ]; then
+        awk -v t=$((P1 - P0)) -v hz="$TICKS" -v d="$DELIVERIES" \
+            'BEGIN { printf "PostgreSQL CPU %.2f s while measuring = %.2f us per delivery\n", t/hz, t/hz*1e6/d }'
+    fi
 fi
 
 HALF=$(( ${RATE:-0} / 2 ))

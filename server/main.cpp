@@ -34,7 +34,15 @@ const char kUsage[] = R"(Usage:
   conversa-server backup FILE --data DIR   (a consistent copy, safe while serving)
   conversa-server check --data DIR         (full integrity check: prints ok or the problems)
   conversa-server restore FILE --data DIR  (replaces the database with a backup; server stopped)
+  conversa-server migrate --data DIR | --database-url URL [--restored]
+                                           (creates or upgrades the schema; serve does it too)
+  conversa-server migrate --from-sqlite DIR --database-url URL
+                                           (copies a stopped SQLite server into empty PostgreSQL)
   conversa-server --version | --help
+
+On PostgreSQL (several instances): serve --storage postgresql --database-url URL, and the admin
+commands take --database-url URL instead of --data DIR; URL is postgresql://USER@HOST:PORT/DB,
+the password comes from CONVERSA_DATABASE_PASSWORD or ~/.pgpass.
 
 serve runs the chat server: WebSocket at /ws, GET /healthz, GET /metrics (on --admin-listen
 when given). It refuses a non-loopback address without TLS unless --insecure is given.
@@ -50,9 +58,10 @@ Settings come from the --config INI file, then CONVERSA_<KEY> environment variab
   proxy_protocol false (read a PROXY v2 header from trusted_proxies instead),
   max_queued_bytes_per_connection 16777216, auth_failures_per_connection 3,
   room_creations_per_hour 20, max_rooms_per_user 1000, max_admin_connections 16,
-  log_lines_per_minute_per_address 120, drain_seconds 10 (SIGTERM: time for peers to close)
+  log_lines_per_minute_per_address 120, drain_seconds 10 (SIGTERM: time for peers to close),
   redis_url (redis://HOST:PORT: typing, presence and send limits shared by several instances),
-  redis_presence_ttl_seconds 15 (a killed instance's users go offline after about this)
+  redis_presence_ttl_seconds 15 (a killed instance's users go offline after about this),
+  storage sqlite|postgresql, database_url (postgresql://USER@HOST:PORT/DB)
 
 On Linux, serve runs on an epoll event loop; CONVERSA_EVENT_DISPATCHER=qt uses Qt's default.
 

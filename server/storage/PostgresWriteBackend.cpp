@@ -16,6 +16,9 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+// Keeps one statement's array parameters to a few MB even with max_body_bytes raised.
+constexpr size_t kMaxMessagesPerStatement = 500;
+
 // PostgreSQL, shared by several instances. Every statement is a round trip, so a batch's
 // messages go in per room: one statement locks the batch's rooms (in id order, so two instances
 // never wait on each other in a circle), then one statement per room drops the cids already
@@ -257,8 +260,14 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
                         failure(protocol::ErrorCode::NotFound, u"this room no longer exists"_s);
                 continue;
             }
-            if (!insertRoomMessages(it.key(), it.value(), results))
-                return false;
+            // Bounded statements: a long queue goes in as several, in the same transaction.
+            const std::vector<PendingMessage> &all = it.value();
+            for (size_t first = 0; first < all.size(); first += kMaxMessagesPerStatement) {
+                const size_t end = std::min(all.size(), first + kMaxMessagesPerStatement);
+                const std::vector<PendingMessage> chunk(all.begin() + first, all.begin() + end);
+                if (!insertRoomMessages(it.key(), chunk, results))
+                    return false;
+            }
         }
         return true;
     }

@@ -7,7 +7,10 @@
 #include "ConversaTest.h"
 #include "PostgresServer.h"
 
+#include <QFile>
+#include <QProcess>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -29,6 +32,7 @@ private Q_SLOTS:
     void adminCommands_reachARunningServer();
     void databaseRestart_writesFailThenRecover();
     void migrateFromSqlite_keepsEverything();
+    void setupScript_makesARoleTheServerCanUse();
 
 private:
     static QString password(const QString &user) { return user + u"-Secret-2"_s; }
@@ -368,6 +372,67 @@ void tst_server_postgres::migrateFromSqlite_keepsEverything()
     QVERIFY2(erin, qPrintable(why));
     auto frank = openWithLogin(postgres.url(), u"frank"_s, password(u"frank"_s), &why);
     QVERIFY2(frank, qPrintable(why));
+}
+
+// installer/postgresql/setup.sh against the test cluster (its superuser through PGUSER): a
+// role that is not a superuser and its database, in which conversa-server creates its tables.
+void tst_server_postgres::setupScript_makesARoleTheServerCanUse()
+{
+    QTemporaryDir dir;
+    const QString envFile = dir.filePath(u"database.env"_s);
+    QProcess setup;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"PGHOST"_s, u"127.0.0.1"_s);
+    env.insert(u"PGPORT"_s, QString::number(m_postgres->port()));
+    env.insert(u"PGUSER"_s, u"conversa"_s);
+    setup.setProcessEnvironment(env);
+    setup.setProcessChannelMode(QProcess::MergedChannels);
+    const QStringList arguments{
+        QStringLiteral(CONVERSA_SOURCE_DIR "/installer/postgresql/setup.sh"),
+        u"--role"_s,
+        u"chat_role"_s,
+        u"--database"_s,
+        u"chat_db"_s,
+        u"--host"_s,
+        u"127.0.0.1"_s,
+        u"--port"_s,
+        QString::number(m_postgres->port()),
+        u"--env-file"_s,
+        envFile};
+    setup.start(u"bash"_s, arguments);
+    QVERIFY(setup.waitForFinished(60000));
+    const QByteArray output = setup.readAll();
+    QVERIFY2(setup.exitCode() == 0, output.constData());
+    const QString url = u"postgresql://chat_role@127.0.0.1:%1/chat_db"_s.arg(m_postgres->port());
+    QVERIFY2(output.contains((u"database_url = "_s + url).toUtf8()), output.constData());
+    QFile file(envFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray line = file.readAll().trimmed();
+    QVERIFY2(line.startsWith("CONVERSA_DATABASE_PASSWORD=") && line.size() > 40, line.constData());
+    QCOMPARE(file.permissions() & (QFile::ReadOther | QFile::WriteOther), QFile::Permissions());
+    QCOMPARE(m_postgres->psql(u"postgres"_s,
+                              u"SELECT rolsuper FROM pg_roles WHERE rolname = 'chat_role'"_s),
+             u"f"_s);
+    ServerProcess server;
+    server.setDatabaseUrl(url);
+    QProcessEnvironment serverEnv = server.environment();
+    serverEnv.insert(u"CONVERSA_DATABASE_PASSWORD"_s, QString::fromLatin1(line.mid(27)));
+    server.setEnvironment(serverEnv);
+    QVERIFY2(server.addUser(u"gina"_s, password(u"gina"_s)), qPrintable(server.lastAdminError()));
+    QVERIFY2(server.start(), qPrintable(server.diagnostics()));
+    QString why;
+    auto gina = openWithLogin(server.url(), u"gina"_s, password(u"gina"_s), &why);
+    QVERIFY2(gina, qPrintable(why));
+    VERIFY_OK(gina->create(u"made-by-role"_s));
+    VERIFY_OK(gina->send(u"made-by-role"_s, u"hi"_s));
+    // Run again: the data stays, the role gets a new password.
+    setup.start(u"bash"_s, arguments);
+    QVERIFY(setup.waitForFinished(60000));
+    QCOMPARE(setup.exitCode(), 0);
+    QFile rewritten(envFile); // replaced by a rename, so opened anew
+    QVERIFY(rewritten.open(QIODevice::ReadOnly));
+    QVERIFY(rewritten.readAll().trimmed() != line);
+    QCOMPARE(m_postgres->psql(u"chat_db"_s, u"SELECT count(*) FROM messages"_s), u"1"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_server_postgres)
