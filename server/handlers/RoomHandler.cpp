@@ -4,6 +4,7 @@
 
 #include "Codec.h"
 #include "ServerContext.h"
+#include "redis/SharedState.h"
 
 #include <QJsonArray>
 
@@ -30,27 +31,68 @@ void RoomHandler::handle(Session &session, const protocol::RoomsRequest &request
 
 void RoomHandler::handle(Session &session, const protocol::CreateRequest &request)
 {
+    if (!mayCreate(session, request))
+        return;
+    const ServerConfig &config = m_context.config;
+    const double perSecond = config.roomCreationsPerHour / 3600.0;
+    // With Redis the hourly budget is one per user for all instances together.
+    if (m_context.sharedState &&
+        m_context.sharedState->takeToken(
+            "create"_ba, session.userName, perSecond, config.roomCreationsPerHour,
+            [this, id = session.id, request](redis::SharedState::Verdict verdict, qint64 waitMs) {
+                Session *session = m_context.sessions.find(id);
+                if (!session)
+                    return;
+                if (verdict == redis::SharedState::Verdict::Unavailable)
+                    createWithLocalBudget(*session, request);
+                else if (verdict == redis::SharedState::Verdict::Refused)
+                    refuseCreation(*session, request.id, waitMs);
+                else if (mayCreate(*session, request)) // the world may have changed meanwhile
+                    create(*session, request);
+            }))
+        return;
+    createWithLocalBudget(session, request);
+}
+
+bool RoomHandler::mayCreate(Session &session, const protocol::CreateRequest &request)
+{
     const ServerConfig &config = m_context.config;
     if (m_context.rooms.contains(request.room)) {
         replyError(session, request.id, ErrorCode::Conflict,
                    u"a room named '%1' already exists"_s.arg(request.room));
-        return;
+        return false;
     }
     if (m_context.rooms.roomCountOf(session.userId) >= config.maxRoomsPerUser) {
         replyError(session, request.id, ErrorCode::Forbidden,
                    u"you are in %1 rooms, the most this server allows; leave one first"_s.arg(
                        config.maxRoomsPerUser));
-        return;
+        return false;
     }
+    return true;
+}
+
+void RoomHandler::createWithLocalBudget(Session &session, const protocol::CreateRequest &request)
+{
+    const ServerConfig &config = m_context.config;
     TokenBucket &creations = m_roomCreationBuckets[session.userId];
-    const double perMs = config.roomCreationsPerHour / 3600.0;
-    if (!creations.take(m_context.now(), perMs, config.roomCreationsPerHour)) {
-        replyError(session, request.id, ErrorCode::RateLimited,
-                   u"you have created %1 rooms in the last hour, the most allowed; try again in "
-                   "%2 min"_s.arg(config.roomCreationsPerHour)
-                       .arg((creations.waitMs(perMs) + 59'999) / 60'000));
+    const double perSecond = config.roomCreationsPerHour / 3600.0;
+    if (!creations.take(m_context.now(), perSecond, config.roomCreationsPerHour)) {
+        refuseCreation(session, request.id, creations.waitMs(perSecond));
         return;
     }
+    create(session, request);
+}
+
+void RoomHandler::refuseCreation(Session &session, const protocol::RequestId &re, qint64 waitMs)
+{
+    replyError(session, re, ErrorCode::RateLimited,
+               u"you have created %1 rooms in the last hour, the most allowed; try again in "
+               "%2 min"_s.arg(m_context.config.roomCreationsPerHour)
+                   .arg((waitMs + 59'999) / 60'000));
+}
+
+void RoomHandler::create(Session &session, const protocol::CreateRequest &request)
+{
     const QString title = request.title.trimmed().isEmpty() ? request.room : request.title;
     const qint64 userId = session.userId;
     submitAndReply(session, request.id, write::CreateRoom{request.room, title, userId},

@@ -22,6 +22,13 @@ public:
     void handle(Session &session, const protocol::MembersRequest &request);
 
 private:
+    // The name is free and the user may be in one more room; otherwise replies and says no.
+    bool mayCreate(Session &session, const protocol::CreateRequest &request);
+    // The hourly budget of this instance alone: without Redis, or while it does not answer.
+    void createWithLocalBudget(Session &session, const protocol::CreateRequest &request);
+    void refuseCreation(Session &session, const protocol::RequestId &re, qint64 waitMs);
+    void create(Session &session, const protocol::CreateRequest &request);
+
     QHash<qint64, TokenBucket> m_roomCreationBuckets;
 };
 

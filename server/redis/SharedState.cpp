@@ -398,10 +398,17 @@ void SharedState::publishTyping(const QString &room, const QString &user)
 
 bool SharedState::takeSendToken(const QString &user, double rate, int burst, RateCallback done)
 {
+    return takeToken("send"_ba, user, rate, burst, std::move(done));
+}
+
+bool SharedState::takeToken(const QByteArray &budget, const QString &user, double rate, int burst,
+                            RateCallback done)
+{
     if (!m_commands.isReady())
         return false;
     static const QByteArray sha = scriptSha();
-    m_commands.command({"EVALSHA"_ba, sha, "1"_ba, "conversa:rate:send:"_ba + user.toUtf8(),
+    m_commands.command({"EVALSHA"_ba, sha, "1"_ba,
+                        "conversa:rate:"_ba + budget + ':' + user.toUtf8(),
                         QByteArray::number(rate, 'g', 12), QByteArray::number(burst)},
                        [this, done = std::move(done)](const RedisResult &result) {
                            if (!result.ok || result.value.elements.size() != 2) {

@@ -65,6 +65,10 @@ public:
     // False when Redis is not available now (decide locally). Otherwise `done` runs once, in
     // the order of the calls; Unavailable when Redis did not answer.
     bool takeSendToken(const QString &user, double rate, int burst, RateCallback done);
+    // The same for another per-user budget, kept in `conversa:rate:<budget>:<user>` ("create":
+    // room creations).
+    bool takeToken(const QByteArray &budget, const QString &user, double rate, int burst,
+                   RateCallback done);
 
     // Failed sign-ins shared by all instances: an attempt counts against `account` and
     // `address` (at most `limit` a minute each) from its start, and a full account window locks

@@ -4,9 +4,8 @@
 // with alice and bob) and a second instance's SharedState alone, sharing one real redis-server:
 // presence and typing cross between them both ways, an instance that dies or leaves takes its
 // users offline, Redis going away degrades to each instance alone and recovers, the send budget
-// is one per user across instances, failed sign-ins count on all instances together, and sends
-// keep their order when Redis fails under them.
-// (Two harnesses cannot share a process: the SQLite connection names are global.)
+// and room creations are one per user across instances, failed sign-ins count on all instances
+// together, and sends keep their order when Redis fails under them.
 #include "HandlerHarness.h"
 #include "RedisServer.h"
 #include "ServerProcess.h"
@@ -317,6 +316,33 @@ private slots:
         m_redis->stop();
         QTRY_VERIFY_WITH_TIMEOUT(!m_shared->isUp(), 3000);
         QCOMPARE(send(*alice, u"5"_s), u"ok"_s);
+    }
+
+    void roomCreationsAreOneBudgetAcrossInstances()
+    {
+        m_harness->context().config.roomCreationsPerHour = 2;
+        Session *alice = m_harness->signedIn(u"alice"_s);
+        QVERIFY(alice);
+        auto create = [&](const QString &room) {
+            return typeOf(
+                m_harness->request(*alice, {{"type"_L1, "create"_L1}, {"room"_L1, room}}));
+        };
+        QCOMPARE(create(u"one"_s), u"ok"_s);
+        SharedState::Verdict onOther = SharedState::Verdict::Unavailable;
+        bool answered = false;
+        QVERIFY(m_other->takeToken("create"_ba, u"alice"_s, 2 / 3600.0, 2,
+                                   [&](SharedState::Verdict verdict, qint64) {
+                                       onOther = verdict;
+                                       answered = true;
+                                   }));
+        QVERIFY(waitUntil([&] { return answered; }, 3000));
+        QCOMPARE(onOther, SharedState::Verdict::Allowed);
+        QCOMPARE(create(u"two"_s), u"rate_limited"_s);
+        // A name already taken is answered as before, without spending the budget.
+        QCOMPARE(create(u"lab"_s), u"conflict"_s);
+        m_redis->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_shared->isUp(), 3000);
+        QCOMPARE(create(u"three"_s), u"ok"_s);
     }
 
     void failedSignInsCountOnAllInstances()
