@@ -101,7 +101,7 @@ private slots:
             QSKIP(qPrintable(PostgresServer::whyUnavailable()));
         }
         if (!RedisServer::isInstalled()) {
-            if (PostgresServer::mustRun())
+            if (RedisServer::mustRun())
                 QFAIL("redis-server is not installed (apt-get install redis-server)");
             QSKIP("redis-server is not installed (apt-get install redis-server)");
         }

@@ -31,6 +31,11 @@ QString RedisServer::binary()
     return found;
 }
 
+bool RedisServer::mustRun()
+{
+    return qEnvironmentVariable("CI") == "true"_L1;
+}
+
 QString RedisServer::url() const
 {
     return u"redis://127.0.0.1:%1"_s.arg(m_port);
