@@ -115,7 +115,8 @@ private:
         prepare(m_lockRooms, u"SELECT id FROM rooms WHERE id = ANY(?::bigint[]) ORDER BY id "
                              "FOR UPDATE"_s);
         // Input rows keep their batch order (ord); `fresh` numbers the new ones 1..n in that
-        // order, and they get last_seq + 1 .. last_seq + n.
+        // order, and they get last_seq + 1 .. last_seq + n. What you wrote yourself is read:
+        // each sender's read marker moves to their newest new message (own_reads).
         prepare(m_insertMessages, uR"sql(
 WITH input AS (
     SELECT t.u, t.c, t.b, t.ord
@@ -132,7 +133,11 @@ bump AS (
 inserted AS (
     INSERT INTO messages (room_id, seq, user_id, cid, ts, body)
     SELECT ?::bigint, bump.base + f.rn, f.u, f.c, ?::bigint, f.b FROM fresh f, bump
-    RETURNING seq)
+    RETURNING seq),
+own_reads AS (
+    UPDATE members m SET read_seq = GREATEST(m.read_seq, x.s)
+    FROM (SELECT f.u, max(bump.base + f.rn) AS s FROM fresh f, bump GROUP BY f.u) x
+    WHERE m.room_id = ?::bigint AND m.user_id = x.u)
 SELECT e.ord, e.seq, e.ts, 1 FROM existing e
 UNION ALL
 SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
@@ -147,10 +152,6 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
             m_markRead,
             u"UPDATE members SET read_seq = GREATEST(read_seq, LEAST(?, (SELECT last_seq "
             "FROM rooms WHERE id = ?))) WHERE room_id = ? AND user_id = ? RETURNING read_seq"_s);
-        prepare(m_advanceReads,
-                u"UPDATE members m SET read_seq = GREATEST(m.read_seq, t.s) FROM unnest("
-                "?::bigint[], ?::bigint[], ?::bigint[]) AS t(r, u, s) WHERE m.room_id = t.r AND "
-                "m.user_id = t.u"_s);
         prepare(m_createToken, u"INSERT INTO tokens (user_id, hash, device, created_ms, "
                                "last_used_ms) VALUES (?, ?, ?, ?, ?) RETURNING id"_s);
         prepare(m_revokeToken, u"UPDATE tokens SET revoked = 1 WHERE id = ?"_s);
@@ -162,7 +163,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
     {
         for (QSqlQuery *query :
              {&m_lockRooms, &m_insertMessages, &m_createRoom, &m_join, &m_leave, &m_markRead,
-              &m_advanceReads, &m_createToken, &m_revokeToken, &m_touchToken, &m_notify})
+              &m_createToken, &m_revokeToken, &m_touchToken, &m_notify})
             *query = QSqlQuery();
     }
 
@@ -219,7 +220,6 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         m_failure.clear();
         m_pending.clear();
         m_newEntries.clear();
-        m_ownReads.clear();
         m_roomChanges.clear();
         m_tokensRevoked = false;
         m_broken = false;
@@ -234,8 +234,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
                 return false;
             results[i] = std::visit([this](const auto &job) { return apply(job); }, *jobs[i]);
         }
-        return !m_broken && flushMessages(results) && advanceOwnReads() && notifyAll() &&
-               exec(u"COMMIT"_s);
+        return !m_broken && flushMessages(results) && notifyAll() && exec(u"COMMIT"_s);
     }
 
     bool flushMessages(std::vector<WriteResult> &results)
@@ -299,7 +298,8 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         m_insertMessages.bindValue(4, roomId);
         m_insertMessages.bindValue(5, roomId);
         m_insertMessages.bindValue(6, ts);
-        m_insertMessages.bindValue(7, ts);
+        m_insertMessages.bindValue(7, roomId);
+        m_insertMessages.bindValue(8, ts);
         if (!execPrepared(m_insertMessages))
             return false;
         qint64 lastSeq = 0;
@@ -313,12 +313,8 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
             result.value = m_insertMessages.value(1).toLongLong();
             result.ts = m_insertMessages.value(2).toLongLong();
             result.duplicate = m_insertMessages.value(3).toInt() != 0;
-            if (!result.duplicate) {
+            if (!result.duplicate)
                 lastSeq = qMax(lastSeq, result.value);
-                // What you wrote yourself is read: the sender's marker moves with the batch.
-                qint64 &own = m_ownReads[qMakePair(roomId, message.job->userId)];
-                own = qMax(own, result.value);
-            }
         }
         if (m_insertMessages.lastError().isValid()) {
             m_failure = m_insertMessages.lastError().text();
@@ -336,24 +332,6 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         if (lastSeq > 0)
             m_newEntries.insert(roomId, lastSeq);
         return true;
-    }
-
-    bool advanceOwnReads()
-    {
-        if (m_ownReads.isEmpty())
-            return true;
-        QList<qint64> rooms, users, seqs;
-        QList<QPair<qint64, qint64>> keys = m_ownReads.keys();
-        std::sort(keys.begin(), keys.end());
-        for (const auto &key : keys) {
-            rooms.append(key.first);
-            users.append(key.second);
-            seqs.append(m_ownReads.value(key));
-        }
-        m_advanceReads.bindValue(0, postgres::bigintArray(rooms));
-        m_advanceReads.bindValue(1, postgres::bigintArray(users));
-        m_advanceReads.bindValue(2, postgres::bigintArray(seqs));
-        return execPrepared(m_advanceReads);
     }
 
     bool notify(const QString &channel, const QString &payload)
@@ -513,11 +491,10 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
     bool m_tokensRevoked = false;
     QString m_failure;
     std::vector<PendingMessage> m_pending;
-    QMap<qint64, qint64> m_newEntries;               // room → last seq stored by this commit
-    QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq
+    QMap<qint64, qint64> m_newEntries; // room → last seq stored by this commit
     QSet<qint64> m_roomChanges;
     QSqlQuery m_lockRooms, m_insertMessages, m_createRoom, m_join, m_leave, m_markRead,
-        m_advanceReads, m_createToken, m_revokeToken, m_touchToken, m_notify;
+        m_createToken, m_revokeToken, m_touchToken, m_notify;
 };
 
 } // namespace
