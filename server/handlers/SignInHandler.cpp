@@ -52,11 +52,15 @@ void SignInHandler::handle(Session &session, const protocol::LoginRequest &reque
         session.loginPending = true;
         const bool asked = m_context.sharedState->takeLoginAttempt(
             request.user, session.address, m_context.config.loginFailuresPerMinute,
-            [this, id = session.id, request](redis::SharedState::Verdict verdict, qint64 waitMs,
-                                             const QByteArray &attempt) {
+            [this, id = session.id, address = session.address, request](
+                redis::SharedState::Verdict verdict, qint64 waitMs, const QByteArray &attempt) {
                 Session *session = m_context.sessions.find(id);
-                if (!session)
+                if (!session) {
+                    // Gone before its password was checked: no guess was made.
+                    if (!attempt.isEmpty() && m_context.sharedState)
+                        m_context.sharedState->forgetLoginAttempt(request.user, address, attempt);
                     return;
+                }
                 session->loginPending = false;
                 if (verdict == redis::SharedState::Verdict::Unavailable)
                     checkLocallyAndStart(*session, request);

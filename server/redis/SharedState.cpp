@@ -175,13 +175,13 @@ void SharedState::leave()
 {
     m_checkTimer.stop();
     m_localUsers.clear();
+    m_left = true;
     if (!m_up)
         return;
     m_commands.command({"DEL"_ba, instanceKey(m_instanceId)});
     m_commands.command({"SREM"_ba, kInstancesKey, m_instanceId});
     m_commands.command({"PUBLISH"_ba, kPresenceChannel, "gone "_ba + m_instanceId});
     m_commands.flush();
-    m_left = true;
 }
 
 void SharedState::updateUp()
