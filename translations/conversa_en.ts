@@ -387,20 +387,12 @@
         <translation>Rooms</translation>
     </message>
     <message>
-        <source>+</source>
-        <translation>+</translation>
-    </message>
-    <message>
         <source>Create a room (Ctrl+N)</source>
         <translation>Create a room (Ctrl+N)</translation>
     </message>
     <message>
         <source>Create room</source>
         <translation>Create room</translation>
-    </message>
-    <message>
-        <source>Join…</source>
-        <translation>Join…</translation>
     </message>
     <message>
         <source>Join a room by its name (Ctrl+J)</source>
@@ -413,10 +405,6 @@
     <message>
         <source>Filter rooms</source>
         <translation>Filter rooms</translation>
-    </message>
-    <message>
-        <source>Leave</source>
-        <translation>Leave</translation>
     </message>
     <message>
         <source>Leave room</source>
@@ -527,6 +515,38 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <source>Not sent: %1 Your text is still in the box; press Enter to try again.</source>
         <translation>Not sent: %1 Your text is still in the box; press Enter to try again.</translation>
     </message>
+    <message>
+        <source>Room menu</source>
+        <translation>Room menu</translation>
+    </message>
+    <message>
+        <source>Leave room…</source>
+        <translation>Leave room…</translation>
+    </message>
+    <message>
+        <source>Emoji</source>
+        <translation>Emoji</translation>
+    </message>
+    <message>
+        <source>Insert an emoji</source>
+        <translation>Insert an emoji</translation>
+    </message>
+    <message>
+        <source>Insert emoji</source>
+        <translation>Insert emoji</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Send</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Send (Enter)</translation>
+    </message>
+    <message>
+        <source>Send message</source>
+        <translation>Send message</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>
@@ -545,6 +565,43 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
     <message>
         <source>Write a message</source>
         <translation>Write a message</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ConnectionBanner</name>
+    <message>
+        <source>Reconnect now</source>
+        <translation>Reconnect now</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Dismiss</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Connection problem</translation>
+    </message>
+    <message numerus="yes">
+        <source>You are offline; %n message(s) will be sent when you are back. Reconnecting in %1 s.</source>
+        <translation>
+            <numerusform>You are offline; %n message will be sent when you are back. Reconnecting in %1 s.</numerusform>
+            <numerusform>You are offline; %n messages will be sent when you are back. Reconnecting in %1 s.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>You are offline. Reconnecting in %n s.</source>
+        <translation>
+            <numerusform>You are offline. Reconnecting in %n s.</numerusform>
+            <numerusform>You are offline. Reconnecting in %n s.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The server no longer accepts your sign-in. Sign in again to keep chatting.</source>
+        <translation>The server no longer accepts your sign-in. Sign in again to keep chatting.</translation>
+    </message>
+    <message>
+        <source>No keychain took your sign-in: you stay signed in until you quit.</source>
+        <translation>No keychain took your sign-in: you stay signed in until you quit.</translation>
     </message>
 </context>
 <context>
@@ -810,6 +867,25 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
     <message>
         <source>Online · sending %1 of %2…</source>
         <translation>Online · sending %1 of %2…</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::EmojiPicker</name>
+    <message>
+        <source>Emoji</source>
+        <translation>Emoji</translation>
+    </message>
+    <message>
+        <source>Smileys</source>
+        <translation>Smileys</translation>
+    </message>
+    <message>
+        <source>Gestures</source>
+        <translation>Gestures</translation>
+    </message>
+    <message>
+        <source>Symbols</source>
+        <translation>Symbols</translation>
     </message>
 </context>
 <context>

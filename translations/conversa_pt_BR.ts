@@ -387,20 +387,12 @@
         <translation>Salas</translation>
     </message>
     <message>
-        <source>+</source>
-        <translation>+</translation>
-    </message>
-    <message>
         <source>Create a room (Ctrl+N)</source>
         <translation>Criar uma sala (Ctrl+N)</translation>
     </message>
     <message>
         <source>Create room</source>
         <translation>Criar sala</translation>
-    </message>
-    <message>
-        <source>Join…</source>
-        <translation>Entrar…</translation>
     </message>
     <message>
         <source>Join a room by its name (Ctrl+J)</source>
@@ -413,10 +405,6 @@
     <message>
         <source>Filter rooms</source>
         <translation>Filtrar salas</translation>
-    </message>
-    <message>
-        <source>Leave</source>
-        <translation>Sair</translation>
     </message>
     <message>
         <source>Leave room</source>
@@ -527,6 +515,38 @@ Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</tra
         <source>Not sent: %1 Your text is still in the box; press Enter to try again.</source>
         <translation>Não enviada: %1 Seu texto continua na caixa; pressione Enter para tentar novamente.</translation>
     </message>
+    <message>
+        <source>Room menu</source>
+        <translation>Menu da sala</translation>
+    </message>
+    <message>
+        <source>Leave room…</source>
+        <translation>Sair da sala…</translation>
+    </message>
+    <message>
+        <source>Emoji</source>
+        <translation>Emoji</translation>
+    </message>
+    <message>
+        <source>Insert an emoji</source>
+        <translation>Inserir um emoji</translation>
+    </message>
+    <message>
+        <source>Insert emoji</source>
+        <translation>Inserir emoji</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Enviar (Enter)</translation>
+    </message>
+    <message>
+        <source>Send message</source>
+        <translation>Enviar mensagem</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>
@@ -545,6 +565,43 @@ Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</tra
     <message>
         <source>Write a message</source>
         <translation>Escreva uma mensagem</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ConnectionBanner</name>
+    <message>
+        <source>Reconnect now</source>
+        <translation>Reconectar agora</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Dispensar</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Problema de conexão</translation>
+    </message>
+    <message numerus="yes">
+        <source>You are offline; %n message(s) will be sent when you are back. Reconnecting in %1 s.</source>
+        <translation>
+            <numerusform>Você está desconectado; %n mensagem será enviada quando voltar. Reconectando em %1 s.</numerusform>
+            <numerusform>Você está desconectado; %n mensagens serão enviadas quando voltar. Reconectando em %1 s.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>You are offline. Reconnecting in %n s.</source>
+        <translation>
+            <numerusform>Você está desconectado. Reconectando em %n s.</numerusform>
+            <numerusform>Você está desconectado. Reconectando em %n s.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The server no longer accepts your sign-in. Sign in again to keep chatting.</source>
+        <translation>O servidor não aceita mais o seu login. Entre novamente para continuar conversando.</translation>
+    </message>
+    <message>
+        <source>No keychain took your sign-in: you stay signed in until you quit.</source>
+        <translation>Nenhum chaveiro salvou seu login: você fica conectado até sair.</translation>
     </message>
 </context>
 <context>
@@ -810,6 +867,25 @@ Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</tra
     <message>
         <source>Online · sending %1 of %2…</source>
         <translation>Conectado · enviando %1 de %2…</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::EmojiPicker</name>
+    <message>
+        <source>Emoji</source>
+        <translation>Emoji</translation>
+    </message>
+    <message>
+        <source>Smileys</source>
+        <translation>Carinhas</translation>
+    </message>
+    <message>
+        <source>Gestures</source>
+        <translation>Gestos</translation>
+    </message>
+    <message>
+        <source>Symbols</source>
+        <translation>Símbolos</translation>
     </message>
 </context>
 <context>

@@ -387,20 +387,12 @@
         <translation>Salas</translation>
     </message>
     <message>
-        <source>+</source>
-        <translation>+</translation>
-    </message>
-    <message>
         <source>Create a room (Ctrl+N)</source>
         <translation>Criar uma sala (Ctrl+N)</translation>
     </message>
     <message>
         <source>Create room</source>
         <translation>Criar sala</translation>
-    </message>
-    <message>
-        <source>Join…</source>
-        <translation>Entrar…</translation>
     </message>
     <message>
         <source>Join a room by its name (Ctrl+J)</source>
@@ -413,10 +405,6 @@
     <message>
         <source>Filter rooms</source>
         <translation>Filtrar salas</translation>
-    </message>
-    <message>
-        <source>Leave</source>
-        <translation>Sair</translation>
     </message>
     <message>
         <source>Leave room</source>
@@ -527,6 +515,38 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <source>Not sent: %1 Your text is still in the box; press Enter to try again.</source>
         <translation>Não enviada: %1 O seu texto continua na caixa; prima Enter para tentar novamente.</translation>
     </message>
+    <message>
+        <source>Room menu</source>
+        <translation>Menu da sala</translation>
+    </message>
+    <message>
+        <source>Leave room…</source>
+        <translation>Sair da sala…</translation>
+    </message>
+    <message>
+        <source>Emoji</source>
+        <translation>Emoji</translation>
+    </message>
+    <message>
+        <source>Insert an emoji</source>
+        <translation>Inserir um emoji</translation>
+    </message>
+    <message>
+        <source>Insert emoji</source>
+        <translation>Inserir emoji</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Enviar (Enter)</translation>
+    </message>
+    <message>
+        <source>Send message</source>
+        <translation>Enviar mensagem</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>
@@ -545,6 +565,43 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
     <message>
         <source>Write a message</source>
         <translation>Escreva uma mensagem</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ConnectionBanner</name>
+    <message>
+        <source>Reconnect now</source>
+        <translation>Religar agora</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Fechar aviso</translation>
+    </message>
+    <message>
+        <source>Connection problem</source>
+        <translation>Problema de ligação</translation>
+    </message>
+    <message numerus="yes">
+        <source>You are offline; %n message(s) will be sent when you are back. Reconnecting in %1 s.</source>
+        <translation>
+            <numerusform>Está sem ligação; %n mensagem será enviada quando voltar. A religar dentro de %1 s.</numerusform>
+            <numerusform>Está sem ligação; %n mensagens serão enviadas quando voltar. A religar dentro de %1 s.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>You are offline. Reconnecting in %n s.</source>
+        <translation>
+            <numerusform>Está sem ligação. A religar dentro de %n s.</numerusform>
+            <numerusform>Está sem ligação. A religar dentro de %n s.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The server no longer accepts your sign-in. Sign in again to keep chatting.</source>
+        <translation>O servidor já não aceita a sua sessão. Inicie sessão de novo para continuar a conversar.</translation>
+    </message>
+    <message>
+        <source>No keychain took your sign-in: you stay signed in until you quit.</source>
+        <translation>Nenhum porta-chaves guardou a sua sessão: fica com sessão iniciada até sair.</translation>
     </message>
 </context>
 <context>
@@ -810,6 +867,25 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
     <message>
         <source>Online · sending %1 of %2…</source>
         <translation>Ligado · a enviar %1 de %2…</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::EmojiPicker</name>
+    <message>
+        <source>Emoji</source>
+        <translation>Emoji</translation>
+    </message>
+    <message>
+        <source>Smileys</source>
+        <translation>Caras</translation>
+    </message>
+    <message>
+        <source>Gestures</source>
+        <translation>Gestos</translation>
+    </message>
+    <message>
+        <source>Symbols</source>
+        <translation>Símbolos</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,8 @@
 #include "ChatPage.h"
 
 #include "Composer.h"
+#include "ConnectionBanner.h"
+#include "EmojiPicker.h"
 #include "MembersPanel.h"
 #include "MessageDelegate.h"
 #include "MessageView.h"
@@ -28,6 +30,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
@@ -74,22 +77,42 @@ void ChatPage::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::LanguageChange)
         retranslateUi();
+    else if (event->type() == QEvent::PaletteChange)
+        updateIcons();
+}
+
+void ChatPage::updateIcons()
+{
+    // Drawn in the palette's colours: redrawn when the theme changes.
+    m_createButton->setIcon(Theme::icon(u"add"_s));
+    m_joinButton->setIcon(Theme::icon(u"join"_s));
+    m_roomMenuButton->setIcon(Theme::icon(u"more"_s));
+    m_emojiButton->setIcon(Theme::icon(u"emoji"_s));
+    m_sendButton->setIcon(Theme::icon(u"send"_s, Theme::accent()));
 }
 
 void ChatPage::retranslateUi()
 {
     m_roomsHeading->setText(tr("Rooms"));
-    m_createButton->setText(tr("+"));
+    m_createButton->setText(tr("Create room"));
     m_createButton->setToolTip(tr("Create a room (Ctrl+N)"));
     m_createButton->setAccessibleName(tr("Create room"));
-    m_joinButton->setText(tr("Join…"));
+    m_joinButton->setText(tr("Join room"));
     m_joinButton->setToolTip(tr("Join a room by its name (Ctrl+J)"));
     m_joinButton->setAccessibleName(tr("Join room"));
     m_filter->setPlaceholderText(tr("Filter rooms"));
     m_filter->setAccessibleName(tr("Filter rooms"));
     m_roomList->setAccessibleName(tr("Rooms"));
-    m_leaveButton->setText(tr("Leave"));
-    m_leaveButton->setAccessibleName(tr("Leave room"));
+    m_roomMenuButton->setText(tr("Room menu"));
+    m_roomMenuButton->setToolTip(tr("Room menu"));
+    m_roomMenuButton->setAccessibleName(tr("Room menu"));
+    m_leaveAction->setText(tr("Leave room…"));
+    m_emojiButton->setText(tr("Emoji"));
+    m_emojiButton->setToolTip(tr("Insert an emoji"));
+    m_emojiButton->setAccessibleName(tr("Insert emoji"));
+    m_sendButton->setText(tr("Send"));
+    m_sendButton->setToolTip(tr("Send (Enter)"));
+    m_sendButton->setAccessibleName(tr("Send message"));
     m_typingLabel->setAccessibleName(tr("Who is typing"));
     m_sendErrorLabel->setAccessibleName(tr("Why the message was not sent"));
     updateComposer();
@@ -118,6 +141,10 @@ QWidget *ChatPage::buildRoomColumn()
     m_joinButton = new QToolButton(column);
     m_joinButton->setObjectName(u"joinRoomButton"_s);
     m_joinButton->setAutoRaise(true);
+    for (QToolButton *button : {m_createButton, m_joinButton}) {
+        button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+        button->setIconSize(QSize(20, 20));
+    }
     connect(m_createButton, &QToolButton::clicked, this, &ChatPage::createRoom);
     connect(m_joinButton, &QToolButton::clicked, this, &ChatPage::joinRoom);
 
@@ -174,10 +201,17 @@ QWidget *ChatPage::buildConversationColumn()
     m_roomSubtitle = new QLabel(column);
     m_roomSubtitle->setObjectName(u"roomSubtitle"_s);
     m_roomSubtitle->setForegroundRole(QPalette::PlaceholderText);
-    m_leaveButton = new QToolButton(column);
-    m_leaveButton->setObjectName(u"leaveRoomButton"_s);
-    m_leaveButton->setAutoRaise(true);
-    connect(m_leaveButton, &QToolButton::clicked, this, &ChatPage::leaveRoom);
+    m_roomMenuButton = new QToolButton(column);
+    m_roomMenuButton->setObjectName(u"roomMenuButton"_s);
+    m_roomMenuButton->setAutoRaise(true);
+    m_roomMenuButton->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    m_roomMenuButton->setIconSize(QSize(20, 20));
+    m_roomMenuButton->setPopupMode(QToolButton::InstantPopup);
+    m_roomMenu = new QMenu(m_roomMenuButton);
+    m_roomMenu->setObjectName(u"roomMenu"_s);
+    m_leaveAction = m_roomMenu->addAction(QString(), this, &ChatPage::leaveRoom);
+    m_leaveAction->setObjectName(u"leaveRoomAction"_s);
+    m_roomMenuButton->setMenu(m_roomMenu);
 
     auto *headerBar = new QWidget(column);
     headerBar->setObjectName(u"roomHeader"_s);
@@ -188,7 +222,9 @@ QWidget *ChatPage::buildConversationColumn()
     titles->addWidget(m_roomTitle);
     titles->addWidget(m_roomSubtitle);
     headerLayout->addLayout(titles, 1);
-    headerLayout->addWidget(m_leaveButton);
+    headerLayout->addWidget(m_roomMenuButton);
+
+    m_banner = new ConnectionBanner(column);
 
     m_messages = new MessageView(column);
     connect(m_messages, &MessageView::newestShown, this, &ChatPage::scheduleMarkRead);
@@ -222,6 +258,21 @@ QWidget *ChatPage::buildConversationColumn()
 
     m_composer = new Composer(column);
     connect(m_composer, &Composer::sendRequested, this, &ChatPage::sendMessage);
+    m_emojiButton = new QToolButton(column);
+    m_emojiButton->setObjectName(u"emojiButton"_s);
+    m_sendButton = new QToolButton(column);
+    m_sendButton->setObjectName(u"sendButton"_s);
+    for (QToolButton *button : {m_emojiButton, m_sendButton}) {
+        button->setAutoRaise(true);
+        button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+        button->setIconSize(QSize(24, 24));
+    }
+    connect(m_sendButton, &QToolButton::clicked, m_composer, &Composer::requestSend);
+    connect(m_emojiButton, &QToolButton::clicked, this, &ChatPage::showEmojiPicker);
+    connect(m_composer, &QPlainTextEdit::textChanged, this, [this] {
+        m_sendButton->setEnabled(m_composer->isEnabled() &&
+                                 !m_composer->toPlainText().trimmed().isEmpty());
+    });
     connect(m_composer, &Composer::typing, this, [this] {
         if (m_openRoom)
             m_openRoom->noteTyping();
@@ -231,15 +282,33 @@ QWidget *ChatPage::buildConversationColumn()
     layout->setContentsMargins(0, 0, 0, 8);
     layout->setSpacing(4);
     layout->addWidget(headerBar);
+    layout->addWidget(m_banner);
     layout->addWidget(m_messages, 1);
     layout->addWidget(m_emptyLabel, 1);
     layout->addWidget(m_typingLabel);
     layout->addWidget(m_sendErrorLabel);
     auto *composerRow = new QHBoxLayout;
     composerRow->setContentsMargins(12, 0, 12, 0);
+    composerRow->setSpacing(4);
+    composerRow->addWidget(m_emojiButton, 0, Qt::AlignBottom);
     composerRow->addWidget(m_composer);
+    composerRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
     layout->addLayout(composerRow);
+    updateIcons();
     return column;
+}
+
+void ChatPage::showEmojiPicker()
+{
+    if (!m_emojiPicker) {
+        m_emojiPicker = new EmojiPicker(this);
+        connect(m_emojiPicker, &EmojiPicker::emojiChosen, this, [this](const QString &emoji) {
+            // At the cursor, replacing a selection, as typed text would.
+            m_composer->insertPlainText(emoji);
+            m_composer->setFocus();
+        });
+    }
+    m_emojiPicker->popup(m_emojiButton);
 }
 
 void ChatPage::setRoomModel(core::RoomListModel *rooms)
@@ -423,7 +492,7 @@ void ChatPage::updateRoomHeader()
     const bool hasRoom = !m_room.isEmpty();
     m_messages->setVisible(hasRoom);
     m_emptyLabel->setVisible(!hasRoom);
-    m_leaveButton->setVisible(hasRoom);
+    m_roomMenuButton->setVisible(hasRoom);
     if (!hasRoom) {
         const QAbstractItemModel *rooms = m_filtered->sourceModel();
         const bool noRooms = !rooms || rooms->rowCount() == 0;
@@ -457,6 +526,9 @@ void ChatPage::updateComposer()
         m_composer->setDisabledReason(tr("Messages cannot be saved on this computer right now."));
     else
         m_composer->setDisabledReason({});
+    m_emojiButton->setEnabled(m_composer->disabledReason().isEmpty());
+    m_sendButton->setEnabled(m_composer->disabledReason().isEmpty() &&
+                             !m_composer->toPlainText().trimmed().isEmpty());
 }
 
 void ChatPage::scheduleMarkRead()

@@ -10,6 +10,7 @@
 
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QListView;
 class QSplitter;
 class QTimer;
@@ -29,6 +30,8 @@ class TypingUsers;
 namespace conversa::ui {
 
 class Composer;
+class ConnectionBanner;
+class EmojiPicker;
 class MembersPanel;
 class MessageView;
 class QuickSwitcher;
@@ -73,6 +76,12 @@ public:
     MembersPanel *membersPanel() const { return m_membersPanel; }
     QuickSwitcher *quickSwitcher() const { return m_switcher; }
     QLabel *typingLabel() const { return m_typingLabel; }
+    ConnectionBanner *connectionBanner() const { return m_banner; }
+    QToolButton *sendButton() const { return m_sendButton; }
+    QToolButton *emojiButton() const { return m_emojiButton; }
+    QToolButton *roomMenuButton() const { return m_roomMenuButton; }
+    QMenu *roomMenu() const { return m_roomMenu; }
+    EmojiPicker *emojiPicker() const { return m_emojiPicker; }
     // Why the last message could not be queued (hidden when it was).
     QLabel *sendErrorLabel() const { return m_sendErrorLabel; }
 
@@ -103,6 +112,8 @@ private:
     QWidget *buildRoomColumn();
     QWidget *buildConversationColumn();
     void updateComposer();
+    void updateIcons();
+    void showEmojiPicker();
     void updateRoomHeader();
     void reselectCurrentRoom();
     void scheduleMarkRead();
@@ -127,12 +138,18 @@ private:
     QToolButton *m_joinButton = nullptr;
     QLabel *m_roomTitle = nullptr;
     QLabel *m_roomSubtitle = nullptr;
-    QToolButton *m_leaveButton = nullptr;
+    QToolButton *m_roomMenuButton = nullptr;
+    QMenu *m_roomMenu = nullptr;
+    QAction *m_leaveAction = nullptr;
+    ConnectionBanner *m_banner = nullptr;
     MessageView *m_messages = nullptr;
     QLabel *m_emptyLabel = nullptr;
     QLabel *m_typingLabel = nullptr;
     QLabel *m_sendErrorLabel = nullptr;
     Composer *m_composer = nullptr;
+    QToolButton *m_emojiButton = nullptr;
+    QToolButton *m_sendButton = nullptr;
+    EmojiPicker *m_emojiPicker = nullptr;
     MembersPanel *m_membersPanel = nullptr;
     QuickSwitcher *m_switcher = nullptr;
     // Read markers are written to disk and sent to the server: once a second at most, not once

@@ -89,17 +89,22 @@ QSize Composer::minimumSizeHint() const
     return QSize(100, heightForLines(2));
 }
 
+void Composer::requestSend()
+{
+    if (!m_disabledReason.isEmpty())
+        return;
+    const QString body = toPlainText();
+    if (body.trimmed().isEmpty())
+        return;
+    emit sendRequested(body);
+}
+
 void Composer::keyPressEvent(QKeyEvent *event)
 {
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
         event->accept();
-        if (!m_disabledReason.isEmpty())
-            return;
-        const QString body = toPlainText();
-        if (body.trimmed().isEmpty())
-            return;
-        emit sendRequested(body);
+        requestSend();
         return;
     }
     if (enter) {

@@ -20,6 +20,9 @@ public:
     QString disabledReason() const { return m_disabledReason; }
     void setRoomTitle(const QString &title);
 
+    // What Enter does: emits sendRequested with the text, unless it is blank or disabled.
+    void requestSend();
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 

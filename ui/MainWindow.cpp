@@ -3,6 +3,7 @@
 #include "MainWindow.h"
 
 #include "ChatPage.h"
+#include "ConnectionBanner.h"
 #include "ConnectionStatusWidget.h"
 #include "SignInPage.h"
 #include "Theme.h"
@@ -35,7 +36,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_stack->addWidget(m_chat);
     setCentralWidget(m_stack);
     statusBar()->addWidget(m_status, 1);
-    statusBar()->setSizeGripEnabled(true);
+    statusBar()->setSizeGripEnabled(false);
+    connect(m_chat->connectionBanner(), &ConnectionBanner::reconnectRequested, this,
+            &MainWindow::reconnectRequested);
     connect(m_status, &ConnectionStatusWidget::reconnectRequested, this,
             &MainWindow::reconnectRequested);
     connect(m_status, &ConnectionStatusWidget::detailsRequested, this,
@@ -142,6 +145,7 @@ void MainWindow::showChat()
 void MainWindow::setConnectionStatus(const core::ConnectionStatus &status)
 {
     m_status->setStatus(status);
+    m_chat->connectionBanner()->setStatus(status);
     m_chat->setConnectionState(status.state);
 }
 
@@ -178,6 +182,7 @@ void MainWindow::showRoom(const QString &room)
 
 void MainWindow::showSignInNotKept(const QString &detail)
 {
+    m_chat->connectionBanner()->showSignInNotKept(detail);
     QStatusBar *bar = statusBar();
     bar->showMessage(tr("No keychain took your sign-in: you stay signed in until you quit."),
                      15000);

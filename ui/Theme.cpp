@@ -3,7 +3,11 @@
 #include "Theme.h"
 
 #include <QApplication>
+#include <QBuffer>
+#include <QFile>
 #include <QGuiApplication>
+#include <QImageReader>
+#include <QPixmap>
 #include <QStyleFactory>
 
 using namespace Qt::StringLiterals;
@@ -202,6 +206,43 @@ QColor Theme::avatarColor(const QString &user)
         hash = (hash ^ c.unicode()) * 16777619u;
     const int hue = int(hash % 360);
     return QColor::fromHsl(hue, 120, g_dark ? 110 : 140);
+}
+
+namespace {
+QPixmap drawIcon(const QByteArray &svg, const QColor &color, int size)
+{
+    QByteArray recoloured = svg;
+    recoloured.replace("#000000", color.name(QColor::HexRgb).toLatin1());
+    QBuffer buffer(&recoloured);
+    buffer.open(QIODevice::ReadOnly);
+    QImageReader reader(&buffer, "svg");
+    reader.setScaledSize(QSize(size, size));
+    return QPixmap::fromImage(reader.read());
+}
+} // namespace
+
+QIcon Theme::icon(const QString &name, const QColor &color)
+{
+    ensureResources();
+    QFile file(u":/icons/%1.svg"_s.arg(name));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray svg = file.readAll();
+    const QPalette palette = QApplication::palette();
+    const QColor normal = color.isValid() ? color : palette.color(QPalette::ButtonText);
+    const QColor disabled = palette.color(QPalette::Disabled, QPalette::ButtonText);
+    QIcon icon;
+    // Sizes for 1x and 2x screens; QIcon picks the nearest.
+    for (const int size : {16, 20, 24, 32, 40, 48}) {
+        icon.addPixmap(drawIcon(svg, normal, size), QIcon::Normal);
+        icon.addPixmap(drawIcon(svg, disabled, size), QIcon::Disabled);
+    }
+    return icon;
+}
+
+QColor Theme::warningBackground()
+{
+    return g_dark ? QColor(0x4a, 0x3a, 0x1c) : QColor(0xff, 0xf1, 0xd6);
 }
 
 } // namespace conversa::ui

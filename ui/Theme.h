@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QColor>
+#include <QIcon>
 #include <QPalette>
 #include <QString>
 
@@ -40,6 +41,12 @@ public:
     static QColor offlineDot();
     static QColor badgeBackground();
     static QColor badgeText();
+    // A line icon from resources/icons/<name>.svg drawn in `color` (the palette's button text
+    // when invalid), with a disabled variant: the SVGs are drawn in black and recoloured here,
+    // so one file serves the light and the dark palette. Call again after a palette change.
+    static QIcon icon(const QString &name, const QColor &color = {});
+    // A banner's background for trouble (connection lost, sign-in not kept).
+    static QColor warningBackground();
     // A stable colour per user name for the initials avatar.
     static QColor avatarColor(const QString &user);
 };

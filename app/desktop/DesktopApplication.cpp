@@ -7,6 +7,7 @@
 #include <Account.h>
 #include <AppSettings.h>
 #include <ChatPage.h>
+#include <ConnectionBanner.h>
 #include <ConnectionDetailsDialog.h>
 #include <ConnectionStatusWidget.h>
 #include <MainWindow.h>
@@ -75,6 +76,8 @@ DesktopApplication::DesktopApplication(const Options &options, QObject *parent)
             [this](const QString &message) { m_window->statusBar()->showMessage(message, 30000); });
     connect(m_account, &core::Account::pendingCountChanged, m_window->statusWidget(),
             &ui::ConnectionStatusWidget::setPendingCount);
+    connect(m_account, &core::Account::pendingCountChanged,
+            m_window->chatPage()->connectionBanner(), &ui::ConnectionBanner::setPendingCount);
     connect(m_account, &core::Account::outboxProgress, m_window->statusWidget(),
             &ui::ConnectionStatusWidget::setOutboxProgress);
     connect(m_account, &core::Account::savedSignInUnavailable, this, [this] { showSignInPage(); });

@@ -295,7 +295,7 @@ void TestTranslations::switchingLanguageRetranslatesOpenWindows()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     auto *signInTitle = window.signInPage()->findChild<QLabel *>(u"signInTitle"_s);
     auto *roomsHeading = window.chatPage()->findChild<QLabel *>(u"roomsHeading"_s);
-    auto *leave = window.chatPage()->findChild<QAbstractButton *>(u"leaveRoomButton"_s);
+    auto *leave = window.chatPage()->findChild<QAbstractButton *>(u"roomMenuButton"_s);
     auto *themeBox = dialog.themeBox();
     QVERIFY(signInTitle && roomsHeading && leave);
     QAction *roomMenu = window.menuBar()->actions().value(1);
@@ -310,7 +310,7 @@ void TestTranslations::switchingLanguageRetranslatesOpenWindows()
     const QList<Shown> shown{
         {[&] { return signInTitle->text(); }, "conversa::ui::SignInPage", "Sign in to Conversa"},
         {[&] { return roomsHeading->text(); }, "conversa::ui::ChatPage", "Rooms"},
-        {[&] { return leave->text(); }, "conversa::ui::ChatPage", "Leave"},
+        {[&] { return leave->toolTip(); }, "conversa::ui::ChatPage", "Room menu"},
         {[&] { return window.chatPage()->composer()->placeholderText(); }, "conversa::ui::ChatPage",
          "Choose a room to start writing."},
         {[&] { return roomMenu->text(); }, "conversa::ui::MainWindow", "&Room"},

@@ -1,0 +1,249 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+// The chat page's controls: icon buttons, the emoji picker, the send button and the banner for
+// connection trouble.
+#include <Account.h>
+#include <ChatPage.h>
+#include <Composer.h>
+#include <ConnectionBanner.h>
+#include <EmojiPicker.h>
+#include <MainWindow.h>
+#include <MessageCache.h>
+#include <Outbox.h>
+#include <RoomListModel.h>
+#include <SessionManager.h>
+#include <Theme.h>
+
+#include <QListWidget>
+#include <QMenu>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+using namespace conversa;
+using conversa::ui::ChatPage;
+
+class TestChatControls : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void iconButtonsHaveIconsTooltipsAndNames();
+    void iconsFollowTheTheme();
+    void sendButtonSendsWhatEnterWould();
+    void emojiPickerInsertsAtTheCursorFromTheKeyboard();
+    void roomMenuOffersLeave();
+    void bannerShowsTroubleAndReconnects();
+    void bannerSaysSignInWasNotKeptUntilDismissed();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    core::Account *m_account = nullptr;
+    ChatPage *m_page = nullptr;
+};
+
+void TestChatControls::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    core::Account::Options options;
+    options.dataDirectory = m_dir->path();
+    options.useKeychain = false;
+    m_account = new core::Account(options, this);
+    m_account->session()->setWatchNetwork(false);
+    QVERIFY2(m_account->open(QUrl(u"ws://127.0.0.1:9/ws"_s), u"alice"_s),
+             qPrintable(m_account->lastError()));
+    QVERIFY(m_account->cache()->updateRooms({{u"general"_s, u"General"_s, 0, 0}}));
+    m_account->rooms()->reload();
+    m_page = new ChatPage;
+    m_page->setAccount(m_account);
+    m_page->setCurrentUser(u"alice"_s);
+    m_page->setConnectionState(core::ConnectionState::WaitingToReconnect);
+    m_page->resize(1000, 700);
+    m_page->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_page));
+    m_page->openRoom(u"general"_s);
+}
+
+void TestChatControls::cleanup()
+{
+    delete m_page;
+    m_page = nullptr;
+    delete m_account;
+    m_account = nullptr;
+    m_dir.reset();
+}
+
+void TestChatControls::iconButtonsHaveIconsTooltipsAndNames()
+{
+    const QStringList names{u"createRoomButton"_s, u"joinRoomButton"_s, u"roomMenuButton"_s,
+                            u"emojiButton"_s, u"sendButton"_s};
+    for (const QString &name : names) {
+        auto *button = m_page->findChild<QToolButton *>(name);
+        QVERIFY2(button, qPrintable(name));
+        QVERIFY2(!button->icon().isNull(), qPrintable(name));
+        QCOMPARE(button->toolButtonStyle(), Qt::ToolButtonIconOnly);
+        QVERIFY2(!button->toolTip().isEmpty(), qPrintable(name));
+        QVERIFY2(!button->accessibleName().isEmpty(), qPrintable(name));
+        // The icon is really drawn (not an empty pixmap from a missing SVG).
+        const QImage image = button->icon().pixmap(24, 24).toImage();
+        bool anyInk = false;
+        for (int y = 0; y < image.height() && !anyInk; ++y)
+            for (int x = 0; x < image.width() && !anyInk; ++x)
+                anyInk = qAlpha(image.pixel(x, y)) > 0;
+        QVERIFY2(anyInk, qPrintable(name));
+    }
+    // No attach button until files exist (issue 13).
+    QVERIFY(!m_page->findChild<QToolButton *>(u"attachButton"_s));
+}
+
+void TestChatControls::iconsFollowTheTheme()
+{
+    auto inkOf = [](const QIcon &icon) {
+        const QImage image = icon.pixmap(48, 48).toImage();
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                if (qAlpha(image.pixel(x, y)) == 255)
+                    return QColor(image.pixel(x, y));
+        return QColor();
+    };
+    ui::Theme::apply(ui::Theme::Mode::Light);
+    const QColor light = inkOf(m_page->emojiButton()->icon());
+    ui::Theme::apply(ui::Theme::Mode::Dark);
+    QTRY_VERIFY(inkOf(m_page->emojiButton()->icon()) != light);
+    const QColor dark = inkOf(m_page->emojiButton()->icon());
+    // Dark ink on the light theme, light ink on the dark one.
+    QVERIFY2(light.lightness() < 128 && dark.lightness() > 128,
+             qPrintable(light.name() + u' ' + dark.name()));
+    ui::Theme::apply(ui::Theme::Mode::Light);
+}
+
+void TestChatControls::sendButtonSendsWhatEnterWould()
+{
+    auto *send = m_page->sendButton();
+    QVERIFY(!send->isEnabled()); // nothing to send yet
+    QTest::keyClicks(m_page->composer(), u"hello there"_s);
+    QVERIFY(send->isEnabled());
+    QTest::mouseClick(send, Qt::LeftButton);
+    QCOMPARE(m_account->outbox()->pendingCount(u"general"_s), 1);
+    QCOMPARE(m_account->outbox()->unsent(u"general"_s).first().body, u"hello there"_s);
+    QTRY_VERIFY(m_page->composer()->toPlainText().isEmpty());
+    QVERIFY(!send->isEnabled());
+    // Without a room nothing can be sent, and the button says so by being disabled.
+    m_page->openRoom({});
+    QVERIFY(!send->isEnabled());
+    QVERIFY(!m_page->emojiButton()->isEnabled());
+}
+
+void TestChatControls::emojiPickerInsertsAtTheCursorFromTheKeyboard()
+{
+    auto *composer = m_page->composer();
+    composer->setFocus();
+    QTest::keyClicks(composer, u"ab"_s);
+    QTest::keyClick(composer, Qt::Key_Left); // cursor between a and b
+    QTest::mouseClick(m_page->emojiButton(), Qt::LeftButton);
+    ui::EmojiPicker *picker = m_page->emojiPicker();
+    QVERIFY(picker);
+    QTRY_VERIFY(picker->isVisible());
+    QVERIFY(picker->tabs()->count() >= 3);
+    QListWidget *grid = picker->currentGrid();
+    QVERIFY(grid->count() >= 20);
+    QTRY_VERIFY(grid->hasFocus());
+    QTest::keyClick(grid, Qt::Key_Right);
+    const QString chosen = grid->currentItem()->text();
+    QCOMPARE(chosen, grid->item(1)->text());
+    QTest::keyClick(grid, Qt::Key_Return);
+    QTRY_VERIFY(!picker->isVisible());
+    QCOMPARE(composer->toPlainText(), u"a"_s + chosen + u"b"_s);
+    // Escape closes it and inserts nothing.
+    QTest::mouseClick(m_page->emojiButton(), Qt::LeftButton);
+    QTRY_VERIFY(picker->isVisible());
+    QTest::keyClick(picker->currentGrid(), Qt::Key_Escape);
+    QTRY_VERIFY(!picker->isVisible());
+    QCOMPARE(composer->toPlainText(), u"a"_s + chosen + u"b"_s);
+}
+
+void TestChatControls::roomMenuOffersLeave()
+{
+    QMenu *menu = m_page->roomMenu();
+    QVERIFY(menu);
+    QAction *leave = menu->findChild<QAction *>(u"leaveRoomAction"_s);
+    QVERIFY(leave);
+    QVERIFY(leave->text().contains(u"Leave"_s));
+    QVERIFY(m_page->roomMenuButton()->isVisible());
+    m_page->openRoom({});
+    QVERIFY(!m_page->roomMenuButton()->isVisible());
+}
+
+void TestChatControls::bannerShowsTroubleAndReconnects()
+{
+    ui::ConnectionBanner *banner = m_page->connectionBanner();
+    core::ConnectionStatus status;
+    status.state = core::ConnectionState::Online;
+    banner->setStatus(status);
+    QVERIFY(!banner->isVisible());
+
+    status.state = core::ConnectionState::WaitingToReconnect;
+    status.secondsLeft = 7;
+    status.reason = u"Connection refused by chat.example.org."_s;
+    banner->setStatus(status);
+    QVERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(u"7 s"_s), qPrintable(banner->text()));
+    QVERIFY2(banner->text().contains(status.reason), qPrintable(banner->text()));
+    banner->setPendingCount(3);
+    QVERIFY2(banner->text().contains(u"3 message"_s), qPrintable(banner->text()));
+    QVERIFY(banner->reconnectButton()->isVisible());
+    QVERIFY(!banner->reconnectButton()->accessibleName().isEmpty());
+    QSignalSpy reconnect(banner, &ui::ConnectionBanner::reconnectRequested);
+    QTest::mouseClick(banner->reconnectButton(), Qt::LeftButton);
+    QCOMPARE(reconnect.size(), 1);
+
+    status.state = core::ConnectionState::AuthFailed;
+    status.reason = u"The server ended this sign-in."_s;
+    banner->setStatus(status);
+    QVERIFY(banner->isVisible());
+    QVERIFY(!banner->reconnectButton()->isVisible());
+
+    status = {};
+    status.state = core::ConnectionState::Online;
+    banner->setStatus(status);
+    QVERIFY(!banner->isVisible());
+}
+
+void TestChatControls::bannerSaysSignInWasNotKeptUntilDismissed()
+{
+    ui::MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.showChat();
+    ui::ConnectionBanner *banner = window.chatPage()->connectionBanner();
+    QSignalSpy reconnect(&window, &ui::MainWindow::reconnectRequested);
+    core::ConnectionStatus status;
+    status.state = core::ConnectionState::WaitingToReconnect;
+    status.secondsLeft = 3;
+    window.setConnectionStatus(status);
+    QVERIFY(banner->isVisible());
+    QTest::mouseClick(banner->reconnectButton(), Qt::LeftButton);
+    QCOMPARE(reconnect.size(), 1); // the window passes it on to the session
+
+    status.state = core::ConnectionState::Online;
+    window.setConnectionStatus(status);
+    QVERIFY(!banner->isVisible());
+    window.showSignInNotKept(u"org.freedesktop.secrets was not provided"_s);
+    QVERIFY(banner->isVisible());
+    QVERIFY(banner->text().contains(u"keychain"_s));
+    QVERIFY(!banner->text().contains(u"freedesktop"_s)); // the detail is in the tooltip only
+    auto *dismiss = banner->findChild<QToolButton *>(u"bannerDismissButton"_s);
+    QVERIFY(dismiss && dismiss->isVisible());
+    QTest::mouseClick(dismiss, Qt::LeftButton);
+    QVERIFY(!banner->isVisible());
+}
+
+QTEST_MAIN(TestChatControls)
+#include "tst_chatcontrols.moc"
