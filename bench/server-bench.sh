@@ -10,7 +10,10 @@
 # bare Qt relay, conversa-bare-relay, instead of conversa-server: the reference point;
 # SERVER_ARGS adds flags to `serve`, e.g. SERVER_ARGS="--redis-url redis://127.0.0.1:6379";
 # STORAGE=postgresql runs the server on a throwaway PostgreSQL cluster started here, durable like
-# sync_mode full: fsync and synchronous_commit on)
+# sync_mode full: fsync and synchronous_commit on); INSTANCES=N (PostgreSQL only) runs N
+# instances behind HAProxy with the shipped installer/linux/haproxy-conversa.cfg, TLS left out of
+# its frontend: server CPU is then summed over the instances and printed per instance and for
+# HAProxy)
 set -euo pipefail
 BUILD_DIR=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 SERVER=$BUILD_DIR/server/conversa-server
@@ -26,13 +29,24 @@ SENDERS=${SENDERS:-5}
 SECONDS_MEASURED=${MEASURE_SECONDS:-10}
 PASSWORD=bench-password
 STORAGE=${STORAGE:-sqlite}
+INSTANCES=${INSTANCES:-1}
+SERVER_PIDS=()
+HAPROXY_PID=
 DATA=$(mktemp -d)
 PG_CTL=
 stop_postgres() {
     [ -n "$PG_CTL" ] && as_postgres "$PG_CTL" -D "$DATA/pg" -m immediate -w stop >/dev/null 2>&1
     return 0
 }
-trap 'kill $SERVER_PID 2>/dev/null || true; stop_postgres; rm -rf "$DATA"' EXIT
+stop_servers() {
+    for pid in "${SERVER_PIDS[@]}" $HAPROXY_PID; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap 'stop_servers; stop_postgres; rm -rf "$DATA"' EXIT
+if [ "$INSTANCES" -gt 1 ] && [ "$STORAGE" != postgresql ]; then
+    echo "INSTANCES > 1 needs STORAGE=postgresql" >&2
+    exit 2
+fi
 as_postgres() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
@@ -60,8 +74,8 @@ SENDER_ARGS=()
 for i in $(seq 1 "$SENDERS"); do SENDER_ARGS+=(--sender-user "sender$i"); done
 LOAD_ARGS=(--listener-user listener --password "$PASSWORD" --rooms "$ROOMS")
 if [ "$RELAY" = 1 ]; then
-    "$RELAY_BIN" >"$DATA/stdout" 2>"$DATA/stderr" &
-    SERVER_PID=$!
+    "$RELAY_BIN" >"$DATA/stdout1" 2>"$DATA/stderr1" &
+    SERVER_PIDS+=($!)
     WHAT="conversa-bare-relay (bare Qt relay, Qt's default dispatcher)"
 else
     add_user() {
@@ -79,18 +93,47 @@ else
             "$SERVER" room create "bench$r" "${STORE_ARGS[@]}" >/dev/null
         done
     fi
-    "$SERVER" serve --listen 127.0.0.1:0 "${SERVE_STORE_ARGS[@]}" \
-        --max-connections-per-address 100000 \
-        --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
-        --auth-timeout-seconds 600 --idle-timeout-seconds 3600 --max-rooms-per-user 100000 \
-        ${SERVER_ARGS:-} >"$DATA/stdout" 2>"$DATA/stderr" &
-    SERVER_PID=$!
-    WHAT="conversa-server on $STORAGE, event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}"
+    PROXY_ARGS=()
+    [ "$INSTANCES" -gt 1 ] && PROXY_ARGS=(--trusted-proxies 127.0.0.1 --proxy-protocol true)
+    for i in $(seq 1 "$INSTANCES"); do
+        "$SERVER" serve --listen 127.0.0.1:0 "${SERVE_STORE_ARGS[@]}" \
+            --max-connections-per-address 100000 \
+            --messages-per-second 1000000 --message-burst 1000000 --login-failures-per-minute 1000 \
+            --auth-timeout-seconds 600 --idle-timeout-seconds 3600 --max-rooms-per-user 100000 \
+            --instance-name "chat$i" "${PROXY_ARGS[@]}" \
+            ${SERVER_ARGS:-} >"$DATA/stdout$i" 2>"$DATA/stderr$i" &
+        SERVER_PIDS+=($!)
+    done
+    WHAT="conversa-server on $STORAGE, $INSTANCES instance(s), event dispatcher ${CONVERSA_EVENT_DISPATCHER:-epoll (default on Linux)}"
 fi
-for _ in $(seq 50); do grep -q listening "$DATA/stdout" 2>/dev/null && break; sleep 0.1; done
-URL=$(sed -n 's/.*listening on //p' "$DATA/stdout")
+for i in $(seq 1 "${#SERVER_PIDS[@]}"); do
+    for _ in $(seq 100); do grep -q listening "$DATA/stdout$i" 2>/dev/null && break; sleep 0.1; done
+done
+URL=$(sed -n 's/.*listening on //p' "$DATA/stdout1")
+if [ "$INSTANCES" -gt 1 ]; then
+    HA_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    SOURCE_DIR=$(cd "$(dirname "$0")/.." && pwd)
+    {
+        sed -e "s|^\(\s*bind \):443 .*|\1127.0.0.1:$HA_PORT|" -e '/^\s*server chat/d' \
+            "$SOURCE_DIR/installer/linux/haproxy-conversa.cfg"
+        for i in $(seq 1 "$INSTANCES"); do
+            port=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\)/ws|\1|p' "$DATA/stdout$i")
+            echo "    server chat$i 127.0.0.1:$port"
+        done
+    } >"$DATA/haproxy.cfg"
+    /usr/sbin/haproxy -db -f "$DATA/haproxy.cfg" >"$DATA/haproxy.log" 2>&1 &
+    HAPROXY_PID=$!
+    sleep 3 # the health checks (rise 2, every second) bring the instances in
+    URL=ws://127.0.0.1:$HA_PORT/ws
+fi
 TICKS=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() {
+    local sum=0
+    for pid in "${SERVER_PIDS[@]}"; do sum=$((sum + $(ticks_of "$pid"))); done
+    echo "$sum"
+}
+per_instance_ticks() { for pid in "${SERVER_PIDS[@]}" $HAPROXY_PID; do printf '%s ' "$(ticks_of "$pid")"; done; }
 # PostgreSQL's own CPU (the postmaster and its backends), counted apart from the server's.
 postgres_ticks() {
     local main
@@ -98,15 +141,24 @@ postgres_ticks() {
     for pid in $main $(pgrep -P "$main"); do cat "/proc/$pid/stat" 2>/dev/null; done |
         awk '{t += $14 + $15} END {print t + 0}'
 }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
+rss_kb() {
+    local sum=0
+    for pid in "${SERVER_PIDS[@]}"; do sum=$((sum + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status"))); done
+    echo "$sum"
+}
+open_fds() {
+    local open=0
+    for pid in "${SERVER_PIDS[@]}"; do open=$((open + $(ls "/proc/$pid/fd" | wc -l))); done
+    echo "$open"
+}
 # Before the next phase the server must have let go of the last one's connections: with
 # thousands of them it would otherwise run out of descriptors.
 wait_for_server_to_settle() {
     for _ in $(seq 600); do
-        [ "$(ls "/proc/$SERVER_PID/fd" | wc -l)" -lt 100 ] && return
+        [ "$(open_fds)" -lt $((100 * ${#SERVER_PIDS[@]})) ] && return
         sleep 0.2
     done
-    echo "the server still holds $(ls "/proc/$SERVER_PID/fd" | wc -l) descriptors" >&2
+    echo "the server still holds $(open_fds) descriptors" >&2
 }
 
 echo "== $WHAT at $URL: $CLIENTS listeners in $ROOMS room(s), $SENDERS senders with $WINDOW" \
@@ -151,9 +203,11 @@ wait_for_line() {
 }
 wait_for_line '^connected'
 C0=$(cpu_ticks)
+INSTANCE0=($(per_instance_ticks))
 [ "$STORAGE" = postgresql ] && P0=$(postgres_ticks)
 wait_for_line '^latency'
 C1=$(cpu_ticks)
+INSTANCE1=($(per_instance_ticks))
 [ "$STORAGE" = postgresql ] && P1=$(postgres_ticks)
 wait "$LOAD_PID"
 cat "$DATA/full.out"
@@ -162,6 +216,14 @@ RATE=$(sed -n 's/.*= \([0-9]*\) deliveries\/s (\([0-9]*\) messages.*/\2/p' "$DAT
 if [ "${DELIVERIES:-0}" -gt 0 ]; then
     awk -v t=$((C1 - C0)) -v hz="$TICKS" -v d="$DELIVERIES" \
         'BEGIN { printf "server CPU %.2f s while measuring = %.2f us per delivery\n", t/hz, t/hz*1e6/d }'
+    if [ "${#INSTANCE0[@]}" -gt 1 ]; then
+        for k in "${!INSTANCE0[@]}"; do
+            name="chat$((k + 1))"
+            [ "$k" -ge "${#SERVER_PIDS[@]}" ] && name=haproxy
+            awk -v t=$((INSTANCE1[k] - INSTANCE0[k])) -v hz="$TICKS" -v d="$DELIVERIES" -v n="$name" \
+                'BEGIN { printf "  %s CPU %.2f s = %.2f us per delivery\n", n, t/hz, t/hz*1e6/d }'
+        done
+    fi
     if [ "$STORAGE" = postgresql ]; then
         awk -v t=$((P1 - P0)) -v hz="$TICKS" -v d="$DELIVERIES" \
             'BEGIN { printf "PostgreSQL CPU %.2f s while measuring = %.2f us per delivery\n", t/hz, t/hz*1e6/d }'

@@ -99,6 +99,65 @@ private Q_SLOTS:
                  u"hello through haproxy"_s);
     }
 
+    // The variant the shipped file describes: `option forwardfor` instead of PROXY v2. The
+    // server believes HAProxy's X-Forwarded-For entry, not what a client wrote before it.
+    void forwardedFor_namesEachClient_forgeriesIgnored()
+    {
+        ServerProcess server;
+        QVERIFY(server.addUser(u"alice"_s, kPassword));
+        QVERIFY(server.addUser(u"bob"_s, kPassword));
+        QVERIFY2(
+            server.start({u"--trusted-proxies"_s, u"127.0.0.1"_s, u"--login-failures-per-minute"_s,
+                          u"2"_s, u"--auth-failures-per-connection"_s, u"10"_s}),
+            qPrintable(server.diagnostics()));
+        HaproxyProcess haproxy;
+        const QString pem = haproxy.writePem(m_certs.serverCertificate(), m_certs.serverKey());
+        const bool started = haproxy.start(pem, {server.port()}, 0, [](QString &config) {
+            config.replace(u" send-proxy-v2 check-send-proxy"_s, QString());
+            config.replace(u"    option httplog\n"_s,
+                           u"    option httplog\n    option forwardfor\n"_s);
+        });
+        QVERIFY2(started, qPrintable(haproxy.log()));
+        QVERIFY2(haproxy.configText().contains(u"option forwardfor"_s),
+                 qPrintable(haproxy.configText()));
+        QVERIFY(haproxy.configText().contains(u"default-server check inter"_s));
+        const QUrl url = haproxy.url();
+        RawWebSocket::Options options;
+        options.ssl = m_certs.clientConfiguration();
+        QVERIFY(waitUntil(
+            [&] {
+                RawWebSocket probe;
+                return probe.open(url, options, 2000);
+            },
+            10000));
+
+        // 127.0.0.3 fails twice, each time claiming to be someone else.
+        RawWebSocket::Options attacker = options;
+        attacker.sourceAddress = QHostAddress(u"127.0.0.3"_s);
+        for (int i = 0; i < 2; ++i) {
+            RawWebSocket::Options forged = attacker;
+            forged.extraHeaders.append(
+                {"X-Forwarded-For", "127.0.0.%1"_ba.append(QByteArray::number(50 + i))});
+            RawWebSocket socket;
+            QVERIFY2(socket.open(url, forged), qPrintable(socket.error()));
+            QVERIFY(socket.login(u"alice"_s, u"guess %1"_s.arg(i)).contains("unauthorized"));
+        }
+        RawWebSocket locked;
+        QVERIFY2(locked.open(url, attacker), qPrintable(locked.error()));
+        const QByteArray refused = locked.login(u"bob"_s, kPassword);
+        QVERIFY2(refused.contains("rate_limited"), refused.constData());
+
+        RawWebSocket::Options user = options;
+        user.sourceAddress = QHostAddress(u"127.0.0.2"_s);
+        RawWebSocket bob;
+        QVERIFY2(bob.open(url, user), qPrintable(bob.error()));
+        const QByteArray accepted = bob.login(u"bob"_s, kPassword);
+        QVERIFY2(accepted.contains("\"ok\""), accepted.constData());
+        const QString log = server.diagnostics(1024 * 1024);
+        QVERIFY2(log.contains(u"event=auth addr=127.0.0.2 user=bob"_s), qPrintable(log));
+        QVERIFY2(!log.contains(u"addr=127.0.0.5"_s), qPrintable(log));
+    }
+
 private:
     TestCertificates m_certs;
 };

@@ -52,6 +52,7 @@ QString HaproxyProcess::configFile() const
 }
 
 bool HaproxyProcess::start(const QString &pemFile, const QList<quint16> &backendPorts, quint16 port,
+                           const std::function<void(QString &)> &adjust,
                            const QString &configTemplate)
 {
     stop();
@@ -87,6 +88,8 @@ bool HaproxyProcess::start(const QString &pemFile, const QList<quint16> &backend
         return false;
     }
     m_config = lines.join(u'\n');
+    if (adjust)
+        adjust(m_config);
     QFile file(configFile());
     if (!file.open(QIODevice::WriteOnly)) {
         m_error = u"cannot write "_s + file.fileName();

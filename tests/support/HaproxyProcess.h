@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -38,7 +39,10 @@ public:
     static QString shippedConfig();
 
     // `pemFile`: certificate chain and key in one file. Waits until the frontend listens.
+    // `adjust`, when given, edits the configuration text last (for the variants the shipped
+    // file describes in its comments, such as `option forwardfor` instead of PROXY v2).
     bool start(const QString &pemFile, const QList<quint16> &backendPorts, quint16 port = 0,
+               const std::function<void(QString &)> &adjust = {},
                const QString &configTemplate = shippedConfig());
     // A graceful reload as systemd does it: a new process with `-sf OLDPID` takes the port,
     // the old one stops listening and finishes its open connections (hard-stop-after).
