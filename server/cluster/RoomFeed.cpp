@@ -6,6 +6,8 @@
 #include "Log.h"
 #include "ServerContext.h"
 
+#include <algorithm>
+
 namespace conversa::server {
 
 using namespace Qt::StringLiterals;
@@ -169,6 +171,32 @@ bool RoomFeed::catchUp(const Room &room, qint64 upTo)
             m_senderOf.erase(senders);
     }
     return true;
+}
+
+Room *RoomFeed::refreshFromDatabase(const QString &name, qint64 userId, bool mustBeMember)
+{
+    Room *room = m_context.rooms.find(name);
+    if (!room) {
+        const qint64 now = m_context.now();
+        if (now - m_lastDirectoryReloadMs < 1000)
+            return nullptr;
+        m_lastDirectoryReloadMs = now;
+        if (!m_context.rooms.load(m_context.store))
+            return nullptr;
+        adoptNewRooms();
+        room = m_context.rooms.find(name);
+    } else if (mustBeMember) {
+        QString error;
+        const auto members = m_context.store.membersOf(room->id, &error);
+        const bool member = std::any_of(members.cbegin(), members.cend(),
+                                        [userId](const auto &m) { return m.first == userId; });
+        if (!error.isEmpty() || !member)
+            return nullptr;
+        m_context.rooms.addMember(name, userId);
+    }
+    if (room && mustBeMember && !room->members.contains(userId))
+        return nullptr;
+    return room;
 }
 
 QList<std::pair<qint64, qint64>> RoomFeed::parsePayload(QStringView payload)

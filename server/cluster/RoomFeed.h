@@ -42,6 +42,13 @@ public:
     // newest stored seq, so nobody gets their whole history as live events.
     void adoptNewRooms();
 
+    // Several instances: a room made, or a join made, through another instance reaches this
+    // directory with its notification, which a client can overtake (join there, send here at
+    // once). Before a request is refused for an unknown room or a missing membership, this asks
+    // the database: the room's members (one query), or every room (at most once a second).
+    // Returns the room when it exists (and `userId` is a member of it, when that was asked).
+    Room *refreshFromDatabase(const QString &name, qint64 userId, bool mustBeMember);
+
     // The highest seq delivered here for `roomId` (-1: not tracked).
     qint64 delivered(qint64 roomId) const { return m_delivered.value(roomId, -1); }
     // Reads that failed so far (the next notification or check tries again).
@@ -65,6 +72,7 @@ private:
     // Own commits delivered through a read: their sender's session gets `ok`, not the event.
     QHash<qint64, QHash<qint64, quint64>> m_senderOf;
     int m_failedReads = 0;
+    qint64 m_lastDirectoryReloadMs = -1'000'000;
     qint64 m_readDeliveries = 0;
 };
 

@@ -44,6 +44,13 @@ Room *Handler::roomFor(Session &session, const protocol::RequestId &re, const QS
                        bool mustBeMember)
 {
     Room *room = m_context.rooms.find(name);
+    if ((!room || (mustBeMember && !room->members.contains(session.userId))) &&
+        m_context.store.isPostgres()) {
+        if (Room *known =
+                m_context.roomFeed.refreshFromDatabase(name, session.userId, mustBeMember))
+            return known;
+        room = m_context.rooms.find(name);
+    }
     if (!room) {
         replyError(session, re, ErrorCode::NotFound, u"there is no room named '%1'"_s.arg(name));
         return nullptr;

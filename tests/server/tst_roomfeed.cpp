@@ -127,6 +127,21 @@ private slots:
         QCOMPARE(feed().readDeliveries(), 0);
     }
 
+    void joinThroughAnotherInstance_isFoundInTheDatabase()
+    {
+        // Carol joins "lab" through another instance: stored, not in this directory yet.
+        context().writer->submit(write::JoinRoom{m_roomId, m_carolId});
+        context().writer->flush();
+        QVERIFY(!context().rooms.find(u"lab"_s)->members.contains(m_carolId));
+        const Room *room = feed().refreshFromDatabase(u"lab"_s, m_carolId, true);
+        QVERIFY(room);
+        QVERIFY(room->members.contains(m_carolId));
+        // Someone who is not a member stays refused; an unknown room stays unknown.
+        const qint64 stranger = m_carolId + 1000;
+        QVERIFY(!feed().refreshFromDatabase(u"lab"_s, stranger, true));
+        QVERIFY(!feed().refreshFromDatabase(u"nowhere"_s, m_carolId, false));
+    }
+
     void parsePayload_data()
     {
         QTest::addColumn<QString>("payload");
