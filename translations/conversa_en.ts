@@ -566,6 +566,12 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <source>Write a message</source>
         <translation>Write a message</translation>
     </message>
+    <message>
+        <source>Enter sends, Shift+Enter starts a new line.
+Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &gt; at the start for a quote, [text](https://…) for a link.</source>
+        <translation>Enter sends, Shift+Enter starts a new line.
+Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &gt; at the start for a quote, [text](https://…) for a link.</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::ConnectionBanner</name>

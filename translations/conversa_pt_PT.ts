@@ -566,6 +566,12 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <source>Write a message</source>
         <translation>Escreva uma mensagem</translation>
     </message>
+    <message>
+        <source>Enter sends, Shift+Enter starts a new line.
+Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &gt; at the start for a quote, [text](https://…) for a link.</source>
+        <translation>Enter envia, Shift+Enter começa uma nova linha.
+Formatação: **negrito**, *itálico*, `código`, ``` numa linha própria para um bloco de código, &gt; no início para uma citação, [texto](https://…) para uma ligação.</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::ConnectionBanner</name>

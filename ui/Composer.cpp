@@ -43,7 +43,6 @@ void Composer::setDisabledReason(const QString &reason)
     m_disabledReason = reason;
     setReadOnly(!reason.isEmpty());
     setEnabled(reason.isEmpty());
-    setToolTip(reason);
     updatePlaceholder();
 }
 
@@ -57,6 +56,7 @@ void Composer::updatePlaceholder()
 {
     setAccessibleName(tr("Message"));
     setAccessibleDescription(tr("Enter sends the message, Shift+Enter starts a new line."));
+    setToolTip(m_disabledReason.isEmpty() ? formattingHint() : m_disabledReason);
     if (!m_disabledReason.isEmpty())
         setPlaceholderText(m_disabledReason);
     else if (!m_roomTitle.isEmpty())
@@ -64,6 +64,13 @@ void Composer::updatePlaceholder()
     else
         setPlaceholderText(tr("Write a message"));
     viewport()->update(); // an empty box shows the placeholder: repaint it now
+}
+
+QString Composer::formattingHint()
+{
+    return tr("Enter sends, Shift+Enter starts a new line.\nFormatting: **bold**, *italic*, "
+              "`code`, ``` on its own line for a code block, > at the start for a quote, "
+              "[text](https://…) for a link.");
 }
 
 int Composer::heightForLines(int lines) const

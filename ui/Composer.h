@@ -19,6 +19,8 @@ public:
     void setDisabledReason(const QString &reason);
     QString disabledReason() const { return m_disabledReason; }
     void setRoomTitle(const QString &title);
+    // The Markdown subset messages may use, in a sentence (the box's tooltip while writable).
+    static QString formattingHint();
 
     // What Enter does: emits sendRequested with the text, unless it is blank or disabled.
     void requestSend();

@@ -9,6 +9,7 @@
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QDateTime>
+#include <QFontDatabase>
 #include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
@@ -33,6 +34,40 @@ constexpr int kBottomPadding = 2;
 // A pause this long (or longer) since the message before starts a new group, with its own name
 // and time, even when the same person goes on writing.
 constexpr qint64 kGroupPauseMs = 5 * 60 * 1000;
+// Quoted and code-block lines are indented this far; a quote's bar sits in the indent.
+constexpr int kBlockIndent = 12;
+constexpr int kQuoteBarWidth = 3;
+
+using core::MarkupSpan;
+
+// The block style (Quote or CodeBlock) of each line start, walked in order: spans and lines
+// both come in text order, so a whole body costs one pass, however many lines it has.
+class BlockWalker
+{
+public:
+    explicit BlockWalker(const core::MarkedUpText &markup)
+        : m_spans(markup.spans)
+    {}
+    quint8 styleAt(int position)
+    {
+        while (m_next < m_spans.size()) {
+            const MarkupSpan &span = m_spans.at(m_next);
+            if (!(span.styles & (MarkupSpan::Quote | MarkupSpan::CodeBlock)) ||
+                span.start + span.length <= position) {
+                ++m_next;
+                continue;
+            }
+            if (span.start > position)
+                return 0;
+            return span.styles & (MarkupSpan::Quote | MarkupSpan::CodeBlock);
+        }
+        return 0;
+    }
+
+private:
+    const QList<MarkupSpan> &m_spans;
+    qsizetype m_next = 0;
+};
 
 MessageModel::DeliveryState deliveryState(const QModelIndex &index)
 {
@@ -98,6 +133,33 @@ QString MessageDelegate::shortTime(const QDateTime &time)
 }
 
 // --- text helpers -------------------------------------------------------------------------------
+
+QString MessageDelegate::displayText(const QModelIndex &index)
+{
+    return core::parseMarkup(index.data(MessageModel::BodyRole).toString()).text;
+}
+
+QList<MessageDelegate::Span> MessageDelegate::linksIn(const core::MarkedUpText &markup)
+{
+    QList<Span> links;
+    QList<std::pair<int, int>> noBareLinks; // code and link labels: [start, end)
+    for (const MarkupSpan &span : markup.spans) {
+        if (span.styles & MarkupSpan::Link)
+            links.append(Span{span.start, span.length, span.target});
+        if (span.styles & (MarkupSpan::Link | MarkupSpan::Code | MarkupSpan::CodeBlock))
+            noBareLinks.append({span.start, span.start + span.length});
+    }
+    qsizetype excluded = 0;
+    for (const Span &bare : findLinks(markup.text)) {
+        while (excluded < noBareLinks.size() && noBareLinks.at(excluded).second <= bare.start)
+            ++excluded;
+        if (excluded < noBareLinks.size() &&
+            noBareLinks.at(excluded).first < bare.start + bare.length)
+            continue;
+        links.append(bare);
+    }
+    return links;
+}
 
 QList<MessageDelegate::Span> MessageDelegate::findLinks(const QString &text)
 {
@@ -235,9 +297,12 @@ QString MessageDelegate::clipboardText(const QModelIndex &index)
 // --- geometry -----------------------------------------------------------------------------------
 
 std::unique_ptr<QTextLayout> MessageDelegate::bodyLayout(const QStyleOptionViewItem &option,
-                                                         const QModelIndex &index, int width) const
+                                                         const QModelIndex &index, int width,
+                                                         core::MarkedUpText *markupOut) const
 {
-    QString text = index.data(MessageModel::BodyRole).toString();
+    // Styles come as ranges over plain text: nothing in a message is ever read as HTML.
+    core::MarkedUpText markup = core::parseMarkup(index.data(MessageModel::BodyRole).toString());
+    QString text = markup.text;
     // QTextLayout breaks lines only at LineSeparator; same length, so spans stay valid.
     text.replace(u'\n', QChar::LineSeparator);
     auto layout = std::make_unique<QTextLayout>(text, option.font);
@@ -247,7 +312,27 @@ std::unique_ptr<QTextLayout> MessageDelegate::bodyLayout(const QStyleOptionViewI
 
     QList<QTextLayout::FormatRange> formats;
     const QPalette &palette = option.palette;
-    for (const Span &link : findLinks(text)) {
+    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    for (const MarkupSpan &span : std::as_const(markup.spans)) {
+        QTextLayout::FormatRange range;
+        range.start = span.start;
+        range.length = span.length;
+        if (span.styles & MarkupSpan::Bold)
+            range.format.setFontWeight(QFont::Bold);
+        if (span.styles & MarkupSpan::Italic)
+            range.format.setFontItalic(true);
+        if (span.styles & (MarkupSpan::Code | MarkupSpan::CodeBlock)) {
+            range.format.setFontFamilies(fixed.families());
+            range.format.setFontFixedPitch(true);
+        }
+        if (span.styles & MarkupSpan::Code)
+            range.format.setBackground(palette.color(QPalette::AlternateBase));
+        if ((span.styles & MarkupSpan::Quote) && !(span.styles & MarkupSpan::Link))
+            range.format.setForeground(Theme::mutedText());
+        if (range.format.propertyCount() > 0)
+            formats.append(range);
+    }
+    for (const Span &link : linksIn(markup)) {
         QTextLayout::FormatRange range;
         range.start = link.start;
         range.length = link.length;
@@ -267,12 +352,16 @@ std::unique_ptr<QTextLayout> MessageDelegate::bodyLayout(const QStyleOptionViewI
 
     layout->beginLayout();
     qreal y = 0;
+    BlockWalker blocks(markup);
     for (QTextLine line = layout->createLine(); line.isValid(); line = layout->createLine()) {
-        line.setLineWidth(width);
-        line.setPosition(QPointF(0, y));
+        const int indent = blocks.styleAt(line.textStart()) ? kBlockIndent : 0;
+        line.setLineWidth(qMax(1, width - indent));
+        line.setPosition(QPointF(indent, y));
         y += line.height();
     }
     layout->endLayout();
+    if (markupOut)
+        *markupOut = std::move(markup);
     return layout;
 }
 
@@ -459,8 +548,24 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawText(gutter, Qt::AlignRight | Qt::AlignVCenter, timeLabel(time));
     }
 
-    // Body: plain text laid out by QTextLayout; nothing in it is ever read as markup.
-    const auto layout = bodyLayout(option, index, g.body.width());
+    // Body: plain text laid out by QTextLayout with the styles of its Markdown subset; nothing
+    // in it is ever read as HTML. Quotes get a bar, code blocks a background, behind the text.
+    core::MarkedUpText markup;
+    const auto layout = bodyLayout(option, index, g.body.width(), &markup);
+    BlockWalker blocks(markup);
+    for (int i = 0; i < layout->lineCount(); ++i) {
+        const QTextLine line = layout->lineAt(i);
+        const quint8 block = blocks.styleAt(line.textStart());
+        const QRectF lineRect(g.body.left(), g.body.top() + line.y(), g.body.width(),
+                              line.height());
+        if (block & MarkupSpan::CodeBlock)
+            painter->fillRect(lineRect.adjusted(kBlockIndent / 2, 0, 0, 0),
+                              palette.color(QPalette::AlternateBase));
+        else if (block & MarkupSpan::Quote)
+            painter->fillRect(
+                QRectF(lineRect.left(), lineRect.top(), kQuoteBarWidth, lineRect.height()),
+                Theme::mutedText());
+    }
     painter->setFont(option.font);
     QColor textColor = palette.color(QPalette::Text);
     if (state == MessageModel::DeliveryState::Pending)
@@ -520,16 +625,17 @@ QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModel
     const Geometry g = geometry(option, index);
     if (!g.body.contains(pos))
         return {};
-    const auto layout = bodyLayout(option, index, g.body.width());
+    core::MarkedUpText markup;
+    const auto layout = bodyLayout(option, index, g.body.width(), &markup);
     const QPointF local = pos - g.body.topLeft();
     for (int i = 0; i < layout->lineCount(); ++i) {
         const QTextLine line = layout->lineAt(i);
         if (local.y() < line.y() || local.y() >= line.y() + line.height())
             continue;
-        if (local.x() > line.naturalTextWidth())
+        if (local.x() < line.x() || local.x() > line.x() + line.naturalTextWidth())
             return {};
         const int cursor = line.xToCursor(local.x(), QTextLine::CursorOnCharacter);
-        for (const Span &link : findLinks(layout->text())) {
+        for (const Span &link : linksIn(markup)) {
             if (cursor >= link.start && cursor < link.start + link.length)
                 return link.target;
         }

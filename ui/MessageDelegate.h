@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <MessageMarkup.h>
+
 #include <QCache>
 #include <QList>
 #include <QStyledItemDelegate>
@@ -79,6 +81,10 @@ public:
     int cachedMessages() const { return qMax(m_heightCache.size(), m_facts.size()); }
 
     // Text helpers, public for tests.
+    // What the body shows (and a drag selects): the text without its Markdown markers.
+    static QString displayText(const QModelIndex &index);
+    // Every link of a shown body: [label](url) ones, then bare addresses outside code and labels.
+    static QList<Span> linksIn(const core::MarkedUpText &markup);
     static QList<Span> findLinks(const QString &text);
     static QList<Span> findMentions(const QString &text, const QString &user);
     static QString initials(const QString &user);
@@ -107,8 +113,10 @@ private:
     };
     Geometry geometry(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     int bodyHeight(const QStyleOptionViewItem &option, const QModelIndex &index, int width) const;
+    // `markup` (when given) receives the parsed body the layout shows.
     std::unique_ptr<QTextLayout> bodyLayout(const QStyleOptionViewItem &option,
-                                            const QModelIndex &index, int width) const;
+                                            const QModelIndex &index, int width,
+                                            core::MarkedUpText *markup = nullptr) const;
     QString statusText(const QModelIndex &index) const;
 
     // What grouping needs of a message, worked out once: local-time conversions are slow, and a

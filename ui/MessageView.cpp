@@ -452,7 +452,7 @@ std::pair<int, int> MessageView::textPositionAt(const QPoint &pos) const
         index = m_proxy->index(above ? 0 : rows - 1, 0);
         if (above)
             return {index.row(), 0};
-        return {index.row(), int(index.data(MessageModel::BodyRole).toString().size())};
+        return {index.row(), int(MessageDelegate::displayText(index).size())};
     }
     const int cursor = m_delegate->cursorAt(optionForIndex(index), index, pos);
     if (cursor < 0)
@@ -571,7 +571,7 @@ void MessageView::mouseDoubleClickEvent(QMouseEvent *event)
         index.isValid()) {
         const QStyleOptionViewItem option = optionForIndex(index);
         const int cursor = m_delegate->cursorAt(option, index, pos);
-        const QString body = index.data(MessageModel::BodyRole).toString();
+        const QString body = MessageDelegate::displayText(index);
         if (cursor >= 0 && cursor <= body.size() &&
             m_delegate->actionAt(option, index, pos) == MessageDelegate::Action::None) {
             const auto [from, to] = MessageDelegate::wordAt(body, cursor);
@@ -600,7 +600,8 @@ QString MessageView::selectedText() const
     if (!text.isEmpty()) {
         QStringList parts;
         for (int row = text.startRow; row <= text.endRow && row < m_proxy->rowCount(); ++row) {
-            const QString body = m_proxy->index(row, 0).data(MessageModel::BodyRole).toString();
+            // What was dragged over is what shows, without Markdown markers.
+            const QString body = MessageDelegate::displayText(m_proxy->index(row, 0));
             const auto [from, to] = text.rangeIn(row, int(body.size()));
             parts.append(body.mid(from, to - from));
         }

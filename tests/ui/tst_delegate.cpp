@@ -33,6 +33,8 @@ private slots:
     void initials();
     void wordAt();
     void paintsWithoutCrashing();
+    void formattingShowsWithoutMarkers();
+    void onlySafeLinksCanBeClicked();
     void equalCidsOfTwoSendersAreTwoMessages();
     void cachesStayBoundedOverALongRun();
     void viewKeepsTheReaderInPlaceWhilePaging();
@@ -204,6 +206,52 @@ void TestDelegate::paintsWithoutCrashing()
         for (int yy = 0; yy < y && !drew; ++yy)
             drew = image.pixel(x, yy) != qRgb(255, 255, 255);
     QVERIFY(drew);
+}
+
+void TestDelegate::formattingShowsWithoutMarkers()
+{
+    auto *m = model({u"**bold** and *it* `x*y` <b>raw</b>\n> quoted"_s});
+    QCOMPARE(MessageDelegate::displayText(m->index(0, 0)), u"bold and it x*y <b>raw</b>\nquoted"_s);
+    // No bare link inside code, nor a second one inside a link's label.
+    const auto links = MessageDelegate::linksIn(
+        conversa::core::parseMarkup(u"`https://a.org` [https://b.org](https://c.org) d.org "
+                                    "https://e.org"_s));
+    QStringList targets;
+    for (const auto &link : links)
+        targets.append(link.target);
+    QCOMPARE(targets, (QStringList{u"https://c.org"_s, u"https://e.org"_s}));
+    // A quoted line is indented (its bar sits in the indent): with the same text it needs at
+    // least as many lines, and a long one more height.
+    const QString words = u"lorem ipsum dolor sit amet "_s.repeated(40);
+    auto *plain = model({words});
+    auto *quoted = model({u"> "_s + words});
+    QVERIFY(heightAt(quoted, 0, 400) >= heightAt(plain, 0, 400));
+}
+
+void TestDelegate::onlySafeLinksCanBeClicked()
+{
+    // Every point of the row: which targets does a click reach?
+    auto clickable = [this](const QString &body) {
+        auto *m = model({body});
+        QStyleOptionViewItem option;
+        option.font = QApplication::font();
+        option.palette = QApplication::palette();
+        option.rect = QRect(0, 0, 600, heightAt(m, 0, 600));
+        QSet<QString> targets;
+        for (int y = 0; y < option.rect.height(); y += 2)
+            for (int x = 0; x < 600; x += 2)
+                if (const QString t = m_delegate.linkAt(option, m->index(0, 0), {x, y});
+                    !t.isEmpty())
+                    targets.insert(t);
+        return targets;
+    };
+    QCOMPARE(clickable(u"see [the docs](https://example.org/d) now"_s),
+             QSet<QString>{u"https://example.org/d"_s});
+    QCOMPARE(clickable(u"[mail](mailto:ana@example.org)"_s),
+             QSet<QString>{u"mailto:ana@example.org"_s});
+    QVERIFY(clickable(u"[x](javascript:alert(1))"_s).isEmpty());
+    QVERIFY(clickable(u"[x](file:///etc/passwd) <a href=\"javascript:x\">y</a>"_s).isEmpty());
+    QVERIFY(clickable(u"<img src=x onerror=alert(1)>"_s).isEmpty());
 }
 
 void TestDelegate::equalCidsOfTwoSendersAreTwoMessages()
