@@ -82,6 +82,8 @@ public:
     QSet<QString> instances() const { return m_instances; }
     QHash<QString, std::pair<QString, qint64>> acked() const { return m_acked; } // cid->room,seq
     int connects() const { return m_connects; }
+    // Others' messages that arrived as live events (the rest came through sync).
+    int takenLive() const { return m_takenLive; }
     QString user() const { return m_user; }
     QStringList problems() const { return m_problems; }
     void stopSending() { m_sendTimer.stop(); }
@@ -148,13 +150,14 @@ private:
     }
 
     // Extends the room's log when `message` is the next seq; a gap asks the server for it.
-    void take(const QJsonObject &message)
+    void take(const QJsonObject &message, bool live = false)
     {
         const QString room = message.value("room"_L1).toString();
         const qint64 seq = message.value("seq"_L1).toInteger();
-        if (seq == last(room) + 1)
+        if (seq == last(room) + 1) {
             m_log[room].append(message);
-        else if (seq > last(room) + 1)
+            m_takenLive += live;
+        } else if (seq > last(room) + 1)
             sync(room);
     }
 
@@ -203,7 +206,7 @@ private:
             return;
         }
         if (frame.value("type"_L1).toString() == "message"_L1)
-            take(frame);
+            take(frame, true);
     }
 
     void onDisconnected()
@@ -238,6 +241,7 @@ private:
     QSet<QString> m_instances;
     QStringList m_problems;
     int m_connects = 0;
+    int m_takenLive = 0;
 };
 } // namespace
 
@@ -435,6 +439,13 @@ private Q_SLOTS:
                     QCOMPARE(log[k].value("cid"_L1).toString(), stored[room].value(k + 1));
                 }
             }
+            // Most of the others' messages arrived live, across instances: sync only filled in
+            // around reconnects.
+            const int others = int(total) - kMessagesPerClient;
+            QVERIFY2(c->takenLive() * 2 > others,
+                     qPrintable(u"%1 got %2 of %3 others' messages live"_s.arg(c->user())
+                                    .arg(c->takenLive())
+                                    .arg(others)));
             // Each acknowledgement names the stored message.
             const auto acked = c->acked();
             for (auto it = acked.cbegin(); it != acked.cend(); ++it)
@@ -451,11 +462,12 @@ private:
     {
         QStringList parts;
         for (const auto &c : clients)
-            parts << u"%1: %2 acked, %3 connects, logs %4/%5"_s.arg(c->user())
+            parts << u"%1: %2 acked, %3 connects, %6 live, logs %4/%5"_s.arg(c->user())
                          .arg(c->acked().size())
                          .arg(c->connects())
                          .arg(c->last(kRooms[0]))
-                         .arg(c->last(kRooms[1]));
+                         .arg(c->last(kRooms[1]))
+                         .arg(c->takenLive());
         return parts.join(u"; "_s);
     }
 
