@@ -207,6 +207,8 @@ QWidget *ChatPage::buildConversationColumn()
     m_roomMenuButton->setToolButtonStyle(Qt::ToolButtonIconOnly);
     m_roomMenuButton->setIconSize(QSize(20, 20));
     m_roomMenuButton->setPopupMode(QToolButton::InstantPopup);
+    // The "more" icon says there is a menu; Fusion's extra arrow would only crowd it.
+    m_roomMenuButton->setStyleSheet(u"QToolButton::menu-indicator { image: none; }"_s);
     m_roomMenu = new QMenu(m_roomMenuButton);
     m_roomMenu->setObjectName(u"roomMenu"_s);
     m_leaveAction = m_roomMenu->addAction(QString(), this, &ChatPage::leaveRoom);

@@ -36,7 +36,13 @@ EmojiPicker::EmojiPicker(QWidget *parent)
     setObjectName(u"emojiPicker"_s);
     setFrameShape(QFrame::StyledPanel);
     m_tabs->setDocumentMode(true);
-    const int cell = fontMetrics().height() * 2;
+    QFont emojiFont = font();
+    emojiFont.setPointSizeF(emojiFont.pointSizeF() * 1.4);
+    // A colour emoji font first where there is one: the text font's fallback may otherwise draw
+    // some emoji as its own black-and-white glyphs.
+    emojiFont.setFamilies({u"Noto Color Emoji"_s, u"Apple Color Emoji"_s, u"Segoe UI Emoji"_s,
+                           emojiFont.family()});
+    const int cell = QFontMetrics(emojiFont).height() * 3 / 2 + 8;
     for (const char *set : {kSmileys, kGestures, kSymbols}) {
         auto *grid = new QListWidget(m_tabs);
         grid->setViewMode(QListView::IconMode);
@@ -46,12 +52,12 @@ EmojiPicker::EmojiPicker(QWidget *parent)
         grid->setUniformItemSizes(true);
         grid->setWrapping(true);
         grid->setFrameShape(QFrame::NoFrame);
-        QFont emojiFont = grid->font();
-        emojiFont.setPointSizeF(emojiFont.pointSizeF() * 1.4);
+        grid->setTextElideMode(Qt::ElideNone);
         grid->setFont(emojiFont);
         for (const QString &emoji : QString::fromUtf8(set).split(u' ', Qt::SkipEmptyParts)) {
             auto *item = new QListWidgetItem(emoji, grid);
             item->setTextAlignment(Qt::AlignCenter);
+            item->setSizeHint(QSize(cell, cell));
             item->setToolTip(emoji);
         }
         auto choose = [this](QListWidgetItem *item) {
@@ -74,7 +80,7 @@ EmojiPicker::EmojiPicker(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(m_tabs);
-    resize(cell * 9 + 24, cell * 6 + 40);
+    resize(cell * 8 + 30, cell * 5 + 50);
     retranslateUi();
 }
 
@@ -106,7 +112,7 @@ void EmojiPicker::popup(QWidget *anchor)
     if (const QScreen *screen = anchor->screen()) {
         const QRect available = screen->availableGeometry();
         if (pos.y() + height() > available.bottom())
-            pos.setY(anchor->mapToGlobal(QPoint(0, 0)).y() - height());
+            pos.setY(anchor->mapToGlobal(QPoint(0, 0)).y() - height() - 16);
         pos.setX(qBound(available.left(), pos.x(), available.right() - width()));
     }
     move(pos);
