@@ -41,6 +41,13 @@ qint64 Backoff::nextDelayMs()
     return std::min<qint64>(static_cast<qint64>(r * static_cast<double>(ceiling)), ceiling);
 }
 
+qint64 Backoff::jitterMs(qint64 spreadMs) const
+{
+    const double r = std::clamp(m_random(), 0.0, 1.0);
+    return std::clamp<qint64>(static_cast<qint64>(r * static_cast<double>(spreadMs)), 0,
+                              std::max<qint64>(0, spreadMs - 1));
+}
+
 void Backoff::sessionEstablished()
 {
     m_establishedAt = m_clock();

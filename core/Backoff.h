@@ -31,6 +31,10 @@ public:
 
     // The delay before the next attempt; counts one more attempt.
     qint64 nextDelayMs();
+    // A delay in [0, spreadMs) that counts no attempt: for a server that closed a signed-in
+    // session because it is going away (1001), where another instance can take the client at
+    // once; the spread keeps a draining instance's clients from arriving all together.
+    qint64 jitterMs(qint64 spreadMs) const;
     // The upper bound of the delay that nextDelayMs() would draw now.
     qint64 currentCeilingMs() const;
     int attempts() const { return m_attempts; }

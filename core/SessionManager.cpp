@@ -27,6 +27,10 @@ namespace proto = conversa::protocol;
 
 namespace {
 
+// How far apart the clients of an instance that closes with 1001 come back (DESIGN.md: they
+// reconnect elsewhere at once).
+constexpr qint64 kGoingAwaySpreadMs = 1000;
+
 qint64 wallClockMs()
 {
     // Wall-clock time keeps counting while the machine sleeps, which is what the reconnect
@@ -438,6 +442,7 @@ void SessionManager::linkDown(ConnectionProblem problem, const QString &reason, 
 {
     if (m_mode == Mode::Idle)
         return;
+    const bool wasSignedIn = m_authenticated;
     teardownSocket();
     if (m_mode == Mode::Idle) // a reply handler signed out meanwhile
         return;
@@ -454,6 +459,13 @@ void SessionManager::linkDown(ConnectionProblem problem, const QString &reason, 
         m_password.clear();
         m_mode = Mode::Idle;
         stopAll(ConnectionState::SignedOut, problem, reason);
+        return;
+    }
+    if (problem == ConnectionProblem::ServerGoingAway && wasSignedIn && !immediate) {
+        // A draining or restarting instance: behind a load balancer another one takes us now.
+        // Only a session that got as far as signing in earns this, so a server that keeps
+        // closing at once still meets the growing backoff.
+        scheduleReconnect(problem, reason, m_backoff.jitterMs(kGoingAwaySpreadMs));
         return;
     }
     scheduleReconnect(problem, reason, immediate ? 0 : m_backoff.nextDelayMs());

@@ -227,6 +227,7 @@ private slots:
     void gapIsFilledAndOrderKept();
     void backoffWithFullJitter();
     void backoffResetsOnlyAfterAStableSession();
+    void goingAwayReconnectsAtOnceWithoutCountingAttempts();
     void lateHeartbeatMeansTheMachineSlept();
     void missingPongEndsTheLink();
     void outboxKeepsAWindowInFlight();
@@ -471,6 +472,37 @@ void TestSessionFake::backoffResetsOnlyAfterAStableSession()
     m_network->current()->drop();
     QVERIFY(QTest::qWaitFor([&] { return m_session->backoff().attempts() == 1; }, 2000));
     QVERIFY(waitForState(ConnectionState::Online));
+}
+
+void TestSessionFake::goingAwayReconnectsAtOnceWithoutCountingAttempts()
+{
+    // The next backoff delay would be 10 s or more: the 1001 path must not use it.
+    makeSession(Backoff({10'000, 30'000, 60'000}, [] { return 0.999; }));
+    m_session->resume(u"alice"_s, u"token"_s);
+    QVERIFY(waitForState(ConnectionState::Online));
+    for (int i = 1; i <= 3; ++i) {
+        const int attempts = m_network->attempts();
+        m_statuses.clear();
+        QElapsedTimer clock;
+        clock.start();
+        m_network->current()->drop(1001, u"draining"_s);
+        QVERIFY(QTest::qWaitFor([&] { return m_network->attempts() == attempts + 1; }, 3000));
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(!m_statuses.isEmpty());
+        QCOMPARE(m_statuses.first().state, ConnectionState::WaitingToReconnect);
+        QCOMPARE(m_statuses.first().problem, ConnectionProblem::ServerGoingAway);
+        QVERIFY(m_statuses.first().secondsLeft <= 1);
+        QVERIFY(waitForState(ConnectionState::Online));
+        QCOMPARE(m_session->backoff().attempts(), 0);
+    }
+    // A link that breaks without 1001 still meets the backoff.
+    m_network->setAutoAccept(false);
+    m_statuses.clear();
+    m_network->current()->drop();
+    QVERIFY(QTest::qWaitFor([&] { return !m_statuses.isEmpty(); }, 2000));
+    QCOMPARE(m_statuses.first().state, ConnectionState::WaitingToReconnect);
+    QVERIFY(m_statuses.first().secondsLeft >= 9);
+    QCOMPARE(m_session->backoff().attempts(), 1);
 }
 
 void TestSessionFake::lateHeartbeatMeansTheMachineSlept()
