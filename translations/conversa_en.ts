@@ -547,6 +547,22 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <source>Send message</source>
         <translation>Send message</translation>
     </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notifications</translation>
+    </message>
+    <message>
+        <source>All messages</source>
+        <translation>All messages</translation>
+    </message>
+    <message>
+        <source>Mentions only</source>
+        <translation>Mentions only</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>Mute</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>

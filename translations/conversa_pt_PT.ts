@@ -547,6 +547,22 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <source>Send message</source>
         <translation>Enviar mensagem</translation>
     </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notificações</translation>
+    </message>
+    <message>
+        <source>All messages</source>
+        <translation>Todas as mensagens</translation>
+    </message>
+    <message>
+        <source>Mentions only</source>
+        <translation>Só menções</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>Silenciar</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>

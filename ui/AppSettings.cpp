@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "AppSettings.h"
 
+#include <QUrl>
+
 using namespace Qt::StringLiterals;
 
 namespace conversa::ui {
@@ -101,6 +103,53 @@ bool AppSettings::notifyOnEveryMessage() const
 void AppSettings::setNotifyOnEveryMessage(bool on)
 {
     setValue(u"notifications/everyMessage"_s, on);
+}
+
+namespace {
+// Account and room names as one settings key: percent-encoded, so '/' and '@' cannot nest or
+// collide.
+QString roomNotificationsKey(const QString &account, const QString &room)
+{
+    return u"roomNotifications/"_s + QString::fromLatin1(QUrl::toPercentEncoding(account)) + u'|' +
+           QString::fromLatin1(QUrl::toPercentEncoding(room));
+}
+} // namespace
+
+AppSettings::RoomNotifications AppSettings::roomNotifications(const QString &account,
+                                                              const QString &room) const
+{
+    const QString stored = value(roomNotificationsKey(account, room)).toString();
+    if (stored == u"all"_s)
+        return RoomNotifications::All;
+    if (stored == u"mentions"_s)
+        return RoomNotifications::MentionsOnly;
+    if (stored == u"mute"_s)
+        return RoomNotifications::Mute;
+    if (notifyOnEveryMessage())
+        return RoomNotifications::All;
+    return notifyOnMention() ? RoomNotifications::MentionsOnly : RoomNotifications::Mute;
+}
+
+void AppSettings::setRoomNotifications(const QString &account, const QString &room,
+                                       RoomNotifications level)
+{
+    const QString name = level == RoomNotifications::All            ? u"all"_s
+                         : level == RoomNotifications::MentionsOnly ? u"mentions"_s
+                                                                    : u"mute"_s;
+    setValue(roomNotificationsKey(account, room), name);
+}
+
+bool AppSettings::notifies(RoomNotifications level, bool mentionsMe)
+{
+    switch (level) {
+    case RoomNotifications::All:
+        return true;
+    case RoomNotifications::MentionsOnly:
+        return mentionsMe;
+    case RoomNotifications::Mute:
+        return false;
+    }
+    return false;
 }
 
 QString AppSettings::language() const

@@ -39,6 +39,14 @@ public:
     bool notifyOnEveryMessage() const;
     void setNotifyOnEveryMessage(bool on);
 
+    // Per room, kept per account (`account`: Account::key(), user and server): which messages
+    // notify. A room never set follows the two settings above.
+    enum class RoomNotifications { All, MentionsOnly, Mute };
+    RoomNotifications roomNotifications(const QString &account, const QString &room) const;
+    void setRoomNotifications(const QString &account, const QString &room, RoomNotifications level);
+    // Whether a message in a room with `level` notifies: mentions do unless the room is muted.
+    static bool notifies(RoomNotifications level, bool mentionsMe);
+
     QString language() const; // "" = the system's, else a locale name such as "pt_PT"
     void setLanguage(const QString &language);
     QString theme() const; // system | light | dark

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ChatPage.h"
 
+#include "AppSettings.h"
 #include "Composer.h"
 #include "ConnectionBanner.h"
 #include "EmojiPicker.h"
@@ -21,6 +22,7 @@
 #include <RoomListModel.h>
 #include <TypingUsers.h>
 
+#include <QActionGroup>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QEvent>
@@ -107,6 +109,10 @@ void ChatPage::retranslateUi()
     m_roomMenuButton->setToolTip(tr("Room menu"));
     m_roomMenuButton->setAccessibleName(tr("Room menu"));
     m_leaveAction->setText(tr("Leave room…"));
+    m_notificationsMenu->setTitle(tr("Notifications"));
+    m_notificationActions.at(0)->setText(tr("All messages"));
+    m_notificationActions.at(1)->setText(tr("Mentions only"));
+    m_notificationActions.at(2)->setText(tr("Mute"));
     m_emojiButton->setText(tr("Emoji"));
     m_emojiButton->setToolTip(tr("Insert an emoji"));
     m_emojiButton->setAccessibleName(tr("Insert emoji"));
@@ -211,6 +217,27 @@ QWidget *ChatPage::buildConversationColumn()
     m_roomMenuButton->setStyleSheet(u"QToolButton::menu-indicator { image: none; }"_s);
     m_roomMenu = new QMenu(m_roomMenuButton);
     m_roomMenu->setObjectName(u"roomMenu"_s);
+    m_notificationsMenu = m_roomMenu->addMenu(QString());
+    m_notificationsMenu->setObjectName(u"notificationsMenu"_s);
+    auto *levels = new QActionGroup(m_notificationsMenu);
+    for (const auto level :
+         {AppSettings::RoomNotifications::All, AppSettings::RoomNotifications::MentionsOnly,
+          AppSettings::RoomNotifications::Mute}) {
+        QAction *action = m_notificationsMenu->addAction(QString());
+        action->setCheckable(true);
+        action->setActionGroup(levels);
+        connect(action, &QAction::triggered, this, [this, level] {
+            if (m_settings && !m_room.isEmpty())
+                m_settings->setRoomNotifications(m_accountKey, m_room, level);
+            updateNotificationChoice();
+        });
+        m_notificationActions.append(action);
+    }
+    m_notificationActions.at(0)->setObjectName(u"notifyAllAction"_s);
+    m_notificationActions.at(1)->setObjectName(u"notifyMentionsAction"_s);
+    m_notificationActions.at(2)->setObjectName(u"notifyMuteAction"_s);
+    connect(m_roomMenu, &QMenu::aboutToShow, this, &ChatPage::updateNotificationChoice);
+    m_roomMenu->addSeparator();
     m_leaveAction = m_roomMenu->addAction(QString(), this, &ChatPage::leaveRoom);
     m_leaveAction->setObjectName(u"leaveRoomAction"_s);
     m_roomMenuButton->setMenu(m_roomMenu);
@@ -359,6 +386,8 @@ void ChatPage::setAccount(core::Account *account)
     setRoomModel(account ? account->rooms() : nullptr);
     m_messages->setMessageModel(nullptr);
     m_membersPanel->setModels(account ? account->members() : nullptr, nullptr);
+    m_composer->setMentionCompletion(account ? account->members() : nullptr,
+                                     core::MemberListModel::UserRole);
     if (account) {
         connect(account->members(), &QAbstractItemModel::modelReset, this,
                 &ChatPage::updateRoomHeader);
@@ -376,6 +405,7 @@ void ChatPage::setSources(const ChatSources &sources)
     setRoomModel(sources.rooms);
     m_messages->setMessageModel(sources.messages);
     m_membersPanel->setModels(sources.members, sources.typing);
+    m_composer->setMentionCompletion(sources.members, core::MemberListModel::UserRole);
     if (sources.typing)
         connect(sources.typing, &core::TypingUsers::changed, this, &ChatPage::showTyping);
     if (sources.members) {
@@ -404,6 +434,22 @@ void ChatPage::setCurrentUser(const QString &user)
     m_messages->messageDelegate()->setCurrentUser(user);
     m_messages->messageDelegate()->clearCache();
     m_membersPanel->setCurrentUser(user);
+}
+
+void ChatPage::setNotificationSettings(AppSettings *settings, const QString &accountKey)
+{
+    m_settings = settings;
+    m_accountKey = accountKey;
+    updateNotificationChoice();
+}
+
+void ChatPage::updateNotificationChoice()
+{
+    m_notificationsMenu->menuAction()->setVisible(m_settings != nullptr);
+    if (!m_settings || m_room.isEmpty())
+        return;
+    const auto level = m_settings->roomNotifications(m_accountKey, m_room);
+    m_notificationActions.at(int(level))->setChecked(true);
 }
 
 void ChatPage::setConnectionState(ConnectionState state)
@@ -447,6 +493,7 @@ void ChatPage::openRoom(const QString &room)
     }
     showTyping();
     showSendError({});
+    updateNotificationChoice();
     reselectCurrentRoom();
     updateRoomHeader();
     updateComposer();

@@ -29,6 +29,7 @@ class TypingUsers;
 
 namespace conversa::ui {
 
+class AppSettings;
 class Composer;
 class ConnectionBanner;
 class EmojiPicker;
@@ -64,6 +65,9 @@ public:
     // Shows hand-made models without an account (see ChatSources).
     void setSources(const ChatSources &sources);
     void setCurrentUser(const QString &user);
+    // Where the room menu keeps each room's notification level, under `accountKey`
+    // (Account::key()); without it the menu offers no such choice.
+    void setNotificationSettings(AppSettings *settings, const QString &accountKey);
     QString currentUser() const { return m_user; }
     QString currentRoom() const { return m_room; }
     void setConnectionState(core::ConnectionState state);
@@ -113,6 +117,7 @@ private:
     QWidget *buildConversationColumn();
     void updateComposer();
     void updateIcons();
+    void updateNotificationChoice();
     void showEmojiPicker();
     void updateRoomHeader();
     void reselectCurrentRoom();
@@ -141,6 +146,10 @@ private:
     QToolButton *m_roomMenuButton = nullptr;
     QMenu *m_roomMenu = nullptr;
     QAction *m_leaveAction = nullptr;
+    QMenu *m_notificationsMenu = nullptr;
+    QList<QAction *> m_notificationActions; // All, MentionsOnly, Mute
+    QPointer<AppSettings> m_settings;
+    QString m_accountKey;
     ConnectionBanner *m_banner = nullptr;
     MessageView *m_messages = nullptr;
     QLabel *m_emptyLabel = nullptr;

@@ -2,9 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "Composer.h"
 
+#include <QAbstractItemView>
 #include <QAbstractTextDocumentLayout>
+#include <QCompleter>
 #include <QEvent>
 #include <QKeyEvent>
+#include <QScrollBar>
 #include <QTextBlock>
 
 using namespace Qt::StringLiterals;
@@ -106,8 +109,94 @@ void Composer::requestSend()
     emit sendRequested(body);
 }
 
+void Composer::setMentionCompletion(QAbstractItemModel *members, int role)
+{
+    if (!m_completer) {
+        m_completer = new QCompleter(this);
+        m_completer->setWidget(this);
+        m_completer->setCompletionMode(QCompleter::PopupCompletion);
+        m_completer->setCaseSensitivity(Qt::CaseInsensitive);
+        m_completer->setFilterMode(Qt::MatchStartsWith);
+        connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this,
+                &Composer::insertMention);
+        connect(this, &QPlainTextEdit::cursorPositionChanged, this, &Composer::updateCompletion);
+    }
+    m_completer->setModel(members);
+    m_completer->setCompletionRole(role);
+}
+
+int Composer::mentionStart() const
+{
+    const QTextCursor cursor = textCursor();
+    const QString block = cursor.block().text();
+    int at = cursor.positionInBlock();
+    // Names are short: look back a bounded distance, never through the whole text.
+    const int limit = qMax(0, at - 64);
+    while (at > limit) {
+        const QChar c = block.at(at - 1);
+        if (c == u'@') {
+            const bool startsWord = at - 1 == 0 || !block.at(at - 2).isLetterOrNumber();
+            return startsWord ? cursor.block().position() + at - 1 : -1;
+        }
+        if (!(c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'.'))
+            return -1;
+        --at;
+    }
+    return -1;
+}
+
+void Composer::updateCompletion()
+{
+    if (!m_completer || !m_completer->model())
+        return;
+    const int start = mentionStart();
+    if (start < 0 || !hasFocus()) {
+        m_completer->popup()->hide();
+        return;
+    }
+    const QString prefix = toPlainText().mid(start + 1, textCursor().position() - start - 1);
+    if (prefix != m_completer->completionPrefix()) {
+        m_completer->setCompletionPrefix(prefix);
+        m_completer->popup()->setCurrentIndex(m_completer->completionModel()->index(0, 0));
+    }
+    if (m_completer->completionCount() == 0) {
+        m_completer->popup()->hide();
+        return;
+    }
+    QRect rect = cursorRect();
+    rect.setWidth(m_completer->popup()->sizeHintForColumn(0) +
+                  m_completer->popup()->verticalScrollBar()->sizeHint().width() + 16);
+    m_completer->complete(rect);
+}
+
+void Composer::insertMention(const QString &user)
+{
+    const int start = mentionStart();
+    if (start < 0)
+        return;
+    QTextCursor cursor = textCursor();
+    cursor.setPosition(start + 1, QTextCursor::KeepAnchor);
+    cursor.insertText(user + u' ');
+    setTextCursor(cursor);
+    m_completer->popup()->hide();
+}
+
 void Composer::keyPressEvent(QKeyEvent *event)
 {
+    if (m_completer && m_completer->popup()->isVisible()) {
+        // The list takes these: Enter picks a name rather than sending.
+        switch (event->key()) {
+        case Qt::Key_Enter:
+        case Qt::Key_Return:
+        case Qt::Key_Tab:
+        case Qt::Key_Backtab:
+        case Qt::Key_Escape:
+            event->ignore();
+            return;
+        default:
+            break;
+        }
+    }
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
         event->accept();

@@ -4,6 +4,9 @@
 
 #include <QPlainTextEdit>
 
+class QAbstractItemModel;
+class QCompleter;
+
 namespace conversa::ui {
 
 // Where a message is written. Enter sends, Shift+Enter starts a new line; the box grows with its
@@ -21,6 +24,11 @@ public:
     void setRoomTitle(const QString &title);
     // The Markdown subset messages may use, in a sentence (the box's tooltip while writable).
     static QString formattingHint();
+
+    // "@" followed by letters offers the names of `members` (`role`: the user name) and puts the
+    // one chosen in place of what was typed, followed by a space.
+    void setMentionCompletion(QAbstractItemModel *members, int role);
+    QCompleter *mentionCompleter() const { return m_completer; }
 
     // What Enter does: emits sendRequested with the text, unless it is blank or disabled.
     void requestSend();
@@ -40,10 +48,15 @@ protected:
 
 private:
     void updatePlaceholder();
+    // The "@name" being typed just before the cursor: [from, cursor), or from = -1.
+    int mentionStart() const;
+    void updateCompletion();
+    void insertMention(const QString &user);
     int heightForLines(int lines) const;
 
     QString m_disabledReason;
     QString m_roomTitle;
+    QCompleter *m_completer = nullptr;
 };
 
 } // namespace conversa::ui

@@ -195,6 +195,7 @@ bool DesktopApplication::openAccount(const QUrl &url, const QString &user)
         return false;
     }
     m_window->setSignedInUser(user);
+    m_window->chatPage()->setNotificationSettings(m_settings, m_account->key());
     return true;
 }
 
@@ -272,8 +273,9 @@ void DesktopApplication::onMessage(const QString &room, const QString &sender, c
     if (!m_tray)
         return;
     const bool mention = ui::MessageDelegate::mentions(body, m_account->user());
+    // The room's own level (All, Mentions only, Mute), or the Settings' when it has none.
     const bool wanted =
-        (mention && m_settings->notifyOnMention()) || m_settings->notifyOnEveryMessage();
+        ui::AppSettings::notifies(m_settings->roomNotifications(m_account->key(), room), mention);
     const bool seen = m_window->isActiveWindow() && m_window->chatPage()->currentRoom() == room;
     if (!wanted || seen)
         return;

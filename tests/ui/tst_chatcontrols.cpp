@@ -3,17 +3,21 @@
 // The chat page's controls: icon buttons, the emoji picker, the send button and the banner for
 // connection trouble.
 #include <Account.h>
+#include <AppSettings.h>
 #include <ChatPage.h>
 #include <Composer.h>
 #include <ConnectionBanner.h>
 #include <EmojiPicker.h>
 #include <MainWindow.h>
+#include <MemberListModel.h>
 #include <MessageCache.h>
 #include <Outbox.h>
 #include <RoomListModel.h>
 #include <SessionManager.h>
 #include <Theme.h>
 
+#include <QAbstractItemView>
+#include <QCompleter>
 #include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
@@ -42,6 +46,9 @@ private slots:
     void roomMenuOffersLeave();
     void bannerShowsTroubleAndReconnects();
     void bannerSaysSignInWasNotKeptUntilDismissed();
+    void atCompletesMemberNames();
+    void roomMenuKeepsANotificationLevelPerAccountAndRoom();
+    void notificationLevels();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -243,6 +250,92 @@ void TestChatControls::bannerSaysSignInWasNotKeptUntilDismissed()
     QVERIFY(dismiss && dismiss->isVisible());
     QTest::mouseClick(dismiss, Qt::LeftButton);
     QVERIFY(!banner->isVisible());
+}
+
+void TestChatControls::atCompletesMemberNames()
+{
+    m_account->members()->setMembers(
+        u"general"_s,
+        {{u"alice"_s, true}, {u"bruno"_s, false}, {u"beatriz"_s, true}, {u"carla"_s, false}});
+    auto *composer = m_page->composer();
+    composer->setFocus();
+    QTRY_VERIFY(composer->hasFocus());
+    QCompleter *completer = composer->mentionCompleter();
+    QVERIFY(completer);
+    QTest::keyClicks(composer, u"hi @b"_s);
+    QTRY_VERIFY(completer->popup()->isVisible());
+    QCOMPARE(completer->completionCount(), 2); // bruno, beatriz
+    QTest::keyClicks(composer, u"r"_s);
+    QCOMPARE(completer->completionCount(), 1);
+    QCOMPARE(completer->currentCompletion(), u"bruno"_s);
+    // Enter picks the name; it does not send.
+    QTest::keyClick(completer->popup(), Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), u"hi @bruno "_s);
+    QCOMPARE(m_account->outbox()->pendingCount(u"general"_s), 0);
+    QVERIFY(!completer->popup()->isVisible());
+    // An address is not a mention; nor is a name nobody has.
+    QTest::keyClicks(composer, u"mail a@c"_s);
+    QVERIFY(!completer->popup()->isVisible());
+    QTest::keyClicks(composer, u" @zz"_s);
+    QVERIFY(!completer->popup()->isVisible());
+    // With the popup gone, Enter sends again.
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(m_account->outbox()->pendingCount(u"general"_s), 1);
+}
+
+void TestChatControls::roomMenuKeepsANotificationLevelPerAccountAndRoom()
+{
+    using Level = ui::AppSettings::RoomNotifications;
+    ui::AppSettings settings(m_dir->filePath(u"conversa.ini"_s));
+    settings.setNotifyOnMention(true);
+    settings.setNotifyOnEveryMessage(false);
+    const QString account = m_account->key();
+    // Before the page knows the settings, the menu offers no such choice.
+    QMenu *notifications = m_page->roomMenu()->findChild<QMenu *>(u"notificationsMenu"_s);
+    QVERIFY(notifications);
+    QVERIFY(!notifications->menuAction()->isVisible());
+    m_page->setNotificationSettings(&settings, account);
+    QVERIFY(notifications->menuAction()->isVisible());
+    auto *all = notifications->findChild<QAction *>(u"notifyAllAction"_s);
+    auto *mentions = notifications->findChild<QAction *>(u"notifyMentionsAction"_s);
+    auto *mute = notifications->findChild<QAction *>(u"notifyMuteAction"_s);
+    QVERIFY(all && mentions && mute);
+    // Unset: what Settings says (mentions on, every message off).
+    QVERIFY(mentions->isChecked());
+    mute->trigger();
+    QVERIFY(mute->isChecked());
+    QCOMPARE(settings.roomNotifications(account, u"general"_s), Level::Mute);
+    // Other rooms and other accounts keep theirs.
+    QCOMPARE(settings.roomNotifications(account, u"random"_s), Level::MentionsOnly);
+    QCOMPARE(settings.roomNotifications(u"alice@ws://other.example.org/ws"_s, u"general"_s),
+             Level::MentionsOnly);
+    all->trigger();
+    // Kept on disk: a new settings object reads it back.
+    settings.sync();
+    ui::AppSettings reread(m_dir->filePath(u"conversa.ini"_s));
+    QCOMPARE(reread.roomNotifications(account, u"general"_s), Level::All);
+    // Names that could nest settings keys do not.
+    reread.setRoomNotifications(u"a/b@x"_s, u"r/s"_s, Level::Mute);
+    QCOMPARE(reread.roomNotifications(u"a/b@x"_s, u"r/s"_s), Level::Mute);
+    QCOMPARE(reread.roomNotifications(u"a"_s, u"b@x/r/s"_s), Level::MentionsOnly);
+    m_page->setNotificationSettings(nullptr, {});
+}
+
+void TestChatControls::notificationLevels()
+{
+    using Level = ui::AppSettings::RoomNotifications;
+    QVERIFY(ui::AppSettings::notifies(Level::All, false));
+    QVERIFY(ui::AppSettings::notifies(Level::All, true));
+    QVERIFY(!ui::AppSettings::notifies(Level::MentionsOnly, false));
+    QVERIFY(ui::AppSettings::notifies(Level::MentionsOnly, true)); // a mention always gets through
+    QVERIFY(!ui::AppSettings::notifies(Level::Mute, true));
+    QTemporaryDir dir;
+    ui::AppSettings settings(dir.filePath(u"c.ini"_s));
+    settings.setNotifyOnEveryMessage(true);
+    QCOMPARE(settings.roomNotifications(u"k"_s, u"r"_s), Level::All);
+    settings.setNotifyOnEveryMessage(false);
+    settings.setNotifyOnMention(false);
+    QCOMPARE(settings.roomNotifications(u"k"_s, u"r"_s), Level::Mute);
 }
 
 QTEST_MAIN(TestChatControls)
