@@ -231,6 +231,7 @@ bool Account::open(const QUrl &server, const QString &user)
     m_session->setServerUrl(server);
     m_session->setCache(m_cache);
     m_session->setOutbox(m_outbox);
+    m_rooms->setCurrentUser(user);
     m_rooms->setCache(m_cache);
     m_rooms->setSession(m_session);
     connect(m_outbox, &Outbox::entryChanged, this,
@@ -249,6 +250,7 @@ void Account::close()
     m_session->setCache(nullptr);
     m_session->setOutbox(nullptr);
     m_rooms->setCache(nullptr);
+    m_rooms->setCurrentUser({});
     delete m_cache;
     delete m_outbox;
     m_cache = nullptr;

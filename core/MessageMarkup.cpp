@@ -146,6 +146,24 @@ private:
 
 } // namespace
 
+bool mentionsUser(QStringView text, const QString &user)
+{
+    if (user.isEmpty())
+        return false;
+    const QString needle = u"@"_s + user;
+    qsizetype from = 0;
+    while ((from = text.indexOf(needle, from, Qt::CaseInsensitive)) >= 0) {
+        const qsizetype end = from + needle.size();
+        const bool startOk = from == 0 || !text.at(from - 1).isLetterOrNumber();
+        const bool endOk = end >= text.size() || !(text.at(end).isLetterOrNumber() ||
+                                                   text.at(end) == u'_' || text.at(end) == u'-');
+        if (startOk && endOk)
+            return true;
+        from = end;
+    }
+    return false;
+}
+
 bool isSafeLinkTarget(const QString &url)
 {
     if (url.isEmpty() || url.size() > 2048)

@@ -35,6 +35,9 @@ struct MarkedUpText {
 
 MarkedUpText parseMarkup(const QString &source);
 
+// Whether `text` mentions `user`: "@user" as a word of its own (not inside an address), any case.
+bool mentionsUser(QStringView text, const QString &user);
+
 // Whether `url` may become a link target (http, https, mailto; well-formed).
 bool isSafeLinkTarget(const QString &url);
 

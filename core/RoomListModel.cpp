@@ -3,6 +3,7 @@
 #include "RoomListModel.h"
 
 #include "MessageCache.h"
+#include "MessageMarkup.h"
 #include "SessionManager.h"
 
 #include <QDateTime>
@@ -56,10 +57,25 @@ void RoomListModel::reload()
                 row.lastTs = last.first().ts;
                 row.lastSeq = qMax(row.lastSeq, last.first().seq);
             }
+            if (row.lastSeq > row.readSeq)
+                row.mentions = countMentions(room.room, row.readSeq);
             m_rows.append(row);
         }
     }
     endResetModel();
+}
+
+int RoomListModel::countMentions(const QString &room, qint64 readSeq) const
+{
+    const QString &me = m_user;
+    if (!m_cache || me.isEmpty())
+        return 0;
+    int count = 0;
+    for (const protocol::MessageEvent &message : m_cache->latest(room, kMentionScan)) {
+        if (message.seq > readSeq && message.from != me && mentionsUser(message.body, me))
+            ++count;
+    }
+    return count;
 }
 
 void RoomListModel::onMessage(const protocol::MessageEvent &message)
@@ -76,6 +92,10 @@ void RoomListModel::onMessage(const protocol::MessageEvent &message)
     r.lastTs = message.ts;
     if (m_session && message.from == m_session->user())
         r.readSeq = qMax(r.readSeq, message.seq); // our own messages are read
+    else if (message.seq > r.readSeq && mentionsUser(message.body, m_user))
+        ++r.mentions;
+    if (r.readSeq >= r.lastSeq)
+        r.mentions = 0;
     const QModelIndex i = index(row);
     emit dataChanged(i, i);
 }
@@ -86,12 +106,14 @@ void RoomListModel::markRead(const QString &room, qint64 seq)
     if (row < 0 || m_rows[row].readSeq >= seq)
         return;
     m_rows[row].readSeq = seq;
+    // Read to the end: none left; read part of the way: those after the marker.
+    m_rows[row].mentions = seq >= m_rows[row].lastSeq ? 0 : countMentions(room, seq);
     if (m_session)
         m_session->markRead(room, seq);
     else if (m_cache)
         m_cache->setReadSeq(room, seq);
     const QModelIndex i = index(row);
-    emit dataChanged(i, i, {UnreadCountRole});
+    emit dataChanged(i, i, {UnreadCountRole, MentionCountRole});
 }
 
 int RoomListModel::rowCount(const QModelIndex &parent) const
@@ -122,6 +144,8 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
         return r.lastSeq;
     case LastTimeRole:
         return r.lastTs > 0 ? QDateTime::fromMSecsSinceEpoch(r.lastTs) : QDateTime();
+    case MentionCountRole:
+        return r.mentions;
     default:
         return {};
     }
@@ -135,7 +159,8 @@ QHash<int, QByteArray> RoomListModel::roleNames() const
             {LastMessagePreviewRole, "lastMessagePreview"},
             {LastSenderRole, "lastSender"},
             {LastSeqRole, "lastSeq"},
-            {LastTimeRole, "lastTime"}};
+            {LastTimeRole, "lastTime"},
+            {MentionCountRole, "mentionCount"}};
 }
 
 int RoomListModel::rowOfRoom(const QString &room) const

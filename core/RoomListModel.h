@@ -27,13 +27,20 @@ public:
         LastSenderRole,
         LastSeqRole,
         LastTimeRole,
+        // Unread messages from others that mention the signed-in user (of the newest
+        // kMentionScan cached ones).
+        MentionCountRole,
     };
     Q_ENUM(Role)
 
     explicit RoomListModel(QObject *parent = nullptr);
+    // How many of a room's newest cached messages a reload reads to count its mentions.
+    static constexpr int kMentionScan = 500;
 
     void setCache(MessageCache *cache);
     void setSession(SessionManager *session);
+    // Whose mentions MentionCountRole counts (the account's user, known before any sign-in).
+    void setCurrentUser(const QString &user) { m_user = user; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -56,7 +63,10 @@ private:
         QString lastSender;
         QString lastBody;
         qint64 lastTs = 0;
+        int mentions = 0; // unread ones
     };
+    int countMentions(const QString &room, qint64 readSeq) const;
+    QString m_user;
     void onMessage(const protocol::MessageEvent &message);
 
     QPointer<MessageCache> m_cache;

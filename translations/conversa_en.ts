@@ -1150,6 +1150,23 @@ Chat in rooms with your organisation, live.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::RoomFilterModel</name>
+    <message numerus="yes">
+        <source>%n unread</source>
+        <translation>
+            <numerusform>%n unread</numerusform>
+            <numerusform>%n unread</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mention(s) of you</source>
+        <translation>
+            <numerusform>%n mention of you</numerusform>
+            <numerusform>%n mentions of you</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::RoomListDelegate</name>
     <message>
         <source>99+</source>

@@ -1150,6 +1150,23 @@ Converse em salas com a sua organização, em tempo real.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::RoomFilterModel</name>
+    <message numerus="yes">
+        <source>%n unread</source>
+        <translation>
+            <numerusform>%n não lida</numerusform>
+            <numerusform>%n não lidas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mention(s) of you</source>
+        <translation>
+            <numerusform>%n menção a você</numerusform>
+            <numerusform>%n menções a você</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::RoomListDelegate</name>
     <message>
         <source>99+</source>

@@ -1150,6 +1150,23 @@ Converse em salas com a sua organização, em tempo real.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::RoomFilterModel</name>
+    <message numerus="yes">
+        <source>%n unread</source>
+        <translation>
+            <numerusform>%n por ler</numerusform>
+            <numerusform>%n por ler</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mention(s) of you</source>
+        <translation>
+            <numerusform>%n menção a si</numerusform>
+            <numerusform>%n menções a si</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::RoomListDelegate</name>
     <message>
         <source>99+</source>

@@ -206,7 +206,7 @@ QList<MessageDelegate::Span> MessageDelegate::findMentions(const QString &text, 
 
 bool MessageDelegate::mentions(const QString &text, const QString &user)
 {
-    return !findMentions(text, user).isEmpty();
+    return core::mentionsUser(text, user);
 }
 
 QString MessageDelegate::initials(const QString &user)

@@ -5,6 +5,7 @@
 #include <RoomListModel.h>
 
 using conversa::core::RoomListModel;
+using namespace Qt::StringLiterals;
 
 namespace conversa::ui {
 
@@ -29,6 +30,21 @@ int RoomFilterModel::rowOfRoom(const QString &room) const
             return row;
     }
     return -1;
+}
+
+QVariant RoomFilterModel::data(const QModelIndex &index, int role) const
+{
+    if (role != Qt::AccessibleTextRole)
+        return QSortFilterProxyModel::data(index, role);
+    QString text = QSortFilterProxyModel::data(index, Qt::DisplayRole).toString();
+    const int unread = QSortFilterProxyModel::data(index, RoomListModel::UnreadCountRole).toInt();
+    const int mentions =
+        QSortFilterProxyModel::data(index, RoomListModel::MentionCountRole).toInt();
+    if (unread > 0)
+        text += u", "_s + tr("%n unread", nullptr, unread);
+    if (mentions > 0)
+        text += u", "_s + tr("%n mention(s) of you", nullptr, mentions);
+    return text;
 }
 
 bool RoomFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const

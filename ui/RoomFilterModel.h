@@ -17,6 +17,8 @@ public:
     QString filterText() const { return m_text; }
     QString roomAt(int row) const;
     int rowOfRoom(const QString &room) const;
+    // Adds what a screen reader says of a room: its title, unread messages and mentions.
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;

@@ -111,6 +111,25 @@ void RoomListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
         painter->drawText(badge, Qt::AlignCenter, label);
         badgeWidth += 8;
     }
+    // Mentions of me get their own badge, in their own colour, left of the unread count.
+    const int mentions = index.data(RoomListModel::MentionCountRole).toInt();
+    if (mentions > 0) {
+        QFont badgeFont = small;
+        badgeFont.setBold(true);
+        const QString label = u"@"_s + (mentions > 99 ? tr("99+") : QString::number(mentions));
+        const QFontMetrics badgeMetrics(badgeFont);
+        const int height = badgeMetrics.height() + 2;
+        const int width = qMax(height, badgeMetrics.horizontalAdvance(label) + 12);
+        const QRect badge(secondLine.right() - badgeWidth - width + 1,
+                          secondLine.center().y() - height / 2, width, height);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(Theme::mentionBadgeBackground());
+        painter->drawRoundedRect(badge, height / 2.0, height / 2.0);
+        painter->setFont(badgeFont);
+        painter->setPen(Theme::badgeText());
+        painter->drawText(badge, Qt::AlignCenter, label);
+        badgeWidth += width + 6;
+    }
 
     QString line = preview;
     if (!sender.isEmpty() && !preview.isEmpty())

@@ -193,6 +193,11 @@ QColor Theme::badgeBackground()
     return accent();
 }
 
+QColor Theme::mentionBadgeBackground()
+{
+    return g_dark ? QColor(0xe0, 0x6c, 0x3c) : QColor(0xd1, 0x4b, 0x1f);
+}
+
 QColor Theme::badgeText()
 {
     return Qt::white;

@@ -41,6 +41,8 @@ public:
     static QColor offlineDot();
     static QColor badgeBackground();
     static QColor badgeText();
+    // The badge counting unread mentions of me (apart from the unread count's).
+    static QColor mentionBadgeBackground();
     // A line icon from resources/icons/<name>.svg drawn in `color` (the palette's button text
     // when invalid), with a disabled variant: the SVGs are drawn in black and recoloured here,
     // so one file serves the light and the dark palette. Call again after a palette change.

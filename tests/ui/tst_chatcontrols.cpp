@@ -16,10 +16,14 @@
 #include <SessionManager.h>
 #include <Theme.h>
 
+#include <RoomListDelegate.h>
+
 #include <QAbstractItemView>
+#include <QApplication>
 #include <QCompleter>
 #include <QListWidget>
 #include <QMenu>
+#include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -49,6 +53,7 @@ private slots:
     void atCompletesMemberNames();
     void roomMenuKeepsANotificationLevelPerAccountAndRoom();
     void notificationLevels();
+    void mentionsOfMeAreCountedApart();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -336,6 +341,64 @@ void TestChatControls::notificationLevels()
     settings.setNotifyOnEveryMessage(false);
     settings.setNotifyOnMention(false);
     QCOMPARE(settings.roomNotifications(u"k"_s, u"r"_s), Level::Mute);
+}
+
+void TestChatControls::mentionsOfMeAreCountedApart()
+{
+    namespace proto = conversa::protocol;
+    core::MessageCache *cache = m_account->cache();
+    QVERIFY(
+        cache->updateRooms({{u"general"_s, u"General"_s, 0, 0}, {u"random"_s, u"Random"_s, 6, 0}}));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QStringList bodies{u"@alice can you look?"_s,     u"mail bob@alice.org"_s,
+                             u"nothing for you"_s,          u"@Alice, and **@alice** too"_s,
+                             u"talking to myself @alice"_s, u"@alicebob is someone else"_s};
+    QList<proto::MessageEvent> batch;
+    for (int i = 0; i < bodies.size(); ++i)
+        batch.append({u"random"_s, qint64(i + 1), now + i, i == 4 ? u"alice"_s : u"bob"_s,
+                      u"c-%1"_s.arg(i), bodies.at(i)});
+    QVERIFY(cache->storeMessages(u"random"_s, batch, 6));
+    QVERIFY(cache->flush());
+    core::RoomListModel *rooms = m_account->rooms();
+    rooms->reload();
+    const int row = rooms->rowOfRoom(u"random"_s);
+    QVERIFY(row >= 0);
+    const QModelIndex index = rooms->index(row);
+    QCOMPARE(index.data(core::RoomListModel::UnreadCountRole).toInt(), 6);
+    // Messages 1 and 4: not the address, not my own message, not another name starting alike.
+    QCOMPARE(index.data(core::RoomListModel::MentionCountRole).toInt(), 2);
+    QCOMPARE(rooms->index(rooms->rowOfRoom(u"general"_s))
+                 .data(core::RoomListModel::MentionCountRole)
+                 .toInt(),
+             0);
+
+    // Said to screen readers, and drawn as a second badge in its own colour.
+    const QString spoken =
+        m_page->roomList()->model()->index(row, 0).data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(spoken.contains(u"6"_s) && spoken.contains(u"2 mention"_s), qPrintable(spoken));
+    ui::RoomListDelegate delegate;
+    QStyleOptionViewItem option;
+    option.font = QApplication::font();
+    option.palette = QApplication::palette();
+    option.rect = QRect(0, 0, 260, delegate.sizeHint(option, index).height());
+    QImage image(option.rect.size(), QImage::Format_ARGB32);
+    image.fill(option.palette.color(QPalette::Window));
+    {
+        QPainter painter(&image);
+        delegate.paint(&painter, option, index);
+    }
+    const QRgb mentionColour = ui::Theme::mentionBadgeBackground().rgb();
+    int mentionPixels = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            mentionPixels += image.pixel(x, y) == mentionColour;
+    QVERIFY2(mentionPixels > 50, qPrintable(QString::number(mentionPixels)));
+
+    // Read up to message 2: only the mention in 4 is left; read to the end: none.
+    rooms->markRead(u"random"_s, 2);
+    QCOMPARE(index.data(core::RoomListModel::MentionCountRole).toInt(), 1);
+    rooms->markRead(u"random"_s, 6);
+    QCOMPARE(index.data(core::RoomListModel::MentionCountRole).toInt(), 0);
 }
 
 QTEST_MAIN(TestChatControls)
