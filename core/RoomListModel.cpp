@@ -15,7 +15,8 @@ using namespace Qt::StringLiterals;
 namespace {
 QString preview(const QString &body)
 {
-    QString line = body.simplified();
+    // What the message shows, not its Markdown markers (only the start is needed).
+    QString line = parseMarkup(body.left(400)).text.simplified();
     if (line.size() > 80)
         line = line.left(79) + u'…';
     return line;

@@ -365,6 +365,9 @@ void TestChatControls::mentionsOfMeAreCountedApart()
     QVERIFY(row >= 0);
     const QModelIndex index = rooms->index(row);
     QCOMPARE(index.data(core::RoomListModel::UnreadCountRole).toInt(), 6);
+    // The preview shows the text without its Markdown markers.
+    QCOMPARE(index.data(core::RoomListModel::LastMessagePreviewRole).toString(),
+             u"@alicebob is someone else"_s);
     // Messages 1 and 4: not the address, not my own message, not another name starting alike.
     QCOMPARE(index.data(core::RoomListModel::MentionCountRole).toInt(), 2);
     QCOMPARE(rooms->index(rooms->rowOfRoom(u"general"_s))
@@ -399,6 +402,16 @@ void TestChatControls::mentionsOfMeAreCountedApart()
     QCOMPARE(index.data(core::RoomListModel::MentionCountRole).toInt(), 1);
     rooms->markRead(u"random"_s, 6);
     QCOMPARE(index.data(core::RoomListModel::MentionCountRole).toInt(), 0);
+    QVERIFY(cache->storeMessages(u"general"_s,
+                                 {{u"general"_s, 1, now, u"bob"_s, u"c-g1"_s,
+                                   u"> quoted\n**see** [docs](https://example.org)"_s}},
+                                 1));
+    QVERIFY(cache->flush());
+    rooms->reload();
+    QCOMPARE(rooms->index(rooms->rowOfRoom(u"general"_s))
+                 .data(core::RoomListModel::LastMessagePreviewRole)
+                 .toString(),
+             u"quoted see docs"_s);
 }
 
 QTEST_MAIN(TestChatControls)
