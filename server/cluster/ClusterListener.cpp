@@ -69,12 +69,7 @@ bool ClusterListener::connectAndListen(QString *error)
         return false;
     dropConnection();
     m_db = QSqlDatabase::addDatabase(u"QPSQL"_s, m_connectionName);
-    m_db.setHostName(url->host);
-    m_db.setPort(url->port);
-    m_db.setDatabaseName(url->database);
-    m_db.setUserName(url->user);
-    m_db.setPassword(databasePassword());
-    m_db.setConnectOptions(url->connectOptions());
+    url->configure(m_db);
     if (!m_db.open()) {
         *error = u"cannot connect to the database %1 to listen for other instances: %2"_s.arg(
             url->display(), m_db.lastError().text().trimmed());

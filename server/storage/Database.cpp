@@ -162,12 +162,7 @@ QString Database::openPostgres(const QString &databaseUrl, const QString &connec
     m_kind = StorageKind::Postgresql;
     m_connectionName = uniqueConnectionName(connectionName);
     m_db = QSqlDatabase::addDatabase(u"QPSQL"_s, m_connectionName);
-    m_db.setHostName(url->host);
-    m_db.setPort(url->port);
-    m_db.setDatabaseName(url->database);
-    m_db.setUserName(url->user);
-    m_db.setPassword(databasePassword());
-    m_db.setConnectOptions(url->connectOptions());
+    url->configure(m_db);
     if (!m_db.open())
         return u"cannot connect to the database %1: %2"_s.arg(url->display(),
                                                               m_db.lastError().text().trimmed());

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "storage/DatabaseUrl.h"
 
+#include <QSqlDatabase>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -95,6 +96,16 @@ QString DatabaseUrl::connectOptions() const
 QString DatabaseUrl::display() const
 {
     return u"postgresql://%1@%2:%3/%4"_s.arg(user, host).arg(port).arg(database);
+}
+
+void DatabaseUrl::configure(QSqlDatabase &db) const
+{
+    db.setHostName(host);
+    db.setPort(port);
+    db.setDatabaseName(database);
+    db.setUserName(user);
+    db.setPassword(databasePassword());
+    db.setConnectOptions(connectOptions());
 }
 
 QString databasePassword()

@@ -4,6 +4,8 @@
 
 #include <QString>
 
+class QSqlDatabase;
+
 #include <optional>
 
 namespace conversa::server {
@@ -24,6 +26,8 @@ struct DatabaseUrl {
     QString connectOptions() const;
     // postgresql://USER@HOST:PORT/DB, for messages and logs (holds no secret).
     QString display() const;
+    // Points a QPSQL connection at this database, with the password from databasePassword().
+    void configure(QSqlDatabase &db) const;
 };
 
 std::optional<DatabaseUrl> parseDatabaseUrl(const QString &text, QString *error);
