@@ -10,11 +10,13 @@
 #include <QApplication>
 #include <QDateTime>
 #include <QFontDatabase>
+#include <QHelpEvent>
 #include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
 #include <QRegularExpression>
 #include <QTextLayout>
+#include <QToolTip>
 
 #include <cmath>
 
@@ -618,6 +620,19 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 }
 
 // --- hit tests ----------------------------------------------------------------------------------
+
+bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
+                                const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    if (event && event->type() == QEvent::ToolTip && index.isValid()) {
+        const QString link = linkAt(option, index, event->pos());
+        if (!link.isEmpty()) {
+            QToolTip::showText(event->globalPos(), link, view);
+            return true;
+        }
+    }
+    return QStyledItemDelegate::helpEvent(event, view, option, index);
+}
 
 QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                                 const QPoint &pos) const

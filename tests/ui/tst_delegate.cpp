@@ -10,10 +10,13 @@
 #include <QTemporaryDir>
 
 #include <QFile>
+#include <QHelpEvent>
+#include <QListView>
 #include <QPainter>
 #include <QStandardItemModel>
 #include <QStyleOptionViewItem>
 #include <QTest>
+#include <QToolTip>
 #include <QUuid>
 
 using namespace Qt::StringLiterals;
@@ -245,6 +248,32 @@ void TestDelegate::onlySafeLinksCanBeClicked()
                     targets.insert(t);
         return targets;
     };
+    // Hovering a labelled link shows its real target.
+    {
+        auto *m = model({u"[https://bank.example](https://other.example/x)"_s});
+        QListView view;
+        view.setModel(m);
+        view.setItemDelegate(&m_delegate);
+        view.resize(600, 200);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QRect row = view.visualRect(m->index(0, 0));
+        bool shown = false;
+        for (int y = row.top(); y < row.bottom() && !shown; y += 2) {
+            for (int x = row.left(); x < row.right() && !shown; x += 4) {
+                QHelpEvent help(QEvent::ToolTip, {x, y},
+                                view.viewport()->mapToGlobal(QPoint(x, y)));
+                QStyleOptionViewItem option;
+                option.font = view.font();
+                option.palette = view.palette();
+                option.rect = row;
+                if (m_delegate.helpEvent(&help, &view, option, m->index(0, 0)))
+                    shown = QToolTip::text() == u"https://other.example/x"_s;
+            }
+        }
+        QVERIFY(shown);
+        view.setItemDelegate(nullptr);
+    }
     QCOMPARE(clickable(u"see [the docs](https://example.org/d) now"_s),
              QSet<QString>{u"https://example.org/d"_s});
     QCOMPARE(clickable(u"[mail](mailto:ana@example.org)"_s),
