@@ -378,23 +378,30 @@ int Outbox::count(OutboxState state, const QString &room)
 
 int Outbox::pendingCount(const QString &room)
 {
-    const int pending = count(OutboxState::Pending, room);
     QStringList saving;
     for (const OutboxEntry &e : std::as_const(m_saving)) {
         if (room.isEmpty() || e.room == room)
             saving.append(e.cid);
     }
     if (saving.isEmpty())
-        return pending;
-    // One whose commit has just returned (its `saved` not emitted yet) is counted once. The
-    // writer's queue bounds the list well below SQLite's limit on bound values.
+        return count(OutboxState::Pending, room);
+    // One whose commit has just returned (its `saved` not emitted yet) is counted once. Both
+    // counts come from one statement, so from one snapshot: counted apart, a commit landing
+    // between them was counted in neither or twice. The writer's queue bounds the list well
+    // below SQLite's limit on bound values.
     QStringList marks(saving.size(), u"?"_s);
     QSqlQuery q =
-        m_db.prepare(u"SELECT COUNT(*) FROM outbox WHERE cid IN (%1)"_s.arg(marks.join(u',')));
+        m_db.prepare(u"SELECT (SELECT COUNT(*) FROM outbox WHERE state = ? %1), "
+                     u"(SELECT COUNT(*) FROM outbox WHERE cid IN (%2))"_s.arg(
+                         room.isEmpty() ? QString() : u"AND room = ?"_s, marks.join(u',')));
+    q.addBindValue(static_cast<int>(OutboxState::Pending));
+    if (!room.isEmpty())
+        q.addBindValue(room);
     for (const QString &cid : std::as_const(saving))
         q.addBindValue(cid);
-    const int alreadyStored = m_db.exec(q) && q.next() ? q.value(0).toInt() : 0;
-    return pending + int(saving.size()) - alreadyStored;
+    if (!m_db.exec(q) || !q.next())
+        return int(saving.size());
+    return q.value(0).toInt() + int(saving.size()) - q.value(1).toInt();
 }
 
 int Outbox::failedCount(const QString &room)
