@@ -890,6 +890,13 @@ Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &g
         <source>Online · sending %1 of %2…</source>
         <translation>Online · sending %1 of %2…</translation>
     </message>
+    <message numerus="yes">
+        <source>Offline · reconnecting in %n s</source>
+        <translation>
+            <numerusform>Offline · reconnecting in %n s</numerusform>
+            <numerusform>Offline · reconnecting in %n s</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::EmojiPicker</name>

@@ -890,6 +890,13 @@ Formatação: **negrito**, *itálico*, `código`, ``` em uma linha própria para
         <source>Online · sending %1 of %2…</source>
         <translation>Conectado · enviando %1 de %2…</translation>
     </message>
+    <message numerus="yes">
+        <source>Offline · reconnecting in %n s</source>
+        <translation>
+            <numerusform>Desconectado · reconectando em %n s</numerusform>
+            <numerusform>Desconectado · reconectando em %n s</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::EmojiPicker</name>

@@ -890,6 +890,13 @@ Formatação: **negrito**, *itálico*, `código`, ``` numa linha própria para u
         <source>Online · sending %1 of %2…</source>
         <translation>Ligado · a enviar %1 de %2…</translation>
     </message>
+    <message numerus="yes">
+        <source>Offline · reconnecting in %n s</source>
+        <translation>
+            <numerusform>Sem ligação · a religar dentro de %n s</numerusform>
+            <numerusform>Sem ligação · a religar dentro de %n s</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::EmojiPicker</name>

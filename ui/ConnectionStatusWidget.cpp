@@ -117,6 +117,22 @@ QString ConnectionStatusWidget::describe(const core::ConnectionStatus &status, i
     return {};
 }
 
+QString ConnectionStatusWidget::describeCompact(const core::ConnectionStatus &status, int sent,
+                                                int total)
+{
+    if (status.state == ConnectionState::WaitingToReconnect)
+        return tr("Offline · reconnecting in %n s", nullptr, status.secondsLeft);
+    return describe(status, 0, sent, total);
+}
+
+void ConnectionStatusWidget::setCompact(bool compact)
+{
+    if (m_compact == compact)
+        return;
+    m_compact = compact;
+    refresh();
+}
+
 void ConnectionStatusWidget::refresh()
 {
     m_reconnect->setText(tr("Reconnect now"));
@@ -146,9 +162,9 @@ void ConnectionStatusWidget::refresh()
     QString line = describe(m_status, m_pending, m_sent, m_total);
     if (!m_status.reason.isEmpty() && m_status.state != ConnectionState::Online)
         line += u" — "_s + m_status.reason;
-    m_fullText = line;
+    m_fullText = m_compact ? describeCompact(m_status, m_sent, m_total) : line;
     m_label->setToolTip(line);
-    m_reconnect->setVisible(m_status.state == ConnectionState::WaitingToReconnect);
+    m_reconnect->setVisible(!m_compact && m_status.state == ConnectionState::WaitingToReconnect);
     elide();
 }
 
@@ -163,7 +179,7 @@ void ConnectionStatusWidget::elide()
     // The whole line is in the tooltip and the accessible description; the bar shows what fits.
     const int room = qMax(40, m_label->width());
     m_label->setText(m_label->fontMetrics().elidedText(m_fullText, Qt::ElideRight, room));
-    m_label->setAccessibleDescription(m_fullText);
+    m_label->setAccessibleDescription(m_label->toolTip());
 }
 
 } // namespace conversa::ui

@@ -26,11 +26,17 @@ public:
     // The outbox draining: `sent` of `total` answered by the server since it was last empty
     // ("Online · sending 120 of 5,000…" while sent < total).
     void setOutboxProgress(int sent, int total);
+    // While the chat page's banner tells the whole story (the reason, what waits, "Reconnect
+    // now"), the status bar keeps to the state in a few words; the reason stays in the tooltip.
+    void setCompact(bool compact);
+    bool isCompact() const { return m_compact; }
+    // The line the bar shows (before eliding).
     QString text() const;
     core::ConnectionStatus status() const { return m_status; }
 
     static QString describe(const core::ConnectionStatus &status, int pending);
     static QString describe(const core::ConnectionStatus &status, int pending, int sent, int total);
+    static QString describeCompact(const core::ConnectionStatus &status, int sent, int total);
 
 signals:
     void reconnectRequested();
@@ -48,6 +54,7 @@ private:
     int m_pending = 0;
     int m_sent = 0;
     int m_total = 0;
+    bool m_compact = false;
     QString m_fullText;
     QLabel *m_dot = nullptr;
     QLabel *m_label = nullptr;

@@ -128,6 +128,7 @@ bool MainWindow::isShowingChat() const
 void MainWindow::showSignIn()
 {
     m_stack->setCurrentWidget(m_signIn);
+    m_status->setCompact(false);
     for (QAction *action : std::as_const(m_chatActions))
         action->setEnabled(false);
     m_signIn->setBusy(false);
@@ -137,6 +138,7 @@ void MainWindow::showSignIn()
 void MainWindow::showChat()
 {
     m_stack->setCurrentWidget(m_chat);
+    m_status->setCompact(true);
     for (QAction *action : std::as_const(m_chatActions))
         action->setEnabled(true);
     updateTitle();

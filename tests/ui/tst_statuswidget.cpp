@@ -5,6 +5,7 @@
 #include <ConnectionStatusWidget.h>
 #include <Translations.h>
 
+#include <QLabel>
 #include <QPushButton>
 #include <QTest>
 
@@ -24,7 +25,34 @@ private slots:
     }
     void statesInWords();
     void outboxDrainingShowsHowFarItGot();
+    void compactBesideTheBanner();
 };
+
+void TestStatusWidget::compactBesideTheBanner()
+{
+    ConnectionStatusWidget widget;
+    widget.show();
+    widget.setCompact(true);
+    widget.setPendingCount(2);
+    widget.setStatus({core::ConnectionState::WaitingToReconnect,
+                      core::ConnectionProblem::ConnectionRefused, u"Refused."_s, 4});
+    // The banner says why and what waits; the bar only the state.
+    QCOMPARE(widget.text(), u"Offline · reconnecting in 4 s"_s);
+    auto *label = widget.findChild<QLabel *>(u"connectionStatusText"_s);
+    QVERIFY(label);
+    QVERIFY2(label->toolTip().contains(u"Refused."_s), qPrintable(label->toolTip()));
+    auto *reconnect = widget.findChild<QPushButton *>(u"reconnectNowButton"_s);
+    QVERIFY(reconnect && !reconnect->isVisible());
+    widget.setStatus({core::ConnectionState::Online, core::ConnectionProblem::None, {}, 0});
+    widget.setOutboxProgress(1, 2);
+    QCOMPARE(widget.text(), u"Online · sending 1 of 2…"_s);
+    // On the sign-in page there is no banner: the whole line again.
+    widget.setCompact(false);
+    widget.setStatus({core::ConnectionState::WaitingToReconnect,
+                      core::ConnectionProblem::ConnectionRefused, u"Refused."_s, 4});
+    QVERIFY2(widget.text().endsWith(u"Refused."_s), qPrintable(widget.text()));
+    QVERIFY(reconnect->isVisible());
+}
 
 void TestStatusWidget::statesInWords()
 {
