@@ -248,6 +248,9 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
                         u"message body is %1 bytes; the limit is %2 bytes"_s.arg(bytes).arg(
                             limits.maxBodyBytes));
         }
+        r.replyTo = in.integer("reply_to"_L1, false, 0);
+        if (in.ok() && object.contains("reply_to"_L1) && r.replyTo < 1)
+            in.fail(ErrorCode::BadRequest, u"member 'reply_to' must be a seq of at least 1"_s);
         return finish(std::move(r));
     }
     if (type == "history"_L1) {
@@ -369,6 +372,8 @@ QByteArray encodeRequest(const Request &request)
             } else if constexpr (std::is_same_v<T, SendRequest>) {
                 o.insert("cid"_L1, r.cid);
                 o.insert("body"_L1, r.body);
+                if (r.replyTo > 0)
+                    o.insert("reply_to"_L1, r.replyTo);
             } else if constexpr (std::is_same_v<T, HistoryRequest>) {
                 if (r.before > 0)
                     o.insert("before"_L1, r.before);
@@ -386,16 +391,22 @@ QByteArray encodeRequest(const Request &request)
 
 QJsonObject messageToJson(const MessageEvent &m)
 {
-    return QJsonObject{{"room"_L1, m.room}, {"seq"_L1, m.seq}, {"ts"_L1, m.ts},
-                       {"from"_L1, m.from}, {"cid"_L1, m.cid}, {"body"_L1, m.body}};
+    QJsonObject o{{"room"_L1, m.room}, {"seq"_L1, m.seq}, {"ts"_L1, m.ts},
+                  {"from"_L1, m.from}, {"cid"_L1, m.cid}, {"body"_L1, m.body}};
+    if (m.replyTo > 0)
+        o.insert("reply_to"_L1, m.replyTo);
+    return o;
 }
 
 QJsonObject roomSummaryToJson(const RoomSummary &r)
 {
-    return QJsonObject{{"room"_L1, r.room},
-                       {"title"_L1, r.title},
-                       {"last_seq"_L1, r.lastSeq},
-                       {"read_seq"_L1, r.readSeq}};
+    QJsonObject o{{"room"_L1, r.room},
+                  {"title"_L1, r.title},
+                  {"last_seq"_L1, r.lastSeq},
+                  {"read_seq"_L1, r.readSeq}};
+    if (!r.owner.isEmpty())
+        o.insert("owner"_L1, r.owner);
+    return o;
 }
 
 QJsonObject memberToJson(const Member &m)
@@ -448,6 +459,7 @@ std::optional<MessageEvent> messageFromJson(const QJsonObject &object)
     m.from = in.string("from"_L1, kMaxUserNameLength);
     m.cid = in.string("cid"_L1, kMaxCidLength);
     m.body = in.string("body"_L1, 1 << 20);
+    m.replyTo = in.integer("reply_to"_L1, false, 0);
     if (!in.ok())
         return std::nullopt;
     return m;
@@ -480,7 +492,8 @@ std::optional<QList<RoomSummary>> roomsFromPayload(const QJsonObject &payload)
         const QJsonObject object = item.toObject();
         MemberReader in(object);
         RoomSummary r{in.roomName(), in.string("title"_L1, kMaxTitleLength, false),
-                      in.integer("last_seq"_L1, true), in.integer("read_seq"_L1, false)};
+                      in.integer("last_seq"_L1, true), in.integer("read_seq"_L1, false),
+                      in.string("owner"_L1, kMaxUserNameLength, false)};
         if (!in.ok())
             return std::nullopt;
         rooms.append(std::move(r));

@@ -55,6 +55,7 @@ struct SendRequest {
     QString room;
     QString cid;
     QString body;
+    qint64 replyTo = 0; // `reply_to`: a seq of the same room; 0 when the message replies to none
 };
 // `before` 0 means "from the newest message".
 struct HistoryRequest {
@@ -88,6 +89,7 @@ struct RoomSummary {
     QString title;
     qint64 lastSeq = 0;
     qint64 readSeq = 0;
+    QString owner{}; // who created the room; empty for rooms made with `room create`
 };
 
 struct Member {
@@ -102,6 +104,7 @@ struct MessageEvent {
     QString from;
     QString cid;
     QString body;
+    qint64 replyTo = 0; // `reply_to`, 0 when absent
 };
 struct TypingEvent {
     QString room;

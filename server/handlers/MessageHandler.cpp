@@ -29,6 +29,21 @@ void MessageHandler::handle(Session &session, const protocol::SendRequest &reque
     Room *room = roomFor(session, request.id, request.room, true);
     if (!room)
         return;
+    if (request.replyTo > 0) {
+        QString error;
+        const bool found = m_context.store.entryExists(room->id, request.replyTo, &error);
+        if (!error.isEmpty()) {
+            replyError(session, request.id, ErrorCode::Internal,
+                       u"the server could not read this room's messages; try again later"_s);
+            return;
+        }
+        if (!found) {
+            replyError(
+                session, request.id, ErrorCode::NotFound,
+                u"'%1' has no message %2 to reply to"_s.arg(room->name).arg(request.replyTo));
+            return;
+        }
+    }
     QElapsedTimer received;
     received.start();
     const ServerConfig &config = m_context.config;
@@ -78,10 +93,11 @@ void MessageHandler::store(Session &session, const Room &room, const protocol::S
 {
     const quint64 id = session.id;
     m_context.writer->submit(
-        write::InsertMessage{room.id, session.userId, request.cid, request.body},
+        write::InsertMessage{room.id, session.userId, request.cid, request.body, request.replyTo},
         [this, id, received, re = request.id, roomId = room.id,
-         event = protocol::MessageEvent{room.name, 0, 0, session.userName, request.cid,
-                                        request.body}](const WriteResult &result) mutable {
+         event =
+             protocol::MessageEvent{room.name, 0, 0, session.userName, request.cid, request.body,
+                                    request.replyTo}](const WriteResult &result) mutable {
             Session *session = m_context.sessions.find(id);
             if (!result.ok) {
                 if (session)

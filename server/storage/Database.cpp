@@ -63,6 +63,11 @@ const char *const kMigrations[] = {
         PRIMARY KEY (room_id, seq),
         UNIQUE (room_id, user_id, cid)) WITHOUT ROWID;
     )sql",
+    // 2: a room's owner (its creator; 0 for rooms made by an admin) and replies.
+    R"sql(
+    ALTER TABLE rooms ADD COLUMN owner_id INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 // Qt keeps connections by name per process: two writers (tests, or a tool holding two
 // connections) must not replace each other's.

@@ -56,6 +56,11 @@ const char *const kMigrations[] = {
         PRIMARY KEY (room_id, seq),
         UNIQUE (room_id, user_id, cid));
     )sql",
+    // 2: as SQLite's version 2.
+    R"sql(
+    ALTER TABLE rooms ADD COLUMN owner_id BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN reply_to BIGINT NOT NULL DEFAULT 0;
+    )sql",
 };
 
 // Any fixed number: every conversa-server takes the same lock while it migrates.

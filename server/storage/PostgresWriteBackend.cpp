@@ -119,20 +119,21 @@ private:
         // each sender's read marker moves to their newest new message (own_reads).
         prepare(m_insertMessages, uR"sql(
 WITH input AS (
-    SELECT t.u, t.c, t.b, t.ord
-    FROM unnest(?::bigint[], ?::text[], ?::text[]) WITH ORDINALITY AS t(u, c, b, ord)),
+    SELECT t.u, t.c, t.b, t.r, t.ord
+    FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY
+        AS t(u, c, b, r, ord)),
 existing AS (
     SELECT i.ord, m.seq, m.ts FROM input i
     JOIN messages m ON m.room_id = ?::bigint AND m.user_id = i.u AND m.cid = i.c),
 fresh AS (
-    SELECT i.u, i.c, i.b, i.ord, row_number() OVER (ORDER BY i.ord) AS rn
+    SELECT i.u, i.c, i.b, i.r, i.ord, row_number() OVER (ORDER BY i.ord) AS rn
     FROM input i WHERE i.ord NOT IN (SELECT ord FROM existing)),
 bump AS (
     UPDATE rooms SET last_seq = last_seq + (SELECT count(*) FROM fresh) WHERE id = ?::bigint
     RETURNING last_seq - (SELECT count(*) FROM fresh) AS base),
 inserted AS (
-    INSERT INTO messages (room_id, seq, user_id, cid, ts, body)
-    SELECT ?::bigint, bump.base + f.rn, f.u, f.c, ?::bigint, f.b FROM fresh f, bump
+    INSERT INTO messages (room_id, seq, user_id, cid, ts, body, reply_to)
+    SELECT ?::bigint, bump.base + f.rn, f.u, f.c, ?::bigint, f.b, f.r FROM fresh f, bump
     RETURNING seq),
 own_reads AS (
     UPDATE members m SET read_seq = GREATEST(m.read_seq, x.s)
@@ -142,8 +143,9 @@ SELECT e.ord, e.seq, e.ts, 1 FROM existing e
 UNION ALL
 SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
 )sql"_s);
-        prepare(m_createRoom, u"INSERT INTO rooms (name, title, created_ms) VALUES (?, ?, ?) "
-                              "ON CONFLICT (name) DO NOTHING RETURNING id"_s);
+        prepare(m_createRoom,
+                u"INSERT INTO rooms (name, title, created_ms, owner_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO NOTHING RETURNING id"_s);
         prepare(m_join, u"INSERT INTO members (room_id, user_id, joined_ms) VALUES (?, ?, ?) "
                         "ON CONFLICT DO NOTHING"_s);
         prepare(m_leave, u"DELETE FROM members WHERE room_id = ? AND user_id = ?"_s);
@@ -278,6 +280,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         QHash<QPair<qint64, QString>, size_t> firstOfCid;
         std::vector<size_t> sent; // positions in `messages` that go to the database
         QList<qint64> users;
+        QList<qint64> replyTos;
         QStringList cids, bodies;
         for (size_t k = 0; k < messages.size(); ++k) {
             const write::InsertMessage &job = *messages[k].job;
@@ -289,17 +292,19 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
             users.append(job.userId);
             cids.append(job.cid);
             bodies.append(job.body);
+            replyTos.append(job.replyTo);
         }
         const qint64 ts = now();
         m_insertMessages.bindValue(0, postgres::bigintArray(users));
         m_insertMessages.bindValue(1, postgres::textArray(cids));
         m_insertMessages.bindValue(2, postgres::textArray(bodies));
-        m_insertMessages.bindValue(3, roomId);
+        m_insertMessages.bindValue(3, postgres::bigintArray(replyTos));
         m_insertMessages.bindValue(4, roomId);
         m_insertMessages.bindValue(5, roomId);
-        m_insertMessages.bindValue(6, ts);
-        m_insertMessages.bindValue(7, roomId);
-        m_insertMessages.bindValue(8, ts);
+        m_insertMessages.bindValue(6, roomId);
+        m_insertMessages.bindValue(7, ts);
+        m_insertMessages.bindValue(8, roomId);
+        m_insertMessages.bindValue(9, ts);
         if (!execPrepared(m_insertMessages))
             return false;
         qint64 lastSeq = 0;
@@ -388,6 +393,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         m_createRoom.bindValue(0, job.name);
         m_createRoom.bindValue(1, job.title);
         m_createRoom.bindValue(2, now());
+        m_createRoom.bindValue(3, job.creatorId);
         if (!m_createRoom.exec())
             return failed(m_createRoom);
         if (!m_createRoom.next()) {

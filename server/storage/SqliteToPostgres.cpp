@@ -149,19 +149,21 @@ CopyReport copySqliteToPostgres(const QString &dataDir, const QString &databaseU
          "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bytea[], ?::text[], ?::bigint[], "
          "?::bigint[], ?::int[])"_s,
          u"iibtiii"_s},
-        {u"rooms"_s, u"SELECT id, name, title, last_seq, created_ms FROM rooms"_s,
-         u"INSERT INTO rooms (id, name, title, last_seq, created_ms) SELECT * FROM "
-         "unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])"_s,
-         u"ittii"_s},
+        {u"rooms"_s, u"SELECT id, name, title, last_seq, created_ms, owner_id FROM rooms"_s,
+         u"INSERT INTO rooms (id, name, title, last_seq, created_ms, owner_id) SELECT * FROM "
+         "unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[])"_s,
+         u"ittiii"_s},
         {u"members"_s, u"SELECT room_id, user_id, read_seq, joined_ms FROM members"_s,
          u"INSERT INTO members (room_id, user_id, read_seq, joined_ms) SELECT * FROM "
          "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])"_s,
          u"iiii"_s},
         {u"messages"_s,
-         u"SELECT room_id, seq, user_id, cid, ts, body FROM messages ORDER BY room_id, seq"_s,
-         u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body) SELECT * FROM "
-         "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[])"_s,
-         u"iiitit"_s},
+         u"SELECT room_id, seq, user_id, cid, ts, body, reply_to FROM messages "
+         "ORDER BY room_id, seq"_s,
+         u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, reply_to) SELECT * FROM "
+         "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], "
+         "?::bigint[])"_s,
+         u"iiititi"_s},
         {u"meta"_s, u"SELECT key, value FROM meta"_s,
          u"INSERT INTO meta (key, value) SELECT * FROM unnest(?::text[], ?::bigint[]) "
          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s,

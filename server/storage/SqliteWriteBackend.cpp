@@ -31,12 +31,12 @@ public:
         };
         prepare(m_findCid, u"SELECT seq, ts FROM messages WHERE room_id = ? AND user_id = ? AND "
                            "cid = ?"_s);
-        prepare(m_insertMessage, u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)"_s);
+        prepare(m_insertMessage, u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
+                                 "reply_to) VALUES (?, ?, ?, ?, ?, ?, ?)"_s);
         prepare(m_lastSeq, u"SELECT last_seq FROM rooms WHERE id = ?"_s);
         prepare(m_setLastSeq, u"UPDATE rooms SET last_seq = ? WHERE id = ?"_s);
-        prepare(m_createRoom, u"INSERT OR IGNORE INTO rooms (name, title, created_ms) "
-                              "VALUES (?, ?, ?)"_s);
+        prepare(m_createRoom, u"INSERT OR IGNORE INTO rooms (name, title, created_ms, "
+                              "owner_id) VALUES (?, ?, ?, ?)"_s);
         prepare(m_join, u"INSERT OR IGNORE INTO members (room_id, user_id, joined_ms) "
                         "VALUES (?, ?, ?)"_s);
         prepare(m_leave, u"DELETE FROM members WHERE room_id = ? AND user_id = ?"_s);
@@ -139,6 +139,7 @@ private:
         m_insertMessage.bindValue(3, job.cid);
         m_insertMessage.bindValue(4, ts);
         m_insertMessage.bindValue(5, job.body);
+        m_insertMessage.bindValue(6, job.replyTo);
         if (!m_insertMessage.exec())
             return failed(m_insertMessage);
         m_lastSeqs.insert(job.roomId, seq);
@@ -155,6 +156,7 @@ private:
         m_createRoom.bindValue(0, job.name);
         m_createRoom.bindValue(1, job.title);
         m_createRoom.bindValue(2, now());
+        m_createRoom.bindValue(3, job.creatorId);
         if (!m_createRoom.exec())
             return failed(m_createRoom);
         if (m_createRoom.numRowsAffected() == 0)

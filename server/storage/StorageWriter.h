@@ -26,6 +26,7 @@ struct InsertMessage {
     qint64 userId = 0;
     QString cid;
     QString body;
+    qint64 replyTo = 0;
 };
 struct CreateRoom {
     QString name;

@@ -125,17 +125,19 @@ void Store::prepareAll()
                             "t.user_id WHERE t.hash = ? AND t.revoked = 0 AND u.disabled = 0"_s);
     m_tokenValid = prepared(u"SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id "
                             "WHERE t.id = ? AND t.revoked = 0 AND u.disabled = 0"_s);
-    m_roomsOf = prepared(u"SELECT r.name, r.title, r.last_seq, m.read_seq FROM members m "
-                         "JOIN rooms r ON r.id = m.room_id WHERE m.user_id = ? ORDER BY r.name"_s);
+    m_roomsOf = prepared(u"SELECT r.name, r.title, r.last_seq, m.read_seq, o.name FROM members m "
+                         "JOIN rooms r ON r.id = m.room_id LEFT JOIN users o ON o.id = r.owner_id "
+                         "WHERE m.user_id = ? ORDER BY r.name"_s);
     m_membersOf = prepared(u"SELECT u.id, u.name FROM members m JOIN users u ON u.id = m.user_id "
                            "WHERE m.room_id = ? ORDER BY u.name"_s);
-    m_history = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body FROM messages m "
+    m_history = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to FROM messages m "
                          "JOIN users u ON u.id = m.user_id WHERE m.room_id = ? AND m.seq < ? "
                          "ORDER BY m.seq DESC LIMIT ?"_s);
-    m_after = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body FROM messages m "
+    m_after = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to FROM messages m "
                        "JOIN users u ON u.id = m.user_id WHERE m.room_id = ? AND m.seq > ? "
                        "ORDER BY m.seq ASC LIMIT ?"_s);
     m_lastSeq = prepared(u"SELECT last_seq FROM rooms WHERE id = ?"_s);
+    m_entryExists = prepared(u"SELECT 1 FROM messages WHERE room_id = ? AND seq = ?"_s);
 }
 
 std::optional<UserRecord> Store::userByName(const QString &name, QString *error)
@@ -228,7 +230,8 @@ QList<protocol::RoomSummary> Store::roomsOf(qint64 userId, QString *error)
     }
     while (m_roomsOf.next())
         rooms.append({m_roomsOf.value(0).toString(), m_roomsOf.value(1).toString(),
-                      m_roomsOf.value(2).toLongLong(), m_roomsOf.value(3).toLongLong()});
+                      m_roomsOf.value(2).toLongLong(), m_roomsOf.value(3).toLongLong(),
+                      m_roomsOf.value(4).toString()});
     if (!endedCleanly(m_roomsOf, error))
         rooms.clear();
     return rooms;
@@ -264,6 +267,18 @@ qint64 Store::lastSeq(qint64 roomId, QString *error)
     return endedCleanly(m_lastSeq, error) ? seq : 0;
 }
 
+bool Store::entryExists(qint64 roomId, qint64 seq, QString *error)
+{
+    if (!ready(error))
+        return false;
+    m_entryExists.bindValue(0, roomId);
+    m_entryExists.bindValue(1, seq);
+    if (!m_entryExists.exec())
+        return readFailed(m_entryExists, error);
+    const bool found = m_entryExists.next();
+    return endedCleanly(m_entryExists, error) && found;
+}
+
 QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QString &roomName,
                                                   QString *error)
 {
@@ -275,7 +290,7 @@ QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QStrin
     while (query.next())
         messages.append({roomName, query.value(0).toLongLong(), query.value(1).toLongLong(),
                          query.value(2).toString(), query.value(3).toString(),
-                         query.value(4).toString()});
+                         query.value(4).toString(), query.value(5).toLongLong()});
     if (!endedCleanly(query, error))
         messages.clear();
     return messages;

@@ -73,6 +73,8 @@ public:
                                                 qint64 after, int limit, QString *error = nullptr);
     // The room's newest seq.
     qint64 lastSeq(qint64 roomId, QString *error = nullptr);
+    // Whether the room's log has an entry with this seq.
+    bool entryExists(qint64 roomId, qint64 seq, QString *error = nullptr);
     // See Database::historyEpoch(); read once at open (only `restore` changes it, offline).
     qint64 historyEpoch() const { return m_historyEpoch; }
     // -1 when it cannot be read.
@@ -102,6 +104,7 @@ private:
     QSqlQuery m_history;
     QSqlQuery m_after;
     QSqlQuery m_lastSeq;
+    QSqlQuery m_entryExists;
     qint64 m_historyEpoch = 0;
     StorageLocation m_location;
     bool m_connectionLost = false;

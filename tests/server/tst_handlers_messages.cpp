@@ -78,6 +78,43 @@ private slots:
         QCOMPARE(m_harness->sink().eventsOf(bob->id, u"message"_s).size(), 1);
     }
 
+    void repliesNameAnEntryOfTheSameRoom()
+    {
+        Session *alice = m_harness->signedIn(u"alice"_s);
+        Session *bob = m_harness->signedIn(u"bob"_s);
+        QVERIFY(alice && bob);
+        joinLab({alice, bob});
+        QCOMPARE(typeOf(m_harness->request(*alice, sendFrame(u"c1"_s, u"question"_s))), u"ok"_s);
+
+        QJsonObject reply = sendFrame(u"c2"_s, u"answer"_s);
+        reply.insert("reply_to"_L1, 1);
+        QCOMPARE(typeOf(m_harness->request(*bob, reply)), u"ok"_s);
+        const auto live = m_harness->sink().eventsOf(alice->id, u"message"_s);
+        QCOMPARE(live.size(), 1);
+        QCOMPARE(live.at(0).value("reply_to"_L1).toInteger(), 1);
+
+        QJsonObject missing = sendFrame(u"c3"_s, u"to nothing"_s);
+        missing.insert("reply_to"_L1, 99);
+        const QJsonObject refused = m_harness->request(*bob, missing);
+        QCOMPARE(typeOf(refused), u"not_found"_s);
+        QVERIFY(refused.value("message"_L1).toString().contains(u"99"_s));
+
+        const QJsonArray messages =
+            m_harness
+                ->request(*alice, {{"type"_L1, "sync"_L1}, {"room"_L1, "lab"_L1}, {"after"_L1, 0}})
+                .value("messages"_L1)
+                .toArray();
+        QCOMPARE(messages.size(), 2);
+        QVERIFY(!messages.at(0).toObject().contains("reply_to"_L1));
+        QCOMPARE(messages.at(1).toObject().value("reply_to"_L1).toInteger(), 1);
+
+        // The creator owns the room; every member sees who.
+        const QJsonArray rooms =
+            m_harness->request(*bob, {{"type"_L1, "rooms"_L1}}).value("rooms"_L1).toArray();
+        QCOMPARE(rooms.size(), 1);
+        QCOMPARE(rooms.at(0).toObject().value("owner"_L1).toString(), u"alice"_s);
+    }
+
     void historySyncAndRead()
     {
         Session *alice = m_harness->signedIn(u"alice"_s);

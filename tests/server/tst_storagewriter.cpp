@@ -174,6 +174,61 @@ private slots:
                      .arg(Database::schemaVersion()));
     }
 
+    // Version 2 adds rooms.owner_id and messages.reply_to: a version 1 database (the columns
+    // dropped again) upgrades in place, keeps its messages, and stores owners and replies after.
+    void versionOneDatabaseUpgradesToRepliesAndOwners()
+    {
+        const qint64 roomId = createRoom(u"old"_s);
+        QVERIFY(roomId > 0);
+        int done = 0;
+        m_writer->submit(write::InsertMessage{roomId, 1, u"c1"_s, u"kept"_s},
+                         [&](const WriteResult &) { ++done; });
+        QTRY_COMPARE(done, 1);
+        m_context.reset(); // the writer lets go of the database
+        const int latest =
+            testingPostgres() ? postgres::latestVersion() : Database::schemaVersion();
+        {
+            Database db;
+            QCOMPARE(db.open(m_storage, u"downgrade"_s), QString());
+            QSqlQuery query(db.db());
+            QVERIFY(query.exec(u"ALTER TABLE rooms DROP COLUMN owner_id"_s));
+            QVERIFY(query.exec(u"ALTER TABLE messages DROP COLUMN reply_to"_s));
+            QVERIFY(query.exec(testingPostgres() ? u"UPDATE schema_version SET version = 1"_s
+                                                 : u"PRAGMA user_version = 1"_s));
+        }
+        {
+            Database db;
+            QCOMPARE(db.open(m_storage, u"upgrade"_s), QString());
+            QCOMPARE(db.versionBeforeOpen(), 1);
+            QCOMPARE(db.versionAfterOpen(), latest);
+            QSqlQuery query(db.db());
+            QVERIFY(query.exec(u"SELECT m.body, m.reply_to, r.owner_id FROM messages m "
+                               "JOIN rooms r ON r.id = m.room_id"_s));
+            QVERIFY(query.next());
+            QCOMPARE(query.value(0).toString(), u"kept"_s);
+            QCOMPARE(query.value(1).toLongLong(), 0);
+            QCOMPARE(query.value(2).toLongLong(), 0); // who made it before version 2 is unknown
+        }
+        m_context = std::make_unique<QObject>();
+        m_writer = new StorageWriter(m_context.get());
+        QCOMPARE(m_writer->start(m_storage), QString());
+        const qint64 newRoom = createRoom(u"new"_s);
+        QVERIFY(newRoom > 0);
+        done = 0;
+        m_writer->submit(write::InsertMessage{roomId, 1, u"c2"_s, u"answer"_s, 1},
+                         [&](const WriteResult &) { ++done; });
+        QTRY_COMPARE(done, 1);
+        Database db;
+        QCOMPARE(db.open(m_storage, u"check"_s), QString());
+        QSqlQuery query(db.db());
+        QVERIFY(query.exec(u"SELECT reply_to FROM messages WHERE body = 'answer'"_s) &&
+                query.next());
+        QCOMPARE(query.value(0).toLongLong(), 1);
+        query.finish();
+        QVERIFY(query.exec(u"SELECT owner_id FROM rooms WHERE name = 'new'"_s) && query.next());
+        QCOMPARE(query.value(0).toLongLong(), 1);
+    }
+
     // Several instances on one database: each writer hands out seqs from the room row inside its
     // transaction, so two writers filling one room at once still make it gapless.
     void twoWritersOnOneDatabase_gaplessSeqs()
