@@ -9,6 +9,7 @@
 
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -260,7 +261,10 @@ void tst_server_postgres::adminCommands_reachARunningServer()
     QVERIFY(rooms.standardOutput.contains("lobby"));
     const AdminResult migrate = m_server->runAdmin({u"migrate"_s});
     QVERIFY2(migrate.ok(), qPrintable(migrate.describe()));
-    QVERIFY2(migrate.standardOutput.contains("up to date (version 1)"),
+    // The schema's version grows with the protocol; that the server made it current is the point.
+    QVERIFY2(QRegularExpression(u"up to date \\(version [1-9][0-9]*\\)"_s)
+                 .match(QString::fromUtf8(migrate.standardOutput))
+                 .hasMatch(),
              migrate.standardOutput.constData());
 }
 
