@@ -228,29 +228,60 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
         return finish(LeaveRequest{id, in.roomName()});
     if (type == "members"_L1)
         return finish(MembersRequest{id, in.roomName()});
-    if (type == "send"_L1) {
-        SendRequest r;
-        r.id = id;
-        r.room = in.roomName();
-        r.cid = in.string("cid"_L1, kMaxCidLength);
-        if (in.ok() && !isValidCid(r.cid))
+    const auto readCid = [&in] {
+        QString cid = in.string("cid"_L1, kMaxCidLength);
+        if (in.ok() && !isValidCid(cid))
             in.fail(ErrorCode::BadRequest,
                     u"member 'cid' must be 1 to 64 printable ASCII characters"_s);
+        return cid;
+    };
+    const auto readBody = [&in, &limits] {
         // Length is checked in UTF-8 bytes below (too_large), so no character bound here.
-        r.body = in.string("body"_L1, std::numeric_limits<int>::max(), true,
-                           Controls::LineBreaksAndTabs);
+        QString body = in.string("body"_L1, std::numeric_limits<int>::max(), true,
+                                 Controls::LineBreaksAndTabs);
         if (in.ok()) {
-            const qsizetype bytes = r.body.toUtf8().size();
-            if (!hasVisibleText(r.body))
+            const qsizetype bytes = body.toUtf8().size();
+            if (!hasVisibleText(body))
                 in.fail(ErrorCode::BadRequest, u"member 'body' is empty"_s);
             else if (bytes > limits.maxBodyBytes)
                 in.fail(ErrorCode::TooLarge,
                         u"message body is %1 bytes; the limit is %2 bytes"_s.arg(bytes).arg(
                             limits.maxBodyBytes));
         }
+        return body;
+    };
+    const auto readTarget = [&in] {
+        const qint64 target = in.integer("target"_L1, true);
+        if (in.ok() && target < 1)
+            in.fail(ErrorCode::BadRequest, u"member 'target' must be a seq of at least 1"_s);
+        return target;
+    };
+    if (type == "send"_L1) {
+        SendRequest r;
+        r.id = id;
+        r.room = in.roomName();
+        r.cid = readCid();
+        r.body = readBody();
         r.replyTo = in.integer("reply_to"_L1, false, 0);
         if (in.ok() && object.contains("reply_to"_L1) && r.replyTo < 1)
             in.fail(ErrorCode::BadRequest, u"member 'reply_to' must be a seq of at least 1"_s);
+        return finish(std::move(r));
+    }
+    if (type == "edit"_L1) {
+        EditRequest r;
+        r.id = id;
+        r.room = in.roomName();
+        r.target = readTarget();
+        r.cid = readCid();
+        r.body = readBody();
+        return finish(std::move(r));
+    }
+    if (type == "delete"_L1) {
+        DeleteRequest r;
+        r.id = id;
+        r.room = in.roomName();
+        r.target = readTarget();
+        r.cid = readCid();
         return finish(std::move(r));
     }
     if (type == "history"_L1) {
@@ -334,6 +365,8 @@ QLatin1StringView requestType(const Request &request)
         QLatin1StringView operator()(const SyncRequest &) const { return "sync"_L1; }
         QLatin1StringView operator()(const ReadRequest &) const { return "read"_L1; }
         QLatin1StringView operator()(const TypingRequest &) const { return "typing"_L1; }
+        QLatin1StringView operator()(const EditRequest &) const { return "edit"_L1; }
+        QLatin1StringView operator()(const DeleteRequest &) const { return "delete"_L1; }
     };
     return std::visit(Visitor{}, request);
 }
@@ -374,6 +407,13 @@ QByteArray encodeRequest(const Request &request)
                 o.insert("body"_L1, r.body);
                 if (r.replyTo > 0)
                     o.insert("reply_to"_L1, r.replyTo);
+            } else if constexpr (std::is_same_v<T, EditRequest>) {
+                o.insert("target"_L1, r.target);
+                o.insert("cid"_L1, r.cid);
+                o.insert("body"_L1, r.body);
+            } else if constexpr (std::is_same_v<T, DeleteRequest>) {
+                o.insert("target"_L1, r.target);
+                o.insert("cid"_L1, r.cid);
             } else if constexpr (std::is_same_v<T, HistoryRequest>) {
                 if (r.before > 0)
                     o.insert("before"_L1, r.before);
@@ -395,6 +435,14 @@ QJsonObject messageToJson(const MessageEvent &m)
                   {"from"_L1, m.from}, {"cid"_L1, m.cid}, {"body"_L1, m.body}};
     if (m.replyTo > 0)
         o.insert("reply_to"_L1, m.replyTo);
+    if (!m.kind.isEmpty()) {
+        o.insert("kind"_L1, m.kind);
+        o.insert("target"_L1, m.target);
+    }
+    if (m.edited > 0)
+        o.insert("edited"_L1, m.edited);
+    if (m.deleted)
+        o.insert("deleted"_L1, true);
     return o;
 }
 
@@ -460,6 +508,11 @@ std::optional<MessageEvent> messageFromJson(const QJsonObject &object)
     m.cid = in.string("cid"_L1, kMaxCidLength);
     m.body = in.string("body"_L1, 1 << 20);
     m.replyTo = in.integer("reply_to"_L1, false, 0);
+    // Entries of kinds this client does not know still decode (it ignores them by `kind`).
+    m.kind = in.string("kind"_L1, 64, false);
+    m.target = in.integer("target"_L1, false, 0);
+    m.edited = in.integer("edited"_L1, false, 0);
+    m.deleted = object.value("deleted"_L1).toBool(false);
     if (!in.ok())
         return std::nullopt;
     return m;

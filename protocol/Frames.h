@@ -57,6 +57,21 @@ struct SendRequest {
     QString body;
     qint64 replyTo = 0; // `reply_to`: a seq of the same room; 0 when the message replies to none
 };
+// Replaces the text of one of the caller's own messages (`target`, a seq of the same room).
+struct EditRequest {
+    RequestId id;
+    QString room;
+    qint64 target = 0;
+    QString cid;
+    QString body;
+};
+// Deletes a message (the author's own, or any in a room the caller owns).
+struct DeleteRequest {
+    RequestId id;
+    QString room;
+    qint64 target = 0;
+    QString cid;
+};
 // `before` 0 means "from the newest message".
 struct HistoryRequest {
     RequestId id;
@@ -82,7 +97,7 @@ struct TypingRequest {
 
 using Request = std::variant<LoginRequest, AuthRequest, LogoutRequest, RoomsRequest, CreateRequest,
                              JoinRequest, LeaveRequest, MembersRequest, SendRequest, HistoryRequest,
-                             SyncRequest, ReadRequest, TypingRequest>;
+                             SyncRequest, ReadRequest, TypingRequest, EditRequest, DeleteRequest>;
 
 struct RoomSummary {
     QString room;
@@ -105,6 +120,14 @@ struct MessageEvent {
     QString cid;
     QString body;
     qint64 replyTo = 0; // `reply_to`, 0 when absent
+    // A log entry's `kind`: empty for a plain message, "edit", "delete" (a client ignores kinds
+    // it does not know). `target` is the seq an edit or delete is about.
+    QString kind{};
+    qint64 target = 0;
+    // A plain message's current state in `history` and `sync`: `edited` is the ts of its last
+    // edit (0: never), `deleted` that it was deleted (its body is then empty).
+    qint64 edited = 0;
+    bool deleted = false;
 };
 struct TypingEvent {
     QString room;

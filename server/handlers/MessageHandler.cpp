@@ -119,6 +119,58 @@ void MessageHandler::store(Session &session, const Room &room, const protocol::S
         });
 }
 
+void MessageHandler::handle(Session &session, const protocol::EditRequest &request)
+{
+    change(
+        session, request.id, request.room,
+        write::ChangeMessage{0, session.userId, request.cid, request.target, false, request.body});
+}
+
+void MessageHandler::handle(Session &session, const protocol::DeleteRequest &request)
+{
+    change(session, request.id, request.room,
+           write::ChangeMessage{0, session.userId, request.cid, request.target, true, {}});
+}
+
+void MessageHandler::change(Session &session, const protocol::RequestId &re,
+                            const QString &roomName, write::ChangeMessage job)
+{
+    Room *room = roomFor(session, re, roomName, true);
+    if (!room)
+        return;
+    const ServerConfig &config = m_context.config;
+    TokenBucket &bucket = m_sendBuckets[session.userId];
+    if (!bucket.take(m_context.now(), config.messagesPerSecond, config.messageBurst)) {
+        replyError(
+            session, re, ErrorCode::RateLimited,
+            u"sending too fast; try again in %1 ms"_s.arg(bucket.waitMs(config.messagesPerSecond)));
+        return;
+    }
+    job.roomId = room->id;
+    protocol::MessageEvent event{room->name, 0, 0, session.userName, job.cid, job.body};
+    event.kind = job.erase ? u"delete"_s : u"edit"_s;
+    event.target = job.target;
+    m_context.writer->submit(
+        std::move(job), [this, id = session.id, re, roomId = room->id,
+                         event = std::move(event)](const WriteResult &result) mutable {
+            Session *session = m_context.sessions.find(id);
+            if (!result.ok) {
+                if (session)
+                    replyError(*session, re, result.code, result.error);
+                return;
+            }
+            event.seq = result.value;
+            event.ts = result.ts;
+            if (session)
+                reply(*session, protocol::encodeOk(re, {{"room"_L1, event.room},
+                                                        {"seq"_L1, event.seq},
+                                                        {"ts"_L1, event.ts},
+                                                        {"cid"_L1, event.cid}}));
+            if (!result.duplicate)
+                m_context.roomFeed.committed(roomId, event, id);
+        });
+}
+
 void MessageHandler::handle(Session &session, const protocol::HistoryRequest &request)
 {
     Room *room = roomFor(session, request.id, request.room, true);

@@ -21,6 +21,8 @@ public:
     void handle(Session &session, const protocol::HistoryRequest &request);
     void handle(Session &session, const protocol::SyncRequest &request);
     void handle(Session &session, const protocol::ReadRequest &request);
+    void handle(Session &session, const protocol::EditRequest &request);
+    void handle(Session &session, const protocol::DeleteRequest &request);
 
 private:
     // The budget of this instance alone: without Redis, or while it does not answer.
@@ -29,6 +31,10 @@ private:
     // Stores the message, then acknowledges it and fans it out.
     void store(Session &session, const Room &room, const protocol::SendRequest &request,
                const QElapsedTimer &received);
+
+    // Edits and deletions: log entries like messages, from the same budget (this instance's).
+    void change(Session &session, const protocol::RequestId &re, const QString &roomName,
+                write::ChangeMessage job);
 
     QHash<qint64, TokenBucket> m_sendBuckets;
 };

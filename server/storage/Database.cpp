@@ -68,6 +68,14 @@ const char *const kMigrations[] = {
     ALTER TABLE rooms ADD COLUMN owner_id INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 3: edits and deletions are log entries (`kind` 1 edit, 2 delete, about `target`); a plain
+    // message keeps its current state (`edited_ms` of its last edit, `deleted`).
+    R"sql(
+    ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN target INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN edited_ms INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 // Qt keeps connections by name per process: two writers (tests, or a tool holding two
 // connections) must not replace each other's.
@@ -221,7 +229,9 @@ QString Database::openFile(const QString &filePath, const QString &connectionNam
         return u"cannot open database '%1': %2"_s.arg(filePath, m_db.lastError().text());
     const QString synchronous = syncMode == SyncMode::Full ? u"FULL"_s : u"NORMAL"_s;
     if (!exec(u"PRAGMA journal_mode=WAL"_s) || !exec(u"PRAGMA synchronous="_s + synchronous) ||
-        !exec(u"PRAGMA foreign_keys=ON"_s) || !exec(u"PRAGMA temp_store=MEMORY"_s))
+        !exec(u"PRAGMA foreign_keys=ON"_s) || !exec(u"PRAGMA temp_store=MEMORY"_s) ||
+        // A deleted message's text is overwritten where it lay, not left in free space.
+        !exec(u"PRAGMA secure_delete=ON"_s))
         return u"cannot configure database '%1': %2"_s.arg(filePath, m_lastError);
     return upgradeSchema ? migrate() : QString();
 }

@@ -61,6 +61,13 @@ const char *const kMigrations[] = {
     ALTER TABLE rooms ADD COLUMN owner_id BIGINT NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN reply_to BIGINT NOT NULL DEFAULT 0;
     )sql",
+    // 3: as SQLite's version 3.
+    R"sql(
+    ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN target BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN edited_ms BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 // Any fixed number: every conversa-server takes the same lock while it migrates.

@@ -159,13 +159,34 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         prepare(m_revokeToken, u"UPDATE tokens SET revoked = 1 WHERE id = ?"_s);
         prepare(m_touchToken, u"UPDATE tokens SET last_used_ms = ? WHERE id = ?"_s);
         prepare(m_notify, u"SELECT pg_notify(?, ?)"_s);
+        // Edits and deletions, one at a time: the room row is locked first (as for messages),
+        // so the target cannot change under the check and the seq is the room's next.
+        prepare(m_lockRoom, u"SELECT owner_id FROM rooms WHERE id = ? FOR UPDATE"_s);
+        prepare(m_findCid, u"SELECT seq, ts FROM messages WHERE room_id = ? AND user_id = ? AND "
+                           "cid = ?"_s);
+        prepare(m_target, u"SELECT user_id, kind, deleted FROM messages WHERE room_id = ? AND "
+                          "seq = ?"_s);
+        prepare(
+            m_insertChange,
+            u"WITH bump AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? "
+            "RETURNING last_seq) INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
+            "kind, target) SELECT ?, bump.last_seq, ?, ?, ?, ?, ?, ? FROM bump RETURNING seq"_s);
+        prepare(m_applyEdit, u"UPDATE messages SET body = ?, edited_ms = ? WHERE room_id = ? "
+                             "AND seq = ?"_s);
+        prepare(m_eraseMessage, u"UPDATE messages SET body = '', deleted = 1 WHERE room_id = ? "
+                                "AND seq = ?"_s);
+        prepare(m_eraseEdits, u"UPDATE messages SET body = '' WHERE room_id = ? AND kind = 1 "
+                              "AND target = ?"_s);
+        prepare(m_ownRead, u"UPDATE members SET read_seq = GREATEST(read_seq, ?) WHERE room_id = "
+                           "? AND user_id = ?"_s);
     }
 
     void resetStatements()
     {
         for (QSqlQuery *query :
              {&m_lockRooms, &m_insertMessages, &m_createRoom, &m_join, &m_leave, &m_markRead,
-              &m_createToken, &m_revokeToken, &m_touchToken, &m_notify})
+              &m_createToken, &m_revokeToken, &m_touchToken, &m_notify, &m_lockRoom, &m_findCid,
+              &m_target, &m_insertChange, &m_applyEdit, &m_eraseMessage, &m_eraseEdits, &m_ownRead})
             *query = QSqlQuery();
     }
 
@@ -388,6 +409,80 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         return {}; // grouped per room in flushMessages()
     }
 
+    WriteResult apply(const write::ChangeMessage &job)
+    {
+        m_lockRoom.bindValue(0, job.roomId);
+        if (!m_lockRoom.exec())
+            return failed(m_lockRoom);
+        if (!m_lockRoom.next()) {
+            m_lockRoom.finish();
+            return failure(protocol::ErrorCode::NotFound, u"this room no longer exists"_s);
+        }
+        const qint64 owner = m_lockRoom.value(0).toLongLong();
+        m_lockRoom.finish();
+        m_findCid.bindValue(0, job.roomId);
+        m_findCid.bindValue(1, job.userId);
+        m_findCid.bindValue(2, job.cid);
+        if (!m_findCid.exec())
+            return failed(m_findCid);
+        WriteResult result;
+        if (m_findCid.next()) {
+            result.value = m_findCid.value(0).toLongLong();
+            result.ts = m_findCid.value(1).toLongLong();
+            result.duplicate = true;
+            m_findCid.finish();
+            return result;
+        }
+        m_findCid.finish();
+        m_target.bindValue(0, job.roomId);
+        m_target.bindValue(1, job.target);
+        if (!m_target.exec())
+            return failed(m_target);
+        const bool found = m_target.next();
+        const qint64 author = found ? m_target.value(0).toLongLong() : 0;
+        const bool plain =
+            found && m_target.value(1).toInt() == 0 && m_target.value(2).toInt() == 0;
+        m_target.finish();
+        if (const auto refused = refusal(job, plain, author, owner))
+            return *refused;
+        const qint64 ts = now();
+        m_insertChange.bindValue(0, job.roomId);
+        m_insertChange.bindValue(1, job.roomId);
+        m_insertChange.bindValue(2, job.userId);
+        m_insertChange.bindValue(3, job.cid);
+        m_insertChange.bindValue(4, ts);
+        m_insertChange.bindValue(5, job.erase ? QString(u""_s) : job.body);
+        m_insertChange.bindValue(6, job.erase ? kDeleteKind : kEditKind);
+        m_insertChange.bindValue(7, job.target);
+        if (!m_insertChange.exec() || !m_insertChange.next())
+            return failed(m_insertChange);
+        const qint64 seq = m_insertChange.value(0).toLongLong();
+        m_insertChange.finish();
+        const auto run = [this, &job](QSqlQuery &query, std::initializer_list<QVariant> values) {
+            int i = 0;
+            for (const QVariant &value : values)
+                query.bindValue(i++, value);
+            if (!query.exec())
+                return false;
+            query.finish();
+            return true;
+        };
+        if (job.erase) {
+            if (!run(m_eraseMessage, {job.roomId, job.target}))
+                return failed(m_eraseMessage);
+            if (!run(m_eraseEdits, {job.roomId, job.target}))
+                return failed(m_eraseEdits);
+        } else if (!run(m_applyEdit, {job.body, ts, job.roomId, job.target})) {
+            return failed(m_applyEdit);
+        }
+        if (!run(m_ownRead, {seq, job.roomId, job.userId}))
+            return failed(m_ownRead);
+        m_newEntries.insert(job.roomId, qMax(m_newEntries.value(job.roomId), seq));
+        result.value = seq;
+        result.ts = ts;
+        return result;
+    }
+
     WriteResult apply(const write::CreateRoom &job)
     {
         m_createRoom.bindValue(0, job.name);
@@ -499,6 +594,8 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
     std::vector<PendingMessage> m_pending;
     QMap<qint64, qint64> m_newEntries; // room → last seq stored by this commit
     QSet<qint64> m_roomChanges;
+    QSqlQuery m_lockRoom, m_findCid, m_target, m_insertChange, m_applyEdit, m_eraseMessage,
+        m_eraseEdits, m_ownRead;
     QSqlQuery m_lockRooms, m_insertMessages, m_createRoom, m_join, m_leave, m_markRead,
         m_createToken, m_revokeToken, m_touchToken, m_notify;
 };

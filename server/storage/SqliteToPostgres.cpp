@@ -158,12 +158,13 @@ CopyReport copySqliteToPostgres(const QString &dataDir, const QString &databaseU
          "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])"_s,
          u"iiii"_s},
         {u"messages"_s,
-         u"SELECT room_id, seq, user_id, cid, ts, body, reply_to FROM messages "
-         "ORDER BY room_id, seq"_s,
-         u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, reply_to) SELECT * FROM "
-         "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], "
-         "?::bigint[])"_s,
-         u"iiititi"_s},
+         u"SELECT room_id, seq, user_id, cid, ts, body, reply_to, kind, target, edited_ms, "
+         "deleted FROM messages ORDER BY room_id, seq"_s,
+         u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, reply_to, kind, target, "
+         "edited_ms, deleted) SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], "
+         "?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::int[], ?::bigint[], ?::bigint[], "
+         "?::int[])"_s,
+         u"iiitititiii"_s},
         {u"meta"_s, u"SELECT key, value FROM meta"_s,
          u"INSERT INTO meta (key, value) SELECT * FROM unnest(?::text[], ?::bigint[]) "
          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s,

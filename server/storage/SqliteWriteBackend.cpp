@@ -34,6 +34,16 @@ public:
         prepare(m_insertMessage, u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
                                  "reply_to) VALUES (?, ?, ?, ?, ?, ?, ?)"_s);
         prepare(m_lastSeq, u"SELECT last_seq FROM rooms WHERE id = ?"_s);
+        prepare(m_target, u"SELECT m.user_id, m.kind, m.deleted, r.owner_id FROM messages m "
+                          "JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.seq = ?"_s);
+        prepare(m_insertChange, u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
+                                "kind, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
+        prepare(m_applyEdit, u"UPDATE messages SET body = ?, edited_ms = ? WHERE room_id = ? "
+                             "AND seq = ?"_s);
+        prepare(m_eraseMessage, u"UPDATE messages SET body = '', deleted = 1 WHERE room_id = ? "
+                                "AND seq = ?"_s);
+        prepare(m_eraseEdits, u"UPDATE messages SET body = '' WHERE room_id = ? AND kind = 1 "
+                              "AND target = ?"_s);
         prepare(m_setLastSeq, u"UPDATE rooms SET last_seq = ? WHERE id = ?"_s);
         prepare(m_createRoom, u"INSERT OR IGNORE INTO rooms (name, title, created_ms, "
                               "owner_id) VALUES (?, ?, ?, ?)"_s);
@@ -151,6 +161,71 @@ private:
         return result;
     }
 
+    WriteResult apply(const write::ChangeMessage &job)
+    {
+        m_findCid.bindValue(0, job.roomId);
+        m_findCid.bindValue(1, job.userId);
+        m_findCid.bindValue(2, job.cid);
+        if (!m_findCid.exec())
+            return failed(m_findCid);
+        WriteResult result;
+        if (m_findCid.next()) {
+            result.value = m_findCid.value(0).toLongLong();
+            result.ts = m_findCid.value(1).toLongLong();
+            result.duplicate = true;
+            m_findCid.finish();
+            return result;
+        }
+        m_findCid.finish();
+        m_target.bindValue(0, job.roomId);
+        m_target.bindValue(1, job.target);
+        if (!m_target.exec())
+            return failed(m_target);
+        const bool found = m_target.next();
+        const qint64 author = found ? m_target.value(0).toLongLong() : 0;
+        const bool plain =
+            found && m_target.value(1).toInt() == 0 && m_target.value(2).toInt() == 0;
+        const qint64 owner = found ? m_target.value(3).toLongLong() : 0;
+        m_target.finish();
+        if (const auto refused = refusal(job, plain, author, owner))
+            return *refused;
+        const qint64 seq = lastSeq(job.roomId) + 1;
+        const qint64 ts = now();
+        m_insertChange.bindValue(0, job.roomId);
+        m_insertChange.bindValue(1, seq);
+        m_insertChange.bindValue(2, job.userId);
+        m_insertChange.bindValue(3, job.cid);
+        m_insertChange.bindValue(4, ts);
+        m_insertChange.bindValue(5, job.erase ? QString(u""_s) : job.body);
+        m_insertChange.bindValue(6, job.erase ? kDeleteKind : kEditKind);
+        m_insertChange.bindValue(7, job.target);
+        if (!m_insertChange.exec())
+            return failed(m_insertChange);
+        if (job.erase) {
+            m_eraseMessage.bindValue(0, job.roomId);
+            m_eraseMessage.bindValue(1, job.target);
+            if (!m_eraseMessage.exec())
+                return failed(m_eraseMessage);
+            m_eraseEdits.bindValue(0, job.roomId);
+            m_eraseEdits.bindValue(1, job.target);
+            if (!m_eraseEdits.exec())
+                return failed(m_eraseEdits);
+        } else {
+            m_applyEdit.bindValue(0, job.body);
+            m_applyEdit.bindValue(1, ts);
+            m_applyEdit.bindValue(2, job.roomId);
+            m_applyEdit.bindValue(3, job.target);
+            if (!m_applyEdit.exec())
+                return failed(m_applyEdit);
+        }
+        m_lastSeqs.insert(job.roomId, seq);
+        m_dirtySeqs.insert(job.roomId, seq);
+        m_ownReads.insert({job.roomId, job.userId}, seq);
+        result.value = seq;
+        result.ts = ts;
+        return result;
+    }
+
     WriteResult apply(const write::CreateRoom &job)
     {
         m_createRoom.bindValue(0, job.name);
@@ -246,6 +321,7 @@ private:
     QHash<qint64, qint64> m_lastSeqs; // this transaction's
     QHash<qint64, qint64> m_dirtySeqs;
     QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq
+    QSqlQuery m_target, m_insertChange, m_applyEdit, m_eraseMessage, m_eraseEdits;
     QSqlQuery m_findCid, m_insertMessage, m_lastSeq, m_setLastSeq, m_createRoom, m_join, m_leave,
         m_markRead, m_advanceRead, m_createToken, m_revokeToken, m_touchToken;
 };

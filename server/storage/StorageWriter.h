@@ -28,6 +28,17 @@ struct InsertMessage {
     QString body;
     qint64 replyTo = 0;
 };
+// Edits (a non-empty body) or deletes (`erase`) the plain message `target`: a new log entry of
+// its own seq, idempotent by `cid` like InsertMessage. Edit: the author only; delete: the author
+// or the room's owner. A deletion empties the body of the message and of its edit entries.
+struct ChangeMessage {
+    qint64 roomId = 0;
+    qint64 userId = 0;
+    QString cid;
+    qint64 target = 0;
+    bool erase = false;
+    QString body;
+};
 struct CreateRoom {
     QString name;
     QString title;
@@ -59,16 +70,16 @@ struct TouchToken {
 };
 } // namespace write
 
-using WriteJob =
-    std::variant<write::InsertMessage, write::CreateRoom, write::JoinRoom, write::LeaveRoom,
-                 write::MarkRead, write::CreateToken, write::RevokeToken, write::TouchToken>;
+using WriteJob = std::variant<write::InsertMessage, write::ChangeMessage, write::CreateRoom,
+                              write::JoinRoom, write::LeaveRoom, write::MarkRead,
+                              write::CreateToken, write::RevokeToken, write::TouchToken>;
 
 struct WriteResult {
     bool ok = true;
     protocol::ErrorCode code = protocol::ErrorCode::Internal;
     QString error;
-    // InsertMessage: seq; CreateRoom: room id; MarkRead: the read marker now; CreateToken: token
-    // id.
+    // InsertMessage, ChangeMessage: seq; CreateRoom: room id; MarkRead: the read marker now;
+    // CreateToken: token id.
     qint64 value = 0;
     qint64 ts = 0;          // InsertMessage: server timestamp (ms)
     bool duplicate = false; // InsertMessage: this cid was already stored

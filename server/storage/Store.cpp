@@ -130,10 +130,12 @@ void Store::prepareAll()
                          "WHERE m.user_id = ? ORDER BY r.name"_s);
     m_membersOf = prepared(u"SELECT u.id, u.name FROM members m JOIN users u ON u.id = m.user_id "
                            "WHERE m.room_id = ? ORDER BY u.name"_s);
-    m_history = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to FROM messages m "
+    m_history = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to, m.kind, "
+                         "m.target, m.edited_ms, m.deleted FROM messages m "
                          "JOIN users u ON u.id = m.user_id WHERE m.room_id = ? AND m.seq < ? "
                          "ORDER BY m.seq DESC LIMIT ?"_s);
-    m_after = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to FROM messages m "
+    m_after = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to, m.kind, "
+                       "m.target, m.edited_ms, m.deleted FROM messages m "
                        "JOIN users u ON u.id = m.user_id WHERE m.room_id = ? AND m.seq > ? "
                        "ORDER BY m.seq ASC LIMIT ?"_s);
     m_lastSeq = prepared(u"SELECT last_seq FROM rooms WHERE id = ?"_s);
@@ -287,10 +289,16 @@ QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QStrin
         readFailed(query, error);
         return messages;
     }
-    while (query.next())
+    static const QString kinds[] = {QString(), u"edit"_s, u"delete"_s};
+    while (query.next()) {
+        const int kind = query.value(6).toInt();
         messages.append({roomName, query.value(0).toLongLong(), query.value(1).toLongLong(),
                          query.value(2).toString(), query.value(3).toString(),
-                         query.value(4).toString(), query.value(5).toLongLong()});
+                         query.value(4).toString(), query.value(5).toLongLong(),
+                         kind >= 0 && kind < 3 ? kinds[kind] : u"unknown"_s,
+                         query.value(7).toLongLong(), query.value(8).toLongLong(),
+                         query.value(9).toInt() != 0});
+    }
     if (!endedCleanly(query, error))
         messages.clear();
     return messages;

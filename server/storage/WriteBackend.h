@@ -7,6 +7,8 @@
 
 #include <QDateTime>
 
+#include <optional>
+
 #include <vector>
 
 namespace conversa::server {
@@ -41,6 +43,32 @@ protected:
         return result;
     }
     static qint64 now() { return QDateTime::currentMSecsSinceEpoch(); }
+
+    // messages.kind
+    static constexpr int kEditKind = 1;
+    static constexpr int kDeleteKind = 2;
+
+    // Who may change the message `target` (found, not deleted and a plain message: `plain`):
+    // an edit its author only, a deletion its author or the room's owner.
+    static std::optional<WriteResult> refusal(const write::ChangeMessage &job, bool plain,
+                                              qint64 author, qint64 owner)
+    {
+        if (!plain)
+            return failure(
+                protocol::ErrorCode::NotFound,
+                QStringLiteral(
+                    "there is no message %1 to %2 in this room (it may have been deleted)")
+                    .arg(job.target)
+                    .arg(job.erase ? QStringLiteral("delete") : QStringLiteral("edit")));
+        if (job.erase ? author != job.userId && owner != job.userId : author != job.userId)
+            return failure(
+                protocol::ErrorCode::Forbidden,
+                job.erase
+                    ? QStringLiteral("only its author or the room's owner may delete message %1")
+                          .arg(job.target)
+                    : QStringLiteral("only its author may edit message %1").arg(job.target));
+        return std::nullopt;
+    }
 };
 
 std::unique_ptr<WriteBackend> makeSqliteWriteBackend();

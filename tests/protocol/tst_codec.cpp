@@ -134,7 +134,17 @@ bool same(const MembersRequest &a, const MembersRequest &b)
 }
 bool same(const SendRequest &a, const SendRequest &b)
 {
-    return a.id == b.id && a.room == b.room && a.cid == b.cid && a.body == b.body;
+    return a.id == b.id && a.room == b.room && a.cid == b.cid && a.body == b.body &&
+           a.replyTo == b.replyTo;
+}
+bool same(const EditRequest &a, const EditRequest &b)
+{
+    return a.id == b.id && a.room == b.room && a.target == b.target && a.cid == b.cid &&
+           a.body == b.body;
+}
+bool same(const DeleteRequest &a, const DeleteRequest &b)
+{
+    return a.id == b.id && a.room == b.room && a.target == b.target && a.cid == b.cid;
 }
 bool same(const HistoryRequest &a, const HistoryRequest &b)
 {
@@ -523,6 +533,10 @@ void TestCodec::roundTripsRequests_data()
     QTest::newRow("leave") << Request{LeaveRequest{6, u"general"_s}};
     QTest::newRow("members") << Request{MembersRequest{7, u"general"_s}};
     QTest::newRow("send") << Request{SendRequest{8, u"general"_s, u"uuid-1"_s, u"hi"_s}};
+    QTest::newRow("send a reply") << Request{
+        SendRequest{8, u"general"_s, u"uuid-r"_s, u"yes"_s, 41}};
+    QTest::newRow("edit") << Request{EditRequest{14, u"general"_s, 41, u"e-1"_s, u"fixed"_s}};
+    QTest::newRow("delete") << Request{DeleteRequest{15, u"general"_s, 41, u"d-1"_s}};
     QTest::newRow("send, unicode and control characters") << Request{
         SendRequest{u"s"_s, u"general"_s, u"uuid-2"_s, u"línea 1\nline 2\t\"quoted\" \\ 😀"_s}};
     QTest::newRow("send, body at the byte limit")

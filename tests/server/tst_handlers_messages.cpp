@@ -115,6 +115,84 @@ private slots:
         QCOMPARE(rooms.at(0).toObject().value("owner"_L1).toString(), u"alice"_s);
     }
 
+    void editAndDeleteAreLogEntriesAndHistoryShowsTheCurrentState()
+    {
+        Session *alice = m_harness->signedIn(u"alice"_s);
+        Session *bob = m_harness->signedIn(u"bob"_s);
+        QVERIFY(alice && bob);
+        joinLab({alice, bob}); // alice owns "lab"
+        QCOMPARE(typeOf(m_harness->request(*bob, sendFrame(u"b1"_s, u"teh plan"_s))), u"ok"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, sendFrame(u"b2"_s, u"secret"_s))), u"ok"_s);
+        const auto change = [](const QString &type, qint64 target, const QString &cid,
+                               const QString &body = {}) {
+            QJsonObject frame{
+                {"type"_L1, type}, {"room"_L1, "lab"_L1}, {"target"_L1, target}, {"cid"_L1, cid}};
+            if (!body.isEmpty())
+                frame.insert("body"_L1, body);
+            return frame;
+        };
+
+        // Only the author edits; a repeat of the cid answers the original.
+        QCOMPARE(typeOf(m_harness->request(*alice, change(u"edit"_s, 1, u"a1"_s, u"x"_s))),
+                 u"forbidden"_s);
+        const QJsonObject edited =
+            m_harness->request(*bob, change(u"edit"_s, 1, u"b3"_s, u"the plan"_s));
+        QCOMPARE(typeOf(edited), u"ok"_s);
+        QCOMPARE(edited.value("seq"_L1).toInteger(), 3);
+        const QJsonObject again =
+            m_harness->request(*bob, change(u"edit"_s, 1, u"b3"_s, u"the plan"_s));
+        QCOMPARE(again.value("seq"_L1), edited.value("seq"_L1));
+        QCOMPARE(again.value("ts"_L1), edited.value("ts"_L1));
+        QCOMPARE(typeOf(m_harness->request(*bob, change(u"edit"_s, 99, u"b4"_s, u"x"_s))),
+                 u"not_found"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, change(u"edit"_s, 3, u"b5"_s, u"x"_s))),
+                 u"not_found"_s); // an edit entry is not a message
+
+        // The owner deletes another's message; a deleted message cannot be edited nor deleted.
+        QCOMPARE(typeOf(m_harness->request(*alice, change(u"delete"_s, 2, u"a2"_s))), u"ok"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, change(u"edit"_s, 2, u"b6"_s, u"x"_s))),
+                 u"not_found"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, change(u"delete"_s, 2, u"b7"_s))), u"not_found"_s);
+        // Bob (not the owner) may not delete alice's message.
+        QCOMPARE(typeOf(m_harness->request(*alice, sendFrame(u"a3"_s, u"mine"_s))), u"ok"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, change(u"delete"_s, 5, u"b8"_s))), u"forbidden"_s);
+        // Bob edits then deletes his first message: its text and its edit's go.
+        QCOMPARE(typeOf(m_harness->request(*bob, change(u"delete"_s, 1, u"b9"_s))), u"ok"_s);
+
+        const auto live = m_harness->sink().eventsOf(alice->id, u"message"_s);
+        QCOMPARE(live.size(), 4); // b1, b2, the edit, b9's delete
+        QCOMPARE(live.at(2).value("kind"_L1).toString(), u"edit"_s);
+        QCOMPARE(live.at(2).value("target"_L1).toInteger(), 1);
+        QCOMPARE(live.at(2).value("body"_L1).toString(), u"the plan"_s);
+        QCOMPARE(live.at(3).value("kind"_L1).toString(), u"delete"_s);
+        QCOMPARE(live.at(3).value("from"_L1).toString(), u"bob"_s);
+
+        const QJsonArray messages =
+            m_harness
+                ->request(*alice, {{"type"_L1, "sync"_L1}, {"room"_L1, "lab"_L1}, {"after"_L1, 0}})
+                .value("messages"_L1)
+                .toArray();
+        QCOMPARE(messages.size(), 6);
+        const QJsonObject first = messages.at(0).toObject();
+        QCOMPARE(first.value("deleted"_L1).toBool(), true);
+        QCOMPARE(first.value("body"_L1).toString(), QString());
+        QVERIFY(first.value("edited"_L1).toInteger() > 0);
+        QCOMPARE(messages.at(2).toObject().value("kind"_L1).toString(), u"edit"_s);
+        QCOMPARE(messages.at(2).toObject().value("body"_L1).toString(), QString()); // erased
+        QCOMPARE(messages.at(3).toObject().value("kind"_L1).toString(), u"delete"_s);
+        QCOMPARE(messages.at(4).toObject().value("body"_L1).toString(), u"mine"_s);
+        QVERIFY(!messages.at(4).toObject().contains("deleted"_L1));
+        const QJsonArray page =
+            m_harness->request(*bob, {{"type"_L1, "history"_L1}, {"room"_L1, "lab"_L1}})
+                .value("messages"_L1)
+                .toArray();
+        QCOMPARE(page, messages);
+        for (const QJsonValue &m : messages) {
+            QVERIFY(!m.toObject().value("body"_L1).toString().contains(u"plan"_s));
+            QVERIFY(!m.toObject().value("body"_L1).toString().contains(u"secret"_s));
+        }
+    }
+
     void historySyncAndRead()
     {
         Session *alice = m_harness->signedIn(u"alice"_s);

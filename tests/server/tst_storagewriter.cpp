@@ -174,8 +174,9 @@ private slots:
                      .arg(Database::schemaVersion()));
     }
 
-    // Version 2 adds rooms.owner_id and messages.reply_to: a version 1 database (the columns
-    // dropped again) upgrades in place, keeps its messages, and stores owners and replies after.
+    // Version 2 adds rooms.owner_id and messages.reply_to, version 3 the columns of edits and
+    // deletions: a version 1 database (the columns dropped again) upgrades in place, keeps its
+    // messages, and stores owners and replies after.
     void versionOneDatabaseUpgradesToRepliesAndOwners()
     {
         const qint64 roomId = createRoom(u"old"_s);
@@ -192,7 +193,9 @@ private slots:
             QCOMPARE(db.open(m_storage, u"downgrade"_s), QString());
             QSqlQuery query(db.db());
             QVERIFY(query.exec(u"ALTER TABLE rooms DROP COLUMN owner_id"_s));
-            QVERIFY(query.exec(u"ALTER TABLE messages DROP COLUMN reply_to"_s));
+            for (const QString &column :
+                 {u"reply_to"_s, u"kind"_s, u"target"_s, u"edited_ms"_s, u"deleted"_s})
+                QVERIFY(query.exec(u"ALTER TABLE messages DROP COLUMN "_s + column));
             QVERIFY(query.exec(testingPostgres() ? u"UPDATE schema_version SET version = 1"_s
                                                  : u"PRAGMA user_version = 1"_s));
         }
