@@ -284,6 +284,20 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
         r.cid = readCid();
         return finish(std::move(r));
     }
+    if (type == "react"_L1) {
+        ReactRequest r;
+        r.id = id;
+        r.room = in.roomName();
+        r.target = readTarget();
+        r.emoji = in.string("emoji"_L1, 64);
+        if (in.ok() && !isSingleEmoji(r.emoji))
+            in.fail(ErrorCode::BadRequest,
+                    u"member 'emoji' must be one emoji (at most %1 code points, such as 👍 or "
+                    "👩🏽‍💻), not '%2'"_s.arg(kMaxEmojiCodePoints)
+                        .arg(r.emoji.left(20)));
+        r.on = in.boolean("on"_L1);
+        return finish(std::move(r));
+    }
     if (type == "history"_L1) {
         HistoryRequest r;
         r.id = id;
@@ -367,6 +381,7 @@ QLatin1StringView requestType(const Request &request)
         QLatin1StringView operator()(const TypingRequest &) const { return "typing"_L1; }
         QLatin1StringView operator()(const EditRequest &) const { return "edit"_L1; }
         QLatin1StringView operator()(const DeleteRequest &) const { return "delete"_L1; }
+        QLatin1StringView operator()(const ReactRequest &) const { return "react"_L1; }
     };
     return std::visit(Visitor{}, request);
 }
@@ -411,6 +426,10 @@ QByteArray encodeRequest(const Request &request)
                 o.insert("target"_L1, r.target);
                 o.insert("cid"_L1, r.cid);
                 o.insert("body"_L1, r.body);
+            } else if constexpr (std::is_same_v<T, ReactRequest>) {
+                o.insert("target"_L1, r.target);
+                o.insert("emoji"_L1, r.emoji);
+                o.insert("on"_L1, r.on);
             } else if constexpr (std::is_same_v<T, DeleteRequest>) {
                 o.insert("target"_L1, r.target);
                 o.insert("cid"_L1, r.cid);
@@ -443,6 +462,17 @@ QJsonObject messageToJson(const MessageEvent &m)
         o.insert("edited"_L1, m.edited);
     if (m.deleted)
         o.insert("deleted"_L1, true);
+    if (m.kind == "reaction"_L1) {
+        o.insert("emoji"_L1, m.emoji);
+        o.insert("on"_L1, m.on);
+    }
+    if (!m.reactions.isEmpty()) {
+        QJsonArray reactions;
+        for (const Reaction &r : m.reactions)
+            reactions.append(QJsonObject{{"emoji"_L1, r.emoji},
+                                         {"users"_L1, QJsonArray::fromStringList(r.users)}});
+        o.insert("reactions"_L1, reactions);
+    }
     return o;
 }
 
@@ -513,6 +543,15 @@ std::optional<MessageEvent> messageFromJson(const QJsonObject &object)
     m.target = in.integer("target"_L1, false, 0);
     m.edited = in.integer("edited"_L1, false, 0);
     m.deleted = object.value("deleted"_L1).toBool(false);
+    m.emoji = in.string("emoji"_L1, 64, false);
+    m.on = object.value("on"_L1).toBool(false);
+    for (const QJsonValue &item : object.value("reactions"_L1).toArray()) {
+        const QJsonObject reaction = item.toObject();
+        QStringList users;
+        for (const QJsonValue &user : reaction.value("users"_L1).toArray())
+            users.append(user.toString());
+        m.reactions.append({reaction.value("emoji"_L1).toString(), users});
+    }
     if (!in.ok())
         return std::nullopt;
     return m;

@@ -8,6 +8,7 @@
 #include <QJsonValue>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <variant>
 
@@ -72,6 +73,14 @@ struct DeleteRequest {
     qint64 target = 0;
     QString cid;
 };
+// Adds (`on`) or takes back the caller's reaction `emoji` to message `target`.
+struct ReactRequest {
+    RequestId id;
+    QString room;
+    qint64 target = 0;
+    QString emoji;
+    bool on = true;
+};
 // `before` 0 means "from the newest message".
 struct HistoryRequest {
     RequestId id;
@@ -95,9 +104,10 @@ struct TypingRequest {
     QString room;
 };
 
-using Request = std::variant<LoginRequest, AuthRequest, LogoutRequest, RoomsRequest, CreateRequest,
-                             JoinRequest, LeaveRequest, MembersRequest, SendRequest, HistoryRequest,
-                             SyncRequest, ReadRequest, TypingRequest, EditRequest, DeleteRequest>;
+using Request =
+    std::variant<LoginRequest, AuthRequest, LogoutRequest, RoomsRequest, CreateRequest, JoinRequest,
+                 LeaveRequest, MembersRequest, SendRequest, HistoryRequest, SyncRequest,
+                 ReadRequest, TypingRequest, EditRequest, DeleteRequest, ReactRequest>;
 
 struct RoomSummary {
     QString room;
@@ -110,6 +120,12 @@ struct RoomSummary {
 struct Member {
     QString user;
     bool online = false;
+};
+
+// Who reacted to a message with one emoji (`reactions` of a plain message).
+struct Reaction {
+    QString emoji;
+    QStringList users;
 };
 
 struct MessageEvent {
@@ -128,6 +144,11 @@ struct MessageEvent {
     // edit (0: never), `deleted` that it was deleted (its body is then empty).
     qint64 edited = 0;
     bool deleted = false;
+    // A plain message's reactions (history, sync), in the order they were first given.
+    QList<Reaction> reactions{};
+    // A "reaction" entry: `emoji` given (`on`) or taken back by `from`.
+    QString emoji{};
+    bool on = false;
 };
 struct TypingEvent {
     QString room;

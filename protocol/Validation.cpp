@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "Validation.h"
 
+#include <QList>
+#include <QTextBoundaryFinder>
+
 #include "Protocol.h"
 
 namespace conversa::protocol {
@@ -32,6 +35,41 @@ bool isValidRoomName(QStringView name)
 bool isValidUserName(QStringView name)
 {
     return matchesNamePattern(name, kMaxUserNameLength, u"_.-");
+}
+
+namespace {
+bool isEmojiBase(char32_t c)
+{
+    return (c >= 0x1F000 && c <= 0x1FAFF) || // pictographs, emoticons, flags' regional letters
+           (c >= 0x2600 && c <= 0x27BF) ||   // miscellaneous symbols, dingbats
+           (c >= 0x2190 && c <= 0x21FF) || (c >= 0x2300 && c <= 0x23FF) ||
+           (c >= 0x2B00 && c <= 0x2BFF) || (c >= 0x2900 && c <= 0x297F) || c == 0x00A9 ||
+           c == 0x00AE || c == 0x203C || c == 0x2049 || c == 0x2122 || c == 0x2139 || c == 0x24C2 ||
+           (c >= 0x25AA && c <= 0x25FE) || c == 0x3030 || c == 0x303D || c == 0x3297 || c == 0x3299;
+}
+bool isEmojiPart(char32_t c)
+{
+    return isEmojiBase(c) || c == 0x200D || c == 0xFE0F || c == 0x20E3 ||
+           (c >= 0xE0020 && c <= 0xE007F);
+}
+} // namespace
+
+bool isSingleEmoji(QStringView text)
+{
+    const QList<uint> codePoints = text.toUcs4();
+    if (codePoints.isEmpty() || codePoints.size() > kMaxEmojiCodePoints)
+        return false;
+    const char32_t first = codePoints.first();
+    const bool keycap = (first >= u'0' && first <= u'9') || first == u'#' || first == u'*';
+    if (keycap ? !codePoints.contains(0x20E3) : !isEmojiBase(first))
+        return false;
+    for (qsizetype i = 1; i < codePoints.size(); ++i) {
+        if (!isEmojiPart(codePoints.at(i)))
+            return false;
+    }
+    // One user-perceived character: "👍👍" is two.
+    QTextBoundaryFinder graphemes(QTextBoundaryFinder::Grapheme, text.toString());
+    return graphemes.toNextBoundary() == text.size();
 }
 
 bool isValidCid(QStringView cid)

@@ -20,6 +20,12 @@ enum class AllowLineBreaks { No, Yes };
 // tab are allowed), or 0 when there is none. Clients may not send them: they reach other people's
 // screens, terminals and logs.
 char32_t firstControlCharacter(QStringView text, AllowLineBreaks lineBreaks);
+// One emoji sequence (a reaction): one grapheme cluster of at most kMaxEmojiCodePoints code
+// points, each an emoji character, a joiner (U+200D), a variation selector (U+FE0F), a skin-tone
+// modifier, a keycap mark (U+20E3) or a tag character, starting with an emoji or (for keycaps)
+// a digit, '#' or '*'.
+inline constexpr int kMaxEmojiCodePoints = 10;
+bool isSingleEmoji(QStringView text);
 // Text that is not empty and not only white space.
 bool hasVisibleText(QStringView text);
 

@@ -136,22 +136,49 @@ void MessageHandler::change(Session &session, const protocol::RequestId &re,
                             const QString &roomName, write::ChangeMessage job)
 {
     Room *room = roomFor(session, re, roomName, true);
-    if (!room)
+    if (!room || !takeToken(session, re))
         return;
-    const ServerConfig &config = m_context.config;
-    TokenBucket &bucket = m_sendBuckets[session.userId];
-    if (!bucket.take(m_context.now(), config.messagesPerSecond, config.messageBurst)) {
-        replyError(
-            session, re, ErrorCode::RateLimited,
-            u"sending too fast; try again in %1 ms"_s.arg(bucket.waitMs(config.messagesPerSecond)));
-        return;
-    }
     job.roomId = room->id;
     protocol::MessageEvent event{room->name, 0, 0, session.userName, job.cid, job.body};
     event.kind = job.erase ? u"delete"_s : u"edit"_s;
     event.target = job.target;
+    storeEntry(session, re, *room, std::move(job), std::move(event));
+}
+
+void MessageHandler::handle(Session &session, const protocol::ReactRequest &request)
+{
+    Room *room = roomFor(session, request.id, request.room, true);
+    if (!room || !takeToken(session, request.id))
+        return;
+    protocol::MessageEvent event;
+    event.room = room->name;
+    event.from = session.userName;
+    event.kind = u"reaction"_s;
+    event.target = request.target;
+    event.emoji = request.emoji;
+    event.on = request.on;
+    storeEntry(session, request.id, *room,
+               write::React{room->id, session.userId, request.target, request.emoji, request.on},
+               std::move(event));
+}
+
+bool MessageHandler::takeToken(Session &session, const protocol::RequestId &re)
+{
+    const ServerConfig &config = m_context.config;
+    TokenBucket &bucket = m_sendBuckets[session.userId];
+    if (bucket.take(m_context.now(), config.messagesPerSecond, config.messageBurst))
+        return true;
+    replyError(
+        session, re, ErrorCode::RateLimited,
+        u"sending too fast; try again in %1 ms"_s.arg(bucket.waitMs(config.messagesPerSecond)));
+    return false;
+}
+
+void MessageHandler::storeEntry(Session &session, const protocol::RequestId &re, const Room &room,
+                                WriteJob job, protocol::MessageEvent event)
+{
     m_context.writer->submit(
-        std::move(job), [this, id = session.id, re, roomId = room->id,
+        std::move(job), [this, id = session.id, re, roomId = room.id,
                          event = std::move(event)](const WriteResult &result) mutable {
             Session *session = m_context.sessions.find(id);
             if (!result.ok) {

@@ -23,6 +23,7 @@ public:
     void handle(Session &session, const protocol::ReadRequest &request);
     void handle(Session &session, const protocol::EditRequest &request);
     void handle(Session &session, const protocol::DeleteRequest &request);
+    void handle(Session &session, const protocol::ReactRequest &request);
 
 private:
     // The budget of this instance alone: without Redis, or while it does not answer.
@@ -35,6 +36,10 @@ private:
     // Edits and deletions: log entries like messages, from the same budget (this instance's).
     void change(Session &session, const protocol::RequestId &re, const QString &roomName,
                 write::ChangeMessage job);
+    // Stores a log entry about another (edit, delete, reaction), then answers and fans it out.
+    void storeEntry(Session &session, const protocol::RequestId &re, const Room &room,
+                    WriteJob job, protocol::MessageEvent event);
+    bool takeToken(Session &session, const protocol::RequestId &re);
 
     QHash<qint64, TokenBucket> m_sendBuckets;
 };

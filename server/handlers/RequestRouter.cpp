@@ -57,7 +57,8 @@ template <typename R> void RequestRouter::dispatch(Session &session, const R &re
         m_rooms.handle(session, request);
     else if constexpr (std::is_same_v<R, SendRequest> || std::is_same_v<R, HistoryRequest> ||
                        std::is_same_v<R, SyncRequest> || std::is_same_v<R, ReadRequest> ||
-                       std::is_same_v<R, EditRequest> || std::is_same_v<R, DeleteRequest>)
+                       std::is_same_v<R, EditRequest> || std::is_same_v<R, DeleteRequest> ||
+                       std::is_same_v<R, ReactRequest>)
         m_messages.handle(session, request);
     else
         m_presence.handle(session, request);

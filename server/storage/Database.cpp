@@ -76,6 +76,18 @@ const char *const kMigrations[] = {
     ALTER TABLE messages ADD COLUMN edited_ms INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 4: reactions: log entries of `kind` 3 (`emoji`, `reaction_on`), and who reacts now.
+    R"sql(
+    ALTER TABLE messages ADD COLUMN emoji TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN reaction_on INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE reactions (
+        room_id INTEGER NOT NULL REFERENCES rooms(id),
+        target INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        emoji TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (room_id, target, user_id, emoji)) WITHOUT ROWID;
+    )sql",
 };
 // Qt keeps connections by name per process: two writers (tests, or a tool holding two
 // connections) must not replace each other's.

@@ -68,6 +68,18 @@ const char *const kMigrations[] = {
     ALTER TABLE messages ADD COLUMN edited_ms BIGINT NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 4: as SQLite's version 4.
+    R"sql(
+    ALTER TABLE messages ADD COLUMN emoji TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN reaction_on INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE reactions (
+        room_id BIGINT NOT NULL REFERENCES rooms(id),
+        target BIGINT NOT NULL,
+        user_id BIGINT NOT NULL REFERENCES users(id),
+        emoji TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (room_id, target, user_id, emoji));
+    )sql",
 };
 
 // Any fixed number: every conversa-server takes the same lock while it migrates.

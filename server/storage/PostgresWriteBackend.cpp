@@ -171,6 +171,15 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
             u"WITH bump AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? "
             "RETURNING last_seq) INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
             "kind, target) SELECT ?, bump.last_seq, ?, ?, ?, ?, ?, ? FROM bump RETURNING seq"_s);
+        prepare(m_insertReaction,
+                u"WITH bump AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? "
+                "RETURNING last_seq) INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
+                "kind, target, emoji, reaction_on) SELECT ?, bump.last_seq, ?, ?, ?, '', 3, ?, ?, "
+                "? FROM bump RETURNING seq"_s);
+        prepare(m_reactOn, u"INSERT INTO reactions (room_id, target, user_id, emoji, seq) VALUES "
+                           "(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"_s);
+        prepare(m_reactOff, u"DELETE FROM reactions WHERE room_id = ? AND target = ? AND "
+                            "user_id = ? AND emoji = ?"_s);
         prepare(m_applyEdit, u"UPDATE messages SET body = ?, edited_ms = ? WHERE room_id = ? "
                              "AND seq = ?"_s);
         prepare(m_eraseMessage, u"UPDATE messages SET body = '', deleted = 1 WHERE room_id = ? "
@@ -186,7 +195,8 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         for (QSqlQuery *query :
              {&m_lockRooms, &m_insertMessages, &m_createRoom, &m_join, &m_leave, &m_markRead,
               &m_createToken, &m_revokeToken, &m_touchToken, &m_notify, &m_lockRoom, &m_findCid,
-              &m_target, &m_insertChange, &m_applyEdit, &m_eraseMessage, &m_eraseEdits, &m_ownRead})
+              &m_target, &m_insertChange, &m_applyEdit, &m_eraseMessage, &m_eraseEdits, &m_ownRead,
+              &m_insertReaction, &m_reactOn, &m_reactOff})
             *query = QSqlQuery();
     }
 
@@ -483,6 +493,57 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         return result;
     }
 
+    WriteResult apply(const write::React &job)
+    {
+        m_lockRoom.bindValue(0, job.roomId);
+        if (!m_lockRoom.exec())
+            return failed(m_lockRoom);
+        if (!m_lockRoom.next()) {
+            m_lockRoom.finish();
+            return failure(protocol::ErrorCode::NotFound, u"this room no longer exists"_s);
+        }
+        m_lockRoom.finish();
+        m_target.bindValue(0, job.roomId);
+        m_target.bindValue(1, job.target);
+        if (!m_target.exec())
+            return failed(m_target);
+        const bool plain = m_target.next() && m_target.value(1).toInt() == 0 &&
+                           m_target.value(2).toInt() == 0;
+        m_target.finish();
+        if (!plain)
+            return noMessageToReactTo(job.target);
+        const qint64 ts = now();
+        const QVariantList entry{job.roomId, job.roomId, job.userId, reactionCid(), ts,
+                                 job.target, job.emoji, job.on ? 1 : 0};
+        for (int i = 0; i < entry.size(); ++i)
+            m_insertReaction.bindValue(i, entry.at(i));
+        if (!m_insertReaction.exec() || !m_insertReaction.next())
+            return failed(m_insertReaction);
+        const qint64 seq = m_insertReaction.value(0).toLongLong();
+        m_insertReaction.finish();
+        QSqlQuery &state = job.on ? m_reactOn : m_reactOff;
+        state.bindValue(0, job.roomId);
+        state.bindValue(1, job.target);
+        state.bindValue(2, job.userId);
+        state.bindValue(3, job.emoji);
+        if (job.on)
+            state.bindValue(4, seq);
+        if (!state.exec())
+            return failed(state);
+        state.finish();
+        m_ownRead.bindValue(0, seq);
+        m_ownRead.bindValue(1, job.roomId);
+        m_ownRead.bindValue(2, job.userId);
+        if (!m_ownRead.exec())
+            return failed(m_ownRead);
+        m_ownRead.finish();
+        m_newEntries.insert(job.roomId, qMax(m_newEntries.value(job.roomId), seq));
+        WriteResult result;
+        result.value = seq;
+        result.ts = ts;
+        return result;
+    }
+
     WriteResult apply(const write::CreateRoom &job)
     {
         m_createRoom.bindValue(0, job.name);
@@ -594,6 +655,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
     std::vector<PendingMessage> m_pending;
     QMap<qint64, qint64> m_newEntries; // room → last seq stored by this commit
     QSet<qint64> m_roomChanges;
+    QSqlQuery m_insertReaction, m_reactOn, m_reactOff;
     QSqlQuery m_lockRoom, m_findCid, m_target, m_insertChange, m_applyEdit, m_eraseMessage,
         m_eraseEdits, m_ownRead;
     QSqlQuery m_lockRooms, m_insertMessages, m_createRoom, m_join, m_leave, m_markRead,

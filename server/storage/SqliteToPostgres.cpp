@@ -159,12 +159,16 @@ CopyReport copySqliteToPostgres(const QString &dataDir, const QString &databaseU
          u"iiii"_s},
         {u"messages"_s,
          u"SELECT room_id, seq, user_id, cid, ts, body, reply_to, kind, target, edited_ms, "
-         "deleted FROM messages ORDER BY room_id, seq"_s,
+         "deleted, emoji, reaction_on FROM messages ORDER BY room_id, seq"_s,
          u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, reply_to, kind, target, "
-         "edited_ms, deleted) SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], "
-         "?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::int[], ?::bigint[], ?::bigint[], "
-         "?::int[])"_s,
-         u"iiitititiii"_s},
+         "edited_ms, deleted, emoji, reaction_on) SELECT * FROM unnest(?::bigint[], ?::bigint[], "
+         "?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::int[], ?::bigint[], "
+         "?::bigint[], ?::int[], ?::text[], ?::int[])"_s,
+         u"iiitititiiiti"_s},
+        {u"reactions"_s, u"SELECT room_id, target, user_id, emoji, seq FROM reactions"_s,
+         u"INSERT INTO reactions (room_id, target, user_id, emoji, seq) SELECT * FROM "
+         "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[])"_s,
+         u"iiiti"_s},
         {u"meta"_s, u"SELECT key, value FROM meta"_s,
          u"INSERT INTO meta (key, value) SELECT * FROM unnest(?::text[], ?::bigint[]) "
          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s,
@@ -175,8 +179,10 @@ CopyReport copySqliteToPostgres(const QString &dataDir, const QString &databaseU
         report.error = control.lastError().text();
         return report;
     }
-    qint64 *counts[] = {&report.users,   &report.tokens,   &report.rooms,
-                        &report.members, &report.messages, nullptr};
+    // One per entry of `tables`, in its order (nullptr: not reported).
+    qint64 *counts[] = {&report.users,    &report.tokens, &report.rooms, &report.members,
+                        &report.messages, nullptr,        nullptr};
+    static_assert(std::size(counts) == std::size(tables));
     for (size_t i = 0; i < std::size(tables); ++i) {
         const qint64 copied = copyTable(source.db(), target.db(), tables[i], &report.error);
         if (copied < 0) {

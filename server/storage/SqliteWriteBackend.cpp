@@ -38,6 +38,13 @@ public:
                           "JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.seq = ?"_s);
         prepare(m_insertChange, u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
                                 "kind, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
+        prepare(m_insertReaction,
+                u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, kind, target, emoji, "
+                "reaction_on) VALUES (?, ?, ?, ?, ?, '', 3, ?, ?, ?)"_s);
+        prepare(m_reactOn, u"INSERT OR IGNORE INTO reactions (room_id, target, user_id, emoji, "
+                           "seq) VALUES (?, ?, ?, ?, ?)"_s);
+        prepare(m_reactOff, u"DELETE FROM reactions WHERE room_id = ? AND target = ? AND "
+                            "user_id = ? AND emoji = ?"_s);
         prepare(m_applyEdit, u"UPDATE messages SET body = ?, edited_ms = ? WHERE room_id = ? "
                              "AND seq = ?"_s);
         prepare(m_eraseMessage, u"UPDATE messages SET body = '', deleted = 1 WHERE room_id = ? "
@@ -226,6 +233,43 @@ private:
         return result;
     }
 
+    WriteResult apply(const write::React &job)
+    {
+        m_target.bindValue(0, job.roomId);
+        m_target.bindValue(1, job.target);
+        if (!m_target.exec())
+            return failed(m_target);
+        const bool plain =
+            m_target.next() && m_target.value(1).toInt() == 0 && m_target.value(2).toInt() == 0;
+        m_target.finish();
+        if (!plain)
+            return noMessageToReactTo(job.target);
+        const qint64 seq = lastSeq(job.roomId) + 1;
+        const qint64 ts = now();
+        const QVariantList entry{job.roomId, seq,        job.userId, reactionCid(),
+                                 ts,         job.target, job.emoji,  job.on ? 1 : 0};
+        for (int i = 0; i < entry.size(); ++i)
+            m_insertReaction.bindValue(i, entry.at(i));
+        if (!m_insertReaction.exec())
+            return failed(m_insertReaction);
+        QSqlQuery &state = job.on ? m_reactOn : m_reactOff;
+        state.bindValue(0, job.roomId);
+        state.bindValue(1, job.target);
+        state.bindValue(2, job.userId);
+        state.bindValue(3, job.emoji);
+        if (job.on)
+            state.bindValue(4, seq);
+        if (!state.exec())
+            return failed(state);
+        m_lastSeqs.insert(job.roomId, seq);
+        m_dirtySeqs.insert(job.roomId, seq);
+        m_ownReads.insert({job.roomId, job.userId}, seq);
+        WriteResult result;
+        result.value = seq;
+        result.ts = ts;
+        return result;
+    }
+
     WriteResult apply(const write::CreateRoom &job)
     {
         m_createRoom.bindValue(0, job.name);
@@ -321,6 +365,7 @@ private:
     QHash<qint64, qint64> m_lastSeqs; // this transaction's
     QHash<qint64, qint64> m_dirtySeqs;
     QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq
+    QSqlQuery m_insertReaction, m_reactOn, m_reactOff;
     QSqlQuery m_target, m_insertChange, m_applyEdit, m_eraseMessage, m_eraseEdits;
     QSqlQuery m_findCid, m_insertMessage, m_lastSeq, m_setLastSeq, m_createRoom, m_join, m_leave,
         m_markRead, m_advanceRead, m_createToken, m_revokeToken, m_touchToken;

@@ -39,6 +39,15 @@ struct ChangeMessage {
     bool erase = false;
     QString body;
 };
+// A reaction given (`on`) or taken back: a log entry (kind 3) on a plain message that is not
+// deleted; `reactions` holds who reacts now.
+struct React {
+    qint64 roomId = 0;
+    qint64 userId = 0;
+    qint64 target = 0;
+    QString emoji;
+    bool on = true;
+};
 struct CreateRoom {
     QString name;
     QString title;
@@ -70,8 +79,8 @@ struct TouchToken {
 };
 } // namespace write
 
-using WriteJob = std::variant<write::InsertMessage, write::ChangeMessage, write::CreateRoom,
-                              write::JoinRoom, write::LeaveRoom, write::MarkRead,
+using WriteJob = std::variant<write::InsertMessage, write::ChangeMessage, write::React,
+                              write::CreateRoom, write::JoinRoom, write::LeaveRoom, write::MarkRead,
                               write::CreateToken, write::RevokeToken, write::TouchToken>;
 
 struct WriteResult {

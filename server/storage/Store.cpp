@@ -131,14 +131,17 @@ void Store::prepareAll()
     m_membersOf = prepared(u"SELECT u.id, u.name FROM members m JOIN users u ON u.id = m.user_id "
                            "WHERE m.room_id = ? ORDER BY u.name"_s);
     m_history = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to, m.kind, "
-                         "m.target, m.edited_ms, m.deleted FROM messages m "
+                         "m.target, m.edited_ms, m.deleted, m.emoji, m.reaction_on FROM messages m "
                          "JOIN users u ON u.id = m.user_id WHERE m.room_id = ? AND m.seq < ? "
                          "ORDER BY m.seq DESC LIMIT ?"_s);
     m_after = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to, m.kind, "
-                       "m.target, m.edited_ms, m.deleted FROM messages m "
+                       "m.target, m.edited_ms, m.deleted, m.emoji, m.reaction_on FROM messages m "
                        "JOIN users u ON u.id = m.user_id WHERE m.room_id = ? AND m.seq > ? "
                        "ORDER BY m.seq ASC LIMIT ?"_s);
     m_lastSeq = prepared(u"SELECT last_seq FROM rooms WHERE id = ?"_s);
+    m_reactionsBetween = prepared(
+        u"SELECT r.target, r.emoji, u.name FROM reactions r JOIN users u ON u.id = r.user_id "
+        "WHERE r.room_id = ? AND r.target >= ? AND r.target <= ? ORDER BY r.target, r.seq"_s);
     m_entryExists = prepared(u"SELECT 1 FROM messages WHERE room_id = ? AND seq = ?"_s);
 }
 
@@ -281,26 +284,68 @@ bool Store::entryExists(qint64 roomId, qint64 seq, QString *error)
     return endedCleanly(m_entryExists, error) && found;
 }
 
-QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, const QString &roomName,
-                                                  QString *error)
+void Store::attachReactions(qint64 roomId, QList<protocol::MessageEvent> &messages,
+                            QString *error)
+{
+    if (messages.isEmpty())
+        return;
+    qint64 low = messages.first().seq, high = low;
+    for (const protocol::MessageEvent &m : std::as_const(messages)) {
+        low = qMin(low, m.seq);
+        high = qMax(high, m.seq);
+    }
+    m_reactionsBetween.bindValue(0, roomId);
+    m_reactionsBetween.bindValue(1, low);
+    m_reactionsBetween.bindValue(2, high);
+    if (!m_reactionsBetween.exec()) {
+        readFailed(m_reactionsBetween, error);
+        messages.clear();
+        return;
+    }
+    QHash<qint64, protocol::MessageEvent *> bySeq;
+    for (protocol::MessageEvent &m : messages) {
+        if (m.kind.isEmpty() && !m.deleted)
+            bySeq.insert(m.seq, &m);
+    }
+    while (m_reactionsBetween.next()) {
+        protocol::MessageEvent *message = bySeq.value(m_reactionsBetween.value(0).toLongLong());
+        if (!message)
+            continue;
+        const QString emoji = m_reactionsBetween.value(1).toString();
+        auto it = std::find_if(message->reactions.begin(), message->reactions.end(),
+                               [&](const protocol::Reaction &r) { return r.emoji == emoji; });
+        if (it == message->reactions.end())
+            it = message->reactions.insert(message->reactions.end(), {emoji, {}});
+        it->users.append(m_reactionsBetween.value(2).toString());
+    }
+    if (!endedCleanly(m_reactionsBetween, error))
+        messages.clear();
+}
+
+QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, qint64 roomId,
+                                                  const QString &roomName, QString *error)
 {
     QList<protocol::MessageEvent> messages;
     if (!query.exec()) {
         readFailed(query, error);
         return messages;
     }
-    static const QString kinds[] = {QString(), u"edit"_s, u"delete"_s};
+    static const QString kinds[] = {QString(), u"edit"_s, u"delete"_s, u"reaction"_s};
     while (query.next()) {
         const int kind = query.value(6).toInt();
         messages.append({roomName, query.value(0).toLongLong(), query.value(1).toLongLong(),
                          query.value(2).toString(), query.value(3).toString(),
                          query.value(4).toString(), query.value(5).toLongLong(),
-                         kind >= 0 && kind < 3 ? kinds[kind] : u"unknown"_s,
+                         kind >= 0 && kind < 4 ? kinds[kind] : u"unknown"_s,
                          query.value(7).toLongLong(), query.value(8).toLongLong(),
                          query.value(9).toInt() != 0});
+        messages.last().emoji = query.value(10).toString();
+        messages.last().on = query.value(11).toInt() != 0;
     }
     if (!endedCleanly(query, error))
         messages.clear();
+    else
+        attachReactions(roomId, messages, error);
     return messages;
 }
 
@@ -312,7 +357,7 @@ QList<protocol::MessageEvent> Store::history(qint64 roomId, const QString &roomN
     m_history.bindValue(0, roomId);
     m_history.bindValue(1, before > 0 ? before : std::numeric_limits<qint64>::max());
     m_history.bindValue(2, limit);
-    QList<protocol::MessageEvent> messages = readMessages(m_history, roomName, error);
+    QList<protocol::MessageEvent> messages = readMessages(m_history, roomId, roomName, error);
     std::reverse(messages.begin(), messages.end());
     return messages;
 }
@@ -325,7 +370,7 @@ QList<protocol::MessageEvent> Store::messagesAfter(qint64 roomId, const QString 
     m_after.bindValue(0, roomId);
     m_after.bindValue(1, after);
     m_after.bindValue(2, limit);
-    return readMessages(m_after, roomName, error);
+    return readMessages(m_after, roomId, roomName, error);
 }
 
 } // namespace conversa::server

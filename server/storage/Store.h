@@ -92,8 +92,10 @@ private:
     bool readFailed(QSqlQuery &query, QString *error);
     bool endedCleanly(QSqlQuery &query, QString *error);
     QSqlQuery prepared(const QString &sql);
-    QList<protocol::MessageEvent> readMessages(QSqlQuery &query, const QString &roomName,
-                                               QString *error);
+    QList<protocol::MessageEvent> readMessages(QSqlQuery &query, qint64 roomId,
+                                               const QString &roomName, QString *error);
+    // Fills the plain messages' `reactions` (who reacts now).
+    void attachReactions(qint64 roomId, QList<protocol::MessageEvent> &messages, QString *error);
 
     Database m_database;
     QSqlQuery m_userByName;
@@ -105,6 +107,7 @@ private:
     QSqlQuery m_after;
     QSqlQuery m_lastSeq;
     QSqlQuery m_entryExists;
+    QSqlQuery m_reactionsBetween;
     qint64 m_historyEpoch = 0;
     StorageLocation m_location;
     bool m_connectionLost = false;

@@ -6,6 +6,7 @@
 #include "storage/StorageWriter.h"
 
 #include <QDateTime>
+#include <QUuid>
 
 #include <optional>
 
@@ -47,6 +48,19 @@ protected:
     // messages.kind
     static constexpr int kEditKind = 1;
     static constexpr int kDeleteKind = 2;
+    static constexpr int kReactionKind = 3;
+    // Reactions have no client cid; theirs is unique and cannot look like a client's UUID.
+    static QString reactionCid()
+    {
+        return QStringLiteral("reaction:") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    }
+    static WriteResult noMessageToReactTo(qint64 target)
+    {
+        return failure(protocol::ErrorCode::NotFound,
+                       QStringLiteral("there is no message %1 to react to in this room (it may "
+                                      "have been deleted)")
+                           .arg(target));
+    }
 
     // Who may change the message `target` (found, not deleted and a plain message: `plain`):
     // an edit its author only, a deletion its author or the room's owner.

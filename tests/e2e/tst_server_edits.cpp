@@ -1,7 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
-// End-to-end: edits, deletions and replies against a real conversa-server, on SQLite and on a
-// real PostgreSQL. Another client sees them live and, after a reconnect, `sync{after}` replays
+// End-to-end: edits, deletions, reactions and replies against a real conversa-server, on SQLite and
+// on a real PostgreSQL. Another client sees them live and, after a reconnect, `sync{after}` replays
 // them; a deletion leaves the text nowhere in the database (the SQLite files / the rows).
 
 #include "ConversaTest.h"
@@ -9,6 +9,7 @@
 
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -85,7 +86,21 @@ void tst_server_edits::converse(ServerProcess &server)
     });
     QCOMPARE(edit.value("target"_L1).toInteger(), target);
     QCOMPARE(edit.value("body"_L1).toString(), kEdited);
-    const qint64 bobSaw = edit.value("seq"_L1).toInteger();
+
+    // A reaction, live, to alice's second message.
+    const qint64 seeAbove = reply.value("seq"_L1).toInteger();
+    const QJsonObject react{{"type"_L1, "react"_L1},
+                            {"room"_L1, "ops"_L1},
+                            {"target"_L1, seeAbove},
+                            {"emoji"_L1, u"👍"_s},
+                            {"on"_L1, true}};
+    VERIFY_OK(bob->request(react));
+    const QJsonObject reaction = alice->waitForEvent(u"message"_s, 5000, [](const QJsonObject &e) {
+        return e.value("kind"_L1).toString() == "reaction"_L1;
+    });
+    QCOMPARE(reaction.value("emoji"_L1).toString(), u"👍"_s);
+    QCOMPARE(reaction.value("from"_L1).toString(), u"bob"_s);
+    const qint64 bobSaw = reaction.value("seq"_L1).toInteger();
 
     // Bob goes away; alice deletes; bob comes back and catches up with sync{after}.
     bob->close();
@@ -101,7 +116,10 @@ void tst_server_edits::converse(ServerProcess &server)
     QCOMPARE(missed.at(0).value("target"_L1).toInteger(), target);
     QCOMPARE(missed.at(0).value("seq"_L1), deleted.value("seq"_L1));
     const QList<QJsonObject> all = messagesOf(bob->sync(u"ops"_s, 0));
-    QCOMPARE(all.size(), 5);
+    QCOMPARE(all.size(), 6);
+    const QJsonArray reactions = all.at(1).value("reactions"_L1).toArray();
+    QCOMPARE(reactions.size(), 1);
+    QCOMPARE(reactions.at(0).toObject().value("users"_L1).toArray(), QJsonArray{u"bob"_s});
     QCOMPARE(all.at(0).value("deleted"_L1).toBool(), true);
     QCOMPARE(all.at(0).value("body"_L1).toString(), QString());
     QCOMPARE(all.at(2).value("reply_to"_L1).toInteger(), target);
@@ -174,7 +192,7 @@ void tst_server_edits::postgresql_editDeleteLiveReplayedAndErased()
                 query.next());
         QCOMPARE(query.value(0).toInt(), 0);
         QVERIFY(query.exec(u"SELECT count(*) FROM messages"_s) && query.next());
-        QCOMPARE(query.value(0).toInt(), 5);
+        QCOMPARE(query.value(0).toInt(), 6);
     }
     db.close();
 }

@@ -142,6 +142,11 @@ bool same(const EditRequest &a, const EditRequest &b)
     return a.id == b.id && a.room == b.room && a.target == b.target && a.cid == b.cid &&
            a.body == b.body;
 }
+bool same(const ReactRequest &a, const ReactRequest &b)
+{
+    return a.id == b.id && a.room == b.room && a.target == b.target && a.emoji == b.emoji &&
+           a.on == b.on;
+}
 bool same(const DeleteRequest &a, const DeleteRequest &b)
 {
     return a.id == b.id && a.room == b.room && a.target == b.target && a.cid == b.cid;
@@ -537,6 +542,7 @@ void TestCodec::roundTripsRequests_data()
         SendRequest{8, u"general"_s, u"uuid-r"_s, u"yes"_s, 41}};
     QTest::newRow("edit") << Request{EditRequest{14, u"general"_s, 41, u"e-1"_s, u"fixed"_s}};
     QTest::newRow("delete") << Request{DeleteRequest{15, u"general"_s, 41, u"d-1"_s}};
+    QTest::newRow("react") << Request{ReactRequest{16, u"general"_s, 41, u"👍"_s, false}};
     QTest::newRow("send, unicode and control characters") << Request{
         SendRequest{u"s"_s, u"general"_s, u"uuid-2"_s, u"línea 1\nline 2\t\"quoted\" \\ 😀"_s}};
     QTest::newRow("send, body at the byte limit")

@@ -193,6 +193,45 @@ private slots:
         }
     }
 
+    void reactionsAreLogEntriesAndMessagesCarryWhoReacts()
+    {
+        Session *alice = m_harness->signedIn(u"alice"_s);
+        Session *bob = m_harness->signedIn(u"bob"_s);
+        QVERIFY(alice && bob);
+        joinLab({alice, bob});
+        QCOMPARE(typeOf(m_harness->request(*alice, sendFrame(u"a1"_s, u"ship it?"_s))), u"ok"_s);
+        const auto react = [](qint64 target, const QString &emoji, bool on) {
+            return QJsonObject{{"type"_L1, "react"_L1}, {"room"_L1, "lab"_L1},
+                               {"target"_L1, target}, {"emoji"_L1, emoji}, {"on"_L1, on}};
+        };
+        QCOMPARE(typeOf(m_harness->request(*bob, react(1, u"👍"_s, true))), u"ok"_s);
+        QCOMPARE(typeOf(m_harness->request(*alice, react(1, u"👍"_s, true))), u"ok"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, react(1, u"🎉"_s, true))), u"ok"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, react(1, u"🎉"_s, false))), u"ok"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, react(99, u"👍"_s, true))), u"not_found"_s);
+        QCOMPARE(typeOf(m_harness->request(*bob, react(2, u"👍"_s, true))), u"not_found"_s);
+
+        const auto live = m_harness->sink().eventsOf(alice->id, u"message"_s);
+        QCOMPARE(live.size(), 3); // bob's three
+        QCOMPARE(live.at(0).value("kind"_L1).toString(), u"reaction"_s);
+        QCOMPARE(live.at(0).value("emoji"_L1).toString(), u"👍"_s);
+        QCOMPARE(live.at(0).value("on"_L1).toBool(), true);
+        QCOMPARE(live.at(0).value("from"_L1).toString(), u"bob"_s);
+        QCOMPARE(live.at(2).value("on"_L1).toBool(), false);
+
+        const QJsonArray messages =
+            m_harness->request(*bob, {{"type"_L1, "sync"_L1}, {"room"_L1, "lab"_L1}, {"after"_L1, 0}})
+                .value("messages"_L1)
+                .toArray();
+        QCOMPARE(messages.size(), 5);
+        const QJsonArray reactions = messages.at(0).toObject().value("reactions"_L1).toArray();
+        QCOMPARE(reactions.size(), 1);
+        QCOMPARE(reactions.at(0).toObject().value("emoji"_L1).toString(), u"👍"_s);
+        QCOMPARE(reactions.at(0).toObject().value("users"_L1).toArray(),
+                 (QJsonArray{u"bob"_s, u"alice"_s}));
+        QCOMPARE(messages.at(4).toObject().value("kind"_L1).toString(), u"reaction"_s);
+    }
+
     void historySyncAndRead()
     {
         Session *alice = m_harness->signedIn(u"alice"_s);

@@ -193,9 +193,10 @@ private slots:
             QCOMPARE(db.open(m_storage, u"downgrade"_s), QString());
             QSqlQuery query(db.db());
             QVERIFY(query.exec(u"ALTER TABLE rooms DROP COLUMN owner_id"_s));
-            for (const QString &column :
-                 {u"reply_to"_s, u"kind"_s, u"target"_s, u"edited_ms"_s, u"deleted"_s})
+            for (const QString &column : {u"reply_to"_s, u"kind"_s, u"target"_s, u"edited_ms"_s,
+                                          u"deleted"_s, u"emoji"_s, u"reaction_on"_s})
                 QVERIFY(query.exec(u"ALTER TABLE messages DROP COLUMN "_s + column));
+            QVERIFY(query.exec(u"DROP TABLE reactions"_s));
             QVERIFY(query.exec(testingPostgres() ? u"UPDATE schema_version SET version = 1"_s
                                                  : u"PRAGMA user_version = 1"_s));
         }
