@@ -57,6 +57,12 @@ void RoomHandler::handle(Session &session, const protocol::CreateRequest &reques
 bool RoomHandler::mayCreate(Session &session, const protocol::CreateRequest &request)
 {
     const ServerConfig &config = m_context.config;
+    if (request.room.startsWith("dm-"_L1)) {
+        replyError(session, request.id, ErrorCode::Forbidden,
+                   u"room names starting with 'dm-' are kept for direct messages; choose another "
+                   "name"_s);
+        return false;
+    }
     if (m_context.rooms.contains(request.room)) {
         replyError(session, request.id, ErrorCode::Conflict,
                    u"a room named '%1' already exists"_s.arg(request.room));

@@ -96,6 +96,16 @@ private slots:
                  u"not_found"_s);
     }
 
+    void dmNamesAreKeptForDirectMessages()
+    {
+        Session *alice = m_harness->signedIn(u"alice"_s);
+        QVERIFY(alice);
+        const QJsonObject refused = m_harness->request(*alice, create(u"dm-0a1b"_s));
+        QCOMPARE(typeOf(refused), u"forbidden"_s);
+        QVERIFY(refused.value("message"_L1).toString().contains(u"'dm-'"_s));
+        QCOMPARE(typeOf(m_harness->request(*alice, create(u"dmz"_s))), u"ok"_s);
+    }
+
     void roomsPerUserAreLimited()
     {
         ServerConfig config;
