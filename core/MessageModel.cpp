@@ -541,10 +541,14 @@ void MessageModel::setHistoryError(const QString &error)
     emit historyErrorChanged(error);
 }
 
-void MessageModel::addHistory(const QString &room, const QList<protocol::MessageEvent> &messages)
+void MessageModel::addHistory(const QString &room, const QList<protocol::MessageEvent> &page)
 {
     if (room != m_room)
         return;
+    // Log entries that are not plain messages (edit, delete, reaction) are not rows until this
+    // client applies them. (A page of nothing but those ends paging: left for issue 12.)
+    QList<protocol::MessageEvent> messages = page;
+    messages.removeIf([](const protocol::MessageEvent &m) { return !m.kind.isEmpty(); });
     const Request request = std::exchange(m_request, Request::None);
     m_waitingForServer = false;
     setHistoryError({});

@@ -169,6 +169,10 @@ void RoomSync::ingest(const QString &name, const QList<proto::MessageEvent> &mes
     }
     const bool gap = !room.buffered.isEmpty() && !room.syncing;
     if (!ready.isEmpty()) {
+        // Edits, deletions and reactions are log entries with their own seq: they move the
+        // cursor, but until this client applies them it leaves them out (DESIGN.md: a client
+        // ignores kinds it does not know) rather than show them as messages.
+        ready.removeIf([](const proto::MessageEvent &m) { return !m.kind.isEmpty(); });
         if (m_cache)
             m_cache->storeMessages(name, ready, room.contiguous);
         for (const proto::MessageEvent &m : std::as_const(ready))

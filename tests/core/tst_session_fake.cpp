@@ -224,6 +224,7 @@ private slots:
     void signInSyncsEveryRoom();
     void resumeSyncsFromTheLastSeq();
     void liveAndSyncedAreDeliveredOnce();
+    void logEntriesOtherThanMessagesAreNotShown();
     void gapIsFilledAndOrderKept();
     void backoffWithFullJitter();
     void backoffResetsOnlyAfterAStableSession();
@@ -386,6 +387,33 @@ void TestSessionFake::liveAndSyncedAreDeliveredOnce()
     link->deliverText(eventText(m_chat->logs[u"general"_s].at(4)));
     QTest::qWait(20);
     QCOMPARE(seqsOf(u"general"_s), range(1, 5));
+}
+
+void TestSessionFake::logEntriesOtherThanMessagesAreNotShown()
+{
+    m_chat->add(u"general"_s, u"bob"_s, u"m1"_s);
+    MessageEvent edit = m_chat->add(u"general"_s, u"bob"_s, u"m1, fixed"_s);
+    edit.kind = u"edit"_s;
+    edit.target = 1;
+    m_chat->logs[u"general"_s][1] = edit;
+    m_chat->add(u"general"_s, u"bob"_s, u"m3"_s);
+    m_session->resume(u"alice"_s, u"token"_s);
+    QVERIFY(waitForState(ConnectionState::Online));
+    QCOMPARE(seqsOf(u"general"_s), (QList<qint64>{1, 3})); // synced: the edit moved the cursor
+    MessageEvent reaction = m_chat->add(u"general"_s, u"bob"_s, {});
+    reaction.kind = u"reaction"_s;
+    reaction.target = 3;
+    reaction.emoji = u"👍"_s;
+    reaction.on = true;
+    m_chat->logs[u"general"_s][3] = reaction;
+    const MessageEvent m5 = m_chat->add(u"general"_s, u"bob"_s, u"m5"_s);
+    m_chat->syncAfters.clear();
+    FakeTransport *link = m_network->current();
+    link->deliverText(eventText(reaction));
+    link->deliverText(eventText(m5));
+    QVERIFY(QTest::qWaitFor([&] { return seqsOf(u"general"_s).size() == 3; }, 2000));
+    QCOMPARE(seqsOf(u"general"_s), (QList<qint64>{1, 3, 5})); // live: no gap, no sync
+    QVERIFY(m_chat->syncAfters.isEmpty());
 }
 
 void TestSessionFake::gapIsFilledAndOrderKept()
