@@ -27,6 +27,7 @@ TEST_PACKAGES=(
     xvfb xauth xdotool imagemagick
     wixl msitools python3
     clang libclang-rt-14-dev llvm # ci-hardening.sh: libFuzzer, sanitizers, symbolized stacks
+    chromium # tests/e2e/web: the browser client in a real browser (playwright-core drives it)
 )
 
 as_root() {
@@ -54,4 +55,14 @@ build_conversa() {
     export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
     cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     cmake --build "$BUILD_DIR" -j2
+}
+
+# The web client's tests run on Node (any Node from 18.19: Debian 12's nodejs and npm, or a
+# newer one already installed, which brings its own npm) and need playwright-core from
+# tests/e2e/web/package-lock.json. Installs Debian's only when node or npm is missing.
+install_web_test_tools() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        install_packages nodejs npm
+    fi
+    bash "$REPO_ROOT/tests/e2e/web/install-modules.sh"
 }

@@ -11,6 +11,7 @@ if [ "${1:-}" = --hardening ] || [ "${CI:-}" = true ]; then
 fi
 
 install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+install_web_test_tools
 build_conversa -DCONVERSA_BUILD_TESTS=ON
 echo "==> Running tests"
 cd "$BUILD_DIR"
