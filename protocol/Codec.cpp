@@ -314,6 +314,31 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
         r.limit = in.pageLimit(limits.defaultSyncLimit, limits.maxSyncLimit);
         return finish(std::move(r));
     }
+    if (type == "search"_L1) {
+        SearchRequest r;
+        r.id = id;
+        r.query = in.string("query"_L1, kMaxSearchQueryLength);
+        if (in.ok()) {
+            const qsizetype words = searchWords(r.query).size();
+            if (words == 0)
+                in.fail(ErrorCode::BadRequest,
+                        u"member 'query' has no words to search for (letters or digits)"_s);
+            else if (words > kMaxSearchWords)
+                in.fail(ErrorCode::BadRequest,
+                        u"member 'query' has %1 words; search for at most %2"_s.arg(words).arg(
+                            kMaxSearchWords));
+        }
+        if (in.ok() && object.contains("room"_L1))
+            r.room = in.roomName();
+        r.before = in.integer("before"_L1, false, 0);
+        if (in.ok() && object.contains("before"_L1) && r.room.isEmpty())
+            in.fail(ErrorCode::BadRequest,
+                    u"member 'before' needs 'room': a seq only means something in one room"_s);
+        else if (in.ok() && object.contains("before"_L1) && r.before < 1)
+            in.fail(ErrorCode::BadRequest, u"member 'before' must be a seq of at least 1"_s);
+        r.limit = in.pageLimit(limits.defaultSearchLimit, limits.maxSearchLimit);
+        return finish(std::move(r));
+    }
     if (type == "read"_L1) {
         ReadRequest r;
         r.id = id;
@@ -382,6 +407,7 @@ QLatin1StringView requestType(const Request &request)
         QLatin1StringView operator()(const EditRequest &) const { return "edit"_L1; }
         QLatin1StringView operator()(const DeleteRequest &) const { return "delete"_L1; }
         QLatin1StringView operator()(const ReactRequest &) const { return "react"_L1; }
+        QLatin1StringView operator()(const SearchRequest &) const { return "search"_L1; }
     };
     return std::visit(Visitor{}, request);
 }
@@ -406,8 +432,10 @@ QByteArray encodeRequest(const Request &request)
             using T = std::decay_t<decltype(r)>;
             if constexpr (requires { r.id; })
                 o.insert("id"_L1, r.id);
-            if constexpr (requires { r.room; })
-                o.insert("room"_L1, r.room);
+            if constexpr (requires { r.room; }) {
+                if (!std::is_same_v<T, SearchRequest> || !r.room.isEmpty())
+                    o.insert("room"_L1, r.room);
+            }
             if constexpr (std::is_same_v<T, LoginRequest>) {
                 o.insert("user"_L1, r.user);
                 o.insert("password"_L1, r.password);
@@ -442,6 +470,11 @@ QByteArray encodeRequest(const Request &request)
                 o.insert("limit"_L1, r.limit);
             } else if constexpr (std::is_same_v<T, ReadRequest>) {
                 o.insert("seq"_L1, r.seq);
+            } else if constexpr (std::is_same_v<T, SearchRequest>) {
+                o.insert("query"_L1, r.query);
+                if (r.before > 0)
+                    o.insert("before"_L1, r.before);
+                o.insert("limit"_L1, r.limit);
             }
         },
         request);

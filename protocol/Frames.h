@@ -94,6 +94,16 @@ struct SyncRequest {
     qint64 after = 0;
     int limit = 500;
 };
+// Full-text search of the caller's rooms: every word of `query` must match (case-insensitive).
+// `room` narrows it to one room, `before` (a seq, only with `room`) to older messages; 0 means
+// "from the newest".
+struct SearchRequest {
+    RequestId id;
+    QString query;
+    QString room{};
+    qint64 before = 0;
+    int limit = 20;
+};
 struct ReadRequest {
     RequestId id;
     QString room;
@@ -104,10 +114,10 @@ struct TypingRequest {
     QString room;
 };
 
-using Request =
-    std::variant<LoginRequest, AuthRequest, LogoutRequest, RoomsRequest, CreateRequest, JoinRequest,
-                 LeaveRequest, MembersRequest, SendRequest, HistoryRequest, SyncRequest,
-                 ReadRequest, TypingRequest, EditRequest, DeleteRequest, ReactRequest>;
+using Request = std::variant<LoginRequest, AuthRequest, LogoutRequest, RoomsRequest, CreateRequest,
+                             JoinRequest, LeaveRequest, MembersRequest, SendRequest, HistoryRequest,
+                             SyncRequest, ReadRequest, TypingRequest, EditRequest, DeleteRequest,
+                             ReactRequest, SearchRequest>;
 
 struct RoomSummary {
     QString room;

@@ -22,6 +22,8 @@ struct Limits {
     int maxSyncLimit = 500;
     int defaultHistoryLimit = 50;
     int defaultSyncLimit = 500;
+    int maxSearchLimit = 50;
+    int defaultSearchLimit = 20;
 };
 
 inline constexpr int kMaxRoomNameLength = 64;
@@ -32,6 +34,11 @@ inline constexpr int kMaxDeviceLength = 64;
 inline constexpr int kMaxTokenLength = 128;
 inline constexpr int kMaxPasswordBytes = 1024;
 inline constexpr int kMaxIdLength = 64;
+// A search query: at most this many characters, and at most kMaxSearchWords words.
+inline constexpr int kMaxSearchQueryLength = 200;
+inline constexpr int kMaxSearchWords = 10;
+// Longer words (a pasted key, a long URL's path) are searched and indexed by their beginning.
+inline constexpr int kMaxSearchTermLength = 64;
 
 enum class ErrorCode {
     BadRequest,

@@ -3,6 +3,7 @@
 #include "Validation.h"
 
 #include <QList>
+#include <QSet>
 #include <QTextBoundaryFinder>
 
 #include "Protocol.h"
@@ -99,6 +100,38 @@ char32_t firstControlCharacter(QStringView text, AllowLineBreaks lineBreaks)
             return u;
     }
     return 0;
+}
+
+QStringList searchWords(QStringView query)
+{
+    QStringList words;
+    QSet<QString> seen;
+    QString word;
+    const auto endWord = [&] {
+        if (word.isEmpty())
+            return;
+        QString folded = word.toCaseFolded();
+        if (folded.size() > kMaxSearchTermLength) // never between the halves of a surrogate pair
+            folded.truncate(kMaxSearchTermLength -
+                            (folded.at(kMaxSearchTermLength - 1).isHighSurrogate() ? 1 : 0));
+        if (!seen.contains(folded)) {
+            seen.insert(folded);
+            words.append(folded);
+        }
+        word.clear();
+    };
+    // Decomposed, an accented letter is its base letter and combining marks, which are dropped.
+    const QString decomposed = query.toString().normalized(QString::NormalizationForm_KD);
+    for (const char32_t c : decomposed.toUcs4()) {
+        if (QChar::isMark(c))
+            continue;
+        if (QChar::isLetterOrNumber(c))
+            word.append(QChar::fromUcs4(c));
+        else
+            endWord();
+    }
+    endWord();
+    return words;
 }
 
 bool hasVisibleText(QStringView text)

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QStringList>
 #include <QStringView>
 
 // Rules every frame's members obey; both server and client call these so they agree.
@@ -26,6 +27,11 @@ char32_t firstControlCharacter(QStringView text, AllowLineBreaks lineBreaks);
 // a digit, '#' or '*'.
 inline constexpr int kMaxEmojiCodePoints = 10;
 bool isSingleEmoji(QStringView text);
+// The words a search looks for: runs of letters and digits, case folded and without accents
+// ("Não" → "nao"), each cut to kMaxSearchTermLength characters, in the order given, without
+// repeats. Both the server (what must match) and the client (what
+// to emphasise in a result) split a query this way.
+QStringList searchWords(QStringView query);
 // Text that is not empty and not only white space.
 bool hasVisibleText(QStringView text);
 

@@ -322,7 +322,8 @@ int roomCommand(Database &db, const QString &action, const Arguments &a)
                 return u"there is no room named '%1'"_s.arg(name);
             const qint64 roomId = find.value(0).toLongLong();
             messages = find.value(1).toLongLong();
-            for (const QString &statement : {u"DELETE FROM messages WHERE room_id = ?"_s,
+            for (const QString &statement : {u"DELETE FROM search_terms WHERE room_id = ?"_s,
+                                             u"DELETE FROM messages WHERE room_id = ?"_s,
                                              u"DELETE FROM members WHERE room_id = ?"_s,
                                              u"DELETE FROM rooms WHERE id = ?"_s}) {
                 QSqlQuery remove(db.db());

@@ -21,6 +21,7 @@ RequestRouter::RequestRouter(ServerContext &context)
     , m_signIn(context, m_presence)
     , m_rooms(context)
     , m_messages(context)
+    , m_search(context)
 {}
 
 void RequestRouter::handleText(Session &session, const QString &text)
@@ -60,6 +61,8 @@ template <typename R> void RequestRouter::dispatch(Session &session, const R &re
                        std::is_same_v<R, EditRequest> || std::is_same_v<R, DeleteRequest> ||
                        std::is_same_v<R, ReactRequest>)
         m_messages.handle(session, request);
+    else if constexpr (std::is_same_v<R, SearchRequest>)
+        m_search.handle(session, request);
     else
         m_presence.handle(session, request);
 }

@@ -6,6 +6,7 @@
 #include "handlers/MessageHandler.h"
 #include "handlers/PresenceHandler.h"
 #include "handlers/RoomHandler.h"
+#include "handlers/SearchHandler.h"
 #include "handlers/SignInHandler.h"
 
 #include <QString>
@@ -32,6 +33,7 @@ private:
     SignInHandler m_signIn;
     RoomHandler m_rooms;
     MessageHandler m_messages;
+    SearchHandler m_search;
 };
 
 } // namespace conversa::server

@@ -5,6 +5,7 @@
 #include "SqliteMigrations.h"
 #include "storage/DatabaseUrl.h"
 #include "storage/PostgresSchema.h"
+#include "storage/SearchIndex.h"
 
 #include <QDir>
 #include <QLoggingCategory>
@@ -88,7 +89,18 @@ const char *const kMigrations[] = {
         seq INTEGER NOT NULL,
         PRIMARY KEY (room_id, target, user_id, emoji)) WITHOUT ROWID;
     )sql",
+    // 5: the search index (see SearchIndex.h); the step's function indexes the messages so far.
+    R"sql(
+    CREATE TABLE search_terms (
+        term TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        room_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (term, ts, room_id, seq)) WITHOUT ROWID;
+    )sql",
 };
+// The version whose step also fills the search index from the messages already stored.
+constexpr int kSearchIndexVersion = 5;
 // Qt keeps connections by name per process: two writers (tests, or a tool holding two
 // connections) must not replace each other's.
 QString uniqueConnectionName(const QString &name)
@@ -264,10 +276,14 @@ QString Database::migrate()
     static const sqlite::Schema schema = [] {
         sqlite::Schema s{u"the server database"_s, {}};
         int version = 0;
-        for (const char *migration : kMigrations)
-            s.steps.append({u"version %1"_s.arg(++version),
-                            sqlite::splitScript(QString::fromUtf8(migration)),
-                            {}});
+        for (const char *migration : kMigrations) {
+            ++version;
+            std::function<QString(QSqlDatabase &)> function;
+            if (version == kSearchIndexVersion)
+                function = [](QSqlDatabase &db) { return indexExistingMessages(db, false); };
+            s.steps.append({u"version %1"_s.arg(version),
+                            sqlite::splitScript(QString::fromUtf8(migration)), function});
+        }
         return s;
     }();
     using Outcome = sqlite::MigrationResult::Outcome;

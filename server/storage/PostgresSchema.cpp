@@ -3,6 +3,7 @@
 #include "storage/PostgresSchema.h"
 
 #include "SqliteMigrations.h"
+#include "storage/SearchIndex.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -80,7 +81,17 @@ const char *const kMigrations[] = {
         seq BIGINT NOT NULL,
         PRIMARY KEY (room_id, target, user_id, emoji));
     )sql",
+    // 5: as SQLite's version 5 (the search index; filled from the messages so far below).
+    R"sql(
+    CREATE TABLE search_terms (
+        term TEXT COLLATE "C" NOT NULL,
+        ts BIGINT NOT NULL,
+        room_id BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (term, ts, room_id, seq));
+    )sql",
 };
+constexpr int kSearchIndexVersion = 5;
 
 // Any fixed number: every conversa-server takes the same lock while it migrates.
 constexpr qint64 kMigrationLock = 0x436f6e7665727361; // "Conversa"
@@ -155,6 +166,10 @@ MigrationOutcome migrate(QSqlDatabase &db)
             if (!run(statement))
                 return fail(
                     u"migration to schema version %1 failed: %2"_s.arg(version).arg(outcome.error));
+        }
+        if (version == kSearchIndexVersion) {
+            if (const QString why = indexExistingMessages(db, true); !why.isEmpty())
+                return fail(u"migration to schema version %1 failed: %2"_s.arg(version).arg(why));
         }
     }
     if (!run(u"DELETE FROM schema_version"_s) ||

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "Log.h"
 #include "storage/PostgresArrays.h"
+#include "storage/SearchIndex.h"
 #include "storage/WriteBackend.h"
 
 #include <QHash>
@@ -164,8 +165,8 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         prepare(m_lockRoom, u"SELECT owner_id FROM rooms WHERE id = ? FOR UPDATE"_s);
         prepare(m_findCid, u"SELECT seq, ts FROM messages WHERE room_id = ? AND user_id = ? AND "
                            "cid = ?"_s);
-        prepare(m_target, u"SELECT user_id, kind, deleted FROM messages WHERE room_id = ? AND "
-                          "seq = ?"_s);
+        prepare(m_target, u"SELECT user_id, kind, deleted, ts, body FROM messages WHERE "
+                          "room_id = ? AND seq = ?"_s);
         prepare(
             m_insertChange,
             u"WITH bump AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? "
@@ -188,16 +189,19 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
                               "AND target = ?"_s);
         prepare(m_ownRead, u"UPDATE members SET read_seq = GREATEST(read_seq, ?) WHERE room_id = "
                            "? AND user_id = ?"_s);
+        m_searchIndex.prepare(m_database.db(), true);
     }
 
     void resetStatements()
     {
         for (QSqlQuery *query :
-             {&m_lockRooms, &m_insertMessages, &m_createRoom, &m_join, &m_leave, &m_markRead,
-              &m_createToken, &m_revokeToken, &m_touchToken, &m_notify, &m_lockRoom, &m_findCid,
-              &m_target, &m_insertChange, &m_applyEdit, &m_eraseMessage, &m_eraseEdits, &m_ownRead,
-              &m_insertReaction, &m_reactOn, &m_reactOff})
+             {&m_lockRooms,    &m_insertMessages, &m_createRoom,  &m_join,           &m_leave,
+              &m_markRead,     &m_createToken,    &m_revokeToken, &m_touchToken,     &m_notify,
+              &m_lockRoom,     &m_findCid,        &m_target,      &m_insertChange,   &m_applyEdit,
+              &m_eraseMessage, &m_eraseEdits,     &m_ownRead,     &m_insertReaction, &m_reactOn,
+              &m_reactOff})
             *query = QSqlQuery();
+        m_searchIndex.reset();
     }
 
     void lostConnection()
@@ -339,6 +343,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         if (!execPrepared(m_insertMessages))
             return false;
         qint64 lastSeq = 0;
+        QList<IndexedMessage> fresh;
         while (m_insertMessages.next()) {
             const qsizetype ord = m_insertMessages.value(0).toLongLong();
             if (ord < 1 || ord > qsizetype(sent.size()))
@@ -349,14 +354,20 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
             result.value = m_insertMessages.value(1).toLongLong();
             result.ts = m_insertMessages.value(2).toLongLong();
             result.duplicate = m_insertMessages.value(3).toInt() != 0;
-            if (!result.duplicate)
+            if (!result.duplicate) {
                 lastSeq = qMax(lastSeq, result.value);
+                fresh.append({roomId, result.value, result.ts, message.job->body});
+            }
         }
         if (m_insertMessages.lastError().isValid()) {
             m_failure = m_insertMessages.lastError().text();
             return false;
         }
         m_insertMessages.finish();
+        if (!m_searchIndex.addAll(fresh)) {
+            m_failure = m_searchIndex.lastError();
+            return false;
+        }
         for (size_t k = 0; k < messages.size(); ++k) {
             const write::InsertMessage &job = *messages[k].job;
             const size_t first = firstOfCid.value(qMakePair(job.userId, job.cid));
@@ -452,6 +463,8 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         const qint64 author = found ? m_target.value(0).toLongLong() : 0;
         const bool plain =
             found && m_target.value(1).toInt() == 0 && m_target.value(2).toInt() == 0;
+        const qint64 targetTs = found ? m_target.value(3).toLongLong() : 0;
+        const QString oldBody = found ? m_target.value(4).toString() : QString();
         m_target.finish();
         if (const auto refused = refusal(job, plain, author, owner))
             return *refused;
@@ -477,6 +490,13 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
             query.finish();
             return true;
         };
+        // The index follows: the words read until now go, an edit's new words come.
+        if (!m_searchIndex.remove(job.roomId, job.target, targetTs, oldBody) ||
+            (!job.erase && !m_searchIndex.add(job.roomId, job.target, targetTs, job.body))) {
+            m_failure = m_searchIndex.lastError();
+            m_broken = true;
+            return failure(protocol::ErrorCode::Internal, u"the server could not store this"_s);
+        }
         if (job.erase) {
             if (!run(m_eraseMessage, {job.roomId, job.target}))
                 return failed(m_eraseMessage);
@@ -507,14 +527,14 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         m_target.bindValue(1, job.target);
         if (!m_target.exec())
             return failed(m_target);
-        const bool plain = m_target.next() && m_target.value(1).toInt() == 0 &&
-                           m_target.value(2).toInt() == 0;
+        const bool plain =
+            m_target.next() && m_target.value(1).toInt() == 0 && m_target.value(2).toInt() == 0;
         m_target.finish();
         if (!plain)
             return noMessageToReactTo(job.target);
         const qint64 ts = now();
-        const QVariantList entry{job.roomId, job.roomId, job.userId, reactionCid(), ts,
-                                 job.target, job.emoji, job.on ? 1 : 0};
+        const QVariantList entry{job.roomId, job.roomId, job.userId, reactionCid(),
+                                 ts,         job.target, job.emoji,  job.on ? 1 : 0};
         for (int i = 0; i < entry.size(); ++i)
             m_insertReaction.bindValue(i, entry.at(i));
         if (!m_insertReaction.exec() || !m_insertReaction.next())
@@ -648,6 +668,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
     }
 
     Database m_database;
+    SearchIndexWriter m_searchIndex;
     bool m_reachable = false;
     bool m_broken = false;
     bool m_tokensRevoked = false;

@@ -169,6 +169,10 @@ CopyReport copySqliteToPostgres(const QString &dataDir, const QString &databaseU
          u"INSERT INTO reactions (room_id, target, user_id, emoji, seq) SELECT * FROM "
          "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[])"_s,
          u"iiiti"_s},
+        {u"search_terms"_s, u"SELECT term, ts, room_id, seq FROM search_terms"_s,
+         u"INSERT INTO search_terms (term, ts, room_id, seq) SELECT * FROM unnest(?::text[], "
+         "?::bigint[], ?::bigint[], ?::bigint[])"_s,
+         u"tiii"_s},
         {u"meta"_s, u"SELECT key, value FROM meta"_s,
          u"INSERT INTO meta (key, value) SELECT * FROM unnest(?::text[], ?::bigint[]) "
          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s,
@@ -181,7 +185,7 @@ CopyReport copySqliteToPostgres(const QString &dataDir, const QString &databaseU
     }
     // One per entry of `tables`, in its order (nullptr: not reported).
     qint64 *counts[] = {&report.users,    &report.tokens, &report.rooms, &report.members,
-                        &report.messages, nullptr,        nullptr};
+                        &report.messages, nullptr,        nullptr,       nullptr};
     static_assert(std::size(counts) == std::size(tables));
     for (size_t i = 0; i < std::size(tables); ++i) {
         const qint64 copied = copyTable(source.db(), target.db(), tables[i], &report.error);

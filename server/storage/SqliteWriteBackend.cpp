@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
 #include "Log.h"
+#include "storage/SearchIndex.h"
 #include "storage/WriteBackend.h"
 
 #include <QHash>
@@ -34,7 +35,8 @@ public:
         prepare(m_insertMessage, u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
                                  "reply_to) VALUES (?, ?, ?, ?, ?, ?, ?)"_s);
         prepare(m_lastSeq, u"SELECT last_seq FROM rooms WHERE id = ?"_s);
-        prepare(m_target, u"SELECT m.user_id, m.kind, m.deleted, r.owner_id FROM messages m "
+        prepare(m_target, u"SELECT m.user_id, m.kind, m.deleted, r.owner_id, m.ts, m.body FROM "
+                          "messages m "
                           "JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.seq = ?"_s);
         prepare(m_insertChange, u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body, "
                                 "kind, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
@@ -65,10 +67,15 @@ public:
                                "last_used_ms) VALUES (?, ?, ?, ?, ?)"_s);
         prepare(m_revokeToken, u"UPDATE tokens SET revoked = 1 WHERE id = ?"_s);
         prepare(m_touchToken, u"UPDATE tokens SET last_used_ms = ? WHERE id = ?"_s);
+        m_searchIndex.prepare(m_database.db(), false);
         return {};
     }
 
-    void close() override { m_database.close(); }
+    void close() override
+    {
+        m_searchIndex.reset();
+        m_database.close();
+    }
 
     bool applyBatch(const std::vector<const WriteJob *> &jobs,
                     std::vector<WriteResult> &results) override
@@ -118,6 +125,12 @@ private:
         return failure(protocol::ErrorCode::Internal, u"the server could not store this"_s);
     }
 
+    WriteResult searchIndexFailed()
+    {
+        qCCritical(lcServer).noquote() << "event=write_failed error=" << m_searchIndex.lastError();
+        return failure(protocol::ErrorCode::Internal, u"the server could not store this"_s);
+    }
+
     qint64 lastSeq(qint64 roomId)
     {
         auto it = m_lastSeqs.find(roomId);
@@ -159,6 +172,8 @@ private:
         m_insertMessage.bindValue(6, job.replyTo);
         if (!m_insertMessage.exec())
             return failed(m_insertMessage);
+        if (!m_searchIndex.add(job.roomId, seq, ts, job.body))
+            return searchIndexFailed();
         m_lastSeqs.insert(job.roomId, seq);
         m_dirtySeqs.insert(job.roomId, seq);
         // What you wrote yourself is read: the sender's marker moves with the batch.
@@ -193,6 +208,8 @@ private:
         const bool plain =
             found && m_target.value(1).toInt() == 0 && m_target.value(2).toInt() == 0;
         const qint64 owner = found ? m_target.value(3).toLongLong() : 0;
+        const qint64 targetTs = found ? m_target.value(4).toLongLong() : 0;
+        const QString oldBody = found ? m_target.value(5).toString() : QString();
         m_target.finish();
         if (const auto refused = refusal(job, plain, author, owner))
             return *refused;
@@ -208,6 +225,10 @@ private:
         m_insertChange.bindValue(7, job.target);
         if (!m_insertChange.exec())
             return failed(m_insertChange);
+        // The index follows: the words read until now go, an edit's new words come.
+        if (!m_searchIndex.remove(job.roomId, job.target, targetTs, oldBody) ||
+            (!job.erase && !m_searchIndex.add(job.roomId, job.target, targetTs, job.body)))
+            return searchIndexFailed();
         if (job.erase) {
             m_eraseMessage.bindValue(0, job.roomId);
             m_eraseMessage.bindValue(1, job.target);
@@ -362,6 +383,7 @@ private:
     }
 
     Database m_database;
+    SearchIndexWriter m_searchIndex;
     QHash<qint64, qint64> m_lastSeqs; // this transaction's
     QHash<qint64, qint64> m_dirtySeqs;
     QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq

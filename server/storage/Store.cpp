@@ -143,6 +143,7 @@ void Store::prepareAll()
         u"SELECT r.target, r.emoji, u.name FROM reactions r JOIN users u ON u.id = r.user_id "
         "WHERE r.room_id = ? AND r.target >= ? AND r.target <= ? ORDER BY r.target, r.seq"_s);
     m_entryExists = prepared(u"SELECT 1 FROM messages WHERE room_id = ? AND seq = ?"_s);
+    prepareSearch();
 }
 
 std::optional<UserRecord> Store::userByName(const QString &name, QString *error)
@@ -284,8 +285,7 @@ bool Store::entryExists(qint64 roomId, qint64 seq, QString *error)
     return endedCleanly(m_entryExists, error) && found;
 }
 
-void Store::attachReactions(qint64 roomId, QList<protocol::MessageEvent> &messages,
-                            QString *error)
+void Store::attachReactions(qint64 roomId, QList<protocol::MessageEvent> &messages, QString *error)
 {
     if (messages.isEmpty())
         return;

@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QSqlQuery>
 #include <QString>
@@ -40,6 +41,15 @@ struct Membership {
     qint64 userId = 0;
 };
 
+// What a `search` looks for: every one of `words` (protocol::searchWords), in the caller's rooms
+// or only in `roomId`, older than `before` there (0: from the newest).
+struct SearchScope {
+    QStringList words;
+    qint64 roomId = 0;
+    qint64 before = 0;
+    int limit = 20;
+};
+
 // Read-only queries on the serving thread's own connection. Every statement is prepared once.
 // Writes go through StorageWriter, so reads here never wait on a commit in progress (WAL).
 //
@@ -71,6 +81,10 @@ public:
                                           int limit, QString *error = nullptr);
     QList<protocol::MessageEvent> messagesAfter(qint64 roomId, const QString &roomName,
                                                 qint64 after, int limit, QString *error = nullptr);
+    // Plain messages (in their current state) with every word of `scope`, newest first, from
+    // the rooms `userId` is a member of (StoreSearch.cpp).
+    QList<protocol::MessageEvent> search(qint64 userId, const SearchScope &scope,
+                                         QString *error = nullptr);
     // The room's newest seq.
     qint64 lastSeq(qint64 roomId, QString *error = nullptr);
     // Whether the room's log has an entry with this seq.
@@ -86,6 +100,11 @@ public:
 
 private:
     void prepareAll();
+    void prepareSearch();
+    // The hits' statement for this many words, in one room or in all the caller's.
+    QSqlQuery &searchStatement(qsizetype words, bool inOneRoom);
+    // How many messages have `term`, counted up to `cap` (which word is rarest).
+    qint64 termRows(const QString &term, qint64 cap, QString *error);
     // False (with `*error`) while the connection is known lost and cannot be opened again yet.
     bool ready(QString *error);
     // Logs the failed read, fills `*error`, and notices a lost connection.
@@ -108,6 +127,9 @@ private:
     QSqlQuery m_lastSeq;
     QSqlQuery m_entryExists;
     QSqlQuery m_reactionsBetween;
+    QSqlQuery m_termRows;
+    QSqlQuery m_roomName;
+    QHash<int, QSqlQuery> m_searchStatements;
     qint64 m_historyEpoch = 0;
     StorageLocation m_location;
     bool m_connectionLost = false;

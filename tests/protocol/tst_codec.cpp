@@ -147,6 +147,11 @@ bool same(const ReactRequest &a, const ReactRequest &b)
     return a.id == b.id && a.room == b.room && a.target == b.target && a.emoji == b.emoji &&
            a.on == b.on;
 }
+bool same(const SearchRequest &a, const SearchRequest &b)
+{
+    return a.id == b.id && a.query == b.query && a.room == b.room && a.before == b.before &&
+           a.limit == b.limit;
+}
 bool same(const DeleteRequest &a, const DeleteRequest &b)
 {
     return a.id == b.id && a.room == b.room && a.target == b.target && a.cid == b.cid;
@@ -554,6 +559,9 @@ void TestCodec::roundTripsRequests_data()
     QTest::newRow("read") << Request{ReadRequest{11, u"general"_s, 42}};
     QTest::newRow("read, largest seq") << Request{ReadRequest{11, u"general"_s, kMaxSafeInteger}};
     QTest::newRow("typing") << Request{TypingRequest{u"general"_s}};
+    QTest::newRow("search everywhere") << Request{SearchRequest{17, u"Não, deploy!"_s, {}, 0, 20}};
+    QTest::newRow("search one room, older")
+        << Request{SearchRequest{17, u"plan"_s, u"general"_s, 900, 50}};
 }
 
 void TestCodec::roundTripsRequests()

@@ -37,6 +37,8 @@ private slots:
     void wellFormedText();
     void visibleText_data();
     void visibleText();
+    void searchWords_data();
+    void searchWords();
 };
 
 void TestValidation::roomNames_data()
@@ -186,6 +188,34 @@ void TestValidation::visibleText()
     QFETCH(QString, text);
     QFETCH(bool, visible);
     QCOMPARE(hasVisibleText(text), visible);
+}
+
+void TestValidation::searchWords_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QStringList>("words");
+
+    QTest::newRow("two words") << u"deploy plan"_s << QStringList{u"deploy"_s, u"plan"_s};
+    QTest::newRow("case folded") << u"DePLoy"_s << QStringList{u"deploy"_s};
+    QTest::newRow("accents dropped")
+        << u"Não há café"_s << QStringList{u"nao"_s, u"ha"_s, u"cafe"_s};
+    QTest::newRow("decomposed accent") << u"café"_s << QStringList{u"cafe"_s};
+    QTest::newRow("punctuation separates")
+        << u"deploy-plan, v2.1!"_s << QStringList{u"deploy"_s, u"plan"_s, u"v2"_s, u"1"_s};
+    QTest::newRow("repeats once") << u"plan Plan PLAN"_s << QStringList{u"plan"_s};
+    QTest::newRow("sharp s stays") << u"Straße"_s << QStringList{u"straße"_s};
+    QTest::newRow("no words") << u" -- ?! 😀 "_s << QStringList{};
+    QTest::newRow("CJK run is one word") << u"部署计划"_s << QStringList{u"部署计划"_s};
+    QTest::newRow("long word cut") << QString(100, u'a') << QStringList{QString(64, u'a')};
+    QTest::newRow("cut never splits a surrogate pair")
+        << (QString(63, u'a') + u"𠀀𠀀"_s) << QStringList{QString(63, u'a')};
+}
+
+void TestValidation::searchWords()
+{
+    QFETCH(QString, query);
+    QFETCH(QStringList, words);
+    QCOMPARE(conversa::protocol::searchWords(query), words);
 }
 
 QTEST_APPLESS_MAIN(TestValidation)

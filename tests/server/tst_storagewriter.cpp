@@ -175,8 +175,8 @@ private slots:
     }
 
     // Version 2 adds rooms.owner_id and messages.reply_to, version 3 the columns of edits and
-    // deletions: a version 1 database (the columns dropped again) upgrades in place, keeps its
-    // messages, and stores owners and replies after.
+    // deletions, version 5 the search index: a version 1 database (the columns dropped again)
+    // upgrades in place, keeps its messages, and stores owners and replies after.
     void versionOneDatabaseUpgradesToRepliesAndOwners()
     {
         const qint64 roomId = createRoom(u"old"_s);
@@ -197,6 +197,7 @@ private slots:
                                           u"deleted"_s, u"emoji"_s, u"reaction_on"_s})
                 QVERIFY(query.exec(u"ALTER TABLE messages DROP COLUMN "_s + column));
             QVERIFY(query.exec(u"DROP TABLE reactions"_s));
+            QVERIFY(query.exec(u"DROP TABLE search_terms"_s));
             QVERIFY(query.exec(testingPostgres() ? u"UPDATE schema_version SET version = 1"_s
                                                  : u"PRAGMA user_version = 1"_s));
         }
@@ -212,6 +213,11 @@ private slots:
             QCOMPARE(query.value(0).toString(), u"kept"_s);
             QCOMPARE(query.value(1).toLongLong(), 0);
             QCOMPARE(query.value(2).toLongLong(), 0); // who made it before version 2 is unknown
+            query.finish();
+            // Version 5 indexes the messages already stored for search.
+            QVERIFY(query.exec(u"SELECT seq FROM search_terms WHERE term = 'kept'"_s));
+            QVERIFY(query.next());
+            QCOMPARE(query.value(0).toLongLong(), 1);
         }
         m_context = std::make_unique<QObject>();
         m_writer = new StorageWriter(m_context.get());
