@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MessageCache.h"
 
+#include "MessageState.h"
+
 #include <QDeadlineTimer>
 #include <QHash>
 #include <QMutex>
@@ -16,6 +18,27 @@ namespace conversa::core {
 
 using namespace Qt::StringLiterals;
 using protocol::MessageEvent;
+
+namespace {
+// The columns a cached message is read from, in readMessage()'s order.
+constexpr auto kMessageColumns =
+    "seq, ts, sender, cid, body, reply_to, edited, deleted, reactions"_L1;
+
+MessageEvent readMessage(const QSqlQuery &q, const QString &room)
+{
+    MessageEvent m{room,
+                   q.value(0).toLongLong(),
+                   q.value(1).toLongLong(),
+                   q.value(2).toString(),
+                   q.value(3).toString(),
+                   q.value(4).toString(),
+                   q.value(5).toLongLong()};
+    m.edited = q.value(6).toLongLong();
+    m.deleted = q.value(7).toBool();
+    m.reactions = reactionsFromJson(q.value(8).toString());
+    return m;
+}
+} // namespace
 
 // The writer thread: its own connection to the cache file, and a queue the GUI thread fills.
 class CacheWriter
@@ -124,15 +147,23 @@ private:
             }
             Statements statements{
                 db.prepare(u"INSERT INTO rooms(room) VALUES(?) ON CONFLICT(room) DO NOTHING"_s),
-                db.prepare(u"INSERT OR IGNORE INTO messages(room, seq, ts, sender, cid, body) "
-                           "VALUES(?, ?, ?, ?, ?, ?)"_s),
+                // A message comes in its current state: a copy already here takes it.
+                db.prepare(u"INSERT INTO messages(room, seq, ts, sender, cid, body, reply_to, "
+                           "edited, deleted, reactions) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT(room, seq) DO UPDATE SET body = excluded.body, "
+                           "edited = excluded.edited, deleted = excluded.deleted, "
+                           "reactions = excluded.reactions"_s),
                 db.prepare(u"UPDATE rooms SET synced_seq = MAX(synced_seq, ?), "
                            "last_seq = MAX(last_seq, ?, ?) WHERE room = ?"_s),
                 // Keep the newest `capacity` messages of the room.
                 db.prepare(
                     u"DELETE FROM messages WHERE room = ? AND seq < (SELECT MIN(seq) FROM "
                     "(SELECT seq FROM messages WHERE room = ? ORDER BY seq DESC LIMIT ?))"_s),
-                db.prepare(u"UPDATE rooms SET read_seq = MAX(read_seq, ?) WHERE room = ?"_s)};
+                db.prepare(u"UPDATE rooms SET read_seq = MAX(read_seq, ?) WHERE room = ?"_s),
+                db.prepare(
+                    u"SELECT %1 FROM messages WHERE room = ? AND seq = ?"_s.arg(kMessageColumns)),
+                db.prepare(u"UPDATE messages SET body = ?, edited = ?, deleted = ?, "
+                           "reactions = ? WHERE room = ? AND seq = ?"_s)};
             QMutexLocker lock(&m_mutex);
             while (true) {
                 while (m_queue.isEmpty() && !m_stop)
@@ -175,7 +206,34 @@ private:
         QSqlQuery updateSynced;
         QSqlQuery trimRoom;
         QSqlQuery updateRead;
+        QSqlQuery selectTarget;
+        QSqlQuery updateState;
     };
+
+    // An edit, deletion or reaction changes the cached message it names (if it is cached).
+    static bool applyEntry(SqliteDatabase &db, Statements &s, const QString &room,
+                           const MessageEvent &entry)
+    {
+        s.selectTarget.addBindValue(room);
+        s.selectTarget.addBindValue(entry.target);
+        if (!db.exec(s.selectTarget))
+            return false;
+        if (!s.selectTarget.next()) {
+            s.selectTarget.finish();
+            return true; // older than what is cached: nothing to change
+        }
+        MessageEvent message = readMessage(s.selectTarget, room);
+        s.selectTarget.finish();
+        if (!applyLogEntry(message, entry))
+            return true;
+        s.updateState.addBindValue(SqliteDatabase::text(message.body));
+        s.updateState.addBindValue(message.edited);
+        s.updateState.addBindValue(message.deleted ? 1 : 0);
+        s.updateState.addBindValue(SqliteDatabase::text(reactionsToJson(message.reactions)));
+        s.updateState.addBindValue(room);
+        s.updateState.addBindValue(entry.target);
+        return db.exec(s.updateState);
+    }
 
     static bool commit(SqliteDatabase &db, Statements &s, const QList<Job> &jobs, int capacity,
                        QString *error)
@@ -198,14 +256,22 @@ private:
             for (const MessageEvent &m : job.messages) {
                 if (!ok)
                     break;
+                newest = std::max(newest, m.seq);
+                if (!m.kind.isEmpty()) {
+                    ok = applyEntry(db, s, job.room, m);
+                    continue;
+                }
                 s.insertMessage.addBindValue(job.room);
                 s.insertMessage.addBindValue(m.seq);
                 s.insertMessage.addBindValue(m.ts);
                 s.insertMessage.addBindValue(SqliteDatabase::text(m.from));
                 s.insertMessage.addBindValue(SqliteDatabase::text(m.cid));
                 s.insertMessage.addBindValue(SqliteDatabase::text(m.body));
+                s.insertMessage.addBindValue(m.replyTo);
+                s.insertMessage.addBindValue(m.edited);
+                s.insertMessage.addBindValue(m.deleted ? 1 : 0);
+                s.insertMessage.addBindValue(SqliteDatabase::text(reactionsToJson(m.reactions)));
                 ok = db.exec(s.insertMessage);
-                newest = std::max(newest, m.seq);
             }
             if (!ok)
                 break;
@@ -283,18 +349,20 @@ int MessageCache::queuedMessages() const
 
 void MessageCache::releaseStatements()
 {
-    for (QSqlQuery *query : {&m_selectLatest, &m_selectBefore, &m_selectAfter})
+    for (QSqlQuery *query : {&m_selectLatest, &m_selectBefore, &m_selectAfter, &m_selectOne})
         *query = QSqlQuery();
 }
 
 void MessageCache::prepareStatements()
 {
-    m_selectLatest = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
-                                  "ORDER BY seq DESC LIMIT ?"_s);
-    m_selectBefore = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
-                                  "AND seq < ? ORDER BY seq DESC LIMIT ?"_s);
-    m_selectAfter = m_db.prepare(u"SELECT seq, ts, sender, cid, body FROM messages WHERE room = ? "
-                                 "AND seq > ? ORDER BY seq ASC LIMIT ?"_s);
+    m_selectLatest = m_db.prepare(u"SELECT %1 FROM messages WHERE room = ? "
+                                  "ORDER BY seq DESC LIMIT ?"_s.arg(kMessageColumns));
+    m_selectBefore = m_db.prepare(u"SELECT %1 FROM messages WHERE room = ? "
+                                  "AND seq < ? ORDER BY seq DESC LIMIT ?"_s.arg(kMessageColumns));
+    m_selectAfter = m_db.prepare(u"SELECT %1 FROM messages WHERE room = ? "
+                                 "AND seq > ? ORDER BY seq ASC LIMIT ?"_s.arg(kMessageColumns));
+    m_selectOne =
+        m_db.prepare(u"SELECT %1 FROM messages WHERE room = ? AND seq = ?"_s.arg(kMessageColumns));
 }
 
 bool MessageCache::open(const QString &path)
@@ -329,6 +397,16 @@ bool MessageCache::open(const QString &path)
           {u"CREATE TABLE server_limits ("
            "name TEXT PRIMARY KEY,"
            "value REAL NOT NULL)"_s},
+          {}},
+         // Earlier versions skipped edits, deletions and reactions while their sync point moved
+         // past them: the cached messages may be out of date, so their rooms are synced again
+         // (messages come in their current state and replace the cached copies).
+         {u"replies, edits, deletions and reactions"_s,
+          {u"ALTER TABLE messages ADD COLUMN reply_to INTEGER NOT NULL DEFAULT 0"_s,
+           u"ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0"_s,
+           u"ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0"_s,
+           u"ALTER TABLE messages ADD COLUMN reactions TEXT NOT NULL DEFAULT ''"_s,
+           u"UPDATE rooms SET synced_seq = 0"_s},
           {}}}};
     // A copy of what the server keeps: after a power cut the next sync refills whatever the
     // last commits lost, so commits need not wait for the disk.
@@ -500,8 +578,7 @@ QList<MessageEvent> MessageCache::select(QSqlQuery &q, const QString &room, bool
     QList<MessageEvent> result;
     if (m_db.exec(q)) {
         while (q.next())
-            result.append({room, q.value(0).toLongLong(), q.value(1).toLongLong(),
-                           q.value(2).toString(), q.value(3).toString(), q.value(4).toString()});
+            result.append(readMessage(q, room));
     }
     q.finish(); // a statement kept open would hold its read snapshot (and block checkpoints)
     if (descending)
@@ -533,6 +610,17 @@ QList<MessageEvent> MessageCache::after(const QString &room, qint64 afterSeq, in
     m_selectAfter.addBindValue(afterSeq);
     m_selectAfter.addBindValue(limit);
     return select(m_selectAfter, room, false);
+}
+
+std::optional<MessageEvent> MessageCache::message(const QString &room, qint64 seq)
+{
+    flush();
+    m_selectOne.addBindValue(room);
+    m_selectOne.addBindValue(seq);
+    const QList<MessageEvent> found = select(m_selectOne, room, false);
+    if (found.isEmpty())
+        return std::nullopt;
+    return found.first();
 }
 
 std::pair<qint64, qint64> MessageCache::cachedRange(const QString &room)

@@ -71,6 +71,8 @@ public:
 
     // Stores messages that arrived with no gap before them and moves the room's synced seq to
     // `syncedSeq`, both in the same transaction. Older messages beyond the capacity are dropped.
+    // Edits, deletions and reactions among them change the cached message they name (its
+    // current state is kept: body, edited, deleted, reactions), in seq order with the rest.
     // Queued for up to writeInterval(); false when the cache is not open or an earlier write of
     // the room was refused (see flush()).
     bool storeMessages(const QString &room, const QList<protocol::MessageEvent> &messages,
@@ -106,6 +108,8 @@ public:
     QList<protocol::MessageEvent> latest(const QString &room, int limit);
     QList<protocol::MessageEvent> before(const QString &room, qint64 beforeSeq, int limit);
     QList<protocol::MessageEvent> after(const QString &room, qint64 afterSeq, int limit);
+    // One cached message in its current state (the original of a reply).
+    std::optional<protocol::MessageEvent> message(const QString &room, qint64 seq);
     // The oldest and newest cached seq of a room (0, 0 when it has none).
     std::pair<qint64, qint64> cachedRange(const QString &room);
     int messageCount(const QString &room);
@@ -128,6 +132,7 @@ private:
     QSqlQuery m_selectLatest;
     QSqlQuery m_selectBefore;
     QSqlQuery m_selectAfter;
+    QSqlQuery m_selectOne;
 };
 
 } // namespace conversa::core

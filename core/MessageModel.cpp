@@ -3,6 +3,7 @@
 #include "MessageModel.h"
 
 #include "MessageCache.h"
+#include "MessageState.h"
 #include "SessionManager.h"
 
 #include <QDateTime>
@@ -63,6 +64,8 @@ void MessageModel::setSources(MessageCache *cache, Outbox *outbox, SessionManage
     }
     if (session) {
         connect(session, &SessionManager::messageReceived, this, &MessageModel::queueLive);
+        // In the same queue: an edit must find the message it names already inserted.
+        connect(session, &SessionManager::logEntryReceived, this, &MessageModel::queueLive);
         connect(session, &SessionManager::historyReceived, this, &MessageModel::addHistory);
         // Back online: what failed before is asked again on the next scroll; stop saying it failed.
         connect(session, &SessionManager::synced, this, [this] { setHistoryError({}); });
@@ -110,16 +113,121 @@ MessageModel::Row MessageModel::fromMessage(const protocol::MessageEvent &m) con
                DeliveryState::Delivered,
                {},
                m.cid.isEmpty() ? m_room + u"\x1fseq:"_s + QString::number(m.seq)
-                               : messageKey(m_room, m.from, m.cid)};
+                               : messageKey(m_room, m.from, m.cid),
+               m.replyTo,
+               m.edited,
+               m.deleted,
+               m.reactions};
+}
+
+protocol::MessageEvent MessageModel::eventOf(const Row &row) const
+{
+    protocol::MessageEvent m{m_room, row.seq, row.ts, row.sender, row.cid, row.body, row.replyTo};
+    m.edited = row.edited;
+    m.deleted = row.deleted;
+    m.reactions = row.reactions;
+    return m;
+}
+
+std::optional<protocol::MessageEvent> MessageModel::messageAt(qint64 seq) const
+{
+    const int row = rowOfSeq(seq);
+    if (row < 0)
+        return std::nullopt;
+    return eventOf(m_rows.at(row));
+}
+
+bool MessageModel::hasMyReaction(qint64 seq, const QString &emoji) const
+{
+    const int row = rowOfSeq(seq);
+    if (row < 0 || !m_session)
+        return false;
+    for (const protocol::Reaction &r : m_rows.at(row).reactions) {
+        if (r.emoji == emoji)
+            return r.users.contains(m_session->user());
+    }
+    return false;
+}
+
+qint64 MessageModel::lastOwnMessageSeq() const
+{
+    if (!m_session || m_session->user().isEmpty())
+        return 0;
+    for (int i = deliveredCount() - 1; i >= 0; --i) {
+        const Row &r = m_rows.at(i);
+        if (r.sender == m_session->user() && !r.deleted)
+            return r.seq;
+    }
+    return 0;
+}
+
+MessageModel::Original MessageModel::originalOf(qint64 seq) const
+{
+    if (const int row = rowOfSeq(seq); row >= 0) {
+        const Row &r = m_rows.at(row);
+        return {true, r.sender, r.body, r.deleted};
+    }
+    if (const auto it = m_originals.constFind(seq); it != m_originals.cend())
+        return *it;
+    Original original;
+    if (m_cache) {
+        if (const auto cached = m_cache->message(m_room, seq))
+            original = {true, cached->from, cached->body, cached->deleted};
+    }
+    // Bounded: a window's worth of distinct originals at most before it starts over.
+    if (m_originals.size() >= m_maxRows)
+        m_originals.clear();
+    m_originals.insert(seq, original);
+    return original;
+}
+
+void MessageModel::applyLogEntries(const QList<protocol::MessageEvent> &entries)
+{
+    for (const protocol::MessageEvent &entry : entries) {
+        if (entry.room != m_room || entry.kind.isEmpty())
+            continue;
+        m_originals.remove(entry.target);
+        const int row = rowOfSeq(entry.target);
+        if (row < 0)
+            continue; // not in the window: the cache has it changed for when it pages in
+        protocol::MessageEvent state = eventOf(m_rows.at(row));
+        if (!applyLogEntry(state, entry))
+            continue;
+        Row &r = m_rows[row];
+        r.body = state.body;
+        r.edited = state.edited;
+        r.deleted = state.deleted;
+        r.reactions = state.reactions;
+        const QModelIndex changed = index(row);
+        emit dataChanged(changed, changed);
+        // Replies show the start of it.
+        for (int i = row + 1; i < deliveredCount(); ++i) {
+            if (m_rows.at(i).replyTo == entry.target) {
+                const QModelIndex reply = index(i);
+                emit dataChanged(reply, reply);
+            }
+        }
+    }
 }
 
 MessageModel::Row MessageModel::fromOutbox(const OutboxEntry &e)
 {
-    return Row{
-        0,       e.cid,
-        {},      e.createdMs,
-        e.body,  e.state == OutboxState::Failed ? DeliveryState::Failed : DeliveryState::Pending,
-        e.reason};
+    Row row;
+    row.cid = e.cid;
+    row.ts = e.createdMs;
+    row.body = e.body;
+    row.state = e.state == OutboxState::Failed ? DeliveryState::Failed : DeliveryState::Pending;
+    row.reason = e.reason;
+    row.replyTo = e.replyTo;
+    return row;
+}
+
+QList<OutboxEntry> MessageModel::unsentMessages() const
+{
+    QList<OutboxEntry> entries = m_outbox ? m_outbox->unsent(m_room) : QList<OutboxEntry>();
+    // Edits and deletions waiting to go out are not rows of their own.
+    entries.removeIf([](const OutboxEntry &e) { return !e.isMessage(); });
+    return entries;
 }
 
 void MessageModel::reload()
@@ -133,6 +241,7 @@ void MessageModel::reload()
     m_request = Request::None;
     m_serverHasNoOlder = false;
     m_liveNewestSeq = 0;
+    m_originals.clear();
     setHistoryError({});
     if (!m_room.isEmpty()) {
         if (m_cache) {
@@ -141,7 +250,7 @@ void MessageModel::reload()
         }
         m_liveNewestSeq = newestSeq();
         if (m_outbox) {
-            for (const OutboxEntry &e : m_outbox->unsent(m_room))
+            for (const OutboxEntry &e : unsentMessages())
                 m_rows.append(fromOutbox(e));
         }
     }
@@ -229,6 +338,17 @@ void MessageModel::addMessage(const protocol::MessageEvent &message)
 }
 
 void MessageModel::addMessages(const QList<protocol::MessageEvent> &messages)
+{
+    QList<protocol::MessageEvent> plain;
+    QList<protocol::MessageEvent> entries;
+    for (const protocol::MessageEvent &m : messages)
+        (m.kind.isEmpty() ? plain : entries).append(m);
+    // An entry names an earlier seq: after the messages of the same batch are in.
+    insertLive(plain);
+    applyLogEntries(entries);
+}
+
+void MessageModel::insertLive(const QList<protocol::MessageEvent> &messages)
 {
     QList<protocol::MessageEvent> fresh;
     qint64 newest = newestSeq();
@@ -341,7 +461,7 @@ void MessageModel::appendOutboxRows()
 {
     if (!m_outbox || m_rows.size() > deliveredCount())
         return;
-    const QList<OutboxEntry> unsent = m_outbox->unsent(m_room);
+    const QList<OutboxEntry> unsent = unsentMessages();
     if (unsent.isEmpty())
         return;
     dropOldest(qMin(int(m_rows.size() + unsent.size()) - m_maxRows, deliveredCount()));
@@ -354,7 +474,7 @@ void MessageModel::appendOutboxRows()
 
 void MessageModel::onOutboxEntry(const OutboxEntry &entry)
 {
-    if (entry.room != m_room)
+    if (entry.room != m_room || !entry.isMessage())
         return;
     if (m_detached) {
         // Something the reader just wrote: back to the newest, where it shows.
@@ -373,6 +493,8 @@ void MessageModel::onOutboxEntry(const OutboxEntry &entry)
         const QModelIndex i = index(row);
         emit dataChanged(i, i);
     } else if (row < 0) {
+        // A view (or tester) that asks for older rows while this one goes in is told to wait.
+        const ChangeGuard guard(m_changing);
         const int at = int(m_rows.size());
         beginInsertRows({}, at, at);
         m_rows.append(fromOutbox(entry));
@@ -418,8 +540,11 @@ void MessageModel::fetchMore(const QModelIndex &parent)
     const qint64 oldest = oldestSeq();
     if (m_cache) {
         const auto older = m_cache->before(m_room, oldest, m_pageSize);
-        // Only a page that joins the window (the cache may start later than the window).
-        if (!older.isEmpty() && older.last().seq == oldest - 1) {
+        // Only a page that joins the window (the cache may start later than the window). The
+        // cache holds one stretch of the log with no gap, so a page before a cached row joins
+        // it (edits and reactions between them are log entries, not rows).
+        if (!older.isEmpty() &&
+            (older.last().seq == oldest - 1 || m_cache->message(m_room, oldest))) {
             prependOlder(older);
             return;
         }
@@ -441,7 +566,8 @@ void MessageModel::fetchNewer()
     const qint64 newest = newestSeq();
     if (m_cache) {
         const auto newer = m_cache->after(m_room, newest, m_pageSize);
-        if (!newer.isEmpty() && newer.first().seq == newest + 1) {
+        if (!newer.isEmpty() &&
+            (newer.first().seq == newest + 1 || m_cache->message(m_room, newest))) {
             appendNewer(newer);
             return;
         }
@@ -462,21 +588,33 @@ void MessageModel::showNewest()
     setTrimmingPaused(false);
 }
 
+void MessageModel::revealMessage(qint64 seq)
+{
+    m_revealing = true;
+    jumpTo(seq);
+}
+
 void MessageModel::jumpTo(qint64 seq)
 {
     if (m_room.isEmpty())
         return;
+    const bool revealing = std::exchange(m_revealing, false);
+    const auto answer = [this, revealing](int row, qint64 seq) {
+        emit scrollToRowRequested(row);
+        if (revealing)
+            emit messageRevealed(row, seq);
+    };
     flushLive();
     seq = qMax<qint64>(1, seq);
     if (m_liveNewestSeq > 0 && seq >= m_liveNewestSeq) {
         // The newest, or past it: the newest it is.
         showNewest();
         if (deliveredCount() > 0)
-            emit scrollToRowRequested(deliveredCount() - 1);
+            answer(deliveredCount() - 1, seq);
         return;
     }
     if (const int row = rowOfSeq(seq); row >= 0) {
-        emit scrollToRowRequested(row);
+        answer(row, seq);
         return;
     }
     const int before = qMax(1, m_pageSize / 2);
@@ -486,6 +624,7 @@ void MessageModel::jumpTo(qint64 seq)
         if (!page.isEmpty() && page.last().seq == seq) {
             page.append(m_cache->after(m_room, seq, after));
             resetWindow(page);
+            m_revealing = revealing;
             finishJump(seq);
             return;
         }
@@ -494,6 +633,7 @@ void MessageModel::jumpTo(qint64 seq)
     if (askServer(seq + 1 + qMin(after, limit - 1), limit)) {
         m_request = Request::Jump;
         m_jumpTarget = seq;
+        m_revealing = revealing; // until the answer is placed
     }
 }
 
@@ -502,8 +642,12 @@ void MessageModel::finishJump(qint64 seq)
     int row = rowOfSeq(seq);
     if (row < 0) // not in the room (past its end): the nearest there is
         row = seq > newestSeq() ? deliveredCount() - 1 : 0;
-    if (row >= 0)
-        emit scrollToRowRequested(row);
+    const bool revealing = std::exchange(m_revealing, false);
+    if (row < 0)
+        return;
+    emit scrollToRowRequested(row);
+    if (revealing)
+        emit messageRevealed(row, seq);
 }
 
 void MessageModel::resetWindow(const QList<protocol::MessageEvent> &page)
@@ -512,6 +656,7 @@ void MessageModel::resetWindow(const QList<protocol::MessageEvent> &page)
         const ChangeGuard guard(m_changing);
         beginResetModel();
         m_rows.clear();
+        m_originals.clear();
         m_serverHasNoOlder = false;
         const qsizetype first = qMax<qsizetype>(0, page.size() - m_maxRows);
         qint64 previous = 0;
@@ -525,7 +670,7 @@ void MessageModel::resetWindow(const QList<protocol::MessageEvent> &page)
         m_liveNewestSeq = qMax(m_liveNewestSeq, newestSeq());
         m_detached = !reachesNewest;
         if (reachesNewest && m_outbox) {
-            for (const OutboxEntry &e : m_outbox->unsent(m_room))
+            for (const OutboxEntry &e : unsentMessages())
                 m_rows.append(fromOutbox(e));
         }
         endResetModel();
@@ -545,8 +690,9 @@ void MessageModel::addHistory(const QString &room, const QList<protocol::Message
 {
     if (room != m_room)
         return;
-    // Log entries that are not plain messages (edit, delete, reaction) are not rows until this
-    // client applies them. (A page of nothing but those ends paging: left for issue 12.)
+    // Messages in history come in their current state, so the log entries among them (edit,
+    // delete, reaction) are left out: applying them again would undo later entries not in this
+    // page (a reaction taken back after).
     QList<protocol::MessageEvent> messages = page;
     messages.removeIf([](const protocol::MessageEvent &m) { return !m.kind.isEmpty(); });
     const Request request = std::exchange(m_request, Request::None);
@@ -554,6 +700,12 @@ void MessageModel::addHistory(const QString &room, const QList<protocol::Message
     setHistoryError({});
     switch (request) {
     case Request::Jump:
+        if (messages.isEmpty() && !page.isEmpty() && page.first().seq > 1 &&
+            askServer(page.first().seq, m_pageSize)) {
+            // Only log entries there: the messages are before them.
+            m_request = Request::Jump;
+            return;
+        }
         if (messages.isEmpty()) { // nothing at or before it: the room is empty
             if (m_detached)
                 reload();
@@ -586,6 +738,13 @@ void MessageModel::addHistory(const QString &room, const QList<protocol::Message
             older.append(m);
     }
     if (older.isEmpty()) {
+        // A page of nothing but log entries is not the beginning: ask for the page before it.
+        const qint64 pageStart = page.isEmpty() ? 0 : page.first().seq;
+        if (request == Request::Older && pageStart > 1 && (oldest == 0 || pageStart < oldest) &&
+            askServer(pageStart, m_pageSize)) {
+            m_request = Request::Older;
+            return;
+        }
         m_serverHasNoOlder = true;
         return;
     }
@@ -689,6 +848,42 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         if (r.key.isEmpty()) // pending: sent as the session's user
             return messageKey(m_room, data(index, SenderRole).toString(), r.cid);
         return r.key;
+    case EditedRole:
+        return r.edited > 0 && !r.deleted;
+    case EditedTimeRole:
+        return r.edited > 0 ? QDateTime::fromMSecsSinceEpoch(r.edited) : QDateTime();
+    case DeletedRole:
+        return r.deleted;
+    case ReactionsRole: {
+        const QString me = m_session ? m_session->user() : QString();
+        QVariantList reactions;
+        for (const protocol::Reaction &reaction : r.reactions)
+            reactions.append(
+                QVariantMap{{u"emoji"_s, reaction.emoji},
+                            {u"count"_s, int(reaction.users.size())},
+                            {u"users"_s, reaction.users},
+                            {u"mine"_s, !me.isEmpty() && reaction.users.contains(me)}});
+        return reactions;
+    }
+    case ReplyToRole:
+        return r.replyTo;
+    case ReplySenderRole:
+        return r.replyTo > 0 ? originalOf(r.replyTo).sender : QString();
+    case ReplyPreviewRole: {
+        if (r.replyTo <= 0)
+            return QString();
+        const Original original = originalOf(r.replyTo);
+        // One line, the start only: a preview, not the message.
+        QString text = original.body.left(200).simplified();
+        if (text.size() > 120)
+            text = text.left(119) + u'…';
+        return text;
+    }
+    case ReplyDeletedRole:
+        return r.replyTo > 0 && originalOf(r.replyTo).deleted;
+    case OwnRole:
+        return r.state != DeliveryState::Delivered ||
+               (m_session && !m_session->user().isEmpty() && r.sender == m_session->user());
     case Qt::AccessibleTextRole: {
         // What a screen reader says for the row: who, when, what, and whether it is out yet.
         QString sender = data(index, SenderRole).toString();
@@ -697,8 +892,11 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         const QString time =
             QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).time(), QLocale::ShortFormat);
         const QString state = stateText(r);
-        return state.isEmpty() ? tr("%1 at %2: %3").arg(sender, time, r.body)
-                               : tr("%1 at %2: %3 (%4)").arg(sender, time, r.body, state);
+        const QString body = r.deleted      ? tr("message deleted")
+                             : r.edited > 0 ? tr("%1 (edited)").arg(r.body)
+                                            : r.body;
+        return state.isEmpty() ? tr("%1 at %2: %3").arg(sender, time, body)
+                               : tr("%1 at %2: %3 (%4)").arg(sender, time, body, state);
     }
     case Qt::AccessibleDescriptionRole:
         return stateText(r);
@@ -717,7 +915,16 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {StateRole, "state"},
             {FailureReasonRole, "failureReason"},
             {RoomRole, "room"},
-            {KeyRole, "key"}};
+            {KeyRole, "key"},
+            {EditedRole, "edited"},
+            {EditedTimeRole, "editedTime"},
+            {DeletedRole, "deleted"},
+            {ReactionsRole, "reactions"},
+            {ReplyToRole, "replyTo"},
+            {ReplySenderRole, "replySender"},
+            {ReplyPreviewRole, "replyPreview"},
+            {ReplyDeletedRole, "replyDeleted"},
+            {OwnRole, "own"}};
 }
 
 } // namespace conversa::core

@@ -7,9 +7,12 @@
 #include <Frames.h>
 
 #include <QAbstractListModel>
+#include <QHash>
 #include <QList>
 #include <QPointer>
 #include <QTimer>
+
+#include <optional>
 
 namespace conversa::core {
 
@@ -49,6 +52,22 @@ public:
         // Room, sender and cid in one string (U+001F between them), the same for a pending
         // message and its delivered copy: a key for caches in views (made once per row).
         KeyRole,
+        // The message was edited (bool); EditedTimeRole: when last (QDateTime, invalid if not).
+        EditedRole,
+        EditedTimeRole,
+        // Deleted by its author or the room's owner: the body is empty (bool).
+        DeletedRole,
+        // QVariantList of QVariantMap {emoji, count, users (QStringList), mine (bool)}, in the
+        // order the emoji were first given.
+        ReactionsRole,
+        // The seq this message replies to (0: none), and the original's sender and the start of
+        // its text when this client has it (empty otherwise; "deleted" says it was deleted).
+        ReplyToRole,
+        ReplySenderRole,
+        ReplyPreviewRole,
+        ReplyDeletedRole,
+        // Sent by the account's user (bool).
+        OwnRole,
     };
     Q_ENUM(Role)
 
@@ -89,6 +108,17 @@ public:
     // Loads a window around `seq` (from the cache when it has it, else the server) and then
     // emits scrollToRowRequested() with its row. A seq past the newest goes to the newest.
     void jumpTo(qint64 seq);
+    // The same, for a person who asked to see that message (a reply's original, a search
+    // result): once its row is there, messageRevealed() names it so a view can scroll to it and
+    // highlight it.
+    void revealMessage(qint64 seq);
+    // The state of a delivered message in the window (nullopt when it is not there).
+    std::optional<protocol::MessageEvent> messageAt(qint64 seq) const;
+    // Whether the account's user reacted to `seq` with `emoji` (as far as the window knows).
+    bool hasMyReaction(qint64 seq, const QString &emoji) const;
+    // The newest delivered message of the account's user in the window that is not deleted (0:
+    // none): what Up in an empty composer edits.
+    qint64 lastOwnMessageSeq() const;
     // Why older messages did not come (empty when they did, or nobody asked): the view says it,
     // and the next fetchMore() asks again.
     QString historyError() const { return m_historyError; }
@@ -97,6 +127,9 @@ signals:
     void historyErrorChanged(const QString &error);
     // The view should bring this row into sight (the answer to jumpTo()).
     void scrollToRowRequested(int row);
+    // The answer to revealMessage(): `row` shows `seq` (or the nearest message to it, when it is
+    // not in the room).
+    void messageRevealed(int row, qint64 seq);
     // Live messages from others came while the window does not reach the newest (not added).
     void newerMessagesArrived(int count);
     void atNewestChanged(bool atNewest);
@@ -107,6 +140,8 @@ public slots:
     // In seq order; one insert for all of them.
     void addMessages(const QList<conversa::protocol::MessageEvent> &messages);
     void addHistory(const QString &room, const QList<conversa::protocol::MessageEvent> &messages);
+    // Edits, deletions and reactions, in seq order: applied to the rows they name.
+    void applyLogEntries(const QList<conversa::protocol::MessageEvent> &entries);
 
 private:
     struct Row {
@@ -118,9 +153,24 @@ private:
         DeliveryState state = DeliveryState::Delivered;
         QString reason;
         QString key; // KeyRole of a delivered message
+        qint64 replyTo = 0;
+        qint64 edited = 0;
+        bool deleted = false;
+        QList<protocol::Reaction> reactions;
     };
+    // What a reply shows of its original.
+    struct Original {
+        bool known = false;
+        QString sender;
+        QString body;
+        bool deleted = false;
+    };
+    Original originalOf(qint64 seq) const;
+    protocol::MessageEvent eventOf(const Row &row) const;
+    void insertLive(const QList<protocol::MessageEvent> &messages);
     Row fromMessage(const protocol::MessageEvent &m) const;
     static Row fromOutbox(const OutboxEntry &e);
+    QList<OutboxEntry> unsentMessages() const;
     // "Sending…", "Not sent: …", or empty once stored.
     static QString stateText(const Row &row);
     int deliveredCount() const;
@@ -159,6 +209,9 @@ private:
     bool m_detached = false;
     QList<protocol::MessageEvent> m_live; // from the session, waiting for the batch timer
     QTimer m_batchTimer;
+    bool m_revealing = false; // the jump in progress is a revealMessage()
+    // Originals of replies that are not in the window, read from the cache once.
+    mutable QHash<qint64, Original> m_originals;
     bool m_waitingForServer = false;
     bool m_changing = false; // rows are being paged in or out (see canFetchMore())
     bool m_serverHasNoOlder = false;

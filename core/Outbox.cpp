@@ -12,7 +12,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-constexpr auto kColumns = "cid, room, body, state, seq, ts, reason, created_ms, position"_L1;
+constexpr auto kColumns =
+    "cid, room, body, state, seq, ts, reason, created_ms, position, kind, target, reply_to"_L1;
 
 OutboxEntry readEntry(const QSqlQuery &q)
 {
@@ -26,6 +27,9 @@ OutboxEntry readEntry(const QSqlQuery &q)
     e.reason = q.value(6).toString();
     e.createdMs = q.value(7).toLongLong();
     e.position = q.value(8).toLongLong();
+    e.kind = q.value(9).toString();
+    e.target = q.value(10).toLongLong();
+    e.replyTo = q.value(11).toLongLong();
     return e;
 }
 
@@ -67,6 +71,14 @@ bool Outbox::open(const QString &path)
                                           "created_ms INTEGER NOT NULL)"_s,
                                           u"CREATE INDEX IF NOT EXISTS outbox_room_state "
                                           "ON outbox(room, state, position)"_s},
+                                         {}},
+                                        {u"replies, edits and deletions"_s,
+                                         {u"ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL "
+                                          "DEFAULT ''"_s,
+                                          u"ALTER TABLE outbox ADD COLUMN target INTEGER NOT NULL "
+                                          "DEFAULT 0"_s,
+                                          u"ALTER TABLE outbox ADD COLUMN reply_to INTEGER NOT "
+                                          "NULL DEFAULT 0"_s},
                                          {}}}};
     close();
     // What the person typed exists only here until the server has it: the writer's commits of
@@ -150,18 +162,36 @@ void Outbox::applyWriterOutcomes()
     }
 }
 
-QString Outbox::enqueue(const QString &room, const QString &body)
+QString Outbox::enqueue(const QString &room, const QString &body, qint64 replyTo)
+{
+    OutboxEntry entry;
+    entry.room = room;
+    entry.body = body;
+    entry.replyTo = qMax<qint64>(0, replyTo);
+    return enqueueEntry(std::move(entry));
+}
+
+QString Outbox::enqueueChange(const QString &room, const QString &kind, qint64 target,
+                              const QString &body)
+{
+    OutboxEntry entry;
+    entry.room = room;
+    entry.body = body;
+    entry.kind = kind;
+    entry.target = target;
+    return enqueueEntry(std::move(entry));
+}
+
+QString Outbox::enqueueEntry(OutboxEntry entry)
 {
     if (!m_writer)
         return {};
-    OutboxEntry entry;
     entry.cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    entry.room = room;
-    entry.body = body;
     entry.createdMs = QDateTime::currentMSecsSinceEpoch();
     entry.saved = false;
     m_saving.append(entry);
-    m_writer->enqueue({entry.cid, entry.room, entry.body, entry.createdMs});
+    m_writer->enqueue({entry.cid, entry.room, entry.body, entry.createdMs, entry.kind, entry.target,
+                       entry.replyTo});
     emit entryChanged(entry);
     return entry.cid;
 }

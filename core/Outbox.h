@@ -35,6 +35,12 @@ struct OutboxEntry {
     qint64 position = 0; // send order (0 until saved)
     // On the disk. False from enqueue() until the writer's commit returned: shown, not sent.
     bool saved = true;
+    // What goes out: a message (`send`, replying to `replyTo` when not 0), or a change of the
+    // message `target`: "edit" (to `body`) or "delete". Changes are idempotent by cid too.
+    QString kind{};
+    qint64 target = 0;
+    qint64 replyTo = 0;
+    bool isMessage() const { return kind.isEmpty(); }
 };
 
 // Messages on their way to the server, on disk (SQLite, one file per account) so that none is lost
@@ -70,7 +76,11 @@ public:
 
     // Queues a new pending message for the writer and returns its cid at once (empty when no
     // outbox is open); `entryChanged` shows it now, `saved` or `notSaved` follows.
-    QString enqueue(const QString &room, const QString &body);
+    QString enqueue(const QString &room, const QString &body, qint64 replyTo = 0);
+    // The same for a change of one of the room's messages: kind "edit" (with the new `body`) or
+    // "delete" (with an empty one).
+    QString enqueueChange(const QString &room, const QString &kind, qint64 target,
+                          const QString &body = {});
     // Waits until every message queued so far is committed (or refused) and its signal emitted:
     // for a program about to exit, and for tests.
     void flush();
@@ -113,6 +123,7 @@ signals:
     void notSaved(const conversa::core::OutboxEntry &entry, const QString &reason);
 
 private:
+    QString enqueueEntry(OutboxEntry entry);
     void applyWriterOutcomes();
     void afterWrite();
     std::optional<OutboxEntry> single(QSqlQuery &query);

@@ -212,6 +212,15 @@ int OutboxPump::inFlight(const QString &room) const
 
 // --- sending --------------------------------------------------------------------------------
 
+proto::Request OutboxPump::requestFor(const OutboxEntry &entry)
+{
+    if (entry.kind == u"edit"_s)
+        return proto::EditRequest{{}, entry.room, entry.target, entry.cid, entry.body};
+    if (entry.kind == u"delete"_s)
+        return proto::DeleteRequest{{}, entry.room, entry.target, entry.cid};
+    return proto::SendRequest{{}, entry.room, entry.cid, entry.body, entry.replyTo};
+}
+
 void OutboxPump::pumpAll()
 {
     const QStringList rooms = m_rooms.keys();
@@ -264,11 +273,10 @@ void OutboxPump::pump(const QString &room)
         ++m_unanswered;
         ++m_framesSent;
         const quint64 generation = m_generation;
-        m_send(proto::SendRequest{{}, entry.room, entry.cid, entry.body},
-               [this, room, entry, generation](const RequestResult &result) {
-                   if (generation == m_generation)
-                       onAnswer(room, entry, result);
-               });
+        m_send(requestFor(entry), [this, room, entry, generation](const RequestResult &result) {
+            if (generation == m_generation)
+                onAnswer(room, entry, result);
+        });
         if (m_linkLost || !m_running)
             return;
         it = m_rooms.find(room); // an answer handler may have changed the rooms
@@ -332,8 +340,14 @@ void OutboxPump::onAnswer(const QString &room, const OutboxEntry &sent, const Re
         const QString reason = result.message.isEmpty() ? result.codeName : result.message;
         const quint64 generation = m_generation;
         // Its receivers may do anything, ending this session included.
-        if (!m_outbox || !m_outbox->markFailed(sent.cid, reason))
+        if (!sent.isMessage()) {
+            // A refused edit or deletion has no row to retry from: it goes, and says why.
+            if (m_outbox)
+                m_outbox->discard(sent.cid);
+            emit changeRefused(sent, reason);
+        } else if (!m_outbox || !m_outbox->markFailed(sent.cid, reason)) {
             qWarning("conversa-core: cannot mark a message as not sent");
+        }
         if (generation != m_generation || !m_running)
             return;
         it = m_rooms.find(room);
@@ -389,8 +403,11 @@ void OutboxPump::flushAcks()
                 continue;
             if (!byRoom.contains(entry.room))
                 rooms.append(entry.room);
-            byRoom[entry.room].append(proto::MessageEvent{entry.room, entry.seq, entry.ts, m_user,
-                                                          entry.cid, entry.body});
+            proto::MessageEvent message{entry.room, entry.seq,  entry.ts,     m_user,
+                                        entry.cid,  entry.body, entry.replyTo};
+            message.kind = entry.kind;
+            message.target = entry.target;
+            byRoom[entry.room].append(std::move(message));
         }
         for (const QString &room : std::as_const(rooms)) {
             QList<proto::MessageEvent> &messages = byRoom[room];

@@ -68,6 +68,8 @@ signals:
     void progress(int sent, int total);
     // Nothing pending in the outbox and nothing in flight.
     void drained();
+    // The server refused an edit or deletion for good (`reason` in words); it left the outbox.
+    void changeRefused(const conversa::core::OutboxEntry &change, const QString &reason);
 
 private:
     struct RoomQueue {
@@ -81,6 +83,7 @@ private:
         bool careful = false;        // one at a time for the rest of this session
     };
 
+    static protocol::Request requestFor(const OutboxEntry &entry);
     void pump(const QString &room);
     void pumpAll();
     void refillTokens();

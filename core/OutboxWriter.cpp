@@ -72,8 +72,9 @@ void OutboxWriter::run()
                  qUtf8Printable(db.lastError()));
     QSqlQuery insert;
     if (opened)
-        insert = db.prepare(u"INSERT INTO outbox(cid, room, body, state, created_ms) "
-                            "VALUES(?, ?, ?, 0, ?)"_s);
+        insert = db.prepare(
+            u"INSERT INTO outbox(cid, room, body, state, created_ms, kind, target, reply_to) "
+            "VALUES(?, ?, ?, 0, ?, ?, ?, ?)"_s);
     QMutexLocker lock(&m_mutex);
     while (true) {
         while (m_queue.isEmpty() && !m_checkpointDue && !m_stop)
@@ -101,6 +102,9 @@ void OutboxWriter::run()
                 insert.bindValue(1, entry.room);
                 insert.bindValue(2, SqliteDatabase::text(entry.body));
                 insert.bindValue(3, entry.createdMs);
+                insert.bindValue(4, entry.kind.isNull() ? u""_s : entry.kind);
+                insert.bindValue(5, entry.target);
+                insert.bindValue(6, entry.replyTo);
                 ok = db.exec(insert);
                 if (ok)
                     outcome.saved.append({entry.cid, insert.lastInsertId().toLongLong()});

@@ -27,6 +27,9 @@ public:
         QString room;
         QString body;
         qint64 createdMs = 0;
+        QString kind{};     // "" (a message), "edit" or "delete" (see OutboxEntry)
+        qint64 target = 0;  // the seq an edit or delete is about
+        qint64 replyTo = 0; // the seq a message replies to
     };
     struct Outcome {
         QList<std::pair<QString, qint64>> saved; // cid, position

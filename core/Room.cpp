@@ -27,6 +27,11 @@ Room::Room(Account *account, const QString &name)
     m_typing->setRoom(name);
     connect(m_typing, &TypingUsers::changed, this, &Room::typingChanged);
     connect(account, &Account::limitsChanged, this, &Room::limitsChanged);
+    connect(account->session(), &SessionManager::changeRefused, this,
+            [this](const QString &room, const QString &kind, qint64 target, const QString &reason) {
+                if (room == m_name)
+                    emit changeRefused(kind, target, reason);
+            });
     if (Outbox *outbox = account->outbox()) {
         connect(outbox, &Outbox::saved, this, [this](const OutboxEntry &entry) {
             if (entry.room == m_name)
@@ -63,7 +68,7 @@ ServerLimits Room::limits() const
     return m_account ? m_account->limits() : ServerLimits{};
 }
 
-SendResult Room::send(const QString &body)
+SendResult Room::checkBody(const QString &body) const
 {
     SendResult result;
     result.sizeBytes = body.toUtf8().size();
@@ -96,14 +101,76 @@ SendResult Room::send(const QString &body)
                          : tr("The message contains characters the server does not accept.");
         return result;
     }
+    return result;
+}
+
+SendResult Room::send(const QString &body, qint64 replyTo)
+{
+    SendResult result = checkBody(body);
+    if (!result.queued())
+        return result;
     Outbox *outbox = m_account ? m_account->outbox() : nullptr;
-    result.cid = outbox ? m_account->session()->sendMessage(m_name, body) : QString();
+    result.cid = outbox ? m_account->session()->sendMessage(m_name, body, qMax<qint64>(0, replyTo))
+                        : QString();
     if (result.cid.isEmpty()) {
         result.status = SendResult::Status::DiskError;
         result.message = notSavedMessage(outbox ? outbox->lastError() : QString());
         return result;
     }
     return result;
+}
+
+SendResult Room::edit(qint64 seq, const QString &body)
+{
+    SendResult result = checkBody(body);
+    if (!result.queued())
+        return result;
+    Outbox *outbox = m_account ? m_account->outbox() : nullptr;
+    result.cid =
+        outbox && seq > 0 ? m_account->session()->editMessage(m_name, seq, body) : QString();
+    if (result.cid.isEmpty()) {
+        result.status = SendResult::Status::DiskError;
+        result.message = notSavedMessage(outbox ? outbox->lastError() : QString());
+    }
+    return result;
+}
+
+QString Room::deleteMessage(qint64 seq)
+{
+    Outbox *outbox = m_account ? m_account->outbox() : nullptr;
+    return outbox && seq > 0 ? m_account->session()->deleteMessage(m_name, seq) : QString();
+}
+
+bool Room::react(qint64 seq, const QString &emoji, bool on)
+{
+    return m_account && m_account->session()->react(m_name, seq, emoji, on);
+}
+
+bool Room::toggleReaction(qint64 seq, const QString &emoji)
+{
+    const bool mine = m_messages && m_messages->hasMyReaction(seq, emoji);
+    return react(seq, emoji, !mine);
+}
+
+bool Room::canDelete(const QString &sender) const
+{
+    if (!m_account)
+        return false;
+    const QString me = m_account->user();
+    return !me.isEmpty() && (sender == me || owner() == me);
+}
+
+QString Room::owner() const
+{
+    if (!m_account)
+        return {};
+    return m_account->session()->roomOwner(m_name);
+}
+
+void Room::revealMessage(qint64 seq)
+{
+    if (MessageModel *model = messages())
+        model->revealMessage(seq);
 }
 
 QString Room::notSavedMessage(const QString &detail)
@@ -174,11 +241,13 @@ void Room::showNewest()
 void Room::markRead()
 {
     qint64 newest = m_messages ? m_messages->newestSeq() : 0;
-    if (newest <= 0 && m_account) {
+    if ((newest <= 0 || (m_messages && m_messages->isAtNewest())) && m_account) {
+        // At the newest, edits and reactions after the last message are read too (they are
+        // entries of the log and count in its last seq).
         const RoomListModel *rooms = m_account->rooms();
         const int row = rooms->rowOfRoom(m_name);
         if (row >= 0)
-            newest = rooms->index(row).data(RoomListModel::LastSeqRole).toLongLong();
+            newest = qMax(newest, rooms->index(row).data(RoomListModel::LastSeqRole).toLongLong());
     }
     markReadUpTo(newest);
 }

@@ -50,7 +50,22 @@ public:
 
     // Queues `body` in the outbox and answers at once, without waiting for the disk; the
     // message is sent once it is on the disk and the session is up.
-    SendResult send(const QString &body);
+    // `replyTo`: the seq of the message this one replies to (0: none).
+    SendResult send(const QString &body, qint64 replyTo = 0);
+    // Replaces the text of our own message `seq`; checked and queued like send() (the outbox
+    // keeps it with its cid, so one made offline goes out once after the reconnect).
+    SendResult edit(qint64 seq, const QString &body);
+    // Deletes message `seq` (ours, or any in a room we own); queued like an edit. The cid, or
+    // empty when no outbox takes it.
+    QString deleteMessage(qint64 seq);
+    // Adds or takes back our reaction; needs the session (false without one).
+    bool react(qint64 seq, const QString &emoji, bool on);
+    // Adds it when we have not reacted so, takes it back when we have.
+    bool toggleReaction(qint64 seq, const QString &emoji);
+    // Whether we may delete a message from `sender`: our own, or any when we own the room.
+    bool canDelete(const QString &sender) const;
+    // Who owns the room (empty when nobody does or it is not known yet).
+    QString owner() const;
     // A failed message: try again, or forget it.
     bool retry(const QString &cid);
     bool discard(const QString &cid);
@@ -66,6 +81,10 @@ public:
     // Shows the messages around `seq` (a reply, a search result), paged in from the cache or the
     // server; the model's scrollToRowRequested() names its row once it is there.
     void jumpTo(qint64 seq);
+    // Shows message `seq` to a person who asked for it (a reply's original, a search result),
+    // loading history as needed: the model's messageRevealed(row, seq) follows, and a view
+    // scrolls to it and highlights it.
+    void revealMessage(qint64 seq);
     // Back to the newest messages after a jump.
     void showNewest();
 
@@ -91,10 +110,14 @@ signals:
     void typingChanged();
     void unreadCountChanged(qint64 unread);
     void limitsChanged(const conversa::core::ServerLimits &limits);
+    // The server refused our edit, deletion or reaction (`kind`) of message `target` for good;
+    // `reason` in words.
+    void changeRefused(const QString &kind, qint64 target, const QString &reason);
 
 private:
     void onRoomsChanged();
     static QString notSavedMessage(const QString &detail);
+    SendResult checkBody(const QString &body) const;
 
     QPointer<Account> m_account;
     QString m_name;

@@ -17,6 +17,11 @@ namespace {
 constexpr int kSyncPage = 500;
 }
 
+bool isKnownLogEntry(const QString &kind)
+{
+    return kind == u"edit"_s || kind == u"delete"_s || kind == u"reaction"_s;
+}
+
 RoomSync::RoomSync(Sender send, QObject *parent)
     : QObject(parent)
     , m_send(std::move(send))
@@ -169,14 +174,20 @@ void RoomSync::ingest(const QString &name, const QList<proto::MessageEvent> &mes
     }
     const bool gap = !room.buffered.isEmpty() && !room.syncing;
     if (!ready.isEmpty()) {
-        // Edits, deletions and reactions are log entries with their own seq: they move the
-        // cursor, but until this client applies them it leaves them out (DESIGN.md: a client
-        // ignores kinds it does not know) rather than show them as messages.
-        ready.removeIf([](const proto::MessageEvent &m) { return !m.kind.isEmpty(); });
+        // Edits, deletions and reactions are log entries with their own seq: applied to the
+        // cached message they name, and handed on in order with the messages. Kinds this client
+        // does not know move the cursor and nothing else (DESIGN.md).
+        ready.removeIf([](const proto::MessageEvent &m) {
+            return !m.kind.isEmpty() && !isKnownLogEntry(m.kind);
+        });
         if (m_cache)
             m_cache->storeMessages(name, ready, room.contiguous);
-        for (const proto::MessageEvent &m : std::as_const(ready))
-            emit messageReceived(m);
+        for (const proto::MessageEvent &m : std::as_const(ready)) {
+            if (m.kind.isEmpty())
+                emit messageReceived(m);
+            else
+                emit logEntryReceived(m);
+        }
     }
     // A gap that no running sync will fill: ask for it.
     if (gap)

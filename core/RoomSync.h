@@ -15,6 +15,9 @@ namespace conversa::core {
 
 class MessageCache;
 
+// The room log entries this client applies: "edit", "delete" and "reaction".
+bool isKnownLogEntry(const QString &kind);
+
 // Each room's log as far as this client has it: the seq up to which everything was delivered,
 // messages that arrived beyond a gap, and the sync requests that fill the gaps. Whatever comes
 // in (live events, sync pages, the answers to our own sends) leaves as one stream per room, in
@@ -50,6 +53,8 @@ public:
 
 signals:
     void messageReceived(const conversa::protocol::MessageEvent &message);
+    // An edit, deletion or reaction, in seq order with the messages.
+    void logEntryReceived(const conversa::protocol::MessageEvent &entry);
     void historyReset(const QString &room);
     // A message of a room not in the list came: the list needs refreshing.
     void unknownRoom(const QString &room);

@@ -79,6 +79,7 @@ SessionManager::SessionManager(QObject *parent)
     };
     m_sync = new RoomSync(send, this);
     connect(m_sync, &RoomSync::messageReceived, this, &SessionManager::messageReceived);
+    connect(m_sync, &RoomSync::logEntryReceived, this, &SessionManager::logEntryReceived);
     connect(m_sync, &RoomSync::historyReset, this, &SessionManager::historyReset);
     connect(m_sync, &RoomSync::unknownRoom, this, &SessionManager::refreshRooms);
     connect(m_sync, &RoomSync::roomRestarted, this, &SessionManager::refreshRooms);
@@ -92,6 +93,10 @@ SessionManager::SessionManager(QObject *parent)
     connect(m_pump, &OutboxPump::acknowledged, m_sync, &RoomSync::ingest);
     connect(m_pump, &OutboxPump::progress, this, &SessionManager::outboxProgress);
     connect(m_pump, &OutboxPump::drained, this, &SessionManager::outboxDrained);
+    connect(m_pump, &OutboxPump::changeRefused, this,
+            [this](const OutboxEntry &change, const QString &reason) {
+                emit changeRefused(change.room, change.kind, change.target, reason);
+            });
     setWatchNetwork(true);
 }
 
@@ -765,6 +770,11 @@ void SessionManager::onRoomsReply(const RequestResult &result)
     }
     m_sync->applyRooms(*rooms, result.payload.value("epoch"_L1).toInteger());
     m_roomsLoaded = true;
+    m_roomOwners.clear();
+    for (const proto::RoomSummary &summary : *rooms) {
+        if (!summary.owner.isEmpty())
+            m_roomOwners.insert(summary.room, summary.owner);
+    }
     emit roomsUpdated(*rooms);
     for (const proto::RoomSummary &summary : *rooms)
         m_sync->syncRoom(summary.room);
@@ -782,14 +792,57 @@ void SessionManager::maybeFinishSync()
 
 // --- outbox -----------------------------------------------------------------------------------
 
-QString SessionManager::sendMessage(const QString &room, const QString &body)
+QString SessionManager::sendMessage(const QString &room, const QString &body, qint64 replyTo)
 {
     // What the server would refuse for good is not queued at all.
     if (!m_outbox || !proto::isValidRoomName(room) || !proto::hasVisibleText(body) ||
-        !proto::isWellFormedText(body))
+        !proto::isWellFormedText(body) || replyTo < 0)
         return {};
     // The pump sends it once the outbox's writer has it on the disk (Outbox::saved).
-    return m_outbox->enqueue(room, body);
+    return m_outbox->enqueue(room, body, replyTo);
+}
+
+QString SessionManager::editMessage(const QString &room, qint64 target, const QString &body)
+{
+    if (!m_outbox || !proto::isValidRoomName(room) || target <= 0 || !proto::hasVisibleText(body) ||
+        !proto::isWellFormedText(body))
+        return {};
+    return m_outbox->enqueueChange(room, u"edit"_s, target, body);
+}
+
+QString SessionManager::deleteMessage(const QString &room, qint64 target)
+{
+    if (!m_outbox || !proto::isValidRoomName(room) || target <= 0)
+        return {};
+    return m_outbox->enqueueChange(room, u"delete"_s, target);
+}
+
+bool SessionManager::react(const QString &room, qint64 target, const QString &emoji, bool on)
+{
+    if (!m_authenticated || !proto::isValidRoomName(room) || target <= 0 ||
+        !proto::isSingleEmoji(emoji))
+        return false;
+    request(proto::ReactRequest{{}, room, target, emoji, on},
+            [this, room, target, emoji, on](const RequestResult &result) {
+                if (result.isOk()) {
+                    // Our own entry comes as this answer, not as an event: into the log with it.
+                    proto::MessageEvent entry;
+                    entry.room = room;
+                    entry.seq = result.payload.value("seq"_L1).toInteger();
+                    entry.ts = result.payload.value("ts"_L1).toInteger();
+                    entry.from = m_user;
+                    entry.kind = u"reaction"_s;
+                    entry.target = target;
+                    entry.emoji = emoji;
+                    entry.on = on;
+                    if (entry.seq > 0)
+                        m_sync->ingest(room, {entry});
+                } else if (result.outcome != RequestResult::Outcome::ConnectionLost) {
+                    emit changeRefused(room, u"reaction"_s, target,
+                                       result.message.isEmpty() ? result.codeName : result.message);
+                }
+            });
+    return true;
 }
 
 void SessionManager::flushOutbox()

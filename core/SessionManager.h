@@ -127,7 +127,17 @@ public:
     // Queues a message in the outbox and sends it once it is on the disk and the session is up.
     // Returns its cid at once (the Outbox's `saved` or `notSaved` follows), or an empty string
     // for an invalid room name, a body with nothing visible, or no open outbox.
-    QString sendMessage(const QString &room, const QString &body);
+    QString sendMessage(const QString &room, const QString &body, qint64 replyTo = 0);
+    // The same for a change of message `target` of `room`: a new body for our own message, or its
+    // deletion (ours, or any in a room we own). Idempotent by cid like a message, so a change
+    // made offline goes out once after the reconnect. Empty for a change the server would refuse
+    // for good (an invalid room or seq, an edit with nothing visible).
+    QString editMessage(const QString &room, qint64 target, const QString &body);
+    QString deleteMessage(const QString &room, qint64 target);
+    // Adds (`on`) or takes back our reaction `emoji` to message `target`. Not queued (the
+    // protocol has no cid for it): it needs the session, and the answer comes back through
+    // logEntryReceived (or reactionRefused, in words).
+    bool react(const QString &room, qint64 target, const QString &emoji, bool on);
     // Re-reads the outbox and sends what is pending (after another process added to it).
     void flushOutbox();
     bool outboxIdle() const;
@@ -140,6 +150,8 @@ public:
     void requestHistory(const QString &room, qint64 beforeSeq, int limit = 50);
     void requestMembers(const QString &room);
     void refreshRooms();
+    // Who owns `room`, as the server's last room list said (empty: nobody, or not known).
+    QString roomOwner(const QString &room) const { return m_roomOwners.value(room); }
 
 signals:
     void statusChanged(const conversa::core::ConnectionStatus &status);
@@ -154,6 +166,13 @@ signals:
     // Every message exactly once, in seq order per room, whether it came live, from a sync or as
     // the answer to our own send.
     void messageReceived(const conversa::protocol::MessageEvent &message);
+    // Edits, deletions and reactions (room log entries with a `kind`) as messageReceived gives
+    // messages: once each, in seq order with them. Kinds this client does not know are left out.
+    void logEntryReceived(const conversa::protocol::MessageEvent &entry);
+    // The server refused an edit or deletion queued in the outbox (`kind`, `target`), or a
+    // reaction, for good; `reason` says why in words.
+    void changeRefused(const QString &room, const QString &kind, qint64 target,
+                       const QString &reason);
     void historyReceived(const QString &room,
                          const QList<conversa::protocol::MessageEvent> &messages);
     // A history request got no messages; `reason` says why in words.
@@ -242,6 +261,7 @@ private:
 
     bool m_roomsRequested = false;
     bool m_roomsLoaded = false;
+    QHash<QString, QString> m_roomOwners; // room -> owner, from the last `rooms` answer
     QHash<QString, qint64> m_lastTypingMs;
     bool m_watchNetwork = true;
 };

@@ -176,7 +176,9 @@ private slots:
             QCOMPARE(room->title, u"General"_s);
             QCOMPARE(room->lastSeq, 3);
             QCOMPARE(room->readSeq, 2);
-            QCOMPARE(room->syncedSeq, 3);
+            // Files before replies and edits skipped edits, deletions and reactions: the room
+            // is synced again (its messages stay on screen meanwhile).
+            QCOMPARE(room->syncedSeq, 0);
             const QList<protocol::MessageEvent> messages = cache.latest(u"general"_s, 10);
             QCOMPARE(messages.size(), 3);
             QStringList bodies;
