@@ -88,7 +88,8 @@ CliApplication::CliApplication(const Options &options, QObject *parent)
             tr("No answer from the server within %1 s.").arg(m_options.timeoutSeconds);
         if (!status.reason.isEmpty())
             message += u" "_s + status.reason;
-        if (m_options.command == u"send"_s)
+        if (m_options.command == u"send"_s || m_options.command == u"edit"_s ||
+            m_options.command == u"delete"_s)
             message += u" "_s + tr("The message stays in the outbox and goes out with the next "
                                    "command that reaches the server.");
         finish(Unreachable, message);
@@ -275,6 +276,8 @@ void CliApplication::start()
         runLogout();
     else if (command == u"send"_s)
         runSend();
+    else if (command == u"edit"_s || command == u"delete"_s)
+        runChange();
     else if (command == u"tail"_s)
         runTail();
     else if (command == u"chat"_s)
@@ -406,7 +409,8 @@ void CliApplication::runSend()
         if (entry.cid != m_sendCid)
             return;
         if (entry.state == core::OutboxState::Sent) {
-            printMessage({entry.room, entry.seq, entry.ts, m_user, entry.cid, entry.body});
+            printMessage(
+                {entry.room, entry.seq, entry.ts, m_user, entry.cid, entry.body, entry.replyTo});
             finish(Success);
         } else if (entry.state == core::OutboxState::Failed) {
             finish(Refused);
@@ -427,7 +431,7 @@ void CliApplication::runSend()
                     finish(Refused, message);
             });
     // The same checks and limits as the app's composer (the server's, as last seen).
-    const core::SendResult result = room->send(m_options.arguments.at(1));
+    const core::SendResult result = room->send(m_options.arguments.at(1), m_options.replyTo);
     switch (result.status) {
     case core::SendResult::Status::Queued:
         m_sendCid = result.cid;
@@ -443,6 +447,66 @@ void CliApplication::runSend()
     }
 }
 
+void CliApplication::runChange()
+{
+    const bool isEdit = m_options.command == u"edit"_s;
+    const QStringList &args = m_options.arguments;
+    bool seqOk = false;
+    const qint64 target = args.value(1).toLongLong(&seqOk);
+    if (args.size() != (isEdit ? 3 : 2) || !seqOk || target < 1) {
+        finish(UsageError, isEdit ? tr("Usage: conversa-cli edit ROOM SEQ TEXT")
+                                  : tr("Usage: conversa-cli delete ROOM SEQ"));
+        return;
+    }
+    core::Room *room = m_account->room(args.at(0));
+    if (!room) {
+        finish(UsageError, tr("“%1” is not a room name.").arg(args.at(0)));
+        return;
+    }
+    connect(m_outbox, &core::Outbox::entryChanged, this, [this](const core::OutboxEntry &entry) {
+        if (entry.cid != m_sendCid || entry.state != core::OutboxState::Sent)
+            return;
+        proto::MessageEvent change{entry.room, entry.seq, entry.ts, m_user, entry.cid, entry.body};
+        change.kind = entry.kind;
+        change.target = entry.target;
+        printMessage(change);
+        finish(Success);
+    });
+    connect(room, &core::Room::changeRefused, this,
+            [this, target](const QString &, qint64 refusedTarget, const QString &reason) {
+                if (refusedTarget == target)
+                    finish(Refused, reason);
+            });
+    // Durable first, as for send: an edit typed offline goes out with the next command.
+    connect(room, &core::Room::messageSaved, this, [this](const QString &cid) {
+        if (cid != m_sendCid)
+            return;
+        loadToken([this](const QString &token) {
+            m_timeout.start(m_options.timeoutSeconds * 1000);
+            startSession(token);
+        });
+    });
+    connect(room, &core::Room::messageNotSaved, this,
+            [this](const QString &cid, const QString &, const QString &message) {
+                if (cid == m_sendCid)
+                    finish(Refused, message);
+            });
+    if (isEdit) {
+        const core::SendResult result = room->edit(target, args.at(2));
+        if (!result.queued()) {
+            finish(result.status == core::SendResult::Status::DiskError ? Refused : UsageError,
+                   result.message);
+            return;
+        }
+        m_sendCid = result.cid;
+    } else {
+        m_sendCid = room->deleteMessage(target);
+        if (m_sendCid.isEmpty())
+            finish(Refused, tr("The deletion could not be saved on this computer (%1).")
+                                .arg(m_outbox->lastError()));
+    }
+}
+
 void CliApplication::runTail()
 {
     if (m_options.arguments.size() != 1 || !proto::isValidRoomName(m_options.arguments.at(0))) {
@@ -450,11 +514,13 @@ void CliApplication::runTail()
         return;
     }
     const QString room = m_options.arguments.at(0);
-    connect(m_session, &core::SessionManager::messageReceived, this,
-            [this, room](const proto::MessageEvent &m) {
-                if (m.room == room)
-                    printMessage(m);
-            });
+    for (const auto signal :
+         {&core::SessionManager::messageReceived, &core::SessionManager::logEntryReceived}) {
+        connect(m_session, signal, this, [this, room](const proto::MessageEvent &m) {
+            if (m.room == room)
+                printMessage(m);
+        });
+    }
     loadToken([this](const QString &token) { startSession(token); });
 }
 
@@ -465,11 +531,13 @@ void CliApplication::runChat()
         return;
     }
     const QString room = m_options.arguments.at(0);
-    connect(m_session, &core::SessionManager::messageReceived, this,
-            [this, room](const proto::MessageEvent &m) {
-                if (m.room == room)
-                    printMessage(m);
-            });
+    for (const auto signal :
+         {&core::SessionManager::messageReceived, &core::SessionManager::logEntryReceived}) {
+        connect(m_session, signal, this, [this, room](const proto::MessageEvent &m) {
+            if (m.room == room)
+                printMessage(m);
+        });
+    }
     connect(m_session, &core::SessionManager::outboxDrained, this, &CliApplication::checkChatDone);
     connect(m_outbox, &core::Outbox::entryChanged, this, &CliApplication::checkChatDone);
 
@@ -515,11 +583,29 @@ void CliApplication::checkChatDone()
 
 void CliApplication::runRequest()
 {
-    static const QStringList known{u"rooms"_s, u"create"_s,  u"join"_s,
-                                   u"leave"_s, u"members"_s, u"history"_s};
+    static const QStringList known{u"rooms"_s,   u"create"_s,  u"join"_s, u"leave"_s,
+                                   u"members"_s, u"history"_s, u"react"_s};
     const QString &command = m_options.command;
     if (!known.contains(command)) {
         finish(UsageError, tr("Unknown command “%1”; see --help.").arg(command));
+        return;
+    }
+    if (command == u"react"_s) {
+        const QStringList &args = m_options.arguments;
+        bool seqOk = false;
+        const qint64 target = args.value(1).toLongLong(&seqOk);
+        if (args.size() != 3 || !proto::isValidRoomName(args.at(0)) || !seqOk || target < 1) {
+            finish(UsageError, tr("Usage: conversa-cli react ROOM SEQ EMOJI [--off]"));
+            return;
+        }
+        if (!proto::isSingleEmoji(args.at(2))) {
+            finish(UsageError, tr("“%1” is not one emoji.").arg(args.at(2)));
+            return;
+        }
+        loadToken([this](const QString &token) {
+            m_timeout.start(m_options.timeoutSeconds * 1000);
+            startSession(token);
+        });
         return;
     }
     const int wanted = command == u"rooms"_s ? 0 : 1;
@@ -572,6 +658,12 @@ void CliApplication::onSynced()
         request = proto::MembersRequest{{}, room};
     else if (command == u"history"_s)
         request = proto::HistoryRequest{{}, room, 0, m_options.limit};
+    else if (command == u"react"_s)
+        request = proto::ReactRequest{{},
+                                      room,
+                                      m_options.arguments.value(1).toLongLong(),
+                                      m_options.arguments.value(2),
+                                      !m_options.reactionOff};
     else
         return;
 
@@ -593,6 +685,18 @@ void CliApplication::onSynced()
             for (const proto::Member &m :
                  proto::membersFromPayload(result.payload).value_or(QList<proto::Member>{}))
                 printJson(proto::memberToJson(m));
+        } else if (command == u"react"_s) {
+            // The log entry it made, as tail prints it.
+            proto::MessageEvent entry;
+            entry.room = m_options.arguments.value(0);
+            entry.seq = result.payload.value("seq"_L1).toInteger();
+            entry.ts = result.payload.value("ts"_L1).toInteger();
+            entry.from = m_user;
+            entry.kind = u"reaction"_s;
+            entry.target = m_options.arguments.value(1).toLongLong();
+            entry.emoji = m_options.arguments.value(2);
+            entry.on = !m_options.reactionOff;
+            printMessage(entry);
         } else if (command == u"history"_s) {
             for (const proto::MessageEvent &m :
                  proto::messagesFromPayload(result.payload).value_or(QList<proto::MessageEvent>{}))

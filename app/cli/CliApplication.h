@@ -56,6 +56,8 @@ public:
         int limit = 50;
         int last = -1; // -1: the command's default
         int timeoutSeconds = 30;
+        qint64 replyTo = 0;       // send: --reply-to SEQ
+        bool reactionOff = false; // react: --off takes the reaction back
     };
 
     explicit CliApplication(const Options &options, QObject *parent = nullptr);
@@ -79,6 +81,8 @@ private:
     void runLogout();
     void runRequest();
     void runSend();
+    // edit ROOM SEQ TEXT, delete ROOM SEQ: through the outbox, like send.
+    void runChange();
     void runTail();
     void runChat();
     void onSynced();

@@ -26,8 +26,15 @@ QString description()
         "  join ROOM | leave ROOM\n"
         "  members ROOM          members with their online flag, one JSON object a line\n"
         "  send ROOM TEXT        send one message; prints it with its seq once stored\n"
+        "                        (--reply-to SEQ: as a reply to that message)\n"
+        "  edit ROOM SEQ TEXT    replace the text of your message SEQ (through the outbox)\n"
+        "  delete ROOM SEQ       delete message SEQ (yours, or any in a room you own)\n"
+        "  react ROOM SEQ EMOJI  react to message SEQ with one emoji (--off takes it back)\n"
         "  history ROOM          the newest messages (--limit N, at most 200)\n"
         "  tail ROOM             every new message as one JSON line {room,seq,ts,from,cid,body};\n"
+        "                        edits, deletions and reactions as lines with \"kind\" and\n"
+        "                        \"target\"; history shows messages as they are now (\"edited\",\n"
+        "                        \"deleted\", \"reactions\", \"reply_to\")\n"
         "                        never exits on network trouble: it reconnects and catches up\n"
         "  chat ROOM             each line of standard input becomes a message (through the\n"
         "                        on-disk outbox, so nothing is lost or sent twice); messages of\n"
@@ -98,10 +105,16 @@ int main(int argc, char *argv[])
         u"timeout"_s,
         QCoreApplication::translate("main", "One-shot commands: give up after S seconds (30)."),
         u"S"_s, u"30"_s);
+    const QCommandLineOption replyTo(
+        u"reply-to"_s,
+        QCoreApplication::translate("main", "send: the seq of the message this one replies to."),
+        u"SEQ"_s);
+    const QCommandLineOption reactionOff(
+        u"off"_s, QCoreApplication::translate("main", "react: take the reaction back."));
     const QCommandLineOption verbose(
         u"verbose"_s, QCoreApplication::translate("main", "Print connection states."));
     parser.addOptions({server, user, data, passwordStdin, printToken, limit, last, proxy, caFile,
-                       device, timeout, verbose});
+                       device, timeout, verbose, replyTo, reactionOff});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -128,8 +141,12 @@ int main(int argc, char *argv[])
         options.last = parser.value(last).toInt(&ok);
     if (ok)
         options.timeoutSeconds = parser.value(timeout).toInt(&ok);
-    if (!ok || options.timeoutSeconds < 1) {
-        std::fputs("conversa-cli: --limit, --last and --timeout take whole numbers\n", stderr);
+    if (ok && parser.isSet(replyTo))
+        options.replyTo = parser.value(replyTo).toLongLong(&ok);
+    options.reactionOff = parser.isSet(reactionOff);
+    if (!ok || options.timeoutSeconds < 1 || options.replyTo < 0) {
+        std::fputs("conversa-cli: --limit, --last, --timeout and --reply-to take whole numbers\n",
+                   stderr);
         return CliApplication::UsageError;
     }
 

@@ -9,6 +9,7 @@
 #include <Outbox.h>
 #include <SessionManager.h>
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -81,6 +82,7 @@ private slots:
     void chat500LinesAcrossThreeServerKills();
     void clientKilledMidOutbox();
     void serverLimitsApplyOffline();
+    void repliesEditsDeletionsAndReactions();
 
 private:
     QString login(const QString &user, const QString &password, const QString &dataDir);
@@ -174,6 +176,80 @@ void TestCli::oneShotCommands()
     // The account of the last login is remembered: no --server or --user needed above.
     r = CliRunner::run({u"leave"_s, u"dev"_s, u"--data"_s, m_aliceData}, {}, alice);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+}
+
+void TestCli::repliesEditsDeletionsAndReactions()
+{
+    const auto alice = CliRunner::withToken(m_aliceToken);
+    const auto bob = CliRunner::withToken(m_bobToken);
+    CliProcess tail({u"tail"_s, u"general"_s, u"--server"_s, m_server->url().toString(),
+                     u"--user"_s, u"bob"_s, u"--data"_s, m_bobData + u"-tail"_s},
+                    m_bobToken);
+    QVERIFY2(tail.waitForOnline(), qPrintable(tail.describe()));
+    const auto run = [](const QStringList &args, const QProcessEnvironment &env) {
+        return CliRunner::run(args, {}, env);
+    };
+    auto r = run({u"send"_s, u"general"_s, u"deploy friday?"_s, u"--data"_s, m_aliceData}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    r = run({u"send"_s, u"general"_s, u"no"_s, u"--reply-to"_s, u"1"_s, u"--data"_s, m_bobData},
+            bob);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QJsonObject line = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(line.value("seq"_L1).toInteger(), 2);
+    QCOMPARE(line.value("reply_to"_L1).toInteger(), 1);
+
+    r = run({u"edit"_s, u"general"_s, u"1"_s, u"deploy monday?"_s, u"--data"_s, m_aliceData},
+            alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    line = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(line.value("kind"_L1).toString(), u"edit"_s);
+    QCOMPARE(line.value("target"_L1).toInteger(), 1);
+    QCOMPARE(line.value("seq"_L1).toInteger(), 3);
+    r = run({u"react"_s, u"general"_s, u"1"_s, u"👍"_s, u"--data"_s, m_bobData}, bob);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    line = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(line.value("kind"_L1).toString(), u"reaction"_s);
+    QCOMPARE(line.value("emoji"_L1).toString(), u"👍"_s);
+    QCOMPARE(line.value("on"_L1).toBool(), true);
+    // Someone else's message in a room alice does not own: refused in words, exit 1.
+    r = run({u"delete"_s, u"general"_s, u"2"_s, u"--data"_s, m_aliceData}, alice);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(!r.err.trimmed().isEmpty(), qPrintable(r.describe()));
+    r = run({u"delete"_s, u"general"_s, u"2"_s, u"--data"_s, m_bobData}, bob);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("kind"_L1).toString(), u"delete"_s);
+    r = run({u"react"_s, u"general"_s, u"1"_s, u"👍"_s, u"--off"_s, u"--data"_s, m_aliceData},
+            alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe())); // taking back what is not there is fine
+    // Usage errors say so (exit 2).
+    QCOMPARE(
+        run({u"edit"_s, u"general"_s, u"one"_s, u"x"_s, u"--data"_s, m_aliceData}, alice).exitCode,
+        2);
+    QCOMPARE(
+        run({u"react"_s, u"general"_s, u"1"_s, u"ok"_s, u"--data"_s, m_aliceData}, alice).exitCode,
+        2);
+
+    // History shows the messages as they are now.
+    r = run({u"history"_s, u"general"_s, u"--data"_s, m_aliceData}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QHash<qint64, QJsonObject> bySeq;
+    for (const QByteArray &text : r.out.trimmed().split('\n')) {
+        const QJsonObject object = QJsonDocument::fromJson(text).object();
+        bySeq.insert(object.value("seq"_L1).toInteger(), object);
+    }
+    QCOMPARE(bySeq.value(1).value("body"_L1).toString(), u"deploy monday?"_s);
+    QVERIFY(bySeq.value(1).value("edited"_L1).toInteger() > 0);
+    QCOMPARE(bySeq.value(1).value("reactions"_L1).toArray().size(), 1);
+    QCOMPARE(bySeq.value(2).value("deleted"_L1).toBool(), true);
+    QCOMPARE(bySeq.value(2).value("body"_L1).toString(), QString());
+    QCOMPARE(bySeq.value(2).value("reply_to"_L1).toInteger(), 1);
+    // tail saw every entry live, in order.
+    QVERIFY2(waitUntil([&] { return tail.lines.size() >= 6; }, 10000), qPrintable(tail.describe()));
+    QStringList kinds;
+    for (const QJsonObject &object : std::as_const(tail.lines))
+        kinds.append(object.value("kind"_L1).toString(u"message"_s));
+    QCOMPARE(kinds, (QStringList{u"message"_s, u"message"_s, u"edit"_s, u"reaction"_s, u"delete"_s,
+                                 u"reaction"_s}));
 }
 
 void TestCli::exitCodes()
