@@ -106,7 +106,8 @@ QStringList ServerConfig::keys()
             u"storage"_s,
             u"database_url"_s,
             u"redis_url"_s,
-            u"redis_presence_ttl_seconds"_s};
+            u"redis_presence_ttl_seconds"_s,
+            u"web_client"_s};
 }
 
 QString ServerConfig::effectiveInstanceName() const
@@ -185,6 +186,11 @@ QString ServerConfig::set(const QString &key, const QString &value)
         bool ok = false;
         insecure = parseBool(value, &ok);
         return ok ? QString() : u"insecure must be true or false, not '%1'"_s.arg(value);
+    }
+    if (key == "web_client"_L1) {
+        bool ok = false;
+        webClient = parseBool(value, &ok);
+        return ok ? QString() : u"web_client must be true or false, not '%1'"_s.arg(value);
     }
     if (key == "allowed_origins"_L1) {
         allowedOrigins.clear();

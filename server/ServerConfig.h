@@ -38,6 +38,8 @@ struct ServerConfig {
     std::optional<ListenAddress> adminListen;
     bool insecure = false;
     QStringList allowedOrigins;
+    // Serve the browser client (web/) at `/`.
+    bool webClient = true;
     protocol::Limits limits;
     double messagesPerSecond = 10.0;
     int messageBurst = 20;

@@ -49,7 +49,8 @@ when given). It refuses a non-loopback address without TLS unless --insecure is 
 Settings come from the --config INI file, then CONVERSA_<KEY> environment variables, then
 --key-with-dashes flags; later ones win. Keys and defaults:
   listen 127.0.0.1:8080, data, tls_cert, tls_key, admin_listen, insecure false,
-  allowed_origins (comma separated; a handshake without Origin is always allowed),
+  allowed_origins (comma separated; a handshake without Origin, or from the server's own
+    address, is always allowed),
   max_frame_bytes 65536, max_body_bytes 16384, messages_per_second 10, message_burst 20,
   login_failures_per_minute 5, max_connections_per_address 50, auth_timeout_seconds 10,
   idle_timeout_seconds 75, server_ping_seconds 30 (ping silent connections; 0: off),
@@ -61,7 +62,8 @@ Settings come from the --config INI file, then CONVERSA_<KEY> environment variab
   log_lines_per_minute_per_address 120, drain_seconds 10 (SIGTERM: time for peers to close),
   redis_url (redis://HOST:PORT: typing, presence and send limits shared by several instances),
   redis_presence_ttl_seconds 15 (a killed instance's users go offline after about this),
-  storage sqlite|postgresql, database_url (postgresql://USER@HOST:PORT/DB)
+  storage sqlite|postgresql, database_url (postgresql://USER@HOST:PORT/DB),
+  web_client true (serve the browser client at /; its own origin may always connect)
 
 On Linux, serve runs on an epoll event loop; CONVERSA_EVENT_DISPATCHER=qt uses Qt's default.
 

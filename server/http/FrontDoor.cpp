@@ -215,12 +215,17 @@ void FrontDoor::release(const Session &session)
 void FrontDoor::respondHttp(Session &session, int code, QByteArrayView reason, QByteArrayView body,
                             QByteArrayView contentType)
 {
+    sendAndClose(session, httpResponse(code, reason, contentType, body));
+}
+
+void FrontDoor::sendAndClose(Session &session, const QByteArray &response)
+{
     QTcpSocket *tcp = session.tcp;
     if (!tcp)
         return;
     disconnect(session.httpReader);
     tcp->readAll();
-    tcp->write(httpResponse(code, reason, contentType, body));
+    tcp->write(response);
     tcp->disconnectFromHost();
 }
 
@@ -293,6 +298,12 @@ void FrontDoor::readHttp(Session &session)
         respondHttp(session, 200, "OK", m_context.metrics.render(), "text/plain; version=0.0.4");
         return;
     }
+    if (!session.adminPort && config.webClient) {
+        if (const QByteArray page = m_webClient.response(request.path); !page.isEmpty()) {
+            sendAndClose(session, page);
+            return;
+        }
+    }
     if (session.adminPort || request.path != protocol::kWebSocketPath.latin1()) {
         respondHttp(session, 404, "Not Found", "not found; the WebSocket endpoint is /ws\n");
         return;
@@ -308,7 +319,9 @@ void FrontDoor::readHttp(Session &session)
         return;
     }
     if (!request.origin.isEmpty() &&
-        !config.allowedOrigins.contains(QString::fromUtf8(request.origin))) {
+        !config.allowedOrigins.contains(QString::fromUtf8(request.origin)) &&
+        !WebClient::isOwnOrigin(request.origin, request.host, config.tlsEnabled(),
+                                fromTrustedProxy)) {
         m_context.logClient(session.address,
                             u"event=refused reason=origin addr=%1 origin=%2"_s.arg(
                                 session.address, logValue(QString::fromUtf8(request.origin))));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ServerConfig.h"
+#include "http/WebClient.h"
 
 #include <QHash>
 #include <QObject>
@@ -57,6 +58,8 @@ private:
     bool admitAddress(Session &session);
     void respondHttp(Session &session, int code, QByteArrayView reason, QByteArrayView body,
                      QByteArrayView contentType = "text/plain");
+    // Writes a whole HTTP response and closes the connection once it is sent.
+    void sendAndClose(Session &session, const QByteArray &response);
     void upgrade(Session &session);
     void adoptWebSockets();
     void onAcceptFailed(const QString &reason, bool firstInRow, int retryMs);
@@ -65,6 +68,7 @@ private:
     Listener *m_listener = nullptr;
     Listener *m_adminListener = nullptr;
     QWebSocketServer *m_webSockets = nullptr;
+    WebClient m_webClient;
     QHash<QString, int> m_connectionsPerAddress;
     int m_adminConnections = 0;
     qint64 m_lastAcceptFailureLogMs = 0;

@@ -30,6 +30,8 @@ HttpRequest::ParseStatus HttpRequest::parse(QByteArrayView bytes, HttpRequest *o
             out->wantsUpgrade = value.toLower() == "websocket";
         else if (name == "origin")
             out->origin = value;
+        else if (name == "host")
+            out->host = value;
         else if (name == "x-forwarded-for")
             out->forwardedFor += (out->forwardedFor.isEmpty() ? "" : ",") + value;
     }

@@ -15,6 +15,7 @@ struct HttpRequest {
     QByteArray method;
     QByteArray path; // without the query string
     QByteArray origin;
+    QByteArray host;
     // Every X-Forwarded-For header, joined with ',' in the order received (only believed from
     // a trusted proxy).
     QByteArray forwardedFor;

@@ -1,0 +1,417 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+// The page: wires the engine (engine/client.js) to the document. Everything others wrote goes
+// in as text (textContent, text.js); the connection state is always on screen.
+import { ChatClient } from './engine/client.js';
+import { IndexedDbStore } from './engine/store.js';
+import { pickLanguage, translator } from './i18n.js';
+import { appendText } from './text.js';
+
+const language = pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
+const t = translator(language);
+const $ = id => document.getElementById(id);
+const kTypingShowMs = 5000;
+const kQuickReactions = ['👍', '❤️', '😄'];
+
+function element(tag, { className, text, attrs } = {}) {
+    const node = document.createElement(tag);
+    if (className)
+        node.className = className;
+    if (text !== undefined)
+        node.textContent = text;
+    for (const [name, value] of Object.entries(attrs ?? {}))
+        node.setAttribute(name, value);
+    return node;
+}
+
+function webSocketUrl() {
+    const url = new URL('/ws', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.href;
+}
+
+function formatTime(ts) {
+    return new Date(ts).toLocaleTimeString(language === 'pt' ? 'pt-PT' : 'en-GB',
+                                           { hour: '2-digit', minute: '2-digit' });
+}
+
+function applyStaticText() {
+    document.documentElement.lang = language === 'pt' ? 'pt-PT' : 'en';
+    $('sign-in-title').textContent = t('signInTitle');
+    $('sign-in-server').textContent = t('server', location.host);
+    $('user-label').textContent = t('user');
+    $('password-label').textContent = t('password');
+    $('sign-in-button').textContent = t('signIn');
+    $('sign-out').textContent = t('signOut');
+    $('reconnect').textContent = t('reconnectNow');
+    $('rooms-title').textContent = t('rooms');
+    $('rooms-nav').setAttribute('aria-label', t('rooms'));
+    $('people-title').textContent = t('people');
+    $('people').setAttribute('aria-label', t('people'));
+    $('message-label').textContent = t('message');
+    $('send').textContent = t('send');
+    $('load-older').textContent = t('loadOlder');
+    $('reply-cancel').textContent = t('cancelReply');
+}
+
+class Page {
+    constructor(client) {
+        this.client = client;
+        this.typing = new Map(); // "room\nuser" → expiry
+        this.replyTo = null;
+        this.stickToBottom = true;
+        client.on('state', () => this.showState());
+        client.on('rooms', () => this.renderRooms());
+        client.on('room', name => {
+            if (name === client.openRoom)
+                this.renderRoom();
+        });
+        client.on('outbox', () => this.renderRoom());
+        client.on('presence', () => this.renderMembers());
+        client.on('typing', (room, user) => {
+            this.typing.set(`${room}\n${user}`, Date.now() + kTypingShowMs);
+            this.renderTyping();
+        });
+        setInterval(() => {
+            this.renderTyping();
+            if (client.state === 'waiting')
+                this.showState();
+        }, 1000);
+        this.wire();
+    }
+
+    wire() {
+        $('sign-in-form').addEventListener('submit', event => {
+            event.preventDefault();
+            this.signIn();
+        });
+        $('sign-out').addEventListener('click', () => this.client.signOut());
+        $('reconnect').addEventListener('click', () => this.client.reconnectNow());
+        $('composer').addEventListener('submit', event => {
+            event.preventDefault();
+            this.sendTyped();
+        });
+        $('message-input').addEventListener('keydown', event => {
+            if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+                event.preventDefault();
+                this.sendTyped();
+            } else if (event.key === 'Escape' && this.replyTo) {
+                this.setReply(null);
+            }
+        });
+        $('message-input').addEventListener('input', () => {
+            if (this.client.openRoom && $('message-input').value.trim())
+                this.client.typing(this.client.openRoom);
+        });
+        $('reply-cancel').addEventListener('click', () => this.setReply(null));
+        $('load-older').addEventListener('click', () => this.loadOlder());
+        $('messages').addEventListener('scroll', () => {
+            const list = $('messages');
+            this.stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+            if (list.scrollTop < 10)
+                this.loadOlder();
+        });
+        // Alt+Up / Alt+Down move between rooms, as in the desktop app.
+        document.addEventListener('keydown', event => {
+            if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown'))
+                return;
+            const names = [...this.client.rooms.keys()];
+            if (names.length === 0)
+                return;
+            event.preventDefault();
+            const index = names.indexOf(this.client.openRoom);
+            const step = event.key === 'ArrowUp' ? -1 : 1;
+            this.openRoom(names[(index + step + names.length) % names.length]);
+        });
+        document.addEventListener('visibilitychange', () => {
+            if (document.visibilityState === 'visible' && this.client.openRoom)
+                this.client.markRead(this.client.openRoom);
+        });
+        window.addEventListener('offline', () => this.client.networkLost());
+        window.addEventListener('online', () => this.client.reconnectNow());
+    }
+
+    async signIn() {
+        const user = $('user').value.trim();
+        const password = $('password').value;
+        const error = $('sign-in-error');
+        if (!user || !password) {
+            error.textContent = t('fillBoth');
+            return;
+        }
+        error.textContent = '';
+        $('sign-in-button').disabled = true;
+        $('sign-in-button').textContent = t('signingIn');
+        try {
+            await this.client.signIn(user, password);
+            $('password').value = '';
+        } catch (e) {
+            error.textContent = e.code === 'unauthorized' ? t('wrongPassword') : e.message;
+        } finally {
+            $('sign-in-button').disabled = false;
+            $('sign-in-button').textContent = t('signIn');
+        }
+    }
+
+    showState() {
+        const { state, reason } = this.client;
+        const signedIn = !['signedOut', 'authFailed'].includes(state) || this.client.rooms.size > 0;
+        const onSignIn = state === 'signedOut' || state === 'authFailed' ||
+                         (!!this.client.pendingLogin && this.client.rooms.size === 0);
+        // While starting, neither page: the stored token decides which one comes.
+        $('sign-in-page').hidden = !onSignIn;
+        $('chat-page').hidden = onSignIn || state === 'starting';
+        $('sign-out').hidden = onSignIn || !signedIn;
+        $('who').textContent = onSignIn ? '' : t('signedInAs', this.client.user);
+        let text;
+        switch (state) {
+        case 'connecting': text = t('stateConnecting'); break;
+        case 'authenticating': text = t('stateAuthenticating'); break;
+        case 'syncing': text = t('stateSyncing'); break;
+        case 'online': text = t('stateOnline'); break;
+        case 'waiting':
+            text = t('stateWaiting', Math.max(0, Math.ceil((this.client.retryAt - Date.now()) / 1000)));
+            break;
+        case 'authFailed': text = t('stateAuthFailed', reason); break;
+        case 'starting': text = ''; break;
+        default: text = t('stateSignedOut');
+        }
+        $('status-text').textContent = text;
+        $('status').title = reason;
+        $('status').dataset.state = state;
+        $('reconnect').hidden = state !== 'waiting';
+        if (state === 'authFailed' && reason)
+            $('sign-in-error').textContent = reason;
+        this.renderRoom();
+    }
+
+    openRoom(name) {
+        this.stickToBottom = true;
+        this.setReply(null);
+        this.client.selectRoom(name);
+        this.renderRooms();
+        this.renderRoom();
+        $('message-input').focus();
+    }
+
+    renderRooms() {
+        const list = $('room-list');
+        list.replaceChildren();
+        const rooms = [...this.client.rooms.values()];
+        if (!this.client.openRoom && rooms.length > 0)
+            this.client.selectRoom(rooms[0].room);
+        for (const room of rooms) {
+            const item = element('li');
+            const button = element('button', { className: 'room', attrs: { type: 'button' } });
+            const title = room.kind === 'dm' && room.peer ? room.peer : room.title;
+            button.append(element('span', { className: 'room-name', text: title }));
+            if (room.unread > 0) {
+                button.append(element('span', { className: 'badge', text: String(room.unread),
+                                                attrs: { 'aria-hidden': 'true' } }));
+                button.setAttribute('aria-label', t('roomWithUnread', title, room.unread));
+            }
+            if (room.room === this.client.openRoom)
+                button.setAttribute('aria-current', 'true');
+            button.addEventListener('click', () => this.openRoom(room.room));
+            item.append(button);
+            list.append(item);
+        }
+        if (rooms.length === 0)
+            list.append(element('li', { className: 'muted', text: t('noRooms') }));
+    }
+
+    currentRoom() { return this.client.rooms.get(this.client.openRoom); }
+
+    renderRoom() {
+        const room = this.currentRoom();
+        const scroller = $('messages');
+        const list = $('message-list');
+        if (!room) {
+            $('room-title').textContent = t('pickRoom');
+            list.replaceChildren();
+            $('load-older').hidden = true;
+            return;
+        }
+        const title = room.kind === 'dm' && room.peer ? room.peer : room.title;
+        $('room-title').textContent = title;
+        scroller.setAttribute('aria-label', t('messages', title));
+        $('message-input').setAttribute('aria-label', t('messageTo', title));
+        const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+        list.replaceChildren();
+        for (const message of room.log.list())
+            list.append(this.messageItem(room, message));
+        for (const entry of this.client.outbox.pending(this.client.user, room.room))
+            if (!room.log.hasCid(entry.cid))
+                list.append(this.pendingItem(entry));
+        $('load-older').hidden = room.log.reachedStart;
+        if (room.log.reachedStart && !list.querySelector('.start'))
+            list.prepend(element('li', { className: 'start muted', text: t('noOlder') }));
+        if (this.stickToBottom)
+            scroller.scrollTop = scroller.scrollHeight;
+        else
+            scroller.scrollTop = scroller.scrollHeight - fromBottom;
+        this.renderMembers();
+        this.renderTyping();
+    }
+
+    messageItem(room, message) {
+        const item = element('li', { className: 'message', attrs: { 'data-seq': String(message.seq) } });
+        const head = element('div', { className: 'message-head' });
+        head.append(element('span', { className: 'from', text: message.from }));
+        head.append(element('time', { className: 'time', text: formatTime(message.ts),
+                                      attrs: { datetime: new Date(message.ts).toISOString() } }));
+        item.append(head);
+        if (message.replyTo) {
+            const target = room.log.get(message.replyTo);
+            const quote = target
+                ? t('inReplyTo', target.from, target.deleted ? t('deleted') : target.body.slice(0, 80))
+                : t('inReplyTo', t('earlierMessage'), '');
+            item.append(element('div', { className: 'reply-quote', text: quote }));
+        }
+        const body = element('div', { className: 'body' });
+        if (message.deleted) {
+            body.classList.add('deleted');
+            body.textContent = t('deleted');
+        } else {
+            appendText(body, message.body);
+            if (message.edited)
+                body.append(' ', element('span', { className: 'edited', text: t('edited') }));
+        }
+        item.append(body);
+        if (!message.deleted) {
+            const reactions = element('div', { className: 'reactions', attrs: { role: 'group', 'aria-label': t('reactions') } });
+            for (const [emoji, users] of message.reactions) {
+                const mine = users.includes(this.client.user);
+                const button = element('button', {
+                    className: mine ? 'reaction mine' : 'reaction', text: `${emoji} ${users.length}`,
+                    attrs: { type: 'button', 'aria-pressed': String(mine),
+                             'aria-label': t('reactionBy', emoji, users.join(', ')) } });
+                button.addEventListener('click', () => this.client.react(room.room, message.seq, emoji, !mine).catch(() => {}));
+                reactions.append(button);
+            }
+            const actions = element('div', { className: 'actions' });
+            for (const emoji of kQuickReactions) {
+                if (message.reactions.has(emoji))
+                    continue;
+                const button = element('button', { className: 'action', text: emoji,
+                                                   attrs: { type: 'button', 'aria-label': t('react', emoji) } });
+                button.addEventListener('click', () => this.client.react(room.room, message.seq, emoji, true).catch(() => {}));
+                actions.append(button);
+            }
+            const reply = element('button', { className: 'action', text: '↩',
+                                              attrs: { type: 'button', 'aria-label': t('replyTo', message.from) } });
+            reply.addEventListener('click', () => this.setReply(message));
+            actions.append(reply);
+            if (message.reactions.size > 0)
+                item.append(reactions);
+            item.append(actions);
+        }
+        return item;
+    }
+
+    pendingItem(entry) {
+        const item = element('li', { className: `message pending ${entry.state}`, attrs: { 'data-cid': entry.cid } });
+        const head = element('div', { className: 'message-head' });
+        head.append(element('span', { className: 'from', text: entry.user }));
+        const online = this.client.state === 'online';
+        const status = entry.state === 'failed' ? t('failed', entry.error)
+                                                : (online ? t('pending') : t('waiting'));
+        head.append(element('span', { className: 'pending-state', text: status }));
+        item.append(head);
+        const body = element('div', { className: 'body' });
+        appendText(body, entry.body);
+        item.append(body);
+        if (entry.state === 'failed') {
+            const retry = element('button', { text: t('retry'), attrs: { type: 'button' } });
+            retry.addEventListener('click', () => this.client.retry(entry.cid));
+            const discard = element('button', { text: t('discard'), attrs: { type: 'button' } });
+            discard.addEventListener('click', () => this.client.discard(entry.cid));
+            item.append(retry, discard);
+        }
+        return item;
+    }
+
+    renderMembers() {
+        const room = this.currentRoom();
+        const list = $('member-list');
+        list.replaceChildren();
+        if (!room)
+            return;
+        const members = [...room.members.entries()].sort((a, b) => (b[1] - a[1]) || a[0].localeCompare(b[0]));
+        for (const [user, online] of members) {
+            const item = element('li', { className: online ? 'member online' : 'member' });
+            item.append(element('span', { className: 'dot', attrs: { 'aria-hidden': 'true' } }));
+            item.append(element('span', { text: user }));
+            item.append(element('span', { className: 'visually-hidden', text: `, ${online ? t('online') : t('offlineMember')}` }));
+            list.append(item);
+        }
+    }
+
+    renderTyping() {
+        const now = Date.now();
+        const who = [];
+        for (const [key, expiry] of [...this.typing]) {
+            if (expiry < now) {
+                this.typing.delete(key);
+                continue;
+            }
+            const [room, user] = key.split('\n');
+            if (room === this.client.openRoom && user !== this.client.user)
+                who.push(user);
+        }
+        const text = who.length === 0 ? '' : who.length === 1 ? t('typingOne', who[0]) : t('typingMany', who.join(', '));
+        if ($('typing').textContent !== text)
+            $('typing').textContent = text;
+    }
+
+    setReply(message) {
+        this.replyTo = message;
+        $('reply-bar').hidden = !message;
+        $('reply-text').textContent = message ? t('replyingTo', message.from, message.body.slice(0, 80)) : '';
+        if (message)
+            $('message-input').focus();
+    }
+
+    async sendTyped() {
+        const input = $('message-input');
+        const body = input.value;
+        const room = this.client.openRoom;
+        if (!body.trim() || !room)
+            return;
+        const replyTo = this.replyTo?.seq ?? null;
+        input.value = '';
+        this.setReply(null);
+        this.stickToBottom = true;
+        await this.client.send(room, body, { replyTo });
+    }
+
+    async loadOlder() {
+        const room = this.currentRoom();
+        if (!room || room.log.reachedStart)
+            return;
+        this.stickToBottom = false;
+        try {
+            await this.client.loadOlder(room.room);
+        } catch {
+            // offline: the button stays for a later try
+        }
+    }
+}
+
+async function main() {
+    applyStaticText();
+    const store = await IndexedDbStore.open();
+    const client = new ChatClient({
+        url: webSocketUrl(), store,
+        createSocket: (url, protocol) => new WebSocket(url, protocol),
+        device: `browser (${navigator.userAgentData?.platform || navigator.platform || 'web'})`.slice(0, 64),
+    });
+    const page = new Page(client);
+    page.showState();
+    await client.start();
+    page.showState();
+    if (client.state === 'signedOut')
+        $('user').focus();
+}
+
+main();

@@ -1,0 +1,538 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+// The page's engine, the same rules as core's session: one WebSocket to /ws, sign-in with a
+// token kept in the store, reconnects with backoff and full jitter, a resume that syncs every
+// room from its sync point, merge by seq, and the outbox pump. The UI listens to its events
+// and never touches the socket.
+//
+// States (`state`): starting, signedOut, connecting, authenticating, syncing, online, waiting (with
+// `retryAt`), authFailed. Events: state, rooms, room (name), outbox, typing, presence, error.
+import { Backoff } from './backoff.js';
+import { Emitter } from './emitter.js';
+import { Outbox, PERMANENT_ERRORS } from './outbox.js';
+import { RoomLog } from './roomlog.js';
+
+export const SUBPROTOCOL = 'conversa.v1';
+const kRequestTimeoutMs = 20000;
+const kHistoryPage = 50;
+const kSyncPage = 500;
+
+export class RequestError extends Error {
+    constructor(code, message) {
+        super(message || code);
+        this.code = code;
+    }
+}
+
+export class ChatClient extends Emitter {
+    // `url`: ws(s)://host/ws. `createSocket(url, protocol)` makes a WebSocket-like object.
+    constructor({ url, store, createSocket, device = 'browser', backoff = new Backoff(),
+                  setTimer = (f, ms) => setTimeout(f, ms), clearTimer = t => clearTimeout(t),
+                  outbox = new Outbox(store) }) {
+        super();
+        this.url = url;
+        this.store = store;
+        this.createSocket = createSocket;
+        this.device = device;
+        this.backoff = backoff;
+        this.setTimer = setTimer;
+        this.clearTimer = clearTimer;
+        this.outbox = outbox;
+        this.state = 'starting'; // until start() has looked for a stored token
+        this.reason = '';
+        this.retryAt = 0;
+        this.user = '';
+        this.limits = {};
+        this.rooms = new Map(); // name → { room, title, kind, lastSeq, readSeq, unread, log, members }
+        this.openRoom = '';
+        this.socket = null;
+        this.nextId = 1;
+        this.waiting = new Map(); // request id → { resolve, reject, timer }
+        this.retryTimer = null;
+        this.pumping = false;
+        this.generation = 0; // bumps with each connection: stale callbacks check it
+    }
+
+    setState(state, reason = '') {
+        this.state = state;
+        this.reason = reason;
+        this.emit('state', state, reason);
+    }
+
+    // Starts with the stored token, if any. Resolves to true when there was one.
+    async start() {
+        await this.outbox.load();
+        const token = await this.store.getSetting('token');
+        this.user = (await this.store.getSetting('user')) ?? '';
+        if (!token) {
+            this.setState('signedOut');
+            return false;
+        }
+        this.connect();
+        return true;
+    }
+
+    // A sign-in with a password: resolves when the server accepted it, rejects with the
+    // server's words otherwise.
+    signIn(user, password) {
+        this.backoff.reset();
+        this.pendingLogin = { user, password };
+        return new Promise((resolve, reject) => {
+            this.loginWaiter = { resolve, reject };
+            this.connect();
+        });
+    }
+
+    async signOut() {
+        const socket = this.socket;
+        if (socket && this.state === 'online') {
+            try {
+                await this.request({ type: 'logout' });
+            } catch {
+                // Revoked or unreachable: the token is forgotten below either way.
+            }
+        }
+        await this.forgetSession();
+        this.setState('signedOut');
+    }
+
+    async forgetSession() {
+        ++this.generation;
+        this.clearTimer(this.retryTimer);
+        this.retryTimer = null;
+        this.dropSocket();
+        await this.store.deleteSetting('token');
+        this.rooms.clear();
+        this.openRoom = '';
+        this.emit('rooms');
+    }
+
+    // "Reconnect now": skips the rest of the wait.
+    reconnectNow() {
+        if (this.state !== 'waiting' && this.state !== 'connecting')
+            return;
+        this.clearTimer(this.retryTimer);
+        this.retryTimer = null;
+        this.dropSocket();
+        this.connect();
+    }
+
+    // The browser says the network went away: no need to wait for a timeout.
+    networkLost() {
+        if (this.socket)
+            this.connectionLost('the network is offline');
+    }
+
+    connect() {
+        this.clearTimer(this.retryTimer);
+        this.retryTimer = null;
+        const generation = ++this.generation;
+        this.setState('connecting');
+        let socket;
+        try {
+            socket = this.createSocket(this.url, SUBPROTOCOL);
+        } catch (error) {
+            this.connectionLost(`cannot open ${this.url}: ${error.message}`);
+            return;
+        }
+        this.socket = socket;
+        socket.onopen = () => {
+            if (generation === this.generation)
+                this.authenticate(generation);
+        };
+        socket.onmessage = event => {
+            if (generation === this.generation)
+                this.onFrame(event.data);
+        };
+        socket.onclose = event => {
+            if (generation === this.generation)
+                this.onClose(event.code, event.reason);
+        };
+        socket.onerror = () => {};
+    }
+
+    dropSocket() {
+        const socket = this.socket;
+        this.socket = null;
+        for (const [, waiter] of this.waiting) {
+            this.clearTimer(waiter.timer);
+            waiter.reject(new RequestError('disconnected', 'the connection closed'));
+        }
+        this.waiting.clear();
+        if (socket) {
+            socket.onopen = socket.onmessage = socket.onclose = null;
+            try {
+                socket.close();
+            } catch {
+                // already closed
+            }
+        }
+    }
+
+    onClose(code, reason) {
+        if (code === 4001) {
+            this.dropSocket();
+            this.forgetSession().then(() => this.setState('authFailed',
+                'this sign-in was revoked; sign in again'));
+            return;
+        }
+        if (code === 1000 && this.state === 'signedOut')
+            return;
+        this.connectionLost(reason || `the connection closed (${code})`, code === 1001);
+    }
+
+    connectionLost(reason, goingAway = false) {
+        ++this.generation;
+        this.dropSocket();
+        if (this.loginWaiter) {
+            this.loginWaiter.reject(new RequestError('disconnected', reason));
+            this.loginWaiter = null;
+            this.pendingLogin = null;
+            this.setState('signedOut', reason);
+            return;
+        }
+        this.backoff.sessionLost();
+        const delay = goingAway ? this.backoff.jitterMs(1000) : this.backoff.nextDelayMs();
+        this.retryAt = Date.now() + delay;
+        this.setState('waiting', reason);
+        this.retryTimer = this.setTimer(() => this.connect(), delay);
+    }
+
+    request(frame) {
+        const socket = this.socket;
+        if (!socket)
+            return Promise.reject(new RequestError('disconnected', 'not connected'));
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            // No answer in time: the link is dead even if the socket does not know yet.
+            const timer = this.setTimer(() => {
+                this.waiting.delete(id);
+                reject(new RequestError('timeout', 'the server did not answer'));
+                if (this.socket === socket)
+                    this.connectionLost('the server stopped answering');
+            }, kRequestTimeoutMs);
+            this.waiting.set(id, { resolve, reject, timer });
+            socket.send(JSON.stringify({ ...frame, id }));
+        });
+    }
+
+    async authenticate(generation) {
+        this.setState('authenticating');
+        let answer;
+        const login = this.pendingLogin;
+        try {
+            if (login) {
+                answer = await this.request({ type: 'login', user: login.user,
+                                              password: login.password, device: this.device });
+            } else {
+                answer = await this.request({ type: 'auth', token: await this.store.getSetting('token') });
+            }
+        } catch (error) {
+            if (generation !== this.generation)
+                return;
+            if (error.code === 'unauthorized' || (login && error.code !== 'disconnected' && error.code !== 'timeout')) {
+                this.pendingLogin = null;
+                ++this.generation;
+                this.dropSocket();
+                if (login) {
+                    this.loginWaiter?.reject(error);
+                    this.loginWaiter = null;
+                    this.setState('signedOut', error.message);
+                } else {
+                    await this.forgetSession();
+                    this.setState('authFailed', error.message);
+                }
+                return;
+            }
+            this.connectionLost(error.message);
+            return;
+        }
+        if (generation !== this.generation)
+            return;
+        if (login) {
+            this.pendingLogin = null;
+            if (this.user !== answer.user)
+                this.rooms.clear();
+            await this.store.setSetting('token', answer.token);
+            await this.store.setSetting('user', answer.user);
+            this.loginWaiter?.resolve(answer.user);
+            this.loginWaiter = null;
+        }
+        this.user = answer.user;
+        this.limits = answer.limits ?? {};
+        this.backoff.sessionEstablished();
+        await this.resume(generation);
+    }
+
+    async resume(generation) {
+        this.setState('syncing');
+        try {
+            const { rooms } = await this.request({ type: 'rooms' });
+            const listed = new Set();
+            for (const r of rooms) {
+                listed.add(r.room);
+                let room = this.rooms.get(r.room);
+                if (!room) {
+                    room = { room: r.room, log: new RoomLog(), members: new Map(), loaded: false };
+                    this.rooms.set(r.room, room);
+                }
+                room.title = r.title || r.room;
+                room.kind = r.kind ?? 'public';
+                room.peer = r.peer ?? '';
+                room.lastSeq = r.last_seq ?? 0;
+                room.readSeq = Math.max(room.readSeq ?? 0, r.read_seq ?? 0);
+                room.unread = Number.isInteger(r.unread) ? r.unread
+                                                         : Math.max(0, room.lastSeq - room.readSeq);
+            }
+            for (const name of [...this.rooms.keys()])
+                if (!listed.has(name))
+                    this.rooms.delete(name);
+            this.emit('rooms');
+            await Promise.all([...this.rooms.values()].map(room => this.catchUp(room)));
+            if (generation !== this.generation)
+                return;
+            this.setState('online');
+            if (this.openRoom && this.rooms.has(this.openRoom)) {
+                this.markRead(this.openRoom);
+                this.refreshMembers(this.openRoom);
+            }
+            this.pumpOutbox();
+        } catch (error) {
+            if (generation === this.generation)
+                this.connectionLost(error.message);
+        }
+    }
+
+    // A room never loaded gets its newest page; a loaded one syncs from its sync point.
+    async catchUp(room) {
+        if (!room.loaded) {
+            const { messages } = await this.request({ type: 'history', room: room.room, limit: kHistoryPage });
+            room.log.mergePage(messages, { fromHistory: true });
+            if (messages.length < kHistoryPage)
+                room.log.reachedStart = true;
+            room.loaded = true;
+        } else {
+            await this.syncRoom(room);
+        }
+        await this.confirmStoredOutbox(room);
+        this.emit('room', room.room);
+    }
+
+    async syncRoom(room) {
+        for (;;) {
+            const { messages, more } = await this.request({ type: 'sync', room: room.room,
+                                                            after: room.log.cursor, limit: kSyncPage });
+            room.log.mergePage(messages);
+            if (!more || messages.length === 0)
+                break;
+        }
+    }
+
+    // Outbox entries whose cid is already in the room's log were stored before the link
+    // dropped: nothing to send.
+    async confirmStoredOutbox(room) {
+        let changed = false;
+        for (const entry of this.outbox.pending(this.user, room.room))
+            if (room.log.hasCid(entry.cid))
+                changed = (await this.outbox.confirm(entry.cid)) || changed;
+        if (changed)
+            this.emit('outbox');
+    }
+
+    onFrame(text) {
+        let frame;
+        try {
+            frame = JSON.parse(text);
+        } catch {
+            return;
+        }
+        if (frame.re !== undefined) {
+            const waiter = this.waiting.get(frame.re);
+            if (!waiter)
+                return;
+            this.waiting.delete(frame.re);
+            this.clearTimer(waiter.timer);
+            if (frame.type === 'error')
+                waiter.reject(new RequestError(frame.code || 'internal', frame.message));
+            else
+                waiter.resolve(frame);
+            return;
+        }
+        switch (frame.type) {
+        case 'message':
+            this.onMessage(frame);
+            break;
+        case 'typing':
+            this.emit('typing', frame.room, frame.user);
+            break;
+        case 'presence':
+            for (const room of this.rooms.values())
+                if (room.members.has(frame.user))
+                    room.members.set(frame.user, frame.online === true);
+            this.emit('presence', frame.user, frame.online === true);
+            break;
+        case 'room':
+            // Added to a room elsewhere (dm, invite): the rooms list tells the rest.
+            if (this.state === 'online')
+                this.resume(this.generation);
+            break;
+        default:
+            break; // kinds of events this page does not know
+        }
+    }
+
+    onMessage(frame) {
+        const room = this.rooms.get(frame.room);
+        if (!room)
+            return;
+        const { changed, gap } = room.log.mergeLive(frame);
+        room.lastSeq = Math.max(room.lastSeq, frame.seq);
+        if (!frame.kind && frame.from !== this.user && changed) {
+            if (this.openRoom === room.room && this.pageVisible())
+                this.markRead(room.room);
+            else
+                room.unread += 1;
+        }
+        if (frame.from === this.user && frame.cid)
+            this.outbox.confirm(frame.cid).then(removed => removed && this.emit('outbox'));
+        if (gap)
+            this.syncRoom(room).then(() => this.emit('room', room.room), () => {});
+        this.emit('room', room.room);
+        this.emit('rooms');
+    }
+
+    pageVisible() {
+        return typeof document === 'undefined' || document.visibilityState !== 'hidden';
+    }
+
+    // Writes a message: into the outbox first (on disk), then out when the link allows.
+    async send(roomName, body, { replyTo = null } = {}) {
+        const entry = await this.outbox.add({ user: this.user, room: roomName, body, replyTo });
+        this.emit('outbox');
+        this.pumpOutbox();
+        return entry;
+    }
+
+    async pumpOutbox() {
+        if (this.pumping || this.state !== 'online')
+            return;
+        this.pumping = true;
+        const generation = this.generation;
+        try {
+            for (;;) {
+                if (generation !== this.generation || this.state !== 'online')
+                    break;
+                const entry = this.outbox.next(this.user);
+                if (!entry)
+                    break;
+                const frame = { type: 'send', room: entry.room, cid: entry.cid, body: entry.body };
+                if (entry.replyTo)
+                    frame.reply_to = entry.replyTo;
+                try {
+                    const ok = await this.request(frame);
+                    const room = this.rooms.get(entry.room);
+                    if (room && !room.log.has(ok.seq)) {
+                        room.log.mergeLive({ seq: ok.seq, ts: ok.ts, from: this.user, cid: entry.cid,
+                                             body: entry.body, reply_to: entry.replyTo ?? undefined });
+                        room.lastSeq = Math.max(room.lastSeq, ok.seq);
+                    }
+                    await this.outbox.confirm(entry.cid);
+                    this.emit('room', entry.room);
+                } catch (error) {
+                    if (PERMANENT_ERRORS.has(error.code)) {
+                        await this.outbox.fail(entry.cid, error.message);
+                    } else if (error.code === 'rate_limited' || error.code === 'internal') {
+                        // Same cid again after a pause; the link stays up.
+                        await new Promise(resolve => this.setTimer(resolve, 1000));
+                    } else {
+                        break; // the link dropped: the resume pumps again
+                    }
+                }
+                this.emit('outbox');
+            }
+        } finally {
+            this.pumping = false;
+        }
+    }
+
+    async retry(cid) {
+        await this.outbox.retry(cid);
+        this.emit('outbox');
+        this.pumpOutbox();
+    }
+
+    async discard(cid) {
+        await this.outbox.discard(cid);
+        this.emit('outbox');
+    }
+
+    async selectRoom(name) {
+        this.openRoom = name;
+        const room = this.rooms.get(name);
+        if (!room)
+            return;
+        this.emit('room', name);
+        this.markRead(name);
+        if (this.state === 'online')
+            this.refreshMembers(name);
+    }
+
+    markRead(name) {
+        const room = this.rooms.get(name);
+        if (!room)
+            return;
+        room.unread = 0;
+        const seq = room.log.cursor;
+        if (seq > room.readSeq && this.state === 'online') {
+            room.readSeq = seq;
+            this.request({ type: 'read', room: name, seq }).catch(() => {});
+        }
+        this.emit('rooms');
+    }
+
+    async refreshMembers(name) {
+        const room = this.rooms.get(name);
+        try {
+            const { members } = await this.request({ type: 'members', room: name });
+            room.members = new Map(members.map(m => [m.user, m.online === true]));
+            this.emit('room', name);
+        } catch {
+            // offline: presence comes back with the next resume
+        }
+    }
+
+    // Scrollback: the page before the oldest loaded message. Resolves to the number loaded.
+    async loadOlder(name) {
+        const room = this.rooms.get(name);
+        if (!room || room.log.reachedStart || this.state !== 'online' || room.loadingOlder)
+            return 0;
+        room.loadingOlder = true;
+        try {
+            const frame = { type: 'history', room: name, limit: kHistoryPage };
+            if (room.log.oldest > 0)
+                frame.before = room.log.oldest;
+            const { messages } = await this.request(frame);
+            room.log.mergePage(messages, { fromHistory: true });
+            if (messages.length < kHistoryPage)
+                room.log.reachedStart = true;
+            this.emit('room', name);
+            return messages.length;
+        } finally {
+            room.loadingOlder = false;
+        }
+    }
+
+    typing(name) {
+        if (this.state !== 'online' || !this.socket)
+            return;
+        const now = Date.now();
+        if (now - (this.lastTypingSent ?? 0) < 3000)
+            return;
+        this.lastTypingSent = now;
+        this.socket.send(JSON.stringify({ type: 'typing', room: name }));
+    }
+
+    react(name, target, emoji, on) {
+        return this.request({ type: 'react', room: name, target, emoji, on });
+    }
+}

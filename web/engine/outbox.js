@@ -1,0 +1,89 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+// Messages the user wrote that the server has not confirmed yet, kept in a store (IndexedDB
+// in the browser) so they survive a reload. Each has a `cid` chosen once; sending it again
+// with the same cid is harmless (the server answers with the original seq), so a message goes
+// out once however often the link drops. Entries go out in the order they were written.
+
+export const PERMANENT_ERRORS = new Set(['bad_request', 'too_large', 'forbidden', 'not_found']);
+
+export function newCid(cryptoSource = globalThis.crypto) {
+    if (typeof cryptoSource?.randomUUID === 'function')
+        return cryptoSource.randomUUID();
+    // randomUUID is only in secure contexts; getRandomValues is everywhere.
+    const bytes = cryptoSource.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map(b => b.toString(16).padStart(2, '0')).join('');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export class Outbox {
+    constructor(store, { makeCid = newCid, clock = Date.now } = {}) {
+        this.store = store;
+        this.makeCid = makeCid;
+        this.clock = clock;
+        this.entries = [];
+        this.loaded = false;
+    }
+
+    async load() {
+        this.entries = await this.store.outboxEntries();
+        this.loaded = true;
+        return this.entries;
+    }
+
+    // Stores the message before returning it: once add() resolves, a reload keeps it.
+    async add({ user, room, body, replyTo = null }) {
+        const last = this.entries.at(-1);
+        const entry = {
+            cid: this.makeCid(), user, room, body, replyTo,
+            createdAt: this.clock(),
+            order: Math.max(this.clock(), last ? last.order + 1 : 0),
+            state: 'pending', error: '',
+        };
+        await this.store.putOutboxEntry(entry);
+        this.entries.push(entry);
+        return entry;
+    }
+
+    // The next entry to send for `user` (entries of another account wait for it).
+    next(user) {
+        return this.entries.find(e => e.state === 'pending' && e.user === user) ?? null;
+    }
+
+    pending(user, room) {
+        return this.entries.filter(e => e.user === user && (room === undefined || e.room === room));
+    }
+
+    // The server stored it (ok, or its cid came back in the room's log).
+    async confirm(cid) {
+        const index = this.entries.findIndex(e => e.cid === cid);
+        if (index < 0)
+            return false;
+        await this.store.deleteOutboxEntry(cid);
+        this.entries.splice(index, 1);
+        return true;
+    }
+
+    async fail(cid, error) {
+        const entry = this.entries.find(e => e.cid === cid);
+        if (!entry)
+            return;
+        entry.state = 'failed';
+        entry.error = error;
+        await this.store.putOutboxEntry(entry);
+    }
+
+    // A failed entry goes out again, with its original cid.
+    async retry(cid) {
+        const entry = this.entries.find(e => e.cid === cid);
+        if (!entry)
+            return;
+        entry.state = 'pending';
+        entry.error = '';
+        await this.store.putOutboxEntry(entry);
+    }
+
+    discard(cid) { return this.confirm(cid); }
+}
