@@ -590,9 +590,9 @@ std::optional<MessageEvent> messageFromJson(const QJsonObject &object)
     return m;
 }
 
-std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payload)
+namespace {
+std::optional<QList<MessageEvent>> messageListFrom(const QJsonValue &value)
 {
-    const QJsonValue value = payload.value("messages"_L1);
     if (!value.isArray())
         return std::nullopt;
     QList<MessageEvent> messages;
@@ -605,6 +605,17 @@ std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payloa
         messages.append(std::move(*message));
     }
     return messages;
+}
+} // namespace
+
+std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payload)
+{
+    return messageListFrom(payload.value("messages"_L1));
+}
+
+std::optional<QList<MessageEvent>> searchResultsFromPayload(const QJsonObject &payload)
+{
+    return messageListFrom(payload.value("results"_L1));
 }
 
 std::optional<QList<RoomSummary>> roomsFromPayload(const QJsonObject &payload)

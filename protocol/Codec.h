@@ -35,6 +35,8 @@ QJsonObject memberToJson(const Member &member);
 
 std::optional<MessageEvent> messageFromJson(const QJsonObject &object);
 std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payload);
+// `results` of an `ok` to `search`.
+std::optional<QList<MessageEvent>> searchResultsFromPayload(const QJsonObject &payload);
 std::optional<QList<RoomSummary>> roomsFromPayload(const QJsonObject &payload);
 std::optional<QList<Member>> membersFromPayload(const QJsonObject &payload);
 
