@@ -583,8 +583,8 @@ void CliApplication::checkChatDone()
 
 void CliApplication::runRequest()
 {
-    static const QStringList known{u"rooms"_s,   u"create"_s,  u"join"_s, u"leave"_s,
-                                   u"members"_s, u"history"_s, u"react"_s};
+    static const QStringList known{u"rooms"_s,   u"create"_s,  u"join"_s,  u"leave"_s,
+                                   u"members"_s, u"history"_s, u"react"_s, u"search"_s};
     const QString &command = m_options.command;
     if (!known.contains(command)) {
         finish(UsageError, tr("Unknown command “%1”; see --help.").arg(command));
@@ -606,6 +606,28 @@ void CliApplication::runRequest()
             m_timeout.start(m_options.timeoutSeconds * 1000);
             startSession(token);
         });
+        return;
+    }
+    if (command == u"search"_s) {
+        const QString query = m_options.arguments.value(0);
+        const qsizetype words = proto::searchWords(query).size();
+        if (m_options.arguments.size() != 1)
+            finish(UsageError, tr("Usage: conversa-cli search QUERY [--room ROOM] [--limit N]"));
+        else if (words == 0)
+            finish(UsageError, tr("The query has no words to search for (letters or digits)."));
+        else if (query.size() > proto::kMaxSearchQueryLength || words > proto::kMaxSearchWords)
+            finish(UsageError, tr("Search for at most %1 words and %2 characters.")
+                                   .arg(proto::kMaxSearchWords)
+                                   .arg(proto::kMaxSearchQueryLength));
+        else if (!m_options.room.isEmpty() && !proto::isValidRoomName(m_options.room))
+            finish(UsageError, tr("“%1” is not a valid room name.").arg(m_options.room));
+        else if (m_options.limit < 1 || m_options.limit > 50)
+            finish(UsageError, tr("--limit must be between 1 and 50 for search."));
+        else
+            loadToken([this](const QString &token) {
+                m_timeout.start(m_options.timeoutSeconds * 1000);
+                startSession(token);
+            });
         return;
     }
     const int wanted = command == u"rooms"_s ? 0 : 1;
@@ -664,6 +686,9 @@ void CliApplication::onSynced()
                                       m_options.arguments.value(1).toLongLong(),
                                       m_options.arguments.value(2),
                                       !m_options.reactionOff};
+    else if (command == u"search"_s)
+        request = proto::SearchRequest{
+            {}, m_options.arguments.value(0), m_options.room, 0, m_options.limit};
     else
         return;
 
@@ -700,6 +725,11 @@ void CliApplication::onSynced()
         } else if (command == u"history"_s) {
             for (const proto::MessageEvent &m :
                  proto::messagesFromPayload(result.payload).value_or(QList<proto::MessageEvent>{}))
+                printMessage(m);
+        } else if (command == u"search"_s) {
+            // Newest first, as the server ranks them.
+            for (const proto::MessageEvent &m : proto::searchResultsFromPayload(result.payload)
+                                                    .value_or(QList<proto::MessageEvent>{}))
                 printMessage(m);
         } else {
             printJson(result.payload);

@@ -54,6 +54,7 @@ public:
         bool printToken = false;
         bool verbose = false;
         int limit = 50;
+        QString room;  // search: only this room
         int last = -1; // -1: the command's default
         int timeoutSeconds = 30;
         qint64 replyTo = 0;       // send: --reply-to SEQ

@@ -31,6 +31,9 @@ QString description()
         "  delete ROOM SEQ       delete message SEQ (yours, or any in a room you own)\n"
         "  react ROOM SEQ EMOJI  react to message SEQ with one emoji (--off takes it back)\n"
         "  history ROOM          the newest messages (--limit N, at most 200)\n"
+        "  search QUERY          messages of your rooms with every word of QUERY, newest first,\n"
+        "                        one JSON line each {room,seq,ts,from,cid,body} (--room ROOM for\n"
+        "                        one room, --limit N at most 50)\n"
         "  tail ROOM             every new message as one JSON line {room,seq,ts,from,cid,body};\n"
         "                        edits, deletions and reactions as lines with \"kind\" and\n"
         "                        \"target\"; history shows messages as they are now (\"edited\",\n"
@@ -84,8 +87,10 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "login: print the token instead of saving it in the "
                                             "keychain (for CONVERSA_TOKEN)."));
     const QCommandLineOption limit(
-        u"limit"_s, QCoreApplication::translate("main", "history: how many messages (50)."), u"N"_s,
-        u"50"_s);
+        u"limit"_s, QCoreApplication::translate("main", "history, search: how many messages (50)."),
+        u"N"_s, u"50"_s);
+    const QCommandLineOption room(
+        u"room"_s, QCoreApplication::translate("main", "search: only in this room."), u"ROOM"_s);
     const QCommandLineOption last(
         u"last"_s,
         QCoreApplication::translate("main", "tail/chat: for a room never followed before, how "
@@ -113,8 +118,8 @@ int main(int argc, char *argv[])
         u"off"_s, QCoreApplication::translate("main", "react: take the reaction back."));
     const QCommandLineOption verbose(
         u"verbose"_s, QCoreApplication::translate("main", "Print connection states."));
-    parser.addOptions({server, user, data, passwordStdin, printToken, limit, last, proxy, caFile,
-                       device, timeout, verbose, replyTo, reactionOff});
+    parser.addOptions({server, user, data, passwordStdin, printToken, limit, room, last, proxy,
+                       caFile, device, timeout, verbose, replyTo, reactionOff});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -132,6 +137,7 @@ int main(int argc, char *argv[])
     options.proxy = parser.value(proxy);
     options.caFile = parser.value(caFile);
     options.device = parser.value(device);
+    options.room = parser.value(room);
     options.passwordStdin = parser.isSet(passwordStdin);
     options.printToken = parser.isSet(printToken);
     options.verbose = parser.isSet(verbose);

@@ -169,6 +169,27 @@ void TestCli::oneShotCommands()
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(QJsonDocument::fromJson(r.out.trimmed()).object(), sent);
 
+    // search: newest first, one JSON line per result with its room; a room not joined refused.
+    r = CliRunner::run(
+        {u"send"_s, u"dev"_s, u"Hello again, DEVELOPERS"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    r = CliRunner::run({u"search"_s, u"developers hello"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QList<QByteArray> found = r.out.trimmed().split('\n');
+    QCOMPARE(found.size(), 2);
+    QCOMPARE(QJsonDocument::fromJson(found.at(0)).object().value("seq"_L1).toInteger(), 2);
+    QCOMPARE(QJsonDocument::fromJson(found.at(1)).object(), sent);
+    r = CliRunner::run({u"search"_s, u"hello"_s, u"--room"_s, u"dev"_s, u"--limit"_s, u"1"_s,
+                        u"--data"_s, m_aliceData},
+                       {}, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QCOMPARE(r.out.count('\n'), 1);
+    r = CliRunner::run({u"search"_s, u"?!"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 2 && r.err.contains("words"), qPrintable(r.describe()));
+    r = CliRunner::run(
+        {u"search"_s, u"hello"_s, u"--room"_s, u"nowhere"_s, u"--data"_s, m_aliceData}, {}, alice);
+    QVERIFY2(r.exitCode == 1 && r.err.contains("nowhere"), qPrintable(r.describe()));
+
     r = CliRunner::run({u"members"_s, u"general"_s, u"--data"_s, m_aliceData}, {}, alice);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY(r.out.contains("\"user\":\"alice\"") && r.out.contains("\"user\":\"bob\""));
