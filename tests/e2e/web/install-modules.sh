@@ -14,6 +14,11 @@ if ! command -v npm >/dev/null; then
     echo "npm is missing: install Debian's nodejs and npm (scripts/test.sh does)" >&2
     exit 1
 fi
+# Node trusts only its own CA list; a machine behind a TLS-inspecting proxy has that proxy's CA in
+# the system store, so let npm trust the system store as well.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 echo "==> npm ci in $(pwd)"
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund
 cp package-lock.json "$stamp"
