@@ -177,6 +177,14 @@
         <source>%1 at %2: %3 (%4)</source>
         <translation>%1 at %2: %3 (%4)</translation>
     </message>
+    <message>
+        <source>message deleted</source>
+        <translation>message deleted</translation>
+    </message>
+    <message>
+        <source>%1 (edited)</source>
+        <translation>%1 (edited)</translation>
+    </message>
 </context>
 <context>
     <name>conversa::core::Room</name>
@@ -207,6 +215,33 @@
     <message>
         <source>This message is %1 bytes; the server accepts up to %2 bytes. Split it into several messages.</source>
         <translation>This message is %1 bytes; the server accepts up to %2 bytes. Split it into several messages.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::SearchResultsModel</name>
+    <message>
+        <source>Type a word to search for.</source>
+        <translation>Type a word to search for.</translation>
+    </message>
+    <message>
+        <source>Search for at most %1 characters.</source>
+        <translation>Search for at most %1 characters.</translation>
+    </message>
+    <message>
+        <source>Search for at most %1 words.</source>
+        <translation>Search for at most %1 words.</translation>
+    </message>
+    <message>
+        <source>Not signed in.</source>
+        <translation>Not signed in.</translation>
+    </message>
+    <message>
+        <source>Offline: search needs the server.</source>
+        <translation>Offline: search needs the server.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer could not be read.</source>
+        <translation>The server&apos;s answer could not be read.</translation>
     </message>
 </context>
 <context>
@@ -562,6 +597,14 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
     <message>
         <source>Mute</source>
         <translation>Mute</translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Search messages</translation>
+    </message>
+    <message>
+        <source>Search messages (Ctrl+Shift+F)</source>
+        <translation>Search messages (Ctrl+Shift+F)</translation>
     </message>
 </context>
 <context>
@@ -1021,6 +1064,14 @@ Chat in rooms with your organisation, live.</translation>
         <source>No keychain took your sign-in: you stay signed in until you quit.</source>
         <translation>No keychain took your sign-in: you stay signed in until you quit.</translation>
     </message>
+    <message>
+        <source>&amp;Search messages…</source>
+        <translation>&amp;Search messages…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+F</source>
+        <translation>Ctrl+Shift+F</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MembersPanel</name>
@@ -1186,6 +1237,64 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>No messages yet</source>
         <translation>No messages yet</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::SearchPanel</name>
+    <message>
+        <source>Every word must appear; case and accents do not matter.</source>
+        <translation>Every word must appear; case and accents do not matter.</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <source>No messages found.</source>
+        <translation>No messages found.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) found, newest first.</source>
+        <translation>
+            <numerusform>%n message found, newest first.</numerusform>
+            <numerusform>%n messages found, newest first.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Search messages</translation>
+    </message>
+    <message>
+        <source>Close search (Esc)</source>
+        <translation>Close search (Esc)</translation>
+    </message>
+    <message>
+        <source>Close search</source>
+        <translation>Close search</translation>
+    </message>
+    <message>
+        <source>Search your rooms</source>
+        <translation>Search your rooms</translation>
+    </message>
+    <message>
+        <source>Search query</source>
+        <translation>Search query</translation>
+    </message>
+    <message>
+        <source>Only in this room</source>
+        <translation>Only in this room</translation>
+    </message>
+    <message>
+        <source>Only in %1</source>
+        <translation>Only in %1</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>Search results</translation>
+    </message>
+    <message>
+        <source>Older results</source>
+        <translation>Older results</translation>
     </message>
 </context>
 <context>

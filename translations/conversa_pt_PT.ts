@@ -177,6 +177,14 @@
         <source>%1 at %2: %3 (%4)</source>
         <translation>%1 às %2: %3 (%4)</translation>
     </message>
+    <message>
+        <source>message deleted</source>
+        <translation>mensagem apagada</translation>
+    </message>
+    <message>
+        <source>%1 (edited)</source>
+        <translation>%1 (editada)</translation>
+    </message>
 </context>
 <context>
     <name>conversa::core::Room</name>
@@ -207,6 +215,33 @@
     <message>
         <source>This message is %1 bytes; the server accepts up to %2 bytes. Split it into several messages.</source>
         <translation>Esta mensagem tem %1 bytes; o servidor aceita até %2 bytes. Divida-a em várias mensagens.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::SearchResultsModel</name>
+    <message>
+        <source>Type a word to search for.</source>
+        <translation>Escreva uma palavra a procurar.</translation>
+    </message>
+    <message>
+        <source>Search for at most %1 characters.</source>
+        <translation>Procure no máximo %1 caracteres.</translation>
+    </message>
+    <message>
+        <source>Search for at most %1 words.</source>
+        <translation>Procure no máximo %1 palavras.</translation>
+    </message>
+    <message>
+        <source>Not signed in.</source>
+        <translation>Sem sessão iniciada.</translation>
+    </message>
+    <message>
+        <source>Offline: search needs the server.</source>
+        <translation>Sem ligação: a pesquisa precisa do servidor.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer could not be read.</source>
+        <translation>Não foi possível ler a resposta do servidor.</translation>
     </message>
 </context>
 <context>
@@ -562,6 +597,14 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
     <message>
         <source>Mute</source>
         <translation>Silenciar</translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Pesquisar mensagens</translation>
+    </message>
+    <message>
+        <source>Search messages (Ctrl+Shift+F)</source>
+        <translation>Pesquisar mensagens (Ctrl+Shift+F)</translation>
     </message>
 </context>
 <context>
@@ -1021,6 +1064,14 @@ Converse em salas com a sua organização, em tempo real.</translation>
         <source>No keychain took your sign-in: you stay signed in until you quit.</source>
         <translation>Nenhum porta-chaves guardou a sua sessão: fica com sessão iniciada até sair.</translation>
     </message>
+    <message>
+        <source>&amp;Search messages…</source>
+        <translation>&amp;Pesquisar mensagens…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+F</source>
+        <translation>Ctrl+Shift+F</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MembersPanel</name>
@@ -1186,6 +1237,64 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>No messages yet</source>
         <translation>Ainda sem mensagens</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::SearchPanel</name>
+    <message>
+        <source>Every word must appear; case and accents do not matter.</source>
+        <translation>Todas as palavras têm de aparecer; maiúsculas e acentos não contam.</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>A pesquisar…</translation>
+    </message>
+    <message>
+        <source>No messages found.</source>
+        <translation>Nenhuma mensagem encontrada.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) found, newest first.</source>
+        <translation>
+            <numerusform>%n mensagem encontrada, a mais recente primeiro.</numerusform>
+            <numerusform>%n mensagens encontradas, as mais recentes primeiro.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Pesquisar mensagens</translation>
+    </message>
+    <message>
+        <source>Close search (Esc)</source>
+        <translation>Fechar a pesquisa (Esc)</translation>
+    </message>
+    <message>
+        <source>Close search</source>
+        <translation>Fechar a pesquisa</translation>
+    </message>
+    <message>
+        <source>Search your rooms</source>
+        <translation>Pesquisar nas suas salas</translation>
+    </message>
+    <message>
+        <source>Search query</source>
+        <translation>Texto a pesquisar</translation>
+    </message>
+    <message>
+        <source>Only in this room</source>
+        <translation>Só nesta sala</translation>
+    </message>
+    <message>
+        <source>Only in %1</source>
+        <translation>Só em %1</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>Resultados da pesquisa</translation>
+    </message>
+    <message>
+        <source>Older results</source>
+        <translation>Resultados mais antigos</translation>
     </message>
 </context>
 <context>

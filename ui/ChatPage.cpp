@@ -12,6 +12,7 @@
 #include "QuickSwitcher.h"
 #include "RoomFilterModel.h"
 #include "RoomListDelegate.h"
+#include "SearchPanel.h"
 #include "Theme.h"
 
 #include <Account.h>
@@ -63,9 +64,16 @@ ChatPage::ChatPage(QWidget *parent)
     m_membersPanel = new MembersPanel(this);
     m_membersPanel->setMinimumWidth(170);
     m_splitter->addWidget(m_membersPanel);
+    m_searchPanel = new SearchPanel(this);
+    m_searchPanel->setMinimumWidth(260);
+    m_searchPanel->hide();
+    m_splitter->addWidget(m_searchPanel);
+    connect(m_searchPanel, &SearchPanel::closeRequested, this, &ChatPage::hideSearch);
+    connect(m_searchPanel, &SearchPanel::resultActivated, this, &ChatPage::revealMessage);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setStretchFactor(2, 0);
+    m_splitter->setStretchFactor(3, 0);
     m_splitter->setSizes({260, 760, 210});
 
     auto *layout = new QVBoxLayout(this);
@@ -89,6 +97,7 @@ void ChatPage::updateIcons()
     m_createButton->setIcon(Theme::icon(u"add"_s));
     m_joinButton->setIcon(Theme::icon(u"join"_s));
     m_roomMenuButton->setIcon(Theme::icon(u"more"_s));
+    m_searchButton->setIcon(Theme::icon(u"search"_s));
     m_emojiButton->setIcon(Theme::icon(u"emoji"_s));
     m_sendButton->setIcon(Theme::icon(u"send"_s, Theme::accent()));
 }
@@ -108,6 +117,9 @@ void ChatPage::retranslateUi()
     m_roomMenuButton->setText(tr("Room menu"));
     m_roomMenuButton->setToolTip(tr("Room menu"));
     m_roomMenuButton->setAccessibleName(tr("Room menu"));
+    m_searchButton->setText(tr("Search messages"));
+    m_searchButton->setToolTip(tr("Search messages (Ctrl+Shift+F)"));
+    m_searchButton->setAccessibleName(tr("Search messages"));
     m_leaveAction->setText(tr("Leave room…"));
     m_notificationsMenu->setTitle(tr("Notifications"));
     m_notificationActions.at(0)->setText(tr("All messages"));
@@ -242,6 +254,19 @@ QWidget *ChatPage::buildConversationColumn()
     m_leaveAction->setObjectName(u"leaveRoomAction"_s);
     m_roomMenuButton->setMenu(m_roomMenu);
 
+    m_searchButton = new QToolButton(column);
+    m_searchButton->setObjectName(u"searchButton"_s);
+    m_searchButton->setAutoRaise(true);
+    m_searchButton->setCheckable(true);
+    m_searchButton->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    m_searchButton->setIconSize(QSize(20, 20));
+    connect(m_searchButton, &QToolButton::clicked, this, [this] {
+        if (m_searchPanel->isVisible())
+            hideSearch();
+        else
+            showSearch();
+    });
+
     auto *headerBar = new QWidget(column);
     headerBar->setObjectName(u"roomHeader"_s);
     auto *headerLayout = new QHBoxLayout(headerBar);
@@ -251,6 +276,7 @@ QWidget *ChatPage::buildConversationColumn()
     titles->addWidget(m_roomTitle);
     titles->addWidget(m_roomSubtitle);
     headerLayout->addLayout(titles, 1);
+    headerLayout->addWidget(m_searchButton);
     headerLayout->addWidget(m_roomMenuButton);
 
     m_banner = new ConnectionBanner(column);
@@ -383,6 +409,7 @@ void ChatPage::setAccount(core::Account *account)
         m_sources.members->disconnect(this);
     m_sources = {};
     m_account = account;
+    m_searchPanel->setSession(account ? account->session() : nullptr);
     setRoomModel(account ? account->rooms() : nullptr);
     m_messages->setMessageModel(nullptr);
     m_membersPanel->setModels(account ? account->members() : nullptr, nullptr);
@@ -491,6 +518,7 @@ void ChatPage::openRoom(const QString &room)
         if (m_sources.typing)
             m_sources.typing->setRoom(room);
     }
+    m_searchPanel->setCurrentRoom(room);
     showTyping();
     showSendError({});
     updateNotificationChoice();
@@ -528,6 +556,31 @@ void ChatPage::selectAdjacentRoom(int delta)
     int row = m_filtered->rowOfRoom(m_room);
     row = row < 0 ? (delta > 0 ? 0 : count - 1) : (row + delta + count) % count;
     openRoom(m_filtered->roomAt(row));
+}
+
+void ChatPage::showSearch()
+{
+    m_membersPanel->hide();
+    m_searchPanel->activate();
+    m_searchButton->setChecked(true);
+}
+
+void ChatPage::hideSearch()
+{
+    m_searchPanel->hide();
+    m_searchButton->setChecked(false);
+    m_membersPanel->show();
+    if (!m_room.isEmpty())
+        m_composer->setFocus();
+}
+
+void ChatPage::revealMessage(const QString &room, qint64 seq)
+{
+    if (!m_account || room.isEmpty())
+        return;
+    openRoom(room);
+    if (m_openRoom && m_room == room)
+        m_openRoom->revealMessage(seq);
 }
 
 void ChatPage::showQuickSwitcher()

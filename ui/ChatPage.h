@@ -37,6 +37,7 @@ class MembersPanel;
 class MessageView;
 class QuickSwitcher;
 class RoomFilterModel;
+class SearchPanel;
 
 // Models assembled by hand (benchmarks): shown, but nothing can be sent or changed through them.
 // Everything else gives the page an Account (setAccount).
@@ -85,6 +86,8 @@ public:
     QToolButton *emojiButton() const { return m_emojiButton; }
     QToolButton *roomMenuButton() const { return m_roomMenuButton; }
     QMenu *roomMenu() const { return m_roomMenu; }
+    QToolButton *searchButton() const { return m_searchButton; }
+    SearchPanel *searchPanel() const { return m_searchPanel; }
     EmojiPicker *emojiPicker() const { return m_emojiPicker; }
     // Why the last message could not be queued (hidden when it was).
     QLabel *sendErrorLabel() const { return m_sendErrorLabel; }
@@ -94,6 +97,11 @@ public slots:
     // Alt+Up / Alt+Down: the room above or below in the (filtered) list, wrapping around.
     void selectAdjacentRoom(int delta);
     void showQuickSwitcher();
+    // Ctrl+Shift+F: the search panel (in place of the members), its query field focused.
+    void showSearch();
+    void hideSearch();
+    // Opens `room` and shows message `seq` there, loading history as needed (a search result).
+    void revealMessage(const QString &room, qint64 seq);
     void createRoom();
     void joinRoom();
     void leaveRoom();
@@ -145,6 +153,8 @@ private:
     QLabel *m_roomSubtitle = nullptr;
     QToolButton *m_roomMenuButton = nullptr;
     QMenu *m_roomMenu = nullptr;
+    QToolButton *m_searchButton = nullptr;
+    SearchPanel *m_searchPanel = nullptr;
     QAction *m_leaveAction = nullptr;
     QMenu *m_notificationsMenu = nullptr;
     QList<QAction *> m_notificationActions; // All, MentionsOnly, Mute

@@ -79,8 +79,9 @@ void MainWindow::buildMenus()
         m_chat->roomFilter()->selectAll();
     });
     m_filterAction->setShortcut(QKeySequence::Find);
+    m_searchAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::showSearch);
     m_chatActions.append({m_goToAction, m_previousAction, m_nextAction, m_createAction,
-                          m_joinAction, m_leaveAction, m_filterAction});
+                          m_joinAction, m_leaveAction, m_filterAction, m_searchAction});
     // Shortcuts must work while the menu bar is hidden or the focus is in the composer.
     for (QAction *action : std::as_const(m_chatActions))
         addAction(action);
@@ -115,6 +116,8 @@ void MainWindow::retranslateUi()
     m_joinAction->setShortcut(QKeySequence(tr("Ctrl+J")));
     m_leaveAction->setText(tr("&Leave room"));
     m_filterAction->setText(tr("&Filter rooms"));
+    m_searchAction->setText(tr("&Search messages…"));
+    m_searchAction->setShortcut(QKeySequence(tr("Ctrl+Shift+F")));
     m_helpMenu->setTitle(tr("&Help"));
     m_aboutAction->setText(tr("&About Conversa"));
     updateTitle();

@@ -84,6 +84,7 @@ private:
     QAction *m_joinAction = nullptr;
     QAction *m_leaveAction = nullptr;
     QAction *m_filterAction = nullptr;
+    QAction *m_searchAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QString m_user;
 
