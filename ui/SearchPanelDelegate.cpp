@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "SearchPanelDelegate.h"
 
+#include "MessageDelegate.h"
 #include "Theme.h"
 
 #include <SearchResultsModel.h>
@@ -73,12 +74,12 @@ QString SearchPanelDelegate::headline(const QModelIndex &index)
 {
     const QDateTime when =
         QDateTime::fromMSecsSinceEpoch(index.data(SearchResultsModel::TimestampRole).toLongLong());
-    const QLocale locale;
     const QString time = when.date() == QDate::currentDate()
-                             ? locale.toString(when.time(), QLocale::ShortFormat)
-                             : locale.toString(when, QLocale::ShortFormat);
-    return u"%1 · %2 · %3"_s.arg(index.data(SearchResultsModel::RoomRole).toString(),
-                                 index.data(SearchResultsModel::SenderRole).toString(), time);
+                             ? MessageDelegate::shortTime(when)
+                             : QLocale().toString(when.date(), QLocale::ShortFormat) + u' ' +
+                                   MessageDelegate::shortTime(when);
+    return u"#%1 · %2 · %3"_s.arg(index.data(SearchResultsModel::RoomRole).toString(),
+                                  index.data(SearchResultsModel::SenderRole).toString(), time);
 }
 
 void SearchPanelDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,

@@ -29,7 +29,7 @@ public:
         QList<std::pair<int, int>> emphasis; // (start, length)
     };
     static Snippet snippet(const QString &body, const QVariantList &matches);
-    // "general · alice · 14:05" (the time as the locale writes it; the date too when not today).
+    // "#general · alice · 14:05" (the time as the locale writes it; the date too when not today).
     static QString headline(const QModelIndex &index);
 };
 

@@ -116,7 +116,7 @@ void tst_ui_searchpanel::typingSearchesAndResultsShowWhatMatched()
     QVERIFY2(panel.statusLabel()->text().contains(u"2"_s), qPrintable(panel.statusLabel()->text()));
 
     const QModelIndex first = panel.resultList()->model()->index(0, 0);
-    QVERIFY(ui::SearchPanelDelegate::headline(first).startsWith(u"ops · bob · "_s));
+    QVERIFY(ui::SearchPanelDelegate::headline(first).startsWith(u"#ops · bob · "_s));
     const auto shown =
         ui::SearchPanelDelegate::snippet(first.data(SearchResultsModel::BodyRole).toString(),
                                          first.data(SearchResultsModel::MatchesRole).toList());
