@@ -40,6 +40,8 @@ public:
 
     // Results asked for per search (the server gives at most 50).
     static constexpr int kPageSize = 30;
+    // The longest query the server takes, in characters.
+    static constexpr int kMaxQueryLength = protocol::kMaxSearchQueryLength;
 
     explicit SearchResultsModel(QObject *parent = nullptr);
 

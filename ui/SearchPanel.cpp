@@ -44,7 +44,7 @@ SearchPanel::SearchPanel(QWidget *parent)
     m_query = new QLineEdit(this);
     m_query->setObjectName(u"searchQuery"_s);
     m_query->setClearButtonEnabled(true);
-    m_query->setMaxLength(200); // protocol::kMaxSearchQueryLength; ui does not see protocol/
+    m_query->setMaxLength(SearchResultsModel::kMaxQueryLength);
     m_thisRoomOnly = new QCheckBox(this);
     m_thisRoomOnly->setObjectName(u"searchThisRoomOnly"_s);
     m_thisRoomOnly->setEnabled(false);
