@@ -3,6 +3,7 @@
 #include "MessageModel.h"
 
 #include "MessageCache.h"
+#include "MessageMarkup.h"
 #include "MessageState.h"
 #include "SessionManager.h"
 
@@ -874,7 +875,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
             return QString();
         const Original original = originalOf(r.replyTo);
         // One line, the start only: a preview, not the message.
-        QString text = original.body.left(200).simplified();
+        // As it reads, without its Markdown markers.
+        QString text = parseMarkup(original.body.left(400)).text.simplified();
         if (text.size() > 120)
             text = text.left(119) + u'…';
         return text;

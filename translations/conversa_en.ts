@@ -606,6 +606,18 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
         <source>Search messages (Ctrl+Shift+F)</source>
         <translation>Search messages (Ctrl+Shift+F)</translation>
     </message>
+    <message>
+        <source>The edit was refused: %1</source>
+        <translation>The edit was refused: %1</translation>
+    </message>
+    <message>
+        <source>The deletion was refused: %1</source>
+        <translation>The deletion was refused: %1</translation>
+    </message>
+    <message>
+        <source>The reaction was refused: %1</source>
+        <translation>The reaction was refused: %1</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>
@@ -630,6 +642,25 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
 Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &gt; at the start for a quote, [text](https://…) for a link.</source>
         <translation>Enter sends, Shift+Enter starts a new line.
 Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &gt; at the start for a quote, [text](https://…) for a link.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ComposerContextBar</name>
+    <message>
+        <source>Cancel editing (Esc)</source>
+        <translation>Cancel editing (Esc)</translation>
+    </message>
+    <message>
+        <source>Cancel the reply (Esc)</source>
+        <translation>Cancel the reply (Esc)</translation>
+    </message>
+    <message>
+        <source>Editing your message: %1</source>
+        <translation>Editing your message: %1</translation>
+    </message>
+    <message>
+        <source>Replying to %1: %2</source>
+        <translation>Replying to %1: %2</translation>
     </message>
 </context>
 <context>
@@ -1104,6 +1135,91 @@ Chat in rooms with your organisation, live.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::MessageActionBar</name>
+    <message>
+        <source>Message actions</source>
+        <translation>Message actions</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation>React</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>Copy link</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageActions</name>
+    <message>
+        <source>Delete message</source>
+        <translation>Delete message</translation>
+    </message>
+    <message>
+        <source>Delete this message for everyone? This cannot be undone.</source>
+        <translation>Delete this message for everyone? This cannot be undone.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>The deletion could not be saved on this computer.</source>
+        <translation>The deletion could not be saved on this computer.</translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation>React</translation>
+    </message>
+    <message>
+        <source>More emoji…</source>
+        <translation>More emoji…</translation>
+    </message>
+    <message>
+        <source>Reactions need the connection to the server.</source>
+        <translation>Reactions need the connection to the server.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageDecorations</name>
+    <message>
+        <source>%1: message deleted</source>
+        <translation>%1: message deleted</translation>
+    </message>
+    <message>
+        <source>Reply to an earlier message</source>
+        <translation>Reply to an earlier message</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 reacted with %2</source>
+        <translation>%1 reacted with %2</translation>
+    </message>
+    <message>
+        <source>(edited)</source>
+        <translation>(edited)</translation>
+    </message>
+    <message>
+        <source>message deleted</source>
+        <translation>message deleted</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::MessageDelegate</name>
     <message>
         <source>Today</source>
@@ -1132,6 +1248,14 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>Discard</source>
         <translation>Discard</translation>
+    </message>
+    <message>
+        <source>Edited at %1</source>
+        <translation>Edited at %1</translation>
+    </message>
+    <message>
+        <source>Show the original message</source>
+        <translation>Show the original message</translation>
     </message>
 </context>
 <context>

@@ -606,6 +606,18 @@ Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</tra
         <source>Search messages (Ctrl+Shift+F)</source>
         <translation>Pesquisar mensagens (Ctrl+Shift+F)</translation>
     </message>
+    <message>
+        <source>The edit was refused: %1</source>
+        <translation>A edição foi recusada: %1</translation>
+    </message>
+    <message>
+        <source>The deletion was refused: %1</source>
+        <translation>A exclusão foi recusada: %1</translation>
+    </message>
+    <message>
+        <source>The reaction was refused: %1</source>
+        <translation>A reação foi recusada: %1</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>
@@ -630,6 +642,25 @@ Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</tra
 Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &gt; at the start for a quote, [text](https://…) for a link.</source>
         <translation>Enter envia, Shift+Enter começa uma nova linha.
 Formatação: **negrito**, *itálico*, `código`, ``` em uma linha própria para um bloco de código, &gt; no início para uma citação, [texto](https://…) para um link.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ComposerContextBar</name>
+    <message>
+        <source>Cancel editing (Esc)</source>
+        <translation>Cancelar a edição (Esc)</translation>
+    </message>
+    <message>
+        <source>Cancel the reply (Esc)</source>
+        <translation>Cancelar a resposta (Esc)</translation>
+    </message>
+    <message>
+        <source>Editing your message: %1</source>
+        <translation>Editando sua mensagem: %1</translation>
+    </message>
+    <message>
+        <source>Replying to %1: %2</source>
+        <translation>Respondendo a %1: %2</translation>
     </message>
 </context>
 <context>
@@ -1104,6 +1135,91 @@ Converse em salas com a sua organização, em tempo real.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::MessageActionBar</name>
+    <message>
+        <source>Message actions</source>
+        <translation>Ações da mensagem</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Responder</translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation>Reagir</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Editar</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Excluir</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>Copiar link</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageActions</name>
+    <message>
+        <source>Delete message</source>
+        <translation>Excluir mensagem</translation>
+    </message>
+    <message>
+        <source>Delete this message for everyone? This cannot be undone.</source>
+        <translation>Excluir esta mensagem para todos? Isso não pode ser desfeito.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Excluir</translation>
+    </message>
+    <message>
+        <source>The deletion could not be saved on this computer.</source>
+        <translation>Não foi possível salvar a exclusão neste computador.</translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation>Reagir</translation>
+    </message>
+    <message>
+        <source>More emoji…</source>
+        <translation>Mais emojis…</translation>
+    </message>
+    <message>
+        <source>Reactions need the connection to the server.</source>
+        <translation>As reações precisam da conexão com o servidor.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageDecorations</name>
+    <message>
+        <source>%1: message deleted</source>
+        <translation>%1: mensagem apagada</translation>
+    </message>
+    <message>
+        <source>Reply to an earlier message</source>
+        <translation>Resposta a uma mensagem anterior</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 reacted with %2</source>
+        <translation>%1 reagiu com %2</translation>
+    </message>
+    <message>
+        <source>(edited)</source>
+        <translation>(editada)</translation>
+    </message>
+    <message>
+        <source>message deleted</source>
+        <translation>mensagem excluída</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::MessageDelegate</name>
     <message>
         <source>Today</source>
@@ -1132,6 +1248,14 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Discard</source>
         <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>Edited at %1</source>
+        <translation>Editada às %1</translation>
+    </message>
+    <message>
+        <source>Show the original message</source>
+        <translation>Mostrar a mensagem original</translation>
     </message>
 </context>
 <context>

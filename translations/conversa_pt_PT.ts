@@ -606,6 +606,18 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
         <source>Search messages (Ctrl+Shift+F)</source>
         <translation>Pesquisar mensagens (Ctrl+Shift+F)</translation>
     </message>
+    <message>
+        <source>The edit was refused: %1</source>
+        <translation>A edição foi recusada: %1</translation>
+    </message>
+    <message>
+        <source>The deletion was refused: %1</source>
+        <translation>A eliminação foi recusada: %1</translation>
+    </message>
+    <message>
+        <source>The reaction was refused: %1</source>
+        <translation>A reação foi recusada: %1</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>
@@ -630,6 +642,25 @@ Entre numa com Ctrl+J (por exemplo «general») ou crie uma com Ctrl+N.</transla
 Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &gt; at the start for a quote, [text](https://…) for a link.</source>
         <translation>Enter envia, Shift+Enter começa uma nova linha.
 Formatação: **negrito**, *itálico*, `código`, ``` numa linha própria para um bloco de código, &gt; no início para uma citação, [texto](https://…) para uma ligação.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ComposerContextBar</name>
+    <message>
+        <source>Cancel editing (Esc)</source>
+        <translation>Cancelar a edição (Esc)</translation>
+    </message>
+    <message>
+        <source>Cancel the reply (Esc)</source>
+        <translation>Cancelar a resposta (Esc)</translation>
+    </message>
+    <message>
+        <source>Editing your message: %1</source>
+        <translation>A editar a sua mensagem: %1</translation>
+    </message>
+    <message>
+        <source>Replying to %1: %2</source>
+        <translation>A responder a %1: %2</translation>
     </message>
 </context>
 <context>
@@ -1104,6 +1135,91 @@ Converse em salas com a sua organização, em tempo real.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::MessageActionBar</name>
+    <message>
+        <source>Message actions</source>
+        <translation>Ações da mensagem</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Responder</translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation>Reagir</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Editar</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>Copiar ligação</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageActions</name>
+    <message>
+        <source>Delete message</source>
+        <translation>Eliminar mensagem</translation>
+    </message>
+    <message>
+        <source>Delete this message for everyone? This cannot be undone.</source>
+        <translation>Eliminar esta mensagem para todos? Não é possível anular.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <source>The deletion could not be saved on this computer.</source>
+        <translation>Não foi possível guardar a eliminação neste computador.</translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation>Reagir</translation>
+    </message>
+    <message>
+        <source>More emoji…</source>
+        <translation>Mais emoji…</translation>
+    </message>
+    <message>
+        <source>Reactions need the connection to the server.</source>
+        <translation>As reações precisam da ligação ao servidor.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageDecorations</name>
+    <message>
+        <source>%1: message deleted</source>
+        <translation>%1: mensagem eliminada</translation>
+    </message>
+    <message>
+        <source>Reply to an earlier message</source>
+        <translation>Resposta a uma mensagem anterior</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 reacted with %2</source>
+        <translation>%1 reagiu com %2</translation>
+    </message>
+    <message>
+        <source>(edited)</source>
+        <translation>(editada)</translation>
+    </message>
+    <message>
+        <source>message deleted</source>
+        <translation>mensagem apagada</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::MessageDelegate</name>
     <message>
         <source>Today</source>
@@ -1132,6 +1248,14 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Discard</source>
         <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>Edited at %1</source>
+        <translation>Editada às %1</translation>
+    </message>
+    <message>
+        <source>Show the original message</source>
+        <translation>Mostrar a mensagem original</translation>
     </message>
 </context>
 <context>

@@ -4,9 +4,11 @@
 
 #include "AppSettings.h"
 #include "Composer.h"
+#include "ComposerContextBar.h"
 #include "ConnectionBanner.h"
 #include "EmojiPicker.h"
 #include "MembersPanel.h"
+#include "MessageActions.h"
 #include "MessageDelegate.h"
 #include "MessageView.h"
 #include "QuickSwitcher.h"
@@ -313,6 +315,10 @@ QWidget *ChatPage::buildConversationColumn()
 
     m_composer = new Composer(column);
     connect(m_composer, &Composer::sendRequested, this, &ChatPage::sendMessage);
+    m_contextBar = new ComposerContextBar(column);
+    m_actions = new MessageActions(
+        m_messages, m_composer, m_contextBar, [this] { return m_openRoom.data(); }, this);
+    connect(m_actions, &MessageActions::problem, this, &ChatPage::showSendError);
     m_emojiButton = new QToolButton(column);
     m_emojiButton->setObjectName(u"emojiButton"_s);
     m_sendButton = new QToolButton(column);
@@ -342,6 +348,7 @@ QWidget *ChatPage::buildConversationColumn()
     layout->addWidget(m_emptyLabel, 1);
     layout->addWidget(m_typingLabel);
     layout->addWidget(m_sendErrorLabel);
+    layout->addWidget(m_contextBar);
     auto *composerRow = new QHBoxLayout;
     composerRow->setContentsMargins(12, 0, 12, 0);
     composerRow->setSpacing(4);
@@ -521,6 +528,21 @@ void ChatPage::openRoom(const QString &room)
     m_searchPanel->setCurrentRoom(room);
     showTyping();
     showSendError({});
+    if (m_contextBar->mode() == ComposerContextBar::Mode::Edit)
+        m_composer->clear();
+    m_contextBar->clear(); // a reply or edit belongs to the room it started in
+    m_messages->setCanDeleteOthers(m_openRoom && !m_user.isEmpty() &&
+                                   m_openRoom->owner() == m_user);
+    if (m_openRoom) {
+        m_roomConnections.append(
+            connect(m_openRoom, &core::Room::changeRefused, this,
+                    [this](const QString &kind, qint64, const QString &reason) {
+                        showSendError(kind == u"edit"_s ? tr("The edit was refused: %1").arg(reason)
+                                      : kind == u"delete"_s
+                                          ? tr("The deletion was refused: %1").arg(reason)
+                                          : tr("The reaction was refused: %1").arg(reason));
+                    }));
+    }
     updateNotificationChoice();
     reselectCurrentRoom();
     updateRoomHeader();
@@ -532,6 +554,13 @@ void ChatPage::openRoom(const QString &room)
         QTimer::singleShot(0, this, &ChatPage::markCurrentRoomRead);
     }
     emit roomOpened(room);
+}
+
+void ChatPage::revealMessage(const QString &room, qint64 seq)
+{
+    openRoom(room);
+    if (room == m_room)
+        m_messages->revealMessage(seq);
 }
 
 void ChatPage::reselectCurrentRoom()
@@ -662,9 +691,13 @@ void ChatPage::sendMessage(const QString &body)
     // meanwhile would queue the same text twice.
     if (!m_openRoom || !m_saving.cid.isEmpty())
         return;
-    const core::SendResult result = m_openRoom->send(body);
+    // Enter sends a new message, a reply, or the edit in progress (all through the outbox).
+    const qint64 editing = m_actions->editing();
+    const core::SendResult result = editing > 0 ? m_openRoom->edit(editing, body)
+                                                : m_openRoom->send(body, m_actions->replyTo());
     switch (result.status) {
     case core::SendResult::Status::Queued:
+        m_contextBar->clear();
         // Shown as "Sending…" already; the text leaves the box once the outbox has it.
         showSendError({});
         m_saving = {m_openRoom, result.cid, body, {}};

@@ -31,6 +31,8 @@ namespace conversa::ui {
 
 class AppSettings;
 class Composer;
+class ComposerContextBar;
+class MessageActions;
 class ConnectionBanner;
 class EmojiPicker;
 class MembersPanel;
@@ -91,9 +93,15 @@ public:
     EmojiPicker *emojiPicker() const { return m_emojiPicker; }
     // Why the last message could not be queued (hidden when it was).
     QLabel *sendErrorLabel() const { return m_sendErrorLabel; }
+    // "Replying to …" / "Editing …" over the composer.
+    ComposerContextBar *composerContextBar() const { return m_contextBar; }
+    MessageActions *messageActions() const { return m_actions; }
 
 public slots:
     void openRoom(const QString &room);
+    // Opens `room` and shows its message `seq` (a search result, a link): loaded as needed,
+    // scrolled to and highlighted.
+    void revealMessage(const QString &room, qint64 seq);
     // Alt+Up / Alt+Down: the room above or below in the (filtered) list, wrapping around.
     void selectAdjacentRoom(int delta);
     void showQuickSwitcher();
@@ -166,6 +174,8 @@ private:
     QLabel *m_typingLabel = nullptr;
     QLabel *m_sendErrorLabel = nullptr;
     Composer *m_composer = nullptr;
+    ComposerContextBar *m_contextBar = nullptr;
+    MessageActions *m_actions = nullptr;
     QToolButton *m_emojiButton = nullptr;
     QToolButton *m_sendButton = nullptr;
     EmojiPicker *m_emojiPicker = nullptr;

@@ -197,6 +197,17 @@ void Composer::keyPressEvent(QKeyEvent *event)
             break;
         }
     }
+    if (event->key() == Qt::Key_Up && event->modifiers() == Qt::NoModifier &&
+        toPlainText().isEmpty()) {
+        event->accept();
+        emit editLastRequested();
+        return;
+    }
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier) {
+        event->accept();
+        emit cancelRequested();
+        return;
+    }
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
     if (enter && !(event->modifiers() & Qt::ShiftModifier)) {
         event->accept();

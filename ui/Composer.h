@@ -41,6 +41,10 @@ signals:
     // so a message that could not be stored is never lost.
     void sendRequested(const QString &body);
     void typing();
+    // Up in an empty box: edit my last message.
+    void editLastRequested();
+    // Esc (no completion open): leave the reply or edit in progress.
+    void cancelRequested();
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;

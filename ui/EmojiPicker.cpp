@@ -15,16 +15,24 @@ namespace conversa::ui {
 
 namespace {
 // Space-separated; each entry is one emoji sequence.
-const char *const kSmileys = "😀 😃 😄 😁 😆 😅 😂 🤣 🙂 🙃 😉 😊 😇 🥰 😍 🤩 😘 😋 😛 😜 🤪 🤔 "
+const char *const kSmileys = "😀 😃 😄 😁 😆 😅 😂 🤣 🙂 🙃 😉 😊 😇 🥰 😍 🤩 😘 😋 😛 😜 "
+                             "🤪 "
+                             "🤔 "
                              "🤨 "
-                             "😐 😑 😶 🙄 😏 😬 😌 😴 😷 🤒 🤯 🥳 😎 🤓 😕 😟 😮 😲 😳 🥺 😢 😭 "
+                             "😐 😑 😶 🙄 😏 😬 😌 😴 😷 🤒 🤯 🥳 😎 🤓 😕 😟 😮 😲 😳 🥺 "
+                             "😢 "
+                             "😭 "
                              "😱 "
                              "😤 😡 🤬";
-const char *const kGestures = "👍 👎 👌 ✌️ 🤞 🤝 👏 🙌 👐 🙏 💪 👋 🤙 👉 👈 👆 👇 ☝️ ✋ 🤚 🖐️ "
+const char *const kGestures = "👍 👎 👌 ✌️ 🤞 🤝 👏 🙌 👐 🙏 💪 👋 🤙 👉 👈 👆 👇 ☝️ ✋ "
+                              "🤚 "
+                              "🖐️ "
                               "🖖 ✍️ "
                               "🤷 🤦 🙋 🙇 👀 🧠 🫡";
 const char *const kSymbols =
-    "❤️ 🧡 💛 💚 💙 💜 🖤 🤍 💔 💯 ✅ ❌ ❓ ❗ ⚠️ 🔥 ✨ ⭐ 🎉 🎊 🎂 🎁 "
+    "❤️ 🧡 💛 💚 💙 💜 🖤 🤍 💔 💯 ✅ ❌ ❓ ❗ ⚠️ 🔥 ✨ ⭐ 🎉 🎊 "
+    "🎂 "
+    "🎁 "
     "🏆 "
     "🚀 💡 📌 📎 📅 ⏰ 🔒 🔑 🔔 💬 👁️ ☕ 🍕 🍺 🌱 🌞 🌧️ ⚡";
 } // namespace
@@ -40,8 +48,8 @@ EmojiPicker::EmojiPicker(QWidget *parent)
     emojiFont.setPointSizeF(emojiFont.pointSizeF() * 1.4);
     // A colour emoji font first where there is one: the text font's fallback may otherwise draw
     // some emoji as its own black-and-white glyphs.
-    emojiFont.setFamilies({u"Noto Color Emoji"_s, u"Apple Color Emoji"_s, u"Segoe UI Emoji"_s,
-                           emojiFont.family()});
+    emojiFont.setFamilies(
+        {u"Noto Color Emoji"_s, u"Apple Color Emoji"_s, u"Segoe UI Emoji"_s, emojiFont.family()});
     const int cell = QFontMetrics(emojiFont).height() * 3 / 2 + 8;
     for (const char *set : {kSmileys, kGestures, kSymbols}) {
         auto *grid = new QListWidget(m_tabs);

@@ -138,6 +138,8 @@ QString MessageDelegate::shortTime(const QDateTime &time)
 
 QString MessageDelegate::displayText(const QModelIndex &index)
 {
+    if (index.data(MessageModel::DeletedRole).toBool())
+        return MessageDecorations::deletedLabel();
     return core::parseMarkup(index.data(MessageModel::BodyRole).toString()).text;
 }
 
@@ -303,7 +305,10 @@ std::unique_ptr<QTextLayout> MessageDelegate::bodyLayout(const QStyleOptionViewI
                                                          core::MarkedUpText *markupOut) const
 {
     // Styles come as ranges over plain text: nothing in a message is ever read as HTML.
-    core::MarkedUpText markup = core::parseMarkup(index.data(MessageModel::BodyRole).toString());
+    const bool deleted = index.data(MessageModel::DeletedRole).toBool();
+    core::MarkedUpText markup =
+        deleted ? core::MarkedUpText{MessageDecorations::deletedLabel(), {}}
+                : core::parseMarkup(index.data(MessageModel::BodyRole).toString());
     QString text = markup.text;
     // QTextLayout breaks lines only at LineSeparator; same length, so spans stay valid.
     text.replace(u'\n', QChar::LineSeparator);
@@ -333,6 +338,15 @@ std::unique_ptr<QTextLayout> MessageDelegate::bodyLayout(const QStyleOptionViewI
             range.format.setForeground(Theme::mutedText());
         if (range.format.propertyCount() > 0)
             formats.append(range);
+    }
+    if (deleted) {
+        // What is left of a deleted message: a muted, italic note in its place.
+        QTextLayout::FormatRange range;
+        range.start = 0;
+        range.length = int(text.size());
+        range.format.setFontItalic(true);
+        range.format.setForeground(Theme::mutedText());
+        formats.append(range);
     }
     for (const Span &link : linksIn(markup)) {
         QTextLayout::FormatRange range;
@@ -422,9 +436,17 @@ MessageDelegate::Geometry MessageDelegate::geometry(const QStyleOptionViewItem &
         g.header = QRect(bodyLeft, y, bodyWidth, metrics.height());
         y += metrics.height() + 2;
     }
+    if (const int quote = MessageDecorations::replyQuoteHeight(option.font, index); quote > 0) {
+        g.replyQuote = QRect(bodyLeft, y, qMin(bodyWidth, 520), quote);
+        y += quote;
+    }
     const int height = bodyHeight(option, index, bodyWidth);
     g.body = QRect(bodyLeft, y, bodyWidth, height);
     y += height;
+    g.footer =
+        MessageDecorations::layoutFooter(option.font, index, QPoint(bodyLeft, y + 3), bodyWidth);
+    if (g.footer.height > 0)
+        y += g.footer.height + 3;
 
     const auto state = deliveryState(index);
     if (state != MessageModel::DeliveryState::Delivered) {
@@ -486,6 +508,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->fillRect(QRect(messageArea.left(), messageArea.top(), 3, messageArea.height()),
                           Theme::accent());
     }
+    if (m_highlightedSeq > 0 && index.data(MessageModel::SeqRole).toLongLong() == m_highlightedSeq)
+        painter->fillRect(messageArea, Theme::mentionBackground());
     if (option.state & QStyle::State_Selected) {
         QColor selection = palette.color(QPalette::Highlight);
         selection.setAlpha(70);
@@ -584,6 +608,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         selected.append(range);
     }
     layout->draw(painter, g.body.topLeft(), selected);
+    MessageDecorations::paintReplyQuote(painter, g.replyQuote, index, palette, option.font);
+    MessageDecorations::paintFooter(painter, g.footer, palette, option.font);
 
     // Status line for messages the server has not stored.
     if (!g.status.isEmpty()) {
@@ -628,6 +654,26 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
         const QString link = linkAt(option, index, event->pos());
         if (!link.isEmpty()) {
             QToolTip::showText(event->globalPos(), link, view);
+            return true;
+        }
+        const Geometry g = geometry(option, index);
+        for (const MessageDecorations::Chip &chip : g.footer.chips) {
+            if (chip.rect.contains(event->pos())) {
+                QToolTip::showText(event->globalPos(), MessageDecorations::reactedText(chip), view);
+                return true;
+            }
+        }
+        if (g.footer.edited.contains(event->pos())) {
+            const QDateTime edited = index.data(MessageModel::EditedTimeRole).toDateTime();
+            QToolTip::showText(
+                event->globalPos(),
+                tr("Edited at %1")
+                    .arg(QLocale().toString(edited.toLocalTime(), QLocale::ShortFormat)),
+                view);
+            return true;
+        }
+        if (g.replyQuote.contains(event->pos())) {
+            QToolTip::showText(event->globalPos(), tr("Show the original message"), view);
             return true;
         }
     }
@@ -685,6 +731,22 @@ int MessageDelegate::cursorAt(const QStyleOptionViewItem &option, const QModelIn
             return line.xToCursor(local.x(), QTextLine::CursorBetweenCharacters);
     }
     return length;
+}
+
+bool MessageDelegate::isOnReplyQuote(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                     const QPoint &pos) const
+{
+    return geometry(option, index).replyQuote.contains(pos);
+}
+
+QString MessageDelegate::reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                    const QPoint &pos) const
+{
+    for (const MessageDecorations::Chip &chip : geometry(option, index).footer.chips) {
+        if (chip.rect.contains(pos))
+            return chip.emoji;
+    }
+    return {};
 }
 
 MessageDelegate::Action MessageDelegate::actionAt(const QStyleOptionViewItem &option,

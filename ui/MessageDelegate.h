@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "MessageDecorations.h"
+
 #include <MessageMarkup.h>
 
 #include <QCache>
@@ -50,6 +52,15 @@ public:
                    const QPoint &pos) const;
     Action actionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                     const QPoint &pos) const;
+    // Whether `pos` is on the quote of the message this one replies to.
+    bool isOnReplyQuote(const QStyleOptionViewItem &option, const QModelIndex &index,
+                        const QPoint &pos) const;
+    // The reaction chip under `pos` (its emoji), or empty.
+    QString reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                       const QPoint &pos) const;
+    // The message shown highlighted for a moment (a revealed reply original or search result).
+    void setHighlightedSeq(qint64 seq) { m_highlightedSeq = seq; }
+    qint64 highlightedSeq() const { return m_highlightedSeq; }
     // The character of the body under `pos`: -1 above the body, the body's length below it.
     int cursorAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                  const QPoint &pos) const;
@@ -110,8 +121,10 @@ private:
         QRect daySeparator; // empty when the day does not change here
         QRect avatar;       // empty for continuation rows
         QRect header;
+        QRect replyQuote; // empty for a message that replies to nothing
         QRect body;
-        QRect status; // empty for delivered messages
+        MessageDecorations::Footer footer; // reactions and "(edited)" below the body
+        QRect status;                      // empty for delivered messages
         QRect retry;
         QRect discard;
     };
@@ -140,6 +153,7 @@ private:
 
     QString m_currentUser;
     TextSelection m_selection;
+    qint64 m_highlightedSeq = 0;
     mutable QCache<QString, Facts> m_facts{kCachedMessages};
     // key: message identity; valid for m_cacheWidth
     mutable QCache<QString, int> m_heightCache{kCachedMessages};

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MessageView.h"
 
+#include "MessageActionBar.h"
 #include "MessageDelegate.h"
 
 #include <MessageModel.h>
@@ -9,6 +10,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QContextMenuEvent>
+#include <QCursor>
 #include <QIdentityProxyModel>
 #include <QLabel>
 #include <QMenu>
@@ -74,7 +76,29 @@ MessageView::MessageView(QWidget *parent)
     m_historyNotice->setBackgroundRole(QPalette::ToolTipBase);
     m_historyNotice->setContentsMargins(12, 6, 12, 6);
     m_historyNotice->hide();
+
+    m_actionBar = new MessageActionBar(viewport());
+    connect(m_actionBar, &MessageActionBar::replyRequested, this, &MessageView::replyRequested);
+    connect(m_actionBar, &MessageActionBar::editRequested, this, &MessageView::editRequested);
+    connect(m_actionBar, &MessageActionBar::deleteRequested, this, &MessageView::deleteRequested);
+    connect(m_actionBar, &MessageActionBar::reactRequested, this, &MessageView::reactRequested);
+    connect(m_actionBar, &MessageActionBar::copyLinkRequested, this,
+            &MessageView::copyLinkRequested);
+    m_highlightTimer = new QTimer(this);
+    m_highlightTimer->setSingleShot(true);
+    m_highlightTimer->setInterval(2500);
+    connect(m_highlightTimer, &QTimer::timeout, this, [this] {
+        m_delegate->setHighlightedSeq(0);
+        viewport()->update();
+    });
     retranslateUi();
+    // An edit, a deletion or a reaction changes a row's height: lay it out anew.
+    connect(m_proxy, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                for (int row = topLeft.row(); row <= bottomRight.row(); ++row)
+                    m_delegate->forget(m_proxy->index(row, 0));
+                scheduleDelayedItemsLayout();
+            });
 
     connect(m_proxy, &QAbstractItemModel::rowsAboutToBeInserted, this,
             &MessageView::onRowsAboutToBeInserted);
@@ -112,6 +136,7 @@ void MessageView::setMessageModel(MessageModel *model)
         connect(model, &MessageModel::historyErrorChanged, this, &MessageView::updateHistoryNotice);
         connect(model, &MessageModel::scrollToRowRequested, this,
                 &MessageView::onScrollToRowRequested);
+        connect(model, &MessageModel::messageRevealed, this, &MessageView::onMessageRevealed);
         // From the model itself, before the proxy passes it on: QListView forgets its layout as
         // soon as it hears of a removal, and the anchor needs it.
         connect(model, &QAbstractItemModel::rowsAboutToBeRemoved, this, [this] {
@@ -174,6 +199,51 @@ void MessageView::jumpTo(qint64 seq)
 {
     if (m_source)
         m_source->jumpTo(seq);
+}
+
+void MessageView::revealMessage(qint64 seq)
+{
+    if (m_source && seq > 0)
+        m_source->revealMessage(seq);
+}
+
+void MessageView::onMessageRevealed(int, qint64 seq)
+{
+    m_delegate->setHighlightedSeq(seq);
+    m_highlightTimer->start();
+    viewport()->update();
+}
+
+void MessageView::updateActionBar(const QPoint &pos)
+{
+    const QModelIndex index = indexAt(pos);
+    const bool delivered =
+        index.isValid() &&
+        index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>() ==
+            MessageModel::DeliveryState::Delivered &&
+        !index.data(MessageModel::DeletedRole).toBool();
+    if (!delivered) {
+        if (!m_actionBar->underMouse())
+            m_actionBar->hide();
+        return;
+    }
+    const bool own = index.data(MessageModel::OwnRole).toBool();
+    const qint64 seq = index.data(MessageModel::SeqRole).toLongLong();
+    if (m_actionBar->isVisible() && m_actionBar->seq() == seq)
+        return;
+    m_actionBar->showFor(seq, own, own || m_canDeleteOthers);
+    // At the row's top right, over the row's own upper edge, like Telegram and Element.
+    const QRect rect = visualRect(index);
+    const int x = viewport()->width() - m_actionBar->width() - 16;
+    const int y = qMax(0, rect.top() - m_actionBar->height() / 3);
+    m_actionBar->move(x, y);
+}
+
+void MessageView::leaveEvent(QEvent *event)
+{
+    QListView::leaveEvent(event);
+    if (!m_actionBar->geometry().contains(viewport()->mapFromGlobal(QCursor::pos())))
+        m_actionBar->hide();
 }
 
 void MessageView::onScrollToRowRequested(int row)
@@ -324,6 +394,7 @@ void MessageView::onRangeChanged(int, int max)
 
 void MessageView::verticalScrollbarValueChanged(int value)
 {
+    m_actionBar->hide(); // its message moved away from under it
     // Deliberately not the base class: it would fetch on reaching the bottom.
     // The bottom of a window that does not hold the newest messages is not "the newest".
     const bool atBottom = isAtBottom() && (!m_source || m_source->isAtNewest());
@@ -520,8 +591,12 @@ void MessageView::mouseMoveEvent(QMouseEvent *event)
         const QStyleOptionViewItem option = optionForIndex(index);
         const QPoint pos = event->position().toPoint();
         pointing = !m_delegate->linkAt(option, index, pos).isEmpty() ||
-                   m_delegate->actionAt(option, index, pos) != MessageDelegate::Action::None;
+                   m_delegate->actionAt(option, index, pos) != MessageDelegate::Action::None ||
+                   m_delegate->isOnReplyQuote(option, index, pos) ||
+                   !m_delegate->reactionAt(option, index, pos).isEmpty();
     }
+    if (!(event->buttons() & Qt::LeftButton))
+        updateActionBar(event->position().toPoint());
     viewport()->setCursor(pointing ? Qt::PointingHandCursor : Qt::ArrowCursor);
 }
 
@@ -552,6 +627,17 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
             return;
         case MessageDelegate::Action::None:
             break;
+        }
+        const qint64 seq = index.data(MessageModel::SeqRole).toLongLong();
+        if (m_delegate->isOnReplyQuote(option, index, pos)) {
+            revealMessage(index.data(MessageModel::ReplyToRole).toLongLong());
+            event->accept();
+            return;
+        }
+        if (const QString emoji = m_delegate->reactionAt(option, index, pos); !emoji.isEmpty()) {
+            emit reactionToggled(seq, emoji);
+            event->accept();
+            return;
         }
         const QString link = m_delegate->linkAt(option, index, pos);
         if (!link.isEmpty()) {

@@ -8,11 +8,13 @@
 #include <QPointer>
 
 class QLabel;
+class QTimer;
 class QPushButton;
 class QIdentityProxyModel;
 
 namespace conversa::ui {
 
+class MessageActionBar;
 class MessageDelegate;
 
 // The chat log: a QListView over core::MessageModel with one painting delegate. It keeps the
@@ -37,6 +39,10 @@ public:
     int unseenCount() const { return m_unseen; }
     // Messages of the selection as text, oldest first.
     QString selectedText() const;
+    // The actions floating over the message under the pointer.
+    MessageActionBar *actionBar() const { return m_actionBar; }
+    // The reader owns the room: delete is offered on everyone's messages.
+    void setCanDeleteOthers(bool can) { m_canDeleteOthers = can; }
 
 public slots:
     void scrollToNewest();
@@ -47,11 +53,22 @@ public slots:
     void loadNewer();
     // Shows the message with this seq (paged in from the cache or the server first if needed).
     void jumpTo(qint64 seq);
+    // Shows message `seq` to a reader who asked for it (a reply's original, a search result):
+    // loaded as needed, scrolled into the middle and highlighted for a moment.
+    void revealMessage(qint64 seq);
 
 signals:
     void linkActivated(const QUrl &url);
     void retryRequested(const QString &cid);
     void discardRequested(const QString &cid);
+    void replyRequested(qint64 seq);
+    void editRequested(qint64 seq);
+    void deleteRequested(qint64 seq);
+    // The react button: a picker opens beside `anchor`.
+    void reactRequested(qint64 seq, QWidget *anchor);
+    // A click on a reaction chip: take ours back, or join it.
+    void reactionToggled(qint64 seq, const QString &emoji);
+    void copyLinkRequested(qint64 seq);
     // The newest message is (again) on screen: the room can be marked read.
     void newestShown();
 
@@ -65,6 +82,7 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
     void contextMenuEvent(QContextMenuEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
+    void leaveEvent(QEvent *event) override;
     void verticalScrollbarValueChanged(int value) override;
     void paintEvent(QPaintEvent *event) override;
 
@@ -74,6 +92,9 @@ private:
     void onModelReset();
     void onRangeChanged(int min, int max);
     void onScrollToRowRequested(int row);
+    void onMessageRevealed(int row, qint64 seq);
+    // Floats the action bar over the delivered message at `pos` (hides it elsewhere).
+    void updateActionBar(const QPoint &pos);
     // Paging adds and drops rows above and below the reader: the message at the top of the
     // viewport is remembered before, and put back at the same height after the layout.
     void rememberAnchor();
@@ -101,6 +122,9 @@ private:
     bool m_loadingOlder = false;
     // A press on a message body starts selecting text instead of rows.
     bool m_selectingText = false;
+    MessageActionBar *m_actionBar = nullptr;
+    bool m_canDeleteOthers = false;
+    QTimer *m_highlightTimer = nullptr;
     std::pair<int, int> m_textAnchor{-1, 0};
 };
 
