@@ -556,13 +556,6 @@ void ChatPage::openRoom(const QString &room)
     emit roomOpened(room);
 }
 
-void ChatPage::revealMessage(const QString &room, qint64 seq)
-{
-    openRoom(room);
-    if (room == m_room)
-        m_messages->revealMessage(seq);
-}
-
 void ChatPage::reselectCurrentRoom()
 {
     const int row = m_filtered->rowOfRoom(m_room);

@@ -99,9 +99,6 @@ public:
 
 public slots:
     void openRoom(const QString &room);
-    // Opens `room` and shows its message `seq` (a search result, a link): loaded as needed,
-    // scrolled to and highlighted.
-    void revealMessage(const QString &room, qint64 seq);
     // Alt+Up / Alt+Down: the room above or below in the (filtered) list, wrapping around.
     void selectAdjacentRoom(int delta);
     void showQuickSwitcher();
