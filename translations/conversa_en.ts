@@ -1307,6 +1307,30 @@ Chat in rooms with your organisation, live.</translation>
         <source>Older messages</source>
         <translation>Older messages</translation>
     </message>
+    <message>
+        <source>Re&amp;ply</source>
+        <translation>Re&amp;ply</translation>
+    </message>
+    <message>
+        <source>Re&amp;act…</source>
+        <translation>Re&amp;act…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Edit</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Delete…</translation>
+    </message>
+    <message>
+        <source>Copy link to &amp;message</source>
+        <translation>Copy link to &amp;message</translation>
+    </message>
+    <message>
+        <source>Show the &amp;original</source>
+        <translation>Show the &amp;original</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::QuickSwitcher</name>

@@ -1307,6 +1307,30 @@ Converse em salas com a sua organização, em tempo real.</translation>
         <source>Older messages</source>
         <translation>Mensagens anteriores</translation>
     </message>
+    <message>
+        <source>Re&amp;ply</source>
+        <translation>Res&amp;ponder</translation>
+    </message>
+    <message>
+        <source>Re&amp;act…</source>
+        <translation>Re&amp;agir…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Editar</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>E&amp;xcluir…</translation>
+    </message>
+    <message>
+        <source>Copy link to &amp;message</source>
+        <translation>Copiar link da &amp;mensagem</translation>
+    </message>
+    <message>
+        <source>Show the &amp;original</source>
+        <translation>Mostrar a mensagem &amp;original</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::QuickSwitcher</name>

@@ -753,8 +753,30 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
                        [link] { QApplication::clipboard()->setText(link); });
         menu.addAction(tr("&Open link"), this, [this, link] { emit linkActivated(QUrl(link)); });
     }
-    if (index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>() ==
-        MessageModel::DeliveryState::Failed) {
+    const auto state = index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>();
+    if (state == MessageModel::DeliveryState::Delivered &&
+        !index.data(MessageModel::DeletedRole).toBool()) {
+        // What the hover actions offer, for the keyboard and screen readers too.
+        const qint64 seq = index.data(MessageModel::SeqRole).toLongLong();
+        const bool own = index.data(MessageModel::OwnRole).toBool();
+        menu.addSeparator();
+        menu.addAction(tr("Re&ply"), this, [this, seq] { emit replyRequested(seq); })
+            ->setObjectName(u"replyMenuAction"_s);
+        menu.addAction(tr("Re&act…"), this, [this, seq] { emit reactRequested(seq, this); });
+        if (own)
+            menu.addAction(tr("&Edit"), this, [this, seq] { emit editRequested(seq); })
+                ->setObjectName(u"editMenuAction"_s);
+        if (own || m_canDeleteOthers)
+            menu.addAction(tr("&Delete…"), this, [this, seq] { emit deleteRequested(seq); })
+                ->setObjectName(u"deleteMenuAction"_s);
+        menu.addAction(tr("Copy link to &message"), this,
+                       [this, seq] { emit copyLinkRequested(seq); });
+        if (const qint64 original = index.data(MessageModel::ReplyToRole).toLongLong();
+            original > 0)
+            menu.addAction(tr("Show the &original"), this,
+                           [this, original] { revealMessage(original); });
+    }
+    if (state == MessageModel::DeliveryState::Failed) {
         const QString cid = index.data(MessageModel::CidRole).toString();
         menu.addSeparator();
         menu.addAction(tr("&Retry sending"), this, [this, cid] { emit retryRequested(cid); });

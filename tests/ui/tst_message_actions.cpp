@@ -20,7 +20,9 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QContextMenuEvent>
 #include <QLabel>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -50,6 +52,7 @@ private slots:
     void deleteAsksFirst();
     void reactionChipsToggleAndSayWhoReacted();
     void clickingAQuoteRevealsTheOriginal();
+    void theKeyboardReachesTheActionsThroughTheContextMenu();
 
 private:
     // Messages 1..count in `general` (bob's, and alice's every third), then `extra` in order.
@@ -384,6 +387,44 @@ void TestMessageActions::clickingAQuoteRevealsTheOriginal()
     m_page->revealMessage(u"general"_s, 100);
     QTRY_VERIFY(model()->rowOfSeq(100) >= 0);
     QCOMPARE(delegate->highlightedSeq(), 100);
+}
+
+void TestMessageActions::theKeyboardReachesTheActionsThroughTheContextMenu()
+{
+    store(6);
+    const auto menuFor = [this](qint64 seq, const QString &trigger) {
+        view()->setFocus();
+        view()->setCurrentIndex(indexOf(seq));
+        QStringList names;
+        QTimer::singleShot(0, [&names, trigger] {
+            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+            QVERIFY(menu);
+            QAction *chosen = nullptr;
+            for (QAction *action : menu->actions()) {
+                names.append(action->objectName());
+                if (action->objectName() == trigger)
+                    chosen = action;
+            }
+            if (chosen)
+                chosen->trigger();
+            menu->close();
+        });
+        QContextMenuEvent event(QContextMenuEvent::Keyboard, QPoint());
+        QApplication::sendEvent(view()->viewport(), &event);
+        return names;
+    };
+    // Someone else's message: reply, no edit or delete.
+    QStringList names = menuFor(5, u"replyMenuAction"_s);
+    QVERIFY(names.contains(u"replyMenuAction"_s));
+    QVERIFY(!names.contains(u"editMenuAction"_s));
+    QVERIFY(!names.contains(u"deleteMenuAction"_s));
+    QCOMPARE(m_page->composerContextBar()->mode(), ComposerContextBar::Mode::Reply);
+    QCOMPARE(m_page->composerContextBar()->seq(), 5);
+    // Our own: edit is there and starts editing.
+    names = menuFor(6, u"editMenuAction"_s);
+    QVERIFY(names.contains(u"deleteMenuAction"_s));
+    QCOMPARE(m_page->composerContextBar()->mode(), ComposerContextBar::Mode::Edit);
+    QCOMPARE(m_page->composer()->toPlainText(), u"message 6"_s);
 }
 
 QTEST_MAIN(TestMessageActions)
