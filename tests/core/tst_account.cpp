@@ -15,6 +15,8 @@
 #include <SessionManager.h>
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -85,6 +87,7 @@ private slots:
     void jumpToAnyCachedMessage();
     void outboxDrainingIsReported();
     void signOutRevokesTheToken();
+    void editsAndDeletionsTypedOfflineGoOutOnce();
 
 private:
     QTemporaryDir m_noPolicy;
@@ -549,6 +552,64 @@ void TestAccount_::signOutRevokesTheToken()
     again->resumeSaved();
     QCOMPARE(unavailable.size(), 1);
     QVERIFY(!unavailable.first().first().toString().isEmpty());
+}
+
+// Issue 12: an edit and a deletion made while the server is down wait in the outbox and reach
+// it once, after it is back; the room then shows the messages as they are now.
+void TestAccount_::editsAndDeletionsTypedOfflineGoOutOnce()
+{
+    auto server = startServerWithAliceAndBob();
+    QVERIFY(server);
+    auto alice = signedIn(*server, u"alice"_s, kAlicePassword);
+    QVERIFY(alice);
+    Room *general = (*alice)->room(u"general"_s);
+    MessageModel *messages = general->messages();
+    QVERIFY(general->send(u"the plan: ship on Fridya"_s).queued());
+    QVERIFY(general->send(u"ignore this"_s).queued());
+    QTRY_VERIFY_WITH_TIMEOUT((*alice)->pendingCount() == 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(messages->newestSeq(), 2, 10000);
+
+    const quint16 port = server->port();
+    server->kill();
+    QTRY_VERIFY_WITH_TIMEOUT((*alice)->status().state != ConnectionState::Online, 10000);
+    QVERIFY(general->edit(1, u"the plan: ship on Monday"_s).queued());
+    QVERIFY(!general->deleteMessage(2).isEmpty());
+    QCOMPARE(general->edit(1, u"  "_s).status, SendResult::Status::Empty);
+    QTRY_COMPARE_WITH_TIMEOUT((*alice)->pendingCount(), 2, 5000);
+    QCOMPARE(messages->rowCount(), 2); // changes on their way are not rows
+
+    QVERIFY2(server->start({}, port), qPrintable(server->diagnostics()));
+    (*alice)->session()->reconnectNow();
+    QVERIFY2(alice->online(20000), qPrintable(alice->describe()));
+    QTRY_VERIFY_WITH_TIMEOUT((*alice)->pendingCount() == 0, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        messages->index(messages->rowOfSeq(1)).data(MessageModel::BodyRole).toString(),
+        u"the plan: ship on Monday"_s, 10000);
+    QVERIFY(messages->index(messages->rowOfSeq(1)).data(MessageModel::EditedRole).toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        messages->index(messages->rowOfSeq(2)).data(MessageModel::DeletedRole).toBool(), 10000);
+
+    // What another member sees: the current state, and one edit and one deletion in the log.
+    QString why;
+    auto bob = conversa::test::openWithLogin(server->url(), u"bob"_s, kBobPassword, &why);
+    QVERIFY2(bob, qPrintable(why));
+    bob->join(u"general"_s);
+    const QJsonArray log = bob->history(u"general"_s).value("messages"_L1).toArray();
+    int edits = 0;
+    int deletions = 0;
+    for (const QJsonValue &value : log) {
+        const QJsonObject entry = value.toObject();
+        edits += entry.value("kind"_L1).toString() == u"edit"_s;
+        deletions += entry.value("kind"_L1).toString() == u"delete"_s;
+        if (entry.value("seq"_L1).toInteger() == 1) {
+            QCOMPARE(entry.value("body"_L1).toString(), u"the plan: ship on Monday"_s);
+            QVERIFY(entry.value("edited"_L1).toInteger() > 0);
+        }
+        if (entry.value("seq"_L1).toInteger() == 2)
+            QVERIFY(entry.value("deleted"_L1).toBool());
+    }
+    QCOMPARE(edits, 1);
+    QCOMPARE(deletions, 1);
 }
 
 QTEST_GUILESS_MAIN(TestAccount_)
