@@ -99,6 +99,7 @@ Account::Account(const Options &options, QObject *parent)
     m_rooms = new RoomListModel(this);
     m_members = new MemberListModel(this);
     m_members->setSession(m_session);
+    m_actions = new RoomActions(m_session, this);
 
     connect(m_session, &SessionManager::statusChanged, this, &Account::statusChanged);
     connect(m_session, &SessionManager::serverLimitsChanged, this, &Account::limitsChanged);

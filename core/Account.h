@@ -4,6 +4,7 @@
 
 #include "ConnectionState.h"
 #include "ManagedSettings.h"
+#include "RoomActions.h"
 #include "ServerLimits.h"
 #include "SessionManager.h"
 
@@ -55,23 +56,6 @@ struct ServerChoice {
     bool locked = false; // the administrator fixed it; the user cannot type another one
     QString lockedBy;    // where that policy is, for "set by your administrator in …"
     QString error;       // the server asked for is not allowed, in words; empty when fine
-};
-
-// How createRoom, joinRoom and leaveRoom ended.
-struct RoomOperationResult {
-    enum class Error {
-        None,
-        InvalidName,   // not a room name; nothing was sent
-        Offline,       // no session, or it went down before the answer
-        AlreadyExists, // create: the name is taken
-        NotFound,      // join/leave: no such room
-        Forbidden,     // not allowed (a private room, a reserved name)
-        Refused,       // any other refusal; `message` has the server's words
-    };
-    Error error = Error::None;
-    QString room;
-    QString message; // in words, for a person; empty when it worked
-    bool ok() const { return error == Error::None; }
 };
 
 // One signed-in account, as a front end sees it: its data folder (cache and outbox), its session
@@ -138,6 +122,8 @@ public:
     TokenRevoker *revoker() const { return m_revoker; }
     MessageCache *cache() const { return m_cache; }
     Outbox *outbox() const { return m_outbox; }
+    // Direct messages, private rooms, invites, the directory, rename and remove.
+    RoomActions *actions() const { return m_actions; }
     RoomListModel *rooms() const { return m_rooms; }
     MemberListModel *members() const { return m_members; }
 
@@ -191,6 +177,7 @@ private:
     Outbox *m_outbox = nullptr;
     RoomListModel *m_rooms = nullptr;
     MemberListModel *m_members = nullptr;
+    RoomActions *m_actions = nullptr;
     QHash<QString, Room *> m_roomObjects;
 
     QUrl m_url;

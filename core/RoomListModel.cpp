@@ -40,8 +40,82 @@ void RoomListModel::setSession(SessionManager *session)
     m_session = session;
     if (!session)
         return;
-    connect(session, &SessionManager::roomsUpdated, this, &RoomListModel::reload);
+    connect(session, &SessionManager::roomsUpdated, this, &RoomListModel::onRoomsUpdated);
     connect(session, &SessionManager::messageReceived, this, &RoomListModel::onMessage);
+    connect(session, &SessionManager::presenceChanged, this, &RoomListModel::onPresence);
+    connect(session, &SessionManager::membersReceived, this, &RoomListModel::onMembers);
+}
+
+void RoomListModel::onRoomsUpdated(const QList<protocol::RoomSummary> &rooms)
+{
+    m_info.clear();
+    for (const protocol::RoomSummary &room : rooms) {
+        // A server before kinds and counts leaves the model to its own reckoning.
+        if (room.kind.isEmpty())
+            continue;
+        m_info.insert(room.room, ServerInfo{room.kind, room.peer, room.owner, room.unread,
+                                            room.mentions, room.lastSeq});
+        // A dm's peer: whether they are online comes with the room's members, then presence.
+        if (room.kind == "dm"_L1 && m_session && !m_online.contains(room.peer))
+            m_session->requestMembers(room.room);
+    }
+    reload();
+}
+
+void RoomListModel::onPresence(const QString &user, bool online)
+{
+    m_online.insert(user, online);
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (kindOf(m_rows.at(row)) == "dm"_L1 && peerOf(m_rows.at(row)) == user)
+            emitRowChanged(row);
+    }
+}
+
+void RoomListModel::onMembers(const QString &room, const QList<protocol::Member> &members)
+{
+    const int row = rowOfRoom(room);
+    if (row < 0 || kindOf(m_rows.at(row)) != "dm"_L1)
+        return;
+    for (const protocol::Member &member : members) {
+        if (member.user != m_user)
+            m_online.insert(member.user, member.online);
+    }
+    emitRowChanged(row);
+}
+
+QString RoomListModel::kindOf(const Row &row) const
+{
+    const auto info = m_info.constFind(row.name);
+    if (info != m_info.cend())
+        return info->kind;
+    // Only the server names rooms "dm-…" (users may not): a dm, also before it answers.
+    return row.name.startsWith("dm-"_L1) ? u"dm"_s : QString();
+}
+
+QString RoomListModel::peerOf(const Row &row) const
+{
+    const auto info = m_info.constFind(row.name);
+    if (info != m_info.cend() && !info->peer.isEmpty())
+        return info->peer;
+    return kindOf(row) == "dm"_L1 ? row.title : QString(); // a dm's title is the peer's name
+}
+
+void RoomListModel::emitRowChanged(int row)
+{
+    const QModelIndex i = index(row);
+    emit dataChanged(i, i);
+}
+
+int RoomListModel::countUnread(const QString &room, qint64 readSeq) const
+{
+    if (!m_cache)
+        return 0;
+    int count = 0;
+    for (const protocol::MessageEvent &message : m_cache->latest(room, kMentionScan)) {
+        if (message.seq > readSeq && message.from != m_user && !message.deleted)
+            ++count;
+    }
+    return count;
 }
 
 void RoomListModel::reload()
@@ -87,6 +161,19 @@ void RoomListModel::onMessage(const protocol::MessageEvent &message)
         return;
     }
     Row &r = m_rows[row];
+    const bool own = m_session && message.from == m_session->user();
+    if (auto info = m_info.find(message.room);
+        info != m_info.end() && message.seq > info->countedUpTo) {
+        info->countedUpTo = message.seq;
+        if (own) {
+            info->unread = 0;
+            info->mentions = 0;
+        } else if (message.kind.isEmpty() && message.seq > r.readSeq) {
+            ++info->unread;
+            if (mentionsUser(message.body, m_user))
+                ++info->mentions;
+        }
+    }
     r.lastSeq = qMax(r.lastSeq, message.seq);
     r.lastSender = message.from;
     r.lastBody = message.body;
@@ -109,6 +196,11 @@ void RoomListModel::markRead(const QString &room, qint64 seq)
     m_rows[row].readSeq = seq;
     // Read to the end: none left; read part of the way: those after the marker.
     m_rows[row].mentions = seq >= m_rows[row].lastSeq ? 0 : countMentions(room, seq);
+    if (auto info = m_info.find(room); info != m_info.end()) {
+        const bool all = seq >= m_rows[row].lastSeq;
+        info->unread = all ? 0 : qMin<qint64>(info->unread, countUnread(room, seq));
+        info->mentions = all ? 0 : qMin<qint64>(info->mentions, m_rows[row].mentions);
+    }
     if (m_session)
         m_session->markRead(room, seq);
     else if (m_cache)
@@ -129,6 +221,8 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
     const Row &r = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
+        if (const QString peer = peerOf(r); !peer.isEmpty())
+            return peer;
         return r.title.isEmpty() ? r.name : r.title;
     case Qt::ToolTipRole:
     case NameRole:
@@ -136,6 +230,8 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
     case TitleRole:
         return r.title;
     case UnreadCountRole:
+        if (const auto info = m_info.constFind(r.name); info != m_info.cend())
+            return r.readSeq >= r.lastSeq ? 0 : info->unread;
         return qMax<qint64>(0, r.lastSeq - r.readSeq);
     case LastMessagePreviewRole:
         return r.lastBody.isEmpty() ? QString() : preview(r.lastBody);
@@ -146,7 +242,19 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
     case LastTimeRole:
         return r.lastTs > 0 ? QDateTime::fromMSecsSinceEpoch(r.lastTs) : QDateTime();
     case MentionCountRole:
+        if (const auto info = m_info.constFind(r.name); info != m_info.cend())
+            return r.readSeq >= r.lastSeq ? 0 : int(qMax<qint64>(info->mentions, r.mentions));
         return r.mentions;
+    case KindRole:
+        return kindOf(r);
+    case IsDirectRole:
+        return kindOf(r) == "dm"_L1;
+    case PeerRole:
+        return peerOf(r);
+    case PeerOnlineRole:
+        return m_online.value(peerOf(r), false);
+    case OwnerRole:
+        return m_info.value(r.name).owner;
     default:
         return {};
     }
@@ -161,7 +269,12 @@ QHash<int, QByteArray> RoomListModel::roleNames() const
             {LastSenderRole, "lastSender"},
             {LastSeqRole, "lastSeq"},
             {LastTimeRole, "lastTime"},
-            {MentionCountRole, "mentionCount"}};
+            {MentionCountRole, "mentionCount"},
+            {KindRole, "kind"},
+            {IsDirectRole, "isDirect"},
+            {PeerRole, "peer"},
+            {PeerOnlineRole, "peerOnline"},
+            {OwnerRole, "owner"}};
 }
 
 int RoomListModel::rowOfRoom(const QString &room) const

@@ -5,6 +5,7 @@
 #include <Frames.h>
 
 #include <QAbstractListModel>
+#include <QHash>
 #include <QList>
 #include <QPointer>
 
@@ -13,8 +14,10 @@ namespace conversa::core {
 class MessageCache;
 class SessionManager;
 
-// The account's rooms: name, title, unread count and a preview of the last message. Filled from
-// the cache at once, then kept current by the session.
+// The account's rooms: name, title, unread count and a preview of the last message, kind (public,
+// private, dm), a dm's peer and their presence, the owner. Filled from the cache at once, then
+// kept current by the session: the server's `rooms` answer gives kind, peer, owner and the
+// unread and mention counts (edits and reactions are never unread), live messages move them on.
 class RoomListModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -30,6 +33,14 @@ public:
         // Unread messages from others that mention the signed-in user (of the newest
         // kMentionScan cached ones).
         MentionCountRole,
+        // "public", "private" or "dm" (from the server; a room named "dm-…" is a dm before it
+        // answers), and for a dm the other person and whether they are online.
+        KindRole,
+        IsDirectRole,
+        PeerRole,
+        PeerOnlineRole,
+        // Who owns the room (empty: an admin's room, a dm, or not known yet).
+        OwnerRole,
     };
     Q_ENUM(Role)
 
@@ -55,6 +66,15 @@ public slots:
     void reload();
 
 private:
+    // What the server's `rooms` answer says of a room, kept current by live messages.
+    struct ServerInfo {
+        QString kind;
+        QString peer;
+        QString owner;
+        qint64 unread = 0;
+        qint64 mentions = 0;
+        qint64 countedUpTo = 0; // messages up to this seq are in the counts
+    };
     struct Row {
         QString name;
         QString title;
@@ -66,8 +86,19 @@ private:
         int mentions = 0; // unread ones
     };
     int countMentions(const QString &room, qint64 readSeq) const;
+    // Plain messages from others after `readSeq` among the newest cached ones.
+    int countUnread(const QString &room, qint64 readSeq) const;
     QString m_user;
     void onMessage(const protocol::MessageEvent &message);
+    void onRoomsUpdated(const QList<protocol::RoomSummary> &rooms);
+    void onPresence(const QString &user, bool online);
+    void onMembers(const QString &room, const QList<protocol::Member> &members);
+    QString kindOf(const Row &row) const;
+    QString peerOf(const Row &row) const;
+    void emitRowChanged(int row);
+
+    QHash<QString, ServerInfo> m_info;
+    QHash<QString, bool> m_online; // dm peers by name
 
     QPointer<MessageCache> m_cache;
     QPointer<SessionManager> m_session;

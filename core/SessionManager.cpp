@@ -703,7 +703,8 @@ void SessionManager::request(proto::Request request, ReplyHandler handler)
     // Membership changes: the room list (and the rooms to sync) follow.
     const bool changesRooms = std::holds_alternative<proto::CreateRequest>(request) ||
                               std::holds_alternative<proto::JoinRequest>(request) ||
-                              std::holds_alternative<proto::LeaveRequest>(request);
+                              std::holds_alternative<proto::LeaveRequest>(request) ||
+                              std::holds_alternative<proto::DmRequest>(request);
     if (changesRooms) {
         handler = [this, handler = std::move(handler)](const RequestResult &result) {
             if (result.isOk() && m_authenticated) {
@@ -743,6 +744,13 @@ void SessionManager::onTextMessage(const QString &text)
         emit typingReceived(typing->room, typing->user);
     } else if (auto *presence = std::get_if<proto::PresenceEvent>(&frame)) {
         emit presenceChanged(presence->user, presence->online);
+    } else if (auto *added = std::get_if<proto::RoomEvent>(&frame)) {
+        // Someone added us to a room (a dm, an invite) or renamed one: the list follows.
+        emit roomAdded(added->room, added->title, added->kind, added->peer);
+        refreshRooms();
+    } else if (auto *removed = std::get_if<proto::RemovedEvent>(&frame)) {
+        emit roomRemoved(removed->room, removed->by);
+        refreshRooms();
     }
 }
 

@@ -180,6 +180,12 @@ signals:
     void membersReceived(const QString &room, const QList<conversa::protocol::Member> &members);
     void typingReceived(const QString &room, const QString &user);
     void presenceChanged(const QString &user, bool online);
+    // The server added the user to `room` (a dm with `peer`, an invite) or renamed it
+    // (`kind`: "public", "private" or "dm"); the room list is refreshed after.
+    void roomAdded(const QString &room, const QString &title, const QString &kind,
+                   const QString &peer);
+    // The room's owner (`by`, empty when not known) took the user out of `room`.
+    void roomRemoved(const QString &room, const QString &by);
     // The server was restored from a backup and its seqs now name other messages: the cached
     // messages of `room` (of every room when empty) were dropped and are synced afresh.
     void historyReset(const QString &room);

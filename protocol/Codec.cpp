@@ -220,6 +220,29 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
         return finish(RoomsRequest{id});
     if (type == "create"_L1) {
         CreateRequest r{id, in.roomName(), in.string("title"_L1, kMaxTitleLength, false)};
+        if (object.contains("private"_L1))
+            r.isPrivate = in.boolean("private"_L1);
+        return finish(std::move(r));
+    }
+    if (type == "dm"_L1)
+        return finish(DmRequest{id, in.userName()});
+    if (type == "invite"_L1)
+        return finish(InviteRequest{id, in.roomName(), in.userName()});
+    if (type == "remove"_L1)
+        return finish(RemoveRequest{id, in.roomName(), in.userName()});
+    if (type == "rename"_L1) {
+        RenameRequest r{id, in.roomName(), in.string("title"_L1, kMaxTitleLength)};
+        if (in.ok() && r.title.trimmed().isEmpty())
+            in.fail(ErrorCode::BadRequest, u"member 'title' is empty"_s);
+        return finish(std::move(r));
+    }
+    if (type == "directory"_L1) {
+        DirectoryRequest r;
+        r.id = id;
+        r.query = in.string("query"_L1, kMaxTitleLength, false);
+        if (object.contains("after"_L1))
+            r.after = in.roomName("after"_L1);
+        r.limit = in.pageLimit(50, kMaxDirectoryLimit);
         return finish(std::move(r));
     }
     if (type == "join"_L1)
@@ -408,6 +431,11 @@ QLatin1StringView requestType(const Request &request)
         QLatin1StringView operator()(const DeleteRequest &) const { return "delete"_L1; }
         QLatin1StringView operator()(const ReactRequest &) const { return "react"_L1; }
         QLatin1StringView operator()(const SearchRequest &) const { return "search"_L1; }
+        QLatin1StringView operator()(const DmRequest &) const { return "dm"_L1; }
+        QLatin1StringView operator()(const InviteRequest &) const { return "invite"_L1; }
+        QLatin1StringView operator()(const DirectoryRequest &) const { return "directory"_L1; }
+        QLatin1StringView operator()(const RenameRequest &) const { return "rename"_L1; }
+        QLatin1StringView operator()(const RemoveRequest &) const { return "remove"_L1; }
     };
     return std::visit(Visitor{}, request);
 }
@@ -445,6 +473,19 @@ QByteArray encodeRequest(const Request &request)
             } else if constexpr (std::is_same_v<T, CreateRequest>) {
                 if (!r.title.isEmpty())
                     o.insert("title"_L1, r.title);
+                if (r.isPrivate)
+                    o.insert("private"_L1, true);
+            } else if constexpr (std::is_same_v<T, DmRequest> || std::is_same_v<T, InviteRequest> ||
+                                 std::is_same_v<T, RemoveRequest>) {
+                o.insert("user"_L1, r.user);
+            } else if constexpr (std::is_same_v<T, RenameRequest>) {
+                o.insert("title"_L1, r.title);
+            } else if constexpr (std::is_same_v<T, DirectoryRequest>) {
+                if (!r.query.isEmpty())
+                    o.insert("query"_L1, r.query);
+                if (!r.after.isEmpty())
+                    o.insert("after"_L1, r.after);
+                o.insert("limit"_L1, r.limit);
             } else if constexpr (std::is_same_v<T, SendRequest>) {
                 o.insert("cid"_L1, r.cid);
                 o.insert("body"_L1, r.body);
@@ -517,7 +558,18 @@ QJsonObject roomSummaryToJson(const RoomSummary &r)
                   {"read_seq"_L1, r.readSeq}};
     if (!r.owner.isEmpty())
         o.insert("owner"_L1, r.owner);
+    if (!r.kind.isEmpty())
+        o.insert("kind"_L1, r.kind);
+    if (!r.peer.isEmpty())
+        o.insert("peer"_L1, r.peer);
+    o.insert("unread"_L1, r.unread);
+    o.insert("mentions"_L1, r.mentions);
     return o;
+}
+
+QJsonObject directoryEntryToJson(const DirectoryEntry &e)
+{
+    return QJsonObject{{"room"_L1, e.room}, {"title"_L1, e.title}, {"members"_L1, e.members}};
 }
 
 QJsonObject memberToJson(const Member &m)
@@ -558,6 +610,23 @@ QByteArray encodeEvent(const PresenceEvent &event)
 {
     return toCompactJson(QJsonObject{
         {"type"_L1, "presence"_L1}, {"user"_L1, event.user}, {"online"_L1, event.online}});
+}
+
+QByteArray encodeEvent(const RoomEvent &event)
+{
+    QJsonObject o{{"type"_L1, "room"_L1},
+                  {"room"_L1, event.room},
+                  {"title"_L1, event.title},
+                  {"kind"_L1, event.kind}};
+    if (!event.peer.isEmpty())
+        o.insert("peer"_L1, event.peer);
+    return toCompactJson(o);
+}
+
+QByteArray encodeEvent(const RemovedEvent &event)
+{
+    return toCompactJson(
+        QJsonObject{{"type"_L1, "removed"_L1}, {"room"_L1, event.room}, {"by"_L1, event.by}});
 }
 
 std::optional<MessageEvent> messageFromJson(const QJsonObject &object)
@@ -630,6 +699,10 @@ std::optional<QList<RoomSummary>> roomsFromPayload(const QJsonObject &payload)
         RoomSummary r{in.roomName(), in.string("title"_L1, kMaxTitleLength, false),
                       in.integer("last_seq"_L1, true), in.integer("read_seq"_L1, false),
                       in.string("owner"_L1, kMaxUserNameLength, false)};
+        r.kind = in.string("kind"_L1, 16, false);
+        r.peer = in.string("peer"_L1, kMaxUserNameLength, false);
+        r.unread = in.integer("unread"_L1, false);
+        r.mentions = in.integer("mentions"_L1, false);
         if (!in.ok())
             return std::nullopt;
         rooms.append(std::move(r));
@@ -652,6 +725,24 @@ std::optional<QList<Member>> membersFromPayload(const QJsonObject &payload)
         members.append(std::move(m));
     }
     return members;
+}
+
+std::optional<QList<DirectoryEntry>> directoryFromPayload(const QJsonObject &payload)
+{
+    const QJsonValue value = payload.value("rooms"_L1);
+    if (!value.isArray())
+        return std::nullopt;
+    QList<DirectoryEntry> entries;
+    for (const QJsonValue &item : value.toArray()) {
+        const QJsonObject object = item.toObject();
+        MemberReader in(object);
+        DirectoryEntry e{in.roomName(), in.string("title"_L1, kMaxTitleLength, false),
+                         in.integer("members"_L1, false)};
+        if (!in.ok())
+            return std::nullopt;
+        entries.append(std::move(e));
+    }
+    return entries;
 }
 
 std::variant<ServerFrame, DecodeError> decodeServerFrame(QByteArrayView utf8Json)
@@ -695,6 +786,20 @@ std::variant<ServerFrame, DecodeError> decodeServerFrame(QByteArrayView utf8Json
         if (!in.ok())
             return in.error({});
         return ServerFrame{std::move(p)};
+    }
+    if (type == "room"_L1) {
+        RoomEvent r{in.roomName(), in.string("title"_L1, kMaxTitleLength, false),
+                    in.string("kind"_L1, 16, false),
+                    in.string("peer"_L1, kMaxUserNameLength, false)};
+        if (!in.ok())
+            return in.error({});
+        return ServerFrame{std::move(r)};
+    }
+    if (type == "removed"_L1) {
+        RemovedEvent r{in.roomName(), in.string("by"_L1, kMaxUserNameLength, false)};
+        if (!in.ok())
+            return in.error({});
+        return ServerFrame{std::move(r)};
     }
     return DecodeError{ErrorCode::BadRequest, u"unknown frame type '%1'"_s.arg(type.left(40)), {}};
 }

@@ -27,11 +27,14 @@ QByteArray encodeError(const RequestId &re, ErrorCode code, const QString &messa
 QByteArray encodeEvent(const MessageEvent &event);
 QByteArray encodeEvent(const TypingEvent &event);
 QByteArray encodeEvent(const PresenceEvent &event);
+QByteArray encodeEvent(const RoomEvent &event);
+QByteArray encodeEvent(const RemovedEvent &event);
 
 // Payload members of `ok` replies, shared so both ends spell them alike.
 QJsonObject messageToJson(const MessageEvent &message);
 QJsonObject roomSummaryToJson(const RoomSummary &room);
 QJsonObject memberToJson(const Member &member);
+QJsonObject directoryEntryToJson(const DirectoryEntry &entry);
 
 std::optional<MessageEvent> messageFromJson(const QJsonObject &object);
 std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payload);
@@ -39,6 +42,8 @@ std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payloa
 std::optional<QList<MessageEvent>> searchResultsFromPayload(const QJsonObject &payload);
 std::optional<QList<RoomSummary>> roomsFromPayload(const QJsonObject &payload);
 std::optional<QList<Member>> membersFromPayload(const QJsonObject &payload);
+// The `rooms` of a `directory` answer.
+std::optional<QList<DirectoryEntry>> directoryFromPayload(const QJsonObject &payload);
 
 // The `type` member each request is sent with.
 QLatin1StringView requestType(const Request &request);

@@ -38,6 +38,7 @@ struct CreateRequest {
     RequestId id;
     QString room;
     QString title;
+    bool isPrivate = false; // `private`: only members see it, and only invites add them
 };
 struct JoinRequest {
     RequestId id;
@@ -113,11 +114,42 @@ struct ReadRequest {
 struct TypingRequest {
     QString room;
 };
+// Opens the caller's direct-message room with `user` (the same room each time for the pair).
+struct DmRequest {
+    RequestId id;
+    QString user;
+};
+// Adds `user` to `room` (a member of a private room may; anyone for a public one).
+struct InviteRequest {
+    RequestId id;
+    QString room;
+    QString user;
+};
+// Public rooms whose name or title contains `query` (all without one), by name, after `after`.
+struct DirectoryRequest {
+    RequestId id;
+    QString query;
+    QString after;
+    int limit = 50;
+};
+// The room's owner changes its title.
+struct RenameRequest {
+    RequestId id;
+    QString room;
+    QString title;
+};
+// The room's owner takes `user` out of the room.
+struct RemoveRequest {
+    RequestId id;
+    QString room;
+    QString user;
+};
 
 using Request = std::variant<LoginRequest, AuthRequest, LogoutRequest, RoomsRequest, CreateRequest,
                              JoinRequest, LeaveRequest, MembersRequest, SendRequest, HistoryRequest,
                              SyncRequest, ReadRequest, TypingRequest, EditRequest, DeleteRequest,
-                             ReactRequest, SearchRequest>;
+                             ReactRequest, SearchRequest, DmRequest, InviteRequest,
+                             DirectoryRequest, RenameRequest, RemoveRequest>;
 
 struct RoomSummary {
     QString room;
@@ -125,6 +157,18 @@ struct RoomSummary {
     qint64 lastSeq = 0;
     qint64 readSeq = 0;
     QString owner{}; // who created the room; empty for rooms made with `room create`
+    QString kind{};  // "public", "private" or "dm" (empty from servers before these)
+    QString peer{};  // a dm: the other person
+    // Plain messages from others after `read_seq`, and those of them that mention the caller.
+    qint64 unread = 0;
+    qint64 mentions = 0;
+};
+
+// One public room of `directory`.
+struct DirectoryEntry {
+    QString room;
+    QString title;
+    qint64 members = 0;
 };
 
 struct Member {
@@ -168,6 +212,18 @@ struct PresenceEvent {
     QString user;
     bool online = false;
 };
+// The user was added to a room (a dm, an invite), or a room of theirs was renamed.
+struct RoomEvent {
+    QString room;
+    QString title;
+    QString kind;
+    QString peer{}; // a dm: the other person
+};
+// The room's owner (`by`) took the user out of `room`.
+struct RemovedEvent {
+    QString room;
+    QString by;
+};
 
 // `payload` holds the members that answer the request (`token`, `rooms`, `seq`, ...).
 struct OkReply {
@@ -181,7 +237,8 @@ struct ErrorReply {
     QString message;
 };
 
-using ServerFrame = std::variant<OkReply, ErrorReply, MessageEvent, TypingEvent, PresenceEvent>;
+using ServerFrame = std::variant<OkReply, ErrorReply, MessageEvent, TypingEvent, PresenceEvent,
+                                 RoomEvent, RemovedEvent>;
 
 // Why a frame could not be decoded. `id` is the request's id when it could be read,
 // so the error reply can still name the request it answers.

@@ -39,6 +39,7 @@ inline constexpr int kMaxSearchQueryLength = 200;
 inline constexpr int kMaxSearchWords = 10;
 // Longer words (a pasted key, a long URL's path) are searched and indexed by their beginning.
 inline constexpr int kMaxSearchTermLength = 64;
+inline constexpr int kMaxDirectoryLimit = 200; // rooms per `directory` answer
 
 enum class ErrorCode {
     BadRequest,

@@ -143,4 +143,23 @@ bool hasVisibleText(QStringView text)
     return false;
 }
 
+bool mentionsUser(QStringView text, QStringView user)
+{
+    if (user.isEmpty())
+        return false;
+    qsizetype from = 0;
+    while ((from = text.indexOf(u'@', from)) >= 0) {
+        const qsizetype end = from + 1 + user.size();
+        const bool startOk = from == 0 || !text.at(from - 1).isLetterOrNumber();
+        const bool nameOk = end <= text.size() &&
+                            text.mid(from + 1, user.size()).compare(user, Qt::CaseInsensitive) == 0;
+        const bool endOk = end >= text.size() || !(text.at(end).isLetterOrNumber() ||
+                                                   text.at(end) == u'_' || text.at(end) == u'-');
+        if (startOk && nameOk && endOk)
+            return true;
+        from += 1;
+    }
+    return false;
+}
+
 } // namespace conversa::protocol

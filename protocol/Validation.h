@@ -34,5 +34,8 @@ bool isSingleEmoji(QStringView text);
 QStringList searchWords(QStringView query);
 // Text that is not empty and not only white space.
 bool hasVisibleText(QStringView text);
+// Whether `text` mentions `user`: "@user" (any case) not inside a word and not followed by a
+// letter, digit, '_' or '-'. The server counts `mentions` by it and clients badge by it.
+bool mentionsUser(QStringView text, QStringView user);
 
 } // namespace conversa::protocol

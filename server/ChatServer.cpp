@@ -6,6 +6,7 @@
 #include "PasswordHasher.h"
 #include "ServerContext.h"
 #include "cluster/ClusterListener.h"
+#include "cluster/MembershipNews.h"
 #include "handlers/RequestRouter.h"
 #include "http/FrontDoor.h"
 #include "redis/SharedState.h"
@@ -270,7 +271,7 @@ void ChatServer::reloadAdminChanges()
         else if (!valid)
             revoked.append(&session);
     });
-    if (readFailed || !context.rooms.load(context.store))
+    if (readFailed || !reloadRoomsAndTellMembers(context))
         return;
     context.roomFeed.adoptNewRooms();
     m_adminGeneration = generation;

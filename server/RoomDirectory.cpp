@@ -14,13 +14,16 @@ bool RoomDirectory::load(Store &store)
     const QList<RoomRecord> records = store.allRooms(&error);
     const QList<Membership> memberships =
         error.isEmpty() ? store.allMemberships(&error) : QList<Membership>();
+    const QList<DirectPair> pairs =
+        error.isEmpty() ? store.allDirectPairs(&error) : QList<DirectPair>();
     if (!error.isEmpty())
         return false;
     QHash<QString, Room> rooms;
     QHash<qint64, QSet<QString>> roomsOfUser;
     QHash<qint64, QString> names;
     for (const RoomRecord &record : records) {
-        rooms.insert(record.name, Room{record.id, record.name, record.title, {}});
+        rooms.insert(record.name,
+                     Room{record.id, record.name, record.title, {}, record.kind, record.ownerId});
         names.insert(record.id, record.name);
     }
     for (const Membership &m : memberships) {
@@ -34,7 +37,40 @@ bool RoomDirectory::load(Store &store)
     m_rooms = std::move(rooms);
     m_roomsOfUser = std::move(roomsOfUser);
     m_nameOfId = std::move(names);
+    m_directByPair.clear();
+    m_pairOfDirect.clear();
+    for (const DirectPair &pair : pairs)
+        addDirectPair(pair.roomId, pair.userLow, pair.userHigh);
     return true;
+}
+
+void RoomDirectory::setTitle(const QString &room, const QString &title)
+{
+    if (auto it = m_rooms.find(room); it != m_rooms.end())
+        it->title = title;
+}
+
+const Room *RoomDirectory::directRoom(qint64 userA, qint64 userB) const
+{
+    const auto it = m_directByPair.constFind({qMin(userA, userB), qMax(userA, userB)});
+    return it == m_directByPair.cend() ? nullptr : findById(*it);
+}
+
+void RoomDirectory::addDirectPair(qint64 roomId, qint64 userA, qint64 userB)
+{
+    const QPair<qint64, qint64> pair{qMin(userA, userB), qMax(userA, userB)};
+    m_directByPair.insert(pair, roomId);
+    m_pairOfDirect.insert(roomId, pair);
+}
+
+qint64 RoomDirectory::peerIn(qint64 roomId, qint64 userId) const
+{
+    const auto it = m_pairOfDirect.constFind(roomId);
+    if (it == m_pairOfDirect.cend())
+        return 0;
+    if (it->first == userId)
+        return it->second;
+    return it->second == userId ? it->first : 0;
 }
 
 Room *RoomDirectory::find(const QString &name)

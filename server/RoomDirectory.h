@@ -15,6 +15,11 @@ struct Room {
     QString name;
     QString title;
     QSet<qint64> members;
+    int kind = 0; // write::RoomKind: 0 public, 1 private, 2 direct message
+    qint64 ownerId = 0;
+
+    bool isPublic() const { return kind == 0; }
+    bool isDirect() const { return kind == 2; }
 };
 
 // Every room and its members, in memory: what requests and fan-out check on each frame. It
@@ -42,11 +47,19 @@ public:
     qsizetype roomCountOf(qint64 userId) const { return m_roomsOfUser.value(userId).size(); }
     // Everyone who shares a room with `userId`, without `userId`.
     QSet<qint64> peersOf(qint64 userId) const;
+    void setTitle(const QString &room, const QString &title);
+    // The dm room of two users (either order), or nullptr.
+    const Room *directRoom(qint64 userA, qint64 userB) const;
+    void addDirectPair(qint64 roomId, qint64 userA, qint64 userB);
+    // A dm's other person (0 when `roomId` is no dm of `userId`).
+    qint64 peerIn(qint64 roomId, qint64 userId) const;
 
 private:
     QHash<QString, Room> m_rooms;
     QHash<qint64, QSet<QString>> m_roomsOfUser;
     QHash<qint64, QString> m_nameOfId;
+    QHash<QPair<qint64, qint64>, qint64> m_directByPair; // (lower, higher user id) → room id
+    QHash<qint64, QPair<qint64, qint64>> m_pairOfDirect;
 };
 
 } // namespace conversa::server

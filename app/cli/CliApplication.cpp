@@ -583,10 +583,30 @@ void CliApplication::checkChatDone()
 
 void CliApplication::runRequest()
 {
-    static const QStringList known{u"rooms"_s,   u"create"_s,  u"join"_s,  u"leave"_s,
-                                   u"members"_s, u"history"_s, u"react"_s, u"search"_s};
+    // The arguments of each one-shot command: how many, and which are a room and a user name.
+    struct Shape {
+        int least;
+        int most;
+        QString usage;
+        int room; // index of the room argument, -1: none
+        int user; // index of the user argument, -1: none
+    };
+    static const QHash<QString, Shape> shapes{
+        {u"rooms"_s, {0, 0, QString(), -1, -1}},
+        {u"create"_s, {1, 2, u"ROOM [TITLE] [--private]"_s, 0, -1}},
+        {u"join"_s, {1, 1, u"ROOM"_s, 0, -1}},
+        {u"leave"_s, {1, 1, u"ROOM"_s, 0, -1}},
+        {u"members"_s, {1, 1, u"ROOM"_s, 0, -1}},
+        {u"history"_s, {1, 1, u"ROOM"_s, 0, -1}},
+        {u"dm"_s, {1, 1, u"USER"_s, -1, 0}},
+        {u"invite"_s, {2, 2, u"ROOM USER"_s, 0, 1}},
+        {u"directory"_s, {0, 1, u"[QUERY]"_s, -1, -1}},
+        {u"rename"_s, {2, 2, u"ROOM TITLE"_s, 0, -1}},
+        {u"remove"_s, {2, 2, u"ROOM USER"_s, 0, 1}},
+    };
     const QString &command = m_options.command;
-    if (!known.contains(command)) {
+    const auto shape = shapes.constFind(command);
+    if (shape == shapes.cend() && command != u"react"_s && command != u"search"_s) {
         finish(UsageError, tr("Unknown command “%1”; see --help.").arg(command));
         return;
     }
@@ -630,14 +650,12 @@ void CliApplication::runRequest()
             });
         return;
     }
-    const int wanted = command == u"rooms"_s ? 0 : 1;
-    const int allowed = command == u"create"_s ? 2 : wanted;
-    if (m_options.arguments.size() < wanted || m_options.arguments.size() > allowed ||
-        (wanted == 1 && !proto::isValidRoomName(m_options.arguments.at(0)))) {
-        finish(UsageError, tr("Usage: conversa-cli %1 %2")
-                               .arg(command, command == u"rooms"_s    ? QString()
-                                             : command == u"create"_s ? u"ROOM [TITLE]"_s
-                                                                      : u"ROOM"_s));
+    const QStringList &args = m_options.arguments;
+    if (args.size() < shape->least || args.size() > shape->most ||
+        (shape->room >= 0 && !proto::isValidRoomName(args.at(shape->room))) ||
+        (shape->user >= 0 && !proto::isValidUserName(args.at(shape->user))) ||
+        (m_options.privateRoom && command != u"create"_s)) {
+        finish(UsageError, tr("Usage: conversa-cli %1 %2").arg(command, shape->usage));
         return;
     }
     if (command == u"history"_s && (m_options.limit < 1 || m_options.limit > 200)) {
@@ -671,7 +689,18 @@ void CliApplication::onSynced()
     if (command == u"rooms"_s)
         request = proto::RoomsRequest{};
     else if (command == u"create"_s)
-        request = proto::CreateRequest{{}, room, m_options.arguments.value(1)};
+        request =
+            proto::CreateRequest{{}, room, m_options.arguments.value(1), m_options.privateRoom};
+    else if (command == u"dm"_s)
+        request = proto::DmRequest{{}, m_options.arguments.value(0)};
+    else if (command == u"invite"_s)
+        request = proto::InviteRequest{{}, room, m_options.arguments.value(1)};
+    else if (command == u"rename"_s)
+        request = proto::RenameRequest{{}, room, m_options.arguments.value(1)};
+    else if (command == u"remove"_s)
+        request = proto::RemoveRequest{{}, room, m_options.arguments.value(1)};
+    else if (command == u"directory"_s)
+        request = proto::DirectoryRequest{{}, m_options.arguments.value(0), {}, 200};
     else if (command == u"join"_s)
         request = proto::JoinRequest{{}, room};
     else if (command == u"leave"_s)
@@ -706,6 +735,10 @@ void CliApplication::onSynced()
             for (const proto::RoomSummary &r :
                  proto::roomsFromPayload(result.payload).value_or(QList<proto::RoomSummary>{}))
                 printJson(proto::roomSummaryToJson(r));
+        } else if (command == u"directory"_s) {
+            for (const proto::DirectoryEntry &e : proto::directoryFromPayload(result.payload)
+                                                      .value_or(QList<proto::DirectoryEntry>{}))
+                printJson(proto::directoryEntryToJson(e));
         } else if (command == u"members"_s) {
             for (const proto::Member &m :
                  proto::membersFromPayload(result.payload).value_or(QList<proto::Member>{}))

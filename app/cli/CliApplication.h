@@ -53,6 +53,7 @@ public:
         bool passwordStdin = false;
         bool printToken = false;
         bool verbose = false;
+        bool privateRoom = false; // create --private
         int limit = 50;
         QString room;  // search: only this room
         int last = -1; // -1: the command's default

@@ -22,9 +22,16 @@ QString description()
         "                        keep the device token in the system keychain\n"
         "  logout                revoke the token on the server and delete it from the keychain\n"
         "  rooms                 your rooms, one JSON object a line\n"
-        "  create ROOM [TITLE]   create a room (you become a member)\n"
+        "  create ROOM [TITLE]   create a room (you become a member and its owner); with\n"
+        "                        --private only members see it, and they invite others\n"
         "  join ROOM | leave ROOM\n"
         "  members ROOM          members with their online flag, one JSON object a line\n"
+        "  dm USER               open your direct-message room with USER; prints it\n"
+        "  invite ROOM USER      add USER to ROOM (a private room: you must be a member)\n"
+        "  directory [QUERY]     public rooms (name or title containing QUERY), one JSON\n"
+        "                        object a line: {room,title,members}\n"
+        "  rename ROOM TITLE     the room's owner changes its title\n"
+        "  remove ROOM USER      the room's owner takes USER out of the room\n"
         "  send ROOM TEXT        send one message; prints it with its seq once stored\n"
         "                        (--reply-to SEQ: as a reply to that message)\n"
         "  edit ROOM SEQ TEXT    replace the text of your message SEQ (through the outbox)\n"
@@ -118,8 +125,10 @@ int main(int argc, char *argv[])
         u"off"_s, QCoreApplication::translate("main", "react: take the reaction back."));
     const QCommandLineOption verbose(
         u"verbose"_s, QCoreApplication::translate("main", "Print connection states."));
+    const QCommandLineOption privateRoom(
+        u"private"_s, QCoreApplication::translate("main", "create: a private room."));
     parser.addOptions({server, user, data, passwordStdin, printToken, limit, room, last, proxy,
-                       caFile, device, timeout, verbose, replyTo, reactionOff});
+                       caFile, device, timeout, verbose, replyTo, reactionOff, privateRoom});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -141,6 +150,7 @@ int main(int argc, char *argv[])
     options.passwordStdin = parser.isSet(passwordStdin);
     options.printToken = parser.isSet(printToken);
     options.verbose = parser.isSet(verbose);
+    options.privateRoom = parser.isSet(privateRoom);
     bool ok = true;
     options.limit = parser.value(limit).toInt(&ok);
     if (ok && parser.isSet(last))

@@ -4,6 +4,7 @@
 
 #include "Log.h"
 #include "ServerContext.h"
+#include "cluster/MembershipNews.h"
 #include "cluster/RoomFeed.h"
 #include "storage/DatabaseUrl.h"
 #include "storage/StorageWriter.h"
@@ -116,7 +117,11 @@ void ClusterListener::onNotification(const QString &channel, QSqlDriver::Notific
         if (!m_entriesTimer.isActive())
             m_entriesTimer.start();
     } else if (channel == kRooms) {
-        // Someone may sign in here right after joining through another instance.
+        // Someone may sign in here right after joining through another instance. Answers to
+        // this instance's own commits that are queued go first: their handlers tell who was
+        // added or removed, so the reload has nothing left to tell of them.
+        if (m_context.eventContext)
+            QCoreApplication::sendPostedEvents(m_context.eventContext);
         reloadRooms();
     } else if (channel == kAdmin) {
         // Also held: a sign-out here announces itself, and its session gets `ok` before the
@@ -145,7 +150,7 @@ void ClusterListener::deliverPendingEntries()
 
 void ClusterListener::reloadRooms()
 {
-    if (m_context.rooms.load(m_context.store))
+    if (reloadRoomsAndTellMembers(m_context))
         m_context.roomFeed.adoptNewRooms();
 }
 

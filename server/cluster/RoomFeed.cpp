@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cluster/RoomFeed.h"
 
+#include "cluster/MembershipNews.h"
+
 #include "Codec.h"
 #include "Log.h"
 #include "ServerContext.h"
@@ -181,7 +183,7 @@ Room *RoomFeed::refreshFromDatabase(const QString &name, qint64 userId, bool mus
         if (now - m_lastDirectoryReloadMs < 1000)
             return nullptr;
         m_lastDirectoryReloadMs = now;
-        if (!m_context.rooms.load(m_context.store))
+        if (!reloadRoomsAndTellMembers(m_context))
             return nullptr;
         adoptNewRooms();
         room = m_context.rooms.find(name);

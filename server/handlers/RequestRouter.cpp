@@ -22,6 +22,7 @@ RequestRouter::RequestRouter(ServerContext &context)
     , m_rooms(context)
     , m_messages(context)
     , m_search(context)
+    , m_social(context)
 {}
 
 void RequestRouter::handleText(Session &session, const QString &text)
@@ -63,6 +64,10 @@ template <typename R> void RequestRouter::dispatch(Session &session, const R &re
         m_messages.handle(session, request);
     else if constexpr (std::is_same_v<R, SearchRequest>)
         m_search.handle(session, request);
+    else if constexpr (std::is_same_v<R, DmRequest> || std::is_same_v<R, InviteRequest> ||
+                       std::is_same_v<R, DirectoryRequest> || std::is_same_v<R, RenameRequest> ||
+                       std::is_same_v<R, RemoveRequest>)
+        m_social.handle(session, request);
     else
         m_presence.handle(session, request);
 }

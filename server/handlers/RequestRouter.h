@@ -8,6 +8,7 @@
 #include "handlers/RoomHandler.h"
 #include "handlers/SearchHandler.h"
 #include "handlers/SignInHandler.h"
+#include "handlers/SocialHandler.h"
 
 #include <QString>
 
@@ -34,6 +35,7 @@ private:
     RoomHandler m_rooms;
     MessageHandler m_messages;
     SearchHandler m_search;
+    SocialHandler m_social;
 };
 
 } // namespace conversa::server

@@ -16,7 +16,7 @@ using protocol::ErrorCode;
 void RoomHandler::handle(Session &session, const protocol::RoomsRequest &request)
 {
     QString error;
-    const auto summaries = m_context.store.roomsOf(session.userId, &error);
+    const auto summaries = m_context.store.roomsOf(session.userId, session.userName, &error);
     if (!error.isEmpty()) {
         replyError(session, request.id, ErrorCode::Internal,
                    u"the server could not read your rooms; try again later"_s);
@@ -101,11 +101,18 @@ void RoomHandler::create(Session &session, const protocol::CreateRequest &reques
 {
     const QString title = request.title.trimmed().isEmpty() ? request.room : request.title;
     const qint64 userId = session.userId;
-    submitAndReply(session, request.id, write::CreateRoom{request.room, title, userId},
-                   [this, userId, name = request.room, title](const WriteResult &result) {
-                       m_context.rooms.add(Room{result.value, name, title, {userId}});
-                       return QJsonObject{{"room"_L1, name}, {"title"_L1, title}};
-                   });
+    const write::RoomKind kind =
+        request.isPrivate ? write::RoomKind::Private : write::RoomKind::Public;
+    submitAndReply(
+        session, request.id, write::CreateRoom{request.room, title, userId, kind},
+        [this, userId, kind, name = request.room, title](const WriteResult &result) {
+            m_context.rooms.add(
+                Room{result.value, name, title, {userId}, static_cast<int>(kind), userId});
+            return QJsonObject{
+                {"room"_L1, name},
+                {"title"_L1, title},
+                {"kind"_L1, kind == write::RoomKind::Private ? "private"_L1 : "public"_L1}};
+        });
 }
 
 void RoomHandler::handle(Session &session, const protocol::JoinRequest &request)
@@ -113,6 +120,11 @@ void RoomHandler::handle(Session &session, const protocol::JoinRequest &request)
     Room *room = roomFor(session, request.id, request.room, false);
     if (!room)
         return;
+    if (!room->isPublic() && !room->members.contains(session.userId)) {
+        replyError(session, request.id, ErrorCode::Forbidden,
+                   u"'%1' is private: only a member can add you (invite)"_s.arg(room->name));
+        return;
+    }
     if (!room->members.contains(session.userId) &&
         m_context.rooms.roomCountOf(session.userId) >= m_context.config.maxRoomsPerUser) {
         replyError(session, request.id, ErrorCode::Forbidden,

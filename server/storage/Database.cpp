@@ -98,6 +98,15 @@ const char *const kMigrations[] = {
         seq INTEGER NOT NULL,
         PRIMARY KEY (term, ts, room_id, seq)) WITHOUT ROWID;
     )sql",
+    // 6: a room's `kind` (0 public, 1 private, 2 direct message) and the pair of each dm.
+    R"sql(
+    ALTER TABLE rooms ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE direct_rooms (
+        user_low INTEGER NOT NULL REFERENCES users(id),
+        user_high INTEGER NOT NULL REFERENCES users(id),
+        room_id INTEGER NOT NULL UNIQUE REFERENCES rooms(id),
+        PRIMARY KEY (user_low, user_high)) WITHOUT ROWID;
+    )sql",
 };
 // The version whose step also fills the search index from the messages already stored.
 constexpr int kSearchIndexVersion = 5;

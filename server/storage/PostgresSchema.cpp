@@ -90,6 +90,15 @@ const char *const kMigrations[] = {
         seq BIGINT NOT NULL,
         PRIMARY KEY (term, ts, room_id, seq));
     )sql",
+    // 6: as SQLite's version 6.
+    R"sql(
+    ALTER TABLE rooms ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE direct_rooms (
+        user_low BIGINT NOT NULL REFERENCES users(id),
+        user_high BIGINT NOT NULL REFERENCES users(id),
+        room_id BIGINT NOT NULL UNIQUE REFERENCES rooms(id),
+        PRIMARY KEY (user_low, user_high));
+    )sql",
 };
 constexpr int kSearchIndexVersion = 5;
 

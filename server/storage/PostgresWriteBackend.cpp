@@ -145,8 +145,16 @@ UNION ALL
 SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
 )sql"_s);
         prepare(m_createRoom,
-                u"INSERT INTO rooms (name, title, created_ms, owner_id) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (name) DO NOTHING RETURNING id"_s);
+                u"INSERT INTO rooms (name, title, created_ms, owner_id, kind) VALUES (?, ?, ?, ?, "
+                "?) ON CONFLICT (name) DO NOTHING RETURNING id"_s);
+        prepare(m_findDirect, u"SELECT d.room_id, r.name FROM direct_rooms d JOIN rooms r ON "
+                              "r.id = d.room_id WHERE d.user_low = ? AND d.user_high = ?"_s);
+        // Another instance may make the pair's room at the same moment: the loser's row waits
+        // for the winner's commit, is not inserted, and its room is dropped again.
+        prepare(m_insertDirect, u"INSERT INTO direct_rooms (user_low, user_high, room_id) "
+                                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING room_id"_s);
+        prepare(m_dropRoom, u"DELETE FROM rooms WHERE id = ?"_s);
+        prepare(m_rename, u"UPDATE rooms SET title = ? WHERE id = ?"_s);
         prepare(m_join, u"INSERT INTO members (room_id, user_id, joined_ms) VALUES (?, ?, ?) "
                         "ON CONFLICT DO NOTHING"_s);
         prepare(m_leave, u"DELETE FROM members WHERE room_id = ? AND user_id = ?"_s);
@@ -195,11 +203,11 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
     void resetStatements()
     {
         for (QSqlQuery *query :
-             {&m_lockRooms,    &m_insertMessages, &m_createRoom,  &m_join,           &m_leave,
-              &m_markRead,     &m_createToken,    &m_revokeToken, &m_touchToken,     &m_notify,
-              &m_lockRoom,     &m_findCid,        &m_target,      &m_insertChange,   &m_applyEdit,
-              &m_eraseMessage, &m_eraseEdits,     &m_ownRead,     &m_insertReaction, &m_reactOn,
-              &m_reactOff})
+             {&m_lockRooms,   &m_insertMessages, &m_createRoom,     &m_join,      &m_leave,
+              &m_markRead,    &m_findDirect,     &m_insertDirect,   &m_dropRoom,  &m_rename,
+              &m_createToken, &m_revokeToken,    &m_touchToken,     &m_notify,    &m_lockRoom,
+              &m_findCid,     &m_target,         &m_insertChange,   &m_applyEdit, &m_eraseMessage,
+              &m_eraseEdits,  &m_ownRead,        &m_insertReaction, &m_reactOn,   &m_reactOff})
             *query = QSqlQuery();
         m_searchIndex.reset();
     }
@@ -570,6 +578,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         m_createRoom.bindValue(1, job.title);
         m_createRoom.bindValue(2, now());
         m_createRoom.bindValue(3, job.creatorId);
+        m_createRoom.bindValue(4, static_cast<int>(job.kind));
         if (!m_createRoom.exec())
             return failed(m_createRoom);
         if (!m_createRoom.next()) {
@@ -598,6 +607,73 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         m_join.bindValue(2, now());
         if (!m_join.exec())
             return failed(m_join);
+        m_roomChanges.insert(job.roomId);
+        return {};
+    }
+
+    // The pair's room, when there is one: false only when the read failed.
+    bool findDirect(qint64 low, qint64 high, WriteResult &result)
+    {
+        m_findDirect.bindValue(0, low);
+        m_findDirect.bindValue(1, high);
+        if (!m_findDirect.exec()) {
+            result = failed(m_findDirect);
+            return false;
+        }
+        if (m_findDirect.next()) {
+            result.value = m_findDirect.value(0).toLongLong();
+            result.name = m_findDirect.value(1).toString();
+            result.duplicate = true;
+        } else if (m_findDirect.lastError().isValid()) {
+            result = failed(m_findDirect);
+            return false;
+        }
+        m_findDirect.finish();
+        return true;
+    }
+
+    WriteResult apply(const write::OpenDirect &job)
+    {
+        const qint64 low = qMin(job.userId, job.peerId);
+        const qint64 high = qMax(job.userId, job.peerId);
+        WriteResult result;
+        if (!findDirect(low, high, result))
+            return result;
+        if (!result.duplicate) {
+            result = apply(write::CreateRoom{job.name, job.name, 0, write::RoomKind::Direct});
+            if (!result.ok)
+                return result;
+            const qint64 created = result.value;
+            result.name = job.name;
+            m_insertDirect.bindValue(0, low);
+            m_insertDirect.bindValue(1, high);
+            m_insertDirect.bindValue(2, created);
+            if (!m_insertDirect.exec())
+                return failed(m_insertDirect);
+            const bool inserted = m_insertDirect.next();
+            m_insertDirect.finish();
+            if (!inserted) {
+                m_dropRoom.bindValue(0, created);
+                if (!m_dropRoom.exec())
+                    return failed(m_dropRoom);
+                result = {};
+                if (!findDirect(low, high, result))
+                    return result;
+            }
+        }
+        for (qint64 member : {low, high}) {
+            if (const WriteResult joined = apply(write::JoinRoom{result.value, member}); !joined.ok)
+                return joined;
+        }
+        return result;
+    }
+
+    WriteResult apply(const write::RenameRoom &job)
+    {
+        m_rename.bindValue(0, job.title);
+        m_rename.bindValue(1, job.roomId);
+        if (!m_rename.exec())
+            return failed(m_rename);
         m_roomChanges.insert(job.roomId);
         return {};
     }
@@ -677,6 +753,7 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
     QMap<qint64, qint64> m_newEntries; // room → last seq stored by this commit
     QSet<qint64> m_roomChanges;
     QSqlQuery m_insertReaction, m_reactOn, m_reactOff;
+    QSqlQuery m_findDirect, m_insertDirect, m_dropRoom, m_rename;
     QSqlQuery m_lockRoom, m_findCid, m_target, m_insertChange, m_applyEdit, m_eraseMessage,
         m_eraseEdits, m_ownRead;
     QSqlQuery m_lockRooms, m_insertMessages, m_createRoom, m_join, m_leave, m_markRead,

@@ -149,10 +149,15 @@ CopyReport copySqliteToPostgres(const QString &dataDir, const QString &databaseU
          "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bytea[], ?::text[], ?::bigint[], "
          "?::bigint[], ?::int[])"_s,
          u"iibtiii"_s},
-        {u"rooms"_s, u"SELECT id, name, title, last_seq, created_ms, owner_id FROM rooms"_s,
-         u"INSERT INTO rooms (id, name, title, last_seq, created_ms, owner_id) SELECT * FROM "
-         "unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[])"_s,
-         u"ittiii"_s},
+        {u"rooms"_s, u"SELECT id, name, title, last_seq, created_ms, owner_id, kind FROM rooms"_s,
+         u"INSERT INTO rooms (id, name, title, last_seq, created_ms, owner_id, kind) SELECT * "
+         "FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], "
+         "?::int[])"_s,
+         u"ittiiii"_s},
+        {u"direct_rooms"_s, u"SELECT user_low, user_high, room_id FROM direct_rooms"_s,
+         u"INSERT INTO direct_rooms (user_low, user_high, room_id) SELECT * FROM "
+         "unnest(?::bigint[], ?::bigint[], ?::bigint[])"_s,
+         u"iii"_s},
         {u"members"_s, u"SELECT room_id, user_id, read_seq, joined_ms FROM members"_s,
          u"INSERT INTO members (room_id, user_id, read_seq, joined_ms) SELECT * FROM "
          "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])"_s,
@@ -184,7 +189,7 @@ CopyReport copySqliteToPostgres(const QString &dataDir, const QString &databaseU
         return report;
     }
     // One per entry of `tables`, in its order (nullptr: not reported).
-    qint64 *counts[] = {&report.users,    &report.tokens, &report.rooms, &report.members,
+    qint64 *counts[] = {&report.users,    &report.tokens, &report.rooms, nullptr, &report.members,
                         &report.messages, nullptr,        nullptr,       nullptr};
     static_assert(std::size(counts) == std::size(tables));
     for (size_t i = 0; i < std::size(tables); ++i) {

@@ -55,7 +55,12 @@ public:
                               "AND target = ?"_s);
         prepare(m_setLastSeq, u"UPDATE rooms SET last_seq = ? WHERE id = ?"_s);
         prepare(m_createRoom, u"INSERT OR IGNORE INTO rooms (name, title, created_ms, "
-                              "owner_id) VALUES (?, ?, ?, ?)"_s);
+                              "owner_id, kind) VALUES (?, ?, ?, ?, ?)"_s);
+        prepare(m_findDirect, u"SELECT d.room_id, r.name FROM direct_rooms d JOIN rooms r ON "
+                              "r.id = d.room_id WHERE d.user_low = ? AND d.user_high = ?"_s);
+        prepare(m_insertDirect, u"INSERT INTO direct_rooms (user_low, user_high, room_id) "
+                                "VALUES (?, ?, ?)"_s);
+        prepare(m_rename, u"UPDATE rooms SET title = ? WHERE id = ?"_s);
         prepare(m_join, u"INSERT OR IGNORE INTO members (room_id, user_id, joined_ms) "
                         "VALUES (?, ?, ?)"_s);
         prepare(m_leave, u"DELETE FROM members WHERE room_id = ? AND user_id = ?"_s);
@@ -297,6 +302,7 @@ private:
         m_createRoom.bindValue(1, job.title);
         m_createRoom.bindValue(2, now());
         m_createRoom.bindValue(3, job.creatorId);
+        m_createRoom.bindValue(4, static_cast<int>(job.kind));
         if (!m_createRoom.exec())
             return failed(m_createRoom);
         if (m_createRoom.numRowsAffected() == 0)
@@ -320,6 +326,48 @@ private:
         m_join.bindValue(2, now());
         if (!m_join.exec())
             return failed(m_join);
+        return {};
+    }
+
+    WriteResult apply(const write::OpenDirect &job)
+    {
+        const qint64 low = qMin(job.userId, job.peerId);
+        const qint64 high = qMax(job.userId, job.peerId);
+        m_findDirect.bindValue(0, low);
+        m_findDirect.bindValue(1, high);
+        if (!m_findDirect.exec())
+            return failed(m_findDirect);
+        WriteResult result;
+        if (m_findDirect.next()) {
+            result.value = m_findDirect.value(0).toLongLong();
+            result.name = m_findDirect.value(1).toString();
+            result.duplicate = true;
+            m_findDirect.finish();
+        } else {
+            m_findDirect.finish();
+            result = apply(write::CreateRoom{job.name, job.name, 0, write::RoomKind::Direct});
+            if (!result.ok)
+                return result;
+            result.name = job.name;
+            m_insertDirect.bindValue(0, low);
+            m_insertDirect.bindValue(1, high);
+            m_insertDirect.bindValue(2, result.value);
+            if (!m_insertDirect.exec())
+                return failed(m_insertDirect);
+        }
+        for (qint64 member : {low, high}) {
+            if (const WriteResult joined = apply(write::JoinRoom{result.value, member}); !joined.ok)
+                return joined;
+        }
+        return result;
+    }
+
+    WriteResult apply(const write::RenameRoom &job)
+    {
+        m_rename.bindValue(0, job.title);
+        m_rename.bindValue(1, job.roomId);
+        if (!m_rename.exec())
+            return failed(m_rename);
         return {};
     }
 
@@ -388,6 +436,7 @@ private:
     QHash<qint64, qint64> m_dirtySeqs;
     QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq
     QSqlQuery m_insertReaction, m_reactOn, m_reactOff;
+    QSqlQuery m_findDirect, m_insertDirect, m_rename;
     QSqlQuery m_target, m_insertChange, m_applyEdit, m_eraseMessage, m_eraseEdits;
     QSqlQuery m_findCid, m_insertMessage, m_lastSeq, m_setLastSeq, m_createRoom, m_join, m_leave,
         m_markRead, m_advanceRead, m_createToken, m_revokeToken, m_touchToken;

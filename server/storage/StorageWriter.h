@@ -48,10 +48,25 @@ struct React {
     QString emoji;
     bool on = true;
 };
+// rooms.kind
+enum class RoomKind { Public = 0, Private = 1, Direct = 2 };
 struct CreateRoom {
     QString name;
     QString title;
     qint64 creatorId = 0;
+    RoomKind kind = RoomKind::Public;
+};
+// The direct-message room of two users: the pair's room when it exists (both made members
+// again), else a new one named `name`. WriteResult: `value` its id, `name` its name,
+// `duplicate` that it existed.
+struct OpenDirect {
+    qint64 userId = 0;
+    qint64 peerId = 0;
+    QString name;
+};
+struct RenameRoom {
+    qint64 roomId = 0;
+    QString title;
 };
 struct JoinRoom {
     qint64 roomId = 0;
@@ -79,9 +94,10 @@ struct TouchToken {
 };
 } // namespace write
 
-using WriteJob = std::variant<write::InsertMessage, write::ChangeMessage, write::React,
-                              write::CreateRoom, write::JoinRoom, write::LeaveRoom, write::MarkRead,
-                              write::CreateToken, write::RevokeToken, write::TouchToken>;
+using WriteJob =
+    std::variant<write::InsertMessage, write::ChangeMessage, write::React, write::CreateRoom,
+                 write::JoinRoom, write::LeaveRoom, write::MarkRead, write::CreateToken,
+                 write::RevokeToken, write::TouchToken, write::OpenDirect, write::RenameRoom>;
 
 struct WriteResult {
     bool ok = true;
@@ -92,6 +108,7 @@ struct WriteResult {
     qint64 value = 0;
     qint64 ts = 0;          // InsertMessage: server timestamp (ms)
     bool duplicate = false; // InsertMessage: this cid was already stored
+    QString name{};         // OpenDirect: the room's name
 };
 
 using WriteCallback = std::function<void(const WriteResult &)>;

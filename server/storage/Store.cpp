@@ -3,6 +3,7 @@
 #include "storage/Store.h"
 
 #include "Log.h"
+#include "Validation.h"
 
 #include <QSqlError>
 
@@ -16,6 +17,21 @@ using namespace Qt::StringLiterals;
 namespace {
 constexpr qint64 kReconnectIntervalMs = 1000;
 constexpr qint64 kGatedReconnectIntervalMs = 100;
+// docs/security.md: what one `rooms` request reads at most.
+constexpr int kMaxUnreadCounted = 10000;
+constexpr int kMaxMentionsRead = 5000;
+
+QString roomKindName(int kind)
+{
+    switch (kind) {
+    case 1:
+        return u"private"_s;
+    case 2:
+        return u"dm"_s;
+    default:
+        return u"public"_s;
+    }
+}
 } // namespace
 
 // A query whose exec() or next() stopped on an error: log it, fill `*error`, report failure.
@@ -121,13 +137,27 @@ void Store::prepareAll()
 {
     m_userByName =
         prepared(u"SELECT id, name, password_hash, disabled FROM users WHERE name = ?"_s);
+    m_userNameById = prepared(u"SELECT name FROM users WHERE id = ?"_s);
     m_validToken = prepared(u"SELECT t.id, u.id, u.name FROM tokens t JOIN users u ON u.id = "
                             "t.user_id WHERE t.hash = ? AND t.revoked = 0 AND u.disabled = 0"_s);
     m_tokenValid = prepared(u"SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id "
                             "WHERE t.id = ? AND t.revoked = 0 AND u.disabled = 0"_s);
-    m_roomsOf = prepared(u"SELECT r.name, r.title, r.last_seq, m.read_seq, o.name FROM members m "
-                         "JOIN rooms r ON r.id = m.room_id LEFT JOIN users o ON o.id = r.owner_id "
-                         "WHERE m.user_id = ? ORDER BY r.name"_s);
+    // Unread: plain messages (kind 0) from others after the read marker, not deleted, counted
+    // up to kMaxUnreadCounted per room so a long backlog costs a bounded read.
+    m_roomsOf = prepared(
+        u"SELECT r.name, r.title, r.last_seq, m.read_seq, o.name, r.kind, p.name, "
+        "(SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.room_id = r.id AND x.seq > "
+        "m.read_seq AND x.kind = 0 AND x.deleted = 0 AND x.user_id <> m.user_id LIMIT %1) u) "
+        "FROM members m JOIN rooms r ON r.id = m.room_id LEFT JOIN users o ON o.id = r.owner_id "
+        "LEFT JOIN direct_rooms d ON d.room_id = r.id LEFT JOIN users p ON p.id = CASE WHEN "
+        "d.user_low = m.user_id THEN d.user_high ELSE d.user_low END "
+        "WHERE m.user_id = ? ORDER BY r.name"_s.arg(kMaxUnreadCounted));
+    // Unread messages that may mention the user (the exact rule is protocol::mentionsUser).
+    m_mentionCandidates = prepared(
+        u"SELECT r.name, x.body FROM members m JOIN rooms r ON r.id = m.room_id JOIN messages x "
+        "ON x.room_id = m.room_id AND x.seq > m.read_seq WHERE m.user_id = ? AND x.kind = 0 AND "
+        "x.deleted = 0 AND x.user_id <> m.user_id AND lower(x.body) LIKE ? ESCAPE '!' "
+        "LIMIT %1"_s.arg(kMaxMentionsRead));
     m_membersOf = prepared(u"SELECT u.id, u.name FROM members m JOIN users u ON u.id = m.user_id "
                            "WHERE m.room_id = ? ORDER BY u.name"_s);
     m_history = prepared(u"SELECT m.seq, m.ts, u.name, m.cid, m.body, m.reply_to, m.kind, "
@@ -161,6 +191,20 @@ std::optional<UserRecord> Store::userByName(const QString &name, QString *error)
                           m_userByName.value(2).toByteArray(), m_userByName.value(3).toBool()};
     endedCleanly(m_userByName, error);
     return user;
+}
+
+QString Store::userNameById(qint64 userId)
+{
+    QString error;
+    if (!ready(&error))
+        return {};
+    m_userNameById.bindValue(0, userId);
+    if (!m_userNameById.exec()) {
+        readFailed(m_userNameById, &error);
+        return {};
+    }
+    const QString name = m_userNameById.next() ? m_userNameById.value(0).toString() : QString();
+    return endedCleanly(m_userNameById, &error) ? name : QString();
 }
 
 std::optional<TokenRecord> Store::validToken(const QByteArray &tokenHash, QString *error)
@@ -197,15 +241,33 @@ QList<RoomRecord> Store::allRooms(QString *error)
         return {};
     QSqlQuery query(m_database.db());
     QList<RoomRecord> rooms;
-    if (!query.exec(u"SELECT id, name, title FROM rooms"_s)) {
+    if (!query.exec(u"SELECT id, name, title, kind, owner_id FROM rooms"_s)) {
         readFailed(query, error);
         return rooms;
     }
     while (query.next())
-        rooms.append(
-            {query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString()});
+        rooms.append({query.value(0).toLongLong(), query.value(1).toString(),
+                      query.value(2).toString(), query.value(3).toInt(),
+                      query.value(4).toLongLong()});
     endedCleanly(query, error);
     return rooms;
+}
+
+QList<DirectPair> Store::allDirectPairs(QString *error)
+{
+    if (!ready(error))
+        return {};
+    QSqlQuery query(m_database.db());
+    QList<DirectPair> pairs;
+    if (!query.exec(u"SELECT room_id, user_low, user_high FROM direct_rooms"_s)) {
+        readFailed(query, error);
+        return pairs;
+    }
+    while (query.next())
+        pairs.append({query.value(0).toLongLong(), query.value(1).toLongLong(),
+                      query.value(2).toLongLong()});
+    endedCleanly(query, error);
+    return pairs;
 }
 
 QList<Membership> Store::allMemberships(QString *error)
@@ -224,7 +286,7 @@ QList<Membership> Store::allMemberships(QString *error)
     return members;
 }
 
-QList<protocol::RoomSummary> Store::roomsOf(qint64 userId, QString *error)
+QList<protocol::RoomSummary> Store::roomsOf(qint64 userId, const QString &userName, QString *error)
 {
     if (!ready(error))
         return {};
@@ -234,12 +296,41 @@ QList<protocol::RoomSummary> Store::roomsOf(qint64 userId, QString *error)
         readFailed(m_roomsOf, error);
         return rooms;
     }
-    while (m_roomsOf.next())
-        rooms.append({m_roomsOf.value(0).toString(), m_roomsOf.value(1).toString(),
-                      m_roomsOf.value(2).toLongLong(), m_roomsOf.value(3).toLongLong(),
-                      m_roomsOf.value(4).toString()});
-    if (!endedCleanly(m_roomsOf, error))
+    while (m_roomsOf.next()) {
+        protocol::RoomSummary room{m_roomsOf.value(0).toString(), m_roomsOf.value(1).toString(),
+                                   m_roomsOf.value(2).toLongLong(), m_roomsOf.value(3).toLongLong(),
+                                   m_roomsOf.value(4).toString()};
+        room.kind = roomKindName(m_roomsOf.value(5).toInt());
+        if (room.kind == "dm"_L1) {
+            room.peer = m_roomsOf.value(6).toString();
+            room.title = room.peer;
+            room.owner.clear();
+        }
+        room.unread = m_roomsOf.value(7).toLongLong();
+        rooms.append(std::move(room));
+    }
+    if (!endedCleanly(m_roomsOf, error)) {
         rooms.clear();
+        return rooms;
+    }
+    // User names hold no '%' nor '!'; '_' is LIKE's one-character wildcard.
+    QString pattern = u"%@"_s + userName.toLower();
+    pattern.replace(u'_', u"!_"_s);
+    m_mentionCandidates.bindValue(0, userId);
+    m_mentionCandidates.bindValue(1, pattern + u'%');
+    if (!m_mentionCandidates.exec()) {
+        readFailed(m_mentionCandidates, error);
+        return {};
+    }
+    QHash<QString, qint64> mentions;
+    while (m_mentionCandidates.next()) {
+        if (protocol::mentionsUser(m_mentionCandidates.value(1).toString(), userName))
+            ++mentions[m_mentionCandidates.value(0).toString()];
+    }
+    if (!endedCleanly(m_mentionCandidates, error))
+        return {};
+    for (protocol::RoomSummary &room : rooms)
+        room.mentions = mentions.value(room.room);
     return rooms;
 }
 

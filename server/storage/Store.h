@@ -34,6 +34,15 @@ struct RoomRecord {
     qint64 id = 0;
     QString name;
     QString title;
+    int kind = 0; // write::RoomKind
+    qint64 ownerId = 0;
+};
+
+// The two people of a direct-message room.
+struct DirectPair {
+    qint64 roomId = 0;
+    qint64 userLow = 0;
+    qint64 userHigh = 0;
 };
 
 struct Membership {
@@ -71,11 +80,17 @@ public:
     QString open(const StorageLocation &location);
 
     std::optional<UserRecord> userByName(const QString &name, QString *error = nullptr);
+    // Empty when there is no such user or it cannot be read.
+    QString userNameById(qint64 userId);
     std::optional<TokenRecord> validToken(const QByteArray &tokenHash, QString *error = nullptr);
     bool isTokenValid(qint64 tokenId, QString *error = nullptr);
     QList<RoomRecord> allRooms(QString *error = nullptr);
     QList<Membership> allMemberships(QString *error = nullptr);
-    QList<protocol::RoomSummary> roomsOf(qint64 userId, QString *error = nullptr);
+    QList<DirectPair> allDirectPairs(QString *error = nullptr);
+    // The user's rooms with kind, peer, owner, and unread and mention counts (bounded: see
+    // docs/security.md).
+    QList<protocol::RoomSummary> roomsOf(qint64 userId, const QString &userName,
+                                         QString *error = nullptr);
     QList<std::pair<qint64, QString>> membersOf(qint64 roomId, QString *error = nullptr);
     QList<protocol::MessageEvent> history(qint64 roomId, const QString &roomName, qint64 before,
                                           int limit, QString *error = nullptr);
@@ -118,9 +133,11 @@ private:
 
     Database m_database;
     QSqlQuery m_userByName;
+    QSqlQuery m_userNameById;
     QSqlQuery m_validToken;
     QSqlQuery m_tokenValid;
     QSqlQuery m_roomsOf;
+    QSqlQuery m_mentionCandidates;
     QSqlQuery m_membersOf;
     QSqlQuery m_history;
     QSqlQuery m_after;

@@ -78,6 +78,7 @@ private slots:
     void init();
     void cleanup();
     void oneShotCommands();
+    void socialCommands();
     void exitCodes();
     void chat500LinesAcrossThreeServerKills();
     void clientKilledMidOutbox();
@@ -271,6 +272,51 @@ void TestCli::repliesEditsDeletionsAndReactions()
         kinds.append(object.value("kind"_L1).toString(u"message"_s));
     QCOMPARE(kinds, (QStringList{u"message"_s, u"message"_s, u"edit"_s, u"reaction"_s, u"delete"_s,
                                  u"reaction"_s}));
+}
+
+void TestCli::socialCommands()
+{
+    const auto alice = CliRunner::withToken(m_aliceToken);
+    const auto bob = CliRunner::withToken(m_bobToken);
+    const auto run = [](const QStringList &args, const QString &data, const auto &env) {
+        return CliRunner::run(args + QStringList{u"--data"_s, data}, {}, env);
+    };
+    auto r = run({u"create"_s, u"ops"_s, u"Ops"_s, u"--private"_s}, m_aliceData, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    r = run({u"directory"_s}, m_bobData, bob);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(r.out.contains("\"room\":\"general\"") && r.out.contains("\"members\":2"));
+    QVERIFY2(!r.out.contains("ops"), r.out.constData());
+    r = run({u"history"_s, u"ops"_s}, m_bobData, bob);
+    QVERIFY(r.exitCode != 0);
+
+    r = run({u"invite"_s, u"ops"_s, u"bob"_s}, m_aliceData, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    r = run({u"rooms"_s}, m_bobData, bob);
+    QVERIFY2(r.out.contains("\"room\":\"ops\"") && r.out.contains("\"kind\":\"private\""),
+             r.out.constData());
+
+    r = run({u"dm"_s, u"bob"_s}, m_aliceData, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QString dm = QJsonDocument::fromJson(r.out).object().value("room"_L1).toString();
+    QVERIFY2(dm.startsWith("dm-"_L1), r.out.constData());
+    r = run({u"dm"_s, u"alice"_s}, m_bobData, bob);
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("room"_L1).toString(), dm);
+    r = run({u"dm"_s, u"nobody"_s}, m_aliceData, alice);
+    QVERIFY(r.exitCode != 0);
+    QVERIFY2(r.err.contains("there is no user named 'nobody'"), qPrintable(r.describe()));
+
+    r = run({u"rename"_s, u"ops"_s, u"Operations"_s}, m_bobData, bob);
+    QVERIFY(r.exitCode != 0);
+    r = run({u"rename"_s, u"ops"_s, u"Operations"_s}, m_aliceData, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    r = run({u"remove"_s, u"ops"_s, u"bob"_s}, m_aliceData, alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    r = run({u"rooms"_s}, m_bobData, bob);
+    QVERIFY2(!r.out.contains("\"room\":\"ops\""), r.out.constData());
+    QVERIFY2(r.out.contains(dm.toUtf8()), r.out.constData());
+    r = run({u"invite"_s, u"ops"_s}, m_aliceData, alice);
+    QCOMPARE(r.exitCode, 2); // usage
 }
 
 void TestCli::exitCodes()

@@ -148,6 +148,42 @@ private Q_SLOTS:
         QCOMPARE(back.value("body"_L1).toString(), u"hello from b"_s);
     }
 
+    // Added to a room, renamed or removed through one instance: the other's sessions are told
+    // (cluster/MembershipNews on the directory reload), and a dm is the same room from both.
+    void membershipNewsCrossInstances()
+    {
+        auto alice = open(m_a, u"alice"_s);
+        auto bob = open(m_b, u"bob"_s);
+        QVERIFY(alice && bob);
+        const QJsonObject opened = alice->request({{"type"_L1, "dm"_L1}, {"user"_L1, "bob"_L1}});
+        VERIFY_OK(opened);
+        const QString dm = opened.value("room"_L1).toString();
+        const QJsonObject told = bob->waitForEvent(u"room"_s, 5000, [&](const QJsonObject &e) {
+            return e.value("room"_L1).toString() == dm;
+        });
+        QCOMPARE(told.value("kind"_L1).toString(), u"dm"_s);
+        QCOMPARE(told.value("peer"_L1).toString(), u"alice"_s);
+        QCOMPARE(bob->request({{"type"_L1, "dm"_L1}, {"user"_L1, "alice"_L1}})
+                     .value("room"_L1)
+                     .toString(),
+                 dm);
+
+        VERIFY_OK(alice->request(
+            {{"type"_L1, "create"_L1}, {"room"_L1, "secret"_L1}, {"private"_L1, true}}));
+        VERIFY_OK(alice->request(
+            {{"type"_L1, "invite"_L1}, {"room"_L1, "secret"_L1}, {"user"_L1, "bob"_L1}}));
+        bob->waitForEvent(u"room"_s, 5000, [](const QJsonObject &e) {
+            return e.value("room"_L1).toString() == "secret"_L1;
+        });
+        VERIFY_OK(alice->request(
+            {{"type"_L1, "remove"_L1}, {"room"_L1, "secret"_L1}, {"user"_L1, "bob"_L1}}));
+        bob->waitForEvent(u"removed"_s, 5000, [](const QJsonObject &e) {
+            return e.value("room"_L1).toString() == "secret"_L1;
+        });
+        QVERIFY(waitUntil(
+            [&] { return TestClient::isError(bob->history(u"secret"_s), u"forbidden"_s); }, 3000));
+    }
+
     void tokenRevokedThroughOne_closesItsSessionsOnTheOther()
     {
         QString why;

@@ -118,7 +118,35 @@ bool same(const RoomsRequest &a, const RoomsRequest &b)
 }
 bool same(const CreateRequest &a, const CreateRequest &b)
 {
+    return a.id == b.id && a.room == b.room && a.title == b.title && a.isPrivate == b.isPrivate;
+}
+bool same(const DmRequest &a, const DmRequest &b)
+{
+    return a.id == b.id && a.user == b.user;
+}
+bool same(const InviteRequest &a, const InviteRequest &b)
+{
+    return a.id == b.id && a.room == b.room && a.user == b.user;
+}
+bool same(const DirectoryRequest &a, const DirectoryRequest &b)
+{
+    return a.id == b.id && a.query == b.query && a.after == b.after && a.limit == b.limit;
+}
+bool same(const RenameRequest &a, const RenameRequest &b)
+{
     return a.id == b.id && a.room == b.room && a.title == b.title;
+}
+bool same(const RemoveRequest &a, const RemoveRequest &b)
+{
+    return a.id == b.id && a.room == b.room && a.user == b.user;
+}
+bool same(const RoomEvent &a, const RoomEvent &b)
+{
+    return a.room == b.room && a.title == b.title && a.kind == b.kind && a.peer == b.peer;
+}
+bool same(const RemovedEvent &a, const RemovedEvent &b)
+{
+    return a.room == b.room && a.by == b.by;
 }
 bool same(const JoinRequest &a, const JoinRequest &b)
 {
@@ -539,6 +567,13 @@ void TestCodec::roundTripsRequests_data()
     QTest::newRow("rooms") << Request{RoomsRequest{4}};
     QTest::newRow("create") << Request{CreateRequest{5, u"general"_s, u"General"_s}};
     QTest::newRow("create without title") << Request{CreateRequest{5, u"general"_s, QString()}};
+    QTest::newRow("create private") << Request{CreateRequest{5, u"ops"_s, u"Ops"_s, true}};
+    QTest::newRow("dm") << Request{DmRequest{20, u"bob"_s}};
+    QTest::newRow("invite") << Request{InviteRequest{21, u"ops"_s, u"bob"_s}};
+    QTest::newRow("directory") << Request{DirectoryRequest{22, u"dev"_s, u"design"_s, 20}};
+    QTest::newRow("directory, all") << Request{DirectoryRequest{22, {}, {}, 200}};
+    QTest::newRow("rename") << Request{RenameRequest{24, u"ops"_s, u"Operations"_s}};
+    QTest::newRow("remove") << Request{RemoveRequest{25, u"ops"_s, u"carol"_s}};
     QTest::newRow("join") << Request{JoinRequest{6, u"general"_s}};
     QTest::newRow("leave") << Request{LeaveRequest{6, u"general"_s}};
     QTest::newRow("members") << Request{MembersRequest{7, u"general"_s}};
@@ -838,6 +873,10 @@ void TestCodec::roundTripsServerFrames_data()
     QTest::newRow("typing event") << ServerFrame{TypingEvent{u"general"_s, u"bob"_s}};
     QTest::newRow("presence online") << ServerFrame{PresenceEvent{u"carol"_s, true}};
     QTest::newRow("presence offline") << ServerFrame{PresenceEvent{u"carol"_s, false}};
+    QTest::newRow("room") << ServerFrame{RoomEvent{u"ops"_s, u"Ops"_s, u"private"_s}};
+    QTest::newRow("room, dm") << ServerFrame{
+        RoomEvent{u"dm-0123456789abcdef01234567"_s, u"alice"_s, u"dm"_s, u"alice"_s}};
+    QTest::newRow("removed") << ServerFrame{RemovedEvent{u"ops"_s, u"alice"_s}};
 }
 
 void TestCodec::roundTripsServerFrames()
@@ -886,7 +925,14 @@ void TestCodec::encodesServerFrameMemberNames()
     QCOMPARE(parseObject(presence).value("online"_L1), QJsonValue(true));
 
     QCOMPARE(sortedKeys(toJson(roomSummaryToJson({u"r"_s, u"T"_s, 2, 1}))),
-             (QStringList{u"last_seq"_s, u"read_seq"_s, u"room"_s, u"title"_s}));
+             (QStringList{u"last_seq"_s, u"mentions"_s, u"read_seq"_s, u"room"_s, u"title"_s,
+                          u"unread"_s}));
+    RoomSummary dm{u"dm-1"_s, u"bob"_s, 2, 1};
+    dm.kind = u"dm"_s;
+    dm.peer = u"bob"_s;
+    QCOMPARE(sortedKeys(toJson(roomSummaryToJson(dm))),
+             (QStringList{u"kind"_s, u"last_seq"_s, u"mentions"_s, u"peer"_s, u"read_seq"_s,
+                          u"room"_s, u"title"_s, u"unread"_s}));
     QCOMPARE(sortedKeys(toJson(memberToJson({u"u"_s, false}))),
              (QStringList{u"online"_s, u"user"_s}));
 }

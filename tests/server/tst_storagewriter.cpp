@@ -111,7 +111,7 @@ private slots:
         QCOMPARE(all.size(), 1);
         QCOMPARE(all.first().body, u"one"_s);
         // The sender has read what they wrote.
-        const auto rooms = store.roomsOf(1);
+        const auto rooms = store.roomsOf(1, u"alice"_s);
         QCOMPARE(rooms.size(), 1);
         QCOMPARE(rooms.first().readSeq, first.value);
     }
@@ -175,8 +175,9 @@ private slots:
     }
 
     // Version 2 adds rooms.owner_id and messages.reply_to, version 3 the columns of edits and
-    // deletions, version 5 the search index: a version 1 database (the columns dropped again)
-    // upgrades in place, keeps its messages, and stores owners and replies after.
+    // deletions, version 5 the search index, version 6 room kinds: a version 1 database (the
+    // columns dropped again) upgrades in place, keeps its messages, and stores owners and replies
+    // after.
     void versionOneDatabaseUpgradesToRepliesAndOwners()
     {
         const qint64 roomId = createRoom(u"old"_s);
@@ -198,6 +199,8 @@ private slots:
                 QVERIFY(query.exec(u"ALTER TABLE messages DROP COLUMN "_s + column));
             QVERIFY(query.exec(u"DROP TABLE reactions"_s));
             QVERIFY(query.exec(u"DROP TABLE search_terms"_s));
+            QVERIFY(query.exec(u"DROP TABLE direct_rooms"_s));
+            QVERIFY(query.exec(u"ALTER TABLE rooms DROP COLUMN kind"_s));
             QVERIFY(query.exec(testingPostgres() ? u"UPDATE schema_version SET version = 1"_s
                                                  : u"PRAGMA user_version = 1"_s));
         }
@@ -207,12 +210,13 @@ private slots:
             QCOMPARE(db.versionBeforeOpen(), 1);
             QCOMPARE(db.versionAfterOpen(), latest);
             QSqlQuery query(db.db());
-            QVERIFY(query.exec(u"SELECT m.body, m.reply_to, r.owner_id FROM messages m "
+            QVERIFY(query.exec(u"SELECT m.body, m.reply_to, r.owner_id, r.kind FROM messages m "
                                "JOIN rooms r ON r.id = m.room_id"_s));
             QVERIFY(query.next());
             QCOMPARE(query.value(0).toString(), u"kept"_s);
             QCOMPARE(query.value(1).toLongLong(), 0);
             QCOMPARE(query.value(2).toLongLong(), 0); // who made it before version 2 is unknown
+            QCOMPARE(query.value(3).toInt(), 0);      // rooms before version 6 are public
             query.finish();
             // Version 5 indexes the messages already stored for search.
             QVERIFY(query.exec(u"SELECT seq FROM search_terms WHERE term = 'kept'"_s));

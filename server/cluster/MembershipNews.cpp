@@ -1,0 +1,79 @@
+// SPDX-FileCopyrightText: 2026 The Conversa authors
+// SPDX-License-Identifier: Apache-2.0
+#include "cluster/MembershipNews.h"
+
+#include "Codec.h"
+#include "ServerContext.h"
+
+namespace conversa::server {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+struct Seen {
+    QString title;
+    QSet<qint64> members;
+};
+
+QString kindName(const Room &room)
+{
+    return room.isDirect() ? u"dm"_s : room.isPublic() ? u"public"_s : u"private"_s;
+}
+
+void tell(ServerContext &context, qint64 userId, const QByteArray &event)
+{
+    const QString text = QString::fromUtf8(event);
+    for (Session *session : context.sessions.sessionsOf(userId))
+        context.sink->send(*session, text);
+}
+} // namespace
+
+bool reloadRoomsAndTellMembers(ServerContext &context)
+{
+    QHash<QString, Seen> before;
+    context.rooms.forEach([&](const Room &room) {
+        before.insert(room.name, {room.title, room.members});
+    });
+    if (!context.rooms.load(context.store))
+        return false;
+    if (!context.sink)
+        return true;
+    QHash<qint64, QString> names; // of users signed in here, who are all that can be told
+    context.sessions.forEach([&](Session &session) {
+        if (session.authenticated())
+            names.insert(session.userId, session.userName);
+    });
+    const auto nameOf = [&](qint64 userId) {
+        if (const QString name = names.value(userId); !name.isEmpty())
+            return name;
+        return context.store.userNameById(userId);
+    };
+    context.rooms.forEach([&](const Room &room) {
+        const auto old = before.constFind(room.name);
+        for (qint64 member : room.members) {
+            if (!names.contains(member))
+                continue;
+            const bool added = old == before.cend() || !old->members.contains(member);
+            if (!added && old->title == room.title)
+                continue;
+            protocol::RoomEvent event{room.name, room.title, kindName(room)};
+            if (room.isDirect()) {
+                event.peer = nameOf(context.rooms.peerIn(room.id, member));
+                event.title = event.peer;
+            }
+            if (room.isDirect() && !added)
+                continue; // a dm's stored title is no one's
+            tell(context, member, protocol::encodeEvent(event));
+        }
+    });
+    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+        const Room *room = context.rooms.find(it.key());
+        for (qint64 member : it->members) {
+            if (names.contains(member) && (!room || !room->members.contains(member)))
+                tell(context, member, protocol::encodeEvent(protocol::RemovedEvent{it.key(), {}}));
+        }
+    }
+    return true;
+}
+
+} // namespace conversa::server
