@@ -49,6 +49,7 @@ cat <<MSG
 
 Conversa server on $URL  (data: $DATA_DIR)
   accounts:  $DEMO_USER / $DEMO_PASSWORD   and   friend / $FRIEND_PASSWORD   (both in #general)
+  browser:   http://$LISTEN/   (sign in as $DEMO_USER)
   health:    curl http://$LISTEN/healthz      metrics: curl http://$LISTEN/metrics
   chat as friend from a terminal (see app/cli/README.md):
     $CLI login $URL friend --data ~/.conversa-friend

@@ -286,7 +286,7 @@ class Page {
                     className: mine ? 'reaction mine' : 'reaction', text: `${emoji} ${users.length}`,
                     attrs: { type: 'button', 'aria-pressed': String(mine),
                              'aria-label': t('reactionBy', emoji, users.join(', ')) } });
-                button.addEventListener('click', () => this.client.react(room.room, message.seq, emoji, !mine).catch(() => {}));
+                button.addEventListener('click', () => this.react(room.room, message.seq, emoji, !mine));
                 reactions.append(button);
             }
             const actions = element('div', { className: 'actions' });
@@ -295,7 +295,7 @@ class Page {
                     continue;
                 const button = element('button', { className: 'action', text: emoji,
                                                    attrs: { type: 'button', 'aria-label': t('react', emoji) } });
-                button.addEventListener('click', () => this.client.react(room.room, message.seq, emoji, true).catch(() => {}));
+                button.addEventListener('click', () => this.react(room.room, message.seq, emoji, true));
                 actions.append(button);
             }
             const reply = element('button', { className: 'action', text: '↩',
@@ -362,6 +362,16 @@ class Page {
         const text = who.length === 0 ? '' : who.length === 1 ? t('typingOne', who[0]) : t('typingMany', who.join(', '));
         if ($('typing').textContent !== text)
             $('typing').textContent = text;
+    }
+
+    // A reaction is not queued like a message: when it fails, the page says so.
+    async react(room, seq, emoji, on) {
+        $('action-error').textContent = '';
+        try {
+            await this.client.react(room, seq, emoji, on);
+        } catch (error) {
+            $('action-error').textContent = t('reactionFailed', error.message);
+        }
     }
 
     setReply(message) {

@@ -532,7 +532,14 @@ export class ChatClient extends Emitter {
         this.socket.send(JSON.stringify({ type: 'typing', room: name }));
     }
 
-    react(name, target, emoji, on) {
-        return this.request({ type: 'react', room: name, target, emoji, on });
+    // The ok is the log entry's seq: applied at once (the event, if it comes too, counts once).
+    async react(name, target, emoji, on) {
+        const ok = await this.request({ type: 'react', room: name, target, emoji, on });
+        const room = this.rooms.get(name);
+        if (room && Number.isInteger(ok.seq)) {
+            room.log.mergeLive({ seq: ok.seq, ts: ok.ts, kind: 'reaction', target, emoji, on, from: this.user });
+            this.emit('room', name);
+        }
+        return ok;
     }
 }

@@ -8,12 +8,12 @@ import { CliPeer } from './cli.mjs';
 export const DEMO = { user: 'demo', password: 'demo-password' };
 export const FRIEND = { user: 'friend', password: 'friend-password' };
 
-export async function startChatServer({ roomTitle = 'General' } = {}) {
+export async function startChatServer({ roomTitle = 'General', serverArgs = [] } = {}) {
     const server = new ConversaServer();
     server.addUser(DEMO.user, DEMO.password);
     server.addUser(FRIEND.user, FRIEND.password);
     server.createRoom('general', roomTitle);
-    await server.start();
+    await server.start(serverArgs);
     const friend = new CliPeer(server, FRIEND.user);
     friend.login(FRIEND.password);
     friend.command('join', 'general');
@@ -72,8 +72,12 @@ export async function rawFrames(page, { user, password }, frames) {
         await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
         await request({ type: 'login', user, password, device: 'test' });
         const results = [];
-        for (const frame of frames)
-            results.push(await request(frame));
+        for (const frame of frames) {
+            if (frame.type === 'typing') // a notice: no id, no answer
+                ws.send(JSON.stringify(frame));
+            else
+                results.push(await request(frame));
+        }
         await request({ type: 'logout' }).catch(() => {});
         ws.close();
         return results;
