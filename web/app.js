@@ -52,6 +52,9 @@ function applyStaticText() {
     $('send').textContent = t('send');
     $('load-older').textContent = t('loadOlder');
     $('reply-cancel').textContent = t('cancelReply');
+    $('search-label').textContent = t('searchMessages');
+    $('search-input').placeholder = t('searchMessages');
+    $('search-close').textContent = t('closeSearch');
 }
 
 class Page {
@@ -104,6 +107,15 @@ class Page {
                 this.client.typing(this.client.openRoom);
         });
         $('reply-cancel').addEventListener('click', () => this.setReply(null));
+        $('search-form').addEventListener('submit', event => {
+            event.preventDefault();
+            this.search($('search-input').value.trim());
+        });
+        $('search-close').addEventListener('click', () => this.closeSearch());
+        $('search-results').addEventListener('keydown', event => {
+            if (event.key === 'Escape')
+                this.closeSearch();
+        });
         $('load-older').addEventListener('click', () => this.loadOlder());
         $('messages').addEventListener('scroll', () => {
             const list = $('messages');
@@ -162,6 +174,7 @@ class Page {
         $('sign-in-page').hidden = !onSignIn;
         $('chat-page').hidden = onSignIn || state === 'starting';
         $('sign-out').hidden = onSignIn || !signedIn;
+        $('search-form').hidden = onSignIn || state === 'starting';
         $('who').textContent = onSignIn ? '' : t('signedInAs', this.client.user);
         let text;
         switch (state) {
@@ -197,10 +210,17 @@ class Page {
     renderRooms() {
         const list = $('room-list');
         list.replaceChildren();
-        const rooms = [...this.client.rooms.values()];
+        // Rooms first, then direct messages under their own heading.
+        const rooms = [...this.client.rooms.values()].sort((a, b) => (a.kind === 'dm') - (b.kind === 'dm'));
         if (!this.client.openRoom && rooms.length > 0)
             this.client.selectRoom(rooms[0].room);
+        let dmHeading = false;
         for (const room of rooms) {
+            if (room.kind === 'dm' && !dmHeading) {
+                dmHeading = true;
+                list.append(element('li', { className: 'section-title', text: t('directMessages'),
+                                            attrs: { role: 'presentation' } }));
+            }
             const item = element('li');
             const button = element('button', { className: 'room', attrs: { type: 'button' } });
             const title = room.kind === 'dm' && room.peer ? room.peer : room.title;
@@ -362,6 +382,49 @@ class Page {
         const text = who.length === 0 ? '' : who.length === 1 ? t('typingOne', who[0]) : t('typingMany', who.join(', '));
         if ($('typing').textContent !== text)
             $('typing').textContent = text;
+    }
+
+    async search(query) {
+        if (!query)
+            return;
+        const list = $('search-list');
+        list.replaceChildren();
+        $('search-results').hidden = false;
+        $('search-results').setAttribute('aria-label', t('searchResults', query));
+        $('search-title').textContent = t('searchResults', query);
+        let results;
+        try {
+            ({ results } = await this.client.search(query));
+        } catch (error) {
+            list.append(element('li', { className: 'error', text: t('searchFailed', error.message) }));
+            return;
+        }
+        if (results.length === 0)
+            list.append(element('li', { className: 'muted', text: t('searchNone', query) }));
+        for (const result of results) {
+            const room = this.client.rooms.get(result.room);
+            const title = room ? (room.kind === 'dm' && room.peer ? room.peer : room.title) : result.room;
+            const item = element('li', { className: 'message' });
+            const head = element('div', { className: 'message-head' });
+            head.append(element('span', { className: 'from', text: result.from }));
+            head.append(element('span', { className: 'time', text: `${title} · ${formatTime(result.ts)}` }));
+            item.append(head);
+            const body = element('div', { className: 'body' });
+            appendText(body, result.body ?? '');
+            item.append(body);
+            const open = element('button', { text: t('openResult', title), attrs: { type: 'button' } });
+            open.addEventListener('click', () => {
+                this.closeSearch();
+                this.openRoom(result.room);
+            });
+            item.append(open);
+            list.append(item);
+        }
+    }
+
+    closeSearch() {
+        $('search-results').hidden = true;
+        $('search-list').replaceChildren();
     }
 
     // A reaction is not queued like a message: when it fails, the page says so.

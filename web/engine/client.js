@@ -532,6 +532,14 @@ export class ChatClient extends Emitter {
         this.socket.send(JSON.stringify({ type: 'typing', room: name }));
     }
 
+    // Messages of the user's rooms with every word of `query`, newest first.
+    search(query, { room, limit = 50 } = {}) {
+        const frame = { type: 'search', query, limit };
+        if (room)
+            frame.room = room;
+        return this.request(frame);
+    }
+
     // The ok is the log entry's seq: applied at once (the event, if it comes too, counts once).
     async react(name, target, emoji, on) {
         const ok = await this.request({ type: 'react', room: name, target, emoji, on });

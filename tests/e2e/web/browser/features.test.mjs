@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from '../support/browser.mjs';
-import { startChatServer, signIn, composer, messageLog, rawFrames, FRIEND } from '../support/fixtures.mjs';
+import { startChatServer, signIn, composer, messageLog, rawFrames, FRIEND, DEMO } from '../support/fixtures.mjs';
 
 let server, friend, demo;
 
@@ -169,6 +169,34 @@ test('Portuguese from the browser\'s language', { timeout: 90000 }, async () => 
         await page.getByRole('status').getByText('Ligado').waitFor();
         await page.getByRole('button', { name: 'Terminar sessão' }).waitFor();
         assert.equal(await page.evaluate(() => document.documentElement.lang), 'pt-PT');
+    } finally {
+        await browser.close();
+    }
+});
+
+test('a direct message from conversa-cli, and search', { timeout: 90000 }, async () => {
+    const browser = await launchBrowser();
+    try {
+        const page = await browser.context.newPage();
+        await signIn(page, server.origin);
+        const dm = JSON.parse(friend.command('dm', DEMO.user)).room;
+        friend.command('send', dm, 'psst, the launch is on Friday');
+        const rooms = page.getByRole('navigation', { name: 'Rooms' });
+        await rooms.getByText('Direct messages').waitFor();
+        await rooms.getByRole('button', { name: 'friend, 1 unread' }).waitFor();
+
+        await page.getByRole('searchbox', { name: 'Search messages' }).fill('friday LAUNCH');
+        await page.getByRole('searchbox', { name: 'Search messages' }).press('Enter');
+        const results = page.getByRole('region', { name: 'Results for “friday LAUNCH”' });
+        await results.getByText('psst, the launch is on Friday').waitFor();
+        await results.getByRole('button', { name: 'Open in friend' }).click();
+        await messageLog(page, 'friend').getByText('psst, the launch is on Friday').waitFor();
+        assert.equal(await results.isVisible(), false);
+        await rooms.getByRole('button', { name: 'friend', exact: true }).waitFor(); // read now
+
+        await page.getByRole('searchbox', { name: 'Search messages' }).fill('nothing-like-this');
+        await page.getByRole('searchbox', { name: 'Search messages' }).press('Enter');
+        await page.getByText('Nothing found for “nothing-like-this”.').waitFor();
     } finally {
         await browser.close();
     }
