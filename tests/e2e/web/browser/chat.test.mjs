@@ -109,6 +109,29 @@ test('the outbox survives closing the page while the server is down', async () =
     await page.close();
 });
 
+test('a reload racing the reconnect still sends the message exactly once', async () => {
+    const page = await browser.context.newPage();
+    await signIn(page, server.origin);
+    for (let round = 1; round <= 3; ++round) {
+        const body = `typed offline, reloaded as the server came back (${round})`;
+        await server.kill();
+        await page.getByRole('status').getByText(/Offline/).waitFor();
+        await composer(page).fill(body);
+        await composer(page).press('Enter');
+        await messageLog(page).locator('.pending').getByText(body).waitFor();
+        await server.start();
+        // The page may be sending it right now, or have sent it and not seen the ok yet.
+        await page.getByRole('button', { name: 'Reconnect now' }).click({ timeout: 1000 }).catch(() => {});
+        await page.waitForTimeout(round * 40);
+        await page.reload();
+        await page.getByRole('status').getByText('Online').waitFor();
+        await messageLog(page).getByText(body).waitFor();
+        await until(async () => (await messageLog(page).locator('.pending').count()) === 0, 'the outbox to empty');
+        assert.equal(bodies().filter(b => b === body).length, 1, body);
+    }
+    await page.close();
+});
+
 test('sign out revokes the token', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${server.origin}/`);
