@@ -98,7 +98,9 @@ class Page {
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
                 event.preventDefault();
                 this.sendTyped();
-            } else if (event.key === 'Escape' && this.replyTo) {
+            } else if (event.key === 'Escape' && (this.replyTo || this.editing)) {
+                if (this.editing)
+                    $('message-input').value = '';
                 this.setReply(null);
             }
         });
@@ -106,7 +108,11 @@ class Page {
             if (this.client.openRoom && $('message-input').value.trim())
                 this.client.typing(this.client.openRoom);
         });
-        $('reply-cancel').addEventListener('click', () => this.setReply(null));
+        $('reply-cancel').addEventListener('click', () => {
+            if (this.editing)
+                $('message-input').value = '';
+            this.setReply(null);
+        });
         $('search-form').addEventListener('submit', event => {
             event.preventDefault();
             this.search($('search-input').value.trim());
@@ -200,6 +206,8 @@ class Page {
 
     openRoom(name) {
         this.stickToBottom = true;
+        if (this.editing)
+            $('message-input').value = '';
         this.setReply(null);
         this.client.selectRoom(name);
         this.renderRooms();
@@ -322,6 +330,18 @@ class Page {
                                               attrs: { type: 'button', 'aria-label': t('replyTo', message.from) } });
             reply.addEventListener('click', () => this.setReply(message));
             actions.append(reply);
+            if (message.from === this.client.user) {
+                const edit = element('button', { className: 'action', text: '✎',
+                                                 attrs: { type: 'button', 'aria-label': t('editMessage') } });
+                edit.addEventListener('click', () => this.setEditing(message));
+                const remove = element('button', { className: 'action', text: '🗑',
+                                                   attrs: { type: 'button', 'aria-label': t('deleteMessage') } });
+                remove.addEventListener('click', () => {
+                    if (window.confirm(t('confirmDelete')))
+                        this.client.change(room.room, message.seq, { kind: 'delete' });
+                });
+                actions.append(edit, remove);
+            }
             if (message.reactions.size > 0)
                 item.append(reactions);
             item.append(actions);
@@ -332,7 +352,8 @@ class Page {
     pendingItem(entry) {
         const item = element('li', { className: `message pending ${entry.state}`, attrs: { 'data-cid': entry.cid } });
         const head = element('div', { className: 'message-head' });
-        head.append(element('span', { className: 'from', text: entry.user }));
+        const what = entry.kind === 'edit' ? t('pendingEdit') : entry.kind === 'delete' ? t('pendingDelete') : '';
+        head.append(element('span', { className: 'from', text: what ? `${entry.user} · ${what}` : entry.user }));
         const online = this.client.state === 'online';
         const status = entry.state === 'failed' ? t('failed', entry.error)
                                                 : (online ? t('pending') : t('waiting'));
@@ -439,10 +460,23 @@ class Page {
 
     setReply(message) {
         this.replyTo = message;
+        this.editing = null;
         $('reply-bar').hidden = !message;
         $('reply-text').textContent = message ? t('replyingTo', message.from, message.body.slice(0, 80)) : '';
+        $('reply-cancel').textContent = t('cancelReply');
         if (message)
             $('message-input').focus();
+    }
+
+    // The composer edits one of the user's messages until sent or cancelled (Esc).
+    setEditing(message) {
+        this.setReply(null);
+        this.editing = message;
+        $('reply-bar').hidden = false;
+        $('reply-text').textContent = t('editingMessage', message.body.slice(0, 80));
+        $('reply-cancel').textContent = t('cancelEdit');
+        $('message-input').value = message.body;
+        $('message-input').focus();
     }
 
     async sendTyped() {
@@ -452,8 +486,14 @@ class Page {
         if (!body.trim() || !room)
             return;
         const replyTo = this.replyTo?.seq ?? null;
+        const editing = this.editing;
         input.value = '';
         this.setReply(null);
+        if (editing) {
+            if (body !== editing.body)
+                await this.client.change(room, editing.seq, { kind: 'edit', body });
+            return;
+        }
         this.stickToBottom = true;
         await this.client.send(room, body, { replyTo });
     }

@@ -425,15 +425,24 @@ export class ChatClient extends Emitter {
                 const entry = this.outbox.next(this.user);
                 if (!entry)
                     break;
-                const frame = { type: 'send', room: entry.room, cid: entry.cid, body: entry.body };
+                const kind = entry.kind ?? 'send';
+                const frame = { type: kind, room: entry.room, cid: entry.cid };
+                if (kind !== 'delete')
+                    frame.body = entry.body;
+                if (kind !== 'send')
+                    frame.target = entry.target;
                 if (entry.replyTo)
                     frame.reply_to = entry.replyTo;
                 try {
                     const ok = await this.request(frame);
                     const room = this.rooms.get(entry.room);
-                    if (room && !room.log.has(ok.seq)) {
-                        room.log.mergeLive({ seq: ok.seq, ts: ok.ts, from: this.user, cid: entry.cid,
-                                             body: entry.body, reply_to: entry.replyTo ?? undefined });
+                    // The sending session gets the ok, not the event: the ok's seq is the entry.
+                    if (room && Number.isInteger(ok.seq)) {
+                        room.log.mergeLive(kind === 'send'
+                            ? { seq: ok.seq, ts: ok.ts, from: this.user, cid: entry.cid, body: entry.body,
+                                reply_to: entry.replyTo ?? undefined }
+                            : { seq: ok.seq, ts: ok.ts, from: this.user, cid: entry.cid, kind,
+                                target: entry.target, body: entry.body });
                         room.lastSeq = Math.max(room.lastSeq, ok.seq);
                     }
                     await this.outbox.confirm(entry.cid);
@@ -453,6 +462,13 @@ export class ChatClient extends Emitter {
         } finally {
             this.pumping = false;
         }
+    }
+
+    // An edit or a deletion of message `target`: through the outbox, like a message.
+    async change(roomName, target, { body = '', kind = 'edit' } = {}) {
+        await this.outbox.add({ user: this.user, room: roomName, body, kind, target });
+        this.emit('outbox');
+        this.pumpOutbox();
     }
 
     async retry(cid) {

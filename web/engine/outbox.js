@@ -34,10 +34,12 @@ export class Outbox {
     }
 
     // Stores the message before returning it: once add() resolves, a reload keeps it.
-    async add({ user, room, body, replyTo = null }) {
+    // `kind` is 'send' (a new message), 'edit' or 'delete' (of message `target`): all three are
+    // idempotent by cid, so all three wait here alike.
+    async add({ user, room, body = '', replyTo = null, kind = 'send', target = null }) {
         const last = this.entries.at(-1);
         const entry = {
-            cid: this.makeCid(), user, room, body, replyTo,
+            cid: this.makeCid(), user, room, body, replyTo, kind, target,
             createdAt: this.clock(),
             order: Math.max(this.clock(), last ? last.order + 1 : 0),
             state: 'pending', error: '',

@@ -132,7 +132,7 @@ async function shootBothSchemes(room) {
     }
 }
 
-test('react from the page, reply from the page', { timeout: 90000 }, async () => {
+test('react, reply, edit and delete from the page', { timeout: 90000 }, async () => {
     const browser = await launchBrowser();
     try {
         const page = await browser.context.newPage();
@@ -153,6 +153,29 @@ test('react from the page, reply from the page', { timeout: 90000 }, async () =>
         assert.equal(sent?.reply_to, await seqOf('the colours look right now', 'design'));
         const target = friend.history('design').find(m => m.body === 'the colours look right now');
         assert.ok(target.reactions.some(r => r.emoji === '❤️' && r.users.includes('demo')));
+
+        // Edit and delete one's own messages (through the outbox, like sending).
+        const mine = log.locator('.message', { hasText: 'agreed' });
+        await mine.hover();
+        await mine.getByRole('button', { name: 'Edit message' }).click();
+        assert.equal(await composer(page, 'Design team').inputValue(), 'agreed');
+        await composer(page, 'Design team').fill('agreed, ship it');
+        await composer(page, 'Design team').press('Enter');
+        const edited = log.locator('.message', { hasText: 'agreed, ship it' });
+        await edited.getByText('(edited)').waitFor();
+        const stored = friend.history('design').find(m => m.seq === sent.seq);
+        assert.equal(stored.body, 'agreed, ship it');
+        assert.ok(stored.edited);
+        page.once('dialog', dialog => dialog.accept());
+        await edited.hover();
+        await edited.getByRole('button', { name: 'Delete message' }).click();
+        await log.locator(`.message[data-seq="${sent.seq}"]`).getByText('message deleted').waitFor();
+        assert.equal(friend.history('design').find(m => m.seq === sent.seq).deleted, true);
+        // Others' messages offer neither.
+        const theirs = log.locator(`.message[data-seq="${target.seq}"]`);
+        await theirs.hover();
+        await theirs.getByRole('button', { name: 'Reply to friend' }).waitFor();
+        assert.equal(await theirs.getByRole('button', { name: 'Edit message' }).count(), 0);
     } finally {
         await browser.close();
     }
