@@ -16,7 +16,7 @@ ASAN_BUILD_DIR=${CONVERSA_ASAN_BUILD_DIR:-$REPO_ROOT/build-asan}
 # The desktop widget suites (label ui) are left out: they test painting and layout, which the
 # server and core suites do not share, and they would double the sanitizer build's time. So are
 # the web client's (label web): their code is JavaScript, which ASan does not see; the server's
-# HTTP side they use runs under ASan in the Qt e2e suites.
+# side of serving the page runs under ASan in tst_webclient and tst_server_http.
 ASAN_LABELS=${CONVERSA_ASAN_LABELS:-unit|e2e}
 ASAN_EXCLUDE_LABELS=${CONVERSA_ASAN_EXCLUDE_LABELS:-ui|web}
 

@@ -39,6 +39,7 @@ private Q_SLOTS:
     void healthz_viaNetworkAccessManager();
     void metrics_countStoredMessagesAndConnections();
     void unknownPath_404();
+    void webClient_servedAtRootWithItsPolicy();
     void webSocketOnOtherPath_refused();
     void handshakeWithoutSubprotocol_stillServed();
     void admin_exitCodes();
@@ -119,6 +120,23 @@ void tst_server_http::unknownPath_404()
         QVERIFY2(response.status == 404,
                  qPrintable(u"%1 -> %2 %3"_s.arg(path).arg(response.status).arg(response.error)));
     }
+    QVERIFY(m_server->isRunning());
+}
+
+// The browser client's files (tests/e2e/web drives them in Chromium; this runs the serving
+// path under the sanitizers too).
+void tst_server_http::webClient_servedAtRootWithItsPolicy()
+{
+    const HttpResponse page = httpGet(m_server->httpUrl(u"/"_s));
+    QCOMPARE(page.status, 200);
+    QCOMPARE(page.header("Content-Type"), QByteArray("text/html; charset=utf-8"));
+    QVERIFY(page.header("Content-Security-Policy").contains("frame-ancestors 'none'"));
+    QCOMPARE(page.header("X-Content-Type-Options"), QByteArray("nosniff"));
+    QVERIFY(page.body.contains("/app.js"));
+    const HttpResponse script = httpGet(m_server->httpUrl(u"/engine/client.js"_s));
+    QCOMPARE(script.status, 200);
+    QCOMPARE(script.header("Content-Type"), QByteArray("text/javascript; charset=utf-8"));
+    QCOMPARE(httpGet(m_server->httpUrl(u"/package.json"_s)).status, 404);
     QVERIFY(m_server->isRunning());
 }
 
