@@ -259,6 +259,14 @@ void MessageModel::reload()
     endResetModel(); // views asking isAtNewest() from here hear the truth
     if (wasDetached)
         emit atNewestChanged(true);
+    // Edits and deletions still on their way (typed offline, before a restart) show too.
+    m_pendingChanges.clear();
+    if (m_outbox && !m_room.isEmpty()) {
+        for (const OutboxEntry &e : m_outbox->unsent(m_room)) {
+            if (!e.isMessage())
+                showPendingChange(e);
+        }
+    }
 }
 
 void MessageModel::setDetached(bool detached)
@@ -473,10 +481,56 @@ void MessageModel::appendOutboxRows()
     endInsertRows();
 }
 
+void MessageModel::showPendingChange(const OutboxEntry &entry)
+{
+    if (entry.state == OutboxState::Sent) {
+        m_pendingChanges.remove(entry.cid); // its log entry applies from here
+        return;
+    }
+    if (entry.state != OutboxState::Pending)
+        return;
+    m_pendingChanges.insert(entry.cid, entry.target);
+    protocol::MessageEvent change;
+    change.room = m_room;
+    change.ts = entry.createdMs;
+    change.from = m_session ? m_session->user() : QString();
+    change.cid = entry.cid;
+    change.body = entry.body;
+    change.kind = entry.kind;
+    change.target = entry.target;
+    applyLogEntries({change});
+}
+
+void MessageModel::revertPendingChange(const QString &cid)
+{
+    const auto it = m_pendingChanges.constFind(cid);
+    if (it == m_pendingChanges.cend())
+        return;
+    const qint64 target = *it;
+    m_pendingChanges.erase(it);
+    const int row = rowOfSeq(target);
+    const auto stored = row >= 0 && m_cache ? m_cache->message(m_room, target) : std::nullopt;
+    if (!stored)
+        return;
+    Row &r = m_rows[row];
+    r.body = stored->body;
+    r.edited = stored->edited;
+    r.deleted = stored->deleted;
+    r.reactions = stored->reactions;
+    m_originals.remove(target);
+    const QModelIndex changed = index(row);
+    emit dataChanged(changed, changed);
+}
+
 void MessageModel::onOutboxEntry(const OutboxEntry &entry)
 {
-    if (entry.room != m_room || !entry.isMessage())
+    if (entry.room != m_room)
         return;
+    if (!entry.isMessage()) {
+        // Our edit or deletion shows at once, as a message we write does.
+        showPendingChange(entry);
+        return;
+    }
     if (m_detached) {
         // Something the reader just wrote: back to the newest, where it shows.
         if (entry.state == OutboxState::Pending && rowOfCid(entry.cid) < 0)
@@ -505,6 +559,8 @@ void MessageModel::onOutboxEntry(const OutboxEntry &entry)
 
 void MessageModel::onOutboxRemoved(const QString &cid)
 {
+    // A change the server refused (or the disk did not take): back to what is stored.
+    revertPendingChange(cid);
     const int row = rowOfCid(cid);
     if (row >= deliveredCount()) {
         beginRemoveRows({}, row, row);

@@ -171,6 +171,8 @@ private:
     Row fromMessage(const protocol::MessageEvent &m) const;
     static Row fromOutbox(const OutboxEntry &e);
     QList<OutboxEntry> unsentMessages() const;
+    void showPendingChange(const OutboxEntry &entry);
+    void revertPendingChange(const QString &cid);
     // "Sending…", "Not sent: …", or empty once stored.
     static QString stateText(const Row &row);
     int deliveredCount() const;
@@ -212,6 +214,8 @@ private:
     bool m_revealing = false; // the jump in progress is a revealMessage()
     // Originals of replies that are not in the window, read from the cache once.
     mutable QHash<qint64, Original> m_originals;
+    // Our edits and deletions shown before the server has them: cid -> the seq they change.
+    QHash<QString, qint64> m_pendingChanges;
     bool m_waitingForServer = false;
     bool m_changing = false; // rows are being paged in or out (see canFetchMore())
     bool m_serverHasNoOlder = false;

@@ -343,10 +343,18 @@ void TestEdits::changesMadeOfflineGoOutOnce()
     m_outbox->flush();
     QCOMPARE(m_outbox->pendingCount(kRoom), 2);
     QCOMPARE(m_model->rowCount(), 2); // changes waiting to go out are not rows
+    // They show at once, as a message typed offline does.
+    QCOMPARE(roleOf(1, MessageModel::BodyRole).toString(), u"typo here"_s);
+    QVERIFY(roleOf(1, MessageModel::EditedRole).toBool());
+    QVERIFY(roleOf(2, MessageModel::DeletedRole).toBool());
 
-    // The app restarts before the network is back: the changes are on the disk.
+    // The app restarts before the network is back: the changes are on the disk, and shown.
     restartApp();
     QCOMPARE(m_outbox->pendingCount(kRoom), 2);
+    QCOMPARE(roleOf(1, MessageModel::BodyRole).toString(), u"typo here"_s);
+    QVERIFY(roleOf(2, MessageModel::DeletedRole).toBool());
+    QCOMPARE(m_cache->message(kRoom, 1)->body,
+             u"typo hree"_s); // not stored until the server has it
     m_network->setAutoAccept(true);
     m_session->resume(u"alice"_s, u"token"_s);
     QVERIFY(waitOnline());
@@ -366,13 +374,15 @@ void TestEdits::changesMadeOfflineGoOutOnce()
     });
     QSignalSpy refused(m_session.get(), &SessionManager::changeRefused);
     QVERIFY(!m_session->editMessage(kRoom, 1, u"again"_s).isEmpty());
+    QTRY_COMPARE(roleOf(1, MessageModel::BodyRole).toString(), u"again"_s); // shown at once
     QTRY_COMPARE(refused.size(), 1);
     QCOMPARE(refused.first().at(1).toString(), u"edit"_s);
     QCOMPARE(refused.first().at(2).toLongLong(), 1);
     QCOMPARE(refused.first().at(3).toString(), u"only the author may edit"_s);
     QTRY_COMPARE(m_outbox->pendingCount(), 0);
     QCOMPARE(m_outbox->failedCount(), 0);
-    QCOMPARE(roleOf(1, MessageModel::BodyRole).toString(), u"typo here"_s);
+    // and the row is back to what the server has.
+    QTRY_COMPARE(roleOf(1, MessageModel::BodyRole).toString(), u"typo here"_s);
 }
 
 void TestEdits::repliesShowTheirOriginal()
