@@ -7,14 +7,16 @@
 // rooms) and times searches of several shapes from the client's side: send to answer, over the
 // WebSocket. Prints p50/p99/max per shape. See bench/README.md.
 //
-//   conversa-search-bench [--messages N] [--searches N] [--data DIR]
+//   conversa-search-bench [--messages N] [--searches N] [--data DIR] [--postgresql]
 //
 // With --data DIR an existing filled folder is reused (filling 1,000,000 messages takes a few
 // minutes); otherwise a temporary one is made and removed.
 
+#include "PostgresServer.h"
 #include "ServerProcess.h"
 #include "TestClient.h"
 #include "storage/Database.h"
+#include "storage/PostgresArrays.h"
 #include "storage/SearchIndex.h"
 
 #include <QCommandLineParser>
@@ -100,15 +102,17 @@ bool exec(QSqlQuery &query, const QString &sql)
 
 // Rooms, memberships, messages and their index rows, written straight into the database the
 // way the server's writer would (SearchIndexWriter), in large transactions.
-bool fill(const QString &dataDir, qint64 messages)
+bool fill(const conversa::server::StorageLocation &location, qint64 messages)
 {
     conversa::server::Database database;
-    if (const QString error = database.open(dataDir, u"bench-fill"_s); !error.isEmpty()) {
-        out() << "cannot open " << dataDir << ": " << error << Qt::endl;
+    if (const QString error = database.open(location, u"bench-fill"_s); !error.isEmpty()) {
+        out() << "cannot open " << location.describe() << ": " << error << Qt::endl;
         return false;
     }
+    const bool postgres = database.isPostgres();
     QSqlQuery query(database.db());
-    if (!exec(query, u"PRAGMA synchronous=OFF"_s) || !exec(query, u"PRAGMA cache_size=-1000000"_s))
+    if (!postgres && (!exec(query, u"PRAGMA synchronous=OFF"_s) ||
+                      !exec(query, u"PRAGMA cache_size=-1000000"_s)))
         return false;
     QList<qint64> userIds;
     if (!exec(query, u"SELECT id FROM users ORDER BY name"_s))
@@ -147,10 +151,45 @@ bool fill(const QString &dataDir, qint64 messages)
         }
     }
     conversa::server::SearchIndexWriter index;
-    index.prepare(database.db(), false);
+    index.prepare(database.db(), postgres);
     QSqlQuery insert(database.db());
     insert.prepare(u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body) VALUES (?, ?, ?, "
                    "?, ?, ?)"_s);
+    // PostgreSQL: a few thousand messages per statement (a round trip each), as the writer does.
+    QSqlQuery insertMany(database.db());
+    insertMany.prepare(u"INSERT INTO messages (room_id, seq, user_id, cid, ts, body) SELECT * "
+                       "FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], "
+                       "?::bigint[], ?::text[])"_s);
+    QList<conversa::server::IndexedMessage> pending;
+    QList<qint64> pendingUsers;
+    const auto flush = [&] {
+        if (pending.isEmpty())
+            return true;
+        QList<qint64> rooms, seqs, tss;
+        QStringList cids, bodies;
+        for (const auto &m : std::as_const(pending)) {
+            rooms.append(m.roomId);
+            seqs.append(m.seq);
+            tss.append(m.ts);
+            cids.append(u"bench-%1-%2"_s.arg(m.roomId).arg(m.seq));
+            bodies.append(m.body);
+        }
+        namespace pg = conversa::server::postgres;
+        const QVariantList values{pg::bigintArray(rooms),        pg::bigintArray(seqs),
+                                  pg::bigintArray(pendingUsers), pg::textArray(cids),
+                                  pg::bigintArray(tss),          pg::textArray(bodies)};
+        for (int v = 0; v < values.size(); ++v)
+            insertMany.bindValue(v, values.at(v));
+        if (!insertMany.exec() || !index.addAll(pending)) {
+            out() << "fill failed: " << insertMany.lastError().text() << " " << index.lastError()
+                  << Qt::endl;
+            return false;
+        }
+        insertMany.finish();
+        pending.clear();
+        pendingUsers.clear();
+        return true;
+    };
     const ZipfWords zipf;
     QRandomGenerator random(12345);
     QElapsedTimer clock;
@@ -165,24 +204,30 @@ bool fill(const QString &dataDir, qint64 messages)
             body.append(wordOf(zipf.draw(random)));
         const QString text = body.join(u' ');
         const QList<qint64> &members = membersOfRoom.at(room);
-        insert.bindValue(0, room + 1);
-        insert.bindValue(1, seq);
-        insert.bindValue(2, members.at(int(random.bounded(members.size()))));
-        insert.bindValue(3, u"bench-%1"_s.arg(i));
-        insert.bindValue(4, ts);
-        insert.bindValue(5, text);
-        if (!insert.exec() || !index.add(room + 1, seq, ts, text)) {
-            out() << "fill failed at message " << i << ": " << insert.lastError().text() << " "
-                  << index.lastError() << Qt::endl;
-            return false;
+        const qint64 author = members.at(int(random.bounded(members.size())));
+        if (postgres) {
+            pending.append({room + 1, seq, ts, text});
+            pendingUsers.append(author);
+            if (pending.size() >= 5000 && !flush())
+                return false;
+        } else {
+            const QVariantList values{
+                room + 1, seq, author, u"bench-%1-%2"_s.arg(room + 1).arg(seq), ts, text};
+            for (int v = 0; v < values.size(); ++v)
+                insert.bindValue(v, values.at(v));
+            if (!insert.exec() || !index.add(room + 1, seq, ts, text)) {
+                out() << "fill failed at message " << i << ": " << insert.lastError().text() << " "
+                      << index.lastError() << Qt::endl;
+                return false;
+            }
         }
         if ((i + 1) % 100'000 == 0) {
-            if (!exec(query, u"COMMIT"_s) || !exec(query, u"BEGIN"_s))
+            if (!flush() || !exec(query, u"COMMIT"_s) || !exec(query, u"BEGIN"_s))
                 return false;
             out() << "  " << (i + 1) << " messages, " << clock.elapsed() / 1000 << " s" << Qt::endl;
         }
     }
-    return exec(query, u"COMMIT"_s) && exec(query, u"ANALYZE"_s);
+    return flush() && exec(query, u"COMMIT"_s) && exec(query, u"ANALYZE"_s);
 }
 
 struct Shape {
@@ -210,6 +255,12 @@ int main(int argc, char **argv)
     parser.addOption({u"messages"_s, u"Messages to fill the server with."_s, u"N"_s, u"1000000"_s});
     parser.addOption({u"searches"_s, u"Searches per query shape."_s, u"N"_s, u"200"_s});
     parser.addOption({u"data"_s, u"Reuse (or fill and keep) this data folder."_s, u"DIR"_s});
+    parser.addOption({u"database-url"_s,
+                      u"Search this PostgreSQL database, filled before (e.g. by 'conversa-server "
+                      "migrate --from-sqlite' of a --data folder)."_s,
+                      u"URL"_s});
+    parser.addOption({u"postgresql"_s, u"Store in a throwaway PostgreSQL cluster (fsync off, "
+                                       "as the tests') instead of SQLite."_s});
     parser.process(app);
     const qint64 messages = parser.value(u"messages"_s).toLongLong();
     const int searches = parser.value(u"searches"_s).toInt();
@@ -224,11 +275,28 @@ int main(int argc, char **argv)
         qputenv("CONVERSA_SERVER_BIN", QByteArrayLiteral(CONVERSA_SERVER_BIN));
     QTemporaryDir temporary;
     const QString dataDir = parser.isSet(u"data"_s) ? parser.value(u"data"_s) : temporary.path();
-    const bool reuse = QFile::exists(QDir(dataDir).filePath(u"search-bench-filled"_s));
+    const bool postgresql = parser.isSet(u"postgresql"_s);
+    const QString databaseUrl = parser.value(u"database-url"_s);
+    const bool reuse =
+        !databaseUrl.isEmpty() ||
+        (!postgresql && QFile::exists(QDir(dataDir).filePath(u"search-bench-filled"_s)));
     ServerProcess server(dataDir);
     if (!server.isValid()) {
         out() << server.errorString() << Qt::endl;
         return 1;
+    }
+    std::unique_ptr<conversa::test::PostgresServer> postgres;
+    auto location = conversa::server::StorageLocation::sqlite(dataDir);
+    if (postgresql) {
+        postgres = std::make_unique<conversa::test::PostgresServer>();
+        const QString url =
+            postgres->start() ? postgres->createDatabase(u"searchbench"_s) : QString();
+        if (url.isEmpty()) {
+            out() << "PostgreSQL: " << postgres->errorString() << Qt::endl;
+            return 1;
+        }
+        server.setDatabaseUrl(url);
+        location = conversa::server::StorageLocation::postgresql(url);
     }
     if (!reuse) {
         out() << "filling " << dataDir << " with " << messages << " messages in " << kRooms
@@ -241,14 +309,26 @@ int main(int argc, char **argv)
         }
         QElapsedTimer filling;
         filling.start();
-        if (!fill(dataDir, messages))
+        if (!fill(location, messages))
             return 1;
         out() << "filled in " << filling.elapsed() / 1000 << " s" << Qt::endl;
         QFile marker(QDir(dataDir).filePath(u"search-bench-filled"_s));
         marker.open(QIODevice::WriteOnly);
     }
-    const qint64 bytes = QFileInfo(QDir(dataDir).filePath(u"conversa.db"_s)).size();
-    out() << "database: " << bytes / (1024 * 1024) << " MiB" << Qt::endl;
+    if (!databaseUrl.isEmpty()) {
+        server.setDatabaseUrl(databaseUrl);
+        out() << "database: " << databaseUrl << Qt::endl;
+    } else if (postgresql) {
+        out() << "database: "
+              << postgres
+                     ->psql(u"searchbench"_s,
+                            u"SELECT pg_size_pretty(pg_database_size('searchbench'))"_s)
+                     .trimmed()
+              << Qt::endl;
+    } else {
+        const qint64 bytes = QFileInfo(QDir(dataDir).filePath(u"conversa.db"_s)).size();
+        out() << "database: " << bytes / (1024 * 1024) << " MiB" << Qt::endl;
+    }
     if (!server.start()) {
         out() << server.diagnostics() << Qt::endl;
         return 1;

@@ -116,10 +116,13 @@ public:
 private:
     void prepareAll();
     void prepareSearch();
-    // The hits' statement for this many words, in one room or in all the caller's.
-    QSqlQuery &searchStatement(qsizetype words, bool inOneRoom);
+    // The hits' statement for this many words, in one room or in all the caller's (with a
+    // constant limit on PostgreSQL, 0 on SQLite where it is a parameter).
+    QSqlQuery &searchStatement(qsizetype words, bool inOneRoom, int limit);
     // How many messages have `term`, counted up to `cap` (which word is rarest).
     qint64 termRows(const QString &term, qint64 cap, QString *error);
+    // Fills the results' `reactions` (their `target` holds the room's id until then).
+    bool attachSearchReactions(QList<protocol::MessageEvent> &results, QString *error);
     // False (with `*error`) while the connection is known lost and cannot be opened again yet.
     bool ready(QString *error);
     // Logs the failed read, fills `*error`, and notices a lost connection.
@@ -145,7 +148,8 @@ private:
     QSqlQuery m_entryExists;
     QSqlQuery m_reactionsBetween;
     QSqlQuery m_termRows;
-    QSqlQuery m_roomName;
+    QSqlQuery m_reactionsOfMany; // PostgreSQL
+    QSqlQuery m_roomsOfUser;
     QHash<int, QSqlQuery> m_searchStatements;
     qint64 m_historyEpoch = 0;
     StorageLocation m_location;

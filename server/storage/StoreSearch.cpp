@@ -4,6 +4,10 @@
 // as `sync` reads them, so a result is the message in its current state.
 #include "storage/Store.h"
 
+#include "storage/PostgresArrays.h"
+
+#include <QSqlError>
+
 #include <algorithm>
 #include <limits>
 
@@ -14,6 +18,8 @@ using namespace Qt::StringLiterals;
 namespace {
 // Counting a word's rows stops here: past it a word is common enough not to lead the search.
 constexpr qint64 kRarityCap = 2000;
+// protocol::Limits::maxSearchLimit: the most results one search may ask for.
+constexpr int kMaxSearchLimit = protocol::Limits{}.maxSearchLimit;
 } // namespace
 
 void Store::prepareSearch()
@@ -21,26 +27,58 @@ void Store::prepareSearch()
     m_searchStatements.clear();
     m_termRows = prepared(
         u"SELECT count(*) FROM (SELECT 1 FROM search_terms WHERE term = ? LIMIT ?) AS found"_s);
-    m_roomName = prepared(u"SELECT name FROM rooms WHERE id = ?"_s);
+    m_reactionsOfMany =
+        m_database.isPostgres()
+            ? prepared(u"SELECT r.room_id, r.target, r.emoji, u.name FROM reactions r JOIN users u "
+                       "ON u.id = r.user_id WHERE (r.room_id, r.target) IN (SELECT * FROM "
+                       "unnest(?::bigint[], ?::bigint[])) ORDER BY r.room_id, r.target, r.seq"_s)
+            : QSqlQuery();
+    m_roomsOfUser = prepared(u"SELECT room_id FROM members WHERE user_id = ?"_s);
 }
 
-QSqlQuery &Store::searchStatement(qsizetype words, bool inOneRoom)
+QSqlQuery &Store::searchStatement(qsizetype words, bool inOneRoom, int limit)
 {
-    const int key = int(words) * 2 + (inOneRoom ? 1 : 0);
+    const int key = (int(words) * 2 + (inOneRoom ? 1 : 0)) * 100 + limit;
     auto it = m_searchStatements.find(key);
     if (it != m_searchStatements.end())
         return it.value();
     // The rarest word leads: its rows are walked newest first straight from the key, and each
     // is kept when the other words have a row for the same message and the caller is in its
     // room. So a search reads about `limit` rows of the leading word, not every match.
-    QString sql = u"SELECT t.room_id, t.seq FROM search_terms t WHERE t.term = ? AND t.room_id "
-                  "IN (SELECT room_id FROM members WHERE user_id = ?)"_s;
+    //
+    // PostgreSQL plans the same intent only when told plainly: the caller's rooms come as an
+    // array (a subquery there becomes a join that reads every row of the word and sorts), kept
+    // out of the index condition (`+ 0`: before PostgreSQL 17 an array condition on the index
+    // loses its order, and all rows get sorted), each
+    // other word's check has OFFSET 0 (so it stays a lookup per row instead of becoming a join
+    // over all of that word's rows), and the limit is a constant (a parameter makes the cached
+    // plan assume a large share of the rows): the request's, rounded up to one of a few, so
+    // there are few statements; the reader stops at the request's own.
+    const bool postgres = m_database.isPostgres();
+    QString sql = postgres ? u"SELECT t.room_id, t.seq FROM search_terms t WHERE t.term = ? AND "
+                             "t.room_id + 0 = ANY(?::bigint[])"_s
+                           : u"SELECT t.room_id, t.seq FROM search_terms t WHERE t.term = ? AND "
+                             "t.room_id IN (SELECT room_id FROM members WHERE user_id = ?)"_s;
+    // Older than `before` in one room: the walk starts at that message's time (a minute later,
+    // for instances whose clocks differ a little), not at the newest row of a common word.
     if (inOneRoom)
-        sql += u" AND t.room_id = ? AND t.seq < ?"_s;
+        sql += u" AND t.room_id = ? AND t.seq < ? AND t.ts <= COALESCE((SELECT m.ts + 60000 FROM "
+               "messages m WHERE m.room_id = ? AND m.seq = ?), 9223372036854775807)"_s;
     for (qsizetype i = 1; i < words; ++i)
         sql += u" AND EXISTS (SELECT 1 FROM search_terms o%1 WHERE o%1.term = ? AND o%1.ts = t.ts "
-               "AND o%1.room_id = t.room_id AND o%1.seq = t.seq)"_s.arg(i);
-    sql += u" ORDER BY t.ts DESC, t.room_id DESC, t.seq DESC LIMIT ?"_s;
+               "AND o%1.room_id = t.room_id AND o%1.seq = t.seq%2)"_s.arg(i)
+                   .arg(postgres ? u" OFFSET 0"_s : QString());
+    sql += postgres ? u" ORDER BY t.ts DESC, t.room_id DESC, t.seq DESC LIMIT %1"_s.arg(limit)
+                    : u" ORDER BY t.ts DESC, t.room_id DESC, t.seq DESC LIMIT ?"_s;
+    // The messages themselves in the same statement (on PostgreSQL each statement is a round
+    // trip), in their current state.
+    sql.replace(u"SELECT t.room_id, t.seq FROM"_s, u"SELECT t.ts, t.room_id, t.seq FROM"_s);
+    sql = u"SELECT m.room_id, m.seq, m.ts, u.name, m.cid, m.body, m.reply_to, m.edited_ms, "
+          "r.name FROM ("_s +
+          sql +
+          u") h JOIN messages m ON m.room_id = h.room_id AND m.seq = h.seq JOIN users u ON u.id = "
+          "m.user_id JOIN rooms r ON r.id = m.room_id WHERE m.kind = 0 AND m.deleted = 0 ORDER BY "
+          "h.ts DESC, h.room_id DESC, h.seq DESC"_s;
     return m_searchStatements.insert(key, prepared(sql)).value();
 }
 
@@ -78,58 +116,117 @@ QList<protocol::MessageEvent> Store::search(qint64 userId, const SearchScope &sc
             words.append(entry.second);
     }
     const bool inOneRoom = scope.roomId > 0;
-    QSqlQuery &hits = searchStatement(words.size(), inOneRoom);
+    QVariant rooms = userId;
+    if (m_database.isPostgres()) {
+        m_roomsOfUser.bindValue(0, userId);
+        if (!m_roomsOfUser.exec()) {
+            readFailed(m_roomsOfUser, error);
+            return {};
+        }
+        QList<qint64> ids;
+        while (m_roomsOfUser.next())
+            ids.append(m_roomsOfUser.value(0).toLongLong());
+        if (!endedCleanly(m_roomsOfUser, error) || ids.isEmpty())
+            return {};
+        rooms = postgres::bigintArray(ids);
+    }
+    // SQLite takes the limit as a parameter; PostgreSQL one of these as a constant.
+    int limitBucket = 0;
+    if (m_database.isPostgres()) {
+        for (const int bucket : {10, 20, 30, kMaxSearchLimit}) {
+            if (scope.limit <= bucket) {
+                limitBucket = bucket;
+                break;
+            }
+        }
+    }
+    QSqlQuery &hits = searchStatement(words.size(), inOneRoom, limitBucket);
     int parameter = 0;
     hits.bindValue(parameter++, words.first());
-    hits.bindValue(parameter++, userId);
+    hits.bindValue(parameter++, rooms);
     if (inOneRoom) {
-        hits.bindValue(parameter++, scope.roomId);
-        hits.bindValue(parameter++,
-                       scope.before > 0 ? scope.before : std::numeric_limits<qint64>::max());
+        const qint64 before = scope.before > 0 ? scope.before : std::numeric_limits<qint64>::max();
+        for (int twice = 0; twice < 2; ++twice) {
+            hits.bindValue(parameter++, scope.roomId);
+            hits.bindValue(parameter++, before);
+        }
     }
     for (qsizetype i = 1; i < words.size(); ++i)
         hits.bindValue(parameter++, words.at(i));
-    hits.bindValue(parameter++, scope.limit);
+    if (!m_database.isPostgres())
+        hits.bindValue(parameter++, scope.limit);
     if (!hits.exec()) {
         readFailed(hits, error);
         return {};
     }
-    QList<std::pair<qint64, qint64>> found; // (room, seq), newest first
-    while (hits.next())
-        found.append({hits.value(0).toLongLong(), hits.value(1).toLongLong()});
-    if (!endedCleanly(hits, error))
-        return {};
-
-    QHash<qint64, QString> roomNames;
     QList<protocol::MessageEvent> results;
-    for (const auto &[roomId, seq] : std::as_const(found)) {
-        auto name = roomNames.find(roomId);
-        if (name == roomNames.end()) {
-            m_roomName.bindValue(0, roomId);
-            if (!m_roomName.exec()) {
-                readFailed(m_roomName, error);
-                return {};
-            }
-            const QString roomName = m_roomName.next() ? m_roomName.value(0).toString() : QString();
-            if (!endedCleanly(m_roomName, error))
-                return {};
-            name = roomNames.insert(roomId, roomName);
-        }
-        QString readError;
-        const QList<protocol::MessageEvent> message =
-            messagesAfter(roomId, name.value(), seq - 1, 1, &readError);
-        if (!readError.isEmpty()) {
-            if (error)
-                *error = readError;
-            return {};
-        }
-        // The index and the log change in one transaction; this only guards against a reader
-        // that sees them between two statements.
-        if (message.size() == 1 && message.first().seq == seq && message.first().kind.isEmpty() &&
-            !message.first().deleted)
-            results.append(message.first());
+    while (results.size() < scope.limit && hits.next()) {
+        protocol::MessageEvent m;
+        m.seq = hits.value(1).toLongLong();
+        m.ts = hits.value(2).toLongLong();
+        m.from = hits.value(3).toString();
+        m.cid = hits.value(4).toString();
+        m.body = hits.value(5).toString();
+        m.replyTo = hits.value(6).toLongLong();
+        m.edited = hits.value(7).toLongLong();
+        m.room = hits.value(8).toString();
+        m.target = hits.value(0).toLongLong(); // the room's id until the reactions are read
+        results.append(std::move(m));
     }
+    if (!endedCleanly(hits, error) || !attachSearchReactions(results, error))
+        return {};
     return results;
+}
+
+bool Store::attachSearchReactions(QList<protocol::MessageEvent> &results, QString *error)
+{
+    QHash<std::pair<qint64, qint64>, protocol::MessageEvent *> byKey; // (room id, seq)
+    for (protocol::MessageEvent &m : results) {
+        byKey.insert({m.target, m.seq}, &m);
+        m.target = 0;
+    }
+    const auto add = [&](qint64 roomId, qint64 seq, const QString &emoji, const QString &user) {
+        protocol::MessageEvent *message = byKey.value({roomId, seq});
+        if (!message)
+            return;
+        auto it = std::find_if(message->reactions.begin(), message->reactions.end(),
+                               [&](const protocol::Reaction &r) { return r.emoji == emoji; });
+        if (it == message->reactions.end())
+            it = message->reactions.insert(message->reactions.end(), {emoji, {}});
+        it->users.append(user);
+    };
+    if (results.isEmpty())
+        return true;
+    if (m_database.isPostgres()) {
+        QList<qint64> rooms, seqs;
+        for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
+            rooms.append(it.key().first);
+            seqs.append(it.key().second);
+        }
+        m_reactionsOfMany.bindValue(0, postgres::bigintArray(rooms));
+        m_reactionsOfMany.bindValue(1, postgres::bigintArray(seqs));
+        if (!m_reactionsOfMany.exec())
+            return readFailed(m_reactionsOfMany, error);
+        while (m_reactionsOfMany.next())
+            add(m_reactionsOfMany.value(0).toLongLong(), m_reactionsOfMany.value(1).toLongLong(),
+                m_reactionsOfMany.value(2).toString(), m_reactionsOfMany.value(3).toString());
+        return endedCleanly(m_reactionsOfMany, error);
+    }
+    // SQLite runs in this process: one cheap lookup per result.
+    for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
+        const auto [roomId, seq] = it.key();
+        m_reactionsBetween.bindValue(0, roomId);
+        m_reactionsBetween.bindValue(1, seq);
+        m_reactionsBetween.bindValue(2, seq);
+        if (!m_reactionsBetween.exec())
+            return readFailed(m_reactionsBetween, error);
+        while (m_reactionsBetween.next())
+            add(roomId, seq, m_reactionsBetween.value(1).toString(),
+                m_reactionsBetween.value(2).toString());
+        if (!endedCleanly(m_reactionsBetween, error))
+            return false;
+    }
+    return true;
 }
 
 } // namespace conversa::server

@@ -104,6 +104,11 @@ void tst_server_search::search(ServerProcess &server)
     QVERIFY(plan > 0 && other > 0 && devPlan > 0 && accents > 0 && typo > 0 && doomed > 0);
 
     // Every word, any case, newest first, only the caller's rooms; each result names its room.
+    VERIFY_OK(bob->request({{"type"_L1, "react"_L1},
+                            {"room"_L1, "ops"_L1},
+                            {"target"_L1, plan},
+                            {"emoji"_L1, u"👍"_s},
+                            {"on"_L1, true}}));
     const QJsonObject found = ask(*alice, searchFrame(u"DEPLOY plan"_s));
     VERIFY_OK(found);
     QCOMPARE(hitsOf(found), (QStringList{u"dev:%1"_s.arg(devPlan), u"ops:%1"_s.arg(plan)}));
@@ -111,6 +116,9 @@ void tst_server_search::search(ServerProcess &server)
     QCOMPARE(first.value("body"_L1).toString(), u"The deploy PLAN for Friday"_s);
     QCOMPARE(first.value("from"_L1).toString(), u"alice"_s);
     QVERIFY(first.value("ts"_L1).toInteger() > 0);
+    QCOMPARE(first.value("reactions"_L1).toArray().size(), 1); // in its current state
+    QCOMPARE(first.value("reactions"_L1).toArray().at(0).toObject().value("users"_L1).toArray(),
+             QJsonArray{u"bob"_s});
     // Bob is in ops and secret, not in dev.
     const QJsonObject bobs = ask(*bob, searchFrame(u"deploy plan"_s));
     VERIFY_OK(bobs);
