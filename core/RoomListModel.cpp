@@ -6,9 +6,18 @@
 #include "MessageMarkup.h"
 #include "SessionManager.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 
 namespace conversa::core {
+
+namespace {
+// The message list's words for it (translated there).
+QString deletedText()
+{
+    return QCoreApplication::translate("conversa::core::MessageModel", "message deleted");
+}
+} // namespace
 
 using namespace Qt::StringLiterals;
 
@@ -42,6 +51,7 @@ void RoomListModel::setSession(SessionManager *session)
         return;
     connect(session, &SessionManager::roomsUpdated, this, &RoomListModel::onRoomsUpdated);
     connect(session, &SessionManager::messageReceived, this, &RoomListModel::onMessage);
+    connect(session, &SessionManager::logEntryReceived, this, &RoomListModel::onLogEntry);
     connect(session, &SessionManager::presenceChanged, this, &RoomListModel::onPresence);
     connect(session, &SessionManager::membersReceived, this, &RoomListModel::onMembers);
 }
@@ -128,7 +138,8 @@ void RoomListModel::reload()
             const auto last = m_cache->latest(room.room, 1);
             if (!last.isEmpty()) {
                 row.lastSender = last.first().from;
-                row.lastBody = last.first().body;
+                row.lastBody = last.first().deleted ? deletedText() : last.first().body;
+                row.lastMessageSeq = last.first().seq;
                 row.lastTs = last.first().ts;
                 row.lastSeq = qMax(row.lastSeq, last.first().seq);
             }
@@ -151,6 +162,22 @@ int RoomListModel::countMentions(const QString &room, qint64 readSeq) const
             ++count;
     }
     return count;
+}
+
+void RoomListModel::onLogEntry(const protocol::MessageEvent &entry)
+{
+    const int row = rowOfRoom(entry.room);
+    if (row < 0 || entry.target != m_rows.at(row).lastMessageSeq || entry.target <= 0)
+        return;
+    Row &r = m_rows[row];
+    if (entry.kind == u"edit"_s && r.lastBody != deletedText())
+        r.lastBody = entry.body;
+    else if (entry.kind == u"delete"_s)
+        r.lastBody = deletedText();
+    else
+        return;
+    const QModelIndex i = index(row);
+    emit dataChanged(i, i, {LastMessagePreviewRole});
 }
 
 void RoomListModel::onMessage(const protocol::MessageEvent &message)
@@ -177,6 +204,7 @@ void RoomListModel::onMessage(const protocol::MessageEvent &message)
     r.lastSeq = qMax(r.lastSeq, message.seq);
     r.lastSender = message.from;
     r.lastBody = message.body;
+    r.lastMessageSeq = message.seq;
     r.lastTs = message.ts;
     if (m_session && message.from == m_session->user())
         r.readSeq = qMax(r.readSeq, message.seq); // our own messages are read

@@ -83,13 +83,16 @@ private:
         QString lastSender;
         QString lastBody;
         qint64 lastTs = 0;
-        int mentions = 0; // unread ones
+        int mentions = 0;          // unread ones
+        qint64 lastMessageSeq = 0; // the message the preview shows
     };
     int countMentions(const QString &room, qint64 readSeq) const;
     // Plain messages from others after `readSeq` among the newest cached ones.
     int countUnread(const QString &room, qint64 readSeq) const;
     QString m_user;
     void onMessage(const protocol::MessageEvent &message);
+    // An edit or deletion of the message the preview shows changes the preview.
+    void onLogEntry(const protocol::MessageEvent &entry);
     void onRoomsUpdated(const QList<protocol::RoomSummary> &rooms);
     void onPresence(const QString &user, bool online);
     void onMembers(const QString &room, const QList<protocol::Member> &members);

@@ -11,6 +11,7 @@
 #include <MessageModel.h>
 #include <MessageState.h>
 #include <Outbox.h>
+#include <RoomListModel.h>
 #include <SessionManager.h>
 
 #include <QAbstractItemModelTester>
@@ -168,6 +169,7 @@ private slots:
     void historyOfOnlyLogEntriesKeepsPaging();
     void revealLoadsTheMessageAndNamesItsRow();
     void applyingAnEntryTwiceChangesNothing();
+    void roomPreviewFollowsItsLastMessage();
 
 private:
     void start(int pageSize = 50);
@@ -537,6 +539,32 @@ void TestEdits::applyingAnEntryTwiceChangesNothing()
     QCOMPARE(back.at(1).emoji, u"🎉"_s);
     QVERIFY(reactionsFromJson(u"not json"_s).isEmpty());
     QVERIFY(reactionsToJson({}).isEmpty());
+}
+
+void TestEdits::roomPreviewFollowsItsLastMessage()
+{
+    m_server->add(u"bob"_s, u"first"_s);
+    m_server->add(u"bob"_s, u"lasst"_s);
+    start();
+    RoomListModel rooms;
+    rooms.setCache(m_cache.get());
+    rooms.setSession(m_session.get());
+    m_session->resume(u"alice"_s, u"token"_s);
+    QVERIFY(waitOnline());
+    const auto preview = [&rooms] {
+        return rooms.index(rooms.rowOfRoom(kRoom)).data(RoomListModel::LastMessagePreviewRole);
+    };
+    QTRY_COMPARE(preview().toString(), u"lasst"_s);
+    FakeTransport *link = m_network->current();
+    link->deliverText(eventText(m_server->addEntry(u"bob"_s, u"edit"_s, 1, u"first!"_s)));
+    link->deliverText(eventText(m_server->addEntry(u"bob"_s, u"edit"_s, 2, u"last"_s)));
+    QTRY_COMPARE(preview().toString(), u"last"_s); // the edit of an older one changes nothing
+    link->deliverText(eventText(m_server->addEntry(u"bob"_s, u"delete"_s, 2)));
+    QTRY_COMPARE(preview().toString(), u"message deleted"_s);
+    // Read again from the cache (a restart): the same.
+    m_cache->flush();
+    rooms.reload();
+    QCOMPARE(preview().toString(), u"message deleted"_s);
 }
 
 QTEST_GUILESS_MAIN(TestEdits)
