@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // End-to-end: `search` against a real conversa-server, on SQLite and on a real PostgreSQL.
 // Every word must match, in any case and with or without accents; results are the messages in
-// their current state, newest first, only from the caller's rooms; words edited away and
+// their current state, newest first, only from the caller's rooms (never another user's private
+// room or dm, now that those exist); words edited away and
 // deleted messages are never found; a room one is not in is refused; the query is bounded and
 // searches are rate-limited.
 
@@ -82,6 +83,14 @@ void tst_server_search::search(ServerProcess &server)
     VERIFY_OK(alice->create(u"ops"_s));
     VERIFY_OK(alice->create(u"dev"_s));
     VERIFY_OK(bob->create(u"secret"_s)); // alice never joins it
+    // Bob's private room and his dm with carol: alice is in neither.
+    VERIFY_OK(
+        bob->request({{"type"_L1, "create"_L1}, {"room"_L1, "hidden"_L1}, {"private"_L1, true}}));
+    const QJsonObject dm = bob->request({{"type"_L1, "dm"_L1}, {"user"_L1, "carol"_L1}});
+    VERIFY_OK(dm);
+    const QString dmRoom = dm.value("room"_L1).toString();
+    VERIFY_OK(bob->send(u"hidden"_s, u"private deploy plan, do not share"_s));
+    VERIFY_OK(bob->send(dmRoom, u"carol, the deploy plan between us"_s));
     VERIFY_OK(bob->join(u"ops"_s));
 
     // The checks search more often than the budget allows: a refused search waits and asks again.
@@ -119,12 +128,11 @@ void tst_server_search::search(ServerProcess &server)
     QCOMPARE(first.value("reactions"_L1).toArray().size(), 1); // in its current state
     QCOMPARE(first.value("reactions"_L1).toArray().at(0).toObject().value("users"_L1).toArray(),
              QJsonArray{u"bob"_s});
-    // Bob is in ops and secret, not in dev.
     const QJsonObject bobs = ask(*bob, searchFrame(u"deploy plan"_s));
     VERIFY_OK(bobs);
-    QCOMPARE(hitsOf(bobs).size(), 2);
-    QCOMPARE(hitsOf(bobs).at(1), u"ops:%1"_s.arg(plan));
-    QVERIFY(hitsOf(bobs).at(0).startsWith("secret:"_L1));
+    // Bob is in ops, secret, hidden and his dm, not in dev; newest first.
+    QCOMPARE(hitsOf(bobs), (QStringList{u"secret:1"_s, u"ops:%1"_s.arg(plan), u"%1:1"_s.arg(dmRoom),
+                                        u"hidden:1"_s}));
     // Accents and case do not matter; a part of a word is not a word.
     QCOMPARE(hitsOf(ask(*alice, searchFrame(u"nao cafe"_s))),
              QStringList{u"ops:%1"_s.arg(accents)});
@@ -149,6 +157,14 @@ void tst_server_search::search(ServerProcess &server)
     QCOMPARE(hitsOf(ask(*alice, searchFrame(u"rollback"_s))), QStringList{});
     QCOMPARE(hitsOf(ask(*alice, searchFrame(u"deploy"_s, u"ops"_s))),
              QStringList{u"ops:%1"_s.arg(plan)});
+
+    // Another user's private room and dm: never in the results, refused when named.
+    for (const QString &hit : hitsOf(ask(*alice, searchFrame(u"deploy plan"_s)))) {
+        QVERIFY2(!hit.startsWith("hidden:"_L1) && !hit.startsWith(dmRoom + u':'), qPrintable(hit));
+    }
+    VERIFY_ERROR(ask(*alice, searchFrame(u"deploy"_s, u"hidden"_s)), u"forbidden"_s);
+    VERIFY_ERROR(ask(*alice, searchFrame(u"deploy"_s, dmRoom)), u"forbidden"_s);
+    QVERIFY(hitsOf(ask(*bob, searchFrame(u"deploy plan"_s))).contains(u"%1:1"_s.arg(dmRoom)));
 
     // A room one is not in, or that does not exist.
     VERIFY_ERROR(ask(*alice, searchFrame(u"deploy"_s, u"secret"_s)), u"forbidden"_s);
@@ -187,7 +203,7 @@ void tst_server_search::sqlite_search()
 {
     ServerProcess server;
     QVERIFY2(server.isValid(), qPrintable(server.errorString()));
-    for (const QString &user : {u"alice"_s, u"bob"_s})
+    for (const QString &user : {u"alice"_s, u"bob"_s, u"carol"_s})
         QVERIFY2(server.addUser(user, password(user)), qPrintable(server.lastAdminError()));
     QVERIFY2(server.start(), qPrintable(server.diagnostics()));
     search(server);
@@ -210,7 +226,7 @@ void tst_server_search::postgresql_search()
     ServerProcess server;
     QVERIFY2(server.isValid(), qPrintable(server.errorString()));
     server.setDatabaseUrl(url);
-    for (const QString &user : {u"alice"_s, u"bob"_s})
+    for (const QString &user : {u"alice"_s, u"bob"_s, u"carol"_s})
         QVERIFY2(server.addUser(user, password(user)), qPrintable(server.lastAdminError()));
     QVERIFY2(server.start(), qPrintable(server.diagnostics()));
     search(server);
