@@ -81,8 +81,25 @@ void RoomListModel::onPresence(const QString &user, bool online)
     }
 }
 
+QStringList RoomListModel::knownPeople() const
+{
+    QSet<QString> people = m_seenPeople;
+    for (const Row &row : m_rows) {
+        people.insert(row.lastSender);
+        people.insert(peerOf(row));
+    }
+    people.remove(QString());
+    people.remove(m_user);
+    QStringList sorted(people.cbegin(), people.cend());
+    sorted.sort();
+    return sorted;
+}
+
 void RoomListModel::onMembers(const QString &room, const QList<protocol::Member> &members)
 {
+    // Bounded by the rooms' member counts; each name is a few bytes.
+    for (const protocol::Member &member : members)
+        m_seenPeople.insert(member.user);
     const int row = rowOfRoom(room);
     if (row < 0 || kindOf(m_rows.at(row)) != "dm"_L1)
         return;

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QList>
 #include <QPointer>
+#include <QSet>
 
 namespace conversa::core {
 
@@ -58,6 +59,9 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     int rowOfRoom(const QString &room) const;
+    // People this account has seen in its rooms (members, senders, dm peers), sorted, without
+    // the account's own user: whom "New message…" offers.
+    QStringList knownPeople() const;
     QString roomAt(int row) const;
     // Everything up to `seq` counts as read (the session sends the marker).
     void markRead(const QString &room, qint64 seq);
@@ -102,6 +106,7 @@ private:
 
     QHash<QString, ServerInfo> m_info;
     QHash<QString, bool> m_online; // dm peers by name
+    QSet<QString> m_seenPeople;
 
     QPointer<MessageCache> m_cache;
     QPointer<SessionManager> m_session;

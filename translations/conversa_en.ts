@@ -218,6 +218,61 @@
     </message>
 </context>
 <context>
+    <name>conversa::core::RoomActions</name>
+    <message>
+        <source>You are offline. Try again when the connection is back.</source>
+        <translation>You are offline. Try again when the connection is back.</translation>
+    </message>
+    <message>
+        <source>A room with that name already exists. Join it instead.</source>
+        <translation>A room with that name already exists. Join it instead.</translation>
+    </message>
+    <message>
+        <source>There is no one called “%1” on this server.</source>
+        <translation>There is no one called “%1” on this server.</translation>
+    </message>
+    <message>
+        <source>%1 is not a member of this room.</source>
+        <translation>%1 is not a member of this room.</translation>
+    </message>
+    <message>
+        <source>There is no room with that name.</source>
+        <translation>There is no room with that name.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do that.</source>
+        <translation>You are not allowed to do that.</translation>
+    </message>
+    <message>
+        <source>Not allowed: %1</source>
+        <translation>Not allowed: %1</translation>
+    </message>
+    <message>
+        <source>The server said: %1</source>
+        <translation>The server said: %1</translation>
+    </message>
+    <message>
+        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a user name. User names use lower-case letters, digits, “.”, “-” and “_”.</source>
+        <translation>“%1” is not a user name. User names use lower-case letters, digits, “.”, “-” and “_”.</translation>
+    </message>
+    <message>
+        <source>Type someone&apos;s user name.</source>
+        <translation>Type someone&apos;s user name.</translation>
+    </message>
+    <message>
+        <source>Type the new title.</source>
+        <translation>Type the new title.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s list of rooms could not be read.</source>
+        <translation>The server&apos;s list of rooms could not be read.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::core::SearchResultsModel</name>
     <message>
         <source>Type a word to search for.</source>
@@ -430,14 +485,6 @@
         <translation>Create room</translation>
     </message>
     <message>
-        <source>Join a room by its name (Ctrl+J)</source>
-        <translation>Join a room by its name (Ctrl+J)</translation>
-    </message>
-    <message>
-        <source>Join room</source>
-        <translation>Join room</translation>
-    </message>
-    <message>
         <source>Filter rooms</source>
         <translation>Filter rooms</translation>
     </message>
@@ -457,13 +504,6 @@
         <source>No room open</source>
         <translation>No room open</translation>
     </message>
-    <message numerus="yes">
-        <source>#%1 · %n member(s)</source>
-        <translation>
-            <numerusform>#%1 · %n member</numerusform>
-            <numerusform>#%1 · %n members</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Choose a room to start writing.</source>
         <translation>Choose a room to start writing.</translation>
@@ -479,54 +519,6 @@
     <message>
         <source>Message too long</source>
         <translation>Message too long</translation>
-    </message>
-    <message>
-        <source>Create a room</source>
-        <translation>Create a room</translation>
-    </message>
-    <message>
-        <source>Room name</source>
-        <translation>Room name</translation>
-    </message>
-    <message>
-        <source>e.g. design-team</source>
-        <translation>e.g. design-team</translation>
-    </message>
-    <message>
-        <source>Room title</source>
-        <translation>Room title</translation>
-    </message>
-    <message>
-        <source>e.g. Design team</source>
-        <translation>e.g. Design team</translation>
-    </message>
-    <message>
-        <source>Names use lower-case letters, digits, “-” and “_”.</source>
-        <translation>Names use lower-case letters, digits, “-” and “_”.</translation>
-    </message>
-    <message>
-        <source>Create</source>
-        <translation>Create</translation>
-    </message>
-    <message>
-        <source>&amp;Name</source>
-        <translation>&amp;Name</translation>
-    </message>
-    <message>
-        <source>&amp;Title</source>
-        <translation>&amp;Title</translation>
-    </message>
-    <message>
-        <source>Join a room</source>
-        <translation>Join a room</translation>
-    </message>
-    <message>
-        <source>Name of the room to join:</source>
-        <translation>Name of the room to join:</translation>
-    </message>
-    <message>
-        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
-        <translation>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</translation>
     </message>
     <message>
         <source>Leave #%1? You can join it again later.</source>
@@ -617,6 +609,41 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
     <message>
         <source>The reaction was refused: %1</source>
         <translation>The reaction was refused: %1</translation>
+    </message>
+    <message>
+        <source>Find rooms</source>
+        <translation>Find rooms</translation>
+    </message>
+    <message>
+        <source>Find and join public rooms (Ctrl+J)</source>
+        <translation>Find and join public rooms (Ctrl+J)</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>New message</translation>
+    </message>
+    <message>
+        <source>Write to someone directly (Ctrl+Shift+N)</source>
+        <translation>Write to someone directly (Ctrl+Shift+N)</translation>
+    </message>
+    <message>
+        <source>Direct message · online</source>
+        <translation>Direct message · online</translation>
+    </message>
+    <message>
+        <source>Direct message</source>
+        <translation>Direct message</translation>
+    </message>
+    <message>
+        <source>Private room #%1</source>
+        <translation>Private room #%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n member(s)</source>
+        <translation>
+            <numerusform>%1 · %n member</numerusform>
+            <numerusform>%1 · %n members</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1050,10 +1077,6 @@ Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &g
         <translation>&amp;Create room…</translation>
     </message>
     <message>
-        <source>&amp;Join room…</source>
-        <translation>&amp;Join room…</translation>
-    </message>
-    <message>
         <source>Ctrl+J</source>
         <translation>Ctrl+J</translation>
     </message>
@@ -1103,6 +1126,18 @@ Chat in rooms with your organisation, live.</translation>
         <source>Ctrl+Shift+F</source>
         <translation>Ctrl+Shift+F</translation>
     </message>
+    <message>
+        <source>&amp;Find rooms…</source>
+        <translation>&amp;Find rooms…</translation>
+    </message>
+    <message>
+        <source>New &amp;message…</source>
+        <translation>New &amp;message…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+N</source>
+        <translation>Ctrl+Shift+N</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MembersPanel</name>
@@ -1132,6 +1167,10 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>Members · offline</source>
         <translation>Members · offline</translation>
+    </message>
+    <message>
+        <source>Send %1 a direct message</source>
+        <translation>Send %1 a direct message</translation>
     </message>
 </context>
 <context>
@@ -1333,6 +1372,37 @@ Chat in rooms with your organisation, live.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::NewMessageDialog</name>
+    <message>
+        <source>New message</source>
+        <translation>New message</translation>
+    </message>
+    <message>
+        <source>Write to someone directly. Pick a person you share a room with, or type their exact user name.</source>
+        <translation>Write to someone directly. Pick a person you share a room with, or type their exact user name.</translation>
+    </message>
+    <message>
+        <source>Search people</source>
+        <translation>Search people</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <source>Why no conversation was opened</source>
+        <translation>Why no conversation was opened</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::QuickSwitcher</name>
     <message>
         <source>Go to room</source>
@@ -1356,6 +1426,60 @@ Chat in rooms with your organisation, live.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::RoomDirectoryDialog</name>
+    <message>
+        <source>Find rooms</source>
+        <translation>Find rooms</translation>
+    </message>
+    <message>
+        <source>Search rooms</source>
+        <translation>Search rooms</translation>
+    </message>
+    <message>
+        <source>Search by name or title, or type a room&apos;s name</source>
+        <translation>Search by name or title, or type a room&apos;s name</translation>
+    </message>
+    <message>
+        <source>Public rooms</source>
+        <translation>Public rooms</translation>
+    </message>
+    <message>
+        <source>About the list of rooms</source>
+        <translation>About the list of rooms</translation>
+    </message>
+    <message>
+        <source>Show more</source>
+        <translation>Show more</translation>
+    </message>
+    <message>
+        <source>Join</source>
+        <translation>Join</translation>
+    </message>
+    <message>
+        <source>Looking for rooms…</source>
+        <translation>Looking for rooms…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 — #%2 · %n member(s)</source>
+        <translation>
+            <numerusform>%1 — #%2 · %n member</numerusform>
+            <numerusform>%1 — #%2 · %n members</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>joined</source>
+        <translation>joined</translation>
+    </message>
+    <message>
+        <source>This server has no public rooms yet.</source>
+        <translation>This server has no public rooms yet.</translation>
+    </message>
+    <message>
+        <source>No public room matches “%1”.</source>
+        <translation>No public room matches “%1”.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::RoomFilterModel</name>
     <message numerus="yes">
         <source>%n unread</source>
@@ -1371,6 +1495,14 @@ Chat in rooms with your organisation, live.</translation>
             <numerusform>%n mentions of you</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Direct message with %1, online</source>
+        <translation>Direct message with %1, online</translation>
+    </message>
+    <message>
+        <source>Direct message with %1</source>
+        <translation>Direct message with %1</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::RoomListDelegate</name>
@@ -1385,6 +1517,10 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>No messages yet</source>
         <translation>No messages yet</translation>
+    </message>
+    <message>
+        <source>Direct messages</source>
+        <translation>Direct messages</translation>
     </message>
 </context>
 <context>
@@ -1737,6 +1873,101 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>Signing in did not work.</source>
         <translation>Signing in did not work.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::SocialActions</name>
+    <message>
+        <source>Invite someone…</source>
+        <translation>Invite someone…</translation>
+    </message>
+    <message>
+        <source>Rename room…</source>
+        <translation>Rename room…</translation>
+    </message>
+    <message>
+        <source>Remove a member…</source>
+        <translation>Remove a member…</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>New message</translation>
+    </message>
+    <message>
+        <source>Create a room</source>
+        <translation>Create a room</translation>
+    </message>
+    <message>
+        <source>Room name</source>
+        <translation>Room name</translation>
+    </message>
+    <message>
+        <source>e.g. design-team</source>
+        <translation>e.g. design-team</translation>
+    </message>
+    <message>
+        <source>Room title</source>
+        <translation>Room title</translation>
+    </message>
+    <message>
+        <source>e.g. Design team</source>
+        <translation>e.g. Design team</translation>
+    </message>
+    <message>
+        <source>Private: only people you invite can see and join it</source>
+        <translation>Private: only people you invite can see and join it</translation>
+    </message>
+    <message>
+        <source>Private room</source>
+        <translation>Private room</translation>
+    </message>
+    <message>
+        <source>Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>Names use lower-case letters, digits, “-” and “_”.</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Create</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Name</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>&amp;Title</translation>
+    </message>
+    <message>
+        <source>Invite someone</source>
+        <translation>Invite someone</translation>
+    </message>
+    <message>
+        <source>User name of the person to add to #%1:</source>
+        <translation>User name of the person to add to #%1:</translation>
+    </message>
+    <message>
+        <source>Rename room</source>
+        <translation>Rename room</translation>
+    </message>
+    <message>
+        <source>New title of #%1:</source>
+        <translation>New title of #%1:</translation>
+    </message>
+    <message>
+        <source>Remove a member</source>
+        <translation>Remove a member</translation>
+    </message>
+    <message>
+        <source>Nobody else is in this room.</source>
+        <translation>Nobody else is in this room.</translation>
+    </message>
+    <message>
+        <source>Whom to take out of #%1:</source>
+        <translation>Whom to take out of #%1:</translation>
+    </message>
+    <message>
+        <source>Remove %1 from #%2? They will no longer see its messages.</source>
+        <translation>Remove %1 from #%2? They will no longer see its messages.</translation>
     </message>
 </context>
 <context>

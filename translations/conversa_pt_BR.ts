@@ -218,6 +218,61 @@
     </message>
 </context>
 <context>
+    <name>conversa::core::RoomActions</name>
+    <message>
+        <source>You are offline. Try again when the connection is back.</source>
+        <translation>Você está sem conexão. Tente novamente quando a conexão voltar.</translation>
+    </message>
+    <message>
+        <source>A room with that name already exists. Join it instead.</source>
+        <translation>Já existe uma sala com esse nome. Entre nela.</translation>
+    </message>
+    <message>
+        <source>There is no one called “%1” on this server.</source>
+        <translation>Não há ninguém chamado “%1” neste servidor.</translation>
+    </message>
+    <message>
+        <source>%1 is not a member of this room.</source>
+        <translation>%1 não é membro desta sala.</translation>
+    </message>
+    <message>
+        <source>There is no room with that name.</source>
+        <translation>Não existe nenhuma sala com esse nome.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do that.</source>
+        <translation>Você não tem permissão para fazer isso.</translation>
+    </message>
+    <message>
+        <source>Not allowed: %1</source>
+        <translation>Não permitido: %1</translation>
+    </message>
+    <message>
+        <source>The server said: %1</source>
+        <translation>O servidor respondeu: %1</translation>
+    </message>
+    <message>
+        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>“%1” não é um nome de sala. Os nomes usam letras minúsculas, dígitos, “-” e “_”.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a user name. User names use lower-case letters, digits, “.”, “-” and “_”.</source>
+        <translation>“%1” não é um nome de usuário. Os nomes de usuário usam letras minúsculas, dígitos, “.”, “-” e “_”.</translation>
+    </message>
+    <message>
+        <source>Type someone&apos;s user name.</source>
+        <translation>Digite o nome de usuário de alguém.</translation>
+    </message>
+    <message>
+        <source>Type the new title.</source>
+        <translation>Digite o novo título.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s list of rooms could not be read.</source>
+        <translation>Não foi possível ler a lista de salas do servidor.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::core::SearchResultsModel</name>
     <message>
         <source>Type a word to search for.</source>
@@ -430,14 +485,6 @@
         <translation>Criar sala</translation>
     </message>
     <message>
-        <source>Join a room by its name (Ctrl+J)</source>
-        <translation>Entrar numa sala pelo nome (Ctrl+J)</translation>
-    </message>
-    <message>
-        <source>Join room</source>
-        <translation>Entrar na sala</translation>
-    </message>
-    <message>
         <source>Filter rooms</source>
         <translation>Filtrar salas</translation>
     </message>
@@ -457,13 +504,6 @@
         <source>No room open</source>
         <translation>Nenhuma sala aberta</translation>
     </message>
-    <message numerus="yes">
-        <source>#%1 · %n member(s)</source>
-        <translation>
-            <numerusform>#%1 · %n membro</numerusform>
-            <numerusform>#%1 · %n membros</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Choose a room to start writing.</source>
         <translation>Escolha uma sala para começar a escrever.</translation>
@@ -479,54 +519,6 @@
     <message>
         <source>Message too long</source>
         <translation>Mensagem longa demais</translation>
-    </message>
-    <message>
-        <source>Create a room</source>
-        <translation>Criar uma sala</translation>
-    </message>
-    <message>
-        <source>Room name</source>
-        <translation>Nome da sala</translation>
-    </message>
-    <message>
-        <source>e.g. design-team</source>
-        <translation>ex.: equipe-design</translation>
-    </message>
-    <message>
-        <source>Room title</source>
-        <translation>Título da sala</translation>
-    </message>
-    <message>
-        <source>e.g. Design team</source>
-        <translation>ex.: Equipe de design</translation>
-    </message>
-    <message>
-        <source>Names use lower-case letters, digits, “-” and “_”.</source>
-        <translation>Os nomes usam letras minúsculas, algarismos, “-” e “_”.</translation>
-    </message>
-    <message>
-        <source>Create</source>
-        <translation>Criar</translation>
-    </message>
-    <message>
-        <source>&amp;Name</source>
-        <translation>&amp;Nome</translation>
-    </message>
-    <message>
-        <source>&amp;Title</source>
-        <translation>&amp;Título</translation>
-    </message>
-    <message>
-        <source>Join a room</source>
-        <translation>Entrar numa sala</translation>
-    </message>
-    <message>
-        <source>Name of the room to join:</source>
-        <translation>Nome da sala onde quer entrar:</translation>
-    </message>
-    <message>
-        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
-        <translation>“%1” não é um nome de sala. Os nomes usam letras minúsculas, algarismos, “-” e “_”.</translation>
     </message>
     <message>
         <source>Leave #%1? You can join it again later.</source>
@@ -617,6 +609,41 @@ Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</tra
     <message>
         <source>The reaction was refused: %1</source>
         <translation>A reação foi recusada: %1</translation>
+    </message>
+    <message>
+        <source>Find rooms</source>
+        <translation>Procurar salas</translation>
+    </message>
+    <message>
+        <source>Find and join public rooms (Ctrl+J)</source>
+        <translation>Procurar e entrar em salas públicas (Ctrl+J)</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Nova mensagem</translation>
+    </message>
+    <message>
+        <source>Write to someone directly (Ctrl+Shift+N)</source>
+        <translation>Escrever diretamente para alguém (Ctrl+Shift+N)</translation>
+    </message>
+    <message>
+        <source>Direct message · online</source>
+        <translation>Mensagem direta · online</translation>
+    </message>
+    <message>
+        <source>Direct message</source>
+        <translation>Mensagem direta</translation>
+    </message>
+    <message>
+        <source>Private room #%1</source>
+        <translation>Sala privada #%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n member(s)</source>
+        <translation>
+            <numerusform>%1 · %n membro</numerusform>
+            <numerusform>%1 · %n membros</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1050,10 +1077,6 @@ Formatação: **negrito**, *itálico*, `código`, ``` em uma linha própria para
         <translation>&amp;Criar sala…</translation>
     </message>
     <message>
-        <source>&amp;Join room…</source>
-        <translation>&amp;Entrar numa sala…</translation>
-    </message>
-    <message>
         <source>Ctrl+J</source>
         <translation>Ctrl+J</translation>
     </message>
@@ -1103,6 +1126,18 @@ Converse em salas com a sua organização, em tempo real.</translation>
         <source>Ctrl+Shift+F</source>
         <translation>Ctrl+Shift+F</translation>
     </message>
+    <message>
+        <source>&amp;Find rooms…</source>
+        <translation>&amp;Procurar salas…</translation>
+    </message>
+    <message>
+        <source>New &amp;message…</source>
+        <translation>Nova &amp;mensagem…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+N</source>
+        <translation>Ctrl+Shift+N</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MembersPanel</name>
@@ -1132,6 +1167,10 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Members · offline</source>
         <translation>Membros · desconectado</translation>
+    </message>
+    <message>
+        <source>Send %1 a direct message</source>
+        <translation>Enviar uma mensagem direta para %1</translation>
     </message>
 </context>
 <context>
@@ -1333,6 +1372,37 @@ Converse em salas com a sua organização, em tempo real.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::NewMessageDialog</name>
+    <message>
+        <source>New message</source>
+        <translation>Nova mensagem</translation>
+    </message>
+    <message>
+        <source>Write to someone directly. Pick a person you share a room with, or type their exact user name.</source>
+        <translation>Escreva diretamente para alguém. Escolha uma pessoa com quem você compartilha uma sala, ou digite o nome de usuário exato.</translation>
+    </message>
+    <message>
+        <source>Search people</source>
+        <translation>Procurar pessoas</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Nome de usuário</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>Pessoas</translation>
+    </message>
+    <message>
+        <source>Why no conversation was opened</source>
+        <translation>Por que nenhuma conversa foi aberta</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensagem</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::QuickSwitcher</name>
     <message>
         <source>Go to room</source>
@@ -1356,6 +1426,60 @@ Converse em salas com a sua organização, em tempo real.</translation>
     </message>
 </context>
 <context>
+    <name>conversa::ui::RoomDirectoryDialog</name>
+    <message>
+        <source>Find rooms</source>
+        <translation>Procurar salas</translation>
+    </message>
+    <message>
+        <source>Search rooms</source>
+        <translation>Procurar salas</translation>
+    </message>
+    <message>
+        <source>Search by name or title, or type a room&apos;s name</source>
+        <translation>Procure por nome ou título, ou digite o nome de uma sala</translation>
+    </message>
+    <message>
+        <source>Public rooms</source>
+        <translation>Salas públicas</translation>
+    </message>
+    <message>
+        <source>About the list of rooms</source>
+        <translation>Sobre a lista de salas</translation>
+    </message>
+    <message>
+        <source>Show more</source>
+        <translation>Mostrar mais</translation>
+    </message>
+    <message>
+        <source>Join</source>
+        <translation>Entrar</translation>
+    </message>
+    <message>
+        <source>Looking for rooms…</source>
+        <translation>Procurando salas…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 — #%2 · %n member(s)</source>
+        <translation>
+            <numerusform>%1 — #%2 · %n membro</numerusform>
+            <numerusform>%1 — #%2 · %n membros</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>joined</source>
+        <translation>já é membro</translation>
+    </message>
+    <message>
+        <source>This server has no public rooms yet.</source>
+        <translation>Este servidor ainda não tem salas públicas.</translation>
+    </message>
+    <message>
+        <source>No public room matches “%1”.</source>
+        <translation>Nenhuma sala pública corresponde a “%1”.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::RoomFilterModel</name>
     <message numerus="yes">
         <source>%n unread</source>
@@ -1371,6 +1495,14 @@ Converse em salas com a sua organização, em tempo real.</translation>
             <numerusform>%n menções a você</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Direct message with %1, online</source>
+        <translation>Mensagem direta com %1, online</translation>
+    </message>
+    <message>
+        <source>Direct message with %1</source>
+        <translation>Mensagem direta com %1</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::RoomListDelegate</name>
@@ -1385,6 +1517,10 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>No messages yet</source>
         <translation>Ainda sem mensagens</translation>
+    </message>
+    <message>
+        <source>Direct messages</source>
+        <translation>Mensagens diretas</translation>
     </message>
 </context>
 <context>
@@ -1737,6 +1873,101 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Signing in did not work.</source>
         <translation>Não foi possível entrar.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::SocialActions</name>
+    <message>
+        <source>Invite someone…</source>
+        <translation>Convidar alguém…</translation>
+    </message>
+    <message>
+        <source>Rename room…</source>
+        <translation>Renomear sala…</translation>
+    </message>
+    <message>
+        <source>Remove a member…</source>
+        <translation>Remover um membro…</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Nova mensagem</translation>
+    </message>
+    <message>
+        <source>Create a room</source>
+        <translation>Criar uma sala</translation>
+    </message>
+    <message>
+        <source>Room name</source>
+        <translation>Nome da sala</translation>
+    </message>
+    <message>
+        <source>e.g. design-team</source>
+        <translation>ex.: equipe-design</translation>
+    </message>
+    <message>
+        <source>Room title</source>
+        <translation>Título da sala</translation>
+    </message>
+    <message>
+        <source>e.g. Design team</source>
+        <translation>ex.: Equipe de design</translation>
+    </message>
+    <message>
+        <source>Private: only people you invite can see and join it</source>
+        <translation>Privada: só as pessoas que você convidar podem vê-la e entrar nela</translation>
+    </message>
+    <message>
+        <source>Private room</source>
+        <translation>Sala privada</translation>
+    </message>
+    <message>
+        <source>Names use lower-case letters, digits, “-” and “_”.</source>
+        <translation>Os nomes usam letras minúsculas, dígitos, “-” e “_”.</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Criar</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Nome</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>&amp;Título</translation>
+    </message>
+    <message>
+        <source>Invite someone</source>
+        <translation>Convidar alguém</translation>
+    </message>
+    <message>
+        <source>User name of the person to add to #%1:</source>
+        <translation>Nome de usuário da pessoa a adicionar a #%1:</translation>
+    </message>
+    <message>
+        <source>Rename room</source>
+        <translation>Renomear sala</translation>
+    </message>
+    <message>
+        <source>New title of #%1:</source>
+        <translation>Novo título de #%1:</translation>
+    </message>
+    <message>
+        <source>Remove a member</source>
+        <translation>Remover um membro</translation>
+    </message>
+    <message>
+        <source>Nobody else is in this room.</source>
+        <translation>Não há mais ninguém nesta sala.</translation>
+    </message>
+    <message>
+        <source>Whom to take out of #%1:</source>
+        <translation>Quem remover de #%1:</translation>
+    </message>
+    <message>
+        <source>Remove %1 from #%2? They will no longer see its messages.</source>
+        <translation>Remover %1 de #%2? A pessoa deixará de ver as mensagens da sala.</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,7 @@
 #include "RoomFilterModel.h"
 #include "RoomListDelegate.h"
 #include "SearchPanel.h"
+#include "SocialActions.h"
 #include "Theme.h"
 
 #include <Account.h>
@@ -55,6 +56,11 @@ ChatPage::ChatPage(QWidget *parent)
     , m_filtered(new RoomFilterModel(this))
 {
     setObjectName(u"chatPage"_s);
+    m_social = new SocialActions(this);
+    connect(m_social, &SocialActions::openRoomRequested, this, [this](const QString &room) {
+        m_room.clear();
+        openRoom(room);
+    });
     m_markReadTimer = new QTimer(this);
     m_markReadTimer->setSingleShot(true);
     m_markReadTimer->setInterval(1000);
@@ -65,6 +71,7 @@ ChatPage::ChatPage(QWidget *parent)
     m_splitter->addWidget(buildConversationColumn());
     m_membersPanel = new MembersPanel(this);
     m_membersPanel->setMinimumWidth(170);
+    connect(m_membersPanel, &MembersPanel::messageRequested, m_social, &SocialActions::messageUser);
     m_splitter->addWidget(m_membersPanel);
     m_searchPanel = new SearchPanel(this);
     m_searchPanel->setMinimumWidth(260);
@@ -97,6 +104,7 @@ void ChatPage::updateIcons()
 {
     // Drawn in the palette's colours: redrawn when the theme changes.
     m_createButton->setIcon(Theme::icon(u"add"_s));
+    m_newMessageButton->setIcon(Theme::icon(u"compose"_s));
     m_joinButton->setIcon(Theme::icon(u"join"_s));
     m_roomMenuButton->setIcon(Theme::icon(u"more"_s));
     m_searchButton->setIcon(Theme::icon(u"search"_s));
@@ -110,9 +118,13 @@ void ChatPage::retranslateUi()
     m_createButton->setText(tr("Create room"));
     m_createButton->setToolTip(tr("Create a room (Ctrl+N)"));
     m_createButton->setAccessibleName(tr("Create room"));
-    m_joinButton->setText(tr("Join room"));
-    m_joinButton->setToolTip(tr("Join a room by its name (Ctrl+J)"));
-    m_joinButton->setAccessibleName(tr("Join room"));
+    m_joinButton->setText(tr("Find rooms"));
+    m_joinButton->setToolTip(tr("Find and join public rooms (Ctrl+J)"));
+    m_joinButton->setAccessibleName(tr("Find rooms"));
+    m_newMessageButton->setText(tr("New message"));
+    m_newMessageButton->setToolTip(tr("Write to someone directly (Ctrl+Shift+N)"));
+    m_newMessageButton->setAccessibleName(tr("New message"));
+    m_social->retranslate();
     m_filter->setPlaceholderText(tr("Filter rooms"));
     m_filter->setAccessibleName(tr("Filter rooms"));
     m_roomList->setAccessibleName(tr("Rooms"));
@@ -161,7 +173,11 @@ QWidget *ChatPage::buildRoomColumn()
     m_joinButton = new QToolButton(column);
     m_joinButton->setObjectName(u"joinRoomButton"_s);
     m_joinButton->setAutoRaise(true);
-    for (QToolButton *button : {m_createButton, m_joinButton}) {
+    m_newMessageButton = new QToolButton(column);
+    m_newMessageButton->setObjectName(u"newMessageButton"_s);
+    m_newMessageButton->setAutoRaise(true);
+    connect(m_newMessageButton, &QToolButton::clicked, this, &ChatPage::newMessage);
+    for (QToolButton *button : {m_createButton, m_joinButton, m_newMessageButton}) {
         button->setToolButtonStyle(Qt::ToolButtonIconOnly);
         button->setIconSize(QSize(20, 20));
     }
@@ -192,9 +208,12 @@ QWidget *ChatPage::buildRoomColumn()
             });
     connect(m_filtered, &QAbstractItemModel::modelReset, this, &ChatPage::reselectCurrentRoom);
     connect(m_filtered, &QAbstractItemModel::layoutChanged, this, &ChatPage::reselectCurrentRoom);
+    // A rename, or a dm peer coming online, shows in the open room's header.
+    connect(m_filtered, &QAbstractItemModel::dataChanged, this, &ChatPage::updateRoomHeader);
 
     auto *header = new QHBoxLayout;
     header->addWidget(heading, 1);
+    header->addWidget(m_newMessageButton);
     header->addWidget(m_joinButton);
     header->addWidget(m_createButton);
 
@@ -251,6 +270,8 @@ QWidget *ChatPage::buildConversationColumn()
     m_notificationActions.at(1)->setObjectName(u"notifyMentionsAction"_s);
     m_notificationActions.at(2)->setObjectName(u"notifyMuteAction"_s);
     connect(m_roomMenu, &QMenu::aboutToShow, this, &ChatPage::updateNotificationChoice);
+    m_roomMenu->addSeparator();
+    m_social->addRoomMenuActions(m_roomMenu);
     m_roomMenu->addSeparator();
     m_leaveAction = m_roomMenu->addAction(QString(), this, &ChatPage::leaveRoom);
     m_leaveAction->setObjectName(u"leaveRoomAction"_s);
@@ -417,6 +438,7 @@ void ChatPage::setAccount(core::Account *account)
     m_sources = {};
     m_account = account;
     m_searchPanel->setSession(account ? account->session() : nullptr);
+    m_social->setAccount(account);
     setRoomModel(account ? account->rooms() : nullptr);
     m_messages->setMessageModel(nullptr);
     m_membersPanel->setModels(account ? account->members() : nullptr, nullptr);
@@ -465,6 +487,7 @@ void ChatPage::showTyping()
 void ChatPage::setCurrentUser(const QString &user)
 {
     m_user = user;
+    m_social->setCurrentUser(user);
     m_messages->messageDelegate()->setCurrentUser(user);
     m_messages->messageDelegate()->clearCache();
     m_membersPanel->setCurrentUser(user);
@@ -500,6 +523,7 @@ void ChatPage::openRoom(const QString &room)
         disconnect(connection);
     m_roomConnections.clear();
     m_room = room;
+    m_social->setCurrentRoom(room);
     if (m_account) {
         const QPointer<core::Room> previous = m_openRoom;
         m_openRoom = room.isEmpty() ? nullptr : m_account->room(room);
@@ -636,8 +660,18 @@ void ChatPage::updateRoomHeader()
     m_composer->setRoomTitle(title);
     const core::MemberListModel *memberModel = m_account ? m_account->members() : m_sources.members;
     const int members = memberModel ? memberModel->rowCount() : 0;
-    m_roomSubtitle->setText(members > 0 ? tr("#%1 · %n member(s)", nullptr, members).arg(m_room)
-                                        : u"#"_s + m_room);
+    const QModelIndex entry = row >= 0 ? m_filtered->index(row, 0) : QModelIndex();
+    if (entry.data(core::RoomListModel::IsDirectRole).toBool()) {
+        m_roomSubtitle->setText(entry.data(core::RoomListModel::PeerOnlineRole).toBool()
+                                    ? tr("Direct message · online")
+                                    : tr("Direct message"));
+        return;
+    }
+    const QString place = entry.data(core::RoomListModel::KindRole).toString() == "private"_L1
+                              ? tr("Private room #%1").arg(m_room)
+                              : u"#"_s + m_room;
+    m_roomSubtitle->setText(members > 0 ? tr("%1 · %n member(s)", nullptr, members).arg(place)
+                                        : place);
 }
 
 void ChatPage::updateComposer()
@@ -767,73 +801,17 @@ void ChatPage::discardMessage(const QString &cid)
 
 void ChatPage::createRoom()
 {
-    if (!m_account)
-        return;
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Create a room"));
-    dialog.setAccessibleName(tr("Create a room"));
-    auto *name = new QLineEdit(&dialog);
-    name->setObjectName(u"newRoomName"_s);
-    name->setAccessibleName(tr("Room name"));
-    name->setPlaceholderText(tr("e.g. design-team"));
-    auto *title = new QLineEdit(&dialog);
-    title->setObjectName(u"newRoomTitle"_s);
-    title->setAccessibleName(tr("Room title"));
-    title->setPlaceholderText(tr("e.g. Design team"));
-    auto *hint = new QLabel(tr("Names use lower-case letters, digits, “-” and “_”."), &dialog);
-    hint->setForegroundRole(QPalette::PlaceholderText);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
-    buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-    connect(name, &QLineEdit::textChanged, &dialog, [name, buttons] {
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(core::isValidRoomName(name->text()));
-    });
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    auto *form = new QFormLayout(&dialog);
-    form->addRow(tr("&Name"), name);
-    form->addRow(tr("&Title"), title);
-    form->addRow(hint);
-    form->addRow(buttons);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    const QString room = name->text();
-    m_account->createRoom(room, title->text(), this, [this](const RoomOperationResult &result) {
-        if (!result.ok()) {
-            QMessageBox::warning(this, tr("Create a room"), result.message);
-            return;
-        }
-        m_room.clear();
-        openRoom(result.room);
-    });
+    m_social->createRoom();
 }
 
 void ChatPage::joinRoom()
 {
-    if (!m_account)
-        return;
-    bool ok = false;
-    const QString room =
-        QInputDialog::getText(this, tr("Join a room"), tr("Name of the room to join:"),
-                              QLineEdit::Normal, {}, &ok)
-            .trimmed();
-    if (!ok || room.isEmpty())
-        return;
-    if (!core::isValidRoomName(room)) {
-        QMessageBox::warning(this, tr("Join a room"),
-                             tr("“%1” is not a room name. Names use lower-case letters, digits, "
-                                "“-” and “_”.")
-                                 .arg(room));
-        return;
-    }
-    m_account->joinRoom(room, this, [this](const RoomOperationResult &result) {
-        if (!result.ok()) {
-            QMessageBox::warning(this, tr("Join a room"), result.message);
-            return;
-        }
-        m_room.clear();
-        openRoom(result.room);
-    });
+    m_social->findRooms();
+}
+
+void ChatPage::newMessage()
+{
+    m_social->newMessage();
 }
 
 void ChatPage::leaveRoom()

@@ -40,6 +40,7 @@ class MessageView;
 class QuickSwitcher;
 class RoomFilterModel;
 class SearchPanel;
+class SocialActions;
 
 // Models assembled by hand (benchmarks): shown, but nothing can be sent or changed through them.
 // Everything else gives the page an Account (setAccount).
@@ -90,6 +91,8 @@ public:
     QMenu *roomMenu() const { return m_roomMenu; }
     QToolButton *searchButton() const { return m_searchButton; }
     SearchPanel *searchPanel() const { return m_searchPanel; }
+    SocialActions *socialActions() const { return m_social; }
+    QToolButton *newMessageButton() const { return m_newMessageButton; }
     EmojiPicker *emojiPicker() const { return m_emojiPicker; }
     // Why the last message could not be queued (hidden when it was).
     QLabel *sendErrorLabel() const { return m_sendErrorLabel; }
@@ -109,6 +112,8 @@ public slots:
     void revealMessage(const QString &room, qint64 seq);
     void createRoom();
     void joinRoom();
+    // "New message…": a dm with someone picked or typed.
+    void newMessage();
     void leaveRoom();
     void markCurrentRoomRead();
     void sendMessage(const QString &body);
@@ -141,6 +146,8 @@ private:
     void forgetSaving();
 
     QPointer<core::Account> m_account;
+    SocialActions *m_social = nullptr;
+    QToolButton *m_newMessageButton = nullptr;
     QPointer<core::Room> m_openRoom;
     ChatSources m_sources; // without an account
     QString m_user;

@@ -73,6 +73,8 @@ void MainWindow::buildMenus()
     m_createAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::createRoom);
     m_createAction->setShortcut(QKeySequence::New);
     m_joinAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::joinRoom);
+    m_newMessageAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::newMessage);
+    m_newMessageAction->setObjectName(u"newMessageAction"_s);
     m_leaveAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::leaveRoom);
     m_filterAction = m_roomMenu->addAction(QString(), m_chat, [this] {
         m_chat->roomFilter()->setFocus();
@@ -81,7 +83,8 @@ void MainWindow::buildMenus()
     m_filterAction->setShortcut(QKeySequence::Find);
     m_searchAction = m_roomMenu->addAction(QString(), m_chat, &ChatPage::showSearch);
     m_chatActions.append({m_goToAction, m_previousAction, m_nextAction, m_createAction,
-                          m_joinAction, m_leaveAction, m_filterAction, m_searchAction});
+                          m_joinAction, m_newMessageAction, m_leaveAction, m_filterAction,
+                          m_searchAction});
     // Shortcuts must work while the menu bar is hidden or the focus is in the composer.
     for (QAction *action : std::as_const(m_chatActions))
         addAction(action);
@@ -112,8 +115,10 @@ void MainWindow::retranslateUi()
     m_nextAction->setText(tr("&Next room"));
     m_nextAction->setShortcut(QKeySequence(tr("Alt+Down")));
     m_createAction->setText(tr("&Create room…"));
-    m_joinAction->setText(tr("&Join room…"));
+    m_joinAction->setText(tr("&Find rooms…"));
     m_joinAction->setShortcut(QKeySequence(tr("Ctrl+J")));
+    m_newMessageAction->setText(tr("New &message…"));
+    m_newMessageAction->setShortcut(QKeySequence(tr("Ctrl+Shift+N")));
     m_leaveAction->setText(tr("&Leave room"));
     m_filterAction->setText(tr("&Filter rooms"));
     m_searchAction->setText(tr("&Search messages…"));

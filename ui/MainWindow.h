@@ -82,6 +82,7 @@ private:
     QAction *m_nextAction = nullptr;
     QAction *m_createAction = nullptr;
     QAction *m_joinAction = nullptr;
+    QAction *m_newMessageAction = nullptr;
     QAction *m_leaveAction = nullptr;
     QAction *m_filterAction = nullptr;
     QAction *m_searchAction = nullptr;

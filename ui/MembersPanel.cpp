@@ -11,6 +11,7 @@
 #include <QEvent>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QPainter>
 #include <QStyledItemDelegate>
 #include <QVBoxLayout>
@@ -106,6 +107,18 @@ MembersPanel::MembersPanel(QWidget *parent)
     m_list->setItemDelegate(m_delegate);
     m_list->setFrameShape(QFrame::NoFrame);
     m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_list->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_list, &QListView::customContextMenuRequested, this, [this](const QPoint &at) {
+        const QString user = m_list->indexAt(at).data(core::MemberListModel::UserRole).toString();
+        if (user.isEmpty())
+            return;
+        QMenu menu(this);
+        QAction *message = menu.addAction(tr("Send %1 a direct message").arg(user));
+        message->setObjectName(u"messageMemberAction"_s);
+        message->setEnabled(user != m_delegate->currentUser);
+        if (menu.exec(m_list->viewport()->mapToGlobal(at)) == message)
+            emit messageRequested(user);
+    });
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

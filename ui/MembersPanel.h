@@ -30,6 +30,10 @@ public:
     void setCurrentUser(const QString &user);
     QListView *list() const { return m_list; }
 
+signals:
+    // "Send … a direct message" from a member's context menu.
+    void messageRequested(const QString &user);
+
 protected:
     void changeEvent(QEvent *event) override;
 

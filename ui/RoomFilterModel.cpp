@@ -40,11 +40,37 @@ QVariant RoomFilterModel::data(const QModelIndex &index, int role) const
     const int unread = QSortFilterProxyModel::data(index, RoomListModel::UnreadCountRole).toInt();
     const int mentions =
         QSortFilterProxyModel::data(index, RoomListModel::MentionCountRole).toInt();
+    if (QSortFilterProxyModel::data(index, RoomListModel::IsDirectRole).toBool())
+        text = QSortFilterProxyModel::data(index, RoomListModel::PeerOnlineRole).toBool()
+                   ? tr("Direct message with %1, online").arg(text)
+                   : tr("Direct message with %1").arg(text);
     if (unread > 0)
         text += u", "_s + tr("%n unread", nullptr, unread);
     if (mentions > 0)
         text += u", "_s + tr("%n mention(s) of you", nullptr, mentions);
     return text;
+}
+
+void RoomFilterModel::setSourceModel(QAbstractItemModel *model)
+{
+    QSortFilterProxyModel::setSourceModel(model);
+    sort(0);
+}
+
+bool RoomFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const bool leftDirect = left.data(RoomListModel::IsDirectRole).toBool();
+    const bool rightDirect = right.data(RoomListModel::IsDirectRole).toBool();
+    if (leftDirect != rightDirect)
+        return rightDirect;
+    return left.row() < right.row();
+}
+
+bool RoomFilterModel::startsDirectMessages(int row) const
+{
+    if (!index(row, 0).data(RoomListModel::IsDirectRole).toBool())
+        return false;
+    return row == 0 || !index(row - 1, 0).data(RoomListModel::IsDirectRole).toBool();
 }
 
 bool RoomFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const

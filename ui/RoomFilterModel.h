@@ -6,7 +6,8 @@
 
 namespace conversa::ui {
 
-// Rooms whose name or title contains the filter text (case-insensitive), in the source order.
+// Rooms whose name or title contains the filter text (case-insensitive): rooms first, then
+// direct messages, each in the source order.
 class RoomFilterModel : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -19,9 +20,13 @@ public:
     int rowOfRoom(const QString &room) const;
     // Adds what a screen reader says of a room: its title, unread messages and mentions.
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    void setSourceModel(QAbstractItemModel *model) override;
+    // Whether the row at `row` is the first direct message (a section heading goes above it).
+    bool startsDirectMessages(int row) const;
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
     QString m_text;

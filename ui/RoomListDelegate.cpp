@@ -21,10 +21,31 @@ QString RoomListDelegate::badgeText(qint64 unread)
     return unread > 99 ? tr("99+") : QString::number(unread);
 }
 
-QSize RoomListDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
+namespace {
+// A heading above the first direct message: the list holds rooms, then dms.
+bool startsDirectMessages(const QModelIndex &index)
+{
+    if (!index.data(RoomListModel::IsDirectRole).toBool())
+        return false;
+    return index.row() == 0 ||
+           !index.siblingAtRow(index.row() - 1).data(RoomListModel::IsDirectRole).toBool();
+}
+int sectionHeight(const QFont &font)
+{
+    return QFontMetrics(font).height() + 14;
+}
+} // namespace
+
+QString RoomListDelegate::directMessagesHeading()
+{
+    return tr("Direct messages");
+}
+
+QSize RoomListDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     const QFontMetrics metrics(option.font);
-    return QSize(200, metrics.height() * 2 + 18);
+    const int section = startsDirectMessages(index) ? sectionHeight(option.font) : 0;
+    return QSize(200, metrics.height() * 2 + 18 + section);
 }
 
 void RoomListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -33,7 +54,21 @@ void RoomListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     const QPalette &palette = option.palette;
-    const QRect card = option.rect.adjusted(6, 2, -6, -2);
+    QRect rowRect = option.rect;
+    if (startsDirectMessages(index)) {
+        QFont headingFont = option.font;
+        headingFont.setBold(true);
+        headingFont.setPointSizeF(headingFont.pointSizeF() * 0.88);
+        const QRect heading(rowRect.left() + 12, rowRect.top() + 6, rowRect.width() - 24,
+                            sectionHeight(option.font) - 8);
+        painter->setFont(headingFont);
+        painter->setPen(Theme::mutedText());
+        painter->drawText(heading, Qt::AlignLeft | Qt::AlignVCenter,
+                          directMessagesHeading().toUpper());
+        rowRect.setTop(rowRect.top() + sectionHeight(option.font));
+    }
+    const bool direct = index.data(RoomListModel::IsDirectRole).toBool();
+    const QRect card = rowRect.adjusted(6, 2, -6, -2);
     const bool selected = option.state & QStyle::State_Selected;
     if (selected) {
         painter->setPen(Qt::NoPen);
@@ -86,10 +121,22 @@ void RoomListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     titleFont.setBold(unread > 0);
     painter->setFont(titleFont);
     painter->setPen(text);
-    const QString hash = u"# "_s;
-    painter->drawText(firstLine.adjusted(0, 0, -whenWidth, 0), Qt::AlignLeft | Qt::AlignVCenter,
-                      QFontMetrics(titleFont).elidedText(hash + title, Qt::ElideRight,
-                                                         firstLine.width() - whenWidth));
+    QRect titleRect = firstLine.adjusted(0, 0, -whenWidth, 0);
+    if (direct) {
+        // The peer's presence, in the member list's colours.
+        const int dot = qMax(8, metrics.height() / 2);
+        const QRect presence(titleRect.left() + 1, titleRect.center().y() - dot / 2 + 1, dot, dot);
+        const bool online = index.data(RoomListModel::PeerOnlineRole).toBool();
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(online ? Theme::onlineDot() : Theme::offlineDot());
+        painter->drawEllipse(presence);
+        painter->setPen(text);
+        titleRect.setLeft(presence.right() + 7);
+    }
+    const QString prefix = direct ? QString() : u"# "_s;
+    painter->drawText(
+        titleRect, Qt::AlignLeft | Qt::AlignVCenter,
+        QFontMetrics(titleFont).elidedText(prefix + title, Qt::ElideRight, titleRect.width()));
 
     // Unread badge at the bottom right.
     int badgeWidth = 0;

@@ -7,7 +7,8 @@
 namespace conversa::ui {
 
 // One room per row: title (bold while unread), time of the last message, a one-line preview and
-// an unread badge.
+// an unread badge. Direct messages come after the rooms under their own heading, each with the
+// other person's name and a presence dot.
 class RoomListDelegate : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -20,6 +21,8 @@ public:
 
     // "7", "99+"
     static QString badgeText(qint64 unread);
+    // The heading above the direct messages, which follow the rooms.
+    static QString directMessagesHeading();
 };
 
 } // namespace conversa::ui
