@@ -13,7 +13,6 @@ import { Outbox, PERMANENT_ERRORS } from './outbox.js';
 import { RoomLog } from './roomlog.js';
 
 export const SUBPROTOCOL = 'conversa.v1';
-const kRequestTimeoutMs = 20000;
 const kHistoryPage = 50;
 const kSyncPage = 500;
 
@@ -26,9 +25,12 @@ export class RequestError extends Error {
 
 export class ChatClient extends Emitter {
     // `url`: ws(s)://host/ws. `createSocket(url, protocol)` makes a WebSocket-like object.
+    // Browsers cannot send WebSocket pings, so the page finds a silently dead link itself: after
+    // `probeAfterMs` without a frame it asks for `rooms`, and a request unanswered for
+    // `requestTimeoutMs` counts as a lost connection.
     constructor({ url, store, createSocket, device = 'browser', backoff = new Backoff(),
                   setTimer = (f, ms) => setTimeout(f, ms), clearTimer = t => clearTimeout(t),
-                  outbox = new Outbox(store) }) {
+                  outbox = new Outbox(store), probeAfterMs = 30000, requestTimeoutMs = 20000 }) {
         super();
         this.url = url;
         this.store = store;
@@ -51,6 +53,25 @@ export class ChatClient extends Emitter {
         this.retryTimer = null;
         this.pumping = false;
         this.generation = 0; // bumps with each connection: stale callbacks check it
+        this.probeAfterMs = probeAfterMs;
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.lastFrameAt = 0;
+        this.probeTimer = null;
+    }
+
+    // Re-armed by every frame that arrives; fires only on a link that went quiet.
+    armProbe() {
+        this.clearTimer(this.probeTimer);
+        this.probeTimer = null;
+        if (!this.socket || this.probeAfterMs <= 0)
+            return;
+        const generation = this.generation;
+        this.probeTimer = this.setTimer(() => {
+            if (generation === this.generation && this.state === 'online')
+                this.request({ type: 'rooms' }).catch(() => {});
+            else if (generation === this.generation)
+                this.armProbe();
+        }, this.probeAfterMs);
     }
 
     setState(state, reason = '') {
@@ -137,12 +158,16 @@ export class ChatClient extends Emitter {
         }
         this.socket = socket;
         socket.onopen = () => {
-            if (generation === this.generation)
-                this.authenticate(generation);
+            if (generation !== this.generation)
+                return;
+            this.armProbe();
+            this.authenticate(generation);
         };
         socket.onmessage = event => {
-            if (generation === this.generation)
-                this.onFrame(event.data);
+            if (generation !== this.generation)
+                return;
+            this.armProbe();
+            this.onFrame(event.data);
         };
         socket.onclose = event => {
             if (generation === this.generation)
@@ -154,6 +179,8 @@ export class ChatClient extends Emitter {
     dropSocket() {
         const socket = this.socket;
         this.socket = null;
+        this.clearTimer(this.probeTimer);
+        this.probeTimer = null;
         for (const [, waiter] of this.waiting) {
             this.clearTimer(waiter.timer);
             waiter.reject(new RequestError('disconnected', 'the connection closed'));
@@ -210,7 +237,7 @@ export class ChatClient extends Emitter {
                 reject(new RequestError('timeout', 'the server did not answer'));
                 if (this.socket === socket)
                     this.connectionLost('the server stopped answering');
-            }, kRequestTimeoutMs);
+            }, this.requestTimeoutMs);
             this.waiting.set(id, { resolve, reject, timer });
             socket.send(JSON.stringify({ ...frame, id }));
         });

@@ -74,6 +74,7 @@ class FakeServer {
         this.stored = [];
         this.sockets = [];
         this.dropNextAck = false;
+        this.silent = false; // a link that died without a close: nothing answers
     }
     connect() {
         const server = this;
@@ -90,7 +91,10 @@ class FakeServer {
         queueMicrotask(() => socket.onopen?.());
         return socket;
     }
-    reply(socket, frame) { if (!socket.closed) socket.onmessage?.({ data: JSON.stringify(frame) }); }
+    reply(socket, frame) {
+        if (!socket.closed && !this.silent)
+            socket.onmessage?.({ data: JSON.stringify(frame) });
+    }
     handle(socket, frame) {
         switch (frame.type) {
         case 'auth': return this.reply(socket, { type: 'ok', re: frame.id, user: 'amy' });
@@ -147,4 +151,31 @@ test('a message written offline goes out once after reconnect, even if its first
     const sends = server.sockets.flatMap(s => s.sent).filter(f => f.type === 'send' && f.body === 'one');
     assert.equal(sends.length, 1);
     assert.equal(server.sockets.length, 2);
+    client.dropSocket(); // no timers left behind
+});
+
+test('a link that goes silent is found by the probe and reported, then resumed', async () => {
+    const server = new FakeServer();
+    const store = new MemoryStore();
+    await store.setSetting('token', 't');
+    await store.setSetting('user', 'amy');
+    const states = [];
+    const client = new ChatClient({ url: 'ws://x/ws', store, createSocket: () => server.connect(),
+                                    backoff: new Backoff({ baseMs: 200, random: () => 1 }),
+                                    probeAfterMs: 50, requestTimeoutMs: 100 });
+    client.on('state', (state, reason) => states.push(reason ? `${state}: ${reason}` : state));
+    await client.start();
+    await settle(client);
+    server.silent = true;
+    for (let i = 0; i < 100 && client.state === 'online'; ++i)
+        await new Promise(resolve => setTimeout(resolve, 10));
+    assert.equal(client.state, 'waiting');
+    assert.equal(client.reason, 'the server stopped answering');
+    const probe = server.sockets[0].sent.at(-1);
+    assert.equal(probe.type, 'rooms');
+    server.silent = false;
+    await settle(client);
+    assert.equal(client.state, 'online');
+    assert.equal(server.sockets.length, 2);
+    client.dropSocket();
 });
