@@ -174,6 +174,41 @@ std::optional<RequestId> readRequestId(const QJsonObject &object, DecodeError &e
     return std::nullopt;
 }
 
+// `files` of a send: ids as POST /files hands them out, none twice, within the limit.
+QStringList readFileIds(const QJsonObject &object, const Limits &limits, MemberReader &in)
+{
+    const QJsonValue value = object.value("files"_L1);
+    if (value.isUndefined() || value.isNull())
+        return {};
+    if (!value.isArray()) {
+        in.fail(ErrorCode::BadRequest, u"member 'files' must be a list of file ids"_s);
+        return {};
+    }
+    const QJsonArray array = value.toArray();
+    if (array.size() > limits.maxFilesPerMessage) {
+        in.fail(ErrorCode::TooLarge,
+                u"a message carries at most %1 files, not %2"_s.arg(limits.maxFilesPerMessage)
+                    .arg(array.size()));
+        return {};
+    }
+    QStringList ids;
+    for (const QJsonValue &item : array) {
+        const QString id = item.toString();
+        if (!item.isString() || !isValidFileId(id)) {
+            in.fail(ErrorCode::BadRequest,
+                    u"member 'files' must hold file ids from POST /files (32 characters of "
+                    "0-9 and a-f)"_s);
+            return {};
+        }
+        if (ids.contains(id)) {
+            in.fail(ErrorCode::BadRequest, u"file %1 is listed twice in 'files'"_s.arg(id));
+            return {};
+        }
+        ids.append(id);
+    }
+    return ids;
+}
+
 std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object,
                                                        const QString &type, const Limits &limits)
 {
@@ -258,13 +293,13 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
                     u"member 'cid' must be 1 to 64 printable ASCII characters"_s);
         return cid;
     };
-    const auto readBody = [&in, &limits] {
+    const auto readBody = [&in, &limits](bool mayBeEmpty = false) {
         // Length is checked in UTF-8 bytes below (too_large), so no character bound here.
-        QString body = in.string("body"_L1, std::numeric_limits<int>::max(), true,
+        QString body = in.string("body"_L1, std::numeric_limits<int>::max(), !mayBeEmpty,
                                  Controls::LineBreaksAndTabs);
         if (in.ok()) {
             const qsizetype bytes = body.toUtf8().size();
-            if (!hasVisibleText(body))
+            if (!mayBeEmpty && !hasVisibleText(body))
                 in.fail(ErrorCode::BadRequest, u"member 'body' is empty"_s);
             else if (bytes > limits.maxBodyBytes)
                 in.fail(ErrorCode::TooLarge,
@@ -284,7 +319,11 @@ std::variant<Request, DecodeError> decodeRequestObject(const QJsonObject &object
         r.id = id;
         r.room = in.roomName();
         r.cid = readCid();
-        r.body = readBody();
+        if (in.ok())
+            r.files = readFileIds(object, limits, in);
+        r.body = readBody(!r.files.isEmpty());
+        if (r.body.isNull())
+            r.body = QString::fromLatin1(""); // stored as '', never NULL
         r.replyTo = in.integer("reply_to"_L1, false, 0);
         if (in.ok() && object.contains("reply_to"_L1) && r.replyTo < 1)
             in.fail(ErrorCode::BadRequest, u"member 'reply_to' must be a seq of at least 1"_s);
@@ -491,6 +530,8 @@ QByteArray encodeRequest(const Request &request)
                 o.insert("body"_L1, r.body);
                 if (r.replyTo > 0)
                     o.insert("reply_to"_L1, r.replyTo);
+                if (!r.files.isEmpty())
+                    o.insert("files"_L1, QJsonArray::fromStringList(r.files));
             } else if constexpr (std::is_same_v<T, EditRequest>) {
                 o.insert("target"_L1, r.target);
                 o.insert("cid"_L1, r.cid);
@@ -546,6 +587,23 @@ QJsonObject messageToJson(const MessageEvent &m)
             reactions.append(QJsonObject{{"emoji"_L1, r.emoji},
                                          {"users"_L1, QJsonArray::fromStringList(r.users)}});
         o.insert("reactions"_L1, reactions);
+    }
+    if (!m.files.isEmpty()) {
+        QJsonArray files;
+        for (const FileRef &f : m.files)
+            files.append(fileRefToJson(f));
+        o.insert("files"_L1, files);
+    }
+    return o;
+}
+
+QJsonObject fileRefToJson(const FileRef &f)
+{
+    QJsonObject o{
+        {"file"_L1, f.file}, {"name"_L1, f.name}, {"type"_L1, f.type}, {"size"_L1, f.size}};
+    if (f.width > 0 && f.height > 0) {
+        o.insert("width"_L1, f.width);
+        o.insert("height"_L1, f.height);
     }
     return o;
 }
@@ -653,6 +711,18 @@ std::optional<MessageEvent> messageFromJson(const QJsonObject &object)
         for (const QJsonValue &user : reaction.value("users"_L1).toArray())
             users.append(user.toString());
         m.reactions.append({reaction.value("emoji"_L1).toString(), users});
+    }
+    const QJsonArray files = object.value("files"_L1).toArray();
+    for (qsizetype i = 0; i < files.size() && i < kMaxFilesInEvent; ++i) {
+        const QJsonObject f = files.at(i).toObject();
+        FileRef ref{f.value("file"_L1).toString(),
+                    f.value("name"_L1).toString().left(kMaxFileNameLength),
+                    f.value("type"_L1).toString().left(kMaxFileTypeLength),
+                    qMax<qint64>(0, f.value("size"_L1).toInteger()),
+                    qMax(0, f.value("width"_L1).toInt()),
+                    qMax(0, f.value("height"_L1).toInt())};
+        if (isValidFileId(ref.file))
+            m.files.append(ref);
     }
     if (!in.ok())
         return std::nullopt;

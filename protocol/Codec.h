@@ -35,6 +35,7 @@ QJsonObject messageToJson(const MessageEvent &message);
 QJsonObject roomSummaryToJson(const RoomSummary &room);
 QJsonObject memberToJson(const Member &member);
 QJsonObject directoryEntryToJson(const DirectoryEntry &entry);
+QJsonObject fileRefToJson(const FileRef &file);
 
 std::optional<MessageEvent> messageFromJson(const QJsonObject &object);
 std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payload);

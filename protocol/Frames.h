@@ -58,6 +58,9 @@ struct SendRequest {
     QString cid;
     QString body;
     qint64 replyTo = 0; // `reply_to`: a seq of the same room; 0 when the message replies to none
+    // `files`: ids from `POST /files` (at most Limits::maxFilesPerMessage, no repeats); with
+    // files the body (a caption) may be empty.
+    QStringList files{};
 };
 // Replaces the text of one of the caller's own messages (`target`, a seq of the same room).
 struct EditRequest {
@@ -176,6 +179,17 @@ struct Member {
     bool online = false;
 };
 
+// A file a message carries (`files` of a message): `width` and `height` only for images.
+struct FileRef {
+    QString file; // the id for GET /files/<id>
+    QString name;
+    QString type;
+    qint64 size = 0;
+    int width = 0;
+    int height = 0;
+    bool operator==(const FileRef &) const = default;
+};
+
 // Who reacted to a message with one emoji (`reactions` of a plain message).
 struct Reaction {
     QString emoji;
@@ -203,6 +217,8 @@ struct MessageEvent {
     // A "reaction" entry: `emoji` given (`on`) or taken back by `from`.
     QString emoji{};
     bool on = false;
+    // The files a plain message carries, in the order sent (none once it is deleted).
+    QList<FileRef> files{};
 };
 struct TypingEvent {
     QString room;

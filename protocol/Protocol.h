@@ -40,6 +40,12 @@ inline constexpr int kMaxSearchWords = 10;
 // Longer words (a pasted key, a long URL's path) are searched and indexed by their beginning.
 inline constexpr int kMaxSearchTermLength = 64;
 inline constexpr int kMaxDirectoryLimit = 200; // rooms per `directory` answer
+// Files: an id is 32 lowercase hex digits (128 random bits); names and types are cut to these.
+inline constexpr int kFileIdLength = 32;
+inline constexpr int kMaxFileNameLength = 255;
+inline constexpr int kMaxFileTypeLength = 100;
+// What a client reads of one message's `files`, whatever the server's own limit.
+inline constexpr int kMaxFilesInEvent = 100;
 
 enum class ErrorCode {
     BadRequest,

@@ -73,6 +73,18 @@ bool isSingleEmoji(QStringView text)
     return graphemes.toNextBoundary() == text.size();
 }
 
+bool isValidFileId(QStringView id)
+{
+    if (id.size() != kFileIdLength)
+        return false;
+    for (QChar c : id) {
+        const char16_t u = c.unicode();
+        if (!((u >= u'0' && u <= u'9') || (u >= u'a' && u <= u'f')))
+            return false;
+    }
+    return true;
+}
+
 bool isValidCid(QStringView cid)
 {
     if (cid.isEmpty() || cid.size() > kMaxCidLength)

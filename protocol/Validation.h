@@ -14,6 +14,8 @@ bool isValidRoomName(QStringView name);
 bool isValidUserName(QStringView name);
 // A client message id: 1..64 printable ASCII characters (a UUID fits).
 bool isValidCid(QStringView cid);
+// A file id as POST /files hands it out: kFileIdLength characters of 0-9 and a-f.
+bool isValidFileId(QStringView id);
 // No unpaired surrogates (they cannot be encoded as UTF-8) and no NUL characters.
 bool isWellFormedText(QStringView text);
 enum class AllowLineBreaks { No, Yes };

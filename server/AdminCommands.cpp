@@ -5,6 +5,7 @@
 #include "Log.h"
 #include "PasswordHasher.h"
 #include "Validation.h"
+#include "files/BackupFiles.h"
 #include "storage/Database.h"
 #include "storage/DatabaseUrl.h"
 #include "storage/SqliteToPostgres.h"
@@ -323,6 +324,7 @@ int roomCommand(Database &db, const QString &action, const Arguments &a)
             const qint64 roomId = find.value(0).toLongLong();
             messages = find.value(1).toLongLong();
             for (const QString &statement : {u"DELETE FROM search_terms WHERE room_id = ?"_s,
+                                             u"DELETE FROM message_files WHERE room_id = ?"_s,
                                              u"DELETE FROM messages WHERE room_id = ?"_s,
                                              u"DELETE FROM members WHERE room_id = ?"_s,
                                              u"DELETE FROM rooms WHERE id = ?"_s}) {
@@ -332,6 +334,13 @@ int roomCommand(Database &db, const QString &action, const Arguments &a)
                 if (!execPrepared(remove, &why))
                     return why;
             }
+            // Files no message carries any more expire at the server's next sweep.
+            QSqlQuery release(db.db());
+            release.prepare(u"UPDATE files SET attached = 0, created_ms = 0 WHERE attached = 1 "
+                            "AND NOT EXISTS (SELECT 1 FROM message_files WHERE file_id = "
+                            "files.id)"_s);
+            if (!execPrepared(release, &why))
+                return why;
             return {};
         });
         if (!error.isEmpty())
@@ -423,7 +432,7 @@ int tokenCommand(Database &db, const QString &action, const Arguments &a)
 
 // A consistent copy of the live database, taken while the server runs: VACUUM INTO reads one
 // snapshot (WAL keeps writers going) and writes a compact, self-contained file.
-int backupCommand(Database &db, const Arguments &a)
+int backupCommand(Database &db, const QString &dataDir, const Arguments &a)
 {
     if (a.positional.size() != 1)
         return usage(u"backup needs the file to write, e.g. backup "
@@ -439,7 +448,21 @@ int backupCommand(Database &db, const Arguments &a)
         return fail(u"backup to '%1' failed: %2"_s.arg(target, error));
     // Every message and password hash is in there: owner and group only, whatever the umask.
     QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup);
-    out() << "backed up to " << target << " (" << QFileInfo(target).size() << " bytes)" << Qt::endl;
+    int files = 0;
+    {
+        Database backup;
+        error = backup.openFile(target, u"conversa-backup"_s, SyncMode::Full, false);
+        if (error.isEmpty())
+            error = files::addFilesToBackup(backup.db(), dataDir, &files);
+    }
+    if (!error.isEmpty()) {
+        QFile::remove(target);
+        return fail(u"backup to '%1' failed while copying the files: %2"_s.arg(target, error));
+    }
+    for (const QString &suffix : {u"-wal"_s, u"-shm"_s})
+        QFile::remove(target + suffix);
+    out() << "backed up to " << target << " (" << QFileInfo(target).size() << " bytes, " << files
+          << " file(s))" << Qt::endl;
     return 0;
 }
 
@@ -517,6 +540,12 @@ int restoreCommand(const QString &dataDir, const Arguments &a)
         epoch = qMax(QDateTime::currentMSecsSinceEpoch(), previousEpoch + 1);
         if (problems.isEmpty() && !db.setHistoryEpoch(epoch))
             problems.append(db.lastError());
+        int files = 0;
+        if (problems.isEmpty()) {
+            if (const QString why = files::restoreFilesFromBackup(db.db(), dataDir, &files);
+                !why.isEmpty())
+                problems.append(why);
+        }
         if (problems.isEmpty()) {
             QSqlQuery count(db.db());
             if (count.exec(u"SELECT (SELECT COUNT(*) FROM rooms), "
@@ -707,7 +736,7 @@ int runAdminCommand(const QStringList &args)
     if (group == "token"_L1)
         return tokenCommand(db, action, *parsed);
     if (group == "backup"_L1)
-        return backupCommand(db, *parsed);
+        return backupCommand(db, dataDir, *parsed);
     return usage(u"unknown command '%1'"_s.arg(group));
 }
 

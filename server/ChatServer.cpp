@@ -208,7 +208,7 @@ void ChatServer::sweep()
             if (t - s.closingSinceMs > kClosingGraceMs)
                 verdicts.append({s.id, Verdict::Abort});
         } else if (s.stage != Stage::WebSocket) {
-            if (t - s.acceptedMs > authLimit)
+            if (s.fileTransfer ? t - s.lastActivityMs > idleLimit : t - s.acceptedMs > authLimit)
                 verdicts.append({s.id, Verdict::Abort});
         } else if (!s.authenticated() && !s.loginPending && t - s.acceptedMs > authLimit) {
             verdicts.append({s.id, Verdict::AuthTimeout});

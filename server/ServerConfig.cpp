@@ -103,6 +103,10 @@ QStringList ServerConfig::keys()
             u"drain_seconds"_s,
             u"instance_name"_s,
             u"max_file_bytes"_s,
+            u"max_files_per_message"_s,
+            u"file_quota_bytes_per_user"_s,
+            u"uploads_per_minute"_s,
+            u"unattached_file_ttl_seconds"_s,
             u"storage"_s,
             u"database_url"_s,
             u"redis_url"_s,
@@ -244,6 +248,10 @@ QString ServerConfig::set(const QString &key, const QString &value)
         {"log_lines_per_minute_per_address"_L1, 1, 1000000},
         {"drain_seconds"_L1, 0, 3600},
         {"max_file_bytes"_L1, 1, qint64(1) << 40},
+        {"max_files_per_message"_L1, 1, 100},
+        {"file_quota_bytes_per_user"_L1, 1, qint64(1) << 50},
+        {"uploads_per_minute"_L1, 1, 1000000},
+        {"unattached_file_ttl_seconds"_L1, 1, 365 * 86400},
     };
     for (const IntegerKey &k : integerKeys) {
         if (key != k.name)
@@ -283,6 +291,14 @@ QString ServerConfig::set(const QString &key, const QString &value)
             drainSeconds = static_cast<int>(number);
         else if (key == "max_file_bytes"_L1)
             limits.maxFileBytes = number;
+        else if (key == "max_files_per_message"_L1)
+            limits.maxFilesPerMessage = static_cast<int>(number);
+        else if (key == "file_quota_bytes_per_user"_L1)
+            fileQuotaBytesPerUser = number;
+        else if (key == "uploads_per_minute"_L1)
+            uploadsPerMinute = static_cast<int>(number);
+        else if (key == "unattached_file_ttl_seconds"_L1)
+            unattachedFileTtlSeconds = static_cast<int>(number);
         return {};
     }
     return u"unknown setting '%1'"_s.arg(key);

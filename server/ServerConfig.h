@@ -73,6 +73,11 @@ struct ServerConfig {
     // How long an instance's presence claims outlive it (a killed instance's users go offline
     // within this plus a third of it).
     int redisPresenceTtlSeconds = 15;
+    // Files (POST /files): what one user's uploads may take in all, how many uploads a user may
+    // start per minute, and how long an upload no message carries is kept.
+    qint64 fileQuotaBytesPerUser = qint64(1) << 30;
+    int uploadsPerMinute = 30;
+    int unattachedFileTtlSeconds = 24 * 3600;
 
     bool tlsEnabled() const { return !tlsCertFile.isEmpty(); }
     QString effectiveInstanceName() const;

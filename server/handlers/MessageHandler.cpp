@@ -92,31 +92,50 @@ void MessageHandler::store(Session &session, const Room &room, const protocol::S
                            const QElapsedTimer &received)
 {
     const quint64 id = session.id;
-    m_context.writer->submit(
-        write::InsertMessage{room.id, session.userId, request.cid, request.body, request.replyTo},
-        [this, id, received, re = request.id, roomId = room.id,
-         event =
-             protocol::MessageEvent{room.name, 0, 0, session.userName, request.cid, request.body,
-                                    request.replyTo}](const WriteResult &result) mutable {
-            Session *session = m_context.sessions.find(id);
-            if (!result.ok) {
-                if (session)
-                    replyError(*session, re, result.code, result.error);
-                return;
-            }
-            event.seq = result.value;
-            event.ts = result.ts;
-            if (session)
-                reply(*session, protocol::encodeOk(re, {{"room"_L1, event.room},
-                                                        {"seq"_L1, event.seq},
-                                                        {"ts"_L1, event.ts},
-                                                        {"cid"_L1, event.cid}}));
-            m_context.metrics.observeSendAck(received.nsecsElapsed() / 1e9);
-            if (result.duplicate)
-                return;
-            ++m_context.metrics.messagesStored;
-            m_context.roomFeed.committed(roomId, event, id);
-        });
+    protocol::MessageEvent event{room.name,      0, 0, session.userName, request.cid, request.body,
+                                 request.replyTo};
+    // Only files one uploaded, or that a message in one of one's rooms carries, may be sent on.
+    for (const QString &fileId : request.files) {
+        QString error;
+        const std::optional<FileRecord> file =
+            m_context.store.readableFile(fileId, session.userId, &error);
+        if (!error.isEmpty()) {
+            replyError(session, request.id, ErrorCode::Internal,
+                       u"the server could not read its files; try again later"_s);
+            return;
+        }
+        if (!file) {
+            replyError(session, request.id, ErrorCode::Forbidden,
+                       u"you cannot attach file %1: you did not upload it and no message in your "
+                       "rooms carries it (or it was deleted or expired)"_s.arg(fileId));
+            return;
+        }
+        event.files.append(file->ref);
+    }
+    m_context.writer->submit(write::InsertMessage{room.id, session.userId, request.cid,
+                                                  request.body, request.replyTo, request.files},
+                             [this, id, received, re = request.id, roomId = room.id,
+                              event = std::move(event)](const WriteResult &result) mutable {
+                                 Session *session = m_context.sessions.find(id);
+                                 if (!result.ok) {
+                                     if (session)
+                                         replyError(*session, re, result.code, result.error);
+                                     return;
+                                 }
+                                 event.seq = result.value;
+                                 event.ts = result.ts;
+                                 if (session)
+                                     reply(*session,
+                                           protocol::encodeOk(re, {{"room"_L1, event.room},
+                                                                   {"seq"_L1, event.seq},
+                                                                   {"ts"_L1, event.ts},
+                                                                   {"cid"_L1, event.cid}}));
+                                 m_context.metrics.observeSendAck(received.nsecsElapsed() / 1e9);
+                                 if (result.duplicate)
+                                     return;
+                                 ++m_context.metrics.messagesStored;
+                                 m_context.roomFeed.committed(roomId, event, id);
+                             });
 }
 
 void MessageHandler::handle(Session &session, const protocol::EditRequest &request)

@@ -4,6 +4,7 @@
 
 #include "Log.h"
 #include "ServerContext.h"
+#include "files/FileService.h"
 #include "http/HttpRequest.h"
 #include "http/Listener.h"
 #include "storage/StorageWriter.h"
@@ -72,6 +73,9 @@ QString FrontDoor::listen()
     m_webSockets->setHandshakeTimeout(config.authTimeoutSeconds * 1000);
     connect(m_webSockets, &QWebSocketServer::newConnection, this, &FrontDoor::adoptWebSockets);
 
+    m_files = new files::FileService(m_context, this);
+    if (QString error = m_files->start(); !error.isEmpty())
+        return error;
     if (config.tlsEnabled()) {
         QString error;
         const auto tls = loadTls(config, &error);
@@ -278,6 +282,10 @@ void FrontDoor::readHttp(Session &session)
     }
     if (status == HttpRequest::ParseStatus::Malformed) {
         respondHttp(session, 400, "Bad Request", "malformed HTTP request\n");
+        return;
+    }
+    if (!session.adminPort && files::FileService::handles(request.path)) {
+        m_files->take(session, request);
         return;
     }
     if (request.method != "GET") {

@@ -19,6 +19,9 @@ class QWebSocketServer;
 namespace conversa::server {
 
 class Listener;
+namespace files {
+class FileService;
+}
 class ServerContext;
 struct Session;
 
@@ -67,6 +70,7 @@ private:
     ServerContext &m_context;
     Listener *m_listener = nullptr;
     Listener *m_adminListener = nullptr;
+    files::FileService *m_files = nullptr;
     QWebSocketServer *m_webSockets = nullptr;
     WebClient m_webClient;
     QHash<QString, int> m_connectionsPerAddress;

@@ -34,7 +34,28 @@ HttpRequest::ParseStatus HttpRequest::parse(QByteArrayView bytes, HttpRequest *o
             out->host = value;
         else if (name == "x-forwarded-for")
             out->forwardedFor += (out->forwardedFor.isEmpty() ? "" : ",") + value;
+        else if (name == "content-length") {
+            // Digits only, and never two different lengths (a way to smuggle a second request
+            // past a proxy that reads the other one).
+            bool ok = !value.isEmpty() && value.size() <= 18;
+            for (char c : value)
+                ok = ok && c >= '0' && c <= '9';
+            const qint64 length = ok ? value.toLongLong(&ok) : -1;
+            if (!ok || (out->contentLength >= 0 && out->contentLength != length))
+                return ParseStatus::Malformed;
+            out->contentLength = length;
+        } else if (name == "content-type")
+            out->contentType = value;
+        else if (name == "authorization")
+            out->authorization = value;
+        else if (name == "x-filename")
+            out->fileName = value;
+        else if (name == "transfer-encoding")
+            out->transferEncoding = value.toLower();
+        else if (name == "expect")
+            out->expectsContinue = value.toLower() == "100-continue";
     }
+    out->headerBytes = end + 4;
     return ParseStatus::Complete;
 }
 

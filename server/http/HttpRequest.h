@@ -20,6 +20,15 @@ struct HttpRequest {
     // a trusted proxy).
     QByteArray forwardedFor;
     bool wantsUpgrade = false;
+    // For /files: the body's announced length (-1: none), the raw header values, and how many
+    // bytes the request line and headers took (the body starts there).
+    qint64 contentLength = -1;
+    QByteArray contentType;
+    QByteArray authorization;
+    QByteArray fileName; // X-Filename, still percent-encoded
+    QByteArray transferEncoding;
+    bool expectsContinue = false;
+    qsizetype headerBytes = 0;
 
     enum class ParseStatus { Complete, NeedMore, Malformed };
     static ParseStatus parse(QByteArrayView bytes, HttpRequest *out);

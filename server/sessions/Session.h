@@ -27,6 +27,9 @@ struct Session {
     QString socketAddress; // the TCP peer's (a proxy, perhaps)
     quint16 peerPort = 0;
     bool addressCounted = false;
+    // A file upload or download on this connection (files::FileService): it lasts as long as
+    // bytes keep moving, not just the few seconds an unfinished handshake gets.
+    bool fileTransfer = false;
     qint64 acceptedMs = 0;
     qint64 lastActivityMs = 0;
     qint64 lastPingMs = 0; // when the server last pinged this connection for being silent

@@ -107,6 +107,31 @@ const char *const kMigrations[] = {
         room_id INTEGER NOT NULL UNIQUE REFERENCES rooms(id),
         PRIMARY KEY (user_low, user_high)) WITHOUT ROWID;
     )sql",
+    // 7: files: uploads (bytes content-addressed under <data>/files by `sha256`), which
+    // message carries which file (`position` keeps their order), unattached ones expire.
+    R"sql(
+    CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        uploader_id INTEGER NOT NULL REFERENCES users(id),
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        created_ms INTEGER NOT NULL,
+        attached INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX files_by_sha256 ON files(sha256);
+    CREATE INDEX files_by_uploader ON files(uploader_id);
+    CREATE INDEX files_unattached ON files(attached, created_ms);
+    CREATE TABLE message_files (
+        room_id INTEGER NOT NULL REFERENCES rooms(id),
+        seq INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        file_id TEXT NOT NULL REFERENCES files(id),
+        PRIMARY KEY (room_id, seq, position)) WITHOUT ROWID;
+    CREATE INDEX message_files_by_file ON message_files(file_id);
+    )sql",
 };
 // The version whose step also fills the search index from the messages already stored.
 constexpr int kSearchIndexVersion = 5;

@@ -99,6 +99,36 @@ const char *const kMigrations[] = {
         room_id BIGINT NOT NULL UNIQUE REFERENCES rooms(id),
         PRIMARY KEY (user_low, user_high));
     )sql",
+    // 7: as SQLite's version 7; the bytes live here too (every instance serves every file), in
+    // chunks of at most 1 MiB keyed by the file (no sharing between uploads: instances never
+    // race over whose bytes they are).
+    R"sql(
+    CREATE TABLE files (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        uploader_id BIGINT NOT NULL REFERENCES users(id),
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        created_ms BIGINT NOT NULL,
+        attached INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX files_by_uploader ON files(uploader_id);
+    CREATE INDEX files_unattached ON files(attached, created_ms);
+    CREATE TABLE message_files (
+        room_id BIGINT NOT NULL REFERENCES rooms(id),
+        seq BIGINT NOT NULL,
+        position INTEGER NOT NULL,
+        file_id TEXT COLLATE "C" NOT NULL REFERENCES files(id),
+        PRIMARY KEY (room_id, seq, position));
+    CREATE INDEX message_files_by_file ON message_files(file_id);
+    CREATE TABLE file_chunks (
+        file_id TEXT COLLATE "C" NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (file_id, n));
+    )sql",
 };
 constexpr int kSearchIndexVersion = 5;
 

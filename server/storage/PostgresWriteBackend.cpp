@@ -1,10 +1,12 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
 #include "Log.h"
+#include "storage/FileRows.h"
 #include "storage/PostgresArrays.h"
 #include "storage/SearchIndex.h"
 #include "storage/WriteBackend.h"
 
+#include <QFile>
 #include <QHash>
 #include <QMap>
 #include <QSet>
@@ -19,6 +21,8 @@ namespace {
 
 // Keeps one statement's array parameters to a few MB even with max_body_bytes raised.
 constexpr size_t kMaxMessagesPerStatement = 500;
+// Uploads are stored in rows of this many bytes (Store reads them back one at a time).
+constexpr qint64 kFileChunkBytes = 1024 * 1024;
 
 // PostgreSQL, shared by several instances. Every statement is a round trip, so a batch's
 // messages go in per room: one statement locks the batch's rooms (in id order, so two instances
@@ -198,6 +202,8 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         prepare(m_ownRead, u"UPDATE members SET read_seq = GREATEST(read_seq, ?) WHERE room_id = "
                            "? AND user_id = ?"_s);
         m_searchIndex.prepare(m_database.db(), true);
+        prepare(m_insertChunk, u"INSERT INTO file_chunks (file_id, n, data) VALUES (?, ?, ?)"_s);
+        m_files.prepare(m_database.db());
     }
 
     void resetStatements()
@@ -207,9 +213,11 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
               &m_markRead,    &m_findDirect,     &m_insertDirect,   &m_dropRoom,  &m_rename,
               &m_createToken, &m_revokeToken,    &m_touchToken,     &m_notify,    &m_lockRoom,
               &m_findCid,     &m_target,         &m_insertChange,   &m_applyEdit, &m_eraseMessage,
-              &m_eraseEdits,  &m_ownRead,        &m_insertReaction, &m_reactOn,   &m_reactOff})
+              &m_eraseEdits,  &m_ownRead,        &m_insertReaction, &m_reactOn,   &m_reactOff,
+              &m_insertChunk})
             *query = QSqlQuery();
         m_searchIndex.reset();
+        m_files.reset();
     }
 
     void lostConnection()
@@ -272,7 +280,11 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
             return false;
         for (size_t i = 0; i < jobs.size() && !m_broken; ++i) {
             if (const auto *message = std::get_if<write::InsertMessage>(jobs[i])) {
-                m_pending.push_back({i, message});
+                if (message->files.isEmpty()) {
+                    m_pending.push_back({i, message});
+                } else if (!insertWithFiles(i, *message, results)) {
+                    return false;
+                }
                 continue;
             }
             if (!flushMessages(results))
@@ -280,6 +292,34 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
             results[i] = std::visit([this](const auto &job) { return apply(job); }, *jobs[i]);
         }
         return !m_broken && flushMessages(results) && notifyAll() && exec(u"COMMIT"_s);
+    }
+
+    // A message with files goes in on its own, after the files are known to be there.
+    bool insertWithFiles(size_t index, const write::InsertMessage &message,
+                         std::vector<WriteResult> &results)
+    {
+        if (!flushMessages(results))
+            return false;
+        QSqlQuery *failedQuery = nullptr;
+        QString refusal;
+        if (!m_files.check(message.files, &refusal, &failedQuery)) {
+            results[index] = failed(*failedQuery);
+            return false;
+        }
+        if (!refusal.isEmpty()) {
+            results[index] = failure(protocol::ErrorCode::Forbidden, refusal);
+            return true;
+        }
+        m_pending.push_back({index, &message});
+        if (!flushMessages(results))
+            return false;
+        const WriteResult &result = results[index];
+        if (result.ok && !result.duplicate &&
+            !m_files.attach(message.roomId, result.value, message.files, &failedQuery)) {
+            results[index] = failed(*failedQuery);
+            return false;
+        }
+        return true;
     }
 
     bool flushMessages(std::vector<WriteResult> &results)
@@ -438,6 +478,41 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
         return {}; // grouped per room in flushMessages()
     }
 
+    WriteResult apply(const write::AddFile &job)
+    {
+        QSqlQuery *failedQuery = nullptr;
+        if (!m_files.insert(job, now(), &failedQuery))
+            return failed(*failedQuery);
+        QFile spool(job.spoolPath);
+        if (!spool.open(QIODevice::ReadOnly)) {
+            qCCritical(lcServer).noquote()
+                << u"event=file_store_failed path=\"%1\""_s.arg(job.spoolPath);
+            m_broken = true;
+            m_failure = u"cannot read the upload back"_s;
+            return failure(protocol::ErrorCode::Internal,
+                           u"the server could not store this file"_s);
+        }
+        for (int n = 0; !spool.atEnd(); ++n) {
+            const QByteArray chunk = spool.read(kFileChunkBytes);
+            m_insertChunk.bindValue(0, job.id);
+            m_insertChunk.bindValue(1, n);
+            m_insertChunk.bindValue(2, chunk);
+            if (!m_insertChunk.exec())
+                return failed(m_insertChunk);
+            m_insertChunk.finish();
+        }
+        return {};
+    }
+
+    WriteResult apply(const write::ExpireFiles &job)
+    {
+        QStringList released;
+        QSqlQuery *failedQuery = nullptr;
+        if (!m_files.expire(job.createdBeforeMs, &released, &failedQuery))
+            return failed(*failedQuery);
+        return {};
+    }
+
     WriteResult apply(const write::ChangeMessage &job)
     {
         m_lockRoom.bindValue(0, job.roomId);
@@ -510,6 +585,11 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
                 return failed(m_eraseMessage);
             if (!run(m_eraseEdits, {job.roomId, job.target}))
                 return failed(m_eraseEdits);
+            // The bytes are rows of file_chunks: they go with their file (ON DELETE CASCADE).
+            QStringList released;
+            QSqlQuery *failedQuery = nullptr;
+            if (!m_files.detach(job.roomId, job.target, &released, &failedQuery))
+                return failed(*failedQuery);
         } else if (!run(m_applyEdit, {job.body, ts, job.roomId, job.target})) {
             return failed(m_applyEdit);
         }
@@ -752,8 +832,9 @@ SELECT f.ord, bump.base + f.rn, ?::bigint, 0 FROM fresh f, bump
     std::vector<PendingMessage> m_pending;
     QMap<qint64, qint64> m_newEntries; // room → last seq stored by this commit
     QSet<qint64> m_roomChanges;
-    QSqlQuery m_insertReaction, m_reactOn, m_reactOff;
+    QSqlQuery m_insertReaction, m_reactOn, m_reactOff, m_insertChunk;
     QSqlQuery m_findDirect, m_insertDirect, m_dropRoom, m_rename;
+    FileRows m_files;
     QSqlQuery m_lockRoom, m_findCid, m_target, m_insertChange, m_applyEdit, m_eraseMessage,
         m_eraseEdits, m_ownRead;
     QSqlQuery m_lockRooms, m_insertMessages, m_createRoom, m_join, m_leave, m_markRead,

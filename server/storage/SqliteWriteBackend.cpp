@@ -1,9 +1,13 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
 #include "Log.h"
+#include "files/BlobPaths.h"
+#include "storage/FileRows.h"
 #include "storage/SearchIndex.h"
 #include "storage/WriteBackend.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -25,6 +29,8 @@ public:
     {
         if (QString error = m_database.open(location, u"conversa-write"_s); !error.isEmpty())
             return error;
+        m_dataDir = location.dataDir;
+        m_files.prepare(m_database.db());
         auto prepare = [this](QSqlQuery &query, const QString &sql) {
             query = QSqlQuery(m_database.db());
             if (!query.prepare(sql))
@@ -79,6 +85,7 @@ public:
     void close() override
     {
         m_searchIndex.reset();
+        m_files.reset();
         m_database.close();
     }
 
@@ -113,6 +120,7 @@ public:
             qCCritical(lcServer).noquote() << "event=commit_failed error=" << reason;
             exec(u"ROLLBACK"_s);
         }
+        removeReleasedBlobs(committed);
         return committed;
     }
 
@@ -134,6 +142,52 @@ private:
     {
         qCCritical(lcServer).noquote() << "event=write_failed error=" << m_searchIndex.lastError();
         return failure(protocol::ErrorCode::Internal, u"the server could not store this"_s);
+    }
+
+    // After the commit (and only then: a rolled-back deletion keeps its bytes), the bytes no row
+    // names any more go. Uploads and removals both run on this thread, so an upload of the same
+    // bytes is either counted here or comes after the file is gone and brings its own copy.
+    void removeReleasedBlobs(bool committed)
+    {
+        const QStringList released = std::exchange(m_releasedBlobs, {});
+        if (!committed)
+            return;
+        for (const QString &sha256 : released) {
+            bool inUse = true;
+            QSqlQuery *failedQuery = nullptr;
+            if (!m_files.shaInUse(sha256, &inUse, &failedQuery) || inUse)
+                continue;
+            const QString path = files::blobPath(m_dataDir, sha256);
+            if (!QFile::remove(path) && QFileInfo::exists(path))
+                qCWarning(lcServer).noquote()
+                    << u"event=file_remove_failed path=\"%1\""_s.arg(path);
+        }
+    }
+
+    WriteResult apply(const write::AddFile &job)
+    {
+        const QString target = files::blobPath(m_dataDir, job.sha256);
+        if (!QFileInfo::exists(target)) {
+            QFileInfo(target).dir().mkpath(u"."_s);
+            if (!QFile::rename(job.spoolPath, target)) {
+                qCCritical(lcServer).noquote()
+                    << u"event=file_store_failed path=\"%1\""_s.arg(target);
+                return failure(protocol::ErrorCode::Internal,
+                               u"the server could not store this file"_s);
+            }
+        }
+        QSqlQuery *failedQuery = nullptr;
+        if (!m_files.insert(job, now(), &failedQuery))
+            return failed(*failedQuery);
+        return {};
+    }
+
+    WriteResult apply(const write::ExpireFiles &job)
+    {
+        QSqlQuery *failedQuery = nullptr;
+        if (!m_files.expire(job.createdBeforeMs, &m_releasedBlobs, &failedQuery))
+            return failed(*failedQuery);
+        return {};
     }
 
     qint64 lastSeq(qint64 roomId)
@@ -166,6 +220,12 @@ private:
             return result;
         }
         m_findCid.finish();
+        QSqlQuery *failedQuery = nullptr;
+        QString refusal;
+        if (!m_files.check(job.files, &refusal, &failedQuery))
+            return failed(*failedQuery);
+        if (!refusal.isEmpty())
+            return failure(protocol::ErrorCode::Forbidden, refusal);
         const qint64 seq = lastSeq(job.roomId) + 1;
         const qint64 ts = now();
         m_insertMessage.bindValue(0, job.roomId);
@@ -179,6 +239,8 @@ private:
             return failed(m_insertMessage);
         if (!m_searchIndex.add(job.roomId, seq, ts, job.body))
             return searchIndexFailed();
+        if (!m_files.attach(job.roomId, seq, job.files, &failedQuery))
+            return failed(*failedQuery);
         m_lastSeqs.insert(job.roomId, seq);
         m_dirtySeqs.insert(job.roomId, seq);
         // What you wrote yourself is read: the sender's marker moves with the batch.
@@ -243,6 +305,9 @@ private:
             m_eraseEdits.bindValue(1, job.target);
             if (!m_eraseEdits.exec())
                 return failed(m_eraseEdits);
+            QSqlQuery *failedQuery = nullptr;
+            if (!m_files.detach(job.roomId, job.target, &m_releasedBlobs, &failedQuery))
+                return failed(*failedQuery);
         } else {
             m_applyEdit.bindValue(0, job.body);
             m_applyEdit.bindValue(1, ts);
@@ -432,6 +497,9 @@ private:
 
     Database m_database;
     SearchIndexWriter m_searchIndex;
+    QString m_dataDir;
+    FileRows m_files;
+    QStringList m_releasedBlobs;      // this transaction's: sha256 of file rows removed
     QHash<qint64, qint64> m_lastSeqs; // this transaction's
     QHash<qint64, qint64> m_dirtySeqs;
     QHash<QPair<qint64, qint64>, qint64> m_ownReads; // (room, sender) → newest own seq

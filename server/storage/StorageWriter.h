@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 #include <QThread>
 
 #include <atomic>
@@ -27,6 +28,9 @@ struct InsertMessage {
     QString cid;
     QString body;
     qint64 replyTo = 0;
+    // Ids of uploads the message carries (checked by the handler: the sender uploaded each or
+    // it was shared with them); a file gone meanwhile makes the send `forbidden`.
+    QStringList files{};
 };
 // Edits (a non-empty body) or deletes (`erase`) the plain message `target`: a new log entry of
 // its own seq, idempotent by `cid` like InsertMessage. Edit: the author only; delete: the author
@@ -50,6 +54,24 @@ struct React {
 };
 // rooms.kind
 enum class RoomKind { Public = 0, Private = 1, Direct = 2 };
+// An upload whose bytes are complete in `spoolPath` (the writer takes them: SQLite moves them
+// to <data>/files/<sha256[0,2]>/<sha256> unless the same bytes are there already; PostgreSQL
+// copies them into file_chunks).
+struct AddFile {
+    QString id;
+    qint64 uploaderId = 0;
+    QString sha256;
+    QString name;
+    QString type;
+    qint64 size = 0;
+    int width = 0;
+    int height = 0;
+    QString spoolPath;
+};
+// Removes uploads no message carries that were made before `createdBeforeMs` (and their bytes).
+struct ExpireFiles {
+    qint64 createdBeforeMs = 0;
+};
 struct CreateRoom {
     QString name;
     QString title;
@@ -95,9 +117,10 @@ struct TouchToken {
 } // namespace write
 
 using WriteJob =
-    std::variant<write::InsertMessage, write::ChangeMessage, write::React, write::CreateRoom,
-                 write::JoinRoom, write::LeaveRoom, write::MarkRead, write::CreateToken,
-                 write::RevokeToken, write::TouchToken, write::OpenDirect, write::RenameRoom>;
+    std::variant<write::InsertMessage, write::ChangeMessage, write::React, write::AddFile,
+                 write::ExpireFiles, write::CreateRoom, write::JoinRoom, write::LeaveRoom,
+                 write::MarkRead, write::CreateToken, write::RevokeToken, write::TouchToken,
+                 write::OpenDirect, write::RenameRoom>;
 
 struct WriteResult {
     bool ok = true;

@@ -174,6 +174,7 @@ void Store::prepareAll()
         "WHERE r.room_id = ? AND r.target >= ? AND r.target <= ? ORDER BY r.target, r.seq"_s);
     m_entryExists = prepared(u"SELECT 1 FROM messages WHERE room_id = ? AND seq = ?"_s);
     prepareSearch();
+    prepareFiles();
 }
 
 std::optional<UserRecord> Store::userByName(const QString &name, QString *error)
@@ -433,10 +434,12 @@ QList<protocol::MessageEvent> Store::readMessages(QSqlQuery &query, qint64 roomI
         messages.last().emoji = query.value(10).toString();
         messages.last().on = query.value(11).toInt() != 0;
     }
-    if (!endedCleanly(query, error))
+    if (!endedCleanly(query, error)) {
         messages.clear();
-    else
-        attachReactions(roomId, messages, error);
+        return messages;
+    }
+    attachReactions(roomId, messages, error);
+    attachFiles(roomId, messages, error);
     return messages;
 }
 

@@ -45,6 +45,13 @@ struct DirectPair {
     qint64 userHigh = 0;
 };
 
+// An upload as stored: its id, who uploaded it, its bytes' SHA-256 and what a message shows.
+struct FileRecord {
+    qint64 uploaderId = 0;
+    QString sha256;
+    protocol::FileRef ref;
+};
+
 struct Membership {
     qint64 roomId = 0;
     qint64 userId = 0;
@@ -100,6 +107,15 @@ public:
     // the rooms `userId` is a member of (StoreSearch.cpp).
     QList<protocol::MessageEvent> search(qint64 userId, const SearchScope &scope,
                                          QString *error = nullptr);
+    // Files (StoreFiles.cpp). The upload `id` if `userId` may read it: they uploaded it, or a
+    // message in a room they are a member of carries it. Anyone else gets nothing, as for an id
+    // that never existed.
+    std::optional<FileRecord> readableFile(const QString &id, qint64 userId,
+                                           QString *error = nullptr);
+    // What the user's uploads take (each counted, even where the bytes are shared); -1 on error.
+    qint64 storedFileBytes(qint64 userId, QString *error = nullptr);
+    // PostgreSQL: the bytes of an upload, chunk `n` (from 0); empty past the last one.
+    QByteArray fileChunk(const QString &id, int n, QString *error = nullptr);
     // The room's newest seq.
     qint64 lastSeq(qint64 roomId, QString *error = nullptr);
     // Whether the room's log has an entry with this seq.
@@ -131,6 +147,9 @@ private:
     QSqlQuery prepared(const QString &sql);
     QList<protocol::MessageEvent> readMessages(QSqlQuery &query, qint64 roomId,
                                                const QString &roomName, QString *error);
+    void prepareFiles();
+    // Fills the plain messages' `files`.
+    void attachFiles(qint64 roomId, QList<protocol::MessageEvent> &messages, QString *error);
     // Fills the plain messages' `reactions` (who reacts now).
     void attachReactions(qint64 roomId, QList<protocol::MessageEvent> &messages, QString *error);
 
@@ -151,6 +170,7 @@ private:
     QSqlQuery m_reactionsOfMany; // PostgreSQL
     QSqlQuery m_roomsOfUser;
     QHash<int, QSqlQuery> m_searchStatements;
+    QSqlQuery m_readableFile, m_storedFileBytes, m_fileChunk, m_filesBetween;
     qint64 m_historyEpoch = 0;
     StorageLocation m_location;
     bool m_connectionLost = false;

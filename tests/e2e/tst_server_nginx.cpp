@@ -5,13 +5,16 @@
 // conversa-server on loopback. A client that trusts the CA signs in through it, and a message
 // one user sends reaches the other live.
 #include "ConversaTest.h"
+#include "HttpProbe.h"
 #include "TestCertificates.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTest>
@@ -113,6 +116,56 @@ private Q_SLOTS:
         TestClient untrusted;
         QVERIFY(!untrusted.open(url, ClientOptions{}, 5000));
         QVERIFY(!untrusted.sslErrors().isEmpty());
+    }
+
+    // The shipped site lets a file of the server's full default limit (25 MiB) through both ways,
+    // and the server's own 413 comes back for one byte more.
+    void fileOf25MiBThroughNginx()
+    {
+        ServerProcess server;
+        QVERIFY(server.addUser(u"alice"_s, kPassword));
+        QVERIFY2(server.start(), qPrintable(server.diagnostics()));
+        stopNginx();
+        const quint16 port = freeLoopbackPort();
+        QVERIFY2(startNginx(port, server.port()), qPrintable(m_nginxLog));
+        QUrl ws;
+        ws.setScheme(u"wss"_s);
+        ws.setHost(u"127.0.0.1"_s);
+        ws.setPort(port);
+        ws.setPath(u"/ws"_s);
+        ClientOptions trusted;
+        trusted.ssl = m_certs.clientConfiguration();
+        QString why;
+        auto alice = openWithLogin(ws, u"alice"_s, kPassword, &why, trusted);
+        QVERIFY2(alice, qPrintable(why + u"\n"_s + m_nginxLog));
+
+        QByteArray bytes(25 * 1024 * 1024, Qt::Uninitialized);
+        QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
+                                              bytes.size() / 4);
+        QUrl files = ws;
+        files.setScheme(u"https"_s);
+        files.setPath(u"/files"_s);
+        const HttpHeaders headers{{"Authorization", "Bearer " + alice->token().toLatin1()},
+                                  {"Content-Type", "application/zip"},
+                                  {"X-Filename", "big.zip"}};
+        const HttpResponse up =
+            httpRequest(files, "POST", headers, bytes, 60000, m_certs.clientConfiguration());
+        QVERIFY2(up.status == 201, up.statusLine + ' ' + up.body + ' ' + up.error.toUtf8());
+        const QString id = QJsonDocument::fromJson(up.body).object().value(u"file"_s).toString();
+        files.setPath(u"/files/"_s + id);
+        const HttpResponse down =
+            httpGet(files, {headers.first()}, 60000, m_certs.clientConfiguration());
+        QVERIFY2(down.status == 200, down.statusLine + ' ' + down.error.toUtf8());
+        QCOMPARE(QCryptographicHash::hash(down.body, QCryptographicHash::Sha256),
+                 QCryptographicHash::hash(bytes, QCryptographicHash::Sha256));
+        QCOMPARE(down.header("X-Content-Type-Options"), QByteArray("nosniff"));
+
+        bytes.append('x');
+        files.setPath(u"/files"_s);
+        const HttpResponse tooLarge =
+            httpRequest(files, "POST", headers, bytes, 60000, m_certs.clientConfiguration());
+        QVERIFY2(tooLarge.status == 413, tooLarge.statusLine + ' ' + tooLarge.body);
+        QVERIFY2(tooLarge.body.contains("26214400"), tooLarge.body.constData());
     }
 
     // Behind nginx every connection comes from 127.0.0.1. With trusted_proxies the server takes

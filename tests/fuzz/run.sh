@@ -42,6 +42,8 @@ fuzz_server_frame) OPTIONS=(-dict="$FUZZ_SRC/json.dict" -max_len=4096) ;;
 fuzz_http_request) OPTIONS=(-dict="$FUZZ_SRC/http.dict" -max_len=8193) ;;
 fuzz_proxy_header) OPTIONS=(-dict="$FUZZ_SRC/http.dict" -max_len=1024) ;;
 fuzz_log_value) OPTIONS=(-max_len=1024) ;;
+fuzz_upload_request) OPTIONS=(-dict="$FUZZ_SRC/http.dict" -max_len=8193) ;;
+fuzz_image_info) OPTIONS=(-dict="$FUZZ_SRC/image.dict" -max_len=4096) ;;
 *) OPTIONS=() ;;
 esac
 

@@ -201,6 +201,10 @@ private slots:
             QVERIFY(query.exec(u"DROP TABLE search_terms"_s));
             QVERIFY(query.exec(u"DROP TABLE direct_rooms"_s));
             QVERIFY(query.exec(u"ALTER TABLE rooms DROP COLUMN kind"_s));
+            if (testingPostgres())
+                QVERIFY(query.exec(u"DROP TABLE file_chunks"_s));
+            QVERIFY(query.exec(u"DROP TABLE message_files"_s));
+            QVERIFY(query.exec(u"DROP TABLE files"_s));
             QVERIFY(query.exec(testingPostgres() ? u"UPDATE schema_version SET version = 1"_s
                                                  : u"PRAGMA user_version = 1"_s));
         }

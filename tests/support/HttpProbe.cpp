@@ -54,10 +54,18 @@ bool parseResponse(const QByteArray &data, bool closed, HttpResponse &response)
             response.headers.append(
                 {lines.at(i).left(colon).trimmed(), lines.at(i).mid(colon + 1).trimmed()});
     }
-    const QByteArray raw = data.mid(headerEnd + 4);
     bool hasLength = false;
     const qsizetype length = response.header("Content-Length").toLongLong(&hasLength);
-    if (response.header("Transfer-Encoding").toLower().contains("chunked")) {
+    const bool chunked = response.header("Transfer-Encoding").toLower().contains("chunked");
+    // Large bodies (file downloads) are not copied until they are complete.
+    if (hasLength && !chunked) {
+        if (data.size() - headerEnd - 4 < length)
+            return closed;
+        response.body = data.mid(headerEnd + 4, length);
+        return true;
+    }
+    const QByteArray raw = data.mid(headerEnd + 4);
+    if (chunked) {
         QByteArray body;
         qsizetype pos = 0;
         while (true) {
@@ -95,6 +103,13 @@ bool parseResponse(const QByteArray &data, bool closed, HttpResponse &response)
 
 HttpResponse httpGet(const QUrl &url, const HttpHeaders &headers, int timeoutMs,
                      const std::optional<QSslConfiguration> &ssl)
+{
+    return httpRequest(url, "GET", headers, {}, timeoutMs, ssl);
+}
+
+HttpResponse httpRequest(const QUrl &url, const QByteArray &method, const HttpHeaders &headers,
+                         const QByteArray &body, int timeoutMs,
+                         const std::optional<QSslConfiguration> &ssl)
 {
     HttpResponse response;
     const bool tls = url.scheme() == u"https"_s || url.scheme() == u"wss"_s;
@@ -134,17 +149,22 @@ HttpResponse httpGet(const QUrl &url, const HttpHeaders &headers, int timeoutMs,
             target = "/";
         if (url.hasQuery())
             target += '?' + url.query(QUrl::FullyEncoded).toUtf8();
-        QByteArray request = "GET " + target;
+        QByteArray request = method + ' ' + target;
         request += " HTTP/1.1\r\nHost: " + url.authority().toUtf8() + "\r\n";
         bool upgrade = false;
+        bool hasLength = false;
         for (const auto &[name, value] : headers) {
             request += name + ": " + value + "\r\n";
             upgrade |= name.compare("Upgrade", Qt::CaseInsensitive) == 0;
+            hasLength |= name.compare("Content-Length", Qt::CaseInsensitive) == 0;
         }
         if (!upgrade)
             request += "Connection: close\r\n";
+        if (!body.isEmpty() && !hasLength)
+            request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
         request += "\r\n";
         socket->write(request);
+        socket->write(body);
     };
     if (tls)
         QObject::connect(static_cast<QSslSocket *>(socket.get()), &QSslSocket::encrypted,

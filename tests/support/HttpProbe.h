@@ -31,6 +31,11 @@ using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 HttpResponse httpGet(const QUrl &url, const HttpHeaders &headers = {}, int timeoutMs = 5000,
                      const std::optional<QSslConfiguration> &ssl = std::nullopt);
 
+// Any method, with `body` after the headers (and a Content-Length for it unless `headers` has
+// one; none for an empty body), e.g. POST /files.
+HttpResponse httpRequest(const QUrl &url, const QByteArray &method, const HttpHeaders &headers,
+                         const QByteArray &body, int timeoutMs = 5000,
+                         const std::optional<QSslConfiguration> &ssl = std::nullopt);
 // The headers of a WebSocket upgrade request (random key, version 13, conversa.v1 offered).
 HttpHeaders webSocketUpgradeHeaders();
 
