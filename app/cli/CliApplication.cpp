@@ -274,8 +274,12 @@ void CliApplication::start()
         runLogin();
     else if (command == u"logout"_s)
         runLogout();
+    else if (command == u"send"_s && !m_options.files.isEmpty())
+        runSendFiles();
     else if (command == u"send"_s)
         runSend();
+    else if (command == u"download"_s)
+        runDownload();
     else if (command == u"edit"_s || command == u"delete"_s)
         runChange();
     else if (command == u"tail"_s)
@@ -684,6 +688,11 @@ void CliApplication::onSynced()
     }
     if (m_commandIssued)
         return;
+    if (command == u"send"_s && !m_options.files.isEmpty()) {
+        m_commandIssued = true;
+        uploadNextFile();
+        return;
+    }
 
     proto::Request request;
     if (command == u"rooms"_s)

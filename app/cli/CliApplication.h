@@ -60,6 +60,8 @@ public:
         int timeoutSeconds = 30;
         qint64 replyTo = 0;       // send: --reply-to SEQ
         bool reactionOff = false; // react: --off takes the reaction back
+        QStringList files;        // send: --file PATH (repeatable)
+        QString output;           // download: -o PATH
     };
 
     explicit CliApplication(const Options &options, QObject *parent = nullptr);
@@ -83,6 +85,10 @@ private:
     void runLogout();
     void runRequest();
     void runSend();
+    // CliFiles.cpp: send with --file, and download.
+    void runSendFiles();
+    void uploadNextFile();
+    void runDownload();
     // edit ROOM SEQ TEXT, delete ROOM SEQ: through the outbox, like send.
     void runChange();
     void runTail();
@@ -114,4 +120,5 @@ private:
     int m_failedThisRun = 0;
     QString m_sendCid;
     QSet<QString> m_ownCids;
+    QList<conversa::protocol::FileRef> m_uploaded;
 };

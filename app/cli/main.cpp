@@ -33,7 +33,10 @@ QString description()
         "  rename ROOM TITLE     the room's owner changes its title\n"
         "  remove ROOM USER      the room's owner takes USER out of the room\n"
         "  send ROOM TEXT        send one message; prints it with its seq once stored\n"
-        "                        (--reply-to SEQ: as a reply to that message)\n"
+        "                        (--reply-to SEQ: as a reply to that message; --file PATH,\n"
+        "                        repeatable: upload files and send them with TEXT as the\n"
+        "                        caption, which may then be left out)\n"
+        "  download FILE_ID -o PATH  save a file a message carries\n"
         "  edit ROOM SEQ TEXT    replace the text of your message SEQ (through the outbox)\n"
         "  delete ROOM SEQ       delete message SEQ (yours, or any in a room you own)\n"
         "  react ROOM SEQ EMOJI  react to message SEQ with one emoji (--off takes it back)\n"
@@ -123,12 +126,20 @@ int main(int argc, char *argv[])
         u"SEQ"_s);
     const QCommandLineOption reactionOff(
         u"off"_s, QCoreApplication::translate("main", "react: take the reaction back."));
+    const QCommandLineOption file(
+        u"file"_s,
+        QCoreApplication::translate("main", "send: a file to send with the message (repeatable)."),
+        u"PATH"_s);
+    const QCommandLineOption output(
+        {u"o"_s, u"output"_s},
+        QCoreApplication::translate("main", "download: where to save the file."), u"PATH"_s);
     const QCommandLineOption verbose(
         u"verbose"_s, QCoreApplication::translate("main", "Print connection states."));
     const QCommandLineOption privateRoom(
         u"private"_s, QCoreApplication::translate("main", "create: a private room."));
     parser.addOptions({server, user, data, passwordStdin, printToken, limit, room, last, proxy,
-                       caFile, device, timeout, verbose, replyTo, reactionOff, privateRoom});
+                       caFile, device, timeout, verbose, replyTo, reactionOff, privateRoom, file,
+                       output});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -160,6 +171,8 @@ int main(int argc, char *argv[])
     if (ok && parser.isSet(replyTo))
         options.replyTo = parser.value(replyTo).toLongLong(&ok);
     options.reactionOff = parser.isSet(reactionOff);
+    options.files = parser.values(file);
+    options.output = parser.value(output);
     if (!ok || options.timeoutSeconds < 1 || options.replyTo < 0) {
         std::fputs("conversa-cli: --limit, --last, --timeout and --reply-to take whole numbers\n",
                    stderr);

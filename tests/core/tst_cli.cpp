@@ -9,6 +9,7 @@
 #include <Outbox.h>
 #include <SessionManager.h>
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -84,6 +85,7 @@ private slots:
     void clientKilledMidOutbox();
     void serverLimitsApplyOffline();
     void repliesEditsDeletionsAndReactions();
+    void filesSentAndDownloaded();
 
 private:
     QString login(const QString &user, const QString &password, const QString &dataDir);
@@ -198,6 +200,47 @@ void TestCli::oneShotCommands()
     // The account of the last login is remembered: no --server or --user needed above.
     r = CliRunner::run({u"leave"_s, u"dev"_s, u"--data"_s, m_aliceData}, {}, alice);
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+}
+
+// send --file uploads, then sends the message carrying the files; bob downloads one byte for
+// byte; a file id nobody shared with him is refused (exit 1, the server's words).
+void TestCli::filesSentAndDownloaded()
+{
+    const auto alice = CliRunner::withToken(m_aliceToken);
+    const auto bob = CliRunner::withToken(m_bobToken);
+    QByteArray bytes(2 * 1024 * 1024 + 3, Qt::Uninitialized);
+    for (qsizetype i = 0; i < bytes.size(); ++i)
+        bytes[i] = char((i * 7919) >> 3);
+    const QString path = m_dir.filePath(u"report.bin"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+    file.close();
+    for (const auto &[env, data] : {std::pair{alice, m_aliceData}, std::pair{bob, m_bobData}})
+        QCOMPARE(CliRunner::run({u"join"_s, u"general"_s, u"--data"_s, data}, {}, env).exitCode, 0);
+    auto r = CliRunner::run(
+        {u"send"_s, u"general"_s, u"the report"_s, u"--file"_s, path, u"--data"_s, m_aliceData}, {},
+        alice);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QJsonObject sent = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(sent.value("body"_L1).toString(), u"the report"_s);
+    const QJsonObject carried = sent.value("files"_L1).toArray().at(0).toObject();
+    QCOMPARE(carried.value("name"_L1).toString(), u"report.bin"_s);
+    QCOMPARE(carried.value("size"_L1).toInteger(), bytes.size());
+    const QString fileId = carried.value("file"_L1).toString();
+
+    const QString saved = m_dir.filePath(u"saved.bin"_s);
+    r = CliRunner::run({u"download"_s, fileId, u"-o"_s, saved, u"--data"_s, m_bobData}, {}, bob);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QFile back(saved);
+    QVERIFY(back.open(QIODevice::ReadOnly));
+    QVERIFY(back.readAll() == bytes);
+    r = CliRunner::run({u"download"_s, u"0123456789abcdef0123456789abcdef"_s, u"-o"_s,
+                        m_dir.filePath(u"none.bin"_s), u"--data"_s, m_bobData},
+                       {}, bob);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("404"), qPrintable(r.describe()));
+    QVERIFY(!QFile::exists(m_dir.filePath(u"none.bin"_s)));
 }
 
 void TestCli::repliesEditsDeletionsAndReactions()
