@@ -670,6 +670,10 @@ Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &g
         <translation>Enter sends, Shift+Enter starts a new line.
 Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &gt; at the start for a quote, [text](https://…) for a link.</translation>
     </message>
+    <message>
+        <source>Message %1</source>
+        <translation>Message %1</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::ComposerContextBar</name>

@@ -670,6 +670,10 @@ Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &g
         <translation>Enter envia, Shift+Enter começa uma nova linha.
 Formatação: **negrito**, *itálico*, `código`, ``` em uma linha própria para um bloco de código, &gt; no início para uma citação, [texto](https://…) para um link.</translation>
     </message>
+    <message>
+        <source>Message %1</source>
+        <translation>Mensagem para %1</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::ComposerContextBar</name>

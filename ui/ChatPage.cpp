@@ -656,12 +656,13 @@ void ChatPage::updateRoomHeader()
     const int row = m_filtered->rowOfRoom(m_room);
     if (row >= 0)
         title = m_filtered->index(row, 0).data(Qt::DisplayRole).toString();
+    const QModelIndex entry = row >= 0 ? m_filtered->index(row, 0) : QModelIndex();
+    const bool direct = entry.data(core::RoomListModel::IsDirectRole).toBool();
     m_roomTitle->setText(title);
-    m_composer->setRoomTitle(title);
+    m_composer->setRoomTitle(title, direct);
     const core::MemberListModel *memberModel = m_account ? m_account->members() : m_sources.members;
     const int members = memberModel ? memberModel->rowCount() : 0;
-    const QModelIndex entry = row >= 0 ? m_filtered->index(row, 0) : QModelIndex();
-    if (entry.data(core::RoomListModel::IsDirectRole).toBool()) {
+    if (direct) {
         m_roomSubtitle->setText(entry.data(core::RoomListModel::PeerOnlineRole).toBool()
                                     ? tr("Direct message · online")
                                     : tr("Direct message"));

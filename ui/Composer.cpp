@@ -49,9 +49,10 @@ void Composer::setDisabledReason(const QString &reason)
     updatePlaceholder();
 }
 
-void Composer::setRoomTitle(const QString &title)
+void Composer::setRoomTitle(const QString &title, bool direct)
 {
     m_roomTitle = title;
+    m_direct = direct;
     updatePlaceholder();
 }
 
@@ -62,6 +63,8 @@ void Composer::updatePlaceholder()
     setToolTip(m_disabledReason.isEmpty() ? formattingHint() : m_disabledReason);
     if (!m_disabledReason.isEmpty())
         setPlaceholderText(m_disabledReason);
+    else if (!m_roomTitle.isEmpty() && m_direct)
+        setPlaceholderText(tr("Message %1").arg(m_roomTitle));
     else if (!m_roomTitle.isEmpty())
         setPlaceholderText(tr("Message #%1").arg(m_roomTitle));
     else

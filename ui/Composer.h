@@ -21,7 +21,8 @@ public:
     // Empty: writable. Otherwise disabled, with `reason` shown in the box.
     void setDisabledReason(const QString &reason);
     QString disabledReason() const { return m_disabledReason; }
-    void setRoomTitle(const QString &title);
+    // A direct message names its peer without the room sign.
+    void setRoomTitle(const QString &title, bool direct = false);
     // The Markdown subset messages may use, in a sentence (the box's tooltip while writable).
     static QString formattingHint();
 
@@ -60,6 +61,7 @@ private:
 
     QString m_disabledReason;
     QString m_roomTitle;
+    bool m_direct = false;
     QCompleter *m_completer = nullptr;
 };
 

@@ -6,6 +6,7 @@
 // menu's Invite, Rename and Remove for the owner only.
 #include <Account.h>
 #include <ChatPage.h>
+#include <Composer.h>
 #include <MemberListModel.h>
 #include <MembersPanel.h>
 #include <NewMessageDialog.h>
@@ -174,6 +175,13 @@ void TestSocial::dmsAreListedApartWithThePeersPresence()
     // The open dm says what it is.
     m_page->openRoom(kDm);
     QTRY_COMPARE(m_page->findChild<QLabel *>(u"roomSubtitle"_s)->text(), u"Direct message"_s);
+    // The composer names the person, not a room.
+    m_page->setConnectionState(core::ConnectionState::Online); // MainWindow passes it on
+    auto *composer = m_page->findChild<ui::Composer *>();
+    QVERIFY(composer);
+    QCOMPARE(composer->placeholderText(), u"Message bob"_s);
+    m_page->openRoom(u"general"_s);
+    QTRY_COMPARE(composer->placeholderText(), u"Message #General"_s);
 }
 
 void TestSocial::newMessagePickerOffersKnownPeopleAndSaysWhoIsNotThere()
