@@ -79,6 +79,13 @@ ChatPage::ChatPage(QWidget *parent)
     m_splitter->addWidget(m_searchPanel);
     connect(m_searchPanel, &SearchPanel::closeRequested, this, &ChatPage::hideSearch);
     connect(m_searchPanel, &SearchPanel::resultActivated, this, &ChatPage::revealMessage);
+    m_searchPanel->setRoomLabel([this](const QString &room) {
+        const int row = m_filtered->rowOfRoom(room);
+        const QModelIndex entry = row >= 0 ? m_filtered->index(row, 0) : QModelIndex();
+        return entry.data(core::RoomListModel::IsDirectRole).toBool()
+                   ? entry.data(Qt::DisplayRole).toString()
+                   : QString();
+    });
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setStretchFactor(2, 0);

@@ -56,7 +56,8 @@ SearchPanel::SearchPanel(QWidget *parent)
     m_results = new QListView(this);
     m_results->setObjectName(u"searchResults"_s);
     m_results->setModel(m_model);
-    m_results->setItemDelegate(new SearchPanelDelegate(m_results));
+    m_delegate = new SearchPanelDelegate(m_results);
+    m_results->setItemDelegate(m_delegate);
     m_results->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_results->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_results->setUniformItemSizes(false);
@@ -115,6 +116,13 @@ void SearchPanel::setSession(core::SessionManager *session)
     m_model->setSession(session);
     m_model->clear();
     updateStatus();
+}
+
+void SearchPanel::setRoomLabel(std::function<QString(const QString &room)> label)
+{
+    m_delegate->setRoomLabel(std::move(label));
+    m_results->viewport()->update();
+    retranslateUi();
 }
 
 void SearchPanel::setCurrentRoom(const QString &room)
@@ -178,7 +186,7 @@ void SearchPanel::retranslateUi()
     m_query->setPlaceholderText(tr("Search your rooms"));
     m_query->setAccessibleName(tr("Search query"));
     m_thisRoomOnly->setText(m_room.isEmpty() ? tr("Only in this room")
-                                             : tr("Only in %1").arg(m_room));
+                                             : tr("Only in %1").arg(m_delegate->roomLabel(m_room)));
     m_results->setAccessibleName(tr("Search results"));
     m_more->setText(tr("Older results"));
     updateStatus();

@@ -5,6 +5,8 @@
 #include <QElapsedTimer>
 #include <QWidget>
 
+#include <functional>
+
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -33,6 +35,8 @@ public:
     void setSession(core::SessionManager *session);
     // The open room: what "only in this room" means (none: the box is disabled).
     void setCurrentRoom(const QString &room);
+    // How rooms are named in results and in "only in …" (a dm by its peer, not its room name).
+    void setRoomLabel(std::function<QString(const QString &room)> label);
     // Shows the panel with the query field focused and its text selected.
     void activate();
     // Searches at once (what the field's Enter does).
@@ -68,6 +72,7 @@ private:
     QCheckBox *m_thisRoomOnly = nullptr;
     QLabel *m_status = nullptr;
     QListView *m_results = nullptr;
+    class SearchPanelDelegate *m_delegate = nullptr;
     QPushButton *m_more = nullptr;
     QTimer *m_typingPause = nullptr;
     QString m_room;

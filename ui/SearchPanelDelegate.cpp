@@ -70,7 +70,13 @@ SearchPanelDelegate::Snippet SearchPanelDelegate::snippet(const QString &body,
     return result;
 }
 
-QString SearchPanelDelegate::headline(const QModelIndex &index)
+QString SearchPanelDelegate::roomLabel(const QString &room) const
+{
+    const QString label = m_roomLabel ? m_roomLabel(room) : QString();
+    return label.isEmpty() ? u"#"_s + room : label;
+}
+
+QString SearchPanelDelegate::headline(const QModelIndex &index) const
 {
     const QDateTime when =
         QDateTime::fromMSecsSinceEpoch(index.data(SearchResultsModel::TimestampRole).toLongLong());
@@ -78,8 +84,8 @@ QString SearchPanelDelegate::headline(const QModelIndex &index)
                              ? MessageDelegate::shortTime(when)
                              : QLocale().toString(when.date(), QLocale::ShortFormat) + u' ' +
                                    MessageDelegate::shortTime(when);
-    return u"#%1 · %2 · %3"_s.arg(index.data(SearchResultsModel::RoomRole).toString(),
-                                  index.data(SearchResultsModel::SenderRole).toString(), time);
+    return u"%1 · %2 · %3"_s.arg(roomLabel(index.data(SearchResultsModel::RoomRole).toString()),
+                                 index.data(SearchResultsModel::SenderRole).toString(), time);
 }
 
 void SearchPanelDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,

@@ -4,6 +4,8 @@
 
 #include <QStyledItemDelegate>
 
+#include <functional>
+
 namespace conversa::ui {
 
 // One search result: the room, who wrote it and when on the first line, then up to three lines
@@ -30,7 +32,15 @@ public:
     };
     static Snippet snippet(const QString &body, const QVariantList &matches);
     // "#general · alice · 14:05" (the time as the locale writes it; the date too when not today).
-    static QString headline(const QModelIndex &index);
+    QString headline(const QModelIndex &index) const;
+
+    // How a room is named to people: "#general" unless told otherwise (a dm by its peer).
+    using RoomLabel = std::function<QString(const QString &room)>;
+    void setRoomLabel(RoomLabel label) { m_roomLabel = std::move(label); }
+    QString roomLabel(const QString &room) const;
+
+private:
+    RoomLabel m_roomLabel;
 };
 
 } // namespace conversa::ui

@@ -116,7 +116,17 @@ void tst_ui_searchpanel::typingSearchesAndResultsShowWhatMatched()
     QVERIFY2(panel.statusLabel()->text().contains(u"2"_s), qPrintable(panel.statusLabel()->text()));
 
     const QModelIndex first = panel.resultList()->model()->index(0, 0);
-    QVERIFY(ui::SearchPanelDelegate::headline(first).startsWith(u"#ops · bob · "_s));
+    auto *delegate = qobject_cast<ui::SearchPanelDelegate *>(panel.resultList()->itemDelegate());
+    QVERIFY(delegate);
+    QVERIFY(delegate->headline(first).startsWith(u"#ops · bob · "_s));
+    // A dm is named by its peer, never by its room name (dm-…), in results and "only in".
+    panel.setRoomLabel(
+        [](const QString &room) { return room == u"ops"_s ? u"carol"_s : QString(); });
+    QVERIFY(delegate->headline(first).startsWith(u"carol · bob · "_s));
+    panel.setCurrentRoom(u"ops"_s);
+    QCOMPARE(panel.thisRoomOnly()->text(), u"Only in carol"_s);
+    panel.setRoomLabel({});
+    panel.setCurrentRoom({});
     const auto shown =
         ui::SearchPanelDelegate::snippet(first.data(SearchResultsModel::BodyRole).toString(),
                                          first.data(SearchResultsModel::MatchesRole).toList());
