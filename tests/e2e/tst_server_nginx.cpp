@@ -215,6 +215,44 @@ private Q_SLOTS:
         QVERIFY2(log.contains(u"event=auth addr=127.0.0.2 user=bob"_s), qPrintable(log));
     }
 
+    // The browser client through the shipped site: the page with its policy, and its WebSocket
+    // from the page's own origin (nginx keeps the port in Host), while another origin is refused.
+    void webClientThroughNginx()
+    {
+        ServerProcess server;
+        QVERIFY(server.addUser(u"alice"_s, kPassword));
+        QVERIFY2(server.start({u"--trusted-proxies"_s, u"127.0.0.1"_s}),
+                 qPrintable(server.diagnostics()));
+        stopNginx();
+        const quint16 port = freeLoopbackPort();
+        QVERIFY2(startNginx(port, server.port()), qPrintable(m_nginxLog));
+        QUrl page;
+        page.setScheme(u"https"_s);
+        page.setHost(u"127.0.0.1"_s);
+        page.setPort(port);
+        page.setPath(u"/"_s);
+        const HttpResponse index = httpGet(page, {}, 10000, m_certs.clientConfiguration());
+        QVERIFY2(index.status == 200, index.statusLine + ' ' + index.error.toUtf8());
+        QVERIFY2(index.header("Content-Security-Policy").contains("connect-src 'self'"),
+                 index.header("Content-Security-Policy").constData());
+        QCOMPARE(index.header("X-Content-Type-Options"), QByteArray("nosniff"));
+
+        QUrl ws = page;
+        ws.setScheme(u"wss"_s);
+        ws.setPath(u"/ws"_s);
+        ClientOptions fromThePage;
+        fromThePage.ssl = m_certs.clientConfiguration();
+        fromThePage.origin = u"https://127.0.0.1:%1"_s.arg(port);
+        QString why;
+        auto alice = openWithLogin(ws, u"alice"_s, kPassword, &why, fromThePage);
+        QVERIFY2(alice, qPrintable(why + u"\n"_s + server.diagnostics()));
+
+        ClientOptions fromElsewhere = fromThePage;
+        fromElsewhere.origin = u"https://evil.example"_s;
+        TestClient stranger;
+        QVERIFY(!stranger.open(ws, fromElsewhere, 5000));
+    }
+
 private:
     void stopNginx()
     {
