@@ -196,6 +196,7 @@ void FileTransfer::download(const QString &fileId, const QString &outputPath)
     connect(reply, &QNetworkReply::finished, this, [this, reply, take, fileId] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        m_httpStatus = status;
         if (status == 200 && reply->error() == QNetworkReply::NoError)
             take();
         m_file.close();

@@ -36,6 +36,8 @@ public:
     // `maxBytes`: the server's max_file_bytes (a larger file fails here, before sending).
     void upload(const QString &path, qint64 maxBytes);
     void download(const QString &fileId, const QString &outputPath);
+    // The HTTP status of the answer (0 before one came, or when the connection failed).
+    int httpStatus() const { return m_httpStatus; }
 
 signals:
     void progress(qint64 done, qint64 total);
@@ -56,6 +58,7 @@ private:
     QFile m_file;
     QString m_outputPath;
     bool m_done = false;
+    int m_httpStatus = 0;
 };
 
 } // namespace conversa::core

@@ -22,7 +22,7 @@ using protocol::MessageEvent;
 namespace {
 // The columns a cached message is read from, in readMessage()'s order.
 constexpr auto kMessageColumns =
-    "seq, ts, sender, cid, body, reply_to, edited, deleted, reactions"_L1;
+    "seq, ts, sender, cid, body, reply_to, edited, deleted, reactions, files"_L1;
 
 MessageEvent readMessage(const QSqlQuery &q, const QString &room)
 {
@@ -36,6 +36,7 @@ MessageEvent readMessage(const QSqlQuery &q, const QString &room)
     m.edited = q.value(6).toLongLong();
     m.deleted = q.value(7).toBool();
     m.reactions = reactionsFromJson(q.value(8).toString());
+    m.files = filesFromJson(q.value(9).toString());
     return m;
 }
 } // namespace
@@ -148,11 +149,12 @@ private:
             Statements statements{
                 db.prepare(u"INSERT INTO rooms(room) VALUES(?) ON CONFLICT(room) DO NOTHING"_s),
                 // A message comes in its current state: a copy already here takes it.
-                db.prepare(u"INSERT INTO messages(room, seq, ts, sender, cid, body, reply_to, "
-                           "edited, deleted, reactions) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                           "ON CONFLICT(room, seq) DO UPDATE SET body = excluded.body, "
-                           "edited = excluded.edited, deleted = excluded.deleted, "
-                           "reactions = excluded.reactions"_s),
+                db.prepare(
+                    u"INSERT INTO messages(room, seq, ts, sender, cid, body, reply_to, "
+                    "edited, deleted, reactions, files) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(room, seq) DO UPDATE SET body = excluded.body, "
+                    "edited = excluded.edited, deleted = excluded.deleted, "
+                    "reactions = excluded.reactions, files = excluded.files"_s),
                 db.prepare(u"UPDATE rooms SET synced_seq = MAX(synced_seq, ?), "
                            "last_seq = MAX(last_seq, ?, ?) WHERE room = ?"_s),
                 // Keep the newest `capacity` messages of the room.
@@ -163,7 +165,7 @@ private:
                 db.prepare(
                     u"SELECT %1 FROM messages WHERE room = ? AND seq = ?"_s.arg(kMessageColumns)),
                 db.prepare(u"UPDATE messages SET body = ?, edited = ?, deleted = ?, "
-                           "reactions = ? WHERE room = ? AND seq = ?"_s)};
+                           "reactions = ?, files = ? WHERE room = ? AND seq = ?"_s)};
             QMutexLocker lock(&m_mutex);
             while (true) {
                 while (m_queue.isEmpty() && !m_stop)
@@ -230,6 +232,7 @@ private:
         s.updateState.addBindValue(message.edited);
         s.updateState.addBindValue(message.deleted ? 1 : 0);
         s.updateState.addBindValue(SqliteDatabase::text(reactionsToJson(message.reactions)));
+        s.updateState.addBindValue(SqliteDatabase::text(filesToJson(message.files)));
         s.updateState.addBindValue(room);
         s.updateState.addBindValue(entry.target);
         return db.exec(s.updateState);
@@ -271,6 +274,7 @@ private:
                 s.insertMessage.addBindValue(m.edited);
                 s.insertMessage.addBindValue(m.deleted ? 1 : 0);
                 s.insertMessage.addBindValue(SqliteDatabase::text(reactionsToJson(m.reactions)));
+                s.insertMessage.addBindValue(SqliteDatabase::text(filesToJson(m.files)));
                 ok = db.exec(s.insertMessage);
             }
             if (!ok)
@@ -406,6 +410,11 @@ bool MessageCache::open(const QString &path)
            u"ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0"_s,
            u"ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0"_s,
            u"ALTER TABLE messages ADD COLUMN reactions TEXT NOT NULL DEFAULT ''"_s,
+           u"UPDATE rooms SET synced_seq = 0"_s},
+          {}},
+         // Messages cached before carried no files: their rooms are synced again to get them.
+         {u"files of messages"_s,
+          {u"ALTER TABLE messages ADD COLUMN files TEXT NOT NULL DEFAULT ''"_s,
            u"UPDATE rooms SET synced_seq = 0"_s},
           {}}}};
     // A copy of what the server keeps: after a power cut the next sync refills whatever the

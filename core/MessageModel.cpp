@@ -118,7 +118,8 @@ MessageModel::Row MessageModel::fromMessage(const protocol::MessageEvent &m) con
                m.replyTo,
                m.edited,
                m.deleted,
-               m.reactions};
+               m.reactions,
+               m.files};
 }
 
 protocol::MessageEvent MessageModel::eventOf(const Row &row) const
@@ -127,6 +128,7 @@ protocol::MessageEvent MessageModel::eventOf(const Row &row) const
     m.edited = row.edited;
     m.deleted = row.deleted;
     m.reactions = row.reactions;
+    m.files = row.files;
     return m;
 }
 
@@ -199,6 +201,7 @@ void MessageModel::applyLogEntries(const QList<protocol::MessageEvent> &entries)
         r.edited = state.edited;
         r.deleted = state.deleted;
         r.reactions = state.reactions;
+        r.files = state.files;
         const QModelIndex changed = index(row);
         emit dataChanged(changed, changed);
         // Replies show the start of it.
@@ -517,6 +520,7 @@ void MessageModel::revertPendingChange(const QString &cid)
     r.edited = stored->edited;
     r.deleted = stored->deleted;
     r.reactions = stored->reactions;
+    r.files = stored->files;
     m_originals.remove(target);
     const QModelIndex changed = index(row);
     emit dataChanged(changed, changed);
@@ -922,6 +926,17 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
                             {u"mine"_s, !me.isEmpty() && reaction.users.contains(me)}});
         return reactions;
     }
+    case FilesRole: {
+        QVariantList files;
+        for (const protocol::FileRef &f : r.files)
+            files.append(QVariantMap{{u"file"_s, f.file},
+                                     {u"name"_s, f.name},
+                                     {u"type"_s, f.type},
+                                     {u"size"_s, f.size},
+                                     {u"width"_s, f.width},
+                                     {u"height"_s, f.height}});
+        return files;
+    }
     case ReplyToRole:
         return r.replyTo;
     case ReplySenderRole:
@@ -982,7 +997,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {ReplySenderRole, "replySender"},
             {ReplyPreviewRole, "replyPreview"},
             {ReplyDeletedRole, "replyDeleted"},
-            {OwnRole, "own"}};
+            {OwnRole, "own"},
+            {FilesRole, "files"}};
 }
 
 } // namespace conversa::core

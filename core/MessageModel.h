@@ -68,6 +68,9 @@ public:
         ReplyDeletedRole,
         // Sent by the account's user (bool).
         OwnRole,
+        // QVariantList of QVariantMap {file (the id), name, type, size (qint64), width, height
+        // (0 unless an image)}, in the order sent; empty once deleted.
+        FilesRole,
     };
     Q_ENUM(Role)
 
@@ -157,6 +160,7 @@ private:
         qint64 edited = 0;
         bool deleted = false;
         QList<protocol::Reaction> reactions;
+        QList<protocol::FileRef> files;
     };
     // What a reply shows of its original.
     struct Original {

@@ -14,6 +14,8 @@ namespace {
 // Bounds on what a hand-edited or damaged cache file can make us hold per message.
 constexpr int kMaxReactionKinds = 200;
 constexpr int kMaxUsersPerReaction = 10'000;
+constexpr int kMaxFilesPerMessage = 100;
+constexpr qsizetype kMaxFileNameLength = 1'000;
 } // namespace
 
 bool applyLogEntry(protocol::MessageEvent &message, const protocol::MessageEvent &entry)
@@ -33,6 +35,7 @@ bool applyLogEntry(protocol::MessageEvent &message, const protocol::MessageEvent
         message.deleted = true;
         message.body.clear();
         message.reactions.clear();
+        message.files.clear();
         return true;
     }
     if (entry.kind == u"reaction"_s) {
@@ -91,6 +94,46 @@ QList<protocol::Reaction> reactionsFromJson(const QString &json)
             reactions.append(std::move(reaction));
     }
     return reactions;
+}
+
+QString filesToJson(const QList<protocol::FileRef> &files)
+{
+    if (files.isEmpty())
+        return {};
+    QJsonArray array;
+    for (const protocol::FileRef &f : files) {
+        QJsonObject object{
+            {"file"_L1, f.file}, {"name"_L1, f.name}, {"type"_L1, f.type}, {"size"_L1, f.size}};
+        if (f.width > 0 && f.height > 0) {
+            object.insert("width"_L1, f.width);
+            object.insert("height"_L1, f.height);
+        }
+        array.append(object);
+    }
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QList<protocol::FileRef> filesFromJson(const QString &json)
+{
+    QList<protocol::FileRef> files;
+    if (json.isEmpty())
+        return files;
+    const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
+    for (const QJsonValue &item : array) {
+        if (files.size() >= kMaxFilesPerMessage)
+            break;
+        const QJsonObject object = item.toObject();
+        protocol::FileRef f;
+        f.file = object.value("file"_L1).toString();
+        f.name = object.value("name"_L1).toString().left(kMaxFileNameLength);
+        f.type = object.value("type"_L1).toString().left(kMaxFileNameLength);
+        f.size = qMax<qint64>(0, object.value("size"_L1).toInteger());
+        f.width = qMax(0, object.value("width"_L1).toInt());
+        f.height = qMax(0, object.value("height"_L1).toInt());
+        if (!f.file.isEmpty())
+            files.append(std::move(f));
+    }
+    return files;
 }
 
 } // namespace conversa::core

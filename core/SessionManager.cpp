@@ -326,6 +326,18 @@ void SessionManager::reconnectNow()
 
 // --- connection -------------------------------------------------------------------------------
 
+TransportOptions SessionManager::transportOptions() const
+{
+    TransportOptions options;
+    options.url = m_url;
+    options.proxy = static_cast<TransportOptions::Proxy>(m_proxyMode);
+    options.proxyUrl = m_proxyUrl;
+    options.extraCas = m_extraCas;
+    options.userAgent = u"Conversa/%1"_s.arg(QLatin1StringView(CONVERSA_VERSION));
+    options.subprotocols = {proto::kSubprotocol};
+    return options;
+}
+
 void SessionManager::connectNow()
 {
     teardownSocket();
@@ -376,13 +388,7 @@ void SessionManager::connectNow()
         emitDetails();
     });
 
-    TransportOptions options;
-    options.url = m_url;
-    options.proxy = static_cast<TransportOptions::Proxy>(m_proxyMode);
-    options.proxyUrl = m_proxyUrl;
-    options.extraCas = m_extraCas;
-    options.userAgent = u"Conversa/%1"_s.arg(QLatin1StringView(CONVERSA_VERSION));
-    options.subprotocols = {proto::kSubprotocol};
+    const TransportOptions options = transportOptions();
 
     resetConnectionDetails();
     ++m_details.attempts;

@@ -96,6 +96,9 @@ public:
 
     QString user() const { return m_user; }
     QString token() const { return m_token; }
+    // How this session reaches its server (URL, proxy, extra CAs, user agent): what a
+    // FileTransfer to the same server uses.
+    TransportOptions transportOptions() const;
     ConnectionState state() const { return m_status.state; }
     ConnectionStatus status() const { return m_status; }
     const Backoff &backoff() const { return m_backoff; }

@@ -44,6 +44,7 @@ private slots:
     void serverLimitsAreKept();
     void liveWritesAreCommittedTogether();
     void aRefusedWriteNeverMovesTheSyncPoint();
+    void filesAreKeptUntilTheMessageIsDeleted();
 };
 
 // Live messages are queued and committed once per write interval, each room's synced seq in the
@@ -251,6 +252,37 @@ void TestMessageCache::persistsAcrossReopen()
     QCOMPARE(cache.rooms().size(), 1);
     QCOMPARE(cache.syncedSeq(u"general"_s), 3);
     QCOMPARE(seqs(cache.latest(u"general"_s, 10)), (QList<qint64>{1, 2, 3}));
+}
+
+// A message's files (the metadata a view sizes a thumbnail by) come back as they went in, also
+// after a reopen, and go with a deletion as its body does.
+void TestMessageCache::filesAreKeptUntilTheMessageIsDeleted()
+{
+    QTemporaryDir dir;
+    QList<MessageEvent> sent = messages(u"general"_s, 1, 2);
+    const conversa::protocol::FileRef image{
+        u"0123456789abcdef0123456789abcdef"_s, u"cat.png"_s, u"image/png"_s, 12345, 640, 480};
+    const conversa::protocol::FileRef document{
+        u"fedcba9876543210fedcba9876543210"_s, u"notes.pdf"_s, u"application/pdf"_s, 99, 0, 0};
+    sent[1].files = {image, document};
+    {
+        MessageCache cache;
+        QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+        QVERIFY(cache.storeMessages(u"general"_s, sent, 2));
+        QVERIFY(cache.flush());
+    }
+    MessageCache cache;
+    QVERIFY(cache.open(dir.filePath(u"c.sqlite"_s)));
+    QCOMPARE(cache.message(u"general"_s, 2)->files,
+             (QList<conversa::protocol::FileRef>{image, document}));
+    QVERIFY(cache.message(u"general"_s, 1)->files.isEmpty());
+    MessageEvent deletion{u"general"_s, 3, 2000, u"alice"_s, u"cid-del"_s, {}};
+    deletion.kind = u"delete"_s;
+    deletion.target = 2;
+    QVERIFY(cache.storeMessages(u"general"_s, {deletion}, 3));
+    QVERIFY(cache.flush());
+    QVERIFY(cache.message(u"general"_s, 2)->deleted);
+    QVERIFY(cache.message(u"general"_s, 2)->files.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestMessageCache)
