@@ -2,9 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The page: wires the engine (engine/client.js) to the document. Everything others wrote goes
 // in as text (textContent, text.js); the connection state is always on screen.
+import { ChosenFiles, FileViews, sendRefusal } from './attachments.js';
 import { ChatClient } from './engine/client.js';
+import { Social } from './engine/social.js';
 import { IndexedDbStore } from './engine/store.js';
 import { pickLanguage, translator } from './i18n.js';
+import { SocialDialogs } from './social.js';
 import { appendText } from './text.js';
 
 const language = pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
@@ -50,6 +53,9 @@ function applyStaticText() {
     $('people').setAttribute('aria-label', t('people'));
     $('message-label').textContent = t('message');
     $('send').textContent = t('send');
+    $('attach-label').textContent = t('attach');
+    $('attach').title = t('attach');
+    $('drop-hint-text').textContent = t('dropHere');
     $('load-older').textContent = t('loadOlder');
     $('reply-cancel').textContent = t('cancelReply');
     $('search-label').textContent = t('searchMessages');
@@ -63,6 +69,13 @@ class Page {
         this.typing = new Map(); // "room\nuser" → expiry
         this.replyTo = null;
         this.stickToBottom = true;
+        const sayError = text => { $('action-error').textContent = text; };
+        this.fileViews = new FileViews({ files: client.files, t, language, onError: sayError });
+        this.fileViews.onChanged = () => this.renderRoom();
+        this.chosen = new ChosenFiles({ t, language, onError: sayError,
+                                        maxFileBytes: () => client.limit('max_file_bytes') });
+        client.on('upload', cid => this.showUpload(cid));
+        this.social = new SocialDialogs({ client, social: new Social(client), t, openRoom: name => this.openRoom(name) });
         client.on('state', () => this.showState());
         client.on('rooms', () => this.renderRooms());
         client.on('room', name => {
@@ -108,6 +121,20 @@ class Page {
             if (this.client.openRoom && $('message-input').value.trim())
                 this.client.typing(this.client.openRoom);
         });
+        $('attach').addEventListener('click', () => $('file-input').click());
+        $('file-input').addEventListener('change', () => {
+            this.chosen.add([...$('file-input').files]);
+            $('file-input').value = '';
+            $('message-input').focus();
+        });
+        $('message-input').addEventListener('paste', event => {
+            const files = [...(event.clipboardData?.files ?? [])];
+            if (files.length === 0)
+                return;
+            event.preventDefault();
+            this.chosen.add(files);
+        });
+        this.chosen.acceptDrops(() => !$('chat-page').hidden && !!this.client.openRoom);
         $('reply-cancel').addEventListener('click', () => {
             if (this.editing)
                 $('message-input').value = '';
@@ -254,6 +281,7 @@ class Page {
         const room = this.currentRoom();
         const scroller = $('messages');
         const list = $('message-list');
+        this.social.showRoom(room);
         if (!room) {
             $('room-title').textContent = t('pickRoom');
             list.replaceChildren();
@@ -271,6 +299,8 @@ class Page {
         for (const entry of this.client.outbox.pending(this.client.user, room.room))
             if (!room.log.hasCid(entry.cid))
                 list.append(this.pendingItem(entry));
+        for (const cid of this.client.uploads.keys())
+            this.showUpload(cid);
         $('load-older').hidden = room.log.reachedStart;
         if (room.log.reachedStart && !list.querySelector('.start'))
             list.prepend(element('li', { className: 'start muted', text: t('noOlder') }));
@@ -305,7 +335,10 @@ class Page {
             if (message.edited)
                 body.append(' ', element('span', { className: 'edited', text: t('edited') }));
         }
-        item.append(body);
+        if (message.body || message.deleted)
+            item.append(body);
+        if (!message.deleted && message.files?.length)
+            item.append(this.fileViews.render(message.files));
         if (!message.deleted) {
             const reactions = element('div', { className: 'reactions', attrs: { role: 'group', 'aria-label': t('reactions') } });
             for (const [emoji, users] of message.reactions) {
@@ -355,13 +388,26 @@ class Page {
         const what = entry.kind === 'edit' ? t('pendingEdit') : entry.kind === 'delete' ? t('pendingDelete') : '';
         head.append(element('span', { className: 'from', text: what ? `${entry.user} · ${what}` : entry.user }));
         const online = this.client.state === 'online';
-        const status = entry.state === 'failed' ? t('failed', entry.error)
+        const status = entry.state === 'failed' ? this.failure(entry)
                                                 : (online ? t('pending') : t('waiting'));
         head.append(element('span', { className: 'pending-state', text: status }));
         item.append(head);
         const body = element('div', { className: 'body' });
         appendText(body, entry.body);
-        item.append(body);
+        if (entry.body)
+            item.append(body);
+        if (entry.files?.length) {
+            const files = element('ul', { className: 'pending-files' });
+            for (const file of entry.files)
+                files.append(element('li', { className: 'file-name',
+                                             text: `📄 ${file.name} · ${this.fileViews.size(file.size)}` }));
+            item.append(files);
+            const progress = element('div', { className: 'upload', attrs: { role: 'status' } });
+            progress.append(element('progress', { attrs: { max: '1', value: '0' } }));
+            progress.append(element('span', { className: 'upload-text' }));
+            progress.hidden = true;
+            item.append(progress);
+        }
         if (entry.state === 'failed') {
             const retry = element('button', { text: t('retry'), attrs: { type: 'button' } });
             retry.addEventListener('click', () => this.client.retry(entry.cid));
@@ -370,6 +416,30 @@ class Page {
             item.append(retry, discard);
         }
         return item;
+    }
+
+    // A refused upload in the page's words; the server's sentence says the rest.
+    failure(entry) {
+        const known = { 400: 'upload400', 401: 'upload401', 413: 'upload413', 415: 'upload415', 507: 'upload507' };
+        const key = known[entry.errorStatus];
+        return key ? t(key, entry.error) : t('failed', entry.error);
+    }
+
+    // Progress of the upload of one outbox entry, drawn into its item without redrawing the list.
+    showUpload(cid) {
+        const item = [...$('message-list').querySelectorAll('.pending')].find(li => li.dataset.cid === cid);
+        const box = item?.querySelector('.upload');
+        if (!box)
+            return;
+        const state = this.client.uploads.get(cid);
+        box.hidden = !state;
+        if (!state)
+            return;
+        const fraction = state.total > 0 ? Math.min(1, state.loaded / state.total) : 0;
+        box.querySelector('progress').value = fraction;
+        box.querySelector('.upload-text').textContent = state.note
+            ? (state.status === 429 ? t('upload429') : t('uploadRetrying', state.note))
+            : t('uploading', state.name, state.index + 1, state.count, Math.round(fraction * 100));
     }
 
     renderMembers() {
@@ -483,19 +553,33 @@ class Page {
         const input = $('message-input');
         const body = input.value;
         const room = this.client.openRoom;
-        if (!body.trim() || !room)
+        const editing = this.editing;
+        const files = editing ? [] : this.chosen.files();
+        if ((!body.trim() && files.length === 0) || !room || this.sending)
             return;
         const replyTo = this.replyTo?.seq ?? null;
-        const editing = this.editing;
-        input.value = '';
-        this.setReply(null);
         if (editing) {
+            input.value = '';
+            this.setReply(null);
             if (body !== editing.body)
                 await this.client.change(room, editing.seq, { kind: 'edit', body });
             return;
         }
         this.stickToBottom = true;
-        await this.client.send(room, body, { replyTo });
+        $('action-error').textContent = '';
+        this.sending = true;
+        try {
+            await this.client.send(room, body.trim() ? body : '', { replyTo, files });
+        } catch (error) {
+            // Nothing was stored: the text and the files stay in the composer.
+            $('action-error').textContent = sendRefusal(error, t, bytes => this.fileViews.size(bytes));
+            return;
+        } finally {
+            this.sending = false;
+        }
+        input.value = '';
+        this.setReply(null);
+        this.chosen.clear();
     }
 
     async loadOlder() {

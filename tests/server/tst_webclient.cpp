@@ -37,6 +37,9 @@ private slots:
         QVERIFY(csp.contains("default-src 'none'"));
         QVERIFY(csp.contains("connect-src 'self'"));
         QVERIFY(!csp.contains("unsafe"));
+        // Pictures of messages are blob: URLs made from authenticated fetches; nothing else.
+        QVERIFY(csp.contains("img-src 'self' blob:;"));
+        QVERIFY(!csp.contains("data:"));
     }
 
     void mimeTypes()

@@ -9,17 +9,24 @@
 // `retryAt`), authFailed. Events: state, rooms, room (name), outbox, typing, presence, error.
 import { Backoff } from './backoff.js';
 import { Emitter } from './emitter.js';
+import { FileCache, downloadWithFetch, uploadWithXhr } from './files.js';
 import { Outbox, PERMANENT_ERRORS } from './outbox.js';
 import { RoomLog } from './roomlog.js';
+import { uploadFilesOf } from './uploads.js';
 
 export const SUBPROTOCOL = 'conversa.v1';
 const kHistoryPage = 50;
 const kSyncPage = 500;
+// The protocol's defaults (docs/protocol.md, Limits) until the server's `limits` say otherwise.
+const kDefaultLimits = { max_body_bytes: 16384, max_file_bytes: 26214400, max_files_per_message: 10 };
+// A 429 or a 503 from POST /files: the same upload again after this pause.
+const kUploadRetryMs = 10000;
 
 export class RequestError extends Error {
-    constructor(code, message) {
+    constructor(code, message, details = {}) {
         super(message || code);
         this.code = code;
+        this.details = details;
     }
 }
 
@@ -30,7 +37,9 @@ export class ChatClient extends Emitter {
     // `requestTimeoutMs` counts as a lost connection.
     constructor({ url, store, createSocket, device = 'browser', backoff = new Backoff(),
                   setTimer = (f, ms) => setTimeout(f, ms), clearTimer = t => clearTimeout(t),
-                  outbox = new Outbox(store), probeAfterMs = 30000, requestTimeoutMs = 20000 }) {
+                  outbox = new Outbox(store), probeAfterMs = 30000, requestTimeoutMs = 20000,
+                  upload = uploadWithXhr, download = downloadWithFetch, fileCache = null,
+                  uploadRetryMs = kUploadRetryMs }) {
         super();
         this.url = url;
         this.store = store;
@@ -57,6 +66,18 @@ export class ChatClient extends Emitter {
         this.requestTimeoutMs = requestTimeoutMs;
         this.lastFrameAt = 0;
         this.probeTimer = null;
+        this.upload = upload;
+        this.uploadRetryMs = uploadRetryMs;
+        this.uploads = new Map(); // cid → { loaded, total, note } of the entry uploading now
+        this.files = fileCache ?? new FileCache({
+            download: async file => download({ file, token: await this.store.getSetting('token') }),
+        });
+    }
+
+    // The server's limits, or the protocol's defaults for what it did not say.
+    limit(name) {
+        const value = this.limits?.[name];
+        return Number.isInteger(value) && value > 0 ? value : kDefaultLimits[name];
     }
 
     // Re-armed by every frame that arrives; fires only on a link that went quiet.
@@ -123,6 +144,7 @@ export class ChatClient extends Emitter {
         this.retryTimer = null;
         this.dropSocket();
         await this.store.deleteSetting('token');
+        this.files.clear();
         this.rooms.clear();
         this.openRoom = '';
         this.emit('rooms');
@@ -433,8 +455,29 @@ export class ChatClient extends Emitter {
     }
 
     // Writes a message: into the outbox first (on disk), then out when the link allows.
-    async send(roomName, body, { replyTo = null } = {}) {
-        const entry = await this.outbox.add({ user: this.user, room: roomName, body, replyTo });
+    // `files`: [{ blob, name, type }]. Refused in words, before anything is stored, when a file is
+    // over the server's max_file_bytes, there are more than max_files_per_message, or the
+    // outbox's files would pass its bound (RequestError 'file_too_large', 'too_many_files',
+    // 'outbox_full').
+    async send(roomName, body, { replyTo = null, files = [] } = {}) {
+        const maxFiles = this.limit('max_files_per_message');
+        if (files.length > maxFiles)
+            throw new RequestError('too_many_files', `a message carries at most ${maxFiles} files`,
+                                   { limit: maxFiles });
+        const maxBytes = this.limit('max_file_bytes');
+        for (const file of files)
+            if (file.blob.size > maxBytes)
+                throw new RequestError('file_too_large',
+                                       `${file.name} is over this server's limit of ${maxBytes} bytes`,
+                                       { name: file.name, limit: maxBytes });
+        let entry;
+        try {
+            entry = await this.outbox.add({ user: this.user, room: roomName, body, replyTo, files });
+        } catch (error) {
+            if (error.code === 'outbox_full')
+                throw new RequestError('outbox_full', error.message, { limit: error.limit, held: error.held });
+            throw error;
+        }
         this.emit('outbox');
         this.pumpOutbox();
         return entry;
@@ -453,9 +496,18 @@ export class ChatClient extends Emitter {
                 if (!entry)
                     break;
                 const kind = entry.kind ?? 'send';
+                const uploaded = await uploadFilesOf(this, entry, generation);
+                if (uploaded === 'stop')
+                    break;
+                if (uploaded === 'failed') {
+                    this.emit('outbox');
+                    continue;
+                }
                 const frame = { type: kind, room: entry.room, cid: entry.cid };
                 if (kind !== 'delete')
                     frame.body = entry.body;
+                if (entry.files?.length)
+                    frame.files = entry.files.map(f => f.ref.file);
                 if (kind !== 'send')
                     frame.target = entry.target;
                 if (entry.replyTo)
@@ -467,11 +519,15 @@ export class ChatClient extends Emitter {
                     if (room && Number.isInteger(ok.seq)) {
                         room.log.mergeLive(kind === 'send'
                             ? { seq: ok.seq, ts: ok.ts, from: this.user, cid: entry.cid, body: entry.body,
-                                reply_to: entry.replyTo ?? undefined }
+                                reply_to: entry.replyTo ?? undefined,
+                                files: entry.files?.length ? entry.files.map(f => f.ref) : undefined }
                             : { seq: ok.seq, ts: ok.ts, from: this.user, cid: entry.cid, kind,
                                 target: entry.target, body: entry.body });
                         room.lastSeq = Math.max(room.lastSeq, ok.seq);
                     }
+                    // The page has these bytes: they show without downloading them again.
+                    for (const file of entry.files ?? [])
+                        this.files.put(file.ref.file, file.blob);
                     await this.outbox.confirm(entry.cid);
                     this.emit('room', entry.room);
                 } catch (error) {
@@ -488,6 +544,10 @@ export class ChatClient extends Emitter {
             }
         } finally {
             this.pumping = false;
+            // A resume while this pump slept (an upload's or a rate limit's pause) found it busy:
+            // the new connection's pump starts here.
+            if (generation !== this.generation && this.state === 'online')
+                this.pumpOutbox();
         }
     }
 

@@ -4,6 +4,22 @@
 // in the browser) so they survive a reload. Each has a `cid` chosen once; sending it again
 // with the same cid is harmless (the server answers with the original seq), so a message goes
 // out once however often the link drops. Entries go out in the order they were written.
+//
+// A message with files keeps their bytes in its entry (`files`: [{ blob, name, type, size,
+// ref, uploadedAt }]) until the server confirms the message; each file's upload is remembered
+// (`ref`, the server's answer) as soon as it is done, so a reload does not upload it again.
+// All entries together hold at most `maxFileBytes` of files.
+import { kOutboxFileBytes } from './files.js';
+
+export class OutboxFullError extends Error {
+    constructor(limit, held) {
+        super(`the files waiting to be sent may take ${Math.round(limit / 1048576)} MiB ` +
+              `together; ${Math.round(held / 1048576)} MiB are waiting already`);
+        this.code = 'outbox_full';
+        this.limit = limit;
+        this.held = held;
+    }
+}
 
 export const PERMANENT_ERRORS = new Set(['bad_request', 'too_large', 'forbidden', 'not_found']);
 
@@ -19,8 +35,9 @@ export function newCid(cryptoSource = globalThis.crypto) {
 }
 
 export class Outbox {
-    constructor(store, { makeCid = newCid, clock = Date.now } = {}) {
+    constructor(store, { makeCid = newCid, clock = Date.now, maxFileBytes = kOutboxFileBytes } = {}) {
         this.store = store;
+        this.maxFileBytes = maxFileBytes;
         this.makeCid = makeCid;
         this.clock = clock;
         this.entries = [];
@@ -36,10 +53,19 @@ export class Outbox {
     // Stores the message before returning it: once add() resolves, a reload keeps it.
     // `kind` is 'send' (a new message), 'edit' or 'delete' (of message `target`): all three are
     // idempotent by cid, so all three wait here alike.
-    async add({ user, room, body = '', replyTo = null, kind = 'send', target = null }) {
+    // `files`: [{ blob, name, type }] (File objects are Blobs with a name and a type).
+    async add({ user, room, body = '', replyTo = null, kind = 'send', target = null, files = [] }) {
+        const attached = files.map(f => ({
+            blob: f.blob, name: f.name || 'file', type: f.type || 'application/octet-stream',
+            size: f.blob.size, ref: null, uploadedAt: 0,
+        }));
+        const adding = attached.reduce((sum, f) => sum + f.size, 0);
+        const held = this.fileBytes();
+        if (adding > 0 && held + adding > this.maxFileBytes)
+            throw new OutboxFullError(this.maxFileBytes, held);
         const last = this.entries.at(-1);
         const entry = {
-            cid: this.makeCid(), user, room, body, replyTo, kind, target,
+            cid: this.makeCid(), user, room, body, replyTo, kind, target, files: attached,
             createdAt: this.clock(),
             order: Math.max(this.clock(), last ? last.order + 1 : 0),
             state: 'pending', error: '',
@@ -47,6 +73,24 @@ export class Outbox {
         await this.store.putOutboxEntry(entry);
         this.entries.push(entry);
         return entry;
+    }
+
+    // Bytes of files that entries hold (failed ones too: they can be retried).
+    fileBytes() {
+        let bytes = 0;
+        for (const entry of this.entries)
+            for (const file of entry.files ?? [])
+                bytes += file.size;
+        return bytes;
+    }
+
+    // File `index` of entry `cid` is on the server as `ref`: remembered on disk at once.
+    async uploaded(cid, index, ref, at = this.clock()) {
+        const entry = this.entries.find(e => e.cid === cid);
+        if (!entry?.files?.[index])
+            return;
+        entry.files[index] = { ...entry.files[index], ref, uploadedAt: at };
+        await this.store.putOutboxEntry(entry);
     }
 
     // The next entry to send for `user` (entries of another account wait for it).
@@ -68,12 +112,14 @@ export class Outbox {
         return true;
     }
 
-    async fail(cid, error) {
+    // `status`: the HTTP status of a refused upload (the page says it in its own words), or 0.
+    async fail(cid, error, status = 0) {
         const entry = this.entries.find(e => e.cid === cid);
         if (!entry)
             return;
         entry.state = 'failed';
         entry.error = error;
+        entry.errorStatus = status;
         await this.store.putOutboxEntry(entry);
     }
 
@@ -84,6 +130,7 @@ export class Outbox {
             return;
         entry.state = 'pending';
         entry.error = '';
+        entry.errorStatus = 0;
         await this.store.putOutboxEntry(entry);
     }
 

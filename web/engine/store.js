@@ -1,6 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
-// Where the page keeps what must outlive a reload: the device token and the outbox. Both
+// Where the page keeps what must outlive a reload: the device token and the outbox (with the
+// bytes of the files its messages carry, as Blobs, which IndexedDB stores as they are). Both
 // stores have the same small async interface, so the engine runs on either:
 //   getSetting(key), setSetting(key, value), deleteSetting(key)
 //   outboxEntries() (oldest first), putOutboxEntry(entry), deleteOutboxEntry(cid)
@@ -16,10 +17,16 @@ export class MemoryStore {
     async setSetting(key, value) { this.settings.set(key, value); }
     async deleteSetting(key) { this.settings.delete(key); }
     async outboxEntries() {
-        return [...this.outbox.values()].map(e => ({ ...e })).sort((a, b) => a.order - b.order);
+        return [...this.outbox.values()].map(copyEntry).sort((a, b) => a.order - b.order);
     }
-    async putOutboxEntry(entry) { this.outbox.set(entry.cid, { ...entry }); }
+    async putOutboxEntry(entry) { this.outbox.set(entry.cid, copyEntry(entry)); }
     async deleteOutboxEntry(cid) { this.outbox.delete(cid); }
+}
+
+// What IndexedDB's structured clone does to an entry, as far as the engine can tell: nothing
+// shared with the caller (the Blobs themselves are immutable).
+function copyEntry(entry) {
+    return { ...entry, files: (entry.files ?? []).map(file => ({ ...file })) };
 }
 
 const kDatabase = 'conversa';

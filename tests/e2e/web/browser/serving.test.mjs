@@ -24,9 +24,10 @@ test('the page, its modules and styles come with their MIME types and a strict C
     const csp = page.headers.get('content-security-policy');
     for (const part of ["default-src 'none'", "script-src 'self'", "style-src 'self'",
                         "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'",
-                        "require-trusted-types-for 'script'"])
+                        "require-trusted-types-for 'script'", "img-src 'self' blob:;"])
         assert.ok(csp.includes(part), `CSP lacks ${part}: ${csp}`);
     assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), csp);
+    assert.ok(!csp.includes('data:'), csp);
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
     const html = await page.text();
     assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html), 'the page has an inline script');

@@ -8,10 +8,12 @@ import { CliPeer } from './cli.mjs';
 export const DEMO = { user: 'demo', password: 'demo-password' };
 export const FRIEND = { user: 'friend', password: 'friend-password' };
 
-export async function startChatServer({ roomTitle = 'General', serverArgs = [] } = {}) {
+export async function startChatServer({ roomTitle = 'General', serverArgs = [], extraUsers = [] } = {}) {
     const server = new ConversaServer();
     server.addUser(DEMO.user, DEMO.password);
     server.addUser(FRIEND.user, FRIEND.password);
+    for (const { user, password } of extraUsers)
+        server.addUser(user, password);
     server.createRoom('general', roomTitle);
     await server.start(serverArgs);
     const friend = new CliPeer(server, FRIEND.user);

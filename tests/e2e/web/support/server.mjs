@@ -39,8 +39,10 @@ export class ConversaServer {
     createRoom(name, title) { this.admin(['room', 'create', name, '--title', title]); }
 
     // Starts `serve` and resolves once it listens; the first start picks a free port, later
-    // starts reuse it (the page reconnects to the same address).
-    start(extraArgs = []) {
+    // starts reuse it (the page reconnects to the same address) and the first start's
+    // arguments unless given others.
+    start(extraArgs = this.extraArgs ?? []) {
+        this.extraArgs = extraArgs;
         const log = openSync(this.logFile, 'a');
         const child = spawn(this.binary,
                             ['serve', '--listen', `127.0.0.1:${this.port}`, '--data', this.dataDir,
