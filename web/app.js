@@ -38,6 +38,11 @@ function formatTime(ts) {
                                            { hour: '2-digit', minute: '2-digit' });
 }
 
+// A message in a line: its text, or the names of its files when it has no text.
+function summary(message) {
+    return (message.body || (message.files ?? []).map(file => file.name).join(', ')).slice(0, 80);
+}
+
 function applyStaticText() {
     document.documentElement.lang = language === 'pt' ? 'pt-PT' : 'en';
     $('sign-in-title').textContent = t('signInTitle');
@@ -322,7 +327,7 @@ class Page {
         if (message.replyTo) {
             const target = room.log.get(message.replyTo);
             const quote = target
-                ? t('inReplyTo', target.from, target.deleted ? t('deleted') : target.body.slice(0, 80))
+                ? t('inReplyTo', target.from, target.deleted ? t('deleted') : summary(target))
                 : t('inReplyTo', t('earlierMessage'), '');
             item.append(element('div', { className: 'reply-quote', text: quote }));
         }
@@ -388,7 +393,7 @@ class Page {
         const what = entry.kind === 'edit' ? t('pendingEdit') : entry.kind === 'delete' ? t('pendingDelete') : '';
         head.append(element('span', { className: 'from', text: what ? `${entry.user} · ${what}` : entry.user }));
         const online = this.client.state === 'online';
-        const status = entry.state === 'failed' ? this.failure(entry)
+        const status = entry.state === 'failed' ? this.fileViews.failure(entry)
                                                 : (online ? t('pending') : t('waiting'));
         head.append(element('span', { className: 'pending-state', text: status }));
         item.append(head);
@@ -396,18 +401,8 @@ class Page {
         appendText(body, entry.body);
         if (entry.body)
             item.append(body);
-        if (entry.files?.length) {
-            const files = element('ul', { className: 'pending-files' });
-            for (const file of entry.files)
-                files.append(element('li', { className: 'file-name',
-                                             text: `📄 ${file.name} · ${this.fileViews.size(file.size)}` }));
-            item.append(files);
-            const progress = element('div', { className: 'upload', attrs: { role: 'status' } });
-            progress.append(element('progress', { attrs: { max: '1', value: '0' } }));
-            progress.append(element('span', { className: 'upload-text' }));
-            progress.hidden = true;
-            item.append(progress);
-        }
+        if (entry.files?.length)
+            item.append(...this.fileViews.pendingFiles(entry));
         if (entry.state === 'failed') {
             const retry = element('button', { text: t('retry'), attrs: { type: 'button' } });
             retry.addEventListener('click', () => this.client.retry(entry.cid));
@@ -418,28 +413,10 @@ class Page {
         return item;
     }
 
-    // A refused upload in the page's words; the server's sentence says the rest.
-    failure(entry) {
-        const known = { 400: 'upload400', 401: 'upload401', 413: 'upload413', 415: 'upload415', 507: 'upload507' };
-        const key = known[entry.errorStatus];
-        return key ? t(key, entry.error) : t('failed', entry.error);
-    }
-
-    // Progress of the upload of one outbox entry, drawn into its item without redrawing the list.
     showUpload(cid) {
         const item = [...$('message-list').querySelectorAll('.pending')].find(li => li.dataset.cid === cid);
-        const box = item?.querySelector('.upload');
-        if (!box)
-            return;
-        const state = this.client.uploads.get(cid);
-        box.hidden = !state;
-        if (!state)
-            return;
-        const fraction = state.total > 0 ? Math.min(1, state.loaded / state.total) : 0;
-        box.querySelector('progress').value = fraction;
-        box.querySelector('.upload-text').textContent = state.note
-            ? (state.status === 429 ? t('upload429') : t('uploadRetrying', state.note))
-            : t('uploading', state.name, state.index + 1, state.count, Math.round(fraction * 100));
+        if (item)
+            this.fileViews.showUpload(item, this.client.uploads.get(cid));
     }
 
     renderMembers() {
@@ -532,7 +509,7 @@ class Page {
         this.replyTo = message;
         this.editing = null;
         $('reply-bar').hidden = !message;
-        $('reply-text').textContent = message ? t('replyingTo', message.from, message.body.slice(0, 80)) : '';
+        $('reply-text').textContent = message ? t('replyingTo', message.from, summary(message)) : '';
         $('reply-cancel').textContent = t('cancelReply');
         if (message)
             $('message-input').focus();

@@ -91,6 +91,40 @@ export class FileViews {
         return card;
     }
 
+    // The files of a message waiting in the outbox, and the place its upload progress shows.
+    pendingFiles(entry) {
+        const files = element('ul', { className: 'pending-files' });
+        for (const file of entry.files)
+            files.append(element('li', { className: 'file-name', text: `📄 ${file.name} · ${this.size(file.size)}` }));
+        const progress = element('div', { className: 'upload', attrs: { role: 'status' } });
+        progress.append(element('progress', { attrs: { max: '1', value: '0' } }));
+        progress.append(element('span', { className: 'upload-text' }));
+        progress.hidden = true;
+        return [files, progress];
+    }
+
+    // Draws `state` (the engine's uploads entry, or none) into a pending message's item.
+    showUpload(item, state) {
+        const box = item.querySelector('.upload');
+        if (!box)
+            return;
+        box.hidden = !state;
+        if (!state)
+            return;
+        const fraction = state.total > 0 ? Math.min(1, state.loaded / state.total) : 0;
+        box.querySelector('progress').value = fraction;
+        box.querySelector('.upload-text').textContent = state.note
+            ? (state.status === 429 ? this.t('upload429') : this.t('uploadRetrying', state.note))
+            : this.t('uploading', state.name, state.index + 1, state.count, Math.round(fraction * 100));
+    }
+
+    // A refused upload in the page's words; the server's sentence says the rest.
+    failure(entry) {
+        const known = { 400: 'upload400', 401: 'upload401', 413: 'upload413', 415: 'upload415', 507: 'upload507' };
+        const key = known[entry.errorStatus];
+        return key ? this.t(key, entry.error) : this.t('failed', entry.error);
+    }
+
     async download(ref, { force = false } = {}) {
         try {
             const { url } = await this.files.get(ref.file, { force });

@@ -306,3 +306,39 @@ test('refusals in words: a file over the server\'s limit, a picture that is not 
         await browser.close();
     }
 });
+
+test('over one\'s space (413) and too many uploads (429), in words', { timeout: 120000 }, async () => {
+    const tight = await startChatServer({
+        serverArgs: ['--file-quota-bytes-per-user', '30000', '--uploads-per-minute', '2'] });
+    const browser = await launchBrowser();
+    try {
+        const page = await browser.context.newPage();
+        await signIn(page, tight.server.origin);
+        const send = async (name, body, size = 20000) => {
+            await attach(page, { name, mimeType: 'application/octet-stream', buffer: Buffer.alloc(size, 7) });
+            await composer(page).fill(body);
+            await composer(page).press('Enter');
+        };
+        await send('first.bin', 'fits');
+        const sent = async () => tight.friend.history('general').some(m => m.body === 'fits');
+        await until(sent, 'the first file to go');
+        await send('second.bin', 'over the quota');
+        const failed = messageLog(page).locator('.pending.failed');
+        await failed.getByText(/Not sent: the file is too large for this server, or your space is used up \(.+\)/).waitFor();
+        await failed.getByRole('button', { name: 'Retry' }).waitFor();
+        await failed.getByRole('button', { name: 'Discard' }).click();
+        await until(async () => (await failed.count()) === 0, 'the refused message to go');
+        // A refused upload does not count against the rate; a second one that fits does.
+        await send('small.bin', 'small one', 100);
+        await until(async () => tight.friend.history('general').some(m => m.body === 'small one'), 'the small file');
+        // Two uploads were started this minute: the next waits and says why.
+        await send('third.bin', 'too many uploads', 100);
+        await messageLog(page).locator('.pending').getByText('Too many uploads in the last minute; trying again shortly').waitFor();
+        assert.equal(tight.friend.history('general').filter(m => m.body === 'too many uploads').length, 0);
+    } finally {
+        await browser.close();
+        await tight.server.stop();
+        tight.friend.close();
+        tight.demo.close();
+    }
+});
