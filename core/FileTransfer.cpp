@@ -112,9 +112,19 @@ void FileTransfer::fail(const QString &reason)
     emit failed(reason);
 }
 
-void FileTransfer::upload(const QString &path, qint64 maxBytes)
+void FileTransfer::abort()
+{
+    m_done = true;
+    if (m_reply)
+        m_reply->abort();
+    m_file.close();
+}
+
+void FileTransfer::upload(const QString &path, qint64 maxBytes, const QString &name,
+                          const QString &type)
 {
     m_file.setFileName(path);
+    m_httpStatus = -1;
     if (!m_file.open(QIODevice::ReadOnly)) {
         QMetaObject::invokeMethod(
             this,
@@ -136,16 +146,21 @@ void FileTransfer::upload(const QString &path, qint64 maxBytes)
             Qt::QueuedConnection);
         return;
     }
-    const QString name = QFileInfo(path).fileName();
+    m_httpStatus = 0;
+    const QString sentName = name.isEmpty() ? QFileInfo(path).fileName() : name;
+    const QString sentType = type.isEmpty() ? mediaTypeFor(path) : type;
     QNetworkReply *reply = send(filesUrl(m_options.url), "POST", &m_file,
-                                {{"Content-Type", mediaTypeFor(path).toLatin1()},
+                                {{"Content-Type", sentType.toLatin1()},
                                  {"Content-Length", QByteArray::number(m_file.size())},
-                                 {"X-Filename", name.toUtf8().toPercentEncoding()}});
+                                 {"X-Filename", sentName.toUtf8().toPercentEncoding()}});
     connect(reply, &QNetworkReply::uploadProgress, this, &FileTransfer::progress);
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
         m_file.close();
+        if (m_done)
+            return; // aborted
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        m_httpStatus = status;
         if (status != 201) {
             fail(describeFailure(reply));
             return;

@@ -34,10 +34,16 @@ public:
     static QString mediaTypeFor(const QString &path);
 
     // `maxBytes`: the server's max_file_bytes (a larger file fails here, before sending).
-    void upload(const QString &path, qint64 maxBytes);
-    void download(const QString &fileId, const QString &outputPath);
-    // The HTTP status of the answer (0 before one came, or when the connection failed).
+    // `name` and `type` as the receivers see them (by default the file's name, and the media
+    // type its name says).
+    void upload(const QString &path, qint64 maxBytes, const QString &name = {},
+                const QString &type = {});
+    // The HTTP status of the server's answer once `finished` or `failed` came: 0 when no answer
+    // came (no connection), -1 when it failed here (the file cannot be read, or is too large).
     int httpStatus() const { return m_httpStatus; }
+    // Stops the transfer now; neither `finished` nor `failed` follows.
+    void abort();
+    void download(const QString &fileId, const QString &outputPath);
 
 signals:
     void progress(qint64 done, qint64 total);

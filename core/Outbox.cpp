@@ -3,6 +3,9 @@
 #include "Outbox.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
 #include <QSet>
 #include <QUuid>
 
@@ -79,6 +82,19 @@ bool Outbox::open(const QString &path)
                                           "DEFAULT 0"_s,
                                           u"ALTER TABLE outbox ADD COLUMN reply_to INTEGER NOT "
                                           "NULL DEFAULT 0"_s},
+                                         {}},
+                                        {u"files carried by messages"_s,
+                                         {u"CREATE TABLE IF NOT EXISTS outbox_files ("
+                                          "cid TEXT NOT NULL,"
+                                          "ord INTEGER NOT NULL,"
+                                          "path TEXT NOT NULL,"
+                                          "name TEXT NOT NULL,"
+                                          "type TEXT NOT NULL,"
+                                          "size INTEGER NOT NULL,"
+                                          "width INTEGER NOT NULL DEFAULT 0,"
+                                          "height INTEGER NOT NULL DEFAULT 0,"
+                                          "file_id TEXT NOT NULL DEFAULT '',"
+                                          "PRIMARY KEY(cid, ord))"_s},
                                          {}}}};
     close();
     // What the person typed exists only here until the server has it: the writer's commits of
@@ -91,6 +107,9 @@ bool Outbox::open(const QString &path)
     }
     // Checkpoints wait for the disk: the writer's, never this thread's.
     m_db.exec(u"PRAGMA wal_autocheckpoint = 0"_s);
+    m_filesDir = QFileInfo(path).absolutePath() + u"/outbox-files"_s;
+    QDir().mkpath(m_filesDir);
+    removeStrayCopies();
     m_writer = std::make_unique<OutboxWriter>(path, [this](const OutboxWriter::Outcome &outcome) {
         {
             QMutexLocker lock(&m_outcomesMutex);
@@ -149,6 +168,12 @@ void Outbox::applyWriterOutcomes()
                 continue;
             entry->position = position;
             entry->saved = true;
+            if (!entry->files.isEmpty()) {
+                // From here on the copies, not the originals.
+                QList<OutboxEntry> stored{*entry};
+                loadFiles(stored);
+                entry->files = stored.constFirst().files;
+            }
             emit entryChanged(*entry);
             emit saved(*entry);
         }
@@ -162,12 +187,14 @@ void Outbox::applyWriterOutcomes()
     }
 }
 
-QString Outbox::enqueue(const QString &room, const QString &body, qint64 replyTo)
+QString Outbox::enqueue(const QString &room, const QString &body, qint64 replyTo,
+                        const QList<OutboxFile> &files)
 {
     OutboxEntry entry;
     entry.room = room;
     entry.body = body;
     entry.replyTo = qMax<qint64>(0, replyTo);
+    entry.files = files;
     return enqueueEntry(std::move(entry));
 }
 
@@ -189,9 +216,22 @@ QString Outbox::enqueueEntry(OutboxEntry entry)
     entry.cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
     entry.createdMs = QDateTime::currentMSecsSinceEpoch();
     entry.saved = false;
+    for (qsizetype i = 0; i < entry.files.size(); ++i) {
+        OutboxFile &file = entry.files[i];
+        // The copy's name keeps a short extension, for whoever opens it from here.
+        const QString suffix = QFileInfo(file.name).suffix().left(8);
+        file.path = u"%1/%2-%3%4"_s.arg(m_filesDir, entry.cid)
+                        .arg(i)
+                        .arg(suffix.isEmpty() ? QString() : u"."_s + suffix);
+        file.fileId.clear();
+    }
+    OutboxWriter::NewEntry written{entry.cid,  entry.room,   entry.body,    entry.createdMs,
+                                   entry.kind, entry.target, entry.replyTo, entry.files};
+    // Until the commit, the rows show the originals (the copies do not exist yet).
+    for (OutboxFile &file : entry.files)
+        file.path.clear();
     m_saving.append(entry);
-    m_writer->enqueue({entry.cid, entry.room, entry.body, entry.createdMs, entry.kind, entry.target,
-                       entry.replyTo});
+    m_writer->enqueue(std::move(written));
     emit entryChanged(entry);
     return entry.cid;
 }
@@ -200,7 +240,101 @@ std::optional<OutboxEntry> Outbox::single(QSqlQuery &query)
 {
     if (!m_db.exec(query) || !query.next())
         return std::nullopt;
-    return readEntry(query);
+    QList<OutboxEntry> entries{readEntry(query)};
+    loadFiles(entries);
+    return entries.constFirst();
+}
+
+void Outbox::loadFiles(QList<OutboxEntry> &entries)
+{
+    if (entries.isEmpty())
+        return;
+    // The table holds only messages with files that are not sent yet: a handful of rows.
+    QSqlQuery q = m_db.prepare(u"SELECT cid, path, name, type, size, width, height, file_id "
+                               "FROM outbox_files ORDER BY cid, ord"_s);
+    if (!m_db.exec(q))
+        return;
+    QHash<QString, QList<OutboxFile>> byCid;
+    while (q.next()) {
+        OutboxFile file;
+        file.path = q.value(1).toString();
+        file.name = q.value(2).toString();
+        file.type = q.value(3).toString();
+        file.size = q.value(4).toLongLong();
+        file.width = q.value(5).toInt();
+        file.height = q.value(6).toInt();
+        file.fileId = q.value(7).toString();
+        byCid[q.value(0).toString()].append(file);
+    }
+    if (byCid.isEmpty())
+        return;
+    for (OutboxEntry &entry : entries)
+        entry.files = byCid.value(entry.cid);
+}
+
+void Outbox::removeFiles(const QStringList &cids)
+{
+    if (cids.isEmpty())
+        return;
+    QSqlQuery select = m_db.prepare(u"SELECT path FROM outbox_files WHERE cid = ?"_s);
+    QSqlQuery remove = m_db.prepare(u"DELETE FROM outbox_files WHERE cid = ?"_s);
+    for (const QString &cid : cids) {
+        select.bindValue(0, cid);
+        if (!m_db.exec(select))
+            continue;
+        QStringList paths;
+        while (select.next())
+            paths.append(select.value(0).toString());
+        if (paths.isEmpty())
+            continue;
+        remove.bindValue(0, cid);
+        if (!m_db.exec(remove))
+            continue;
+        for (const QString &path : std::as_const(paths))
+            QFile::remove(path);
+    }
+}
+
+void Outbox::removeStrayCopies()
+{
+    QSet<QString> known;
+    QSqlQuery q = m_db.prepare(u"SELECT path FROM outbox_files"_s);
+    if (!m_db.exec(q))
+        return;
+    while (q.next())
+        known.insert(QFileInfo(q.value(0).toString()).fileName());
+    const QDateTime hourAgo = QDateTime::currentDateTimeUtc().addSecs(-3600);
+    QDirIterator it(m_filesDir, QDir::Files | QDir::Hidden);
+    while (it.hasNext()) {
+        const QFileInfo info(it.next());
+        if (!known.contains(info.fileName()) && info.lastModified() < hourAgo)
+            QFile::remove(info.filePath());
+    }
+}
+
+bool Outbox::setFileUploaded(const QString &cid, int index, const QString &fileId)
+{
+    QSqlQuery q = m_db.prepare(u"UPDATE outbox_files SET file_id = ? WHERE cid = ? AND ord = ?"_s);
+    q.addBindValue(fileId);
+    q.addBindValue(cid);
+    q.addBindValue(index);
+    if (!m_db.exec(q) || q.numRowsAffected() != 1)
+        return false;
+    afterWrite();
+    return true;
+}
+
+qint64 Outbox::fileBytes()
+{
+    qint64 bytes = 0;
+    QSqlQuery q = m_db.prepare(u"SELECT COALESCE(SUM(size), 0) FROM outbox_files"_s);
+    if (m_db.exec(q) && q.next())
+        bytes = q.value(0).toLongLong();
+    for (const OutboxEntry &e : std::as_const(m_saving)) {
+        for (const OutboxFile &file : e.files)
+            bytes += file.size;
+    }
+    return bytes;
 }
 
 std::optional<OutboxEntry> Outbox::entry(const QString &cid)
@@ -241,6 +375,7 @@ QList<OutboxEntry> Outbox::pendingAfter(const QString &room, qint64 afterPositio
         while (q.next())
             entries.append(readEntry(q));
     }
+    loadFiles(entries);
     return entries;
 }
 
@@ -273,6 +408,7 @@ QList<OutboxEntry> Outbox::unsent(const QString &room)
             stored.insert(entries.constLast().cid);
         }
     }
+    loadFiles(entries);
     // Those still being saved come last (they were queued last); one whose commit has just
     // returned may be in both.
     for (const OutboxEntry &e : std::as_const(m_saving)) {
@@ -302,7 +438,11 @@ bool Outbox::setState(const QString &cid, OutboxState state, qint64 seq, qint64 
 
 bool Outbox::markSent(const QString &cid, qint64 seq, qint64 ts)
 {
-    return setState(cid, OutboxState::Sent, seq, ts, {});
+    if (!setState(cid, OutboxState::Sent, seq, ts, {}))
+        return false;
+    // The server has the files now: the copies have done their work.
+    removeFiles({cid});
+    return true;
 }
 
 bool Outbox::markSent(const QList<OutboxEntry> &sent)
@@ -334,6 +474,12 @@ bool Outbox::markSent(const QList<OutboxEntry> &sent)
     }
     if (!ok)
         return false;
+    QStringList withFiles;
+    for (const OutboxEntry &entry : std::as_const(marked)) {
+        if (!entry.files.isEmpty())
+            withFiles.append(entry.cid);
+    }
+    removeFiles(withFiles);
     afterWrite();
     for (OutboxEntry &entry : marked) {
         entry.state = OutboxState::Sent;
@@ -377,6 +523,7 @@ bool Outbox::discard(const QString &cid)
     q.addBindValue(static_cast<int>(OutboxState::Sent));
     if (!m_db.exec(q) || q.numRowsAffected() != 1)
         return false;
+    removeFiles({cid});
     afterWrite();
     emit entryRemoved(cid);
     return true;
@@ -384,6 +531,17 @@ bool Outbox::discard(const QString &cid)
 
 int Outbox::purgeSent()
 {
+    // Files of sent messages (a crash between the mark and the removal of the copies).
+    QSqlQuery sentWithFiles =
+        m_db.prepare(u"SELECT DISTINCT f.cid FROM outbox_files f JOIN outbox o ON o.cid = f.cid "
+                     "WHERE o.state = ?"_s);
+    sentWithFiles.addBindValue(static_cast<int>(OutboxState::Sent));
+    QStringList cids;
+    if (m_db.exec(sentWithFiles)) {
+        while (sentWithFiles.next())
+            cids.append(sentWithFiles.value(0).toString());
+    }
+    removeFiles(cids);
     QSqlQuery q = m_db.prepare(u"DELETE FROM outbox WHERE state = ?"_s);
     q.addBindValue(static_cast<int>(OutboxState::Sent));
     if (!m_db.exec(q))

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "OutboxFile.h"
 #include "OutboxWriter.h"
 #include "SqliteDatabase.h"
 
@@ -11,6 +12,7 @@
 #include <QObject>
 #include <QString>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,7 +42,15 @@ struct OutboxEntry {
     QString kind{};
     qint64 target = 0;
     qint64 replyTo = 0;
+    // The files a message carries, in order (the body is then a caption and may be empty).
+    QList<OutboxFile> files{};
     bool isMessage() const { return kind.isEmpty(); }
+    // Files still to upload before the message itself can go.
+    bool needsUpload() const
+    {
+        return std::any_of(files.cbegin(), files.cend(),
+                           [](const OutboxFile &f) { return !f.uploaded(); });
+    }
 };
 
 // Messages on their way to the server, on disk (SQLite, one file per account) so that none is lost
@@ -76,7 +86,11 @@ public:
 
     // Queues a new pending message for the writer and returns its cid at once (empty when no
     // outbox is open); `entryChanged` shows it now, `saved` or `notSaved` follows.
-    QString enqueue(const QString &room, const QString &body, qint64 replyTo = 0);
+    // With `files` (described by AttachmentLimits::describe), the writer thread first copies
+    // each into the outbox's folder (filesDirectory()), so the message does not depend on the
+    // originals; a copy that fails refuses the message (`notSaved`) like a full disk.
+    QString enqueue(const QString &room, const QString &body, qint64 replyTo = 0,
+                    const QList<OutboxFile> &files = {});
     // The same for a change of one of the room's messages: kind "edit" (with the new `body`) or
     // "delete" (with an empty one).
     QString enqueueChange(const QString &room, const QString &kind, qint64 target,
@@ -106,7 +120,14 @@ public:
     bool markFailed(const QString &cid, const QString &reason);
     // A failed message goes back to pending, at the end of its room's queue.
     bool retry(const QString &cid);
+    // Forgets a pending or failed message, and the copies of its files.
     bool discard(const QString &cid);
+    // File `index` of message `cid` is on the server as `fileId` (not uploaded again).
+    bool setFileUploaded(const QString &cid, int index, const QString &fileId);
+    // Bytes of the copies the outbox holds (and of those being saved), all rooms.
+    qint64 fileBytes();
+    // Where the copies of attached files live: a folder beside the outbox file.
+    QString filesDirectory() const { return m_filesDir; }
     // Deletes sent entries; returns how many.
     int purgeSent();
 
@@ -127,10 +148,18 @@ private:
     void applyWriterOutcomes();
     void afterWrite();
     std::optional<OutboxEntry> single(QSqlQuery &query);
+    // Fills in the files of `entries` (one query).
+    void loadFiles(QList<OutboxEntry> &entries);
+    // Deletes the file rows and copies of these messages.
+    void removeFiles(const QStringList &cids);
+    // Copies nothing refers to (a crash between a copy and its commit), older than an hour so
+    // that another process's copy in progress is left alone.
+    void removeStrayCopies();
     int count(OutboxState state, const QString &room);
     bool setState(const QString &cid, OutboxState state, qint64 seq, qint64 ts,
                   const QString &reason);
 
+    QString m_filesDir;
     SqliteDatabase m_db; // this thread's: reads, and writes to rows already saved
     std::unique_ptr<OutboxWriter> m_writer;
     QList<OutboxEntry> m_saving; // queued for the writer, in queue order

@@ -2,6 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "OutboxPump.h"
 
+#include "FileTransfer.h"
+
+#include <QFile>
+
 #include <cmath>
 
 namespace conversa::core {
@@ -59,6 +63,7 @@ void OutboxPump::setOutbox(Outbox *outbox)
         connect(outbox, &Outbox::saved, this,
                 [this](const OutboxEntry &entry) { enqueued(entry.room); });
         connect(outbox, &Outbox::notSaved, this, [this] { checkIdle(); });
+        connect(outbox, &Outbox::entryRemoved, this, &OutboxPump::onRemoved);
     }
 }
 
@@ -127,6 +132,8 @@ void OutboxPump::start()
     m_linkLost = false;
     m_unanswered = 0;
     ++m_generation;
+    for (RoomQueue &queue : m_rooms)
+        stopUpload(queue);
     m_rooms.clear();
     m_framesSent = 0;
     m_transientRefusals = 0;
@@ -151,6 +158,9 @@ void OutboxPump::stop()
     m_pumpTimer.stop();
     m_unanswered = 0;
     flushAcks();
+    // An upload cut off here starts again from its first byte after the reconnect.
+    for (RoomQueue &queue : m_rooms)
+        stopUpload(queue);
     m_rooms.clear();
 }
 
@@ -194,7 +204,7 @@ void OutboxPump::flush()
 bool OutboxPump::isIdle() const
 {
     for (const RoomQueue &queue : m_rooms) {
-        if (!queue.inFlight.isEmpty())
+        if (!queue.inFlight.isEmpty() || queue.upload)
             return false;
     }
     return !m_outbox || m_outbox->pendingCount() == 0;
@@ -218,7 +228,10 @@ proto::Request OutboxPump::requestFor(const OutboxEntry &entry)
         return proto::EditRequest{{}, entry.room, entry.target, entry.cid, entry.body};
     if (entry.kind == u"delete"_s)
         return proto::DeleteRequest{{}, entry.room, entry.target, entry.cid};
-    return proto::SendRequest{{}, entry.room, entry.cid, entry.body, entry.replyTo};
+    proto::SendRequest send{{}, entry.room, entry.cid, entry.body, entry.replyTo};
+    for (const OutboxFile &file : entry.files)
+        send.files.append(file.fileId);
+    return send;
 }
 
 void OutboxPump::pumpAll()
@@ -243,7 +256,7 @@ void OutboxPump::pump(const QString &room)
     auto it = m_rooms.find(room);
     if (it == m_rooms.end())
         it = m_rooms.insert(room, RoomQueue{});
-    if (it->held)
+    if (it->held || it->upload || it->uploadWait)
         return;
     const int window = it->careful ? 1 : m_window;
     while (it->inFlight.size() < window) {
@@ -264,6 +277,11 @@ void OutboxPump::pump(const QString &room)
             it->ready = std::move(next);
             continue;
         }
+        // Its files go first; what comes after it waits (what went before is on its way).
+        if (it->ready.constFirst().needsUpload()) {
+            startUpload(room, it->ready.constFirst());
+            break;
+        }
         if (!takeToken()) {
             scheduleTokenWait();
             break;
@@ -283,6 +301,167 @@ void OutboxPump::pump(const QString &room)
         if (it == m_rooms.end() || it->held)
             return;
     }
+}
+
+// --- uploads --------------------------------------------------------------------------------
+
+QString OutboxPump::uploading(const QString &room) const
+{
+    const auto it = m_rooms.constFind(room);
+    return it != m_rooms.cend() && it->upload && !it->ready.isEmpty() ? it->ready.constFirst().cid
+                                                                      : QString();
+}
+
+void OutboxPump::startUpload(const QString &room, const OutboxEntry &entry)
+{
+    RoomQueue &queue = m_rooms[room];
+    if (queue.upload || !m_uploader)
+        return;
+    int index = 0;
+    while (index < entry.files.size() && entry.files.at(index).uploaded())
+        ++index;
+    if (index >= entry.files.size())
+        return;
+    qint64 total = 0;
+    qint64 before = 0;
+    for (int i = 0; i < entry.files.size(); ++i) {
+        total += entry.files.at(i).size;
+        if (i < index)
+            before += entry.files.at(i).size;
+    }
+    FileTransfer *transfer = m_uploader(entry.files.at(index), this);
+    if (!transfer)
+        return;
+    ++m_uploadsStarted;
+    queue.upload = transfer;
+    const QString cid = entry.cid;
+    const quint64 generation = m_generation;
+    emit uploadProgress(room, cid, total > 0 ? double(before) / double(total) : 0.0);
+    connect(transfer, &FileTransfer::progress, this,
+            [this, room, cid, before, total](qint64 done, qint64) {
+                if (total > 0)
+                    emit uploadProgress(room, cid,
+                                        qBound(0.0, double(before + done) / double(total), 1.0));
+            });
+    connect(transfer, &FileTransfer::finished, this,
+            [this, room, cid, index, generation, transfer](const proto::FileRef &file) {
+                transfer->deleteLater();
+                if (generation == m_generation)
+                    onUploaded(room, cid, index, file);
+                else if (m_outbox) // the server has it even so: never upload it twice
+                    m_outbox->setFileUploaded(cid, index, file.file);
+            });
+    connect(transfer, &FileTransfer::failed, this,
+            [this, room, cid, generation, transfer](const QString &reason) {
+                transfer->deleteLater();
+                if (generation == m_generation)
+                    onUploadFailed(room, cid, transfer->httpStatus(), reason);
+            });
+}
+
+void OutboxPump::onUploaded(const QString &room, const QString &cid, int index,
+                            const proto::FileRef &file)
+{
+    // Written down first, whatever the queue does meanwhile (a rewind after a refused send
+    // re-reads the outbox): after a restart this file is not uploaded again. A message
+    // discarded meanwhile has no row to note it in.
+    if (m_outbox)
+        m_outbox->setFileUploaded(cid, index, file.file);
+    auto it = m_rooms.find(room);
+    if (it == m_rooms.end())
+        return;
+    it->upload = nullptr;
+    if (!it->ready.isEmpty() && it->ready.constFirst().cid == cid) {
+        OutboxEntry &entry = it->ready.first();
+        if (index < entry.files.size())
+            entry.files[index].fileId = file.file;
+        if (!entry.needsUpload())
+            emit uploadProgress(room, cid, -1);
+    } else {
+        emit uploadProgress(room, cid, -1);
+    }
+    pump(room);
+    checkIdle();
+}
+
+void OutboxPump::onUploadFailed(const QString &room, const QString &cid, int status,
+                                const QString &reason)
+{
+    auto it = m_rooms.find(room);
+    if (it == m_rooms.end())
+        return;
+    it->upload = nullptr;
+    if (it->ready.isEmpty() || it->ready.constFirst().cid != cid)
+        return;
+    emit uploadProgress(room, cid, -1);
+    // No answer (the server is away), too many uploads this minute, a server going down, a
+    // token being renewed: the same file again a little later.
+    const bool passing = status == 0 || status == 401 || status == 429 || status == 503;
+    const QList<OutboxFile> &files = it->ready.constFirst().files;
+    const auto next = std::find_if(files.cbegin(), files.cend(),
+                                   [](const OutboxFile &f) { return !f.uploaded(); });
+    if (passing && next != files.cend() && QFile::exists(next->path)) {
+        ++m_transientRefusals;
+        qWarning("conversa-core: an upload failed for now (%d: %s); trying again", status,
+                 qUtf8Printable(reason));
+        it->uploadWait = true;
+        const quint64 generation = m_generation;
+        QTimer::singleShot(m_uploadRetryDelayMs, this, [this, room, generation] {
+            if (generation != m_generation)
+                return;
+            auto it = m_rooms.find(room);
+            if (it == m_rooms.end())
+                return;
+            it->uploadWait = false;
+            pump(room);
+        });
+        return;
+    }
+    // Too large, over the quota, not the image it says, the server's disk full, the copy gone:
+    // the person decides (retry or discard), with the server's words.
+    it->ready.removeFirst();
+    ++m_sent;
+    if (!m_outbox || !m_outbox->markFailed(cid, reason))
+        qWarning("conversa-core: cannot mark a message as not sent");
+    emitProgress();
+    if (!m_running)
+        return;
+    pump(room);
+    checkIdle();
+}
+
+void OutboxPump::stopUpload(RoomQueue &queue)
+{
+    if (!queue.upload)
+        return;
+    FileTransfer *transfer = queue.upload;
+    queue.upload = nullptr;
+    transfer->abort();
+    transfer->deleteLater();
+    if (!queue.ready.isEmpty()) {
+        const OutboxEntry &entry = queue.ready.constFirst();
+        emit uploadProgress(entry.room, entry.cid, -1);
+    }
+}
+
+void OutboxPump::onRemoved(const QString &cid)
+{
+    // A message discarded while it waits or uploads: its upload stops, the room goes on.
+    for (auto it = m_rooms.begin(); it != m_rooms.end(); ++it) {
+        const qsizetype at =
+            std::distance(it->ready.cbegin(),
+                          std::find_if(it->ready.cbegin(), it->ready.cend(),
+                                       [&cid](const OutboxEntry &e) { return e.cid == cid; }));
+        if (at >= it->ready.size())
+            continue;
+        if (at == 0)
+            stopUpload(*it);
+        it->ready.removeAt(at);
+        if (m_running && !m_pumpTimer.isActive())
+            m_pumpTimer.start();
+        break;
+    }
+    checkIdle();
 }
 
 void OutboxPump::onAnswer(const QString &room, const OutboxEntry &sent, const RequestResult &result)
@@ -407,6 +586,9 @@ void OutboxPump::flushAcks()
                                         entry.cid,  entry.body, entry.replyTo};
             message.kind = entry.kind;
             message.target = entry.target;
+            for (const OutboxFile &file : entry.files)
+                message.files.append(proto::FileRef{file.fileId, file.name, file.type, file.size,
+                                                    file.width, file.height});
             byRoom[entry.room].append(std::move(message));
         }
         for (const QString &room : std::as_const(rooms)) {

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "OutboxFile.h"
+
 #include <QList>
 #include <QMutex>
 #include <QString>
@@ -30,6 +32,8 @@ public:
         QString kind{};     // "" (a message), "edit" or "delete" (see OutboxEntry)
         qint64 target = 0;  // the seq an edit or delete is about
         qint64 replyTo = 0; // the seq a message replies to
+        // Each is copied from `source` to `path` (fsync) before the commit.
+        QList<OutboxFile> files{};
     };
     struct Outcome {
         QList<std::pair<QString, qint64>> saved; // cid, position
@@ -58,6 +62,8 @@ public:
 
 private:
     void run();
+    // Copies the files of `entry` to their paths; false (with `error`) removes what it copied.
+    static bool copyFiles(const NewEntry &entry, QString *error);
 
     const QString m_path;
     const std::function<void(const Outcome &)> m_report;

@@ -68,12 +68,14 @@ ServerLimits Room::limits() const
     return m_account ? m_account->limits() : ServerLimits{};
 }
 
-SendResult Room::checkBody(const QString &body) const
+SendResult Room::checkBody(const QString &body, bool withFiles) const
 {
     SendResult result;
     result.sizeBytes = body.toUtf8().size();
     result.limitBytes = limits().maxBodyBytes;
-    if (!proto::hasVisibleText(body)) {
+    if (withFiles && body.isEmpty())
+        return result; // files without a caption
+    if (!proto::hasVisibleText(body) && !withFiles) {
         result.status = SendResult::Status::Empty;
         result.message = tr("There is nothing to send.");
         return result;
@@ -104,20 +106,50 @@ SendResult Room::checkBody(const QString &body) const
     return result;
 }
 
-SendResult Room::send(const QString &body, qint64 replyTo)
+SendResult Room::send(const QString &body, qint64 replyTo, const QList<OutboxFile> &files)
 {
-    SendResult result = checkBody(body);
+    // A caption of blanks is no caption.
+    const QString text = !files.isEmpty() && !proto::hasVisibleText(body) ? QString() : body;
+    SendResult result = checkBody(text, !files.isEmpty());
     if (!result.queued())
         return result;
     Outbox *outbox = m_account ? m_account->outbox() : nullptr;
-    result.cid = outbox ? m_account->session()->sendMessage(m_name, body, qMax<qint64>(0, replyTo))
-                        : QString();
+    result.cid =
+        outbox ? m_account->session()->sendMessage(m_name, text, qMax<qint64>(0, replyTo), files)
+               : QString();
     if (result.cid.isEmpty()) {
         result.status = SendResult::Status::DiskError;
         result.message = notSavedMessage(outbox ? outbox->lastError() : QString());
         return result;
     }
     return result;
+}
+
+std::optional<OutboxFile> Room::describeFile(const QString &path, const QList<OutboxFile> &attached,
+                                             QString *error) const
+{
+    OutboxFile file = AttachmentLimits::describe(path, error);
+    if (file.name.isEmpty())
+        return std::nullopt;
+    Outbox *outbox = m_account ? m_account->outbox() : nullptr;
+    const QString problem =
+        AttachmentLimits::problem(file, attached, limits(), outbox ? outbox->fileBytes() : 0);
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return std::nullopt;
+    }
+    return file;
+}
+
+bool Room::cancelUpload(const QString &cid)
+{
+    return m_account && m_account->session()->cancelUpload(cid);
+}
+
+QString Room::uploadingMessage() const
+{
+    return m_account ? m_account->session()->uploadingIn(m_name) : QString();
 }
 
 SendResult Room::edit(qint64 seq, const QString &body)

@@ -2,11 +2,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "OutboxFile.h"
 #include "ServerLimits.h"
 
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
+
+#include <optional>
 
 namespace conversa::core {
 
@@ -51,7 +54,19 @@ public:
     // Queues `body` in the outbox and answers at once, without waiting for the disk; the
     // message is sent once it is on the disk and the session is up.
     // `replyTo`: the seq of the message this one replies to (0: none).
-    SendResult send(const QString &body, qint64 replyTo = 0);
+    // With `files` (from describeFile(), width and height filled in for images) the body is a
+    // caption and may be empty: the outbox copies the files, uploads them in order and sends
+    // one message carrying them.
+    SendResult send(const QString &body, qint64 replyTo = 0, const QList<OutboxFile> &files = {});
+    // A file the person chose, for send(): nullopt (with `error` in words) when it cannot be
+    // read, or cannot join `attached` (too large, too many, the outbox full).
+    std::optional<OutboxFile> describeFile(const QString &path, const QList<OutboxFile> &attached,
+                                           QString *error) const;
+    // Stops the upload of message `cid` and forgets it (and the copies of its files). False
+    // once its files are all on the server.
+    bool cancelUpload(const QString &cid);
+    // The message whose files are being uploaded now (empty: none).
+    QString uploadingMessage() const;
     // Replaces the text of our own message `seq`; checked and queued like send() (the outbox
     // keeps it with its cid, so one made offline goes out once after the reconnect).
     SendResult edit(qint64 seq, const QString &body);
@@ -117,7 +132,7 @@ signals:
 private:
     void onRoomsChanged();
     static QString notSavedMessage(const QString &detail);
-    SendResult checkBody(const QString &body) const;
+    SendResult checkBody(const QString &body, bool withFiles = false) const;
 
     QPointer<Account> m_account;
     QString m_name;

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "SessionManager.h"
 
+#include "FileTransfer.h"
 #include "MessageCache.h"
 #include "Outbox.h"
 #include "OutboxPump.h"
@@ -93,6 +94,12 @@ SessionManager::SessionManager(QObject *parent)
     connect(m_pump, &OutboxPump::acknowledged, m_sync, &RoomSync::ingest);
     connect(m_pump, &OutboxPump::progress, this, &SessionManager::outboxProgress);
     connect(m_pump, &OutboxPump::drained, this, &SessionManager::outboxDrained);
+    connect(m_pump, &OutboxPump::uploadProgress, this, &SessionManager::uploadProgress);
+    m_pump->setUploader([this](const OutboxFile &file, QObject *parent) {
+        auto *transfer = new FileTransfer(transportOptions(), m_token, parent);
+        transfer->upload(file.path, m_limits.maxFileBytes, file.name, file.type);
+        return transfer;
+    });
     connect(m_pump, &OutboxPump::changeRefused, this,
             [this](const OutboxEntry &change, const QString &reason) {
                 emit changeRefused(change.room, change.kind, change.target, reason);
@@ -806,14 +813,32 @@ void SessionManager::maybeFinishSync()
 
 // --- outbox -----------------------------------------------------------------------------------
 
-QString SessionManager::sendMessage(const QString &room, const QString &body, qint64 replyTo)
+QString SessionManager::sendMessage(const QString &room, const QString &body, qint64 replyTo,
+                                    const QList<OutboxFile> &files)
 {
     // What the server would refuse for good is not queued at all.
-    if (!m_outbox || !proto::isValidRoomName(room) || !proto::hasVisibleText(body) ||
-        !proto::isWellFormedText(body) || replyTo < 0)
+    if (!m_outbox || !proto::isValidRoomName(room) ||
+        (files.isEmpty() && !proto::hasVisibleText(body)) || !proto::isWellFormedText(body) ||
+        replyTo < 0 || files.size() > qMax(1, m_limits.maxFilesPerMessage))
         return {};
     // The pump sends it once the outbox's writer has it on the disk (Outbox::saved).
-    return m_outbox->enqueue(room, body, replyTo);
+    return m_outbox->enqueue(room, body, replyTo, files);
+}
+
+bool SessionManager::cancelUpload(const QString &cid)
+{
+    if (!m_outbox)
+        return false;
+    const std::optional<OutboxEntry> entry = m_outbox->entry(cid);
+    if (!entry || !entry->saved || entry->state == OutboxState::Sent || !entry->needsUpload())
+        return false;
+    // The pump hears of it (Outbox::entryRemoved) and stops the upload.
+    return m_outbox->discard(cid);
+}
+
+QString SessionManager::uploadingIn(const QString &room) const
+{
+    return m_pump->uploading(room);
 }
 
 QString SessionManager::editMessage(const QString &room, qint64 target, const QString &body)

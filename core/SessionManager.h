@@ -6,6 +6,7 @@
 #include "ConnectionDetails.h"
 #include "ConnectionState.h"
 #include "Heartbeat.h"
+#include "OutboxFile.h"
 #include "ServerLimits.h"
 #include "Transport.h"
 
@@ -130,7 +131,15 @@ public:
     // Queues a message in the outbox and sends it once it is on the disk and the session is up.
     // Returns its cid at once (the Outbox's `saved` or `notSaved` follows), or an empty string
     // for an invalid room name, a body with nothing visible, or no open outbox.
-    QString sendMessage(const QString &room, const QString &body, qint64 replyTo = 0);
+    // With `files` (AttachmentLimits::describe), the body is a caption and may be empty; the
+    // files are copied into the outbox, uploaded, then sent with the message.
+    QString sendMessage(const QString &room, const QString &body, qint64 replyTo = 0,
+                        const QList<OutboxFile> &files = {});
+    // Stops the upload of message `cid` and forgets it with the copies of its files; false once
+    // its files are all on the server (the message itself may be on its way then).
+    bool cancelUpload(const QString &cid);
+    // The cid of the message whose files `room` is uploading now (empty: none).
+    QString uploadingIn(const QString &room) const;
     // The same for a change of message `target` of `room`: a new body for our own message, or its
     // deletion (ours, or any in a room we own). Idempotent by cid like a message, so a change
     // made offline goes out once after the reconnect. Empty for a change the server would refuse
@@ -199,6 +208,8 @@ signals:
     // The outbox draining, account-wide: `sent` of `total` queued messages were answered by the
     // server since it was last empty ("Sending 3 of 40"); sent == total when it is empty again.
     void outboxProgress(int sent, int total);
+    // The files of message `cid` of `room` are uploaded this far: 0..1, -1 once no longer.
+    void uploadProgress(const QString &room, const QString &cid, double fraction);
 
 private:
     enum class Mode { Idle, Login, Resume };
