@@ -342,3 +342,33 @@ test('over one\'s space (413) and too many uploads (429), in words', { timeout: 
         tight.demo.close();
     }
 });
+
+test('a slow upload shows its progress on the waiting message', { timeout: 90000 }, async () => {
+    const browser = await launchBrowser();
+    try {
+        const page = await browser.context.newPage();
+        await signIn(page, server.origin);
+        // 250 kB at about 100 kB/s: a few seconds of progress.
+        const cdp = await browser.context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.emulateNetworkConditions', {
+            offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 100 * 1024 });
+        await attach(page, { name: 'slow.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(250000, 3) });
+        await composer(page).fill('slowly');
+        await composer(page).press('Enter');
+        const pending = messageLog(page).locator('.pending');
+        await pending.getByText(/^Uploading slow\.bin \(1 of 1\): \d+ %$/).waitFor();
+        const seen = new Set();
+        while (await pending.count()) {
+            const text = await pending.locator('.upload-text').textContent().catch(() => '');
+            const percent = /(\d+) %/.exec(text ?? '');
+            if (percent)
+                seen.add(Number(percent[1]));
+            await page.waitForTimeout(100);
+        }
+        assert.ok([...seen].some(p => p > 0 && p < 100), `progress seen: ${[...seen].join(', ')}`);
+        await until(() => messagesWith('slowly').length, 'the slow file to arrive');
+    } finally {
+        await browser.close();
+    }
+});
