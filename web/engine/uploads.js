@@ -4,12 +4,18 @@
 // once (the answer is kept in the entry on disk at once), before the `send` that names them.
 import { UploadError, kUploadReuseMs } from './files.js';
 
+// Uploads cut off without an answer while the WebSocket stayed up, before the message is marked
+// failed: a server that closes on a body it will not read (past its 64 MiB discard bound)
+// would otherwise be sent the whole file every pause, for ever.
+export const kLostUploadsBeforeFailing = 3;
+
 // Uploads the files of `entry` that the server does not have yet (or had so long ago that it
 // may have dropped them, unattached). Returns 'done', 'failed' (the entry is marked failed
 // with the reason), or 'stop' (the connection went: the resume pumps again).
 export async function uploadFilesOf(client, entry, generation) {
     const files = entry.files ?? [];
     for (let index = 0; index < files.length; ++index) {
+        let lost = 0;
         for (;;) {
             if (generation !== client.generation || client.state !== 'online')
                 return 'stop';
@@ -37,13 +43,16 @@ export async function uploadFilesOf(client, entry, generation) {
                 break;
             } catch (error) {
                 const status = error instanceof UploadError ? error.status : 0;
-                if (error instanceof UploadError && error.permanent) {
+                const linkUp = generation === client.generation && client.state === 'online';
+                if (status === 0 && linkUp)
+                    ++lost;
+                if ((error instanceof UploadError && error.permanent) || lost >= kLostUploadsBeforeFailing) {
                     client.uploads.delete(entry.cid);
                     await client.outbox.fail(entry.cid, error.message, status);
                     return 'failed';
                 }
-                // 429, 503, 507, or no answer: the same file again after a pause, unless the
-                // link went meanwhile.
+                // 429, 503, or no answer: the same file again after a pause, unless the link
+                // went meanwhile.
                 progress.note = error.message;
                 progress.status = status;
                 client.emit('upload', entry.cid);

@@ -242,6 +242,23 @@ test('413, 415 and 507 mark the message failed with the status; 429 waits and tr
     client.dropSocket();
 });
 
+test('uploads cut off again and again while the link is up end as failed, in words', async () => {
+    const server = new FilesServer();
+    const store = new MemoryStore();
+    const client = await makeClient(server, store);
+    await client.start();
+    await settle(client);
+    server.refuseUploads = [0, 0, 0, 0];
+    const entry = await client.send('r', 'cut off', { files: [{ blob: bytes(10), name: 'cut.bin' }] });
+    await settle(client);
+    assert.equal(server.uploadCalls, 3);
+    const failed = client.outbox.entries.find(e => e.cid === entry.cid);
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.errorStatus, 0);
+    assert.equal(failed.error, 'refused with 0');
+    client.dropSocket();
+});
+
 test('the server\'s limits refuse a file or a message in words before anything is stored', async () => {
     const server = new FilesServer();
     const store = new MemoryStore();
