@@ -48,6 +48,36 @@ MessageModel::MessageModel(QObject *parent)
     m_batchTimer.setSingleShot(true);
     m_batchTimer.setInterval(100);
     connect(&m_batchTimer, &QTimer::timeout, this, &MessageModel::flushLive);
+    m_uploadProgressTimer.setSingleShot(true);
+    m_uploadProgressTimer.setInterval(100);
+    connect(&m_uploadProgressTimer, &QTimer::timeout, this, &MessageModel::flushUploadProgress);
+}
+
+void MessageModel::onUploadProgress(const QString &room, const QString &cid, double fraction)
+{
+    if (room != m_room)
+        return;
+    if (fraction < 0)
+        m_uploadProgress.remove(cid);
+    else
+        m_uploadProgress.insert(cid, fraction);
+    m_uploadProgressChanged.insert(cid);
+    // The end of an upload shows at once; the steps of one at most ten times a second.
+    if (fraction < 0)
+        flushUploadProgress();
+    else if (!m_uploadProgressTimer.isActive())
+        m_uploadProgressTimer.start();
+}
+
+void MessageModel::flushUploadProgress()
+{
+    m_uploadProgressTimer.stop();
+    const QSet<QString> changed = std::exchange(m_uploadProgressChanged, {});
+    for (const QString &cid : changed) {
+        const int row = rowOfCid(cid);
+        if (row >= 0)
+            emit dataChanged(index(row), index(row), {UploadProgressRole});
+    }
 }
 
 void MessageModel::setSources(MessageCache *cache, Outbox *outbox, SessionManager *session)
@@ -64,6 +94,7 @@ void MessageModel::setSources(MessageCache *cache, Outbox *outbox, SessionManage
         connect(outbox, &Outbox::entryRemoved, this, &MessageModel::onOutboxRemoved);
     }
     if (session) {
+        connect(session, &SessionManager::uploadProgress, this, &MessageModel::onUploadProgress);
         connect(session, &SessionManager::messageReceived, this, &MessageModel::queueLive);
         // In the same queue: an edit must find the message it names already inserted.
         connect(session, &SessionManager::logEntryReceived, this, &MessageModel::queueLive);
@@ -93,6 +124,7 @@ void MessageModel::setRoom(const QString &room)
     if (room == m_room)
         return;
     m_room = room;
+    m_uploadProgress.clear();
     reload();
 }
 
@@ -223,6 +255,11 @@ MessageModel::Row MessageModel::fromOutbox(const OutboxEntry &e)
     row.state = e.state == OutboxState::Failed ? DeliveryState::Failed : DeliveryState::Pending;
     row.reason = e.reason;
     row.replyTo = e.replyTo;
+    for (const OutboxFile &file : e.files) {
+        row.files.append(protocol::FileRef{file.fileId, file.name, file.type, file.size, file.width,
+                                           file.height});
+        row.localPaths.append(file.localPath());
+    }
     return row;
 }
 
@@ -928,15 +965,18 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     }
     case FilesRole: {
         QVariantList files;
-        for (const protocol::FileRef &f : r.files)
-            files.append(QVariantMap{{u"file"_s, f.file},
-                                     {u"name"_s, f.name},
-                                     {u"type"_s, f.type},
-                                     {u"size"_s, f.size},
-                                     {u"width"_s, f.width},
-                                     {u"height"_s, f.height}});
+        for (qsizetype i = 0; i < r.files.size(); ++i) {
+            const protocol::FileRef &f = r.files.at(i);
+            QVariantMap file{{u"file"_s, f.file}, {u"name"_s, f.name},   {u"type"_s, f.type},
+                             {u"size"_s, f.size}, {u"width"_s, f.width}, {u"height"_s, f.height}};
+            if (i < r.localPaths.size())
+                file.insert(u"localPath"_s, r.localPaths.at(i));
+            files.append(file);
+        }
         return files;
     }
+    case UploadProgressRole:
+        return r.state == DeliveryState::Pending ? m_uploadProgress.value(r.cid, -1.0) : -1.0;
     case ReplyToRole:
         return r.replyTo;
     case ReplySenderRole:
@@ -998,7 +1038,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {ReplyPreviewRole, "replyPreview"},
             {ReplyDeletedRole, "replyDeleted"},
             {OwnRole, "own"},
-            {FilesRole, "files"}};
+            {FilesRole, "files"},
+            {UploadProgressRole, "uploadProgress"}};
 }
 
 } // namespace conversa::core

@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QList>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <optional>
@@ -69,8 +70,12 @@ public:
         // Sent by the account's user (bool).
         OwnRole,
         // QVariantList of QVariantMap {file (the id), name, type, size (qint64), width, height
-        // (0 unless an image)}, in the order sent; empty once deleted.
+        // (0 unless an image)}, in the order sent; empty once deleted. A message still in the
+        // outbox has "file" empty until that file is uploaded, and "localPath": the outbox's copy
+        // (the file chosen, while it is being saved).
         FilesRole,
+        // While this message's files upload: how far (double 0..1); -1 otherwise.
+        UploadProgressRole,
     };
     Q_ENUM(Role)
 
@@ -161,6 +166,7 @@ private:
         bool deleted = false;
         QList<protocol::Reaction> reactions;
         QList<protocol::FileRef> files;
+        QStringList localPaths; // pending rows: where each file is on this computer
     };
     // What a reply shows of its original.
     struct Original {
@@ -196,6 +202,8 @@ private:
     void flushLive();
     bool askServer(qint64 beforeSeq, int limit);
     void finishJump(qint64 seq);
+    void onUploadProgress(const QString &room, const QString &cid, double fraction);
+    void flushUploadProgress();
 
     QPointer<MessageCache> m_cache;
     QPointer<Outbox> m_outbox;
@@ -225,6 +233,11 @@ private:
     bool m_serverHasNoOlder = false;
     bool m_trimmingPaused = false;
     QString m_historyError;
+    // Upload progress by cid (rows of this room in the outbox); views hear of changes at most
+    // ten times a second.
+    QHash<QString, double> m_uploadProgress;
+    QSet<QString> m_uploadProgressChanged;
+    QTimer m_uploadProgressTimer;
 };
 
 } // namespace conversa::core

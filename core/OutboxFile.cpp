@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QLocale>
 #include <QMimeDatabase>
 
 using namespace Qt::StringLiterals;
@@ -92,9 +93,9 @@ QString AttachmentLimits::formatSize(qint64 bytes)
             .arg((bytes + 999) / 1000);
     if (bytes < qint64(1000) * 1000 * 1000)
         return QCoreApplication::translate("conversa::core::AttachmentLimits", "%1 MB")
-            .arg(QString::number(double(bytes) / 1e6, 'f', 1));
+            .arg(QLocale().toString(double(bytes) / 1e6, 'f', 1));
     return QCoreApplication::translate("conversa::core::AttachmentLimits", "%1 GB")
-        .arg(QString::number(double(bytes) / 1e9, 'f', 1));
+        .arg(QLocale().toString(double(bytes) / 1e9, 'f', 1));
 }
 
 } // namespace conversa::core

@@ -144,6 +144,90 @@
     </message>
 </context>
 <context>
+    <name>conversa::core::AttachmentLimits</name>
+    <message>
+        <source>“%1” is a folder; only files can be sent.</source>
+        <translation>“%1” is a folder; only files can be sent.</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be read.</source>
+        <translation>“%1” cannot be read.</translation>
+    </message>
+    <message numerus="yes">
+        <source>A message carries at most %n file(s).</source>
+        <translation>
+            <numerusform>A message carries at most %n file.</numerusform>
+            <numerusform>A message carries at most %n files.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” is %2; the server takes files of up to %3.</source>
+        <translation>“%1” is %2; the server takes files of up to %3.</translation>
+    </message>
+    <message>
+        <source>“%1” is empty.</source>
+        <translation>“%1” is empty.</translation>
+    </message>
+    <message>
+        <source>“%1” does not fit: files waiting to be sent may take up to %2 together.</source>
+        <translation>“%1” does not fit: files waiting to be sent may take up to %2 together.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s)</source>
+        <translation>
+            <numerusform>%n byte</numerusform>
+            <numerusform>%n bytes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 KB</source>
+        <translation>%1 KB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::FileTransfer</name>
+    <message>
+        <source>The server refused (%1): %2</source>
+        <translation>The server refused (%1): %2</translation>
+    </message>
+    <message>
+        <source>There is no such file, or it is not yours to read.</source>
+        <translation>There is no such file, or it is not yours to read.</translation>
+    </message>
+    <message>
+        <source>The server answered %1 %2.</source>
+        <translation>The server answered %1 %2.</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1”: %2</source>
+        <translation>Cannot read “%1”: %2</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 bytes; the server takes files of up to %3 bytes.</source>
+        <translation>“%1” is %2 bytes; the server takes files of up to %3 bytes.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer to the upload names no file.</source>
+        <translation>The server&apos;s answer to the upload names no file.</translation>
+    </message>
+    <message>
+        <source>Cannot write “%1”: %2</source>
+        <translation>Cannot write “%1”: %2</translation>
+    </message>
+    <message>
+        <source>Cannot write “%1”.</source>
+        <translation>Cannot write “%1”.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::core::MessageModel</name>
     <message>
         <source>Older messages could not be loaded: %1. Scroll up to try again.</source>
@@ -184,6 +268,25 @@
     <message>
         <source>%1 (edited)</source>
         <translation>%1 (edited)</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::Outbox</name>
+    <message>
+        <source>“%1” cannot be read: %2</source>
+        <translation>“%1” cannot be read: %2</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be copied: %2</source>
+        <translation>“%1” cannot be copied: %2</translation>
+    </message>
+    <message>
+        <source>it changed while it was being copied</source>
+        <translation>it changed while it was being copied</translation>
+    </message>
+    <message>
+        <source>the outbox file cannot be opened</source>
+        <translation>the outbox file cannot be opened</translation>
     </message>
 </context>
 <context>
@@ -645,6 +748,18 @@ Join one with Ctrl+J (for example “general”) or create one with Ctrl+N.</tra
             <numerusform>%1 · %n members</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Attach files</translation>
+    </message>
+    <message>
+        <source>Attach files (or drop them here, or paste an image)</source>
+        <translation>Attach files (or drop them here, or paste an image)</translation>
+    </message>
+    <message>
+        <source>The files are uploaded already; the message is on its way.</source>
+        <translation>The files are uploaded already; the message is on its way.</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>
@@ -673,6 +788,41 @@ Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &g
     <message>
         <source>Message %1</source>
         <translation>Message %1</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ComposerAttachments</name>
+    <message>
+        <source>Files to send</source>
+        <translation>Files to send</translation>
+    </message>
+    <message>
+        <source>Open a room to send files.</source>
+        <translation>Open a room to send files.</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>Remove %1</translation>
+    </message>
+    <message>
+        <source>The pasted image cannot be read.</source>
+        <translation>The pasted image cannot be read.</translation>
+    </message>
+    <message>
+        <source>The pasted image cannot be saved: %1</source>
+        <translation>The pasted image cannot be saved: %1</translation>
+    </message>
+    <message>
+        <source>Pasted image %1.png</source>
+        <translation>Pasted image %1.png</translation>
+    </message>
+    <message>
+        <source>Pasted image %1 (%2).png</source>
+        <translation>Pasted image %1 (%2).png</translation>
+    </message>
+    <message>
+        <source>The pasted image cannot be saved.</source>
+        <translation>The pasted image cannot be saved.</translation>
     </message>
 </context>
 <context>
@@ -1300,6 +1450,10 @@ Chat in rooms with your organisation, live.</translation>
         <source>Show the original message</source>
         <translation>Show the original message</translation>
     </message>
+    <message>
+        <source>Uploading… %1%</source>
+        <translation>Uploading… %1%</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MessageView</name>
@@ -1373,6 +1527,10 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>Show the &amp;original</source>
         <translation>Show the &amp;original</translation>
+    </message>
+    <message>
+        <source>Cancel &amp;upload</source>
+        <translation>Cancel &amp;upload</translation>
     </message>
 </context>
 <context>

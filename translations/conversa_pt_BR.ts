@@ -144,6 +144,90 @@
     </message>
 </context>
 <context>
+    <name>conversa::core::AttachmentLimits</name>
+    <message>
+        <source>“%1” is a folder; only files can be sent.</source>
+        <translation>“%1” é uma pasta; só é possível enviar arquivos.</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be read.</source>
+        <translation>Não é possível ler “%1”.</translation>
+    </message>
+    <message numerus="yes">
+        <source>A message carries at most %n file(s).</source>
+        <translation>
+            <numerusform>Uma mensagem leva no máximo %n arquivo.</numerusform>
+            <numerusform>Uma mensagem leva no máximo %n arquivos.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>“%1” is %2; the server takes files of up to %3.</source>
+        <translation>“%1” tem %2; o servidor aceita arquivos de até %3.</translation>
+    </message>
+    <message>
+        <source>“%1” is empty.</source>
+        <translation>“%1” está vazio.</translation>
+    </message>
+    <message>
+        <source>“%1” does not fit: files waiting to be sent may take up to %2 together.</source>
+        <translation>“%1” não cabe: os arquivos aguardando envio podem ocupar até %2 no total.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n byte(s)</source>
+        <translation>
+            <numerusform>%n byte</numerusform>
+            <numerusform>%n bytes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 KB</source>
+        <translation>%1 KB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::FileTransfer</name>
+    <message>
+        <source>The server refused (%1): %2</source>
+        <translation>O servidor recusou (%1): %2</translation>
+    </message>
+    <message>
+        <source>There is no such file, or it is not yours to read.</source>
+        <translation>Esse arquivo não existe, ou você não tem permissão para lê-lo.</translation>
+    </message>
+    <message>
+        <source>The server answered %1 %2.</source>
+        <translation>O servidor respondeu %1 %2.</translation>
+    </message>
+    <message>
+        <source>Cannot read “%1”: %2</source>
+        <translation>Não foi possível ler “%1”: %2</translation>
+    </message>
+    <message>
+        <source>“%1” is %2 bytes; the server takes files of up to %3 bytes.</source>
+        <translation>“%1” tem %2 bytes; o servidor aceita arquivos de até %3 bytes.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s answer to the upload names no file.</source>
+        <translation>A resposta do servidor ao envio não indica nenhum arquivo.</translation>
+    </message>
+    <message>
+        <source>Cannot write “%1”: %2</source>
+        <translation>Não foi possível gravar “%1”: %2</translation>
+    </message>
+    <message>
+        <source>Cannot write “%1”.</source>
+        <translation>Não foi possível gravar “%1”.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::core::MessageModel</name>
     <message>
         <source>Older messages could not be loaded: %1. Scroll up to try again.</source>
@@ -184,6 +268,25 @@
     <message>
         <source>%1 (edited)</source>
         <translation>%1 (editada)</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::Outbox</name>
+    <message>
+        <source>“%1” cannot be read: %2</source>
+        <translation>Não foi possível ler “%1”: %2</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be copied: %2</source>
+        <translation>Não foi possível copiar “%1”: %2</translation>
+    </message>
+    <message>
+        <source>it changed while it was being copied</source>
+        <translation>foi alterado durante a cópia</translation>
+    </message>
+    <message>
+        <source>the outbox file cannot be opened</source>
+        <translation>não foi possível abrir o arquivo da caixa de saída</translation>
     </message>
 </context>
 <context>
@@ -645,6 +748,18 @@ Entre em uma com Ctrl+J (por exemplo “general”) ou crie uma com Ctrl+N.</tra
             <numerusform>%1 · %n membros</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Anexar arquivos</translation>
+    </message>
+    <message>
+        <source>Attach files (or drop them here, or paste an image)</source>
+        <translation>Anexar arquivos (ou solte-os aqui, ou cole uma imagem)</translation>
+    </message>
+    <message>
+        <source>The files are uploaded already; the message is on its way.</source>
+        <translation>Os arquivos já foram enviados; a mensagem está a caminho.</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::Composer</name>
@@ -673,6 +788,41 @@ Formatação: **negrito**, *itálico*, `código`, ``` em uma linha própria para
     <message>
         <source>Message %1</source>
         <translation>Mensagem para %1</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ComposerAttachments</name>
+    <message>
+        <source>Files to send</source>
+        <translation>Arquivos para enviar</translation>
+    </message>
+    <message>
+        <source>Open a room to send files.</source>
+        <translation>Abra uma sala para enviar arquivos.</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>Remover %1</translation>
+    </message>
+    <message>
+        <source>The pasted image cannot be read.</source>
+        <translation>Não foi possível ler a imagem colada.</translation>
+    </message>
+    <message>
+        <source>The pasted image cannot be saved: %1</source>
+        <translation>Não foi possível salvar a imagem colada: %1</translation>
+    </message>
+    <message>
+        <source>Pasted image %1.png</source>
+        <translation>Imagem colada %1.png</translation>
+    </message>
+    <message>
+        <source>Pasted image %1 (%2).png</source>
+        <translation>Imagem colada %1 (%2).png</translation>
+    </message>
+    <message>
+        <source>The pasted image cannot be saved.</source>
+        <translation>Não foi possível salvar a imagem colada.</translation>
     </message>
 </context>
 <context>
@@ -1300,6 +1450,10 @@ Converse em salas com a sua organização, em tempo real.</translation>
         <source>Show the original message</source>
         <translation>Mostrar a mensagem original</translation>
     </message>
+    <message>
+        <source>Uploading… %1%</source>
+        <translation>Enviando arquivos… %1%</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::MessageView</name>
@@ -1373,6 +1527,10 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Show the &amp;original</source>
         <translation>Mostrar a mensagem &amp;original</translation>
+    </message>
+    <message>
+        <source>Cancel &amp;upload</source>
+        <translation>Cancelar &amp;envio</translation>
     </message>
 </context>
 <context>

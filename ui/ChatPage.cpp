@@ -4,6 +4,7 @@
 
 #include "AppSettings.h"
 #include "Composer.h"
+#include "ComposerAttachments.h"
 #include "ComposerContextBar.h"
 #include "ConnectionBanner.h"
 #include "EmojiPicker.h"
@@ -29,7 +30,10 @@
 #include <QActionGroup>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QEvent>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -38,6 +42,7 @@
 #include <QListView>
 #include <QMenu>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTimer>
@@ -116,6 +121,7 @@ void ChatPage::updateIcons()
     m_roomMenuButton->setIcon(Theme::icon(u"more"_s));
     m_searchButton->setIcon(Theme::icon(u"search"_s));
     m_emojiButton->setIcon(Theme::icon(u"emoji"_s));
+    m_attachButton->setIcon(Theme::icon(u"attach"_s));
     m_sendButton->setIcon(Theme::icon(u"send"_s, Theme::accent()));
 }
 
@@ -146,6 +152,9 @@ void ChatPage::retranslateUi()
     m_notificationActions.at(0)->setText(tr("All messages"));
     m_notificationActions.at(1)->setText(tr("Mentions only"));
     m_notificationActions.at(2)->setText(tr("Mute"));
+    m_attachButton->setText(tr("Attach files"));
+    m_attachButton->setToolTip(tr("Attach files (or drop them here, or paste an image)"));
+    m_attachButton->setAccessibleName(tr("Attach files"));
     m_emojiButton->setText(tr("Emoji"));
     m_emojiButton->setToolTip(tr("Insert an emoji"));
     m_emojiButton->setAccessibleName(tr("Insert emoji"));
@@ -315,6 +324,7 @@ QWidget *ChatPage::buildConversationColumn()
     connect(m_messages, &MessageView::newestShown, this, &ChatPage::scheduleMarkRead);
     connect(m_messages, &MessageView::retryRequested, this, &ChatPage::retryMessage);
     connect(m_messages, &MessageView::discardRequested, this, &ChatPage::discardMessage);
+    connect(m_messages, &MessageView::cancelUploadRequested, this, &ChatPage::cancelUpload);
     connect(m_messages, &MessageView::linkActivated, this, &ChatPage::linkActivated);
 
     m_emptyLabel = new QLabel(column);
@@ -347,21 +357,27 @@ QWidget *ChatPage::buildConversationColumn()
     m_actions = new MessageActions(
         m_messages, m_composer, m_contextBar, [this] { return m_openRoom.data(); }, this);
     connect(m_actions, &MessageActions::problem, this, &ChatPage::showSendError);
+    m_attachments = new ComposerAttachments([this] { return m_openRoom.data(); }, column);
+    connect(m_attachments, &ComposerAttachments::changed, this, [this] {
+        m_composer->setHasAttachments(!m_attachments->isEmpty());
+        updateSendButton();
+    });
+    connect(m_composer, &Composer::attachmentsOffered, this, &ChatPage::attachFrom);
+    m_attachButton = new QToolButton(column);
+    m_attachButton->setObjectName(u"attachButton"_s);
+    connect(m_attachButton, &QToolButton::clicked, this, &ChatPage::chooseFilesToAttach);
     m_emojiButton = new QToolButton(column);
     m_emojiButton->setObjectName(u"emojiButton"_s);
     m_sendButton = new QToolButton(column);
     m_sendButton->setObjectName(u"sendButton"_s);
-    for (QToolButton *button : {m_emojiButton, m_sendButton}) {
+    for (QToolButton *button : {m_attachButton, m_emojiButton, m_sendButton}) {
         button->setAutoRaise(true);
         button->setToolButtonStyle(Qt::ToolButtonIconOnly);
         button->setIconSize(QSize(24, 24));
     }
     connect(m_sendButton, &QToolButton::clicked, m_composer, &Composer::requestSend);
     connect(m_emojiButton, &QToolButton::clicked, this, &ChatPage::showEmojiPicker);
-    connect(m_composer, &QPlainTextEdit::textChanged, this, [this] {
-        m_sendButton->setEnabled(m_composer->isEnabled() &&
-                                 !m_composer->toPlainText().trimmed().isEmpty());
-    });
+    connect(m_composer, &QPlainTextEdit::textChanged, this, &ChatPage::updateSendButton);
     connect(m_composer, &Composer::typing, this, [this] {
         if (m_openRoom)
             m_openRoom->noteTyping();
@@ -377,9 +393,11 @@ QWidget *ChatPage::buildConversationColumn()
     layout->addWidget(m_typingLabel);
     layout->addWidget(m_sendErrorLabel);
     layout->addWidget(m_contextBar);
+    layout->addWidget(m_attachments);
     auto *composerRow = new QHBoxLayout;
     composerRow->setContentsMargins(12, 0, 12, 0);
     composerRow->setSpacing(4);
+    composerRow->addWidget(m_attachButton, 0, Qt::AlignBottom);
     composerRow->addWidget(m_emojiButton, 0, Qt::AlignBottom);
     composerRow->addWidget(m_composer);
     composerRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
@@ -526,6 +544,8 @@ void ChatPage::openRoom(const QString &room)
 {
     if (room == m_room)
         return;
+    // Files chosen for one room never go to another by surprise.
+    m_attachments->clear();
     for (const QMetaObject::Connection &connection : std::as_const(m_roomConnections))
         disconnect(connection);
     m_roomConnections.clear();
@@ -693,8 +713,10 @@ void ChatPage::updateComposer()
     else
         m_composer->setDisabledReason({});
     m_emojiButton->setEnabled(m_composer->disabledReason().isEmpty());
-    m_sendButton->setEnabled(m_composer->disabledReason().isEmpty() &&
-                             !m_composer->toPlainText().trimmed().isEmpty());
+    // Files need a room with an outbox (an Account), not hand-made models.
+    m_attachButton->setEnabled(m_composer->disabledReason().isEmpty() && m_openRoom);
+    setAcceptDrops(m_attachButton->isEnabled());
+    updateSendButton();
 }
 
 void ChatPage::scheduleMarkRead()
@@ -720,6 +742,68 @@ void ChatPage::markCurrentRoomRead()
     }
 }
 
+void ChatPage::cancelUpload(const QString &cid)
+{
+    if (m_openRoom && !m_openRoom->cancelUpload(cid))
+        showSendError(tr("The files are uploaded already; the message is on its way."));
+}
+
+void ChatPage::updateSendButton()
+{
+    m_sendButton->setEnabled(
+        m_composer->isEnabled() &&
+        (!m_composer->toPlainText().trimmed().isEmpty() || !m_attachments->isEmpty()));
+}
+
+void ChatPage::chooseFilesToAttach()
+{
+    if (!m_openRoom)
+        return;
+    const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Attach files"));
+    if (!paths.isEmpty())
+        attachFiles(paths);
+    m_composer->setFocus();
+}
+
+void ChatPage::attachFiles(const QStringList &paths)
+{
+    const QStringList problems = m_attachments->attachFiles(paths);
+    showSendError(problems.join(u' '));
+}
+
+void ChatPage::attachFrom(const QMimeData *data)
+{
+    const QStringList problems = m_attachments->attachFrom(data);
+    showSendError(problems.join(u' '));
+    m_composer->setFocus();
+}
+
+void ChatPage::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (m_attachButton->isEnabled() && ComposerAttachments::canAttach(event->mimeData()))
+        event->acceptProposedAction();
+    else
+        QWidget::dragEnterEvent(event);
+}
+
+void ChatPage::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (m_attachButton->isEnabled() && ComposerAttachments::canAttach(event->mimeData()))
+        event->acceptProposedAction();
+    else
+        QWidget::dragMoveEvent(event);
+}
+
+void ChatPage::dropEvent(QDropEvent *event)
+{
+    if (!m_attachButton->isEnabled() || !ComposerAttachments::canAttach(event->mimeData())) {
+        QWidget::dropEvent(event);
+        return;
+    }
+    event->acceptProposedAction();
+    attachFrom(event->mimeData());
+}
+
 void ChatPage::sendMessage(const QString &body)
 {
     // One message on its way to the disk at a time (it takes milliseconds): a second Enter
@@ -728,14 +812,18 @@ void ChatPage::sendMessage(const QString &body)
         return;
     // Enter sends a new message, a reply, or the edit in progress (all through the outbox).
     const qint64 editing = m_actions->editing();
-    const core::SendResult result = editing > 0 ? m_openRoom->edit(editing, body)
-                                                : m_openRoom->send(body, m_actions->replyTo());
+    // An edit changes the text only; the files wait for the next message.
+    const QList<core::OutboxFile> files =
+        editing > 0 ? QList<core::OutboxFile>() : m_attachments->files();
+    const core::SendResult result = editing > 0
+                                        ? m_openRoom->edit(editing, body)
+                                        : m_openRoom->send(body, m_actions->replyTo(), files);
     switch (result.status) {
     case core::SendResult::Status::Queued:
         m_contextBar->clear();
         // Shown as "Sending…" already; the text leaves the box once the outbox has it.
         showSendError({});
-        m_saving = {m_openRoom, result.cid, body, {}};
+        m_saving = {m_openRoom, result.cid, body, !files.isEmpty(), {}};
         m_saving.connections = {
             connect(m_openRoom, &core::Room::messageSaved, this, &ChatPage::onMessageSaved),
             connect(m_openRoom, &core::Room::messageNotSaved, this, &ChatPage::onMessageNotSaved),
@@ -769,6 +857,9 @@ void ChatPage::onMessageSaved(const QString &cid)
     if (cid != m_saving.cid)
         return;
     const QString body = m_saving.body;
+    // The outbox has its own copies of the files now.
+    if (m_saving.withFiles)
+        m_attachments->clear();
     forgetSaving();
     // Whatever was typed after Enter stays.
     const QString text = m_composer->toPlainText();

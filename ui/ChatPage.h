@@ -8,7 +8,11 @@
 #include <QPointer>
 #include <QWidget>
 
+class QDragEnterEvent;
+class QDragMoveEvent;
+class QDropEvent;
 class QLabel;
+class QMimeData;
 class QLineEdit;
 class QMenu;
 class QListView;
@@ -31,6 +35,7 @@ namespace conversa::ui {
 
 class AppSettings;
 class Composer;
+class ComposerAttachments;
 class ComposerContextBar;
 class MessageActions;
 class ConnectionBanner;
@@ -87,6 +92,10 @@ public:
     ConnectionBanner *connectionBanner() const { return m_banner; }
     QToolButton *sendButton() const { return m_sendButton; }
     QToolButton *emojiButton() const { return m_emojiButton; }
+    // The paperclip: chooses files to attach (attachFiles()).
+    QToolButton *attachButton() const { return m_attachButton; }
+    // The files chosen for the next message, above the composer.
+    ComposerAttachments *composerAttachments() const { return m_attachments; }
     QToolButton *roomMenuButton() const { return m_roomMenuButton; }
     QMenu *roomMenu() const { return m_roomMenu; }
     QToolButton *searchButton() const { return m_searchButton; }
@@ -117,6 +126,15 @@ public slots:
     void leaveRoom();
     void markCurrentRoomRead();
     void sendMessage(const QString &body);
+    // Attaches files to the next message (what the paperclip's file dialog, a drop and a paste
+    // of files do); those refused are named under the composer, with the reason.
+    void attachFiles(const QStringList &paths);
+    // A drop or paste: local files, or an image (saved as a PNG first).
+    void attachFrom(const QMimeData *data);
+    // The paperclip: a file dialog, then attachFiles().
+    void chooseFilesToAttach();
+    // Stops the upload of a message with files and forgets it (its menu's "Cancel upload").
+    void cancelUpload(const QString &cid);
     void retryMessage(const QString &cid);
     void discardMessage(const QString &cid);
 
@@ -126,6 +144,9 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void retranslateUi();
@@ -134,6 +155,7 @@ private:
     QWidget *buildRoomColumn();
     QWidget *buildConversationColumn();
     void updateComposer();
+    void updateSendButton();
     void updateIcons();
     void updateNotificationChoice();
     void showEmojiPicker();
@@ -182,6 +204,8 @@ private:
     MessageActions *m_actions = nullptr;
     QToolButton *m_emojiButton = nullptr;
     QToolButton *m_sendButton = nullptr;
+    QToolButton *m_attachButton = nullptr;
+    ComposerAttachments *m_attachments = nullptr;
     EmojiPicker *m_emojiPicker = nullptr;
     MembersPanel *m_membersPanel = nullptr;
     QuickSwitcher *m_switcher = nullptr;
@@ -195,6 +219,7 @@ private:
         QPointer<core::Room> room;
         QString cid;
         QString body;
+        bool withFiles = false;
         QList<QMetaObject::Connection> connections;
     };
     SavingMessage m_saving;

@@ -7,8 +7,11 @@
 #include <QCompleter>
 #include <QEvent>
 #include <QKeyEvent>
+#include <QMimeData>
 #include <QScrollBar>
 #include <QTextBlock>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -107,9 +110,39 @@ void Composer::requestSend()
     if (!m_disabledReason.isEmpty())
         return;
     const QString body = toPlainText();
-    if (body.trimmed().isEmpty())
+    if (body.trimmed().isEmpty() && !m_hasAttachments)
         return;
     emit sendRequested(body);
+}
+
+bool Composer::canInsertFromMimeData(const QMimeData *source) const
+{
+    return offersAttachments(source) || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void Composer::insertFromMimeData(const QMimeData *source)
+{
+    // Files and images become attachments; text (a link to a file included) stays text.
+    if (offersAttachments(source)) {
+        emit attachmentsOffered(source);
+        return;
+    }
+    QPlainTextEdit::insertFromMimeData(source);
+}
+
+bool Composer::offersAttachments(const QMimeData *source)
+{
+    if (!source)
+        return false;
+    if (source->hasUrls()) {
+        const QList<QUrl> urls = source->urls();
+        if (std::any_of(urls.cbegin(), urls.cend(),
+                        [](const QUrl &url) { return url.isLocalFile(); }))
+            return true;
+    }
+    // An image alone (a screenshot, "Copy image"); an office program that copies text puts a
+    // picture of it beside the text, and that paste is the text.
+    return source->hasImage() && !source->hasText();
 }
 
 void Composer::setMentionCompletion(QAbstractItemModel *members, int role)

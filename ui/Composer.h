@@ -21,6 +21,9 @@ public:
     // Empty: writable. Otherwise disabled, with `reason` shown in the box.
     void setDisabledReason(const QString &reason);
     QString disabledReason() const { return m_disabledReason; }
+    // Whether a paste or drop of `source` attaches files (local files, an image) rather than
+    // inserting text.
+    static bool offersAttachments(const QMimeData *source);
     // A direct message names its peer without the room sign.
     void setRoomTitle(const QString &title, bool direct = false);
     // The Markdown subset messages may use, in a sentence (the box's tooltip while writable).
@@ -31,8 +34,11 @@ public:
     void setMentionCompletion(QAbstractItemModel *members, int role);
     QCompleter *mentionCompleter() const { return m_completer; }
 
-    // What Enter does: emits sendRequested with the text, unless it is blank or disabled.
+    // What Enter does: emits sendRequested with the text, unless it is blank (and no files are
+    // attached) or disabled.
     void requestSend();
+    // Files are attached: Enter sends even without text (the files, without a caption).
+    void setHasAttachments(bool has) { m_hasAttachments = has; }
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -46,10 +52,14 @@ signals:
     void editLastRequested();
     // Esc (no completion open): leave the reply or edit in progress.
     void cancelRequested();
+    // Files or an image were pasted or dropped here: they are attached, not inserted as text.
+    void attachmentsOffered(const QMimeData *data);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
     void changeEvent(QEvent *event) override;
+    bool canInsertFromMimeData(const QMimeData *source) const override;
+    void insertFromMimeData(const QMimeData *source) override;
 
 private:
     void updatePlaceholder();
@@ -62,6 +72,7 @@ private:
     QString m_disabledReason;
     QString m_roomTitle;
     bool m_direct = false;
+    bool m_hasAttachments = false;
     QCompleter *m_completer = nullptr;
 };
 

@@ -131,6 +131,25 @@ MessageDecorations::Footer MessageDecorations::layoutFooter(const QFont &font,
     return footer;
 }
 
+void MessageDecorations::paintUploadProgress(QPainter *painter, const QRect &rect, double fraction,
+                                             const QPalette &palette)
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(Qt::NoPen);
+    const qreal radius = rect.height() / 2.0;
+    QColor track = palette.color(QPalette::Mid);
+    track.setAlphaF(0.35f);
+    painter->setBrush(track);
+    painter->drawRoundedRect(QRectF(rect), radius, radius);
+    QRectF done(rect);
+    done.setWidth(rect.width() * qBound(0.0, fraction, 1.0));
+    painter->setBrush(Theme::accent());
+    if (done.width() > 0)
+        painter->drawRoundedRect(done, radius, radius);
+    painter->restore();
+}
+
 void MessageDecorations::paintFooter(QPainter *painter, const Footer &footer,
                                      const QPalette &palette, const QFont &font)
 {

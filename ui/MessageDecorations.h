@@ -46,6 +46,9 @@ public:
                                int width);
     static void paintFooter(QPainter *painter, const Footer &footer, const QPalette &palette,
                             const QFont &font);
+    // How far a message's files are uploaded (0..1): a thin bar in `rect`.
+    static void paintUploadProgress(QPainter *painter, const QRect &rect, double fraction,
+                                    const QPalette &palette);
     // Who reacted, for a chip's tooltip: "alice, bob reacted with 👍".
     static QString reactedText(const Chip &chip);
     static QString editedLabel() { return tr("(edited)"); }

@@ -400,8 +400,12 @@ int MessageDelegate::bodyHeight(const QStyleOptionViewItem &option, const QModel
 QString MessageDelegate::statusText(const QModelIndex &index) const
 {
     switch (deliveryState(index)) {
-    case MessageModel::DeliveryState::Pending:
+    case MessageModel::DeliveryState::Pending: {
+        const double uploaded = index.data(MessageModel::UploadProgressRole).toDouble();
+        if (uploaded >= 0)
+            return tr("Uploading… %1%").arg(int(uploaded * 100));
         return tr("Sending…");
+    }
     case MessageModel::DeliveryState::Failed: {
         const QString reason = index.data(MessageModel::FailureReasonRole).toString();
         return reason.isEmpty() ? tr("Not sent.") : tr("Not sent: %1").arg(reason);
@@ -632,7 +636,18 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
             small.setItalic(true);
             painter->setFont(small);
             painter->setPen(Theme::mutedText());
-            painter->drawText(g.status, Qt::AlignLeft | Qt::AlignVCenter, statusText(index));
+            const QString status = statusText(index);
+            painter->drawText(g.status, Qt::AlignLeft | Qt::AlignVCenter, status);
+            // A message whose files are uploading: how far, as a bar after the words.
+            const double uploaded = index.data(MessageModel::UploadProgressRole).toDouble();
+            if (uploaded >= 0) {
+                const int left =
+                    g.status.left() + QFontMetrics(small).horizontalAdvance(status) + 8;
+                const QRect bar(left, g.status.center().y() - 2, qMin(160, g.status.right() - left),
+                                4);
+                if (bar.width() > 16)
+                    MessageDecorations::paintUploadProgress(painter, bar, uploaded, palette);
+            }
         }
     }
 

@@ -776,6 +776,13 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
             menu.addAction(tr("Show the &original"), this,
                            [this, original] { revealMessage(original); });
     }
+    if (state == MessageModel::DeliveryState::Pending &&
+        index.data(MessageModel::UploadProgressRole).toDouble() >= 0) {
+        const QString cid = index.data(MessageModel::CidRole).toString();
+        menu.addSeparator();
+        menu.addAction(tr("Cancel &upload"), this, [this, cid] { emit cancelUploadRequested(cid); })
+            ->setObjectName(u"cancelUploadMenuAction"_s);
+    }
     if (state == MessageModel::DeliveryState::Failed) {
         const QString cid = index.data(MessageModel::CidRole).toString();
         menu.addSeparator();

@@ -61,6 +61,8 @@ signals:
     void linkActivated(const QUrl &url);
     void retryRequested(const QString &cid);
     void discardRequested(const QString &cid);
+    // "Cancel upload" on a message whose files are uploading.
+    void cancelUploadRequested(const QString &cid);
     void replyRequested(qint64 seq);
     void editRequested(qint64 seq);
     void deleteRequested(qint64 seq);
