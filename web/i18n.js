@@ -121,6 +121,11 @@ const en = {
     cancel: 'Cancel',
     badRoomName: 'A room name is 1 to 64 lower-case letters, digits, - or _, starting with a letter or digit.',
     roomExists: 'A room named {0} exists already.',
+    invite: 'Invite',
+    inviteTo: 'Invite to {0}',
+    invitePerson: 'Person to invite',
+    invitePersonNamed: 'Invite {0}',
+    invited: '{0} is now a member of {1}.',
 };
 
 const pt = {
@@ -242,6 +247,11 @@ const pt = {
     cancel: 'Cancelar',
     badRoomName: 'O nome de uma sala tem de 1 a 64 minúsculas, algarismos, - ou _, e começa por uma letra ou algarismo.',
     roomExists: 'Já existe uma sala chamada {0}.',
+    invite: 'Convidar',
+    inviteTo: 'Convidar para {0}',
+    invitePerson: 'Pessoa a convidar',
+    invitePersonNamed: 'Convidar {0}',
+    invited: '{0} é agora membro de {1}.',
 };
 
 export const catalogs = { en, pt };

@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
 // The page's dialogs for people and rooms: "New message" (pick someone seen in one's rooms,
-// filtered as one types, or type anyone's exact user name), "Browse rooms" (the directory of
-// public rooms, join or open), "Create room", and "Leave room". A refusal is said in words in
+// filtered as one types, or type anyone's exact user name), "Invite" (the same picker, into the
+// room on screen), "Browse rooms" (the directory of public rooms, join or open), "Create
+// room", and "Leave room". A refusal is said in words in
 // the dialog, which stays open.
 const $ = id => document.getElementById(id);
 const kRoomName = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -38,10 +39,8 @@ export class SocialDialogs {
         set('browse-rooms', 'browseRooms');
         set('create-room', 'createRoom');
         set('leave-room', 'leaveRoom');
-        set('dm-title', 'newMessage');
-        set('dm-user-label', 'dmPerson');
+        set('invite', 'invite');
         set('dm-cancel', 'cancel');
-        set('dm-start', 'startDm');
         set('directory-title', 'browseRooms');
         set('directory-query-label', 'findRoom');
         set('directory-more', 'moreRooms');
@@ -57,10 +56,11 @@ export class SocialDialogs {
     }
 
     wire() {
-        $('new-message').addEventListener('click', () => this.openDmDialog());
+        $('new-message').addEventListener('click', () => this.openPersonDialog('dm'));
         $('browse-rooms').addEventListener('click', () => this.openDirectory());
         $('create-room').addEventListener('click', () => this.openCreate());
         $('leave-room').addEventListener('click', () => this.leaveOpenRoom());
+        $('invite').addEventListener('click', () => this.openPersonDialog('invite'));
         for (const [dialog, cancel] of [['dm-dialog', 'dm-cancel'], ['directory-dialog', 'directory-close'],
                                         ['create-dialog', 'create-cancel']])
             $(cancel).addEventListener('click', () => $(dialog).close());
@@ -97,8 +97,13 @@ export class SocialDialogs {
     // Shows "Leave room" for the room on screen.
     showRoom(room) {
         $('leave-room').hidden = !room;
-        if (room)
-            $('leave-room').setAttribute('aria-label', this.t('leaveNamed', room.kind === 'dm' && room.peer ? room.peer : room.title));
+        // Nobody can be invited into a dm (docs/protocol.md, invite).
+        $('invite').hidden = !room || room.kind === 'dm';
+        if (room) {
+            const title = room.kind === 'dm' && room.peer ? room.peer : room.title;
+            $('leave-room').setAttribute('aria-label', this.t('leaveNamed', title));
+            $('invite').setAttribute('aria-label', this.t('inviteTo', title));
+        }
     }
 
     words(error) {
@@ -107,7 +112,18 @@ export class SocialDialogs {
         return error.message;
     }
 
-    async openDmDialog() {
+    // The person picker: `mode` 'dm' opens a direct message, 'invite' adds the person to the
+    // room on screen (those in it already are not offered).
+    async openPersonDialog(mode) {
+        const room = this.client.rooms.get(this.client.openRoom);
+        if (mode === 'invite' && !room)
+            return;
+        this.mode = mode;
+        this.inviteRoom = mode === 'invite' ? room : null;
+        const title = room ? (room.kind === 'dm' && room.peer ? room.peer : room.title) : '';
+        $('dm-title').textContent = mode === 'dm' ? this.t('newMessage') : this.t('inviteTo', title);
+        $('dm-user-label').textContent = mode === 'dm' ? this.t('dmPerson') : this.t('invitePerson');
+        $('dm-start').textContent = mode === 'dm' ? this.t('startDm') : this.t('invite');
         $('dm-user').value = '';
         $('dm-status').textContent = '';
         this.people = [];
@@ -115,7 +131,8 @@ export class SocialDialogs {
         $('dm-dialog').showModal();
         $('dm-user').focus();
         try {
-            this.people = await this.social.knownPeople();
+            const people = await this.social.knownPeople();
+            this.people = mode === 'invite' ? people.filter(user => !room.members.has(user)) : people;
         } catch {
             this.people = [];
         }
@@ -129,8 +146,8 @@ export class SocialDialogs {
         const matches = this.people.filter(user => user.toLowerCase().includes(typed)).slice(0, kShownPeople);
         for (const user of matches) {
             const item = element('li');
-            const button = element('button', { className: 'pick', text: user,
-                                               attrs: { type: 'button', 'aria-label': this.t('messagePerson', user) } });
+            const label = this.mode === 'invite' ? this.t('invitePersonNamed', user) : this.t('messagePerson', user);
+            const button = element('button', { className: 'pick', text: user, attrs: { type: 'button', 'aria-label': label } });
             button.addEventListener('click', () => this.startDm(user));
             item.append(button);
             list.append(item);
@@ -148,6 +165,13 @@ export class SocialDialogs {
         $('dm-status').textContent = '';
         $('dm-start').disabled = true;
         try {
+            if (this.mode === 'invite') {
+                const room = this.inviteRoom;
+                await this.social.invite(room.room, user);
+                $('dm-dialog').close();
+                $('action-error').textContent = this.t('invited', user, room.title);
+                return;
+            }
             const room = await this.social.openDm(user);
             $('dm-dialog').close();
             this.openRoom(room);

@@ -1,7 +1,7 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
 // Finding people and rooms: open a direct message (`dm`), browse public rooms (`directory`),
-// join, leave and create rooms. Each asks the server and then refreshes the room list, so the
+// join, leave and create rooms, invite someone into a room. Each asks the server and then refreshes the room list, so the
 // page shows the server's truth, never a guess.
 
 const kDirectoryPage = 50;
@@ -42,6 +42,12 @@ export class Social {
         this.client.emit('rooms');
         this.client.emit('room', room);
         await this.refresh();
+    }
+
+    // Adds `user` to `room` (any member of a private room may; anyone for a public one).
+    async invite(room, user) {
+        await this.client.request({ type: 'invite', room, user });
+        await this.client.refreshMembers(room);
     }
 
     async create(room, { title = '', isPrivate = false } = {}) {

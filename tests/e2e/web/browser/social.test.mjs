@@ -114,3 +114,28 @@ test('Create room: lower-cased name, title, and a taken name in words', { timeou
     assert.ok(friend.history('launch-plans').some(m => m.body === 'first!'));
     await page.close();
 });
+
+test('Invite adds someone to a private room; a dm has no Invite', { timeout: 90000 }, async () => {
+    demo.command('create', 'plans', 'Plans', '--private');
+    const page = await browser.context.newPage();
+    await signIn(page, server.origin);
+    const rooms = page.getByRole('navigation', { name: 'Rooms' });
+    await rooms.getByRole('button', { name: 'Plans', exact: true }).click();
+    await page.getByRole('button', { name: 'Invite to Plans' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite to Plans' });
+    await dialog.getByRole('button', { name: 'Invite friend' }).waitFor(); // shares #general, not in Plans
+    await dialog.getByLabel('Person to invite').fill('nobody');
+    await dialog.getByRole('button', { name: 'Invite', exact: true }).click();
+    await dialog.getByText('There is no user named nobody.').waitFor();
+    await dialog.getByLabel('Person to invite').fill('carol');
+    await dialog.getByLabel('Person to invite').press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('carol is now a member of Plans.').waitFor();
+    assert.ok(roomsOf(carol).includes('plans'));
+    await page.getByRole('complementary', { name: 'People' }).getByText('carol').waitFor();
+
+    await rooms.getByRole('button', { name: /^carol/ }).click(); // the dm of the first test
+    await page.getByRole('heading', { name: 'carol' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /^Invite to/ }).count(), 0);
+    await page.close();
+});
