@@ -13,10 +13,10 @@ set(CONVERSA_WEB_FILES
     ${CMAKE_CURRENT_LIST_DIR}/text.js
     ${CMAKE_CURRENT_LIST_DIR}/engine/backoff.js
     ${CMAKE_CURRENT_LIST_DIR}/engine/client.js
+    ${CMAKE_CURRENT_LIST_DIR}/engine/delivery.js
     ${CMAKE_CURRENT_LIST_DIR}/engine/emitter.js
     ${CMAKE_CURRENT_LIST_DIR}/engine/files.js
     ${CMAKE_CURRENT_LIST_DIR}/engine/outbox.js
     ${CMAKE_CURRENT_LIST_DIR}/engine/roomlog.js
     ${CMAKE_CURRENT_LIST_DIR}/engine/social.js
-    ${CMAKE_CURRENT_LIST_DIR}/engine/store.js
-    ${CMAKE_CURRENT_LIST_DIR}/engine/uploads.js)
+    ${CMAKE_CURRENT_LIST_DIR}/engine/store.js)

@@ -10,9 +10,9 @@
 import { Backoff } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { FileCache, downloadWithFetch, uploadWithXhr } from './files.js';
-import { Outbox, PERMANENT_ERRORS } from './outbox.js';
+import { Outbox } from './outbox.js';
 import { RoomLog } from './roomlog.js';
-import { uploadFilesOf } from './uploads.js';
+import { sendEntry, uploadFilesOf } from './delivery.js';
 
 export const SUBPROTOCOL = 'conversa.v1';
 const kHistoryPage = 50;
@@ -495,7 +495,6 @@ export class ChatClient extends Emitter {
                 const entry = this.outbox.next(this.user);
                 if (!entry)
                     break;
-                const kind = entry.kind ?? 'send';
                 const uploaded = await uploadFilesOf(this, entry, generation);
                 if (uploaded === 'stop')
                     break;
@@ -503,43 +502,8 @@ export class ChatClient extends Emitter {
                     this.emit('outbox');
                     continue;
                 }
-                const frame = { type: kind, room: entry.room, cid: entry.cid };
-                if (kind !== 'delete')
-                    frame.body = entry.body;
-                if (entry.files?.length)
-                    frame.files = entry.files.map(f => f.ref.file);
-                if (kind !== 'send')
-                    frame.target = entry.target;
-                if (entry.replyTo)
-                    frame.reply_to = entry.replyTo;
-                try {
-                    const ok = await this.request(frame);
-                    const room = this.rooms.get(entry.room);
-                    // The sending session gets the ok, not the event: the ok's seq is the entry.
-                    if (room && Number.isInteger(ok.seq)) {
-                        room.log.mergeLive(kind === 'send'
-                            ? { seq: ok.seq, ts: ok.ts, from: this.user, cid: entry.cid, body: entry.body,
-                                reply_to: entry.replyTo ?? undefined,
-                                files: entry.files?.length ? entry.files.map(f => f.ref) : undefined }
-                            : { seq: ok.seq, ts: ok.ts, from: this.user, cid: entry.cid, kind,
-                                target: entry.target, body: entry.body });
-                        room.lastSeq = Math.max(room.lastSeq, ok.seq);
-                    }
-                    // The page has these bytes: they show without downloading them again.
-                    for (const file of entry.files ?? [])
-                        this.files.put(file.ref.file, file.blob);
-                    await this.outbox.confirm(entry.cid);
-                    this.emit('room', entry.room);
-                } catch (error) {
-                    if (PERMANENT_ERRORS.has(error.code)) {
-                        await this.outbox.fail(entry.cid, error.message);
-                    } else if (error.code === 'rate_limited' || error.code === 'internal') {
-                        // Same cid again after a pause; the link stays up.
-                        await new Promise(resolve => this.setTimer(resolve, 1000));
-                    } else {
-                        break; // the link dropped: the resume pumps again
-                    }
-                }
+                if ((await sendEntry(this, entry)) === 'stop')
+                    break;
                 this.emit('outbox');
             }
         } finally {

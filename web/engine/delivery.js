@@ -1,8 +1,9 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
-// The outbox pump's first step for a message with files: each file goes up with POST /files
-// once (the answer is kept in the entry on disk at once), before the `send` that names them.
+// The outbox pump's steps for one entry: each of its files goes up with POST /files once (the
+// answer is kept in the entry on disk at once), then the `send` (or edit, delete) with its cid.
 import { UploadError, kUploadReuseMs } from './files.js';
+import { PERMANENT_ERRORS } from './outbox.js';
 
 // Uploads cut off without an answer while the WebSocket stayed up, before the message is marked
 // failed: a server that closes on a body it will not read (past its 64 MiB discard bound)
@@ -62,4 +63,48 @@ export async function uploadFilesOf(client, entry, generation) {
     }
     client.uploads.delete(entry.cid);
     return 'done';
+}
+
+// Sends one outbox entry (its files uploaded) with its cid and applies the server's ok to the
+// room. Returns 'next', or 'stop' when the link dropped (the resume pumps again).
+export async function sendEntry(client, entry) {
+    const kind = entry.kind ?? 'send';
+    const frame = { type: kind, room: entry.room, cid: entry.cid };
+    if (kind !== 'delete')
+        frame.body = entry.body;
+    if (entry.files?.length)
+        frame.files = entry.files.map(f => f.ref.file);
+    if (kind !== 'send')
+        frame.target = entry.target;
+    if (entry.replyTo)
+        frame.reply_to = entry.replyTo;
+    try {
+        const ok = await client.request(frame);
+        const room = client.rooms.get(entry.room);
+        // The sending session gets the ok, not the event: the ok's seq is the entry.
+        if (room && Number.isInteger(ok.seq)) {
+            room.log.mergeLive(kind === 'send'
+                ? { seq: ok.seq, ts: ok.ts, from: client.user, cid: entry.cid, body: entry.body,
+                    reply_to: entry.replyTo ?? undefined,
+                    files: entry.files?.length ? entry.files.map(f => f.ref) : undefined }
+                : { seq: ok.seq, ts: ok.ts, from: client.user, cid: entry.cid, kind,
+                    target: entry.target, body: entry.body });
+            room.lastSeq = Math.max(room.lastSeq, ok.seq);
+        }
+        // The page has these bytes: they show without downloading them again.
+        for (const file of entry.files ?? [])
+            client.files.put(file.ref.file, file.blob);
+        await client.outbox.confirm(entry.cid);
+        client.emit('room', entry.room);
+    } catch (error) {
+        if (PERMANENT_ERRORS.has(error.code)) {
+            await client.outbox.fail(entry.cid, error.message);
+        } else if (error.code === 'rate_limited' || error.code === 'internal') {
+            // Same cid again after a pause; the link stays up.
+            await new Promise(resolve => client.setTimer(resolve, 1000));
+        } else {
+            return 'stop'; // the link dropped: the resume pumps again
+        }
+    }
+    return 'next';
 }
