@@ -91,6 +91,7 @@ SessionManager::SessionManager(QObject *parent)
 
     m_pump = new OutboxPump(send, this);
     m_pump->setRetryDelayMs(m_timing.transientRetryMs);
+    m_pump->setUploadRetryDelayMs(m_timing.uploadRetryMs);
     connect(m_pump, &OutboxPump::acknowledged, m_sync, &RoomSync::ingest);
     connect(m_pump, &OutboxPump::progress, this, &SessionManager::outboxProgress);
     connect(m_pump, &OutboxPump::drained, this, &SessionManager::outboxDrained);
@@ -161,6 +162,7 @@ void SessionManager::setTiming(const Timing &timing)
 {
     m_timing = timing;
     m_pump->setRetryDelayMs(timing.transientRetryMs);
+    m_pump->setUploadRetryDelayMs(timing.uploadRetryMs);
 }
 
 void SessionManager::setInitialBacklog(int messages)

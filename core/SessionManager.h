@@ -63,6 +63,7 @@ public:
         int pongTimeoutMs = 10'000;
         int lateTimerToleranceMs = 10'000; // a heartbeat this late means the machine slept
         int transientRetryMs = 1'000;      // after `rate_limited` or `internal` on send
+        int uploadRetryMs = 5'000;         // after 429, 503 or no answer to an upload
     };
 
     explicit SessionManager(QObject *parent = nullptr);

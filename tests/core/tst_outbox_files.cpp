@@ -148,6 +148,7 @@ private slots:
     void offlineMessageWithTwoFilesGoesOutOnce();
     void restartResumesWithoutUploadingTwice();
     void refusalsFailTheMessageInWords();
+    void tooManyUploadsWaitsAndTriesAgain();
     void cancelStopsTheUploadAndRemovesCopies();
 
 private:
@@ -364,6 +365,34 @@ void TestOutboxFiles::refusalsFailTheMessageInWords()
     QVERIFY2(alice->outbox.entry(hugeCid)->reason.contains(u"10000"_s),
              qPrintable(alice->outbox.entry(hugeCid)->reason));
     QCOMPARE(storedUploads(server->dataDir()), 0);
+}
+
+void TestOutboxFiles::tooManyUploadsWaitsAndTriesAgain()
+{
+    // One upload a minute: the second file of the message is refused with 429. The message is
+    // not failed: it waits and tries the same file again, as often as the delay says.
+    auto server = startServerWithAliceAndBob({u"--uploads-per-minute"_s, u"1"_s});
+    QVERIFY(server);
+    auto alice = signedIn(*server, u"alice"_s, kAlicePassword, m_dir.filePath(u"429/alice"_s));
+    QVERIFY(alice);
+    SessionManager::Timing timing;
+    timing.uploadRetryMs = 300;
+    alice->session.setTiming(timing);
+    QString error;
+    const OutboxFile one = AttachmentLimits::describe(
+        writeFile(m_dir.filePath(u"one.bin"_s), randomBytes(1000)), &error);
+    const OutboxFile two = AttachmentLimits::describe(
+        writeFile(m_dir.filePath(u"two.bin"_s), randomBytes(1000)), &error);
+    const QString cid = alice->session.sendMessage(u"general"_s, u"two at once"_s, 0, {one, two});
+    QVERIFY(waitUntil([&] { return alice->session.outboxRefusals() >= 3; }, 10000));
+    const std::optional<OutboxEntry> entry = alice->outbox.entry(cid);
+    QVERIFY(entry);
+    QCOMPARE(entry->state, OutboxState::Pending);
+    QVERIFY(entry->files.at(0).uploaded());
+    QVERIFY(!entry->files.at(1).uploaded());
+    // The first file is not uploaded again meanwhile.
+    QCOMPARE(storedUploads(server->dataDir()), 1);
+    QVERIFY(alice->session.cancelUpload(cid));
 }
 
 void TestOutboxFiles::cancelStopsTheUploadAndRemovesCopies()
