@@ -3,11 +3,13 @@
 #include "Account.h"
 
 #include "AccountPaths.h"
+#include "FileCache.h"
 #include "MemberListModel.h"
 #include "MessageCache.h"
 #include "Outbox.h"
 #include "Room.h"
 #include "RoomListModel.h"
+#include "ThumbnailCache.h"
 #include "TokenRevoker.h"
 #include "TokenStore.h"
 
@@ -229,6 +231,11 @@ bool Account::open(const QUrl &server, const QString &user)
     m_url = server;
     m_user = user;
     m_key = key;
+    m_files = new FileCache(paths.filesDirectory(key), this);
+    m_files->setConnectionSource([session = m_session] {
+        return FileCache::Connection{session->transportOptions(), session->token()};
+    });
+    m_thumbnails = new ThumbnailCache(m_files, this);
     m_session->setServerUrl(server);
     m_session->setCache(m_cache);
     m_session->setOutbox(m_outbox);
@@ -252,8 +259,12 @@ void Account::close()
     m_session->setOutbox(nullptr);
     m_rooms->setCache(nullptr);
     m_rooms->setCurrentUser({});
+    delete m_thumbnails;
+    delete m_files;
     delete m_cache;
     delete m_outbox;
+    m_thumbnails = nullptr;
+    m_files = nullptr;
     m_cache = nullptr;
     m_outbox = nullptr;
     m_key.clear();

@@ -18,11 +18,13 @@
 
 namespace conversa::core {
 
+class FileCache;
 class MemberListModel;
 class MessageCache;
 class Outbox;
 class Room;
 class RoomListModel;
+class ThumbnailCache;
 class TokenRevoker;
 class TokenStore;
 
@@ -122,6 +124,10 @@ public:
     TokenRevoker *revoker() const { return m_revoker; }
     MessageCache *cache() const { return m_cache; }
     Outbox *outbox() const { return m_outbox; }
+    // The files of messages downloaded into the account's folder, and their thumbnails (both
+    // nullptr while no account is open).
+    FileCache *files() const { return m_files; }
+    ThumbnailCache *thumbnails() const { return m_thumbnails; }
     // Direct messages, private rooms, invites, the directory, rename and remove.
     RoomActions *actions() const { return m_actions; }
     RoomListModel *rooms() const { return m_rooms; }
@@ -175,6 +181,8 @@ private:
     TokenRevoker *m_revoker = nullptr;
     MessageCache *m_cache = nullptr;
     Outbox *m_outbox = nullptr;
+    FileCache *m_files = nullptr;
+    ThumbnailCache *m_thumbnails = nullptr;
     RoomListModel *m_rooms = nullptr;
     MemberListModel *m_members = nullptr;
     RoomActions *m_actions = nullptr;

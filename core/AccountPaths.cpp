@@ -43,4 +43,9 @@ QString AccountPaths::outboxPath(const QString &accountKey) const
     return QDir(accountDirectory(accountKey)).filePath(u"outbox.sqlite"_s);
 }
 
+QString AccountPaths::filesDirectory(const QString &accountKey) const
+{
+    return QDir(accountDirectory(accountKey)).filePath(u"files"_s);
+}
+
 } // namespace conversa::core

@@ -19,6 +19,8 @@ public:
     QString accountDirectory(const QString &accountKey) const;
     QString cachePath(const QString &accountKey) const;
     QString outboxPath(const QString &accountKey) const;
+    // Downloaded files of messages (FileCache): <account>/files.
+    QString filesDirectory(const QString &accountKey) const;
 
 private:
     QString m_base;

@@ -1005,9 +1005,17 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         const QString time =
             QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.ts).time(), QLocale::ShortFormat);
         const QString state = stateText(r);
-        const QString body = r.deleted      ? tr("message deleted")
-                             : r.edited > 0 ? tr("%1 (edited)").arg(r.body)
-                                            : r.body;
+        QString body = r.deleted      ? tr("message deleted")
+                       : r.edited > 0 ? tr("%1 (edited)").arg(r.body)
+                                      : r.body;
+        if (!r.deleted && !r.files.isEmpty()) {
+            QStringList files;
+            for (const protocol::FileRef &f : r.files)
+                files.append(tr("%1, %2").arg(
+                    f.name, QLocale().formattedDataSize(f.size, 1, QLocale::DataSizeSIFormat)));
+            body = (body.isEmpty() ? QString() : body + u' ') +
+                   tr("(attached: %1)").arg(files.join(u"; "_s));
+        }
         return state.isEmpty() ? tr("%1 at %2: %3").arg(sender, time, body)
                                : tr("%1 at %2: %3 (%4)").arg(sender, time, body, state);
     }

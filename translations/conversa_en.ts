@@ -193,6 +193,41 @@
     </message>
 </context>
 <context>
+    <name>conversa::core::FileCache</name>
+    <message>
+        <source>The file is not downloaded.</source>
+        <translation>The file is not downloaded.</translation>
+    </message>
+    <message>
+        <source>This is not a file of Conversa.</source>
+        <translation>This is not a file of Conversa.</translation>
+    </message>
+    <message>
+        <source>Too many files are waiting to download; try again.</source>
+        <translation>Too many files are waiting to download; try again.</translation>
+    </message>
+    <message>
+        <source>This file is larger than the whole download cache (%1 MB).</source>
+        <translation>This file is larger than the whole download cache (%1 MB).</translation>
+    </message>
+    <message>
+        <source>Not signed in: the file cannot be downloaded.</source>
+        <translation>Not signed in: the file cannot be downloaded.</translation>
+    </message>
+    <message>
+        <source>The server sent more than the file&apos;s size.</source>
+        <translation>The server sent more than the file&apos;s size.</translation>
+    </message>
+    <message>
+        <source>This file is not available: it was deleted, or you are no longer in a room that has it.</source>
+        <translation>This file is not available: it was deleted, or you are no longer in a room that has it.</translation>
+    </message>
+    <message>
+        <source>The server did not accept this sign-in for the download.</source>
+        <translation>The server did not accept this sign-in for the download.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::core::FileTransfer</name>
     <message>
         <source>The server refused (%1): %2</source>
@@ -225,6 +260,33 @@
     <message>
         <source>Cannot write “%1”.</source>
         <translation>Cannot write “%1”.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::ImageDecoder</name>
+    <message>
+        <source>The image file is missing.</source>
+        <translation>The image file is missing.</translation>
+    </message>
+    <message>
+        <source>The image is too large to show (%1 MB; at most %2 MB).</source>
+        <translation>The image is too large to show (%1 MB; at most %2 MB).</translation>
+    </message>
+    <message>
+        <source>The image does not say its size.</source>
+        <translation>The image does not say its size.</translation>
+    </message>
+    <message>
+        <source>This is not an image Conversa can show.</source>
+        <translation>This is not an image Conversa can show.</translation>
+    </message>
+    <message>
+        <source>The image is too large to show (%1 × %2 pixels).</source>
+        <translation>The image is too large to show (%1 × %2 pixels).</translation>
+    </message>
+    <message>
+        <source>The image cannot be read: %1</source>
+        <translation>The image cannot be read: %1</translation>
     </message>
 </context>
 <context>
@@ -268,6 +330,14 @@
     <message>
         <source>%1 (edited)</source>
         <translation>%1 (edited)</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>(attached: %1)</source>
+        <translation>(attached: %1)</translation>
     </message>
 </context>
 <context>
@@ -571,6 +641,13 @@
     <message>
         <source>the server&apos;s answer could not be read</source>
         <translation>the server&apos;s answer could not be read</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::ThumbnailCache</name>
+    <message>
+        <source>Images cannot be downloaded here.</source>
+        <translation>Images cannot be downloaded here.</translation>
     </message>
 </context>
 <context>
@@ -1173,6 +1250,112 @@ Formatting: **bold**, *italic*, `code`, ``` on its own line for a code block, &g
     </message>
 </context>
 <context>
+    <name>conversa::ui::FileActions</name>
+    <message>
+        <source>Save File</source>
+        <translation>Save File</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Files cannot be downloaded while signed out.</source>
+        <translation>Files cannot be downloaded while signed out.</translation>
+    </message>
+    <message>
+        <source>“%1” could not be downloaded: %2</source>
+        <translation>“%1” could not be downloaded: %2</translation>
+    </message>
+    <message>
+        <source>Conversa does not open programs or scripts such as “%1”. Use Save as… and check it before you run it.</source>
+        <translation>Conversa does not open programs or scripts such as “%1”. Use Save as… and check it before you run it.</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be opened: %2</source>
+        <translation>“%1” cannot be opened: %2</translation>
+    </message>
+    <message>
+        <source>No application opens “%1”. Use Save as… to keep it.</source>
+        <translation>No application opens “%1”. Use Save as… to keep it.</translation>
+    </message>
+    <message>
+        <source>Cannot write “%1”.</source>
+        <translation>Cannot write “%1”.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ImageViewer</name>
+    <message>
+        <source>Fit</source>
+        <translation>Fit</translation>
+    </message>
+    <message>
+        <source>Fit the image to the window (F)</source>
+        <translation>Fit the image to the window (F)</translation>
+    </message>
+    <message>
+        <source>100 %</source>
+        <translation>100 %</translation>
+    </message>
+    <message>
+        <source>Show the image at its real size (Ctrl+0)</source>
+        <translation>Show the image at its real size (Ctrl+0)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl+=)</source>
+        <translation>Zoom in (Ctrl+=)</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Zoom in</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>Zoom out (Ctrl+-)</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Zoom out</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Save as…</translation>
+    </message>
+    <message>
+        <source>Save the image (Ctrl+S)</source>
+        <translation>Save the image (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <source>%1 — Image</source>
+        <translation>%1 — Image</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>%1 · %2 × %3</source>
+        <translation>%1 · %2 × %3</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::MainWindow</name>
     <message>
         <source>&amp;Conversa</source>
@@ -1453,6 +1636,29 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>Uploading… %1%</source>
         <translation>Uploading… %1%</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageFiles</name>
+    <message>
+        <source>file</source>
+        <translation>file</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Save as…</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>The image cannot be shown.</source>
+        <translation>The image cannot be shown.</translation>
     </message>
 </context>
 <context>

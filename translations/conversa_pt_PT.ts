@@ -193,6 +193,41 @@
     </message>
 </context>
 <context>
+    <name>conversa::core::FileCache</name>
+    <message>
+        <source>The file is not downloaded.</source>
+        <translation>O ficheiro não foi transferido.</translation>
+    </message>
+    <message>
+        <source>This is not a file of Conversa.</source>
+        <translation>Isto não é um ficheiro do Conversa.</translation>
+    </message>
+    <message>
+        <source>Too many files are waiting to download; try again.</source>
+        <translation>Há demasiados ficheiros à espera de transferência; tente novamente.</translation>
+    </message>
+    <message>
+        <source>This file is larger than the whole download cache (%1 MB).</source>
+        <translation>Este ficheiro é maior do que toda a cache de transferências (%1 MB).</translation>
+    </message>
+    <message>
+        <source>Not signed in: the file cannot be downloaded.</source>
+        <translation>Sem sessão iniciada: não é possível transferir o ficheiro.</translation>
+    </message>
+    <message>
+        <source>The server sent more than the file&apos;s size.</source>
+        <translation>O servidor enviou mais do que o tamanho do ficheiro.</translation>
+    </message>
+    <message>
+        <source>This file is not available: it was deleted, or you are no longer in a room that has it.</source>
+        <translation>Este ficheiro não está disponível: foi eliminado, ou já não está numa sala que o tenha.</translation>
+    </message>
+    <message>
+        <source>The server did not accept this sign-in for the download.</source>
+        <translation>O servidor não aceitou esta sessão para a transferência.</translation>
+    </message>
+</context>
+<context>
     <name>conversa::core::FileTransfer</name>
     <message>
         <source>The server refused (%1): %2</source>
@@ -225,6 +260,33 @@
     <message>
         <source>Cannot write “%1”.</source>
         <translation>Não é possível escrever “%1”.</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::ImageDecoder</name>
+    <message>
+        <source>The image file is missing.</source>
+        <translation>O ficheiro da imagem não existe.</translation>
+    </message>
+    <message>
+        <source>The image is too large to show (%1 MB; at most %2 MB).</source>
+        <translation>A imagem é demasiado grande para mostrar (%1 MB; no máximo %2 MB).</translation>
+    </message>
+    <message>
+        <source>The image does not say its size.</source>
+        <translation>A imagem não indica o seu tamanho.</translation>
+    </message>
+    <message>
+        <source>This is not an image Conversa can show.</source>
+        <translation>Isto não é uma imagem que o Conversa consiga mostrar.</translation>
+    </message>
+    <message>
+        <source>The image is too large to show (%1 × %2 pixels).</source>
+        <translation>A imagem é demasiado grande para mostrar (%1 × %2 píxeis).</translation>
+    </message>
+    <message>
+        <source>The image cannot be read: %1</source>
+        <translation>Não é possível ler a imagem: %1</translation>
     </message>
 </context>
 <context>
@@ -268,6 +330,14 @@
     <message>
         <source>%1 (edited)</source>
         <translation>%1 (editada)</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>(attached: %1)</source>
+        <translation>(anexos: %1)</translation>
     </message>
 </context>
 <context>
@@ -571,6 +641,13 @@
     <message>
         <source>the server&apos;s answer could not be read</source>
         <translation>não foi possível ler a resposta do servidor</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::core::ThumbnailCache</name>
+    <message>
+        <source>Images cannot be downloaded here.</source>
+        <translation>Aqui não é possível transferir imagens.</translation>
     </message>
 </context>
 <context>
@@ -1173,6 +1250,112 @@ Formatação: **negrito**, *itálico*, `código`, ``` numa linha própria para u
     </message>
 </context>
 <context>
+    <name>conversa::ui::FileActions</name>
+    <message>
+        <source>Save File</source>
+        <translation>Guardar ficheiro</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Ficheiro</translation>
+    </message>
+    <message>
+        <source>Files cannot be downloaded while signed out.</source>
+        <translation>Não é possível transferir ficheiros sem sessão iniciada.</translation>
+    </message>
+    <message>
+        <source>“%1” could not be downloaded: %2</source>
+        <translation>Não foi possível transferir «%1»: %2</translation>
+    </message>
+    <message>
+        <source>Conversa does not open programs or scripts such as “%1”. Use Save as… and check it before you run it.</source>
+        <translation>O Conversa não abre programas nem scripts como «%1». Use Guardar como… e verifique-o antes de o executar.</translation>
+    </message>
+    <message>
+        <source>“%1” cannot be opened: %2</source>
+        <translation>Não é possível abrir «%1»: %2</translation>
+    </message>
+    <message>
+        <source>No application opens “%1”. Use Save as… to keep it.</source>
+        <translation>Nenhuma aplicação abre «%1». Use Guardar como… para o guardar.</translation>
+    </message>
+    <message>
+        <source>Cannot write “%1”.</source>
+        <translation>Não é possível escrever «%1».</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::ImageViewer</name>
+    <message>
+        <source>Fit</source>
+        <translation>Ajustar</translation>
+    </message>
+    <message>
+        <source>Fit the image to the window (F)</source>
+        <translation>Ajustar a imagem à janela (F)</translation>
+    </message>
+    <message>
+        <source>100 %</source>
+        <translation>100 %</translation>
+    </message>
+    <message>
+        <source>Show the image at its real size (Ctrl+0)</source>
+        <translation>Mostrar a imagem no tamanho real (Ctrl+0)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl+=)</source>
+        <translation>Ampliar (Ctrl+=)</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Ampliar</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>Reduzir (Ctrl+-)</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Reduzir</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Guardar como…</translation>
+    </message>
+    <message>
+        <source>Save the image (Ctrl+S)</source>
+        <translation>Guardar a imagem (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Imagem</translation>
+    </message>
+    <message>
+        <source>%1 — Image</source>
+        <translation>%1 — Imagem</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>A carregar…</translation>
+    </message>
+    <message>
+        <source>%1 · %2 × %3</source>
+        <translation>%1 · %2 × %3</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+</context>
+<context>
     <name>conversa::ui::MainWindow</name>
     <message>
         <source>&amp;Conversa</source>
@@ -1453,6 +1636,29 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Uploading… %1%</source>
         <translation>A carregar ficheiros… %1%</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::MessageFiles</name>
+    <message>
+        <source>file</source>
+        <translation>ficheiro</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Guardar como…</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Abrir</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>The image cannot be shown.</source>
+        <translation>Não é possível mostrar a imagem.</translation>
     </message>
 </context>
 <context>

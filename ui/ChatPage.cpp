@@ -555,6 +555,7 @@ void ChatPage::openRoom(const QString &room)
         const QPointer<core::Room> previous = m_openRoom;
         m_openRoom = room.isEmpty() ? nullptr : m_account->room(room);
         m_messages->setMessageModel(m_openRoom ? m_openRoom->messages() : nullptr);
+        m_messages->setFiles(m_account->files(), m_account->thumbnails());
         // Only the open room keeps its rows in memory; reopening pages them in from the cache.
         if (previous && previous != m_openRoom)
             previous->releaseMessages();

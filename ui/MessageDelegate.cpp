@@ -5,6 +5,7 @@
 #include "Theme.h"
 
 #include <MessageModel.h>
+#include <ThumbnailCache.h>
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -124,6 +125,11 @@ MessageDelegate::MessageDelegate(QObject *parent)
 void MessageDelegate::setCurrentUser(const QString &user)
 {
     m_currentUser = user;
+}
+
+void MessageDelegate::setThumbnails(core::ThumbnailCache *thumbnails)
+{
+    m_thumbnails = thumbnails;
 }
 
 QString MessageDelegate::shortTime(const QDateTime &time)
@@ -444,9 +450,14 @@ MessageDelegate::Geometry MessageDelegate::geometry(const QStyleOptionViewItem &
         g.replyQuote = QRect(bodyLeft, y, qMin(bodyWidth, 520), quote);
         y += quote;
     }
-    const int height = bodyHeight(option, index, bodyWidth);
+    // A message of files alone has no line of text above them.
+    const bool filesOnly = index.data(MessageModel::BodyRole).toString().isEmpty() &&
+                           !MessageFiles::filesOf(index).isEmpty();
+    const int height = filesOnly ? 0 : bodyHeight(option, index, bodyWidth);
     g.body = QRect(bodyLeft, y, bodyWidth, height);
     y += height;
+    g.files = MessageFiles::layout(option.font, index, QPoint(bodyLeft, y), bodyWidth);
+    y += g.files.height;
     g.footer =
         MessageDecorations::layoutFooter(option.font, index, QPoint(bodyLeft, y + 3), bodyWidth);
     if (g.footer.height > 0)
@@ -613,6 +624,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
     layout->draw(painter, g.body.topLeft(), selected);
     MessageDecorations::paintReplyQuote(painter, g.replyQuote, index, palette, option.font);
+    MessageFiles::paint(painter, g.files, palette, option.font, m_thumbnails);
     MessageDecorations::paintFooter(painter, g.footer, palette, option.font);
 
     // Status line for messages the server has not stored.
@@ -687,6 +699,10 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
                 view);
             return true;
         }
+        if (const auto file = MessageFiles::hitTest(g.files, event->pos()); !file.file.isEmpty()) {
+            QToolTip::showText(event->globalPos(), MessageFiles::describe(file.file), view);
+            return true;
+        }
         if (g.replyQuote.contains(event->pos())) {
             QToolTip::showText(event->globalPos(), tr("Show the original message"), view);
             return true;
@@ -752,6 +768,18 @@ bool MessageDelegate::isOnReplyQuote(const QStyleOptionViewItem &option, const Q
                                      const QPoint &pos) const
 {
     return geometry(option, index).replyQuote.contains(pos);
+}
+
+MessageFiles::Hit MessageDelegate::fileAt(const QStyleOptionViewItem &option,
+                                          const QModelIndex &index, const QPoint &pos) const
+{
+    return MessageFiles::hitTest(geometry(option, index).files, pos);
+}
+
+MessageFiles::Layout MessageDelegate::filesLayout(const QStyleOptionViewItem &option,
+                                                  const QModelIndex &index) const
+{
+    return geometry(option, index).files;
 }
 
 QString MessageDelegate::reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index,

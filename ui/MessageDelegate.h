@@ -3,16 +3,22 @@
 #pragma once
 
 #include "MessageDecorations.h"
+#include "MessageFiles.h"
 
 #include <MessageMarkup.h>
 
 #include <QCache>
 #include <QList>
+#include <QPointer>
 #include <QStyledItemDelegate>
 
 #include <memory>
 
 class QTextLayout;
+
+namespace conversa::core {
+class ThumbnailCache;
+}
 
 namespace conversa::ui {
 
@@ -37,6 +43,8 @@ public:
 
     // Whose @mentions are highlighted.
     void setCurrentUser(const QString &user);
+    // Where image thumbnails come from (none: images stay placeholders).
+    void setThumbnails(core::ThumbnailCache *thumbnails);
     QString currentUser() const { return m_currentUser; }
 
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
@@ -55,6 +63,12 @@ public:
     // Whether `pos` is on the quote of the message this one replies to.
     bool isOnReplyQuote(const QStyleOptionViewItem &option, const QModelIndex &index,
                         const QPoint &pos) const;
+    // The file (thumbnail, card, or a card's Open / Save as…) under `pos`.
+    MessageFiles::Hit fileAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                             const QPoint &pos) const;
+    // Where the row drawn at option.rect shows its files.
+    MessageFiles::Layout filesLayout(const QStyleOptionViewItem &option,
+                                     const QModelIndex &index) const;
     // The reaction chip under `pos` (its emoji), or empty.
     QString reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                        const QPoint &pos) const;
@@ -123,6 +137,7 @@ private:
         QRect header;
         QRect replyQuote; // empty for a message that replies to nothing
         QRect body;
+        MessageFiles::Layout files;        // images and file cards below the body
         MessageDecorations::Footer footer; // reactions and "(edited)" below the body
         QRect status;                      // empty for delivered messages
         QRect retry;
@@ -152,6 +167,7 @@ private:
     Starts starts(const QModelIndex &index) const;
 
     QString m_currentUser;
+    QPointer<core::ThumbnailCache> m_thumbnails;
     TextSelection m_selection;
     qint64 m_highlightedSeq = 0;
     mutable QCache<QString, Facts> m_facts{kCachedMessages};

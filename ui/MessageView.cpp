@@ -2,10 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MessageView.h"
 
+#include "FileActions.h"
 #include "MessageActionBar.h"
 #include "MessageDelegate.h"
 
 #include <MessageModel.h>
+#include <ThumbnailCache.h>
 
 #include <QApplication>
 #include <QClipboard>
@@ -84,6 +86,7 @@ MessageView::MessageView(QWidget *parent)
     connect(m_actionBar, &MessageActionBar::reactRequested, this, &MessageView::reactRequested);
     connect(m_actionBar, &MessageActionBar::copyLinkRequested, this,
             &MessageView::copyLinkRequested);
+    m_fileActions = new FileActions(this);
     m_highlightTimer = new QTimer(this);
     m_highlightTimer->setSingleShot(true);
     m_highlightTimer->setInterval(2500);
@@ -125,6 +128,19 @@ MessageView::MessageView(QWidget *parent)
                     QTimer::singleShot(0, this, &MessageView::restoreAnchor);
             });
     connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, &MessageView::onRangeChanged);
+}
+
+void MessageView::setFiles(core::FileCache *files, core::ThumbnailCache *thumbnails)
+{
+    m_fileActions->setFiles(files);
+    m_delegate->setThumbnails(thumbnails);
+    disconnect(m_thumbnailsConnection);
+    if (thumbnails) {
+        // A thumbnail came (or failed): the row keeps its size, only its pixels change.
+        m_thumbnailsConnection = connect(thumbnails, &core::ThumbnailCache::changed, this,
+                                         [this] { viewport()->update(); });
+    }
+    viewport()->update();
 }
 
 void MessageView::setMessageModel(MessageModel *model)
@@ -550,7 +566,8 @@ void MessageView::mousePressEvent(QMouseEvent *event)
         const QStyleOptionViewItem option = optionForIndex(index);
         const bool onBody =
             m_delegate->cursorAt(option, index, pos) >= 0 &&
-            m_delegate->actionAt(option, index, pos) == MessageDelegate::Action::None;
+            m_delegate->actionAt(option, index, pos) == MessageDelegate::Action::None &&
+            m_delegate->fileAt(option, index, pos).part == MessageFiles::Part::None;
         if (onBody) {
             // Text selection starts here; the row still becomes the current one.
             m_selectingText = true;
@@ -593,7 +610,8 @@ void MessageView::mouseMoveEvent(QMouseEvent *event)
         pointing = !m_delegate->linkAt(option, index, pos).isEmpty() ||
                    m_delegate->actionAt(option, index, pos) != MessageDelegate::Action::None ||
                    m_delegate->isOnReplyQuote(option, index, pos) ||
-                   !m_delegate->reactionAt(option, index, pos).isEmpty();
+                   !m_delegate->reactionAt(option, index, pos).isEmpty() ||
+                   m_delegate->fileAt(option, index, pos).part != MessageFiles::Part::None;
     }
     if (!(event->buttons() & Qt::LeftButton))
         updateActionBar(event->position().toPoint());
@@ -633,6 +651,24 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
             revealMessage(index.data(MessageModel::ReplyToRole).toLongLong());
             event->accept();
             return;
+        }
+        const MessageFiles::Hit file = m_delegate->fileAt(option, index, pos);
+        switch (file.part) {
+        case MessageFiles::Part::Image:
+            m_fileActions->showImage(file.file);
+            event->accept();
+            return;
+        case MessageFiles::Part::Card:
+        case MessageFiles::Part::Open:
+            m_fileActions->openFile(file.file);
+            event->accept();
+            return;
+        case MessageFiles::Part::Save:
+            m_fileActions->saveFile(file.file);
+            event->accept();
+            return;
+        case MessageFiles::Part::None:
+            break;
         }
         if (const QString emoji = m_delegate->reactionAt(option, index, pos); !emoji.isEmpty()) {
             emit reactionToggled(seq, emoji);

@@ -12,8 +12,14 @@ class QTimer;
 class QPushButton;
 class QIdentityProxyModel;
 
+namespace conversa::core {
+class FileCache;
+class ThumbnailCache;
+} // namespace conversa::core
+
 namespace conversa::ui {
 
+class FileActions;
 class MessageActionBar;
 class MessageDelegate;
 
@@ -41,6 +47,10 @@ public:
     QString selectedText() const;
     // The actions floating over the message under the pointer.
     MessageActionBar *actionBar() const { return m_actionBar; }
+    // Where the files of messages come from: thumbnails for images, downloads for Open, Save as…
+    // and the image viewer (none: placeholders, and a click says why nothing opens).
+    void setFiles(core::FileCache *files, core::ThumbnailCache *thumbnails);
+    FileActions *fileActions() const { return m_fileActions; }
     // The reader owns the room: delete is offered on everyone's messages.
     void setCanDeleteOthers(bool can) { m_canDeleteOthers = can; }
 
@@ -125,6 +135,8 @@ private:
     // A press on a message body starts selecting text instead of rows.
     bool m_selectingText = false;
     MessageActionBar *m_actionBar = nullptr;
+    FileActions *m_fileActions = nullptr;
+    QMetaObject::Connection m_thumbnailsConnection;
     bool m_canDeleteOthers = false;
     QTimer *m_highlightTimer = nullptr;
     std::pair<int, int> m_textAnchor{-1, 0};
