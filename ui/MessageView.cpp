@@ -564,10 +564,13 @@ void MessageView::mousePressEvent(QMouseEvent *event)
     if (event->button() == Qt::LeftButton && event->modifiers() == Qt::NoModifier &&
         index.isValid()) {
         const QStyleOptionViewItem option = optionForIndex(index);
+        if (m_delegate->fileAt(option, index, pos).part != MessageFiles::Part::None) {
+            event->accept(); // the release opens it; the row is not selected for a click
+            return;
+        }
         const bool onBody =
             m_delegate->cursorAt(option, index, pos) >= 0 &&
-            m_delegate->actionAt(option, index, pos) == MessageDelegate::Action::None &&
-            m_delegate->fileAt(option, index, pos).part == MessageFiles::Part::None;
+            m_delegate->actionAt(option, index, pos) == MessageDelegate::Action::None;
         if (onBody) {
             // Text selection starts here; the row still becomes the current one.
             m_selectingText = true;

@@ -41,6 +41,7 @@ private slots:
     void aPdfIsACardThatOpensAndSaves();
     void aClickOnAnImageOpensTheViewer();
     void aDeletedMessageShowsNoFiles();
+    void aFileBeingSentShowsFromItsLocalCopy();
     void sizesAreHuman();
 
 private:
@@ -294,6 +295,40 @@ void TestMessageFiles::aDeletedMessageShowsNoFiles()
     QApplication::processEvents();
     QVERIFY(view.messageDelegate()->filesLayout(optionFor(&view, index), index).items.isEmpty());
     QTRY_VERIFY(view.visualRect(index).height() < withFiles - 240);
+}
+
+// A message still in the outbox: its image has no id yet, only the outbox's local copy, which
+// the thumbnail is decoded from (nothing is downloaded), and a click on it opens nothing.
+void TestMessageFiles::aFileBeingSentShowsFromItsLocalCopy()
+{
+    QImage blue(640, 480, QImage::Format_RGB32);
+    blue.fill(QColor(30, 60, 200));
+    const QString path = m_dir.filePath(u"outbox-copy.png"_s);
+    QVERIFY(blue.save(path));
+    const QVariantMap pending{{u"file"_s, QString()},      {u"name"_s, u"chart.png"_s},
+                              {u"type"_s, u"image/png"_s}, {u"size"_s, QFileInfo(path).size()},
+                              {u"width"_s, 640},           {u"height"_s, 480},
+                              {u"localPath"_s, path}};
+    MessageView view;
+    view.resize(800, 600);
+    QStandardItemModel *model = modelWith({pending}, u"the chart"_s);
+    model->setData(model->index(0, 0), QVariant::fromValue(MessageModel::DeliveryState::Pending),
+                   MessageModel::StateRole);
+    view.setModel(model);
+    view.setFiles(m_files, m_thumbnails);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const int downloads = m_files->downloadsStarted();
+    const QModelIndex index = model->index(0, 0);
+    const QStyleOptionViewItem option = optionFor(&view, index);
+    const QRect box = view.messageDelegate()->filesLayout(option, index).items.at(0).rect;
+    QCOMPARE(box.size(), QSize(360, 270));
+    QTRY_VERIFY_WITH_TIMEOUT(pixelsLike(view.viewport()->grab().toImage(), box,
+                                        QColor(30, 60, 200)) > box.width() * box.height() * 9 / 10,
+                             10000);
+    QCOMPARE(m_files->downloadsStarted(), downloads);
+    QCOMPARE(view.messageDelegate()->fileAt(option, index, box.center()).part,
+             MessageFiles::Part::None);
 }
 
 void TestMessageFiles::sizesAreHuman()
