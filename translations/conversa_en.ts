@@ -1738,6 +1738,18 @@ Chat in rooms with your organisation, live.</translation>
         <source>Cancel &amp;upload</source>
         <translation>Cancel &amp;upload</translation>
     </message>
+    <message>
+        <source>View “%1”</source>
+        <translation>View “%1”</translation>
+    </message>
+    <message>
+        <source>Open “%1”</source>
+        <translation>Open “%1”</translation>
+    </message>
+    <message>
+        <source>Save “%1” as…</source>
+        <translation>Save “%1” as…</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::NewMessageDialog</name>

@@ -1738,6 +1738,18 @@ Converse em salas com a sua organização, em tempo real.</translation>
         <source>Cancel &amp;upload</source>
         <translation>Cancelar &amp;envio</translation>
     </message>
+    <message>
+        <source>View “%1”</source>
+        <translation>Ver “%1”</translation>
+    </message>
+    <message>
+        <source>Open “%1”</source>
+        <translation>Abrir “%1”</translation>
+    </message>
+    <message>
+        <source>Save “%1” as…</source>
+        <translation>Salvar “%1” como…</translation>
+    </message>
 </context>
 <context>
     <name>conversa::ui::NewMessageDialog</name>

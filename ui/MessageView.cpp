@@ -22,6 +22,8 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 using conversa::core::MessageModel;
 
@@ -791,6 +793,28 @@ void MessageView::contextMenuEvent(QContextMenuEvent *event)
         menu.addAction(tr("Copy &link address"), this,
                        [link] { QApplication::clipboard()->setText(link); });
         menu.addAction(tr("&Open link"), this, [this, link] { emit linkActivated(QUrl(link)); });
+    }
+    // The message's files: what a click on them does, for the keyboard and screen readers too.
+    bool firstFile = true;
+    for (const QVariant &entry : MessageFiles::filesOf(index)) {
+        const QVariantMap file = entry.toMap();
+        if (file.value(u"file"_s).toString().isEmpty())
+            continue; // still being sent
+        if (std::exchange(firstFile, false))
+            menu.addSeparator();
+        QString name = file.value(u"name"_s).toString();
+        name.replace(u'&', u"&&"_s); // a name is no mnemonic
+        if (MessageFiles::isInlineImage(file))
+            menu.addAction(tr("View “%1”").arg(name), this,
+                           [this, file] { m_fileActions->showImage(file); })
+                ->setObjectName(u"viewFileMenuAction"_s);
+        else
+            menu.addAction(tr("Open “%1”").arg(name), this,
+                           [this, file] { m_fileActions->openFile(file); })
+                ->setObjectName(u"openFileMenuAction"_s);
+        menu.addAction(tr("Save “%1” as…").arg(name), this,
+                       [this, file] { m_fileActions->saveFile(file); })
+            ->setObjectName(u"saveFileMenuAction"_s);
     }
     const auto state = index.data(MessageModel::StateRole).value<MessageModel::DeliveryState>();
     if (state == MessageModel::DeliveryState::Delivered &&

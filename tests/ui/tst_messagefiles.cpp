@@ -16,12 +16,15 @@
 #include <ThumbnailCache.h>
 
 #include <QApplication>
+#include <QContextMenuEvent>
 #include <QFile>
 #include <QJsonDocument>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUuid>
 
 using namespace Qt::StringLiterals;
@@ -42,6 +45,7 @@ private slots:
     void aClickOnAnImageOpensTheViewer();
     void aDeletedMessageShowsNoFiles();
     void aFileBeingSentShowsFromItsLocalCopy();
+    void theContextMenuOpensAndSavesFiles();
     void sizesAreHuman();
 
 private:
@@ -329,6 +333,47 @@ void TestMessageFiles::aFileBeingSentShowsFromItsLocalCopy()
     QCOMPARE(m_files->downloadsStarted(), downloads);
     QCOMPARE(view.messageDelegate()->fileAt(option, index, box.center()).part,
              MessageFiles::Part::None);
+}
+
+// From the keyboard (Menu key): View for an image, Open for other files, Save as… for both.
+void TestMessageFiles::theContextMenuOpensAndSavesFiles()
+{
+    MessageView view;
+    view.resize(800, 600);
+    QStandardItemModel *model = modelWith({m_image, m_pdf}, u"both"_s);
+    view.setModel(model);
+    view.setFiles(m_files, m_thumbnails);
+    view.fileActions()->setShowProblems(false);
+    QString opened;
+    view.fileActions()->setOpener([&opened](const QString &path) {
+        opened = path;
+        return true;
+    });
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setFocus();
+    view.setCurrentIndex(model->index(0, 0));
+    QStringList names;
+    QStringList texts;
+    QTimer::singleShot(0, [&] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        QVERIFY(menu);
+        for (QAction *action : menu->actions()) {
+            names.append(action->objectName());
+            texts.append(action->text());
+        }
+        for (QAction *action : menu->actions())
+            if (action->objectName() == u"openFileMenuAction"_s)
+                action->trigger();
+        menu->close();
+    });
+    QContextMenuEvent event(QContextMenuEvent::Keyboard, QPoint());
+    QApplication::sendEvent(view.viewport(), &event);
+    QCOMPARE(names.count(u"viewFileMenuAction"_s), 1);
+    QCOMPARE(names.count(u"openFileMenuAction"_s), 1);
+    QCOMPARE(names.count(u"saveFileMenuAction"_s), 2);
+    QVERIFY(texts.contains(u"Open “Quarterly report.pdf”"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(opened.endsWith(u"Quarterly report.pdf"_s), 10000);
 }
 
 void TestMessageFiles::sizesAreHuman()
