@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "EmojiPicker.h"
 
+#include "MessageDecorations.h"
+
 #include <QEvent>
 #include <QKeyEvent>
 #include <QListWidget>
@@ -15,22 +17,29 @@ namespace conversa::ui {
 
 namespace {
 // Space-separated; each entry is one emoji sequence.
-const char *const kSmileys = "😀 😃 😄 😁 😆 😅 😂 🤣 🙂 🙃 😉 😊 😇 🥰 😍 🤩 😘 😋 😛 😜 "
+const char *const kSmileys = "😀 😃 😄 😁 😆 😅 😂 🤣 🙂 🙃 😉 😊 😇 🥰 😍 🤩 😘 😋 "
+                             "😛 "
+                             "😜 "
                              "🤪 "
                              "🤔 "
                              "🤨 "
-                             "😐 😑 😶 🙄 😏 😬 😌 😴 😷 🤒 🤯 🥳 😎 🤓 😕 😟 😮 😲 😳 🥺 "
+                             "😐 😑 😶 🙄 😏 😬 😌 😴 😷 🤒 🤯 🥳 😎 🤓 😕 😟 😮 😲 "
+                             "😳 "
+                             "🥺 "
                              "😢 "
                              "😭 "
                              "😱 "
                              "😤 😡 🤬";
-const char *const kGestures = "👍 👎 👌 ✌️ 🤞 🤝 👏 🙌 👐 🙏 💪 👋 🤙 👉 👈 👆 👇 ☝️ ✋ "
-                              "🤚 "
-                              "🖐️ "
-                              "🖖 ✍️ "
-                              "🤷 🤦 🙋 🙇 👀 🧠 🫡";
+const char *const kGestures =
+    "👍 👎 👌 ✌️ 🤞 🤝 👏 🙌 👐 🙏 💪 👋 🤙 👉 👈 👆 👇 ☝️ "
+    "✋ "
+    "🤚 "
+    "🖐️ "
+    "🖖 ✍️ "
+    "🤷 🤦 🙋 🙇 👀 🧠 🫡";
 const char *const kSymbols =
-    "❤️ 🧡 💛 💚 💙 💜 🖤 🤍 💔 💯 ✅ ❌ ❓ ❗ ⚠️ 🔥 ✨ ⭐ 🎉 🎊 "
+    "❤️ 🧡 💛 💚 💙 💜 🖤 🤍 💔 💯 ✅ ❌ ❓ ❗ ⚠️ 🔥 ✨ ⭐ 🎉 "
+    "🎊 "
     "🎂 "
     "🎁 "
     "🏆 "
@@ -44,12 +53,7 @@ EmojiPicker::EmojiPicker(QWidget *parent)
     setObjectName(u"emojiPicker"_s);
     setFrameShape(QFrame::StyledPanel);
     m_tabs->setDocumentMode(true);
-    QFont emojiFont = font();
-    emojiFont.setPointSizeF(emojiFont.pointSizeF() * 1.4);
-    // A colour emoji font first where there is one: the text font's fallback may otherwise draw
-    // some emoji as its own black-and-white glyphs.
-    emojiFont.setFamilies(
-        {u"Noto Color Emoji"_s, u"Apple Color Emoji"_s, u"Segoe UI Emoji"_s, emojiFont.family()});
+    const QFont emojiFont = MessageDecorations::emojiFont(font(), 1.4);
     const int cell = QFontMetrics(emojiFont).height() * 3 / 2 + 8;
     for (const char *set : {kSmileys, kGestures, kSymbols}) {
         auto *grid = new QListWidget(m_tabs);

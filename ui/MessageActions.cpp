@@ -7,13 +7,13 @@
 #include "EmojiPicker.h"
 #include "MessageDecorations.h"
 #include "MessageView.h"
+#include "QuickReactionBar.h"
 
 #include <MessageModel.h>
 #include <Room.h>
 
 #include <QApplication>
 #include <QClipboard>
-#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 
@@ -50,6 +50,11 @@ MessageActions::MessageActions(MessageView *view, Composer *composer, ComposerCo
 QStringList MessageActions::quickReactions()
 {
     return {u"👍"_s, u"❤️"_s, u"😂"_s, u"🎉"_s, u"😮"_s, u"😢"_s};
+}
+
+QuickReactionBar *MessageActions::quickReactionBar() const
+{
+    return m_quickReactions;
 }
 
 qint64 MessageActions::replyTo() const
@@ -132,30 +137,23 @@ void MessageActions::confirmDelete(qint64 seq)
 
 void MessageActions::showReactions(qint64 seq, QWidget *anchor)
 {
-    QMenu menu(anchor);
-    menu.setObjectName(u"quickReactions"_s);
-    menu.setAccessibleName(tr("React"));
-    for (const QString &emoji : quickReactions()) {
-        QAction *action = menu.addAction(emoji);
-        action->setData(emoji);
-    }
-    menu.addSeparator();
-    QAction *more = menu.addAction(tr("More emoji…"));
-    QAction *chosen =
-        menu.exec(anchor ? anchor->mapToGlobal(QPoint(0, anchor->height())) : QCursor::pos());
-    if (!chosen)
-        return;
-    if (chosen != more) {
-        toggleReaction(seq, chosen->data().toString());
-        return;
-    }
-    if (!m_picker) {
-        m_picker = new EmojiPicker(m_dialogParent);
-        connect(m_picker, &EmojiPicker::emojiChosen, this,
-                [this](const QString &emoji) { toggleReaction(m_pickerSeq, emoji); });
-    }
     m_pickerSeq = seq;
-    m_picker->popup(anchor);
+    if (!m_quickReactions) {
+        m_quickReactions = new QuickReactionBar(quickReactions(), m_dialogParent);
+        connect(m_quickReactions, &QuickReactionBar::emojiChosen, this,
+                [this](const QString &emoji) { toggleReaction(m_pickerSeq, emoji); });
+        connect(m_quickReactions, &QuickReactionBar::moreRequested, this, [this] {
+            if (!m_picker) {
+                m_picker = new EmojiPicker(m_dialogParent);
+                connect(m_picker, &EmojiPicker::emojiChosen, this,
+                        [this](const QString &emoji) { toggleReaction(m_pickerSeq, emoji); });
+            }
+            m_picker->popup(m_quickReactionsAnchor ? m_quickReactionsAnchor.data()
+                                                   : m_quickReactions.data());
+        });
+    }
+    m_quickReactionsAnchor = anchor;
+    m_quickReactions->popup(anchor);
 }
 
 void MessageActions::toggleReaction(qint64 seq, const QString &emoji)

@@ -20,6 +20,7 @@ class Composer;
 class ComposerContextBar;
 class EmojiPicker;
 class MessageView;
+class QuickReactionBar;
 
 // What the chat page does with the actions on a message: reply and edit (through the bar over
 // the composer), delete (after asking), react (quick reactions, or the emoji picker), toggle a
@@ -34,6 +35,8 @@ public:
 
     // The emoji offered first when reacting.
     static QStringList quickReactions();
+    // The strip they are offered in (null until the first reaction).
+    QuickReactionBar *quickReactionBar() const;
 
     qint64 replyTo() const;
     qint64 editing() const;
@@ -62,6 +65,8 @@ private:
     std::function<core::Room *()> m_room;
     QPointer<QWidget> m_dialogParent;
     QPointer<EmojiPicker> m_picker;
+    QPointer<QuickReactionBar> m_quickReactions;
+    QPointer<QWidget> m_quickReactionsAnchor;
     qint64 m_pickerSeq = 0;
 };
 

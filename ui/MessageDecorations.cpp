@@ -27,7 +27,28 @@ QFont smallFont(const QFont &font)
     small.setPointSizeF(font.pointSizeF() * 0.9);
     return small;
 }
+// The emoji of a chip, a little larger than its count.
+constexpr qreal kChipEmojiScale = 1.15;
+constexpr int kChipEmojiGap = 4;
+
+int chipWidth(const QFont &small, const QString &emoji, int count)
+{
+    return QFontMetrics(MessageDecorations::emojiFont(small, kChipEmojiScale))
+               .horizontalAdvance(emoji) +
+           kChipEmojiGap + QFontMetrics(small).horizontalAdvance(QString::number(count)) +
+           2 * kChipPaddingX;
+}
 } // namespace
+
+QFont MessageDecorations::emojiFont(const QFont &base, qreal scale)
+{
+    QFont emoji = base;
+    if (scale != 1.0)
+        emoji.setPointSizeF(base.pointSizeF() * scale);
+    emoji.setFamilies(
+        {u"Noto Color Emoji"_s, u"Apple Color Emoji"_s, u"Segoe UI Emoji"_s, base.family()});
+    return emoji;
+}
 
 int MessageDecorations::replyQuoteHeight(const QFont &font, const QModelIndex &index)
 {
@@ -94,7 +115,8 @@ MessageDecorations::Footer MessageDecorations::layoutFooter(const QFont &font,
     Footer footer;
     const QFont small = smallFont(font);
     const QFontMetrics metrics(small);
-    const int chipHeight = metrics.height() + 6;
+    const int chipHeight =
+        qMax(metrics.height(), QFontMetrics(emojiFont(small, kChipEmojiScale)).height()) + 4;
     int x = origin.x();
     int y = origin.y();
     const int right = origin.x() + width;
@@ -106,15 +128,13 @@ MessageDecorations::Footer MessageDecorations::layoutFooter(const QFont &font,
         chip.count = map.value(u"count"_s).toInt();
         chip.mine = map.value(u"mine"_s).toBool();
         chip.users = map.value(u"users"_s).toStringList();
-        const int chipWidth =
-            metrics.horizontalAdvance(u"%1 %2"_s.arg(chip.emoji).arg(chip.count)) +
-            2 * kChipPaddingX;
-        if (x > origin.x() && x + chipWidth > right) {
+        const int width = chipWidth(small, chip.emoji, chip.count);
+        if (x > origin.x() && x + width > right) {
             x = origin.x();
             y += chipHeight + kChipGap;
         }
-        chip.rect = QRect(x, y, chipWidth, chipHeight);
-        x += chipWidth + kChipGap;
+        chip.rect = QRect(x, y, width, chipHeight);
+        x += width + kChipGap;
         footer.chips.append(chip);
     }
     if (index.data(MessageModel::EditedRole).toBool()) {
@@ -166,8 +186,14 @@ void MessageDecorations::paintFooter(QPainter *painter, const Footer &footer,
             painter->setPen(QPen(Theme::accent(), 1));
             painter->drawPath(path);
         }
+        // The emoji in colour, the count in the text font beside it.
+        const QFont emoji = emojiFont(small, kChipEmojiScale);
+        const QRect inner = chip.rect.adjusted(kChipPaddingX, 0, -kChipPaddingX, 0);
+        painter->setFont(emoji);
         painter->setPen(palette.color(QPalette::Text));
-        painter->drawText(chip.rect, Qt::AlignCenter, u"%1 %2"_s.arg(chip.emoji).arg(chip.count));
+        painter->drawText(inner, Qt::AlignLeft | Qt::AlignVCenter, chip.emoji);
+        painter->setFont(small);
+        painter->drawText(inner, Qt::AlignRight | Qt::AlignVCenter, QString::number(chip.count));
     }
     if (!footer.edited.isEmpty()) {
         QFont italic = small;

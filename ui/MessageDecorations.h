@@ -49,6 +49,9 @@ public:
     // How far a message's files are uploaded (0..1): a thin bar in `rect`.
     static void paintUploadProgress(QPainter *painter, const QRect &rect, double fraction,
                                     const QPalette &palette);
+    // `base` scaled by `scale`, drawing emoji from a colour emoji font where there is one: the
+    // text font's fallback may otherwise draw them as its own small black-and-white glyphs.
+    static QFont emojiFont(const QFont &base, qreal scale = 1.0);
     // Who reacted, for a chip's tooltip: "alice, bob reacted with 👍".
     static QString reactedText(const Chip &chip);
     static QString editedLabel() { return tr("(edited)"); }

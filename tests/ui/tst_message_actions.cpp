@@ -9,11 +9,14 @@
 #include <Composer.h>
 #include <ComposerContextBar.h>
 #include <MessageActionBar.h>
+#include <MessageActions.h>
 #include <MessageCache.h>
+#include <MessageDecorations.h>
 #include <MessageDelegate.h>
 #include <MessageModel.h>
 #include <MessageView.h>
 #include <Outbox.h>
+#include <QuickReactionBar.h>
 #include <Room.h>
 #include <RoomListModel.h>
 #include <SessionManager.h>
@@ -25,6 +28,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -53,6 +57,7 @@ private slots:
     void reactionChipsToggleAndSayWhoReacted();
     void clickingAQuoteRevealsTheOriginal();
     void theKeyboardReachesTheActionsThroughTheContextMenu();
+    void quickReactionsAreAStripOfLargeColourEmoji();
 
 private:
     // Messages 1..count in `general` (bob's, and alice's every third), then `extra` in order.
@@ -425,6 +430,43 @@ void TestMessageActions::theKeyboardReachesTheActionsThroughTheContextMenu()
     QVERIFY(names.contains(u"deleteMenuAction"_s));
     QCOMPARE(m_page->composerContextBar()->mode(), ComposerContextBar::Mode::Edit);
     QCOMPARE(m_page->composer()->toPlainText(), u"message 6"_s);
+}
+
+void TestMessageActions::quickReactionsAreAStripOfLargeColourEmoji()
+{
+    store(6);
+    hover(5);
+    view()->actionBar()->reactButton()->click();
+    conversa::ui::QuickReactionBar *strip = m_page->messageActions()->quickReactionBar();
+    QVERIFY(strip);
+    QTRY_VERIFY(strip->isVisible());
+    const QList<QToolButton *> buttons = strip->emojiButtons();
+    QCOMPARE(buttons.size(), conversa::ui::MessageActions::quickReactions().size());
+    const QToolButton *first = buttons.first();
+    // In the colour emoji font, larger than the text, side by side on one line.
+    QCOMPARE(first->font().families().value(0), u"Noto Color Emoji"_s);
+    QVERIFY(first->font().pointSizeF() > view()->font().pointSizeF() * 1.4);
+    for (const QToolButton *button : buttons) {
+        QCOMPARE(button->y(), first->y());
+        QVERIFY(!button->accessibleName().isEmpty());
+        QCOMPARE(button->toolTip(), button->accessibleName());
+        QVERIFY(button->accessibleName().contains(button->text()));
+    }
+    QVERIFY(buttons.last()->x() > first->x());
+    QCOMPARE(strip->moreButton()->y(), first->y());
+    QCOMPARE(strip->moreButton()->accessibleName(), u"More emoji…"_s);
+    // The whole strip fits on the screen.
+    QVERIFY(strip->screen()->availableGeometry().contains(strip->frameGeometry()));
+    // "More emoji…" closes the strip and opens the full picker.
+    strip->moreButton()->click();
+    QVERIFY(!strip->isVisible());
+    auto *picker = m_page->findChild<QWidget *>(u"emojiPicker"_s);
+    QVERIFY(picker);
+    QTRY_VERIFY(picker->isVisible());
+    picker->close();
+    // Chips draw their emoji in the colour font too.
+    QCOMPARE(conversa::ui::MessageDecorations::emojiFont(view()->font()).families().value(0),
+             u"Noto Color Emoji"_s);
 }
 
 QTEST_MAIN(TestMessageActions)
