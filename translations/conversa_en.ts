@@ -1556,14 +1556,6 @@ Chat in rooms with your organisation, live.</translation>
         <translation>The deletion could not be saved on this computer.</translation>
     </message>
     <message>
-        <source>React</source>
-        <translation>React</translation>
-    </message>
-    <message>
-        <source>More emoji…</source>
-        <translation>More emoji…</translation>
-    </message>
-    <message>
         <source>Reactions need the connection to the server.</source>
         <translation>Reactions need the connection to the server.</translation>
     </message>
@@ -1780,6 +1772,21 @@ Chat in rooms with your organisation, live.</translation>
     <message>
         <source>Message</source>
         <translation>Message</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::QuickReactionBar</name>
+    <message>
+        <source>React</source>
+        <translation>React</translation>
+    </message>
+    <message>
+        <source>React with %1</source>
+        <translation>React with %1</translation>
+    </message>
+    <message>
+        <source>More emoji…</source>
+        <translation>More emoji…</translation>
     </message>
 </context>
 <context>

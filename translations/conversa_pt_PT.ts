@@ -1556,14 +1556,6 @@ Converse em salas com a sua organização, em tempo real.</translation>
         <translation>Não foi possível guardar a eliminação neste computador.</translation>
     </message>
     <message>
-        <source>React</source>
-        <translation>Reagir</translation>
-    </message>
-    <message>
-        <source>More emoji…</source>
-        <translation>Mais emoji…</translation>
-    </message>
-    <message>
         <source>Reactions need the connection to the server.</source>
         <translation>As reações precisam da ligação ao servidor.</translation>
     </message>
@@ -1780,6 +1772,21 @@ Converse em salas com a sua organização, em tempo real.</translation>
     <message>
         <source>Message</source>
         <translation>Mensagem</translation>
+    </message>
+</context>
+<context>
+    <name>conversa::ui::QuickReactionBar</name>
+    <message>
+        <source>React</source>
+        <translation>Reagir</translation>
+    </message>
+    <message>
+        <source>React with %1</source>
+        <translation>Reagir com %1</translation>
+    </message>
+    <message>
+        <source>More emoji…</source>
+        <translation>Mais emoji…</translation>
     </message>
 </context>
 <context>
