@@ -154,6 +154,9 @@ void TestDesktopFilesE2e::aPastedImageReachesACliPeer()
     QTest::keyClick(composer, Qt::Key_V, Qt::ControlModifier);
     ui::ComposerAttachments *strip = chat->composerAttachments();
     QCOMPARE(strip->count(), 1);
+    // Under X11 a clipboard still owned at exit is offered to a clipboard manager, which Xvfb
+    // lacks: Qt would wait for it.
+    QApplication::clipboard()->clear();
     const core::OutboxFile pasted = strip->files().constFirst();
     QFile pastedFile(pasted.source);
     QVERIFY(pastedFile.open(QIODevice::ReadOnly));
