@@ -356,16 +356,23 @@ test('a slow upload shows its progress on the waiting message', { timeout: 90000
         await attach(page, { name: 'slow.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(250000, 3) });
         await composer(page).fill('slowly');
         await composer(page).press('Enter');
-        const pending = messageLog(page).locator('.pending');
+        // A failed message keeps the class pending too: watch only the waiting one, and for a
+        // bounded time, so a stuck upload fails this test instead of hanging the whole file.
+        const pending = messageLog(page).locator('.pending:not(.failed)');
         await pending.getByText(/^Uploading slow\.bin \(1 of 1\): \d+ %$/).waitFor();
         const seen = new Set();
+        const end = Date.now() + 60000;
         while (await pending.count()) {
+            if (Date.now() > end)
+                throw new Error(`the slow upload did not finish in 60 s; progress seen: ${[...seen].join(', ')}`);
             const text = await pending.locator('.upload-text').textContent().catch(() => '');
             const percent = /(\d+) %/.exec(text ?? '');
             if (percent)
                 seen.add(Number(percent[1]));
             await page.waitForTimeout(100);
         }
+        const failed = messageLog(page).locator('.pending.failed');
+        assert.equal(await failed.count(), 0, `the upload failed: ${await failed.first().textContent().catch(() => '')}`);
         assert.ok([...seen].some(p => p > 0 && p < 100), `progress seen: ${[...seen].join(', ')}`);
         await until(() => messagesWith('slowly').length, 'the slow file to arrive');
     } finally {
