@@ -53,6 +53,8 @@ install_packages() {
 build_conversa() {
     echo "==> Configuring and building in $BUILD_DIR"
     export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+    # Paths relative to the checkout, so another clone or worktree reuses what one compiled.
+    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$REPO_ROOT}
     cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     cmake --build "$BUILD_DIR" -j2
 }
