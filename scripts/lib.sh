@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libqt6sql6-sqlite libqt6sql6-psql
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qtkeychain-qt6-dev libsodium-dev
-    libqt6svg6 qt6-translations-l10n fonts-dejavu-core fonts-noto-color-emoji
+    libqt6svg6 qt6-image-formats-plugins qt6-translations-l10n fonts-dejavu-core fonts-noto-color-emoji
     librsvg2-bin
 )
 # What the test suites use on top: real TLS certificates, a real keychain, a real proxy.

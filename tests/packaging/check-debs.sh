@@ -105,11 +105,12 @@ if [ -n "$client_deb" ]; then
         depends=$(dpkg-deb -f "$client_deb" Depends)
         echo "Depends: $depends"
         local pkg
-        for pkg in libqt6keychain1 libqt6sql6-sqlite libqt6svg6 libqt6widgets6 libqt6websockets6; do
+        for pkg in libqt6keychain1 libqt6sql6-sqlite libqt6svg6 qt6-image-formats-plugins libqt6widgets6 \
+            libqt6websockets6; do
             grep -q "\b$pkg\b" <<<"$depends" || { echo "no $pkg"; return 1; }
         done
     }
-    check "conversa .deb depends on Qt, QtKeychain and the SQLite and SVG plugins" client_depends
+    check "conversa .deb depends on Qt, QtKeychain and the SQLite, SVG and image plugins" client_depends
 
     desktop_integration_consistent() { # what the files name exists in the package
         local desktop=$WORK/root/usr/share/applications/org.conversa.Conversa.desktop
