@@ -99,6 +99,14 @@ redis.call('PEXPIRE', KEYS[2], window)
 return {1, 0}
 )lua"_ba;
 
+// Takes instance ARGV[1] out of the set KEYS[2] only while its hash KEYS[1] does not exist.
+const QByteArray kForgetInstanceScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return redis.call('SREM', KEYS[2], ARGV[1])
+end
+return 0
+)lua"_ba;
+
 QByteArray shaOf(const QByteArray &script)
 {
     return QCryptographicHash::hash(script, QCryptographicHash::Sha1).toHex();
@@ -258,6 +266,10 @@ void SharedState::check()
                                if (result.ok && result.value.integer == 0)
                                    writeWholeState();
                            });
+        // Another instance may have taken us out of the set while our hash was briefly gone
+        // (after a Redis restart, between its read and our rewrite); an instance missing from
+        // the set is never read again by those that forgot it, so claim our place every time.
+        m_commands.command({"SADD"_ba, kInstancesKey, m_instanceId});
     }
     m_commands.command({"SMEMBERS"_ba, kInstancesKey}, [this](const RedisResult &result) {
         if (!result.ok)
@@ -276,7 +288,9 @@ void SharedState::check()
                     if (result.value.type == RespValue::Type::Null) {
                         // Its claims expired: it died, or left without saying so.
                         forgetRemote(id);
-                        m_commands.command({"SREM"_ba, kInstancesKey, id});
+                        // Only if it is still gone: it may have written itself again since.
+                        m_commands.command({"EVAL"_ba, kForgetInstanceScript, "2"_ba,
+                                            instanceKey(id), kInstancesKey, id});
                         return;
                     }
                     const auto it = m_remotes.constFind(id);

@@ -9,6 +9,7 @@
 #include "HandlerHarness.h"
 #include "RedisServer.h"
 #include "ServerProcess.h"
+#include "redis/RedisClient.h"
 #include "redis/SharedState.h"
 
 #include <QJsonArray>
@@ -290,6 +291,27 @@ private slots:
         // sanitizer build) that can take longer than the TTL. No event above means no flap.
         QTRY_VERIFY_WITH_TIMEOUT(m_shared->isOnlineElsewhere(u"alice"_s), 5000);
         QCOMPARE(m_harness->sink().eventsOf(bob->id, u"presence"_s).size(), before);
+    }
+
+    // After a Redis restart an instance that read B's hash as gone (before B wrote it again)
+    // could take B out of the instance set after B had put itself back; then no instance that
+    // had forgotten B, and no new one, ever read B's users again (a CI failure of the test
+    // above). B claims its place on every check, so a fresh instance C still finds B's users.
+    void anInstanceMissingFromTheSetIsFoundAgain()
+    {
+        m_other->setLocalPresence(u"alice"_s, true);
+        QTRY_VERIFY_WITH_TIMEOUT(m_shared->isOnlineElsewhere(u"alice"_s), 3000);
+        redis::RedisClient raw(redis::RedisAddress{u"127.0.0.1"_s, m_redis->port()});
+        raw.start();
+        QVERIFY(waitUntil([&] { return raw.isReady(); }, 5000));
+        bool removed = false;
+        raw.command({"SREM"_ba, "conversa:instances"_ba, m_other->instanceId()},
+                    [&](const redis::RedisResult &result) { removed = result.ok; });
+        QVERIFY(waitUntil([&] { return removed; }, 5000));
+        Metrics thirdMetrics;
+        std::unique_ptr<SharedState> third = sharedState(thirdMetrics);
+        third->start();
+        QTRY_VERIFY_WITH_TIMEOUT(third->isOnlineElsewhere(u"alice"_s), 3 * kTtlMs);
     }
 
     void theSendBudgetIsSharedByAllInstances()
