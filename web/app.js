@@ -8,24 +8,12 @@ import { Social } from './engine/social.js';
 import { IndexedDbStore } from './engine/store.js';
 import { pickLanguage, translator } from './i18n.js';
 import { SocialDialogs } from './social.js';
-import { appendText } from './text.js';
+import { $, appendText, element } from './text.js';
 
 const language = pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
 const t = translator(language);
-const $ = id => document.getElementById(id);
 const kTypingShowMs = 5000;
 const kQuickReactions = ['👍', '❤️', '😄'];
-
-function element(tag, { className, text, attrs } = {}) {
-    const node = document.createElement(tag);
-    if (className)
-        node.className = className;
-    if (text !== undefined)
-        node.textContent = text;
-    for (const [name, value] of Object.entries(attrs ?? {}))
-        node.setAttribute(name, value);
-    return node;
-}
 
 function webSocketUrl() {
     const url = new URL('/ws', location.href);

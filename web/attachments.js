@@ -5,17 +5,7 @@
 // download button, the full picture in a dialog, and the composer's strip of files chosen
 // (attach button, drop onto the page, paste). Names are text, never markup.
 import { formatSize, imageBox, isInlineImage } from './engine/files.js';
-
-function element(tag, { className, text, attrs } = {}) {
-    const node = document.createElement(tag);
-    if (className)
-        node.className = className;
-    if (text !== undefined)
-        node.textContent = text;
-    for (const [name, value] of Object.entries(attrs ?? {}))
-        node.setAttribute(name, value);
-    return node;
-}
+import { element } from './text.js';
 
 // Saves a Blob under `name` through a short-lived <a download>.
 export function saveBlob(url, name) {

@@ -5,20 +5,10 @@
 // room on screen), "Browse rooms" (the directory of public rooms, join or open), "Create
 // room", and "Leave room". A refusal is said in words in
 // the dialog, which stays open.
-const $ = id => document.getElementById(id);
+import { $, element } from './text.js';
+
 const kRoomName = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const kShownPeople = 30;
-
-function element(tag, { className, text, attrs } = {}) {
-    const node = document.createElement(tag);
-    if (className)
-        node.className = className;
-    if (text !== undefined)
-        node.textContent = text;
-    for (const [name, value] of Object.entries(attrs ?? {}))
-        node.setAttribute(name, value);
-    return node;
-}
 
 export class SocialDialogs {
     // `social`: the engine's Social; `openRoom(name)`: shows a room.

@@ -2,6 +2,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // Others' text becomes DOM nodes as text only: plain text nodes, and links whose address is
 // http(s) or mailto and whose words are the address itself. Nothing is ever parsed as HTML.
+// The page's few DOM helpers live here too, so every file builds nodes the same text-only way.
+
+export const $ = id => document.getElementById(id);
+
+// A new element whose `text` is set as text, never as markup.
+export function element(tag, { className, text, attrs } = {}) {
+    const node = document.createElement(tag);
+    if (className)
+        node.className = className;
+    if (text !== undefined)
+        node.textContent = text;
+    for (const [name, value] of Object.entries(attrs ?? {}))
+        node.setAttribute(name, value);
+    return node;
+}
 
 const kLink = /\b(?:https?:\/\/|mailto:)[^\s<>"']+/gi;
 
