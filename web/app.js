@@ -251,7 +251,7 @@ class Page {
             }
             const item = element('li');
             const button = element('button', { className: 'room', attrs: { type: 'button' } });
-            const title = room.kind === 'dm' && room.peer ? room.peer : room.title;
+            const title = room.title;
             button.append(element('span', { className: 'room-name', text: title }));
             if (room.unread > 0) {
                 button.append(element('span', { className: 'badge', text: String(room.unread),
@@ -281,7 +281,7 @@ class Page {
             $('load-older').hidden = true;
             return;
         }
-        const title = room.kind === 'dm' && room.peer ? room.peer : room.title;
+        const title = room.title;
         $('room-title').textContent = title;
         scroller.setAttribute('aria-label', t('messages', title));
         $('message-input').setAttribute('aria-label', t('messageTo', title));
@@ -459,7 +459,7 @@ class Page {
             list.append(element('li', { className: 'muted', text: t('searchNone', query) }));
         for (const result of results) {
             const room = this.client.rooms.get(result.room);
-            const title = room ? (room.kind === 'dm' && room.peer ? room.peer : room.title) : result.room;
+            const title = room ? room.title : result.room;
             const item = element('li', { className: 'message' });
             const head = element('div', { className: 'message-head' });
             head.append(element('span', { className: 'from', text: result.from }));

@@ -90,7 +90,7 @@ export class SocialDialogs {
         // Nobody can be invited into a dm (docs/protocol.md, invite).
         $('invite').hidden = !room || room.kind === 'dm';
         if (room) {
-            const title = room.kind === 'dm' && room.peer ? room.peer : room.title;
+            const title = room.title;
             $('leave-room').setAttribute('aria-label', this.t('leaveNamed', title));
             $('invite').setAttribute('aria-label', this.t('inviteTo', title));
         }
@@ -110,7 +110,7 @@ export class SocialDialogs {
             return;
         this.mode = mode;
         this.inviteRoom = mode === 'invite' ? room : null;
-        const title = room ? (room.kind === 'dm' && room.peer ? room.peer : room.title) : '';
+        const title = room ? room.title : '';
         $('dm-title').textContent = mode === 'dm' ? this.t('newMessage') : this.t('inviteTo', title);
         $('dm-user-label').textContent = mode === 'dm' ? this.t('dmPerson') : this.t('invitePerson');
         $('dm-start').textContent = mode === 'dm' ? this.t('startDm') : this.t('invite');
@@ -263,7 +263,7 @@ export class SocialDialogs {
         const room = this.client.rooms.get(this.client.openRoom);
         if (!room)
             return;
-        const title = room.kind === 'dm' && room.peer ? room.peer : room.title;
+        const title = room.title;
         if (!window.confirm(this.t('confirmLeave', title)))
             return;
         try {

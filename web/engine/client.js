@@ -325,6 +325,8 @@ export class ChatClient extends Emitter {
                     room = { room: r.room, log: new RoomLog(), members: new Map(), loaded: false };
                     this.rooms.set(r.room, room);
                 }
+                // A dm's title is the other person's name (the server sends it so, in this
+                // reply and in the room event), so the page shows room.title for every kind.
                 room.title = r.title || r.room;
                 room.kind = r.kind ?? 'public';
                 room.peer = r.peer ?? '';
