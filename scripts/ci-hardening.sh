@@ -13,12 +13,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 FUZZ_SECONDS=${FUZZ_SECONDS:-50}
 FUZZ_BUILD_DIR=${CONVERSA_FUZZ_BUILD_DIR:-$REPO_ROOT/build-fuzz}
 ASAN_BUILD_DIR=${CONVERSA_ASAN_BUILD_DIR:-$REPO_ROOT/build-asan}
-# The desktop widget suites (label ui) are left out: they test painting and layout, which the
-# server and core suites do not share, and they would double the sanitizer build's time. So are
-# the web client's (label web): their code is JavaScript, which ASan does not see; the server's
-# side of serving the page runs under ASan in tst_webclient and tst_server_http.
-ASAN_LABELS=${CONVERSA_ASAN_LABELS:-unit|e2e}
-ASAN_EXCLUDE_LABELS=${CONVERSA_ASAN_EXCLUDE_LABELS:-ui|web}
 
 run_fuzz=true
 run_sanitize=true
@@ -70,7 +64,7 @@ sanitize() {
     # programs they start.
     local known tests targets=(conversa-server conversa-cli) name
     known=$(cmake --build . --target help | sed -n 's/^\([A-Za-z0-9_.-]*\): .*/\1/p')
-    tests=$(ctest -N -L "$ASAN_LABELS" -LE "$ASAN_EXCLUDE_LABELS" | sed -n 's/^ *Test *#[0-9]*: //p')
+    tests=$(sanitizer_suites .)
     for name in $tests; do
         if grep -qx -- "$name" <<<"$known"; then targets+=("$name"); fi
     done
@@ -87,9 +81,9 @@ sanitize() {
     export ASAN_OPTIONS="detect_leaks=1:quarantine_size_mb=16:log_path=$reports/asan:log_exe_name=1"
     export LSAN_OPTIONS="suppressions=$REPO_ROOT/tests/fuzz/lsan.supp:print_suppressions=0"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan:log_exe_name=1"
-    echo "==> Running the $ASAN_LABELS suites (without $ASAN_EXCLUDE_LABELS) under ASan and UBSan"
+    echo "==> Running the $SANITIZER_LABELS suites (without $SANITIZER_EXCLUDE_LABELS) under ASan and UBSan"
     local status=0
-    ctest --output-on-failure -j2 --timeout 300 -L "$ASAN_LABELS" -LE "$ASAN_EXCLUDE_LABELS" ||
+    ctest --output-on-failure -j2 --timeout 300 -L "$SANITIZER_LABELS" -LE "$SANITIZER_EXCLUDE_LABELS" ||
         status=$?
     unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
     took "Running the sanitizer suites" "$start"
