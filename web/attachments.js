@@ -3,9 +3,29 @@
 // Files on the page: pictures inline (fetched with the device token, shown through blob: URLs,
 // in a box of their own proportions before the bytes arrive), other files as cards with a
 // download button, the full picture in a dialog, and the composer's strip of files chosen
-// (attach button, drop onto the page, paste). Names are text, never markup.
+// (attach button, drop onto the page, paste), and why a transfer failed in the page's words.
+// Names are text, never markup.
 import { formatSize, imageBox, isInlineImage } from './engine/files.js';
 import { element } from './text.js';
+
+// The page's words for why a file did not go up or come down, by HTTP status; each upload
+// and download message is built from this one table.
+const kTransferWords = {
+    400: 'transfer400', 401: 'transfer401', 404: 'transfer404', 413: 'transfer413',
+    415: 'transfer415', 429: 'transfer429', 503: 'transfer503', 507: 'transfer507',
+};
+
+// `status` 0 is no HTTP answer; then `sentence`, if any, is all there is to say (a refusal
+// over the WebSocket, say). The server's sentence follows the page's words in brackets: it
+// names the limit or the reason the server had.
+export function transferTrouble(t, status, sentence = '') {
+    const key = kTransferWords[status];
+    if (key)
+        return sentence ? `${t(key)} (${sentence})` : t(key);
+    if (sentence)
+        return sentence;
+    return status ? t('transferStatus', status) : t('transferNoAnswer');
+}
 
 // Saves a Blob under `name` through a short-lived <a download>.
 export function saveBlob(url, name) {
@@ -23,10 +43,13 @@ export class FileViews {
         this.t = t;
         this.language = language;
         this.onError = onError;
-        this.viewer = new ImageViewer({ t, onDownload: ref => this.download(ref) });
+        this.viewer = new ImageViewer({ t, onDownload: ref => this.download(ref),
+                                        trouble: error => this.trouble(error) });
     }
 
     size(bytes) { return formatSize(bytes, this.language); }
+
+    trouble(error) { return transferTrouble(this.t, error.status, error.message); }
 
     // The files of a message, in the order sent.
     render(refs) {
@@ -72,7 +95,7 @@ export class FileViews {
         about.append(element('span', { className: 'file-name', text: ref.name }));
         const error = this.files.error(ref.file);
         about.append(element('span', { className: error ? 'file-meta error' : 'file-meta',
-                                       text: error ? error.message : `${this.size(ref.size ?? 0)} · ${ref.type ?? ''}` }));
+                                       text: error ? this.trouble(error) : `${this.size(ref.size ?? 0)} · ${ref.type ?? ''}` }));
         card.append(about);
         const download = element('button', { className: 'file-download', text: this.t('download'),
                                               attrs: { type: 'button', 'aria-label': this.t('downloadFile', ref.name) } });
@@ -103,32 +126,29 @@ export class FileViews {
             return;
         const fraction = state.total > 0 ? Math.min(1, state.loaded / state.total) : 0;
         box.querySelector('progress').value = fraction;
-        box.querySelector('.upload-text').textContent = state.note
-            ? (state.status === 429 ? this.t('upload429') : this.t('uploadRetrying', state.note))
-            : this.t('uploading', state.name, state.index + 1, state.count, Math.round(fraction * 100));
+        box.querySelector('.upload-text').textContent = state.status === null
+            ? this.t('uploading', state.name, state.index + 1, state.count, Math.round(fraction * 100))
+            : this.t('uploadPaused', transferTrouble(this.t, state.status, state.note));
     }
 
-    // A refused upload in the page's words; the server's sentence says the rest.
-    failure(entry) {
-        const known = { 400: 'upload400', 401: 'upload401', 413: 'upload413', 415: 'upload415', 507: 'upload507' };
-        const key = known[entry.errorStatus];
-        return key ? this.t(key, entry.error) : this.t('failed', entry.error);
-    }
+    // Why a message was not sent: a refused upload, or the server's refusal of the message.
+    failure(entry) { return this.t('failed', transferTrouble(this.t, entry.errorStatus, entry.error)); }
 
     async download(ref, { force = false } = {}) {
         try {
             const { url } = await this.files.get(ref.file, { force });
             saveBlob(url, ref.name);
         } catch (error) {
-            this.onError(this.t('downloadFailed', ref.name, error.message));
+            this.onError(this.t('downloadFailed', ref.name, this.trouble(error)));
         }
     }
 }
 
 // The full picture over the page, with its name and a download button; Esc or Close ends it.
 class ImageViewer {
-    constructor({ t, onDownload }) {
+    constructor({ t, onDownload, trouble }) {
         this.t = t;
+        this.trouble = trouble;
         this.dialog = document.getElementById('viewer');
         this.image = document.getElementById('viewer-image');
         this.name = document.getElementById('viewer-name');
@@ -158,7 +178,7 @@ class ImageViewer {
             if (this.ref === ref)
                 this.image.src = url;
         } catch (error) {
-            this.name.textContent = `${ref.name}: ${error.message}`;
+            this.name.textContent = `${ref.name}: ${this.trouble(error)}`;
         }
     }
 }

@@ -23,8 +23,10 @@ export async function uploadFilesOf(client, entry, generation) {
             const file = entry.files[index];
             if (file.ref && Date.now() - file.uploadedAt < kUploadReuseMs)
                 break;
+            // `status` stays null while this try goes on; a try that failed and is repeated
+            // after a pause sets it (0: no answer) and `note`, the server's sentence.
             const progress = { index, count: files.length, name: file.name, loaded: 0,
-                               total: file.size, note: '' };
+                               total: file.size, status: null, note: '' };
             client.uploads.set(entry.cid, progress);
             client.emit('upload', entry.cid);
             try {
@@ -38,7 +40,7 @@ export async function uploadFilesOf(client, entry, generation) {
                     },
                 });
                 if (typeof ref?.file !== 'string')
-                    throw new UploadError(0, 'the server\'s answer named no file');
+                    throw new UploadError(0, '');
                 await client.outbox.uploaded(entry.cid, index, ref, Date.now());
                 client.uploads.delete(entry.cid);
                 break;

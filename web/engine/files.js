@@ -3,7 +3,8 @@
 // Files over HTTP (docs/protocol.md section 16): uploads with POST /files and downloads with
 // GET /files/<id>, both with the device token as a bearer token, and the rules the page keeps
 // about them: which types show inline, how big a picture's box is before its bytes arrive,
-// and how many bytes the page holds at once.
+// and how many bytes the page holds at once. A refusal is its HTTP status and the server's own
+// sentence; the page words it (attachments.js).
 
 // What the outbox may hold in files waiting to go out, all entries together.
 export const kOutboxFileBytes = 100 * 1024 * 1024;
@@ -18,7 +19,7 @@ export const kUploadReuseMs = 20 * 60 * 60 * 1000;
 const kInlineTypes = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 export class UploadError extends Error {
-    // `status` is the HTTP status (0: no answer), `message` the server's sentence or ours.
+    // `status` is the HTTP status (0: no answer), `message` the server's sentence ('' if none).
     constructor(status, message) {
         super(message);
         this.status = status;
@@ -58,21 +59,6 @@ export function formatSize(bytes, language = 'en') {
                                    { maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
-// The sentence a refused upload shows: the server's own when it sent one.
-function statusMessage(status, serverMessage) {
-    if (serverMessage)
-        return serverMessage;
-    switch (status) {
-    case 0: return 'the server could not be reached';
-    case 413: return 'the file is too large for this server';
-    case 415: return 'the file is not the kind of picture its name says';
-    case 429: return 'too many uploads in the last minute; waiting';
-    case 507: return 'the server\'s disk is full';
-    case 503: return 'the server is busy; trying again';
-    default: return `the upload failed (HTTP ${status})`;
-    }
-}
-
 function serverSentence(text) {
     try {
         const parsed = JSON.parse(text);
@@ -98,14 +84,14 @@ export function uploadWithXhr({ blob, name, type, token, onProgress = () => {},
                 try {
                     resolve(JSON.parse(xhr.responseText));
                 } catch {
-                    reject(new UploadError(0, 'the server\'s answer was not understood'));
+                    reject(new UploadError(0, ''));
                 }
                 return;
             }
-            reject(new UploadError(xhr.status, statusMessage(xhr.status, serverSentence(xhr.responseText))));
+            reject(new UploadError(xhr.status, serverSentence(xhr.responseText)));
         };
-        xhr.onerror = () => reject(new UploadError(0, statusMessage(0)));
-        xhr.onabort = () => reject(new UploadError(0, 'the upload was stopped'));
+        xhr.onerror = () => reject(new UploadError(0, ''));
+        xhr.onabort = () => reject(new UploadError(0, ''));
         xhr.send(blob);
     });
 }
@@ -119,13 +105,10 @@ export async function downloadWithFetch({ file, token, fetchFunction = globalThi
             headers: { Authorization: `Bearer ${token}` }, cache: 'no-store', credentials: 'omit',
         });
     } catch {
-        throw new UploadError(0, statusMessage(0));
+        throw new UploadError(0, '');
     }
-    if (!response.ok) {
-        const sentence = serverSentence(await response.text().catch(() => ''));
-        throw new UploadError(response.status, response.status === 404
-            ? 'this file is gone, or not yours to see' : statusMessage(response.status, sentence));
-    }
+    if (!response.ok)
+        throw new UploadError(response.status, serverSentence(await response.text().catch(() => '')));
     return response.blob();
 }
 

@@ -333,7 +333,9 @@ test('over one\'s space (413) and too many uploads (429), in words', { timeout: 
         await until(async () => tight.friend.history('general').some(m => m.body === 'small one'), 'the small file');
         // Two uploads were started this minute: the next waits and says why.
         await send('third.bin', 'too many uploads', 100);
-        await messageLog(page).locator('.pending').getByText('Too many uploads in the last minute; trying again shortly').waitFor();
+        // The page's words, then the server's own sentence (how long to wait).
+        await messageLog(page).locator('.pending')
+            .getByText(/^Upload paused: too many uploads in the last minute \(.+\); trying again shortly$/).waitFor();
         assert.equal(tight.friend.history('general').filter(m => m.body === 'too many uploads').length, 0);
     } finally {
         await browser.close();

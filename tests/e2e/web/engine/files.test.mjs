@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The file side of the outbox: bytes kept with the entry and bounded, each upload done once and
 // remembered across a reload, the message sent once with its cid and the server's file ids,
-// refusals in words; and the page's file cache and picture boxes.
+// refusals by status; and the page's file cache and picture boxes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
@@ -10,7 +10,7 @@ import { Outbox } from '../../../../web/engine/outbox.js';
 import { MemoryStore } from '../../../../web/engine/store.js';
 import { ChatClient } from '../../../../web/engine/client.js';
 import { Backoff } from '../../../../web/engine/backoff.js';
-import { FileCache, UploadError, imageBox, isInlineImage, formatSize } from '../../../../web/engine/files.js';
+import { FileCache, UploadError, downloadWithFetch, formatSize, imageBox, isInlineImage } from '../../../../web/engine/files.js';
 
 globalThis.crypto ??= webcrypto;
 
@@ -216,9 +216,19 @@ test('413, 415 and 507 mark the message failed with the status; 429 waits and tr
     await client.start();
     await settle(client);
     server.refuseUploads = [429, 0, 413];
+    // Each try starts with no status; a try repeated after a pause carries the status and the
+    // server's sentence, which the page words.
+    const tries = [];
+    client.on('upload', cid => {
+        const state = client.uploads.get(cid);
+        if (state && !tries.some(t => t.state === state && t.status === state.status))
+            tries.push({ state, status: state.status, note: state.note });
+    });
     const big = await client.send('r', 'look', { files: [{ blob: bytes(10), name: 'big.png', type: 'image/png' }] });
     await settle(client);
     assert.equal(server.uploadCalls, 3, '429 and a lost answer were tried again, 413 was not');
+    assert.deepEqual(tries.map(({ status, note }) => [status, note]),
+                     [[null, ''], [429, 'refused with 429'], [null, ''], [0, 'refused with 0'], [null, '']]);
     const failed = client.outbox.entries.find(e => e.cid === big.cid);
     assert.equal(failed.state, 'failed');
     assert.equal(failed.errorStatus, 413);
@@ -310,6 +320,22 @@ test('the file cache downloads once, evicts the least recently used, remembers f
     cache.clear();
     assert.equal(cache.bytes, 0);
     assert.equal(revoked.length, 4);
+});
+
+test('a refused download carries the status and the server\'s own sentence, no words of its own', async () => {
+    const answer = (status, body) => async () => new Response(body, { status });
+    const refusal = async fetchFunction => {
+        try {
+            await downloadWithFetch({ file: 'f'.repeat(32), token: 't', fetchFunction, origin: 'http://x' });
+        } catch (error) {
+            assert.ok(error instanceof UploadError);
+            return [error.status, error.message];
+        }
+        assert.fail('the download did not fail');
+    };
+    assert.deepEqual(await refusal(answer(404, '{"message":"there is no such file"}')), [404, 'there is no such file']);
+    assert.deepEqual(await refusal(answer(502, '<html>bad gateway</html>')), [502, '']);
+    assert.deepEqual(await refusal(async () => { throw new TypeError('Failed to fetch'); }), [0, '']);
 });
 
 test('pictures keep their proportions in a bounded box; only the four image types show inline', () => {
