@@ -6,7 +6,7 @@ import { ChosenFiles, FileViews, sendRefusal } from './attachments.js';
 import { ChatClient } from './engine/client.js';
 import { Social } from './engine/social.js';
 import { IndexedDbStore } from './engine/store.js';
-import { pickLanguage, translator } from './i18n.js';
+import { locale, pickLanguage, translator } from './i18n.js';
 import { SocialDialogs } from './social.js';
 import { $, appendText, element } from './text.js';
 
@@ -22,8 +22,7 @@ function webSocketUrl() {
 }
 
 function formatTime(ts) {
-    return new Date(ts).toLocaleTimeString(language === 'pt' ? 'pt-PT' : 'en-GB',
-                                           { hour: '2-digit', minute: '2-digit' });
+    return new Date(ts).toLocaleTimeString(locale(language), { hour: '2-digit', minute: '2-digit' });
 }
 
 // A message in a line: its text, or the names of its files when it has no text.

@@ -5,7 +5,8 @@
 // download button, the full picture in a dialog, and the composer's strip of files chosen
 // (attach button, drop onto the page, paste), and why a transfer failed in the page's words.
 // Names are text, never markup.
-import { formatSize, imageBox, isInlineImage } from './engine/files.js';
+import { isInlineImage } from './engine/files.js';
+import { locale } from './i18n.js';
 import { element } from './text.js';
 
 // The page's words for why a file did not go up or come down, by HTTP status; each upload
@@ -25,6 +26,29 @@ export function transferTrouble(t, status, sentence = '') {
     if (sentence)
         return sentence;
     return status ? t('transferStatus', status) : t('transferNoAnswer');
+}
+
+// The box a picture takes before it loads, fitted into maxWidth × maxHeight with its own
+// proportions, so the list does not jump when the bytes arrive.
+export function imageBox(ref, maxWidth = 360, maxHeight = 270) {
+    const width = Number.isInteger(ref?.width) && ref.width > 0 ? ref.width : 0;
+    const height = Number.isInteger(ref?.height) && ref.height > 0 ? ref.height : 0;
+    if (!width || !height)
+        return { width: Math.round(maxWidth * 2 / 3), height: Math.round(maxHeight * 2 / 3) };
+    const scale = Math.min(1, maxWidth / width, maxHeight / height);
+    return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+export function formatSize(bytes, language = 'en') {
+    const units = ['B', 'KB', 'MB', 'GB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        ++unit;
+    }
+    const digits = unit === 0 || value >= 10 ? 0 : 1;
+    return `${value.toLocaleString(locale(language), { maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
 // Saves a Blob under `name` through a short-lived <a download>.

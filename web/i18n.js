@@ -271,6 +271,11 @@ export function pickLanguage(languages) {
     return 'en';
 }
 
+// The locale dates, times and numbers are written in for `language`.
+export function locale(language) {
+    return language === 'pt' ? 'pt-PT' : 'en-GB';
+}
+
 export function translator(language) {
     const catalog = catalogs[language] ?? en;
     return (key, ...args) => (catalog[key] ?? en[key] ?? key)

@@ -2,9 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Files over HTTP (docs/protocol.md section 16): uploads with POST /files and downloads with
 // GET /files/<id>, both with the device token as a bearer token, and the rules the page keeps
-// about them: which types show inline, how big a picture's box is before its bytes arrive,
-// and how many bytes the page holds at once. A refusal is its HTTP status and the server's own
-// sentence; the page words it (attachments.js).
+// about them: which types show inline and how many bytes the page holds at once. A refusal is
+// its HTTP status and the server's own sentence; the page words it (attachments.js).
 
 // What the outbox may hold in files waiting to go out, all entries together.
 export const kOutboxFileBytes = 100 * 1024 * 1024;
@@ -33,30 +32,6 @@ export class UploadError extends Error {
 
 export function isInlineImage(ref) {
     return !!ref && kInlineTypes.has(ref.type) && (ref.size ?? 0) <= kInlineImageBytes;
-}
-
-// The box a picture takes before it loads, fitted into maxWidth × maxHeight with its own
-// proportions, so the list does not jump when the bytes arrive.
-export function imageBox(ref, maxWidth = 360, maxHeight = 270) {
-    const width = Number.isInteger(ref?.width) && ref.width > 0 ? ref.width : 0;
-    const height = Number.isInteger(ref?.height) && ref.height > 0 ? ref.height : 0;
-    if (!width || !height)
-        return { width: Math.round(maxWidth * 2 / 3), height: Math.round(maxHeight * 2 / 3) };
-    const scale = Math.min(1, maxWidth / width, maxHeight / height);
-    return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
-}
-
-export function formatSize(bytes, language = 'en') {
-    const units = ['B', 'KB', 'MB', 'GB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        ++unit;
-    }
-    const digits = unit === 0 || value >= 10 ? 0 : 1;
-    return `${value.toLocaleString(language === 'pt' ? 'pt-PT' : 'en-GB',
-                                   { maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
 function serverSentence(text) {

@@ -1,11 +1,24 @@
 // SPDX-FileCopyrightText: 2026 The Conversa authors
 // SPDX-License-Identifier: Apache-2.0
 // The page's file display in Node (attachments.js touches the document only when it draws):
-// why a transfer failed, in the page's words.
+// picture boxes, sizes in the reader's locale, and why a transfer failed in the page's words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { transferTrouble } from '../../../../web/attachments.js';
+import { formatSize, imageBox, transferTrouble } from '../../../../web/attachments.js';
 import { translator } from '../../../../web/i18n.js';
+
+test('pictures keep their proportions in a bounded box', () => {
+    assert.deepEqual(imageBox({ width: 1280, height: 800 }), { width: 360, height: 225 });
+    assert.deepEqual(imageBox({ width: 100, height: 1000 }), { width: 27, height: 270 });
+    assert.deepEqual(imageBox({ width: 50, height: 40 }), { width: 50, height: 40 });
+    assert.deepEqual(imageBox({}), { width: 240, height: 180 });
+});
+
+test('sizes are written in the page\'s locale', () => {
+    assert.equal(formatSize(3145745), '3 MB');
+    assert.equal(formatSize(1536), '1.5 KB');
+    assert.equal(formatSize(1536, 'pt'), '1,5 KB');
+});
 
 test('a failed transfer is said in the page\'s language, the server\'s sentence after it', () => {
     const en = translator('en');
