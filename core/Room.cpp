@@ -56,10 +56,8 @@ QString Room::title() const
 {
     if (!m_account)
         return m_name;
-    const RoomListModel *rooms = m_account->rooms();
-    const int row = rooms->rowOfRoom(m_name);
     const QString title =
-        row >= 0 ? rooms->index(row).data(RoomListModel::TitleRole).toString() : QString();
+        m_account->rooms()->indexOfRoom(m_name).data(RoomListModel::TitleRole).toString();
     return title.isEmpty() ? m_name : title;
 }
 
@@ -276,10 +274,8 @@ void Room::markRead()
     if ((newest <= 0 || (m_messages && m_messages->isAtNewest())) && m_account) {
         // At the newest, edits and reactions after the last message are read too (they are
         // entries of the log and count in its last seq).
-        const RoomListModel *rooms = m_account->rooms();
-        const int row = rooms->rowOfRoom(m_name);
-        if (row >= 0)
-            newest = qMax(newest, rooms->index(row).data(RoomListModel::LastSeqRole).toLongLong());
+        const QModelIndex entry = m_account->rooms()->indexOfRoom(m_name);
+        newest = qMax(newest, entry.data(RoomListModel::LastSeqRole).toLongLong());
     }
     markReadUpTo(newest);
 }
@@ -303,9 +299,10 @@ qint64 Room::unreadCount() const
 {
     if (!m_account)
         return 0;
-    const RoomListModel *rooms = m_account->rooms();
-    const int row = rooms->rowOfRoom(m_name);
-    return row >= 0 ? rooms->index(row).data(RoomListModel::UnreadCountRole).toLongLong() : 0;
+    return m_account->rooms()
+        ->indexOfRoom(m_name)
+        .data(RoomListModel::UnreadCountRole)
+        .toLongLong();
 }
 
 void Room::onRoomsChanged()

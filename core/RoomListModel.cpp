@@ -331,6 +331,12 @@ int RoomListModel::rowOfRoom(const QString &room) const
     return -1;
 }
 
+QModelIndex RoomListModel::indexOfRoom(const QString &room) const
+{
+    const int row = rowOfRoom(room);
+    return row >= 0 ? index(row) : QModelIndex();
+}
+
 QString RoomListModel::roomAt(int row) const
 {
     return row >= 0 && row < m_rows.size() ? m_rows.at(row).name : QString();

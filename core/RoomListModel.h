@@ -59,6 +59,8 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     int rowOfRoom(const QString &room) const;
+    // The room's row as an index for data(role); invalid (every role empty) when not a member.
+    QModelIndex indexOfRoom(const QString &room) const;
     // People this account has seen in its rooms (members, senders, dm peers), sorted, without
     // the account's own user: whom "New message…" offers.
     QStringList knownPeople() const;

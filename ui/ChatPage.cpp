@@ -85,8 +85,7 @@ ChatPage::ChatPage(QWidget *parent)
     connect(m_searchPanel, &SearchPanel::closeRequested, this, &ChatPage::hideSearch);
     connect(m_searchPanel, &SearchPanel::resultActivated, this, &ChatPage::revealMessage);
     m_searchPanel->setRoomLabel([this](const QString &room) {
-        const int row = m_filtered->rowOfRoom(room);
-        const QModelIndex entry = row >= 0 ? m_filtered->index(row, 0) : QModelIndex();
+        const QModelIndex entry = m_rooms ? m_rooms->indexOfRoom(room) : QModelIndex();
         return entry.data(core::RoomListModel::IsDirectRole).toBool()
                    ? entry.data(Qt::DisplayRole).toString()
                    : QString();
@@ -224,8 +223,6 @@ QWidget *ChatPage::buildRoomColumn()
             });
     connect(m_filtered, &QAbstractItemModel::modelReset, this, &ChatPage::reselectCurrentRoom);
     connect(m_filtered, &QAbstractItemModel::layoutChanged, this, &ChatPage::reselectCurrentRoom);
-    // A rename, or a dm peer coming online, shows in the open room's header.
-    connect(m_filtered, &QAbstractItemModel::dataChanged, this, &ChatPage::updateRoomHeader);
 
     auto *header = new QHBoxLayout;
     header->addWidget(heading, 1);
@@ -421,8 +418,9 @@ void ChatPage::showEmojiPicker()
 
 void ChatPage::setRoomModel(core::RoomListModel *rooms)
 {
-    if (QAbstractItemModel *previous = m_filtered->sourceModel())
-        previous->disconnect(this);
+    if (m_rooms)
+        m_rooms->disconnect(this);
+    m_rooms = rooms;
     m_filtered->setSourceModel(rooms);
     if (m_switcher)
         m_switcher->deleteLater();
@@ -439,6 +437,9 @@ void ChatPage::setRoomModel(core::RoomListModel *rooms)
             openRoom(rooms->roomAt(0));
         updateRoomHeader();
     });
+    // A rename, or a dm peer coming online, shows in the open room's header (also while a filter
+    // hides the room from the list).
+    connect(rooms, &QAbstractItemModel::dataChanged, this, &ChatPage::updateRoomHeader);
 }
 
 core::Account *ChatPage::account() const
@@ -670,8 +671,7 @@ void ChatPage::updateRoomHeader()
     m_emptyLabel->setVisible(!hasRoom);
     m_roomMenuButton->setVisible(hasRoom);
     if (!hasRoom) {
-        const QAbstractItemModel *rooms = m_filtered->sourceModel();
-        const bool noRooms = !rooms || rooms->rowCount() == 0;
+        const bool noRooms = !m_rooms || m_rooms->rowCount() == 0;
         m_emptyLabel->setText(noRooms
                                   ? tr("You are not in any room yet.\nJoin one with Ctrl+J "
                                        "(for example “general”) or create one with Ctrl+N.")
@@ -680,11 +680,8 @@ void ChatPage::updateRoomHeader()
         m_roomSubtitle->clear();
         return;
     }
-    QString title = m_room;
-    const int row = m_filtered->rowOfRoom(m_room);
-    if (row >= 0)
-        title = m_filtered->index(row, 0).data(Qt::DisplayRole).toString();
-    const QModelIndex entry = row >= 0 ? m_filtered->index(row, 0) : QModelIndex();
+    const QModelIndex entry = m_rooms ? m_rooms->indexOfRoom(m_room) : QModelIndex();
+    const QString title = entry.isValid() ? entry.data(Qt::DisplayRole).toString() : m_room;
     const bool direct = entry.data(core::RoomListModel::IsDirectRole).toBool();
     m_roomTitle->setText(title);
     m_composer->setRoomTitle(title, direct);

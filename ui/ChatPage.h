@@ -177,6 +177,8 @@ private:
     core::ConnectionState m_state = core::ConnectionState::SignedOut;
 
     QSplitter *m_splitter = nullptr;
+    // What the header and the search panel read: the filter only narrows the list on the left.
+    QPointer<core::RoomListModel> m_rooms;
     RoomFilterModel *m_filtered = nullptr;
     QLineEdit *m_filter = nullptr;
     QListView *m_roomList = nullptr;

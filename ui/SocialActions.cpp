@@ -72,19 +72,19 @@ void SocialActions::addRoomMenuActions(QMenu *menu)
     connect(menu, &QMenu::aboutToShow, this, &SocialActions::updateActions);
 }
 
+QModelIndex SocialActions::currentEntry() const
+{
+    return m_account ? m_account->rooms()->indexOfRoom(m_room) : QModelIndex();
+}
+
 QString SocialActions::currentKind() const
 {
-    const RoomListModel *rooms = m_account ? m_account->rooms() : nullptr;
-    const int row = rooms ? rooms->rowOfRoom(m_room) : -1;
-    return row < 0 ? QString() : rooms->index(row).data(RoomListModel::KindRole).toString();
+    return currentEntry().data(RoomListModel::KindRole).toString();
 }
 
 bool SocialActions::ownsCurrentRoom() const
 {
-    const RoomListModel *rooms = m_account ? m_account->rooms() : nullptr;
-    const int row = rooms ? rooms->rowOfRoom(m_room) : -1;
-    return row >= 0 && !m_user.isEmpty() &&
-           rooms->index(row).data(RoomListModel::OwnerRole).toString() == m_user;
+    return !m_user.isEmpty() && currentEntry().data(RoomListModel::OwnerRole).toString() == m_user;
 }
 
 void SocialActions::updateActions()
@@ -209,10 +209,7 @@ void SocialActions::renameRoom()
 {
     if (!m_account || m_room.isEmpty())
         return;
-    const RoomListModel *rooms = m_account->rooms();
-    const int row = rooms->rowOfRoom(m_room);
-    const QString current =
-        row < 0 ? QString() : rooms->index(row).data(Qt::DisplayRole).toString();
+    const QString current = currentEntry().data(Qt::DisplayRole).toString();
     bool ok = false;
     const QString title =
         QInputDialog::getText(m_window, tr("Rename room"), tr("New title of #%1:").arg(m_room),

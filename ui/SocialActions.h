@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QModelIndex>
 #include <QObject>
 #include <QPointer>
 
@@ -51,6 +52,8 @@ signals:
     void openRoomRequested(const QString &room);
 
 private:
+    // The open room in the account's (unfiltered) room list.
+    QModelIndex currentEntry() const;
     QString currentKind() const;
     bool ownsCurrentRoom() const;
     void complain(const QString &title, const QString &message);

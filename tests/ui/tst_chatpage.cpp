@@ -16,10 +16,13 @@
 #include <Room.h>
 #include <RoomListDelegate.h>
 #include <RoomListModel.h>
+#include <SearchPanel.h>
+#include <SearchPanelDelegate.h>
 #include <SessionManager.h>
 #include <TypingUsers.h>
 
 #include <QAccessible>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -55,6 +58,7 @@ private slots:
     void quickSwitcherOpensTheChosenRoom();
     void altUpDownMovesBetweenRooms();
     void roomFilterNarrowsTheList();
+    void aFilteredOutRoomKeepsItsSearchLabel();
     void newMessagesButtonWhenScrolledUp();
     void olderHistoryLoadsAtTheTopWithoutJumping();
     void rowsStayWhileTheReaderIsScrolledUp();
@@ -373,6 +377,30 @@ void TestChatPage::roomFilterNarrowsTheList()
     QCOMPARE(m_page->roomList()->model()->rowCount(), 1);
     m_page->roomFilter()->clear();
     QCOMPARE(m_page->roomList()->model()->rowCount(), 3);
+}
+
+void TestChatPage::aFilteredOutRoomKeepsItsSearchLabel()
+{
+    const QString dm = u"dm-bob00000000000000000000000"_s;
+    QVERIFY(m_cache->updateRooms({{u"general"_s, u"General"_s, 0, 0}, {dm, u"bob"_s, 0, 0}}));
+    m_rooms->reload();
+    m_page->openRoom(dm);
+    auto *title = m_page->findChild<QLabel *>(u"roomTitle"_s);
+    auto *subtitle = m_page->findChild<QLabel *>(u"roomSubtitle"_s);
+    QCOMPARE(title->text(), u"bob"_s);
+    QCOMPARE(subtitle->text(), u"Direct message"_s);
+
+    // The filter hides the dm from the list, not from the search results: they still name it
+    // by its peer, never "#dm-…".
+    m_page->openRoom(u"general"_s);
+    QTest::keyClicks(m_page->roomFilter(), u"gen"_s);
+    QCOMPARE(m_page->roomList()->model()->rowCount(), 1);
+    auto *results = qobject_cast<conversa::ui::SearchPanelDelegate *>(
+        m_page->searchPanel()->resultList()->itemDelegate());
+    QVERIFY(results);
+    QCOMPARE(results->roomLabel(dm), u"bob"_s);
+    m_page->searchPanel()->setCurrentRoom(dm);
+    QCOMPARE(m_page->searchPanel()->thisRoomOnly()->text(), u"Only in bob"_s);
 }
 
 void TestChatPage::newMessagesButtonWhenScrolledUp()
