@@ -18,6 +18,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QSysInfo>
+#include <QTimer>
 
 #include <cstdio>
 #include <iostream>
@@ -410,7 +411,7 @@ void CliApplication::runSend()
         return;
     }
     connect(m_outbox, &core::Outbox::entryChanged, this, [this](const core::OutboxEntry &entry) {
-        if (entry.cid != m_sendCid)
+        if (entry.cid != m_sendCid || m_finished)
             return;
         if (entry.state == core::OutboxState::Sent) {
             printMessage(
@@ -420,10 +421,37 @@ void CliApplication::runSend()
             finish(Refused);
         }
     });
+    // Another conversa-cli on this data folder (a `tail`, a `chat`) shares the outbox and the
+    // cache, and may send the message first: the answer then reaches that process, which marks
+    // the row (this run's sign-in may even clear it) and stores the message, and nothing here is
+    // told. So the message also counts as stored when this session receives it, or when the
+    // disk says so.
+    const auto sentAs = [this](const proto::MessageEvent &message) {
+        if (m_finished || m_sendCid.isEmpty() || message.cid != m_sendCid)
+            return;
+        printMessage(message);
+        finish(Success);
+    };
+    connect(m_session, &core::SessionManager::messageReceived, this, sentAs);
+    auto *lookOnDisk = new QTimer(this);
+    lookOnDisk->setInterval(500);
+    connect(lookOnDisk, &QTimer::timeout, this, [this, sentAs] {
+        const std::optional<core::OutboxEntry> entry = m_outbox->entry(m_sendCid);
+        if (entry && entry->state != core::OutboxState::Sent)
+            return; // still this run's to send, or failed (reported)
+        if (entry) {
+            sentAs({entry->room, entry->seq, entry->ts, m_user, entry->cid, entry->body,
+                    entry->replyTo});
+            return;
+        }
+        for (const proto::MessageEvent &message : m_cache->latest(m_options.arguments.at(0), 200))
+            sentAs(message);
+    });
     // Durable first: from here on the message is not lost, whatever happens to this run.
-    connect(room, &core::Room::messageSaved, this, [this](const QString &cid) {
+    connect(room, &core::Room::messageSaved, this, [this, lookOnDisk](const QString &cid) {
         if (cid != m_sendCid)
             return;
+        lookOnDisk->start();
         loadToken([this](const QString &token) {
             m_timeout.start(m_options.timeoutSeconds * 1000);
             startSession(token);

@@ -86,6 +86,7 @@ private slots:
     void serverLimitsApplyOffline();
     void repliesEditsDeletionsAndReactions();
     void filesSentAndDownloaded();
+    void aSendAnotherProcessDeliveredSucceeds();
 
 private:
     QString login(const QString &user, const QString &password, const QString &dataDir);
@@ -406,6 +407,35 @@ void TestCli::exitCodes()
     QVERIFY2(r.exitCode == 1, qPrintable(r.describe()));
     r = CliRunner::run({u"tail"_s, u"no-such-room"_s, u"--data"_s, m_aliceData}, {}, alice);
     QVERIFY2(r.exitCode == 1, qPrintable(r.describe()));
+}
+
+// `send` waits in the outbox while the server is down; when it is back, a `tail` on the same
+// data folder may deliver the queued message before the waiting `send` reconnects (and the
+// `send`'s sign-in then clears the row the `tail` marked sent). Before, that `send` waited for
+// an answer that never came and gave up after --timeout with exit 4 (a bare-root CI run of
+// tst_ui_desktop_files_e2e_xvfb, whose `tail` and `send` share one folder).
+void TestCli::aSendAnotherProcessDeliveredSucceeds()
+{
+    m_server->kill();
+    CliProcess send({u"send"_s, u"general"_s, u"queued while down"_s, u"--timeout"_s, u"60"_s,
+                     u"--data"_s, m_aliceData},
+                    m_aliceToken);
+    QTest::qWait(1500); // the message is on the disk and the first retries have failed
+    QVERIFY2(send.process.state() == QProcess::Running, qPrintable(send.describe()));
+    QVERIFY2(m_server->restart(), qPrintable(m_server->diagnostics()));
+    CliProcess tail({u"tail"_s, u"general"_s, u"--last"_s, u"0"_s, u"--data"_s, m_aliceData},
+                    m_aliceToken);
+    QVERIFY2(tail.waitForOnline(), qPrintable(tail.describe()));
+    QVERIFY2(send.process.waitForFinished(30000), qPrintable(send.describe()));
+    QVERIFY2(send.process.exitCode() == 0, qPrintable(send.describe()));
+    QCOMPARE(send.lines.size(), 1);
+    QCOMPARE(send.lines.first().value("body"_L1).toString(), u"queued while down"_s);
+    QVERIFY(send.lines.first().value("seq"_L1).toInteger() > 0);
+    // Stored once, whichever of the two sent it.
+    const CliRunner::Result history = CliRunner::run(
+        {u"history"_s, u"general"_s, u"--data"_s, m_bobData}, {}, CliRunner::withToken(m_bobToken));
+    QVERIFY2(history.exitCode == 0, qPrintable(history.describe()));
+    QCOMPARE(history.out.count("queued while down"), 1);
 }
 
 void TestCli::chat500LinesAcrossThreeServerKills()
