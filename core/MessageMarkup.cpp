@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MessageMarkup.h"
 
+#include <Validation.h>
+
 #include <QStringView>
 #include <QUrl>
 
@@ -148,20 +150,8 @@ private:
 
 bool mentionsUser(QStringView text, const QString &user)
 {
-    if (user.isEmpty())
-        return false;
-    const QString needle = u"@"_s + user;
-    qsizetype from = 0;
-    while ((from = text.indexOf(needle, from, Qt::CaseInsensitive)) >= 0) {
-        const qsizetype end = from + needle.size();
-        const bool startOk = from == 0 || !text.at(from - 1).isLetterOrNumber();
-        const bool endOk = end >= text.size() || !(text.at(end).isLetterOrNumber() ||
-                                                   text.at(end) == u'_' || text.at(end) == u'-');
-        if (startOk && endOk)
-            return true;
-        from = end;
-    }
-    return false;
+    // The server counts a room's mentions by the protocol's rule; the badge must agree with it.
+    return protocol::mentionsUser(text, user);
 }
 
 bool isSafeLinkTarget(const QString &url)

@@ -35,7 +35,7 @@ struct MarkedUpText {
 
 MarkedUpText parseMarkup(const QString &source);
 
-// Whether `text` mentions `user`: "@user" as a word of its own (not inside an address), any case.
+// Whether `text` mentions `user`: protocol::mentionsUser, the rule the server counts by.
 bool mentionsUser(QStringView text, const QString &user);
 
 // Whether `url` may become a link target (http, https, mailto; well-formed).

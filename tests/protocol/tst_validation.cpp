@@ -39,6 +39,8 @@ private slots:
     void visibleText();
     void searchWords_data();
     void searchWords();
+    void mentions_data();
+    void mentions();
 };
 
 void TestValidation::roomNames_data()
@@ -216,6 +218,33 @@ void TestValidation::searchWords()
     QFETCH(QString, query);
     QFETCH(QStringList, words);
     QCOMPARE(conversa::protocol::searchWords(query), words);
+}
+
+void TestValidation::mentions_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("mentioned");
+
+    QTest::newRow("at the start") << u"@alice look"_s << true;
+    QTest::newRow("any case, before punctuation") << u"thanks, @Alice!"_s << true;
+    QTest::newRow("at the end") << u"ping @alice"_s << true;
+    QTest::newRow("after another @") << u"@@alice"_s << true;
+    QTest::newRow("longer name") << u"@alicette look"_s << false;
+    QTest::newRow("name goes on with _") << u"@alice_b"_s << false;
+    QTest::newRow("name goes on with -") << u"@alice-b"_s << false;
+    QTest::newRow("an address") << u"mail alice@example.com"_s << false;
+    QTest::newRow("inside a word") << u"bob@alice"_s << false;
+    QTest::newRow("second try matches") << u"@alicette and @alice"_s << true;
+    QTest::newRow("no @") << u"alice"_s << false;
+}
+
+// The server counts mentions by this rule and the client badges by it (core::mentionsUser).
+void TestValidation::mentions()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, mentioned);
+    QCOMPARE(conversa::protocol::mentionsUser(text, u"alice"), mentioned);
+    QVERIFY(!conversa::protocol::mentionsUser(text, {}));
 }
 
 QTEST_APPLESS_MAIN(TestValidation)
