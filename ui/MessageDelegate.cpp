@@ -678,12 +678,12 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
                                 const QStyleOptionViewItem &option, const QModelIndex &index)
 {
     if (event && event->type() == QEvent::ToolTip && index.isValid()) {
-        const QString link = linkAt(option, index, event->pos());
+        const Geometry g = geometry(option, index);
+        const QString link = linkIn(g, option, index, event->pos());
         if (!link.isEmpty()) {
             QToolTip::showText(event->globalPos(), link, view);
             return true;
         }
-        const Geometry g = geometry(option, index);
         for (const MessageDecorations::Chip &chip : g.footer.chips) {
             if (chip.rect.contains(event->pos())) {
                 QToolTip::showText(event->globalPos(), MessageDecorations::reactedText(chip), view);
@@ -711,10 +711,28 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
     return QStyledItemDelegate::helpEvent(event, view, option, index);
 }
 
+MessageDelegate::Hit MessageDelegate::hitAt(const QStyleOptionViewItem &option,
+                                            const QModelIndex &index, const QPoint &pos) const
+{
+    const Geometry g = geometry(option, index);
+    Hit hit;
+    hit.action = actionIn(g, pos);
+    hit.replyQuote = g.replyQuote.contains(pos);
+    hit.file = MessageFiles::hitTest(g.files, pos);
+    hit.reaction = reactionIn(g, pos);
+    hit.link = linkIn(g, option, index, pos);
+    return hit;
+}
+
 QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                                 const QPoint &pos) const
 {
-    const Geometry g = geometry(option, index);
+    return linkIn(geometry(option, index), option, index, pos);
+}
+
+QString MessageDelegate::linkIn(const Geometry &g, const QStyleOptionViewItem &option,
+                                const QModelIndex &index, const QPoint &pos) const
+{
     if (!g.body.contains(pos))
         return {};
     core::MarkedUpText markup;
@@ -785,7 +803,12 @@ MessageFiles::Layout MessageDelegate::filesLayout(const QStyleOptionViewItem &op
 QString MessageDelegate::reactionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                                     const QPoint &pos) const
 {
-    for (const MessageDecorations::Chip &chip : geometry(option, index).footer.chips) {
+    return reactionIn(geometry(option, index), pos);
+}
+
+QString MessageDelegate::reactionIn(const Geometry &g, const QPoint &pos)
+{
+    for (const MessageDecorations::Chip &chip : g.footer.chips) {
         if (chip.rect.contains(pos))
             return chip.emoji;
     }
@@ -795,7 +818,11 @@ QString MessageDelegate::reactionAt(const QStyleOptionViewItem &option, const QM
 MessageDelegate::Action MessageDelegate::actionAt(const QStyleOptionViewItem &option,
                                                   const QModelIndex &index, const QPoint &pos) const
 {
-    const Geometry g = geometry(option, index);
+    return actionIn(geometry(option, index), pos);
+}
+
+MessageDelegate::Action MessageDelegate::actionIn(const Geometry &g, const QPoint &pos)
+{
     if (g.retry.contains(pos))
         return Action::Retry;
     if (g.discard.contains(pos))

@@ -55,7 +55,24 @@ public:
     bool helpEvent(QHelpEvent *event, QAbstractItemView *view, const QStyleOptionViewItem &option,
                    const QModelIndex &index) override;
 
-    // What lies under `pos` (view coordinates) in the row drawn at option.rect.
+    // Everything under `pos` (view coordinates) in the row drawn at option.rect, from one layout
+    // of the row: a mouse event asks for all of it.
+    struct Hit {
+        Action action = Action::None;
+        bool replyQuote = false; // on the quote of the message this one replies to
+        MessageFiles::Hit file;  // a thumbnail, card, or a card's Open / Save as…
+        QString reaction;        // a reaction chip's emoji
+        QString link;            // where a link goes
+        // Whether a click here does something (the pointing-hand cursor).
+        bool isActionable() const
+        {
+            return action != Action::None || replyQuote || file.part != MessageFiles::Part::None ||
+                   !reaction.isEmpty() || !link.isEmpty();
+        }
+    };
+    Hit hitAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+              const QPoint &pos) const;
+    // One part of hitAt() each.
     QString linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                    const QPoint &pos) const;
     Action actionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
@@ -144,6 +161,11 @@ private:
         QRect discard;
     };
     Geometry geometry(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    // The hit tests on a row's geometry, so that hitAt() lays the row out once.
+    QString linkIn(const Geometry &g, const QStyleOptionViewItem &option, const QModelIndex &index,
+                   const QPoint &pos) const;
+    static Action actionIn(const Geometry &g, const QPoint &pos);
+    static QString reactionIn(const Geometry &g, const QPoint &pos);
     int bodyHeight(const QStyleOptionViewItem &option, const QModelIndex &index, int width) const;
     // `markup` (when given) receives the parsed body the layout shows.
     std::unique_ptr<QTextLayout> bodyLayout(const QStyleOptionViewItem &option,

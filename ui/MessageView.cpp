@@ -566,13 +566,13 @@ void MessageView::mousePressEvent(QMouseEvent *event)
     if (event->button() == Qt::LeftButton && event->modifiers() == Qt::NoModifier &&
         index.isValid()) {
         const QStyleOptionViewItem option = optionForIndex(index);
-        if (m_delegate->fileAt(option, index, pos).part != MessageFiles::Part::None) {
+        const MessageDelegate::Hit hit = m_delegate->hitAt(option, index, pos);
+        if (hit.file.part != MessageFiles::Part::None) {
             event->accept(); // the release opens it; the row is not selected for a click
             return;
         }
-        const bool onBody =
-            m_delegate->cursorAt(option, index, pos) >= 0 &&
-            m_delegate->actionAt(option, index, pos) == MessageDelegate::Action::None;
+        const bool onBody = hit.action == MessageDelegate::Action::None &&
+                            m_delegate->cursorAt(option, index, pos) >= 0;
         if (onBody) {
             // Text selection starts here; the row still becomes the current one.
             m_selectingText = true;
@@ -608,16 +608,9 @@ void MessageView::mouseMoveEvent(QMouseEvent *event)
     }
     QListView::mouseMoveEvent(event);
     const QModelIndex index = indexAt(event->position().toPoint());
-    bool pointing = false;
-    if (index.isValid()) {
-        const QStyleOptionViewItem option = optionForIndex(index);
-        const QPoint pos = event->position().toPoint();
-        pointing = !m_delegate->linkAt(option, index, pos).isEmpty() ||
-                   m_delegate->actionAt(option, index, pos) != MessageDelegate::Action::None ||
-                   m_delegate->isOnReplyQuote(option, index, pos) ||
-                   !m_delegate->reactionAt(option, index, pos).isEmpty() ||
-                   m_delegate->fileAt(option, index, pos).part != MessageFiles::Part::None;
-    }
+    const bool pointing =
+        index.isValid() &&
+        m_delegate->hitAt(optionForIndex(index), index, event->position().toPoint()).isActionable();
     if (!(event->buttons() & Qt::LeftButton))
         updateActionBar(event->position().toPoint());
     viewport()->setCursor(pointing ? Qt::PointingHandCursor : Qt::ArrowCursor);
@@ -637,9 +630,9 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
     const QPoint pos = event->position().toPoint();
     const QModelIndex index = indexAt(pos);
     if (event->button() == Qt::LeftButton && index.isValid()) {
-        const QStyleOptionViewItem option = optionForIndex(index);
+        const MessageDelegate::Hit hit = m_delegate->hitAt(optionForIndex(index), index, pos);
         const QString cid = index.data(MessageModel::CidRole).toString();
-        switch (m_delegate->actionAt(option, index, pos)) {
+        switch (hit.action) {
         case MessageDelegate::Action::Retry:
             emit retryRequested(cid);
             event->accept();
@@ -652,12 +645,12 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
             break;
         }
         const qint64 seq = index.data(MessageModel::SeqRole).toLongLong();
-        if (m_delegate->isOnReplyQuote(option, index, pos)) {
+        if (hit.replyQuote) {
             revealMessage(index.data(MessageModel::ReplyToRole).toLongLong());
             event->accept();
             return;
         }
-        const MessageFiles::Hit file = m_delegate->fileAt(option, index, pos);
+        const MessageFiles::Hit &file = hit.file;
         switch (file.part) {
         case MessageFiles::Part::Image:
             m_fileActions->showImage(file.file);
@@ -675,14 +668,13 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
         case MessageFiles::Part::None:
             break;
         }
-        if (const QString emoji = m_delegate->reactionAt(option, index, pos); !emoji.isEmpty()) {
-            emit reactionToggled(seq, emoji);
+        if (!hit.reaction.isEmpty()) {
+            emit reactionToggled(seq, hit.reaction);
             event->accept();
             return;
         }
-        const QString link = m_delegate->linkAt(option, index, pos);
-        if (!link.isEmpty()) {
-            emit linkActivated(QUrl(link));
+        if (!hit.link.isEmpty()) {
+            emit linkActivated(QUrl(hit.link));
             event->accept();
             return;
         }
