@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "Composer.h"
 
+#include "ComposerAttachments.h"
+
 #include <QAbstractItemView>
 #include <QAbstractTextDocumentLayout>
 #include <QCompleter>
@@ -117,32 +119,17 @@ void Composer::requestSend()
 
 bool Composer::canInsertFromMimeData(const QMimeData *source) const
 {
-    return offersAttachments(source) || QPlainTextEdit::canInsertFromMimeData(source);
+    return ComposerAttachments::canAttach(source) || QPlainTextEdit::canInsertFromMimeData(source);
 }
 
 void Composer::insertFromMimeData(const QMimeData *source)
 {
     // Files and images become attachments; text (a link to a file included) stays text.
-    if (offersAttachments(source)) {
+    if (ComposerAttachments::canAttach(source)) {
         emit attachmentsOffered(source);
         return;
     }
     QPlainTextEdit::insertFromMimeData(source);
-}
-
-bool Composer::offersAttachments(const QMimeData *source)
-{
-    if (!source)
-        return false;
-    if (source->hasUrls()) {
-        const QList<QUrl> urls = source->urls();
-        if (std::any_of(urls.cbegin(), urls.cend(),
-                        [](const QUrl &url) { return url.isLocalFile(); }))
-            return true;
-    }
-    // An image alone (a screenshot, "Copy image"); an office program that copies text puts a
-    // picture of it beside the text, and that paste is the text.
-    return source->hasImage() && !source->hasText();
 }
 
 void Composer::setMentionCompletion(QAbstractItemModel *members, int role)

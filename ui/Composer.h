@@ -21,9 +21,6 @@ public:
     // Empty: writable. Otherwise disabled, with `reason` shown in the box.
     void setDisabledReason(const QString &reason);
     QString disabledReason() const { return m_disabledReason; }
-    // Whether a paste or drop of `source` attaches files (local files, an image) rather than
-    // inserting text.
-    static bool offersAttachments(const QMimeData *source);
     // A direct message names its peer without the room sign.
     void setRoomTitle(const QString &title, bool direct = false);
     // The Markdown subset messages may use, in a sentence (the box's tooltip while writable).

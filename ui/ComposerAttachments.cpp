@@ -171,7 +171,7 @@ QStringList ComposerAttachments::attachFrom(const QMimeData *data)
     const QStringList paths = localFiles(data);
     if (!paths.isEmpty())
         return attachFiles(paths);
-    if (data && data->hasImage())
+    if (canAttach(data))
         return attachImage(qvariant_cast<QImage>(data->imageData()));
     return {};
 }
@@ -270,7 +270,11 @@ QStringList ComposerAttachments::localFiles(const QMimeData *data)
 
 bool ComposerAttachments::canAttach(const QMimeData *data)
 {
-    return data && (!localFiles(data).isEmpty() || data->hasImage());
+    if (!data)
+        return false;
+    // An image alone (a screenshot, "Copy image"); an office program that copies text puts a
+    // picture of it beside the text, and that paste or drop is the text.
+    return !localFiles(data).isEmpty() || (data->hasImage() && !data->hasText());
 }
 
 QString ComposerAttachments::imageFileFor(const QImage &image, QString *error)

@@ -52,7 +52,8 @@ public:
 
     // Local files a drop or paste carries (file URLs), or none.
     static QStringList localFiles(const QMimeData *data);
-    // Whether `data` carries something to attach: local files, or an image.
+    // Whether `data` carries something to attach rather than text: local files, or an image
+    // alone. The one rule for drops and pastes alike.
     static bool canAttach(const QMimeData *data);
     // Saves a pasted image as "Pasted image 2026-12-01 23.05.12.png" in a folder of this strip's
     // own (removed with it); the path, or empty with `error` in words.

@@ -48,6 +48,7 @@ private slots:
     void paperclipAttachesChosenFiles();
     void dropOfFilesAttachesThem();
     void pasteOfAnImageAttachesAPng();
+    void anImageBesideTextIsTextForDropAndPaste();
     void tooLargeAndTooManyAreRefusedInWords();
     void enterSendsOneMessageWithAllFiles();
 
@@ -237,6 +238,42 @@ void TestAttachments::pasteOfAnImageAttachesAPng()
     // Taking the pasted image off removes its PNG.
     qobject_cast<QAbstractButton *>(m_strip->removeButtons().at(0))->click();
     QVERIFY(!QFile::exists(pasted.source));
+}
+
+void TestAttachments::anImageBesideTextIsTextForDropAndPaste()
+{
+    // What an office program copies: the text, and a picture of it.
+    QImage picture(80, 20, QImage::Format_ARGB32);
+    picture.fill(Qt::white);
+    const auto officeCopy = [&picture] {
+        auto *data = new QMimeData;
+        data->setText(u"quarterly numbers"_s);
+        data->setImageData(picture);
+        return data;
+    };
+    QVERIFY(!ui::ComposerAttachments::canAttach(std::unique_ptr<QMimeData>(officeCopy()).get()));
+
+    // Dropped on the page: left alone, nothing attached.
+    const std::unique_ptr<QMimeData> dropped(officeCopy());
+    const QPointF where(m_page->width() / 2.0, m_page->height() / 2.0);
+    QDragEnterEvent enter(where.toPoint(), Qt::CopyAction, dropped.get(), Qt::LeftButton,
+                          Qt::NoModifier);
+    enter.setAccepted(false);
+    QApplication::sendEvent(m_page, &enter);
+    QVERIFY(!enter.isAccepted());
+    QDropEvent drop(where, Qt::CopyAction, dropped.get(), Qt::LeftButton, Qt::NoModifier);
+    drop.setAccepted(false);
+    QApplication::sendEvent(m_page, &drop);
+    QVERIFY(!drop.isAccepted());
+    QCOMPARE(m_strip->count(), 0);
+
+    // Pasted into the composer: the text, nothing attached.
+    QApplication::clipboard()->setMimeData(officeCopy());
+    ui::Composer *composer = m_page->composer();
+    composer->setFocus();
+    composer->paste();
+    QCOMPARE(composer->toPlainText(), u"quarterly numbers"_s);
+    QCOMPARE(m_strip->count(), 0);
 }
 
 void TestAttachments::tooLargeAndTooManyAreRefusedInWords()
