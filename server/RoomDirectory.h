@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "storage/RoomKind.h"
+
 #include <QHash>
 #include <QSet>
 #include <QString>
@@ -15,11 +17,11 @@ struct Room {
     QString name;
     QString title;
     QSet<qint64> members;
-    int kind = 0; // write::RoomKind: 0 public, 1 private, 2 direct message
+    write::RoomKind kind = write::RoomKind::Public;
     qint64 ownerId = 0;
 
-    bool isPublic() const { return kind == 0; }
-    bool isDirect() const { return kind == 2; }
+    bool isPublic() const { return kind == write::RoomKind::Public; }
+    bool isDirect() const { return kind == write::RoomKind::Direct; }
 };
 
 // Every room and its members, in memory: what requests and fan-out check on each frame. It

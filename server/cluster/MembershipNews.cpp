@@ -15,11 +15,6 @@ struct Seen {
     QSet<qint64> members;
 };
 
-QString kindName(const Room &room)
-{
-    return room.isDirect() ? u"dm"_s : room.isPublic() ? u"public"_s : u"private"_s;
-}
-
 void tell(ServerContext &context, qint64 userId, const QByteArray &event)
 {
     const QString text = QString::fromUtf8(event);
@@ -56,7 +51,7 @@ bool reloadRoomsAndTellMembers(ServerContext &context)
             const bool added = old == before.cend() || !old->members.contains(member);
             if (!added && old->title == room.title)
                 continue;
-            protocol::RoomEvent event{room.name, room.title, kindName(room)};
+            protocol::RoomEvent event{room.name, room.title, write::kindName(room.kind)};
             if (room.isDirect()) {
                 event.peer = nameOf(context.rooms.peerIn(room.id, member));
                 event.title = event.peer;

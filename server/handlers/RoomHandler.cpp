@@ -103,16 +103,13 @@ void RoomHandler::create(Session &session, const protocol::CreateRequest &reques
     const qint64 userId = session.userId;
     const write::RoomKind kind =
         request.isPrivate ? write::RoomKind::Private : write::RoomKind::Public;
-    submitAndReply(
-        session, request.id, write::CreateRoom{request.room, title, userId, kind},
-        [this, userId, kind, name = request.room, title](const WriteResult &result) {
-            m_context.rooms.add(
-                Room{result.value, name, title, {userId}, static_cast<int>(kind), userId});
-            return QJsonObject{
-                {"room"_L1, name},
-                {"title"_L1, title},
-                {"kind"_L1, kind == write::RoomKind::Private ? "private"_L1 : "public"_L1}};
-        });
+    submitAndReply(session, request.id, write::CreateRoom{request.room, title, userId, kind},
+                   [this, userId, kind, name = request.room, title](const WriteResult &result) {
+                       m_context.rooms.add(Room{result.value, name, title, {userId}, kind, userId});
+                       return QJsonObject{{"room"_L1, name},
+                                          {"title"_L1, title},
+                                          {"kind"_L1, write::kindName(kind)}};
+                   });
 }
 
 void RoomHandler::handle(Session &session, const protocol::JoinRequest &request)

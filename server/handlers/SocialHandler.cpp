@@ -19,11 +19,6 @@ namespace {
 // docs/security.md: people one user may add to rooms (new dms and invites) per hour.
 constexpr int kAddsPerHour = 120;
 
-QString kindName(const Room &room)
-{
-    return room.isDirect() ? u"dm"_s : room.isPublic() ? u"public"_s : u"private"_s;
-}
-
 // dm rooms are named by the server: "dm-" and 24 random hex digits, so a name says nothing of
 // who is in it.
 QString newDirectRoomName()
@@ -107,17 +102,20 @@ void SocialHandler::handle(Session &session, const protocol::DmRequest &request)
                    [this, userId, userName = session.userName, peerId = peer->id,
                     peerName = peer->name](const WriteResult &result) {
                        if (!m_context.rooms.find(result.name))
-                           m_context.rooms.add(Room{result.value, result.name, {}, {}, 2, 0});
+                           m_context.rooms.add(
+                               Room{result.value, result.name, {}, {}, write::RoomKind::Direct, 0});
                        m_context.rooms.addMember(result.name, userId);
                        m_context.rooms.addMember(result.name, peerId);
                        m_context.rooms.addDirectPair(result.value, userId, peerId);
                        tellUser(userId, protocol::encodeEvent(protocol::RoomEvent{
-                                            result.name, peerName, u"dm"_s, peerName}));
+                                            result.name, peerName,
+                                            write::kindName(write::RoomKind::Direct), peerName}));
                        tellUser(peerId, protocol::encodeEvent(protocol::RoomEvent{
-                                            result.name, userName, u"dm"_s, userName}));
+                                            result.name, userName,
+                                            write::kindName(write::RoomKind::Direct), userName}));
                        return QJsonObject{{"room"_L1, result.name},
                                           {"title"_L1, peerName},
-                                          {"kind"_L1, "dm"_L1},
+                                          {"kind"_L1, write::kindName(write::RoomKind::Direct)},
                                           {"peer"_L1, peerName}};
                    });
 }
@@ -152,8 +150,10 @@ void SocialHandler::handle(Session &session, const protocol::InviteRequest &requ
                    [this, answer, inviteeId = invitee->id, name = room->name](const WriteResult &) {
                        const QString title = m_context.rooms.addMember(name, inviteeId);
                        const Room *room = m_context.rooms.find(name);
-                       tellUser(inviteeId, protocol::encodeEvent(protocol::RoomEvent{
-                                               name, title, room ? kindName(*room) : u"public"_s}));
+                       tellUser(inviteeId,
+                                protocol::encodeEvent(protocol::RoomEvent{
+                                    name, title,
+                                    write::kindName(room ? room->kind : write::RoomKind::Public)}));
                        return answer;
                    });
 }
@@ -208,7 +208,7 @@ void SocialHandler::handle(Session &session, const protocol::RenameRequest &requ
                        m_context.rooms.setTitle(name, title);
                        if (const Room *room = m_context.rooms.find(name)) {
                            const QByteArray event = protocol::encodeEvent(
-                               protocol::RoomEvent{name, title, kindName(*room)});
+                               protocol::RoomEvent{name, title, write::kindName(room->kind)});
                            for (qint64 member : room->members)
                                tellUser(member, event);
                        }

@@ -4,6 +4,7 @@
 
 #include "Protocol.h"
 #include "storage/Database.h"
+#include "storage/RoomKind.h"
 
 #include <QByteArray>
 #include <QMutex>
@@ -52,8 +53,6 @@ struct React {
     QString emoji;
     bool on = true;
 };
-// rooms.kind
-enum class RoomKind { Public = 0, Private = 1, Direct = 2 };
 // An upload whose bytes are complete in `spoolPath` (the writer takes them: SQLite moves them
 // to <data>/files/<sha256[0,2]>/<sha256> unless the same bytes are there already; PostgreSQL
 // copies them into file_chunks).

@@ -20,18 +20,6 @@ constexpr qint64 kGatedReconnectIntervalMs = 100;
 // docs/security.md: what one `rooms` request reads at most.
 constexpr int kMaxUnreadCounted = 10000;
 constexpr int kMaxMentionsRead = 5000;
-
-QString roomKindName(int kind)
-{
-    switch (kind) {
-    case 1:
-        return u"private"_s;
-    case 2:
-        return u"dm"_s;
-    default:
-        return u"public"_s;
-    }
-}
 } // namespace
 
 // A query whose exec() or next() stopped on an error: log it, fill `*error`, report failure.
@@ -247,9 +235,9 @@ QList<RoomRecord> Store::allRooms(QString *error)
         return rooms;
     }
     while (query.next())
-        rooms.append({query.value(0).toLongLong(), query.value(1).toString(),
-                      query.value(2).toString(), query.value(3).toInt(),
-                      query.value(4).toLongLong()});
+        rooms.append(
+            {query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(),
+             static_cast<write::RoomKind>(query.value(3).toInt()), query.value(4).toLongLong()});
     endedCleanly(query, error);
     return rooms;
 }
@@ -301,8 +289,9 @@ QList<protocol::RoomSummary> Store::roomsOf(qint64 userId, const QString &userNa
         protocol::RoomSummary room{m_roomsOf.value(0).toString(), m_roomsOf.value(1).toString(),
                                    m_roomsOf.value(2).toLongLong(), m_roomsOf.value(3).toLongLong(),
                                    m_roomsOf.value(4).toString()};
-        room.kind = roomKindName(m_roomsOf.value(5).toInt());
-        if (room.kind == "dm"_L1) {
+        const auto kind = static_cast<write::RoomKind>(m_roomsOf.value(5).toInt());
+        room.kind = write::kindName(kind);
+        if (kind == write::RoomKind::Direct) {
             room.peer = m_roomsOf.value(6).toString();
             room.title = room.peer;
             room.owner.clear();

@@ -4,6 +4,7 @@
 
 #include "Frames.h"
 #include "storage/Database.h"
+#include "storage/RoomKind.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -34,7 +35,7 @@ struct RoomRecord {
     qint64 id = 0;
     QString name;
     QString title;
-    int kind = 0; // write::RoomKind
+    write::RoomKind kind = write::RoomKind::Public;
     qint64 ownerId = 0;
 };
 
