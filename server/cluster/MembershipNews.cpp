@@ -14,13 +14,6 @@ struct Seen {
     QString title;
     QSet<qint64> members;
 };
-
-void tell(ServerContext &context, qint64 userId, const QByteArray &event)
-{
-    const QString text = QString::fromUtf8(event);
-    for (Session *session : context.sessions.sessionsOf(userId))
-        context.sink->send(*session, text);
-}
 } // namespace
 
 bool reloadRoomsAndTellMembers(ServerContext &context)
@@ -58,14 +51,15 @@ bool reloadRoomsAndTellMembers(ServerContext &context)
             }
             if (room.isDirect() && !added)
                 continue; // a dm's stored title is no one's
-            tell(context, member, protocol::encodeEvent(event));
+            context.fanOut.toUsers({member}, QString::fromUtf8(protocol::encodeEvent(event)));
         }
     });
     for (auto it = before.cbegin(); it != before.cend(); ++it) {
         const Room *room = context.rooms.find(it.key());
         for (qint64 member : it->members) {
             if (names.contains(member) && (!room || !room->members.contains(member)))
-                tell(context, member, protocol::encodeEvent(protocol::RemovedEvent{it.key(), {}}));
+                context.fanOut.toUsers({member}, QString::fromUtf8(protocol::encodeEvent(
+                                                     protocol::RemovedEvent{it.key(), {}})));
         }
     }
     return true;

@@ -30,13 +30,6 @@ QString newDirectRoomName()
 }
 } // namespace
 
-void SocialHandler::tellUser(qint64 userId, const QByteArray &event)
-{
-    const QString text = QString::fromUtf8(event);
-    for (Session *session : m_context.sessions.sessionsOf(userId))
-        m_context.sink->send(*session, text);
-}
-
 bool SocialHandler::takeAddToken(Session &session, const protocol::RequestId &re)
 {
     TokenBucket &bucket = m_addBuckets[session.userId];
@@ -107,12 +100,13 @@ void SocialHandler::handle(Session &session, const protocol::DmRequest &request)
                        m_context.rooms.addMember(result.name, userId);
                        m_context.rooms.addMember(result.name, peerId);
                        m_context.rooms.addDirectPair(result.value, userId, peerId);
-                       tellUser(userId, protocol::encodeEvent(protocol::RoomEvent{
-                                            result.name, peerName,
-                                            write::kindName(write::RoomKind::Direct), peerName}));
-                       tellUser(peerId, protocol::encodeEvent(protocol::RoomEvent{
-                                            result.name, userName,
-                                            write::kindName(write::RoomKind::Direct), userName}));
+                       const QString kind = write::kindName(write::RoomKind::Direct);
+                       m_context.fanOut.toUsers(
+                           {userId}, QString::fromUtf8(protocol::encodeEvent(protocol::RoomEvent{
+                                         result.name, peerName, kind, peerName})));
+                       m_context.fanOut.toUsers(
+                           {peerId}, QString::fromUtf8(protocol::encodeEvent(protocol::RoomEvent{
+                                         result.name, userName, kind, userName})));
                        return QJsonObject{{"room"_L1, result.name},
                                           {"title"_L1, peerName},
                                           {"kind"_L1, write::kindName(write::RoomKind::Direct)},
@@ -146,16 +140,17 @@ void SocialHandler::handle(Session &session, const protocol::InviteRequest &requ
     if (!hasRoomToSpare(session, request.id, invitee->id, invitee->name) ||
         !takeAddToken(session, request.id))
         return;
-    submitAndReply(session, request.id, write::JoinRoom{room->id, invitee->id},
-                   [this, answer, inviteeId = invitee->id, name = room->name](const WriteResult &) {
-                       const QString title = m_context.rooms.addMember(name, inviteeId);
-                       const Room *room = m_context.rooms.find(name);
-                       tellUser(inviteeId,
-                                protocol::encodeEvent(protocol::RoomEvent{
-                                    name, title,
-                                    write::kindName(room ? room->kind : write::RoomKind::Public)}));
-                       return answer;
-                   });
+    submitAndReply(
+        session, request.id, write::JoinRoom{room->id, invitee->id},
+        [this, answer, inviteeId = invitee->id, name = room->name](const WriteResult &) {
+            const QString title = m_context.rooms.addMember(name, inviteeId);
+            const Room *room = m_context.rooms.find(name);
+            m_context.fanOut.toUsers(
+                {inviteeId},
+                QString::fromUtf8(protocol::encodeEvent(protocol::RoomEvent{
+                    name, title, write::kindName(room ? room->kind : write::RoomKind::Public)})));
+            return answer;
+        });
 }
 
 void SocialHandler::handle(Session &session, const protocol::DirectoryRequest &request)
@@ -207,10 +202,10 @@ void SocialHandler::handle(Session &session, const protocol::RenameRequest &requ
                    [this, name = room->name, title](const WriteResult &) {
                        m_context.rooms.setTitle(name, title);
                        if (const Room *room = m_context.rooms.find(name)) {
-                           const QByteArray event = protocol::encodeEvent(
-                               protocol::RoomEvent{name, title, write::kindName(room->kind)});
-                           for (qint64 member : room->members)
-                               tellUser(member, event);
+                           m_context.fanOut.toUsers(
+                               room->members,
+                               QString::fromUtf8(protocol::encodeEvent(
+                                   protocol::RoomEvent{name, title, write::kindName(room->kind)})));
                        }
                        return QJsonObject{{"room"_L1, name}, {"title"_L1, title}};
                    });
@@ -238,7 +233,8 @@ void SocialHandler::handle(Session &session, const protocol::RemoveRequest &requ
                    [this, name = room->name, userId = user->id, userName = user->name,
                     by = session.userName](const WriteResult &) {
                        m_context.rooms.removeMember(name, userId);
-                       tellUser(userId, protocol::encodeEvent(protocol::RemovedEvent{name, by}));
+                       m_context.fanOut.toUsers({userId}, QString::fromUtf8(protocol::encodeEvent(
+                                                              protocol::RemovedEvent{name, by})));
                        return QJsonObject{{"room"_L1, name}, {"user"_L1, userName}};
                    });
 }

@@ -38,7 +38,6 @@ private:
     // Owner-only requests: the room (not a dm) when the caller owns it, else replies.
     Room *ownedRoom(Session &session, const protocol::RequestId &re, const QString &name,
                     const QString &what);
-    void tellUser(qint64 userId, const QByteArray &event);
     // Adding people to rooms (a new dm, an invite) takes a token of the caller's hourly budget
     // (kAddsPerHour); otherwise replies rate_limited.
     bool takeAddToken(Session &session, const protocol::RequestId &re);
