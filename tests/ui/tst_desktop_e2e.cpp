@@ -9,7 +9,7 @@
 #include <Composer.h>
 #include <ConnectionStatusWidget.h>
 #include <ConversaTest.h>
-#include <DesktopApplication.h>
+#include <DesktopFixture.h>
 #include <MainWindow.h>
 #include <MessageModel.h>
 #include <MessageView.h>
@@ -27,7 +27,6 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
@@ -65,28 +64,18 @@ static bool viewShows(ui::MessageView *view, const QString &body, const QString 
 
 void TestDesktopE2e::signInSendAndSeeTheAnswer()
 {
-    ServerProcess server;
-    QVERIFY2(server.addUser(u"alice"_s, u"alice-password"_s), qPrintable(server.lastAdminError()));
-    QVERIFY2(server.addUser(u"bob"_s, u"bob-password"_s), qPrintable(server.lastAdminError()));
-    QVERIFY2(server.start(), qPrintable(server.diagnostics()));
-
     QString why;
-    auto bob = openWithLogin(server.url(), u"bob"_s, u"bob-password"_s, &why);
+    const auto server = startServerWithUsersOnly(&why);
+    QVERIFY2(server, qPrintable(why));
+    auto bob = openWithLogin(server->url(), u"bob"_s, u"bob-password"_s, &why);
     QVERIFY2(bob, qPrintable(why));
     VERIFY_OK(bob->create(u"general"_s, u"General"_s));
     VERIFY_OK(bob->send(u"general"_s, u"welcome to general"_s));
-    {
-        auto alice = openWithLogin(server.url(), u"alice"_s, u"alice-password"_s, &why);
-        QVERIFY2(alice, qPrintable(why));
-        VERIFY_OK(alice->join(u"general"_s));
-    }
+    QVERIFY2(joinOverWire(server->url(), u"alice"_s, u"alice-password"_s, u"general"_s, &why),
+             qPrintable(why));
 
     QTemporaryDir data;
-    DesktopApplication::Options options;
-    options.dataDir = data.path();
-    options.server = server.url().toString();
-    options.user = u"alice"_s;
-    options.useKeychain = false;
+    DesktopApplication::Options options = appOptions(data.path(), server->url(), u"alice"_s);
     options.theme = u"light"_s;
     DesktopApplication app(options);
     app.start();
@@ -142,67 +131,24 @@ void TestDesktopE2e::signInSendAndSeeTheAnswer()
 // What a new user does per the README: the app on one side, conversa-cli on the other.
 void TestDesktopE2e::chatWithConversaCli()
 {
-    ServerProcess server;
-    QVERIFY2(server.addUser(u"alice"_s, u"alice-password"_s), qPrintable(server.lastAdminError()));
-    QVERIFY2(server.addUser(u"bob"_s, u"bob-password"_s), qPrintable(server.lastAdminError()));
-    QVERIFY2(server.start(), qPrintable(server.diagnostics()));
-    const QString url = server.url().toString();
-    QTemporaryDir cliData;
-    const QString cli = QStringLiteral(CONVERSA_CLI_BIN);
-    const auto runCli = [&](const QStringList &arguments, const QByteArray &input,
-                            const QString &token) {
-        QProcess process;
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        if (!token.isEmpty())
-            environment.insert(u"CONVERSA_TOKEN"_s, token);
-        process.setProcessEnvironment(environment);
-        process.start(cli, arguments);
-        process.write(input);
-        process.closeWriteChannel();
-        process.waitForFinished(30000);
-        return std::make_pair(process.exitCode(), process.readAllStandardOutput());
-    };
-    // bob signs in on the command line (token printed, no keychain needed) and opens a room.
-    const auto login = runCli({u"login"_s, url, u"bob"_s, u"--password-stdin"_s, u"--print-token"_s,
-                               u"--data"_s, cliData.path()},
-                              "bob-password\n", {});
-    QCOMPARE(login.first, 0);
-    const QString bobToken = QString::fromUtf8(login.second).trimmed().split(u'\n').last();
-    QVERIFY(!bobToken.isEmpty());
-    const QStringList account{u"--server"_s, url,         u"--user"_s,
-                              u"bob"_s,      u"--data"_s, cliData.path()};
-    QCOMPARE(
-        runCli(QStringList{u"create"_s, u"general"_s, u"General"_s} + account, {}, bobToken).first,
-        0);
     QString why;
-    {
-        auto alice = openWithLogin(server.url(), u"alice"_s, u"alice-password"_s, &why);
-        QVERIFY2(alice, qPrintable(why));
-        VERIFY_OK(alice->join(u"general"_s));
-    }
+    const auto server = startServerWithUsersOnly(&why);
+    QVERIFY2(server, qPrintable(why));
+    // bob signs in on the command line (token printed, no keychain needed) and opens a room.
+    CliPeer bob;
+    QVERIFY2(bob.login(server->url(), u"bob"_s, u"bob-password"_s, &why), qPrintable(why));
+    VERIFY_CLI_OK(bob.run({u"create"_s, u"general"_s, u"General"_s}));
+    QVERIFY2(joinOverWire(server->url(), u"alice"_s, u"alice-password"_s, u"general"_s, &why),
+             qPrintable(why));
     // bob follows the room.
-    QProcess tail;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(u"CONVERSA_TOKEN"_s, bobToken);
-    tail.setProcessEnvironment(environment);
-    tail.start(cli, QStringList{u"tail"_s, u"general"_s} + account);
-    QVERIFY(tail.waitForStarted());
+    const auto tail = bob.tail(u"general"_s);
+    QVERIFY(tail);
 
     QTemporaryDir data;
-    DesktopApplication::Options options;
-    options.dataDir = data.path();
-    options.server = url;
-    options.user = u"alice"_s;
-    options.useKeychain = false;
-    DesktopApplication app(options);
-    app.start();
-    ui::SignInPage *signIn = app.window()->signInPage();
-    signIn->passwordEdit()->setText(u"alice-password"_s);
-    QTest::mouseClick(signIn->signInButton(), Qt::LeftButton);
-    QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), core::ConnectionState::Online, 15000);
-    ui::ChatPage *chat = app.window()->chatPage();
-    QTRY_VERIFY_WITH_TIMEOUT(app.roomModel()->rowOfRoom(u"general"_s) >= 0, 10000);
-    chat->openRoom(u"general"_s);
+    const auto app = startSignedIn(data.path(), server->url(), u"alice"_s, u"alice-password"_s,
+                                   u"general"_s, &why);
+    QVERIFY2(app, qPrintable(why));
+    ui::ChatPage *chat = app->window()->chatPage();
     chat->composer()->setFocus();
     QTest::keyClicks(chat->composer(), u"hi bob, this is the desktop app"_s);
     QTest::keyClick(chat->composer(), Qt::Key_Return);
@@ -211,7 +157,7 @@ void TestDesktopE2e::chatWithConversaCli()
     QByteArray printed;
     QVERIFY2(waitUntil(
                  [&] {
-                     printed += tail.readAllStandardOutput();
+                     printed += tail->readAllStandardOutput();
                      return printed.contains("hi bob, this is the desktop app");
                  },
                  15000),
@@ -219,15 +165,9 @@ void TestDesktopE2e::chatWithConversaCli()
     QVERIFY(printed.contains("\"from\":\"alice\""));
 
     // bob answers with conversa-cli send; the answer shows in the window.
-    QCOMPARE(
-        runCli(QStringList{u"send"_s, u"general"_s, u"hello alice, from the terminal"_s} + account,
-               {}, bobToken)
-            .first,
-        0);
+    VERIFY_CLI_OK(bob.run({u"send"_s, u"general"_s, u"hello alice, from the terminal"_s}));
     QTRY_VERIFY_WITH_TIMEOUT(
         viewShows(chat->messageView(), u"hello alice, from the terminal"_s, u"bob"_s), 10000);
-    tail.kill();
-    tail.waitForFinished();
 }
 
 void TestDesktopE2e::wrongPasswordStaysOnSignIn()
@@ -236,12 +176,7 @@ void TestDesktopE2e::wrongPasswordStaysOnSignIn()
     QVERIFY2(server.addUser(u"carol"_s, u"right-password"_s), qPrintable(server.lastAdminError()));
     QVERIFY2(server.start(), qPrintable(server.diagnostics()));
     QTemporaryDir data;
-    DesktopApplication::Options options;
-    options.dataDir = data.path();
-    options.server = server.url().toString();
-    options.user = u"carol"_s;
-    options.useKeychain = false;
-    DesktopApplication app(options);
+    DesktopApplication app(appOptions(data.path(), server.url(), u"carol"_s));
     app.start();
     ui::SignInPage *signIn = app.window()->signInPage();
     signIn->passwordEdit()->setText(u"wrong"_s);
@@ -286,10 +221,7 @@ void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
     QVERIFY2(server.addUser(u"dave"_s, u"dave-password"_s), qPrintable(server.lastAdminError()));
     QVERIFY2(server.start(), qPrintable(server.diagnostics()));
     QTemporaryDir data;
-    DesktopApplication::Options options;
-    options.dataDir = data.path();
-    options.server = server.url().toString();
-    options.user = u"dave"_s;
+    DesktopApplication::Options options = appOptions(data.path(), server.url(), u"dave"_s);
     options.useKeychain = true;
     QString token;
     {
@@ -336,9 +268,7 @@ void TestDesktopE2e::signOutWhileOfflineRevokesTheTokenAtTheNextStart()
 void TestDesktopE2e::languageChosenInSettingsAppliesAtOnce()
 {
     QTemporaryDir data;
-    DesktopApplication::Options options;
-    options.dataDir = data.path();
-    options.useKeychain = false;
+    DesktopApplication::Options options = appOptions(data.path(), {}, {});
     options.theme = u"light"_s;
     DesktopApplication app(options);
     ui::Translations::install(*QCoreApplication::instance(), u"en"_s);

@@ -8,14 +8,11 @@
 #include <Composer.h>
 #include <ComposerAttachments.h>
 #include <ConversaTest.h>
-#include <DesktopApplication.h>
+#include <DesktopFixture.h>
 #include <MainWindow.h>
 #include <MessageModel.h>
 #include <MessageView.h>
 #include <Room.h>
-#include <RoomListModel.h>
-#include <SessionManager.h>
-#include <SignInPage.h>
 
 #include <QApplication>
 #include <QClipboard>
@@ -25,10 +22,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLineEdit>
 #include <QMimeData>
 #include <QProcess>
-#include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -41,105 +36,41 @@ class TestDesktopFilesE2e : public QObject
 {
     Q_OBJECT
 private slots:
-    void initTestCase();
+    void initTestCase() { SKIP_WITHOUT_SERVER_BIN(); }
     void aPastedImageReachesACliPeer();
-
-private:
-    struct Run {
-        int exitCode = -1;
-        QByteArray out;
-        QByteArray err;
-    };
-    Run cli(const QStringList &arguments, const QByteArray &input = {}) const;
-    QProcessEnvironment cliEnvironment() const;
-
-    QString m_url;
-    QString m_bobToken;
-    QStringList m_bobAccount;
 };
-
-void TestDesktopFilesE2e::initTestCase()
-{
-    if (ServerProcess::defaultBinary().isEmpty())
-        QSKIP("CONVERSA_SERVER_BIN is not set (run through ctest)");
-}
-
-QProcessEnvironment TestDesktopFilesE2e::cliEnvironment() const
-{
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    if (!m_bobToken.isEmpty())
-        environment.insert(u"CONVERSA_TOKEN"_s, m_bobToken);
-    return environment;
-}
-
-TestDesktopFilesE2e::Run TestDesktopFilesE2e::cli(const QStringList &arguments,
-                                                  const QByteArray &input) const
-{
-    QProcess process;
-    process.setProcessEnvironment(cliEnvironment());
-    process.start(QStringLiteral(CONVERSA_CLI_BIN), arguments + m_bobAccount);
-    process.write(input);
-    process.closeWriteChannel();
-    process.waitForFinished(30000);
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
-}
 
 void TestDesktopFilesE2e::aPastedImageReachesACliPeer()
 {
-    ServerProcess server;
-    QVERIFY2(server.addUser(u"alice"_s, u"alice-password"_s), qPrintable(server.lastAdminError()));
-    QVERIFY2(server.addUser(u"bob"_s, u"bob-password"_s), qPrintable(server.lastAdminError()));
-    QVERIFY2(server.start(), qPrintable(server.diagnostics()));
-    m_url = server.url().toString();
-    QTemporaryDir cliData;
-    const Run login = cli({u"login"_s, m_url, u"bob"_s, u"--password-stdin"_s, u"--print-token"_s,
-                           u"--data"_s, cliData.path()},
-                          "bob-password\n");
-    QCOMPARE(login.exitCode, 0);
-    m_bobToken = QString::fromUtf8(login.out).trimmed().split(u'\n').last();
-    m_bobAccount = {u"--server"_s, m_url, u"--user"_s, u"bob"_s, u"--data"_s, cliData.path()};
-    QCOMPARE(cli({u"create"_s, u"general"_s, u"General"_s}).exitCode, 0);
     QString why;
-    {
-        auto alice = openWithLogin(server.url(), u"alice"_s, u"alice-password"_s, &why);
-        QVERIFY2(alice, qPrintable(why));
-        VERIFY_OK(alice->join(u"general"_s));
-    }
+    const auto server = startServerWithUsersOnly(&why);
+    QVERIFY2(server, qPrintable(why));
+    CliPeer bob;
+    QVERIFY2(bob.login(server->url(), u"bob"_s, u"bob-password"_s, &why), qPrintable(why));
+    VERIFY_CLI_OK(bob.run({u"create"_s, u"general"_s, u"General"_s}));
+    QVERIFY2(joinOverWire(server->url(), u"alice"_s, u"alice-password"_s, u"general"_s, &why),
+             qPrintable(why));
 
     // bob follows the room from a terminal; his own first message says he is listening.
-    QProcess tail;
-    tail.setProcessEnvironment(cliEnvironment());
-    tail.start(QStringLiteral(CONVERSA_CLI_BIN),
-               QStringList{u"tail"_s, u"general"_s} + m_bobAccount);
-    QVERIFY(tail.waitForStarted());
+    const auto tail = bob.tail(u"general"_s);
+    QVERIFY(tail);
     QByteArray tailed;
     const auto readTail = [&] {
-        tailed += tail.readAllStandardOutput();
+        tailed += tail->readAllStandardOutput();
         return tailed;
     };
     bool listening = false;
     for (int attempt = 0; attempt < 5 && !listening; ++attempt) {
-        QCOMPARE(cli({u"send"_s, u"general"_s, u"listening %1"_s.arg(attempt)}).exitCode, 0);
+        VERIFY_CLI_OK(bob.run({u"send"_s, u"general"_s, u"listening %1"_s.arg(attempt)}));
         listening = waitUntil([&] { return readTail().contains("listening"); }, 3000);
     }
-    QVERIFY2(listening, tail.readAllStandardError().constData());
+    QVERIFY2(listening, tail->readAllStandardError().constData());
 
     QTemporaryDir data;
-    DesktopApplication::Options options;
-    options.dataDir = data.path();
-    options.server = m_url;
-    options.user = u"alice"_s;
-    options.useKeychain = false;
-    auto app = std::make_unique<DesktopApplication>(options);
-    app->start();
-    ui::SignInPage *signIn = app->window()->signInPage();
-    signIn->passwordEdit()->setText(u"alice-password"_s);
-    QTest::mouseClick(signIn->signInButton(), Qt::LeftButton);
-    QTRY_COMPARE_WITH_TIMEOUT(app->session()->state(), core::ConnectionState::Online, 15000);
+    const auto app = startSignedIn(data.path(), server->url(), u"alice"_s, u"alice-password"_s,
+                                   u"general"_s, &why);
+    QVERIFY2(app, qPrintable(why));
     ui::ChatPage *chat = app->window()->chatPage();
-    QTRY_VERIFY_WITH_TIMEOUT(app->roomModel()->rowOfRoom(u"general"_s) >= 0, 10000);
-    chat->openRoom(u"general"_s);
-    QTRY_VERIFY(chat->room());
 
     // A screenshot on the clipboard, Ctrl+V in the composer.
     QImage image(400, 300, QImage::Format_RGB32);
@@ -194,9 +125,8 @@ void TestDesktopFilesE2e::aPastedImageReachesACliPeer()
     QCOMPARE(file.value("size"_L1).toInteger(), pastedBytes.size());
 
     // The same bytes, downloaded by the peer.
-    const QString saved = cliData.filePath(u"got.png"_s);
-    const Run download = cli({u"download"_s, file.value("file"_L1).toString(), u"-o"_s, saved});
-    QVERIFY2(download.exitCode == 0, download.err.constData());
+    const QString saved = bob.dataDir() + u"/got.png"_s;
+    VERIFY_CLI_OK(bob.run({u"download"_s, file.value("file"_L1).toString(), u"-o"_s, saved}));
     QFile got(saved);
     QVERIFY(got.open(QIODevice::ReadOnly));
     QCOMPARE(got.readAll(), pastedBytes);
@@ -215,8 +145,6 @@ void TestDesktopFilesE2e::aPastedImageReachesACliPeer()
                        .value(u"file"_s) == file.value("file"_L1).toString();
     }());
     QVERIFY(strip->isEmpty());
-    tail.kill();
-    tail.waitForFinished();
 }
 
 QTEST_MAIN(TestDesktopFilesE2e)
