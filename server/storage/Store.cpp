@@ -366,6 +366,15 @@ bool Store::entryExists(qint64 roomId, qint64 seq, QString *error)
     return endedCleanly(m_entryExists, error) && found;
 }
 
+void Store::addReaction(protocol::MessageEvent &message, const QString &emoji, const QString &user)
+{
+    auto it = std::find_if(message.reactions.begin(), message.reactions.end(),
+                           [&](const protocol::Reaction &r) { return r.emoji == emoji; });
+    if (it == message.reactions.end())
+        it = message.reactions.insert(message.reactions.end(), {emoji, {}});
+    it->users.append(user);
+}
+
 void Store::attachReactions(qint64 roomId, QList<protocol::MessageEvent> &messages, QString *error)
 {
     if (messages.isEmpty())
@@ -389,15 +398,9 @@ void Store::attachReactions(qint64 roomId, QList<protocol::MessageEvent> &messag
             bySeq.insert(m.seq, &m);
     }
     while (m_reactionsBetween.next()) {
-        protocol::MessageEvent *message = bySeq.value(m_reactionsBetween.value(0).toLongLong());
-        if (!message)
-            continue;
-        const QString emoji = m_reactionsBetween.value(1).toString();
-        auto it = std::find_if(message->reactions.begin(), message->reactions.end(),
-                               [&](const protocol::Reaction &r) { return r.emoji == emoji; });
-        if (it == message->reactions.end())
-            it = message->reactions.insert(message->reactions.end(), {emoji, {}});
-        it->users.append(m_reactionsBetween.value(2).toString());
+        if (protocol::MessageEvent *message = bySeq.value(m_reactionsBetween.value(0).toLongLong()))
+            addReaction(*message, m_reactionsBetween.value(1).toString(),
+                        m_reactionsBetween.value(2).toString());
     }
     if (!endedCleanly(m_reactionsBetween, error))
         messages.clear();

@@ -138,8 +138,9 @@ private:
     QSqlQuery &searchStatement(qsizetype words, bool inOneRoom, int limit);
     // How many messages have `term`, counted up to `cap` (which word is rarest).
     qint64 termRows(const QString &term, qint64 cap, QString *error);
-    // Fills the results' `reactions` (their `target` holds the room's id until then).
-    bool attachSearchReactions(QList<protocol::MessageEvent> &results, QString *error);
+    // Fills the results' `reactions`; `roomIds[i]` is the id of the room of `results[i]`.
+    bool attachSearchReactions(QList<protocol::MessageEvent> &results, const QList<qint64> &roomIds,
+                               QString *error);
     // False (with `*error`) while the connection is known lost and cannot be opened again yet.
     bool ready(QString *error);
     // Logs the failed read, fills `*error`, and notices a lost connection.
@@ -153,6 +154,10 @@ private:
     void attachFiles(qint64 roomId, QList<protocol::MessageEvent> &messages, QString *error);
     // Fills the plain messages' `reactions` (who reacts now).
     void attachReactions(qint64 roomId, QList<protocol::MessageEvent> &messages, QString *error);
+    // `user` among those reacting with `emoji`; an emoji new to the message goes last, so the
+    // reactions keep the order they were first given in.
+    static void addReaction(protocol::MessageEvent &message, const QString &emoji,
+                            const QString &user);
 
     Database m_database;
     QSqlQuery m_userByName;

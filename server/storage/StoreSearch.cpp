@@ -55,10 +55,10 @@ QSqlQuery &Store::searchStatement(qsizetype words, bool inOneRoom, int limit)
     // plan assume a large share of the rows): the request's, rounded up to one of a few, so
     // there are few statements; the reader stops at the request's own.
     const bool postgres = m_database.isPostgres();
-    QString sql = postgres ? u"SELECT t.room_id, t.seq FROM search_terms t WHERE t.term = ? AND "
-                             "t.room_id + 0 = ANY(?::bigint[])"_s
-                           : u"SELECT t.room_id, t.seq FROM search_terms t WHERE t.term = ? AND "
-                             "t.room_id IN (SELECT room_id FROM members WHERE user_id = ?)"_s;
+    QString sql = postgres ? u"SELECT t.ts, t.room_id, t.seq FROM search_terms t WHERE t.term = ? "
+                             "AND t.room_id + 0 = ANY(?::bigint[])"_s
+                           : u"SELECT t.ts, t.room_id, t.seq FROM search_terms t WHERE t.term = ? "
+                             "AND t.room_id IN (SELECT room_id FROM members WHERE user_id = ?)"_s;
     // Older than `before` in one room: the walk starts at that message's time (a minute later,
     // for instances whose clocks differ a little), not at the newest row of a common word.
     if (inOneRoom)
@@ -72,7 +72,6 @@ QSqlQuery &Store::searchStatement(qsizetype words, bool inOneRoom, int limit)
                     : u" ORDER BY t.ts DESC, t.room_id DESC, t.seq DESC LIMIT ?"_s;
     // The messages themselves in the same statement (on PostgreSQL each statement is a round
     // trip), in their current state.
-    sql.replace(u"SELECT t.room_id, t.seq FROM"_s, u"SELECT t.ts, t.room_id, t.seq FROM"_s);
     sql = u"SELECT m.room_id, m.seq, m.ts, u.name, m.cid, m.body, m.reply_to, m.edited_ms, "
           "r.name FROM ("_s +
           sql +
@@ -160,6 +159,7 @@ QList<protocol::MessageEvent> Store::search(qint64 userId, const SearchScope &sc
         return {};
     }
     QList<protocol::MessageEvent> results;
+    QList<qint64> roomIds; // of each result, for its reactions
     while (results.size() < scope.limit && hits.next()) {
         protocol::MessageEvent m;
         m.seq = hits.value(1).toLongLong();
@@ -170,30 +170,23 @@ QList<protocol::MessageEvent> Store::search(qint64 userId, const SearchScope &sc
         m.replyTo = hits.value(6).toLongLong();
         m.edited = hits.value(7).toLongLong();
         m.room = hits.value(8).toString();
-        m.target = hits.value(0).toLongLong(); // the room's id until the reactions are read
         results.append(std::move(m));
+        roomIds.append(hits.value(0).toLongLong());
     }
-    if (!endedCleanly(hits, error) || !attachSearchReactions(results, error))
+    if (!endedCleanly(hits, error) || !attachSearchReactions(results, roomIds, error))
         return {};
     return results;
 }
 
-bool Store::attachSearchReactions(QList<protocol::MessageEvent> &results, QString *error)
+bool Store::attachSearchReactions(QList<protocol::MessageEvent> &results,
+                                  const QList<qint64> &roomIds, QString *error)
 {
     QHash<std::pair<qint64, qint64>, protocol::MessageEvent *> byKey; // (room id, seq)
-    for (protocol::MessageEvent &m : results) {
-        byKey.insert({m.target, m.seq}, &m);
-        m.target = 0;
-    }
+    for (qsizetype i = 0; i < results.size(); ++i)
+        byKey.insert({roomIds.at(i), results.at(i).seq}, &results[i]);
     const auto add = [&](qint64 roomId, qint64 seq, const QString &emoji, const QString &user) {
-        protocol::MessageEvent *message = byKey.value({roomId, seq});
-        if (!message)
-            return;
-        auto it = std::find_if(message->reactions.begin(), message->reactions.end(),
-                               [&](const protocol::Reaction &r) { return r.emoji == emoji; });
-        if (it == message->reactions.end())
-            it = message->reactions.insert(message->reactions.end(), {emoji, {}});
-        it->users.append(user);
+        if (protocol::MessageEvent *message = byKey.value({roomId, seq}))
+            addReaction(*message, emoji, user);
     };
     if (results.isEmpty())
         return true;
