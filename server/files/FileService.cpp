@@ -412,14 +412,11 @@ void FileService::startDownload(Session &session, const QString &fileId, const T
         }
     }
     const QString type = servedType(file->ref.type);
-    QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: " + type.toLatin1() +
-                      "\r\nContent-Length: " + QByteArray::number(file->ref.size) +
-                      "\r\nContent-Disposition: " + contentDisposition(type, file->ref.name) +
-                      "\r\nX-Content-Type-Options: nosniff"
-                      "\r\nContent-Security-Policy: default-src 'none'; sandbox"
-                      "\r\nCache-Control: private"
-                      "\r\nConnection: close\r\n\r\n";
-    session.tcp->write(head);
+    session.tcp->write(httpHead(200, "OK", type.toLatin1(), file->ref.size,
+                                "Content-Disposition: " + contentDisposition(type, file->ref.name) +
+                                    "\r\nX-Content-Type-Options: nosniff"
+                                    "\r\nContent-Security-Policy: default-src 'none'; sandbox"
+                                    "\r\nCache-Control: private\r\n"));
     const quint64 id = session.id;
     download.writer =
         connect(session.tcp, &QTcpSocket::bytesWritten, this, [this, id] { pumpDownload(id); });
@@ -468,15 +465,12 @@ void FileService::respond(Session &session, int status, QByteArrayView reason,
     QTcpSocket *tcp = session.tcp;
     if (!tcp)
         return;
-    QByteArray head =
-        "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason.toByteArray() +
-        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(json.size()) +
-        "\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store";
+    QByteArray extraHeaders = "X-Content-Type-Options: nosniff\r\n";
     if (status == 405)
-        head += "\r\nAllow: GET, POST";
+        extraHeaders += "Allow: GET, POST\r\n";
     if (status == 401)
-        head += "\r\nWWW-Authenticate: Bearer";
-    tcp->write(head + "\r\nConnection: close\r\n\r\n" + json);
+        extraHeaders += "WWW-Authenticate: Bearer\r\n";
+    tcp->write(httpResponse(status, reason, "application/json", json, extraHeaders));
     Transfer *t = transfer(session.id);
     if (t)
         disconnect(t->reader);

@@ -59,15 +59,21 @@ HttpRequest::ParseStatus HttpRequest::parse(QByteArrayView bytes, HttpRequest *o
     return ParseStatus::Complete;
 }
 
-QByteArray httpResponse(int status, QByteArrayView reason, QByteArrayView contentType,
-                        QByteArrayView body)
+QByteArray httpHead(int status, QByteArrayView reason, QByteArrayView contentType,
+                    qint64 contentLength, QByteArrayView extraHeaders)
 {
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason.toByteArray() +
-                     "\r\nContent-Type: " + contentType.toByteArray() +
-                     "\r\nContent-Length: " + QByteArray::number(body.size()) +
-                     "\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n";
-    out += body.toByteArray();
-    return out;
+    return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason.toByteArray() +
+           "\r\nContent-Type: " + contentType.toByteArray() +
+           "\r\nContent-Length: " + QByteArray::number(contentLength) + "\r\n" +
+           extraHeaders.toByteArray() + "Connection: close\r\n\r\n";
+}
+
+QByteArray httpResponse(int status, QByteArrayView reason, QByteArrayView contentType,
+                        QByteArrayView body, QByteArrayView extraHeaders)
+{
+    return httpHead(status, reason, contentType, body.size(),
+                    "Cache-Control: no-store\r\n" + extraHeaders.toByteArray()) +
+           body.toByteArray();
 }
 
 } // namespace conversa::server

@@ -34,7 +34,12 @@ struct HttpRequest {
     static ParseStatus parse(QByteArrayView bytes, HttpRequest *out);
 };
 
+// The status line and headers of a response whose body of `contentLength` bytes follows, after
+// which the connection closes. `extraHeaders`: more lines, each ended by "\r\n".
+QByteArray httpHead(int status, QByteArrayView reason, QByteArrayView contentType,
+                    qint64 contentLength, QByteArrayView extraHeaders = {});
+// A whole response, which caches must not keep.
 QByteArray httpResponse(int status, QByteArrayView reason, QByteArrayView contentType,
-                        QByteArrayView body);
+                        QByteArrayView body, QByteArrayView extraHeaders = {});
 
 } // namespace conversa::server

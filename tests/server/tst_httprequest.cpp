@@ -49,6 +49,28 @@ private slots:
         QVERIFY(response.contains("Connection: close\r\n"));
         QVERIFY(response.endsWith("\r\n\r\nslow down\n"));
     }
+
+    void extraHeadersAreAmongTheHeaders()
+    {
+        const QByteArray response = conversa::server::httpResponse(
+            401, "Unauthorized", "application/json", "{}", "WWW-Authenticate: Bearer\r\n");
+        const qsizetype headEnd = response.indexOf("\r\n\r\n");
+        const qsizetype at = response.indexOf("\r\nWWW-Authenticate: Bearer\r\n");
+        QVERIFY(at > 0 && at < headEnd);
+        QVERIFY(response.contains("\r\nCache-Control: no-store\r\n"));
+        QVERIFY(response.endsWith("\r\n\r\n{}"));
+    }
+
+    void headPromisesTheBodyThatFollows()
+    {
+        const QByteArray head = conversa::server::httpHead(200, "OK", "image/png", 123456,
+                                                           "Cache-Control: private\r\n");
+        QVERIFY(head.startsWith("HTTP/1.1 200 OK\r\n"));
+        QVERIFY(head.contains("\r\nContent-Length: 123456\r\n"));
+        QVERIFY(head.contains("\r\nCache-Control: private\r\n"));
+        QVERIFY(!head.contains("no-store"));
+        QVERIFY(head.endsWith("Connection: close\r\n\r\n"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHttpRequest)
