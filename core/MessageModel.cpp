@@ -226,22 +226,28 @@ void MessageModel::applyLogEntries(const QList<protocol::MessageEvent> &entries)
         if (row < 0)
             continue; // not in the window: the cache has it changed for when it pages in
         protocol::MessageEvent state = eventOf(m_rows.at(row));
-        if (!applyLogEntry(state, entry))
-            continue;
-        Row &r = m_rows[row];
-        r.body = state.body;
-        r.edited = state.edited;
-        r.deleted = state.deleted;
-        r.reactions = state.reactions;
-        r.files = state.files;
-        const QModelIndex changed = index(row);
-        emit dataChanged(changed, changed);
-        // Replies show the start of it.
-        for (int i = row + 1; i < deliveredCount(); ++i) {
-            if (m_rows.at(i).replyTo == entry.target) {
-                const QModelIndex reply = index(i);
-                emit dataChanged(reply, reply);
-            }
+        if (applyLogEntry(state, entry))
+            setMessageState(row, state);
+    }
+}
+
+void MessageModel::setMessageState(int row, const protocol::MessageEvent &state)
+{
+    Row &r = m_rows[row];
+    r.body = state.body;
+    r.edited = state.edited;
+    r.deleted = state.deleted;
+    r.reactions = state.reactions;
+    r.files = state.files;
+    const qint64 seq = r.seq;
+    m_originals.remove(seq);
+    const QModelIndex changed = index(row);
+    emit dataChanged(changed, changed);
+    // Replies show the start of it.
+    for (int i = row + 1; i < deliveredCount(); ++i) {
+        if (m_rows.at(i).replyTo == seq) {
+            const QModelIndex reply = index(i);
+            emit dataChanged(reply, reply);
         }
     }
 }
@@ -550,17 +556,8 @@ void MessageModel::revertPendingChange(const QString &cid)
     m_pendingChanges.erase(it);
     const int row = rowOfSeq(target);
     const auto stored = row >= 0 && m_cache ? m_cache->message(m_room, target) : std::nullopt;
-    if (!stored)
-        return;
-    Row &r = m_rows[row];
-    r.body = stored->body;
-    r.edited = stored->edited;
-    r.deleted = stored->deleted;
-    r.reactions = stored->reactions;
-    r.files = stored->files;
-    m_originals.remove(target);
-    const QModelIndex changed = index(row);
-    emit dataChanged(changed, changed);
+    if (stored)
+        setMessageState(row, *stored);
 }
 
 void MessageModel::onOutboxEntry(const OutboxEntry &entry)

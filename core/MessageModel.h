@@ -183,6 +183,9 @@ private:
     QList<OutboxEntry> unsentMessages() const;
     void showPendingChange(const OutboxEntry &entry);
     void revertPendingChange(const QString &cid);
+    // Copies what an edit, deletion or reaction changes into a row and tells the views (the
+    // row's replies too, as they quote it).
+    void setMessageState(int row, const protocol::MessageEvent &state);
     // "Sending…", "Not sent: …", or empty once stored.
     static QString stateText(const Row &row);
     int deliveredCount() const;

@@ -166,6 +166,7 @@ private slots:
     void syncedChangesAreApplied();
     void changesMadeOfflineGoOutOnce();
     void repliesShowTheirOriginal();
+    void refusedChangeIsUndoneInReplies();
     void historyOfOnlyLogEntriesKeepsPaging();
     void revealLoadsTheMessageAndNamesItsRow();
     void applyingAnEntryTwiceChangesNothing();
@@ -434,6 +435,41 @@ void TestEdits::repliesShowTheirOriginal()
     QTRY_VERIFY(rowOf(10) >= 0);
     QCOMPARE(roleOf(10, MessageModel::ReplyToRole).toLongLong(), 99);
     QCOMPARE(roleOf(10, MessageModel::ReplySenderRole).toString(), QString());
+}
+
+void TestEdits::refusedChangeIsUndoneInReplies()
+{
+    m_server->add(u"alice"_s, u"Deploy on Friday?"_s);
+    m_server->add(u"bob"_s, u"Better not."_s, 1);
+    start();
+    m_session->resume(u"alice"_s, u"token"_s);
+    QVERIFY(waitOnline());
+    QTRY_COMPARE(m_model->rowCount(), 2);
+    m_network->setResponder(u"delete"_s, [](FakeTransport *, const QJsonObject &) {
+        return FakeNetwork::Answer::error(u"forbidden"_s, u"not now"_s);
+    });
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    QSignalSpy refused(m_session.get(), &SessionManager::changeRefused);
+    QVERIFY(!m_session->deleteMessage(kRoom, 1).isEmpty());
+    QTRY_COMPARE(refused.size(), 1);
+    QTRY_VERIFY(!roleOf(1, MessageModel::DeletedRole).toBool());
+    QCOMPARE(roleOf(2, MessageModel::ReplyDeletedRole).toBool(), false);
+    QCOMPARE(roleOf(2, MessageModel::ReplyPreviewRole).toString(), u"Deploy on Friday?"_s);
+    // A view repaints only the rows it is told of: the reply is told after the original's undo.
+    const auto covers = [this](const QList<QVariant> &signal, qint64 seq) {
+        const int row = rowOf(seq);
+        return signal.at(0).toModelIndex().row() <= row && row <= signal.at(1).toModelIndex().row();
+    };
+    qsizetype undone = -1;
+    for (qsizetype i = 0; i < changed.size(); ++i) {
+        if (covers(changed.at(i), 1))
+            undone = i;
+    }
+    QVERIFY(undone >= 0);
+    bool replyTold = false;
+    for (qsizetype i = undone + 1; i < changed.size(); ++i)
+        replyTold = replyTold || covers(changed.at(i), 2);
+    QVERIFY(replyTold);
 }
 
 void TestEdits::historyOfOnlyLogEntriesKeepsPaging()
