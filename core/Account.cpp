@@ -382,69 +382,17 @@ int Account::pendingCount() const
 void Account::createRoom(const QString &name, const QString &title, const QObject *context,
                          RoomOperationHandler done)
 {
-    runRoomOperation(proto::CreateRequest{{}, name, title.trimmed()}, name, context,
-                     std::move(done));
+    m_actions->createRoom(name, title, false, context, std::move(done));
 }
 
 void Account::joinRoom(const QString &name, const QObject *context, RoomOperationHandler done)
 {
-    runRoomOperation(proto::JoinRequest{{}, name}, name, context, std::move(done));
+    m_actions->joinRoom(name, context, std::move(done));
 }
 
 void Account::leaveRoom(const QString &name, const QObject *context, RoomOperationHandler done)
 {
-    runRoomOperation(proto::LeaveRequest{{}, name}, name, context, std::move(done));
-}
-
-void Account::runRoomOperation(const proto::Request &request, const QString &room,
-                               const QObject *context, RoomOperationHandler done)
-{
-    const QPointer<const QObject> guard(context);
-    const bool hadContext = context != nullptr;
-    auto finish = [guard, hadContext, done](const RoomOperationResult &result) {
-        if (done && (!hadContext || guard))
-            done(result);
-    };
-    if (!isValidRoomName(room)) {
-        finish({RoomOperationResult::Error::InvalidName, room,
-                tr("“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.")
-                    .arg(room)});
-        return;
-    }
-    m_session->request(request, [this, room, finish](const RequestResult &reply) {
-        const RoomOperationResult result = resultOf(reply, room);
-        // The room list follows at once rather than with the next event.
-        if (result.ok())
-            m_session->refreshRooms();
-        finish(result);
-    });
-}
-
-RoomOperationResult Account::resultOf(const RequestResult &reply, const QString &room)
-{
-    using Error = RoomOperationResult::Error;
-    switch (reply.outcome) {
-    case RequestResult::Outcome::Ok:
-        return {Error::None, room, {}};
-    case RequestResult::Outcome::ConnectionLost:
-        return {Error::Offline, room,
-                tr("You are offline. Try again when the connection is back.")};
-    case RequestResult::Outcome::Error:
-        break;
-    }
-    switch (reply.code) {
-    case proto::ErrorCode::Conflict:
-        return {Error::AlreadyExists, room,
-                tr("A room with that name already exists. Join it instead.")};
-    case proto::ErrorCode::NotFound:
-        return {Error::NotFound, room, tr("There is no room with that name.")};
-    case proto::ErrorCode::Forbidden:
-        return {Error::Forbidden, room, tr("You are not allowed to do that.")};
-    default:
-        return {Error::Refused, room,
-                tr("The server said: %1")
-                    .arg(reply.message.isEmpty() ? reply.codeName : reply.message)};
-    }
+    m_actions->leaveRoom(name, context, std::move(done));
 }
 
 } // namespace conversa::core

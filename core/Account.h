@@ -166,9 +166,6 @@ signals:
 
 private:
     void applyNetwork(SessionManager &session) const;
-    void runRoomOperation(const protocol::Request &request, const QString &room,
-                          const QObject *context, RoomOperationHandler done);
-    static RoomOperationResult resultOf(const RequestResult &reply, const QString &room);
 
     Options m_options;
     QString m_dataDirectory;

@@ -12,6 +12,23 @@ namespace conversa::core {
 namespace proto = conversa::protocol;
 using namespace Qt::StringLiterals;
 
+namespace {
+
+// `done` wrapped to run only while `context` lives (always when there is no context), so a
+// dialog closed before the server answers is not called back.
+template <typename Result>
+std::function<void(const Result &)> guarded(const QObject *context,
+                                            std::function<void(const Result &)> done)
+{
+    return [guard = QPointer<const QObject>(context), hadContext = context != nullptr,
+            done = std::move(done)](const Result &result) {
+        if (done && (!hadContext || guard))
+            done(result);
+    };
+}
+
+} // namespace
+
 RoomActions::RoomActions(SessionManager *session, QObject *parent)
     : QObject(parent)
     , m_session(session)
@@ -56,14 +73,11 @@ RoomOperationResult RoomActions::resultOf(const RequestResult &reply, const QStr
 void RoomActions::run(const proto::Request &request, const QString &room, const QString &user,
                       const QObject *context, Handler done)
 {
-    const QPointer<const QObject> guard(context);
-    const bool hadContext = context != nullptr;
-    auto finish = [guard, hadContext, done](const RoomOperationResult &result) {
-        if (done && (!hadContext || guard))
-            done(result);
-    };
+    const Handler finish = guarded(context, std::move(done));
     using Error = RoomOperationResult::Error;
-    if (!room.isEmpty() && !proto::isValidRoomName(room)) {
+    // A dm names no room until the server has made it; everything else acts on one.
+    const bool namesRoom = !std::holds_alternative<proto::DmRequest>(request);
+    if (namesRoom && !proto::isValidRoomName(room)) {
         finish({Error::InvalidName, room,
                 tr("“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.")
                     .arg(room)});
@@ -107,6 +121,16 @@ void RoomActions::createRoom(const QString &name, const QString &title, bool isP
         std::move(done));
 }
 
+void RoomActions::joinRoom(const QString &name, const QObject *context, Handler done)
+{
+    run(proto::JoinRequest{{}, name}, name, {}, context, std::move(done));
+}
+
+void RoomActions::leaveRoom(const QString &name, const QObject *context, Handler done)
+{
+    run(proto::LeaveRequest{{}, name}, name, {}, context, std::move(done));
+}
+
 void RoomActions::invite(const QString &room, const QString &user, const QObject *context,
                          Handler done)
 {
@@ -134,12 +158,7 @@ void RoomActions::removeMember(const QString &room, const QString &user, const Q
 void RoomActions::findRooms(const QString &query, const QString &after, const QObject *context,
                             DirectoryHandler done)
 {
-    const QPointer<const QObject> guard(context);
-    const bool hadContext = context != nullptr;
-    auto finish = [guard, hadContext, done](const DirectoryPage &page) {
-        if (done && (!hadContext || guard))
-            done(page);
-    };
+    const DirectoryHandler finish = guarded(context, std::move(done));
     if (!m_session) {
         DirectoryPage page;
         page.result = {RoomOperationResult::Error::Offline,

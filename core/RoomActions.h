@@ -64,6 +64,8 @@ public:
     void openDirectMessage(const QString &user, const QObject *context, Handler done);
     void createRoom(const QString &name, const QString &title, bool isPrivate,
                     const QObject *context, Handler done);
+    void joinRoom(const QString &name, const QObject *context, Handler done);
+    void leaveRoom(const QString &name, const QObject *context, Handler done);
     void invite(const QString &room, const QString &user, const QObject *context, Handler done);
     void rename(const QString &room, const QString &title, const QObject *context, Handler done);
     void removeMember(const QString &room, const QString &user, const QObject *context,

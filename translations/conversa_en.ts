@@ -118,30 +118,6 @@
         <source>Not signed in as %1 on this computer.</source>
         <translation>Not signed in as %1 on this computer.</translation>
     </message>
-    <message>
-        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
-        <translation>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</translation>
-    </message>
-    <message>
-        <source>You are offline. Try again when the connection is back.</source>
-        <translation>You are offline. Try again when the connection is back.</translation>
-    </message>
-    <message>
-        <source>A room with that name already exists. Join it instead.</source>
-        <translation>A room with that name already exists. Join it instead.</translation>
-    </message>
-    <message>
-        <source>There is no room with that name.</source>
-        <translation>There is no room with that name.</translation>
-    </message>
-    <message>
-        <source>You are not allowed to do that.</source>
-        <translation>You are not allowed to do that.</translation>
-    </message>
-    <message>
-        <source>The server said: %1</source>
-        <translation>The server said: %1</translation>
-    </message>
 </context>
 <context>
     <name>conversa::core::AttachmentLimits</name>

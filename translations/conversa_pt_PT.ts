@@ -118,30 +118,6 @@
         <source>Not signed in as %1 on this computer.</source>
         <translation>Sem sessão iniciada como %1 neste computador.</translation>
     </message>
-    <message>
-        <source>“%1” is not a room name. Names use lower-case letters, digits, “-” and “_”.</source>
-        <translation>«%1» não é um nome de sala. Os nomes usam letras minúsculas, algarismos, «-» e «_».</translation>
-    </message>
-    <message>
-        <source>You are offline. Try again when the connection is back.</source>
-        <translation>Está sem ligação. Tente novamente quando a ligação voltar.</translation>
-    </message>
-    <message>
-        <source>A room with that name already exists. Join it instead.</source>
-        <translation>Já existe uma sala com esse nome. Entre nela.</translation>
-    </message>
-    <message>
-        <source>There is no room with that name.</source>
-        <translation>Não existe nenhuma sala com esse nome.</translation>
-    </message>
-    <message>
-        <source>You are not allowed to do that.</source>
-        <translation>Não tem permissão para fazer isso.</translation>
-    </message>
-    <message>
-        <source>The server said: %1</source>
-        <translation>O servidor respondeu: %1</translation>
-    </message>
 </context>
 <context>
     <name>conversa::core::AttachmentLimits</name>
