@@ -262,8 +262,7 @@ MessageModel::Row MessageModel::fromOutbox(const OutboxEntry &e)
     row.reason = e.reason;
     row.replyTo = e.replyTo;
     for (const OutboxFile &file : e.files) {
-        row.files.append(protocol::FileRef{file.fileId, file.name, file.type, file.size, file.width,
-                                           file.height});
+        row.files.append(file.ref());
         row.localPaths.append(file.localPath());
     }
     return row;

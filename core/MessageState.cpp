@@ -2,6 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MessageState.h"
 
+#include <Codec.h>
+#include <Protocol.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,8 +17,6 @@ namespace {
 // Bounds on what a hand-edited or damaged cache file can make us hold per message.
 constexpr int kMaxReactionKinds = 200;
 constexpr int kMaxUsersPerReaction = 10'000;
-constexpr int kMaxFilesPerMessage = 100;
-constexpr qsizetype kMaxFileNameLength = 1'000;
 } // namespace
 
 bool applyLogEntry(protocol::MessageEvent &message, const protocol::MessageEvent &entry)
@@ -96,20 +97,14 @@ QList<protocol::Reaction> reactionsFromJson(const QString &json)
     return reactions;
 }
 
+// The cache holds what the protocol accepted, so it reads back with the protocol's own rules.
 QString filesToJson(const QList<protocol::FileRef> &files)
 {
     if (files.isEmpty())
         return {};
     QJsonArray array;
-    for (const protocol::FileRef &f : files) {
-        QJsonObject object{
-            {"file"_L1, f.file}, {"name"_L1, f.name}, {"type"_L1, f.type}, {"size"_L1, f.size}};
-        if (f.width > 0 && f.height > 0) {
-            object.insert("width"_L1, f.width);
-            object.insert("height"_L1, f.height);
-        }
-        array.append(object);
-    }
+    for (const protocol::FileRef &f : files)
+        array.append(protocol::fileRefToJson(f));
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
@@ -120,18 +115,10 @@ QList<protocol::FileRef> filesFromJson(const QString &json)
         return files;
     const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
     for (const QJsonValue &item : array) {
-        if (files.size() >= kMaxFilesPerMessage)
+        if (files.size() >= protocol::kMaxFilesInEvent)
             break;
-        const QJsonObject object = item.toObject();
-        protocol::FileRef f;
-        f.file = object.value("file"_L1).toString();
-        f.name = object.value("name"_L1).toString().left(kMaxFileNameLength);
-        f.type = object.value("type"_L1).toString().left(kMaxFileNameLength);
-        f.size = qMax<qint64>(0, object.value("size"_L1).toInteger());
-        f.width = qMax(0, object.value("width"_L1).toInt());
-        f.height = qMax(0, object.value("height"_L1).toInt());
-        if (!f.file.isEmpty())
-            files.append(std::move(f));
+        if (auto f = protocol::fileRefFromJson(item.toObject()))
+            files.append(std::move(*f));
     }
     return files;
 }

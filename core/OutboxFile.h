@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <Frames.h>
+
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -25,6 +27,8 @@ struct OutboxFile {
     // The file on the disk right now: the copy once there is one, else the original.
     QString localPath() const { return path.isEmpty() ? source : path; }
     bool uploaded() const { return !fileId.isEmpty(); }
+    // As a message names it (the id is empty until uploaded).
+    protocol::FileRef ref() const { return {fileId, name, type, size, width, height}; }
     bool operator==(const OutboxFile &) const = default;
 };
 

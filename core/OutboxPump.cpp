@@ -587,8 +587,7 @@ void OutboxPump::flushAcks()
             message.kind = entry.kind;
             message.target = entry.target;
             for (const OutboxFile &file : entry.files)
-                message.files.append(proto::FileRef{file.fileId, file.name, file.type, file.size,
-                                                    file.width, file.height});
+                message.files.append(file.ref());
             byRoom[entry.room].append(std::move(message));
         }
         for (const QString &room : std::as_const(rooms)) {

@@ -608,6 +608,19 @@ QJsonObject fileRefToJson(const FileRef &f)
     return o;
 }
 
+std::optional<FileRef> fileRefFromJson(const QJsonObject &f)
+{
+    FileRef ref{f.value("file"_L1).toString(),
+                f.value("name"_L1).toString().left(kMaxFileNameLength),
+                f.value("type"_L1).toString().left(kMaxFileTypeLength),
+                qMax<qint64>(0, f.value("size"_L1).toInteger()),
+                qMax(0, f.value("width"_L1).toInt()),
+                qMax(0, f.value("height"_L1).toInt())};
+    if (!isValidFileId(ref.file))
+        return std::nullopt;
+    return ref;
+}
+
 QJsonObject roomSummaryToJson(const RoomSummary &r)
 {
     QJsonObject o{{"room"_L1, r.room},
@@ -714,15 +727,8 @@ std::optional<MessageEvent> messageFromJson(const QJsonObject &object)
     }
     const QJsonArray files = object.value("files"_L1).toArray();
     for (qsizetype i = 0; i < files.size() && i < kMaxFilesInEvent; ++i) {
-        const QJsonObject f = files.at(i).toObject();
-        FileRef ref{f.value("file"_L1).toString(),
-                    f.value("name"_L1).toString().left(kMaxFileNameLength),
-                    f.value("type"_L1).toString().left(kMaxFileTypeLength),
-                    qMax<qint64>(0, f.value("size"_L1).toInteger()),
-                    qMax(0, f.value("width"_L1).toInt()),
-                    qMax(0, f.value("height"_L1).toInt())};
-        if (isValidFileId(ref.file))
-            m.files.append(ref);
+        if (auto ref = fileRefFromJson(files.at(i).toObject()))
+            m.files.append(std::move(*ref));
     }
     if (!in.ok())
         return std::nullopt;

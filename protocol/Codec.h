@@ -36,6 +36,9 @@ QJsonObject roomSummaryToJson(const RoomSummary &room);
 QJsonObject memberToJson(const Member &member);
 QJsonObject directoryEntryToJson(const DirectoryEntry &entry);
 QJsonObject fileRefToJson(const FileRef &file);
+// A file of a message: names and types cut to the protocol's limits; nullopt without a valid
+// file id.
+std::optional<FileRef> fileRefFromJson(const QJsonObject &object);
 
 std::optional<MessageEvent> messageFromJson(const QJsonObject &object);
 std::optional<QList<MessageEvent>> messagesFromPayload(const QJsonObject &payload);
