@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "MessageModel.h"
 
+#include "FileSize.h"
 #include "MessageCache.h"
 #include "MessageMarkup.h"
 #include "MessageState.h"
@@ -1007,8 +1008,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         if (!r.deleted && !r.files.isEmpty()) {
             QStringList files;
             for (const protocol::FileRef &f : r.files)
-                files.append(tr("%1, %2").arg(
-                    f.name, QLocale().formattedDataSize(f.size, 1, QLocale::DataSizeSIFormat)));
+                files.append(tr("%1, %2").arg(f.name, formatFileSize(f.size)));
             body = (body.isEmpty() ? QString() : body + u' ') +
                    tr("(attached: %1)").arg(files.join(u"; "_s));
         }

@@ -2,11 +2,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "OutboxFile.h"
 
+#include "FileSize.h"
 #include "ServerLimits.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
-#include <QLocale>
 #include <QMimeDatabase>
 
 using namespace Qt::StringLiterals;
@@ -59,16 +59,18 @@ OutboxFile AttachmentLimits::describe(const QString &path, QString *error)
 QString AttachmentLimits::problem(const OutboxFile &file, const QList<OutboxFile> &attached,
                                   const ServerLimits &limits, qint64 outboxBytes)
 {
-    const int maxFiles = limits.maxFilesPerMessage > 0 ? limits.maxFilesPerMessage : 10;
+    const ServerLimits untold; // protocol v1's, for a server that has not said
+    const int maxFiles =
+        limits.maxFilesPerMessage > 0 ? limits.maxFilesPerMessage : untold.maxFilesPerMessage;
     if (attached.size() >= maxFiles)
         return QCoreApplication::translate("conversa::core::AttachmentLimits",
                                            "A message carries at most %n file(s).", nullptr,
                                            maxFiles);
-    const qint64 maxBytes = limits.maxFileBytes > 0 ? limits.maxFileBytes : 25 * 1024 * 1024;
+    const qint64 maxBytes = limits.maxFileBytes > 0 ? limits.maxFileBytes : untold.maxFileBytes;
     if (file.size > maxBytes)
         return QCoreApplication::translate("conversa::core::AttachmentLimits",
                                            "“%1” is %2; the server takes files of up to %3.")
-            .arg(file.name, formatSize(file.size), formatSize(maxBytes));
+            .arg(file.name, formatFileSize(file.size), formatFileSize(maxBytes));
     if (file.size == 0)
         return QCoreApplication::translate("conversa::core::AttachmentLimits", "“%1” is empty.")
             .arg(file.name);
@@ -79,23 +81,8 @@ QString AttachmentLimits::problem(const OutboxFile &file, const QList<OutboxFile
         return QCoreApplication::translate(
                    "conversa::core::AttachmentLimits",
                    "“%1” does not fit: files waiting to be sent may take up to %2 together.")
-            .arg(file.name, formatSize(kMaxOutboxBytes));
+            .arg(file.name, formatFileSize(kMaxOutboxBytes));
     return {};
-}
-
-QString AttachmentLimits::formatSize(qint64 bytes)
-{
-    if (bytes < 1000)
-        return QCoreApplication::translate("conversa::core::AttachmentLimits", "%n byte(s)",
-                                           nullptr, int(bytes));
-    if (bytes < 1000 * 1000)
-        return QCoreApplication::translate("conversa::core::AttachmentLimits", "%1 KB")
-            .arg((bytes + 999) / 1000);
-    if (bytes < qint64(1000) * 1000 * 1000)
-        return QCoreApplication::translate("conversa::core::AttachmentLimits", "%1 MB")
-            .arg(QLocale().toString(double(bytes) / 1e6, 'f', 1));
-    return QCoreApplication::translate("conversa::core::AttachmentLimits", "%1 GB")
-        .arg(QLocale().toString(double(bytes) / 1e9, 'f', 1));
 }
 
 } // namespace conversa::core

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "FileSize.h"
+
 #include <Frames.h>
 
 #include <QList>
@@ -44,8 +46,8 @@ struct AttachmentLimits {
     // server's `limits`, with `outboxBytes` already held by the outbox; empty when it can.
     static QString problem(const OutboxFile &file, const QList<OutboxFile> &attached,
                            const ServerLimits &limits, qint64 outboxBytes);
-    // "1.4 MB", "830 KB", "12 bytes".
-    static QString formatSize(qint64 bytes);
+    // formatFileSize(), for callers that know sizes from here.
+    static QString formatSize(qint64 bytes) { return formatFileSize(bytes); }
 };
 
 } // namespace conversa::core

@@ -148,25 +148,6 @@
         <source>“%1” does not fit: files waiting to be sent may take up to %2 together.</source>
         <translation>“%1” não cabe: os arquivos aguardando envio podem ocupar até %2 no total.</translation>
     </message>
-    <message numerus="yes">
-        <source>%n byte(s)</source>
-        <translation>
-            <numerusform>%n byte</numerusform>
-            <numerusform>%n bytes</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>%1 KB</source>
-        <translation>%1 KB</translation>
-    </message>
-    <message>
-        <source>%1 MB</source>
-        <translation>%1 MB</translation>
-    </message>
-    <message>
-        <source>%1 GB</source>
-        <translation>%1 GB</translation>
-    </message>
 </context>
 <context>
     <name>conversa::core::FileCache</name>

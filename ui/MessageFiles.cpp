@@ -4,6 +4,7 @@
 
 #include "Theme.h"
 
+#include <FileSize.h>
 #include <MessageModel.h>
 #include <ThumbnailCache.h>
 
@@ -274,7 +275,7 @@ MessageFiles::Hit MessageFiles::hitTest(const Layout &layout, const QPoint &pos)
 
 QString MessageFiles::sizeText(qint64 bytes)
 {
-    return QLocale().formattedDataSize(qMax<qint64>(0, bytes), 1, QLocale::DataSizeSIFormat);
+    return core::formatFileSize(bytes);
 }
 
 QString MessageFiles::describe(const QVariantMap &file)
