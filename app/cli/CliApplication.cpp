@@ -275,8 +275,6 @@ void CliApplication::start()
         runLogin();
     else if (command == u"logout"_s)
         runLogout();
-    else if (command == u"send"_s && !m_options.files.isEmpty())
-        runSendFiles();
     else if (command == u"send"_s)
         runSend();
     else if (command == u"download"_s)
@@ -401,8 +399,10 @@ void CliApplication::runLogout()
 
 void CliApplication::runSend()
 {
-    if (m_options.arguments.size() != 2) {
-        finish(UsageError, tr("Usage: conversa-cli send ROOM TEXT"));
+    const qsizetype least = m_options.files.isEmpty() ? 2 : 1;
+    if (m_options.arguments.size() < least || m_options.arguments.size() > 2) {
+        finish(UsageError, tr("Usage: conversa-cli send ROOM TEXT, or conversa-cli send ROOM "
+                              "[TEXT] --file PATH [--file PATH…]"));
         return;
     }
     core::Room *room = m_account->room(m_options.arguments.at(0));
@@ -410,17 +410,29 @@ void CliApplication::runSend()
         finish(UsageError, tr("“%1” is not a room name.").arg(m_options.arguments.at(0)));
         return;
     }
-    connect(m_outbox, &core::Outbox::entryChanged, this, [this](const core::OutboxEntry &entry) {
-        if (entry.cid != m_sendCid || m_finished)
-            return;
-        if (entry.state == core::OutboxState::Sent) {
-            printMessage(
-                {entry.room, entry.seq, entry.ts, m_user, entry.cid, entry.body, entry.replyTo});
-            finish(Success);
-        } else if (entry.state == core::OutboxState::Failed) {
-            finish(Refused);
-        }
-    });
+    QList<core::OutboxFile> files;
+    if (!describeFiles(room, &files))
+        return;
+    // The stored message as the server acknowledged it, files included.
+    const auto storedAs = [this](const core::OutboxEntry &entry) {
+        proto::MessageEvent message{entry.room, entry.seq,  entry.ts,     m_user,
+                                    entry.cid,  entry.body, entry.replyTo};
+        for (const core::OutboxFile &file : entry.files)
+            message.files.append(proto::FileRef{file.fileId, file.name, file.type, file.size,
+                                                file.width, file.height});
+        return message;
+    };
+    connect(m_outbox, &core::Outbox::entryChanged, this,
+            [this, storedAs](const core::OutboxEntry &entry) {
+                if (entry.cid != m_sendCid || m_finished)
+                    return;
+                if (entry.state == core::OutboxState::Sent) {
+                    printMessage(storedAs(entry));
+                    finish(Success);
+                } else if (entry.state == core::OutboxState::Failed) {
+                    finish(Refused);
+                }
+            });
     // Another conversa-cli on this data folder (a `tail`, a `chat`) shares the outbox and the
     // cache, and may send the message first: the answer then reaches that process, which marks
     // the row (this run's sign-in may even clear it) and stores the message, and nothing here is
@@ -435,13 +447,12 @@ void CliApplication::runSend()
     connect(m_session, &core::SessionManager::messageReceived, this, sentAs);
     auto *lookOnDisk = new QTimer(this);
     lookOnDisk->setInterval(500);
-    connect(lookOnDisk, &QTimer::timeout, this, [this, sentAs] {
+    connect(lookOnDisk, &QTimer::timeout, this, [this, sentAs, storedAs] {
         const std::optional<core::OutboxEntry> entry = m_outbox->entry(m_sendCid);
         if (entry && entry->state != core::OutboxState::Sent)
             return; // still this run's to send, or failed (reported)
         if (entry) {
-            sentAs({entry->room, entry->seq, entry->ts, m_user, entry->cid, entry->body,
-                    entry->replyTo});
+            sentAs(storedAs(*entry));
             return;
         }
         for (const proto::MessageEvent &message : m_cache->latest(m_options.arguments.at(0), 200))
@@ -462,8 +473,16 @@ void CliApplication::runSend()
                 if (cid == m_sendCid)
                     finish(Refused, message);
             });
-    // The same checks and limits as the app's composer (the server's, as last seen).
-    const core::SendResult result = room->send(m_options.arguments.at(1), m_options.replyTo);
+    // Bytes moving count as progress: a large file may take longer than --timeout in all.
+    connect(m_session, &core::SessionManager::uploadProgress, this,
+            [this](const QString &, const QString &cid, double fraction) {
+                if (cid == m_sendCid && fraction >= 0)
+                    m_timeout.start(m_options.timeoutSeconds * 1000);
+            });
+    // The same checks and limits as the app's composer (the server's, as last seen); the outbox
+    // copies the files, so the message survives a server that is away until a later run.
+    const core::SendResult result =
+        room->send(m_options.arguments.value(1), m_options.replyTo, files);
     switch (result.status) {
     case core::SendResult::Status::Queued:
         m_sendCid = result.cid;
@@ -716,12 +735,6 @@ void CliApplication::onSynced()
     }
     if (m_commandIssued)
         return;
-    if (command == u"send"_s && !m_options.files.isEmpty()) {
-        m_commandIssued = true;
-        uploadNextFile();
-        return;
-    }
-
     proto::Request request;
     if (command == u"rooms"_s)
         request = proto::RoomsRequest{};

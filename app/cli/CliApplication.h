@@ -4,6 +4,7 @@
 
 #include <ConnectionState.h>
 #include <Frames.h>
+#include <OutboxFile.h>
 #include <SessionManager.h>
 
 #include <QJsonObject>
@@ -20,6 +21,7 @@ namespace conversa::core {
 class Account;
 class MessageCache;
 class Outbox;
+class Room;
 class TokenStore;
 } // namespace conversa::core
 
@@ -85,9 +87,8 @@ private:
     void runLogout();
     void runRequest();
     void runSend();
-    // CliFiles.cpp: send with --file, and download.
-    void runSendFiles();
-    void uploadNextFile();
+    // CliFiles.cpp: the files of send --file, and download.
+    bool describeFiles(const conversa::core::Room *room, QList<conversa::core::OutboxFile> *files);
     void runDownload();
     // edit ROOM SEQ TEXT, delete ROOM SEQ: through the outbox, like send.
     void runChange();
@@ -120,5 +121,4 @@ private:
     int m_failedThisRun = 0;
     QString m_sendCid;
     QSet<QString> m_ownCids;
-    QList<conversa::protocol::FileRef> m_uploaded;
 };

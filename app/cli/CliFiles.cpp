@@ -5,11 +5,11 @@
 
 #include <Account.h>
 #include <FileTransfer.h>
+#include <Room.h>
 #include <Validation.h>
 
-#include <QFileInfo>
+#include <QImageReader>
 #include <QSslCertificate>
-#include <QUuid>
 
 using namespace Qt::StringLiterals;
 namespace core = conversa::core;
@@ -31,80 +31,26 @@ static core::TransportOptions transferOptions(const QUrl &server,
     return transport;
 }
 
-void CliApplication::runSendFiles()
+// The files of `send --file`, described for the outbox as the app's composer does; on a problem
+// (no such file, too large, too many) finishes with it in words.
+bool CliApplication::describeFiles(const core::Room *room, QList<core::OutboxFile> *files)
 {
-    const QStringList &args = m_options.arguments;
-    if (args.isEmpty() || args.size() > 2 || !proto::isValidRoomName(args.at(0))) {
-        finish(UsageError, tr("Usage: conversa-cli send ROOM [TEXT] --file PATH [--file PATH…]"));
-        return;
-    }
-    const int allowed = m_session->serverLimits().maxFilesPerMessage;
-    if (m_options.files.size() > allowed) {
-        finish(UsageError, tr("A message carries at most %1 files.").arg(allowed));
-        return;
-    }
-    for (const QString &path : m_options.files) {
-        if (!QFileInfo(path).isFile()) {
-            finish(UsageError, tr("“%1” is not a file.").arg(path));
-            return;
+    for (const QString &path : std::as_const(m_options.files)) {
+        QString error;
+        std::optional<core::OutboxFile> file = room->describeFile(path, *files, &error);
+        if (!file) {
+            finish(UsageError, error);
+            return false;
         }
+        // The receivers lay an image out before its bytes arrive.
+        if (file->type.startsWith("image/"_L1)) {
+            const QSize size = QImageReader(file->source).size();
+            file->width = qMax(0, size.width());
+            file->height = qMax(0, size.height());
+        }
+        files->append(*file);
     }
-    loadToken([this](const QString &token) {
-        m_timeout.start(m_options.timeoutSeconds * 1000);
-        startSession(token);
-    });
-}
-
-// Called once the session is synced: uploads the files one after another, then sends the
-// message that carries them (with a fresh cid; a run that fails leaves only unattached uploads,
-// which the server deletes after a day).
-void CliApplication::uploadNextFile()
-{
-    if (m_uploaded.size() == m_options.files.size()) {
-        proto::SendRequest send;
-        send.room = m_options.arguments.at(0);
-        send.cid = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        send.body = m_options.arguments.value(1);
-        send.replyTo = m_options.replyTo;
-        for (const proto::FileRef &file : std::as_const(m_uploaded))
-            send.files.append(file.file);
-        m_session->request(send, [this, send](const core::RequestResult &result) {
-            if (!result.isOk()) {
-                finish(Refused,
-                       result.message.isEmpty() ? tr("The connection was lost.") : result.message);
-                return;
-            }
-            proto::MessageEvent message{send.room,
-                                        result.payload.value("seq"_L1).toInteger(),
-                                        result.payload.value("ts"_L1).toInteger(),
-                                        m_user,
-                                        send.cid,
-                                        send.body,
-                                        send.replyTo};
-            message.files = m_uploaded;
-            printMessage(message);
-            finish(Success);
-        });
-        return;
-    }
-    const QString path = m_options.files.at(m_uploaded.size());
-    auto *transfer = new core::FileTransfer(transferOptions(m_session->serverUrl(), m_options),
-                                            m_session->token(), this);
-    connect(transfer, &core::FileTransfer::finished, this,
-            [this, transfer](const proto::FileRef &file) {
-                transfer->deleteLater();
-                m_uploaded.append(file);
-                m_timeout.start(m_options.timeoutSeconds * 1000);
-                uploadNextFile();
-            });
-    connect(transfer, &core::FileTransfer::failed, this, [this, transfer](const QString &reason) {
-        transfer->deleteLater();
-        finish(Refused, reason);
-    });
-    // Bytes moving count as progress: a large file may take longer than --timeout in all.
-    connect(transfer, &core::FileTransfer::progress, this,
-            [this] { m_timeout.start(m_options.timeoutSeconds * 1000); });
-    transfer->upload(path, m_session->serverLimits().maxFileBytes);
+    return true;
 }
 
 void CliApplication::runDownload()

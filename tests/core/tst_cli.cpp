@@ -87,6 +87,7 @@ private slots:
     void repliesEditsDeletionsAndReactions();
     void filesSentAndDownloaded();
     void aSendAnotherProcessDeliveredSucceeds();
+    void fileSentWhileTheServerIsDown();
 
 private:
     QString login(const QString &user, const QString &password, const QString &dataDir);
@@ -242,6 +243,55 @@ void TestCli::filesSentAndDownloaded()
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("404"), qPrintable(r.describe()));
     QVERIFY(!QFile::exists(m_dir.filePath(u"none.bin"_s)));
+}
+
+// send --file while the server is down: as a text send, the run exits 4 and the message waits
+// in the outbox, which keeps its own copy of the file (the original may go); the next run that
+// reaches the server sends it. A file that cannot be read is a usage error, offline too.
+void TestCli::fileSentWhileTheServerIsDown()
+{
+    const auto alice = CliRunner::withToken(m_aliceToken);
+    const QByteArray bytes = QByteArray("minutes of the meeting\n").repeated(2000);
+    const QString path = m_dir.filePath(u"minutes.txt"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+    file.close();
+
+    m_server->kill();
+    auto r = CliRunner::run({u"send"_s, u"general"_s, u"--file"_s, m_dir.filePath(u"gone.txt"_s),
+                             u"--timeout"_s, u"2"_s, u"--data"_s, m_aliceData},
+                            {}, alice);
+    QVERIFY2(r.exitCode == 2 && r.err.contains("gone.txt"), qPrintable(r.describe()));
+    r = CliRunner::run({u"send"_s, u"general"_s, u"the minutes"_s, u"--file"_s, path,
+                        u"--timeout"_s, u"2"_s, u"--data"_s, m_aliceData},
+                       {}, alice);
+    QVERIFY2(r.exitCode == 4, qPrintable(r.describe()));
+    QVERIFY2(r.err.contains("stays in the outbox"), qPrintable(r.describe()));
+    QVERIFY(QFile::remove(path));
+
+    QVERIFY2(m_server->restart(), qPrintable(m_server->diagnostics()));
+    r = CliRunner::run({u"chat"_s, u"general"_s, u"--data"_s, m_aliceData}, {}, alice, 60000);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+
+    const auto bob = CliRunner::withToken(m_bobToken);
+    r = CliRunner::run({u"history"_s, u"general"_s, u"--data"_s, m_bobData}, {}, bob);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    const QJsonObject sent = QJsonDocument::fromJson(lines.at(0)).object();
+    QCOMPARE(sent.value("body"_L1).toString(), u"the minutes"_s);
+    const QJsonObject carried = sent.value("files"_L1).toArray().at(0).toObject();
+    QCOMPARE(carried.value("name"_L1).toString(), u"minutes.txt"_s);
+    QCOMPARE(carried.value("size"_L1).toInteger(), bytes.size());
+    const QString saved = m_dir.filePath(u"minutes-saved.txt"_s);
+    r = CliRunner::run({u"download"_s, carried.value("file"_L1).toString(), u"-o"_s, saved,
+                        u"--data"_s, m_bobData},
+                       {}, bob);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QFile back(saved);
+    QVERIFY(back.open(QIODevice::ReadOnly));
+    QVERIFY(back.readAll() == bytes);
 }
 
 void TestCli::repliesEditsDeletionsAndReactions()
