@@ -3,33 +3,15 @@
 // conversa-cli's file commands: `send ROOM [TEXT] --file PATH…` and `download FILE_ID -o PATH`.
 #include "CliApplication.h"
 
-#include <Account.h>
 #include <FileTransfer.h>
 #include <Room.h>
 #include <Validation.h>
 
 #include <QImageReader>
-#include <QSslCertificate>
 
 using namespace Qt::StringLiterals;
 namespace core = conversa::core;
 namespace proto = conversa::protocol;
-
-// The session's server, proxy and extra CAs, for HTTP.
-static core::TransportOptions transferOptions(const QUrl &server,
-                                              const CliApplication::Options &options)
-{
-    core::TransportOptions transport;
-    transport.url = server;
-    if (const auto proxy = core::parseProxy(options.proxy, {})) {
-        transport.proxy = static_cast<core::TransportOptions::Proxy>(proxy->mode);
-        transport.proxyUrl = proxy->url;
-    }
-    if (!options.caFile.isEmpty())
-        transport.extraCas = QSslCertificate::fromPath(options.caFile);
-    transport.userAgent = u"conversa-cli"_s;
-    return transport;
-}
 
 // The files of `send --file`, described for the outbox as the app's composer does; on a problem
 // (no such file, too large, too many) finishes with it in words.
@@ -61,8 +43,8 @@ void CliApplication::runDownload()
         return;
     }
     loadToken([this](const QString &token) {
-        auto *transfer =
-            new core::FileTransfer(transferOptions(m_session->serverUrl(), m_options), token, this);
+        // The session's proxy and CAs, the administrator's if set (Account::setNetwork).
+        auto *transfer = new core::FileTransfer(m_session->transportOptions(), token, this);
         connect(transfer, &core::FileTransfer::finished, this, [this] {
             finish(Success, m_options.verbose ? tr("Saved %1.").arg(m_options.output) : QString());
         });
