@@ -2,16 +2,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "FileTransfer.h"
 
+#include "TransportSettings.h"
+
 #include <QFileInfo>
-#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMimeDatabase>
 #include <QNetworkAccessManager>
-#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QSslConfiguration>
 
 using namespace Qt::StringLiterals;
 
@@ -23,27 +22,7 @@ FileTransfer::FileTransfer(const TransportOptions &options, const QString &token
     , m_token(token)
     , m_network(new QNetworkAccessManager(this))
 {
-    switch (options.proxy) {
-    case TransportOptions::Proxy::System: {
-        const QHostAddress host(options.url.host());
-        const bool loopback = host.isLoopback() || options.url.host() == "localhost"_L1;
-        m_network->setProxy(
-            QNetworkProxy(loopback ? QNetworkProxy::NoProxy : QNetworkProxy::DefaultProxy));
-        break;
-    }
-    case TransportOptions::Proxy::None:
-        m_network->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
-        break;
-    case TransportOptions::Proxy::Http:
-    case TransportOptions::Proxy::Socks5: {
-        const bool http = options.proxy == TransportOptions::Proxy::Http;
-        m_network->setProxy(QNetworkProxy(
-            http ? QNetworkProxy::HttpProxy : QNetworkProxy::Socks5Proxy, options.proxyUrl.host(),
-            quint16(options.proxyUrl.port(http ? 8080 : 1080)), options.proxyUrl.userName(),
-            options.proxyUrl.password()));
-        break;
-    }
-    }
+    m_network->setProxy(proxyFor(options));
 }
 
 FileTransfer::~FileTransfer()
@@ -77,12 +56,8 @@ QNetworkReply *FileTransfer::send(const QUrl &url, const QByteArray &method, QIO
     request.setHeader(QNetworkRequest::UserAgentHeader, m_options.userAgent);
     for (const auto &[name, value] : headers)
         request.setRawHeader(name, value);
-    if (url.scheme() == "https"_L1) {
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        if (!m_options.extraCas.isEmpty())
-            ssl.addCaCertificates(m_options.extraCas);
-        request.setSslConfiguration(ssl);
-    }
+    if (url.scheme() == "https"_L1)
+        request.setSslConfiguration(sslFor(m_options));
     QNetworkReply *reply = m_network->sendCustomRequest(request, method, body);
     m_reply = reply;
     return reply;

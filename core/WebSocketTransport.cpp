@@ -4,9 +4,9 @@
 
 // The words stay in SessionManager's translation context, where the .ts files have them.
 #include "SessionManager.h"
+#include "TransportSettings.h"
 
 #include <QAuthenticator>
-#include <QHostAddress>
 #include <QNetworkProxy>
 #include <QNetworkProxyFactory>
 #include <QNetworkRequest>
@@ -66,41 +66,9 @@ void WebSocketTransport::open(const TransportOptions &options)
     const QUrl &url = m_options.url;
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
 
-    switch (m_options.proxy) {
-    case TransportOptions::Proxy::System: {
-        static const bool useSystem = [] {
-            QNetworkProxyFactory::setUseSystemConfiguration(true);
-            return true;
-        }();
-        Q_UNUSED(useSystem);
-        // Like browsers, never send a loopback connection through the system's proxy.
-        const QHostAddress address(url.host());
-        const bool loopback = address.isLoopback() || url.host() == u"localhost"_s;
-        m_socket->setProxy(
-            QNetworkProxy(loopback ? QNetworkProxy::NoProxy : QNetworkProxy::DefaultProxy));
-        break;
-    }
-    case TransportOptions::Proxy::None:
-        m_socket->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
-        break;
-    case TransportOptions::Proxy::Http:
-    case TransportOptions::Proxy::Socks5: {
-        const bool http = m_options.proxy == TransportOptions::Proxy::Http;
-        const QUrl &proxyUrl = m_options.proxyUrl;
-        QNetworkProxy proxy(http ? QNetworkProxy::HttpProxy : QNetworkProxy::Socks5Proxy,
-                            proxyUrl.host(), quint16(proxyUrl.port(http ? 8080 : 1080)),
-                            proxyUrl.userName(), proxyUrl.password());
-        m_socket->setProxy(proxy);
-        break;
-    }
-    }
-
-    if (url.scheme() == u"wss"_s) {
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        if (!m_options.extraCas.isEmpty())
-            ssl.addCaCertificates(m_options.extraCas);
-        m_socket->setSslConfiguration(ssl);
-    }
+    m_socket->setProxy(proxyFor(m_options));
+    if (url.scheme() == u"wss"_s)
+        m_socket->setSslConfiguration(sslFor(m_options));
 
     connect(m_socket, &QWebSocket::connected, this, &WebSocketTransport::onConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &WebSocketTransport::scheduleEnd);
