@@ -2,12 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "FileTransfer.h"
 
+#include "OutboxFile.h"
 #include "TransportSettings.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMimeDatabase>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -40,12 +40,6 @@ QUrl FileTransfer::filesUrl(const QUrl &serverUrl, const QString &fileId)
     url.setPath(fileId.isEmpty() ? u"/files"_s : u"/files/"_s + fileId);
     url.setQuery(QString());
     return url;
-}
-
-QString FileTransfer::mediaTypeFor(const QString &path)
-{
-    const QMimeType type = QMimeDatabase().mimeTypeForFile(path, QMimeDatabase::MatchExtension);
-    return type.isValid() && !type.isDefault() ? type.name() : u"application/octet-stream"_s;
 }
 
 QNetworkReply *FileTransfer::send(const QUrl &url, const QByteArray &method, QIODevice *body,
@@ -123,7 +117,7 @@ void FileTransfer::upload(const QString &path, qint64 maxBytes, const QString &n
     }
     m_httpStatus = 0;
     const QString sentName = name.isEmpty() ? QFileInfo(path).fileName() : name;
-    const QString sentType = type.isEmpty() ? mediaTypeFor(path) : type;
+    const QString sentType = type.isEmpty() ? mediaTypeOf(path) : type;
     QNetworkReply *reply = send(filesUrl(m_options.url), "POST", &m_file,
                                 {{"Content-Type", sentType.toLatin1()},
                                  {"Content-Length", QByteArray::number(m_file.size())},

@@ -30,12 +30,10 @@ public:
 
     // http(s)://HOST:PORT/files[/<id>] for a session at ws(s)://HOST:PORT/ws.
     static QUrl filesUrl(const QUrl &serverUrl, const QString &fileId = {});
-    // A media type for a file name (image/png for "a.png"); application/octet-stream if unknown.
-    static QString mediaTypeFor(const QString &path);
 
     // `maxBytes`: the server's max_file_bytes (a larger file fails here, before sending).
-    // `name` and `type` as the receivers see them (by default the file's name, and the media
-    // type its name says).
+    // `name` and `type` as the receivers see them (by default the file's name, and its media
+    // type as mediaTypeOf() in OutboxFile.h says).
     void upload(const QString &path, qint64 maxBytes, const QString &name = {},
                 const QString &type = {});
     // The HTTP status of the server's answer once `finished` or `failed` came: 0 when no answer

@@ -13,11 +13,8 @@ using namespace Qt::StringLiterals;
 
 namespace conversa::core {
 
-namespace {
-
-// The media type a file is sent as. Its content decides for images: the server refuses a file
-// sent as an image type its bytes are not, and a PNG named photo.jpg is still a PNG. Other files
-// keep the type their name says (a .docx is a zip by content, but a document to its reader).
+// A PNG named photo.jpg is still a PNG. Other files keep the type their name says (a .docx is a
+// zip by content, but a document to its reader).
 QString mediaTypeOf(const QString &path)
 {
     const QMimeDatabase db;
@@ -31,8 +28,6 @@ QString mediaTypeOf(const QString &path)
         return byContent.name();
     return u"application/octet-stream"_s;
 }
-
-} // namespace
 
 OutboxFile AttachmentLimits::describe(const QString &path, QString *error)
 {

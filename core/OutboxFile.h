@@ -34,6 +34,10 @@ struct OutboxFile {
     bool operator==(const OutboxFile &) const = default;
 };
 
+// The media type a file is sent as: by its content for images (the server refuses a file sent as
+// an image type its bytes are not), else by its name; application/octet-stream if unknown.
+QString mediaTypeOf(const QString &path);
+
 // Bounds on what may be attached; docs/security.md lists them.
 struct AttachmentLimits {
     // Everything the outbox holds in copies at once, all rooms.
