@@ -124,9 +124,7 @@ QString FileCache::namedCopy(const QString &fileId, const QString &name, QString
 void FileCache::fetch(const QString &fileId, qint64 expectedSize)
 {
     if (!protocol::isValidFileId(fileId)) {
-        QMetaObject::invokeMethod(
-            this, [this, fileId] { emit failed(fileId, tr("This is not a file of Conversa.")); },
-            Qt::QueuedConnection);
+        failLater(fileId, tr("This is not a file of Conversa."));
         return;
     }
     if (const QString path = cachedPath(fileId); !path.isEmpty()) {
@@ -140,13 +138,8 @@ void FileCache::fetch(const QString &fileId, qint64 expectedSize)
     m_waiting.removeIf([&fileId](const Waiting &w) { return w.fileId == fileId; });
     m_waiting.append(Waiting{fileId, expectedSize});
     if (m_waiting.size() > kMaxWaiting) {
-        const QString dropped = m_waiting.takeFirst().fileId;
-        QMetaObject::invokeMethod(
-            this,
-            [this, dropped] {
-                emit failed(dropped, tr("Too many files are waiting to download; try again."));
-            },
-            Qt::QueuedConnection);
+        failLater(m_waiting.takeFirst().fileId,
+                  tr("Too many files are waiting to download; try again."));
     }
     startNext();
 }
@@ -161,21 +154,14 @@ void FileCache::start(const Waiting &request)
 {
     const QString fileId = request.fileId;
     if (request.expectedSize > m_maxBytes) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, fileId] {
-                fail(fileId, tr("This file is larger than the whole download cache (%1 MB).")
-                                 .arg(m_maxBytes >> 20));
-            },
-            Qt::QueuedConnection);
+        failLater(
+            fileId,
+            tr("This file is larger than the whole download cache (%1 MB).").arg(m_maxBytes >> 20));
         return;
     }
     const Connection connection = m_connection ? m_connection() : Connection{};
     if (connection.token.isEmpty() || !connection.options.url.isValid()) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, fileId] { fail(fileId, tr("Not signed in: the file cannot be downloaded.")); },
-            Qt::QueuedConnection);
+        failLater(fileId, tr("Not signed in: the file cannot be downloaded."));
         return;
     }
     auto *transfer = new FileTransfer(connection.options, connection.token, this);
@@ -185,10 +171,7 @@ void FileCache::start(const Waiting &request)
     connect(transfer, &FileTransfer::progress, this,
             [this, fileId, transfer, bound](qint64 received, qint64 total) {
                 if (received > bound || total > bound) {
-                    m_active.remove(fileId);
-                    transfer->deleteLater(); // aborts, and removes what came
-                    fail(fileId, tr("The server sent more than the file's size."));
-                    startNext();
+                    drop(fileId, transfer, tr("The server sent more than the file's size."));
                     return;
                 }
                 emit progress(fileId, received, total);
@@ -196,12 +179,8 @@ void FileCache::start(const Waiting &request)
     connect(transfer, &FileTransfer::finished, this,
             [this, fileId, transfer] { finish(fileId, transfer); });
     connect(transfer, &FileTransfer::failed, this, [this, fileId, transfer](const QString &reason) {
-        if (m_active.value(fileId) != transfer)
-            return;
-        m_active.remove(fileId);
-        transfer->deleteLater();
-        fail(fileId, describe(transfer->httpStatus(), reason));
-        startNext();
+        if (m_active.value(fileId) == transfer)
+            drop(fileId, transfer, reason);
     });
     transfer->download(fileId, pathOf(fileId));
 }
@@ -223,22 +202,18 @@ void FileCache::finish(const QString &fileId, FileTransfer *transfer)
     startNext();
 }
 
-void FileCache::fail(const QString &fileId, const QString &reason)
+void FileCache::failLater(const QString &fileId, const QString &reason)
 {
-    emit failed(fileId, reason);
+    QMetaObject::invokeMethod(
+        this, [this, fileId, reason] { emit failed(fileId, reason); }, Qt::QueuedConnection);
 }
 
-QString FileCache::describe(int httpStatus, const QString &reason) const
+void FileCache::drop(const QString &fileId, FileTransfer *transfer, const QString &reason)
 {
-    switch (httpStatus) {
-    case 404:
-        return tr("This file is not available: it was deleted, or you are no longer in a room "
-                  "that has it.");
-    case 401:
-        return tr("The server did not accept this sign-in for the download.");
-    default:
-        return reason;
-    }
+    m_active.remove(fileId);
+    transfer->deleteLater(); // aborts, and removes what came
+    emit failed(fileId, reason);
+    startNext();
 }
 
 void FileCache::evict(const QString &keep)

@@ -91,8 +91,11 @@ private:
     void startNext();
     void start(const Waiting &request);
     void finish(const QString &fileId, FileTransfer *transfer);
-    void fail(const QString &fileId, const QString &reason);
-    QString describe(int httpStatus, const QString &reason) const;
+    // `failed` from the event loop, as fetch() promises, never from inside it.
+    void failLater(const QString &fileId, const QString &reason);
+    // Ends the download of `fileId` by `transfer` (removing what came) with `failed`, and starts
+    // the next one waiting.
+    void drop(const QString &fileId, FileTransfer *transfer, const QString &reason);
     // Removes the least recently used files until the rest fits (never `keep`).
     void evict(const QString &keep);
 

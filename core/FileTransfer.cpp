@@ -60,12 +60,17 @@ QNetworkReply *FileTransfer::send(const QUrl &url, const QByteArray &method, QIO
 QString FileTransfer::describeFailure(QNetworkReply *reply) const
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // A download refused in the reader's terms: the server's words are about the request.
+    const bool downloading = !m_outputPath.isEmpty();
+    if (downloading && status == 404)
+        return tr("This file is not available (404): it was deleted, or you are no longer in a "
+                  "room that has it.");
+    if (downloading && status == 401)
+        return tr("The server did not accept this sign-in for the download (401).");
     const QString message =
         QJsonDocument::fromJson(reply->readAll()).object().value("message"_L1).toString();
     if (status != 0 && !message.isEmpty())
         return tr("The server refused (%1): %2").arg(status).arg(message);
-    if (status == 404)
-        return tr("There is no such file, or it is not yours to read.");
     if (status != 0)
         return tr("The server answered %1 %2.")
             .arg(status)

@@ -175,14 +175,6 @@
         <source>The server sent more than the file&apos;s size.</source>
         <translation>The server sent more than the file&apos;s size.</translation>
     </message>
-    <message>
-        <source>This file is not available: it was deleted, or you are no longer in a room that has it.</source>
-        <translation>This file is not available: it was deleted, or you are no longer in a room that has it.</translation>
-    </message>
-    <message>
-        <source>The server did not accept this sign-in for the download.</source>
-        <translation>The server did not accept this sign-in for the download.</translation>
-    </message>
 </context>
 <context>
     <name>conversa::core::FileTransfer</name>
@@ -191,8 +183,12 @@
         <translation>The server refused (%1): %2</translation>
     </message>
     <message>
-        <source>There is no such file, or it is not yours to read.</source>
-        <translation>There is no such file, or it is not yours to read.</translation>
+        <source>This file is not available (404): it was deleted, or you are no longer in a room that has it.</source>
+        <translation>This file is not available (404): it was deleted, or you are no longer in a room that has it.</translation>
+    </message>
+    <message>
+        <source>The server did not accept this sign-in for the download (401).</source>
+        <translation>The server did not accept this sign-in for the download (401).</translation>
     </message>
     <message>
         <source>The server answered %1 %2.</source>

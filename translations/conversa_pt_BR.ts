@@ -175,14 +175,6 @@
         <source>The server sent more than the file&apos;s size.</source>
         <translation>O servidor enviou mais do que o tamanho do arquivo.</translation>
     </message>
-    <message>
-        <source>This file is not available: it was deleted, or you are no longer in a room that has it.</source>
-        <translation>Este arquivo não está disponível: foi excluído, ou você não está mais em uma sala que o tenha.</translation>
-    </message>
-    <message>
-        <source>The server did not accept this sign-in for the download.</source>
-        <translation>O servidor não aceitou este login para o download.</translation>
-    </message>
 </context>
 <context>
     <name>conversa::core::FileTransfer</name>
@@ -191,8 +183,12 @@
         <translation>O servidor recusou (%1): %2</translation>
     </message>
     <message>
-        <source>There is no such file, or it is not yours to read.</source>
-        <translation>Esse arquivo não existe, ou você não tem permissão para lê-lo.</translation>
+        <source>This file is not available (404): it was deleted, or you are no longer in a room that has it.</source>
+        <translation>Este arquivo não está disponível (404): foi excluído, ou você não está mais em uma sala que o tenha.</translation>
+    </message>
+    <message>
+        <source>The server did not accept this sign-in for the download (401).</source>
+        <translation>O servidor não aceitou este login para o download (401).</translation>
     </message>
     <message>
         <source>The server answered %1 %2.</source>

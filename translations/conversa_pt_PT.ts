@@ -175,14 +175,6 @@
         <source>The server sent more than the file&apos;s size.</source>
         <translation>O servidor enviou mais do que o tamanho do ficheiro.</translation>
     </message>
-    <message>
-        <source>This file is not available: it was deleted, or you are no longer in a room that has it.</source>
-        <translation>Este ficheiro não está disponível: foi eliminado, ou já não está numa sala que o tenha.</translation>
-    </message>
-    <message>
-        <source>The server did not accept this sign-in for the download.</source>
-        <translation>O servidor não aceitou esta sessão para a transferência.</translation>
-    </message>
 </context>
 <context>
     <name>conversa::core::FileTransfer</name>
@@ -191,8 +183,12 @@
         <translation>O servidor recusou (%1): %2</translation>
     </message>
     <message>
-        <source>There is no such file, or it is not yours to read.</source>
-        <translation>Esse ficheiro não existe, ou não tem permissão para o ler.</translation>
+        <source>This file is not available (404): it was deleted, or you are no longer in a room that has it.</source>
+        <translation>Este ficheiro não está disponível (404): foi eliminado, ou já não está numa sala que o tenha.</translation>
+    </message>
+    <message>
+        <source>The server did not accept this sign-in for the download (401).</source>
+        <translation>O servidor não aceitou esta sessão para a transferência (401).</translation>
     </message>
     <message>
         <source>The server answered %1 %2.</source>
