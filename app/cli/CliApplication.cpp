@@ -438,9 +438,14 @@ void CliApplication::runSend()
     // the row (this run's sign-in may even clear it) and stores the message, and nothing here is
     // told. So the message also counts as stored when this session receives it, or when the
     // disk says so.
+    // The server's own broadcast of the message can also come before this run's answer: the
+    // row is then marked here, or the next run would send it once more (the server would
+    // answer with the same seq, but the outbox would count it unsent until then).
     const auto sentAs = [this](const proto::MessageEvent &message) {
         if (m_finished || m_sendCid.isEmpty() || message.cid != m_sendCid)
             return;
+        m_sendCid.clear(); // the outbox's change below is not another answer to print
+        m_outbox->markSent(message.cid, message.seq, message.ts);
         printMessage(message);
         finish(Success);
     };
