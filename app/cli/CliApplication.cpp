@@ -418,8 +418,7 @@ void CliApplication::runSend()
         proto::MessageEvent message{entry.room, entry.seq,  entry.ts,     m_user,
                                     entry.cid,  entry.body, entry.replyTo};
         for (const core::OutboxFile &file : entry.files)
-            message.files.append(proto::FileRef{file.fileId, file.name, file.type, file.size,
-                                                file.width, file.height});
+            message.files.append(file.ref());
         return message;
     };
     connect(m_outbox, &core::Outbox::entryChanged, this,
@@ -436,11 +435,9 @@ void CliApplication::runSend()
     // Another conversa-cli on this data folder (a `tail`, a `chat`) shares the outbox and the
     // cache, and may send the message first: the answer then reaches that process, which marks
     // the row (this run's sign-in may even clear it) and stores the message, and nothing here is
-    // told. So the message also counts as stored when this session receives it, or when the
-    // disk says so.
-    // The server's own broadcast of the message can also come before this run's answer: the
-    // row is then marked here, or the next run would send it once more (the server would
-    // answer with the same seq, but the outbox would count it unsent until then).
+    // told. So the message also counts as stored when this session receives it (which can also
+    // be the server's broadcast, ahead of this run's own answer), or when the disk says so. The
+    // row is marked here too, or the next run would count it unsent and send it once more.
     const auto sentAs = [this](const proto::MessageEvent &message) {
         if (m_finished || m_sendCid.isEmpty() || message.cid != m_sendCid)
             return;
